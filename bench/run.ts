@@ -1,0 +1,15 @@
+// `npm run bench`: prints Tandem's figures. Nothing here passes or fails; numbers are for reading.
+import { bundleReport } from './bundle';
+import { platformCallsReport } from './platform-calls';
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  console.log(`Tandem bench — ${new Date().toISOString()} — node ${process.version}\n`);
+  console.log(bundleReport().join('\n'));
+  console.log();
+  console.log((await platformCallsReport()).join('\n'));
+  const memory = process.memoryUsage();
+  console.log(`\nprocess: rss ${(memory.rss / 1048576).toFixed(0)} MB, heap used ${(memory.heapUsed / 1048576).toFixed(0)} MB, ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+
+void main();

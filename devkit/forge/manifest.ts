@@ -1,0 +1,90 @@
+// Reads manifest.yml into the few facts the emulator wires modules with.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { z } from 'zod';
+
+const key = z.string().min(1);
+const filterSchema = z.object({ ignoreSelf: z.boolean().optional(), expression: z.string().optional() }).passthrough();
+
+const manifestSchema = z.object({
+  modules: z
+    .object({
+      trigger: z
+        .array(z.object({ key, function: key, events: z.array(z.string()).min(1), filter: filterSchema.optional() }).passthrough())
+        .default([]),
+      webtrigger: z
+        .array(
+          z.object({ key, function: key, response: z.object({ type: z.enum(['dynamic', 'static']) }).passthrough().optional() }).passthrough(),
+        )
+        .default([]),
+      consumer: z.array(z.object({ key, queue: key, function: key }).passthrough()).default([]),
+      'jira:adminPage': z
+        .array(z.object({ key, title: z.string().optional(), resource: key, resolver: z.object({ function: key }).optional() }).passthrough())
+        .default([]),
+      function: z.array(z.object({ key, handler: z.string().regex(/^[\w-]+\.\w+$/), timeoutSeconds: z.number().optional() })).default([]),
+    })
+    .passthrough(),
+  resources: z.array(z.object({ key, path: z.string() })).default([]),
+  permissions: z
+    .object({
+      scopes: z.array(z.string()).default([]),
+      content: z.object({ scripts: z.array(z.string()).optional(), styles: z.array(z.string()).optional() }).passthrough().optional(),
+      external: z
+        .object({ fetch: z.object({ backend: z.array(z.union([z.string(), z.object({ address: z.string() }).passthrough()])).default([]) }).passthrough().optional() })
+        .passthrough()
+        .optional(),
+    })
+    .passthrough()
+    .default({ scopes: [] }),
+  app: z.object({ id: z.string() }).passthrough(),
+});
+
+export interface FunctionModel {
+  key: string;
+  /** Name of the export of src/index.ts. */
+  exportName: string;
+  timeoutSeconds: number;
+}
+
+export interface AppModel {
+  appId: string;
+  functions: Map<string, FunctionModel>;
+  triggers: Array<{ key: string; functionKey: string; events: string[]; ignoreSelf: boolean }>;
+  webTriggers: Map<string, { functionKey: string; dynamic: boolean }>;
+  consumers: Map<string /* queue */, { key: string; functionKey: string }>;
+  pages: Map<string, { resourceKey: string; title: string; resolverFunctionKey: string | undefined }>;
+  resources: Map<string, string>;
+  scopes: string[];
+  egress: string[];
+  /** `permissions.content`: what a Custom UI page's CSP allows beyond its own files. */
+  content: { scripts: string[]; styles: string[] };
+}
+
+/** Forge's limits: 25 s for ordinary functions, up to 900 s for consumers that ask for it, 55 s for web triggers. */
+export const DEFAULT_TIMEOUT_SECONDS = 25;
+export const WEB_TRIGGER_TIMEOUT_SECONDS = 55;
+
+export function loadAppModel(appDir: string): AppModel {
+  const raw: unknown = parse(readFileSync(join(appDir, 'manifest.yml'), 'utf8'));
+  const manifest = manifestSchema.parse(raw);
+  const modules = manifest.modules;
+  const functions = new Map<string, FunctionModel>();
+  for (const f of modules.function) {
+    const [file, exportName] = f.handler.split('.') as [string, string];
+    if (file !== 'index') throw new Error(`Function ${f.key}: the emulator loads handlers from src/index.ts only, not ${file}`);
+    functions.set(f.key, { key: f.key, exportName, timeoutSeconds: f.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS });
+  }
+  return {
+    appId: manifest.app.id,
+    functions,
+    triggers: modules.trigger.map((t) => ({ key: t.key, functionKey: t.function, events: t.events, ignoreSelf: t.filter?.ignoreSelf === true })),
+    webTriggers: new Map(modules.webtrigger.map((w) => [w.key, { functionKey: w.function, dynamic: w.response?.type === 'dynamic' }])),
+    consumers: new Map(modules.consumer.map((c) => [c.queue, { key: c.key, functionKey: c.function }])),
+    pages: new Map(modules['jira:adminPage'].map((p) => [p.key, { resourceKey: p.resource, title: p.title ?? p.key, resolverFunctionKey: p.resolver?.function }])),
+    resources: new Map(manifest.resources.map((r) => [r.key, join(appDir, r.path)])),
+    scopes: manifest.permissions.scopes,
+    content: { scripts: manifest.permissions.content?.scripts ?? [], styles: manifest.permissions.content?.styles ?? [] },
+    egress: (manifest.permissions.external?.fetch?.backend ?? []).map((e) => (typeof e === 'string' ? e : e.address)),
+  };
+}

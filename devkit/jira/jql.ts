@@ -1,0 +1,861 @@
+// The JQL subset the Jira simulator answers: a tokenizer, a recursive-descent parser that validates
+// fields/operators/values the way Jira does (syntax first, then field checks), an evaluator over
+// JqlIssueView and an ORDER BY comparator. Pure: no clock, no I/O — ctx carries "now" and the user.
+import type { JqlContext, JqlIssueView } from './jql-types';
+
+export type { JqlContext, JqlIssueView } from './jql-types';
+
+// ---------------------------------------------------------------------------------------------
+// AST
+
+export type JqlField =
+  | 'project'
+  | 'issuetype'
+  | 'status'
+  | 'statusCategory'
+  | 'labels'
+  | 'key'
+  | 'assignee'
+  | 'reporter'
+  | 'created'
+  | 'updated'
+  | 'priority'
+  | 'summary';
+
+export type JqlOperator = '=' | '!=' | 'in' | 'not in' | '>' | '>=' | '<' | '<=' | 'is' | 'is not' | '~' | '!~';
+
+export type JqlDuration = { amount: number; unit: 'w' | 'd' | 'h' | 'm' };
+
+export type JqlDate =
+  /** Wall-clock time in the user's time zone (ctx.timeZoneOffsetMinutes). */
+  | { kind: 'absolute'; year: number; month: number; day: number; hour: number; minute: number }
+  /** Offset from ctx.now, e.g. "-1d". */
+  | { kind: 'relative'; offsetMs: number }
+  | { kind: 'now' }
+  | { kind: 'startOfDay'; offsetMs: number };
+
+export type JqlValue =
+  | { kind: 'text'; text: string }
+  | { kind: 'empty' }
+  | { kind: 'currentUser' }
+  | { kind: 'date'; date: JqlDate };
+
+export type JqlClause =
+  | { kind: 'and'; clauses: JqlClause[] }
+  | { kind: 'or'; clauses: JqlClause[] }
+  | { kind: 'not'; clause: JqlClause }
+  /** values has one entry except for IN / NOT IN lists. */
+  | { kind: 'terminal'; field: JqlField; operator: JqlOperator; values: JqlValue[] };
+
+export type JqlSortField = 'key' | 'id' | 'created' | 'updated' | 'priority' | 'summary' | 'status' | 'project' | 'issuetype';
+
+export interface JqlSort {
+  field: JqlSortField;
+  direction: 'asc' | 'desc';
+}
+
+export interface JqlQuery {
+  /** null matches every issue (empty JQL, or only an ORDER BY). */
+  where: JqlClause | null;
+  orderBy: JqlSort[];
+}
+
+export type JqlParseResult = { ok: true; query: JqlQuery } | { ok: false; error: string };
+
+// ---------------------------------------------------------------------------------------------
+// Tokenizer
+
+type TokenKind = 'word' | 'string' | 'lparen' | 'rparen' | 'comma' | 'op' | 'and' | 'or' | 'not' | 'eof';
+
+interface Token {
+  kind: TokenKind;
+  /** Unescaped content for strings, the literal text otherwise. */
+  text: string;
+  /** Offset into the query text, for "(line L, character C)". */
+  pos: number;
+}
+
+class JqlError extends Error {}
+
+// Jira's reserved characters: outside quotes they are a syntax error rather than part of a word.
+const RESERVED_CHARS = new Set(['+', '.', ';', '?', '*', '/', '%', '^', '$', '#', '@', '[', ']', '{', '}', '`', '\\']);
+const WORD_BREAK = new Set(['(', ')', ',', '=', '!', '<', '>', '~', '"', "'", '&', '|']);
+
+function position(text: string, pos: number): string {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = 0; i < pos && i < text.length; i++) {
+    if (text[i] === '\n') {
+      line++;
+      lineStart = i + 1;
+    }
+  }
+  return `(line ${line}, character ${pos - lineStart + 1})`;
+}
+
+function syntaxError(text: string, pos: number, message: string): JqlError {
+  return new JqlError(`Error in the JQL Query: ${message} ${position(text, pos)}`);
+}
+
+function tokenize(text: string): Token[] {
+  const tokens: Token[] = [];
+  let i = 0;
+  while (i < text.length) {
+    const c = text.charAt(i);
+    if (/\s/.test(c)) {
+      i++;
+      continue;
+    }
+    const start = i;
+    const two = text.slice(i, i + 2);
+    if (c === '(') tokens.push({ kind: 'lparen', text: c, pos: i++ });
+    else if (c === ')') tokens.push({ kind: 'rparen', text: c, pos: i++ });
+    else if (c === ',') tokens.push({ kind: 'comma', text: c, pos: i++ });
+    else if (two === '!=' || two === '!~' || two === '<=' || two === '>=') {
+      tokens.push({ kind: 'op', text: two, pos: i });
+      i += 2;
+    } else if (c === '=' || c === '<' || c === '>' || c === '~') tokens.push({ kind: 'op', text: c, pos: i++ });
+    else if (c === '!') tokens.push({ kind: 'not', text: c, pos: i++ });
+    else if (c === '&' || c === '|') {
+      // Jira accepts & / && for AND and | / || for OR.
+      const len = text.charAt(i + 1) === c ? 2 : 1;
+      tokens.push({ kind: c === '&' ? 'and' : 'or', text: text.slice(i, i + len), pos: i });
+      i += len;
+    } else if (c === '"' || c === "'") {
+      i++;
+      let value = '';
+      let closed = false;
+      while (i < text.length) {
+        const ch = text.charAt(i);
+        if (ch === c) {
+          closed = true;
+          i++;
+          break;
+        }
+        if (ch === '\\') {
+          const next = text.charAt(i + 1);
+          if (next === '"' || next === "'" || next === '\\' || next === ' ') value += next;
+          else if (next === 'n') value += '\n';
+          else if (next === 't') value += '\t';
+          else if (next === 'r') value += '\r';
+          else if (next === 'u' && /^[0-9a-fA-F]{4}$/.test(text.slice(i + 2, i + 6))) {
+            value += String.fromCharCode(parseInt(text.slice(i + 2, i + 6), 16));
+            i += 4;
+          } else {
+            throw syntaxError(text, i, `'\\${next}' is an illegal JQL escape sequence.`);
+          }
+          i += 2;
+          continue;
+        }
+        value += ch;
+        i++;
+      }
+      if (!closed) throw syntaxError(text, start, `The quoted string '${value}' has not been completed.`);
+      tokens.push({ kind: 'string', text: value, pos: start });
+    } else if (RESERVED_CHARS.has(c)) {
+      throw syntaxError(
+        text,
+        i,
+        `The character '${c}' is a reserved JQL character. You must enclose it in a string or use the escape '\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}' instead.`,
+      );
+    } else {
+      while (i < text.length) {
+        const ch = text.charAt(i);
+        if (/\s/.test(ch) || WORD_BREAK.has(ch) || RESERVED_CHARS.has(ch)) break;
+        i++;
+      }
+      const word = text.slice(start, i);
+      const lower = word.toLowerCase();
+      if (lower === 'and') tokens.push({ kind: 'and', text: word, pos: start });
+      else if (lower === 'or') tokens.push({ kind: 'or', text: word, pos: start });
+      else if (lower === 'not') tokens.push({ kind: 'not', text: word, pos: start });
+      else tokens.push({ kind: 'word', text: word, pos: start });
+    }
+  }
+  tokens.push({ kind: 'eof', text: '', pos: text.length });
+  return tokens;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Parser (syntax only; produces a raw tree that validate() then types)
+
+type RawOperand =
+  | { kind: 'value'; text: string; quoted: boolean }
+  | { kind: 'empty' }
+  | { kind: 'function'; name: string; args: string[] }
+  | { kind: 'list'; items: RawOperand[] };
+
+type RawClause =
+  | { kind: 'and'; clauses: RawClause[] }
+  | { kind: 'or'; clauses: RawClause[] }
+  | { kind: 'not'; clause: RawClause }
+  | { kind: 'terminal'; field: string; operator: JqlOperator; operand: RawOperand };
+
+interface RawQuery {
+  where: RawClause | null;
+  orderBy: { field: string; direction: 'asc' | 'desc' | null }[];
+}
+
+class Parser {
+  private index = 0;
+
+  constructor(
+    private readonly text: string,
+    private readonly tokens: Token[],
+  ) {}
+
+  private peek(offset = 0): Token {
+    const last = this.tokens[this.tokens.length - 1];
+    const token = this.tokens[Math.min(this.index + offset, this.tokens.length - 1)] ?? last;
+    if (token === undefined) throw new JqlError('Error in the JQL Query: internal tokenizer error.');
+    return token;
+  }
+
+  private next(): Token {
+    const token = this.peek();
+    if (this.index < this.tokens.length - 1) this.index++;
+    return token;
+  }
+
+  private isWord(token: Token, word: string): boolean {
+    return token.kind === 'word' && token.text.toLowerCase() === word;
+  }
+
+  private expected(what: string, token: Token): JqlError {
+    if (token.kind === 'eof') return new JqlError(`Error in the JQL Query: Expecting ${what} before the end of the query.`);
+    return syntaxError(this.text, token.pos, `Expecting ${what} but got '${token.text}'.`);
+  }
+
+  parseQuery(): RawQuery {
+    let where: RawClause | null = null;
+    if (this.peek().kind !== 'eof' && !this.atOrderBy()) {
+      where = this.parseOr();
+      const after = this.peek();
+      if (after.kind !== 'eof' && !this.atOrderBy()) {
+        if (after.kind === 'rparen') throw syntaxError(this.text, after.pos, `Expecting either 'OR' or 'AND' but got ')'.`);
+        throw this.expected(`either 'OR' or 'AND'`, after);
+      }
+    }
+    const orderBy: RawQuery['orderBy'] = [];
+    if (this.atOrderBy()) {
+      this.next();
+      const by = this.next();
+      if (!this.isWord(by, 'by')) throw this.expected(`'by'`, by);
+      for (;;) {
+        const field = this.next();
+        if (field.kind !== 'word' && field.kind !== 'string') throw this.expected('a field name', field);
+        let direction: 'asc' | 'desc' | null = null;
+        if (this.isWord(this.peek(), 'asc')) direction = 'asc';
+        else if (this.isWord(this.peek(), 'desc')) direction = 'desc';
+        if (direction !== null) this.next();
+        orderBy.push({ field: field.text, direction });
+        if (this.peek().kind !== 'comma') break;
+        this.next();
+      }
+      const after = this.peek();
+      if (after.kind !== 'eof') throw this.expected(`either 'ASC', 'DESC' or ','`, after);
+    }
+    return { where, orderBy };
+  }
+
+  private atOrderBy(): boolean {
+    return this.isWord(this.peek(), 'order');
+  }
+
+  private parseOr(): RawClause {
+    const clauses = [this.parseAnd()];
+    while (this.peek().kind === 'or') {
+      this.next();
+      clauses.push(this.parseAnd());
+    }
+    return clauses.length === 1 && clauses[0] !== undefined ? clauses[0] : { kind: 'or', clauses };
+  }
+
+  private parseAnd(): RawClause {
+    const clauses = [this.parseNot()];
+    while (this.peek().kind === 'and') {
+      this.next();
+      clauses.push(this.parseNot());
+    }
+    return clauses.length === 1 && clauses[0] !== undefined ? clauses[0] : { kind: 'and', clauses };
+  }
+
+  private parseNot(): RawClause {
+    const token = this.peek();
+    if (token.kind === 'not') {
+      this.next();
+      return { kind: 'not', clause: this.parseNot() };
+    }
+    if (token.kind === 'lparen') {
+      this.next();
+      const inner = this.parseOr();
+      const close = this.next();
+      if (close.kind !== 'rparen') throw this.expected(`')'`, close);
+      return inner;
+    }
+    return this.parseTerminal();
+  }
+
+  private parseTerminal(): RawClause {
+    const fieldToken = this.next();
+    if (fieldToken.kind !== 'word' && fieldToken.kind !== 'string') throw this.expected('a field name', fieldToken);
+    const operator = this.parseOperator();
+    const open = this.peek();
+    // IN takes a list or a single function, e.g. `assignee in currentUser()`; a list after other
+    // operators is parsed so validation can name the operator that rejects it.
+    if ((operator === 'in' || operator === 'not in') && open.kind !== 'lparen' && !(open.kind === 'word' && this.peek(1).kind === 'lparen')) {
+      throw this.expected(`'('`, open);
+    }
+    const operand = open.kind === 'lparen' ? this.parseList() : this.parseOperand();
+    return { kind: 'terminal', field: fieldToken.text, operator, operand };
+  }
+
+  private parseOperator(): JqlOperator {
+    const token = this.next();
+    if (token.kind === 'op') return token.text as JqlOperator;
+    if (this.isWord(token, 'in')) return 'in';
+    if (this.isWord(token, 'is')) {
+      if (this.peek().kind === 'not' && this.peek().text.toLowerCase() === 'not') {
+        this.next();
+        return 'is not';
+      }
+      return 'is';
+    }
+    if (token.kind === 'not' && token.text.toLowerCase() === 'not' && this.isWord(this.peek(), 'in')) {
+      this.next();
+      return 'not in';
+    }
+    throw this.expected('operator', token);
+  }
+
+  private parseList(): RawOperand {
+    this.next(); // '('
+    const items: RawOperand[] = [];
+    for (;;) {
+      items.push(this.parseOperand());
+      const sep = this.next();
+      if (sep.kind === 'rparen') break;
+      if (sep.kind !== 'comma') throw this.expected(`either ',' or ')'`, sep);
+    }
+    return { kind: 'list', items };
+  }
+
+  private parseOperand(): RawOperand {
+    const token = this.next();
+    if (token.kind === 'string') return { kind: 'value', text: token.text, quoted: true };
+    if (token.kind !== 'word') throw this.expected('either a value, list or function', token);
+    const lower = token.text.toLowerCase();
+    if (this.peek().kind === 'lparen') {
+      this.next();
+      const args: string[] = [];
+      if (this.peek().kind === 'rparen') {
+        this.next();
+      } else {
+        for (;;) {
+          const arg = this.next();
+          if (arg.kind !== 'word' && arg.kind !== 'string') throw this.expected('a function argument', arg);
+          args.push(arg.text);
+          const sep = this.next();
+          if (sep.kind === 'rparen') break;
+          if (sep.kind !== 'comma') throw this.expected(`either ',' or ')'`, sep);
+        }
+      }
+      return { kind: 'function', name: token.text, args };
+    }
+    if (lower === 'empty' || lower === 'null') return { kind: 'empty' };
+    if (lower === 'order' || lower === 'in' || lower === 'is') {
+      throw syntaxError(this.text, token.pos, `'${token.text}' is a reserved JQL word. You must surround it in quotation marks to use it in a query.`);
+    }
+    return { kind: 'value', text: token.text, quoted: false };
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Validation: field names, operators per field, values per field
+
+const FIELD_ALIASES: Record<string, JqlField> = {
+  project: 'project',
+  issuetype: 'issuetype',
+  type: 'issuetype',
+  status: 'status',
+  statuscategory: 'statusCategory',
+  labels: 'labels',
+  key: 'key',
+  issuekey: 'key',
+  id: 'key',
+  assignee: 'assignee',
+  reporter: 'reporter',
+  created: 'created',
+  createddate: 'created',
+  updated: 'updated',
+  updateddate: 'updated',
+  priority: 'priority',
+  summary: 'summary',
+};
+
+const EQUALITY: JqlOperator[] = ['=', '!=', 'in', 'not in', 'is', 'is not'];
+const RELATIONAL: JqlOperator[] = ['>', '>=', '<', '<='];
+const FIELD_OPERATORS: Record<JqlField, JqlOperator[]> = {
+  project: EQUALITY,
+  issuetype: EQUALITY,
+  status: EQUALITY,
+  statusCategory: EQUALITY,
+  labels: EQUALITY,
+  key: [...EQUALITY, ...RELATIONAL],
+  assignee: EQUALITY,
+  reporter: EQUALITY,
+  created: [...EQUALITY, ...RELATIONAL],
+  updated: [...EQUALITY, ...RELATIONAL],
+  priority: EQUALITY,
+  summary: ['~', '!~', 'is', 'is not'],
+};
+
+// Jira's status category ids are 2 (To Do), 4 (In Progress), 3 (Done).
+const STATUS_CATEGORIES: Record<string, JqlIssueView['statusCategoryKey']> = {
+  'to do': 'new',
+  new: 'new',
+  '2': 'new',
+  'in progress': 'indeterminate',
+  indeterminate: 'indeterminate',
+  '4': 'indeterminate',
+  done: 'done',
+  '3': 'done',
+};
+
+const SORT_FIELDS: Record<string, JqlSortField> = {
+  key: 'key',
+  issuekey: 'key',
+  id: 'id',
+  created: 'created',
+  createddate: 'created',
+  updated: 'updated',
+  updateddate: 'updated',
+  priority: 'priority',
+  summary: 'summary',
+  status: 'status',
+  project: 'project',
+  issuetype: 'issuetype',
+  type: 'issuetype',
+};
+
+const DATE_FORMATS_HINT =
+  "Valid formats include: 'yyyy/MM/dd HH:mm', 'yyyy-MM-dd HH:mm', 'yyyy/MM/dd', 'yyyy-MM-dd', or a period format e.g. '-5d', '4w 2d'.";
+
+const UNIT_MS: Record<JqlDuration['unit'], number> = { w: 7 * 86_400_000, d: 86_400_000, h: 3_600_000, m: 60_000 };
+
+/** "-1d", "4w 2d", "+3h" → signed milliseconds; null when it is not a period. */
+function parsePeriod(text: string): number | null {
+  const match = /^([+-])?\s*((?:\d+\s*[wdhm]\s*)+)$/.exec(text.trim());
+  if (match === null) return null;
+  const sign = match[1] === '-' ? -1 : 1;
+  let total = 0;
+  for (const part of (match[2] ?? '').matchAll(/(\d+)\s*([wdhm])/g)) {
+    total += Number(part[1]) * UNIT_MS[part[2] as JqlDuration['unit']];
+  }
+  return sign * total;
+}
+
+function parseAbsoluteDate(text: string): JqlDate | null {
+  const match = /^(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:\s+(\d{1,2}):(\d{2}))?$/.exec(text.trim());
+  if (match === null) return null;
+  const [year, month, day, hour, minute] = [match[1], match[2], match[3], match[4] ?? '0', match[5] ?? '0'].map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  const probe = new Date(Date.UTC(year, month - 1, day));
+  if (probe.getUTCMonth() !== month - 1 || probe.getUTCDate() !== day || hour > 23 || minute > 59) return null;
+  return { kind: 'absolute', year, month, day, hour, minute };
+}
+
+function validationError(message: string): JqlError {
+  return new JqlError(message);
+}
+
+function validateValue(field: JqlField, fieldName: string, operator: JqlOperator, operand: RawOperand): JqlValue[] {
+  if (operand.kind === 'list') return operand.items.flatMap((item) => validateValue(field, fieldName, operator, item));
+  if (operand.kind === 'empty') {
+    if (RELATIONAL.includes(operator) || operator === '~' || operator === '!~') {
+      throw validationError(`The operator '${operator}' does not support searching for EMPTY values.`);
+    }
+    return [{ kind: 'empty' }];
+  }
+  if (operator === 'is' || operator === 'is not') {
+    throw validationError(`The operator '${operator}' only supports searching for EMPTY values.`);
+  }
+  if (operand.kind === 'function') {
+    const name = operand.name.toLowerCase();
+    const isDate = field === 'created' || field === 'updated';
+    if (name === 'currentuser' && (field === 'assignee' || field === 'reporter')) {
+      if (operand.args.length > 0) throw validationError(`Function 'currentUser' expected '0' arguments but received '${operand.args.length}'.`);
+      return [{ kind: 'currentUser' }];
+    }
+    if (name === 'now' && isDate) {
+      if (operand.args.length > 0) throw validationError(`Function 'now' expected '0' arguments but received '${operand.args.length}'.`);
+      return [{ kind: 'date', date: { kind: 'now' } }];
+    }
+    if (name === 'startofday' && isDate) {
+      if (operand.args.length > 1) throw validationError(`Function 'startOfDay' expected between '0' and '1' arguments but received '${operand.args.length}'.`);
+      const arg = operand.args[0];
+      let offsetMs = 0;
+      if (arg !== undefined) {
+        // A bare number counts days, as in Jira's startOfDay(-1).
+        const period = /^[+-]?\d+$/.test(arg.trim()) ? parsePeriod(`${arg.trim()}d`) : parsePeriod(arg);
+        if (period === null) throw validationError(`Function 'startOfDay' has an invalid increment '${arg}'. Use e.g. '-1', '+2d' or '-1w'.`);
+        offsetMs = period;
+      }
+      return [{ kind: 'date', date: { kind: 'startOfDay', offsetMs } }];
+    }
+    if (['currentuser', 'now', 'startofday'].includes(name)) {
+      throw validationError(`A value provided by the function '${operand.name}' is invalid for the field '${fieldName}'.`);
+    }
+    throw validationError(`Unable to find JQL function '${operand.name}(${operand.args.join(', ')})'.`);
+  }
+  const text = operand.text;
+  switch (field) {
+    case 'created':
+    case 'updated': {
+      const period = parsePeriod(text);
+      if (period !== null) return [{ kind: 'date', date: { kind: 'relative', offsetMs: period } }];
+      const absolute = parseAbsoluteDate(text);
+      if (absolute !== null) return [{ kind: 'date', date: absolute }];
+      throw validationError(`Date value '${text}' for field '${fieldName}' is invalid. ${DATE_FORMATS_HINT}`);
+    }
+    case 'key':
+      if (!/^\d+$/.test(text) && !/^[A-Za-z][A-Za-z0-9_]*-\d+$/.test(text)) {
+        throw validationError(`The issue key '${text}' for field '${fieldName}' is invalid.`);
+      }
+      return [{ kind: 'text', text }];
+    case 'statusCategory':
+      if (STATUS_CATEGORIES[text.toLowerCase()] === undefined) {
+        throw validationError(`The value '${text}' does not exist for the field '${fieldName}'.`);
+      }
+      return [{ kind: 'text', text }];
+    default:
+      return [{ kind: 'text', text }];
+  }
+}
+
+function validateClause(raw: RawClause): JqlClause {
+  if (raw.kind === 'and') return { kind: 'and', clauses: raw.clauses.map(validateClause) };
+  if (raw.kind === 'or') return { kind: 'or', clauses: raw.clauses.map(validateClause) };
+  if (raw.kind === 'not') return { kind: 'not', clause: validateClause(raw.clause) };
+  const field = FIELD_ALIASES[raw.field.toLowerCase()];
+  if (field === undefined) throw validationError(`Field '${raw.field}' does not exist or you do not have permission to view it.`);
+  if (!FIELD_OPERATORS[field].includes(raw.operator)) {
+    throw validationError(`The operator '${raw.operator}' is not supported by the '${raw.field}' field.`);
+  }
+  const isList = raw.operator === 'in' || raw.operator === 'not in';
+  if (raw.operand.kind === 'list' && !isList) {
+    throw validationError(`The operator '${raw.operator}' does not support the list value for field '${raw.field}'.`);
+  }
+  return { kind: 'terminal', field, operator: raw.operator, values: validateValue(field, raw.field, raw.operator, raw.operand) };
+}
+
+function validateQuery(raw: RawQuery): JqlQuery {
+  const where = raw.where === null ? null : validateClause(raw.where);
+  const orderBy = raw.orderBy.map(({ field: name, direction }): JqlSort => {
+    const field = SORT_FIELDS[name.toLowerCase()];
+    if (field === undefined) {
+      if (FIELD_ALIASES[name.toLowerCase()] !== undefined) throw validationError(`Field '${name}' does not support sorting.`);
+      throw validationError(`Field '${name}' does not exist or you do not have permission to view it.`);
+    }
+    return { field, direction: direction ?? DEFAULT_DIRECTION[field] };
+  });
+  return { where, orderBy };
+}
+
+// Without ASC/DESC Jira uses the field's own default order: newest first for dates, highest first for priority.
+const DEFAULT_DIRECTION: Record<JqlSortField, 'asc' | 'desc'> = {
+  key: 'asc',
+  id: 'asc',
+  created: 'desc',
+  updated: 'desc',
+  priority: 'desc',
+  summary: 'asc',
+  status: 'asc',
+  project: 'asc',
+  issuetype: 'asc',
+};
+
+export function parseJql(text: string): JqlParseResult {
+  try {
+    const raw = new Parser(text, tokenize(text)).parseQuery();
+    return { ok: true, query: validateQuery(raw) };
+  } catch (error) {
+    if (error instanceof JqlError) return { ok: false, error: error.message };
+    // A bug here must not take the simulator's request handler down with it.
+    return { ok: false, error: `Error in the JQL Query: ${error instanceof Error ? error.message : String(error)}` };
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Evaluation
+
+// Jira pushes NOT down to the operators (De Morgan), so `NOT assignee = x` behaves like
+// `assignee != x` — which, like every != / NOT IN, never matches an empty field.
+const NEGATED: Record<JqlOperator, JqlOperator> = {
+  '=': '!=',
+  '!=': '=',
+  in: 'not in',
+  'not in': 'in',
+  '>': '<=',
+  '>=': '<',
+  '<': '>=',
+  '<=': '>',
+  is: 'is not',
+  'is not': 'is',
+  '~': '!~',
+  '!~': '~',
+};
+
+export function matchesJql(query: JqlQuery, issue: JqlIssueView, ctx: JqlContext): boolean {
+  return query.where === null || evaluate(query.where, false, issue, ctx);
+}
+
+function evaluate(clause: JqlClause, negated: boolean, issue: JqlIssueView, ctx: JqlContext): boolean {
+  switch (clause.kind) {
+    case 'and':
+      return negated
+        ? clause.clauses.some((c) => evaluate(c, true, issue, ctx))
+        : clause.clauses.every((c) => evaluate(c, false, issue, ctx));
+    case 'or':
+      return negated
+        ? clause.clauses.every((c) => evaluate(c, true, issue, ctx))
+        : clause.clauses.some((c) => evaluate(c, false, issue, ctx));
+    case 'not':
+      return evaluate(clause.clause, !negated, issue, ctx);
+    case 'terminal':
+      return evaluateTerminal(clause.field, negated ? NEGATED[clause.operator] : clause.operator, clause.values, issue, ctx);
+  }
+}
+
+const lower = (s: string): string => s.toLowerCase();
+
+/** The field's current values (empty array = the field is empty). */
+function fieldValues(field: JqlField, issue: JqlIssueView): string[] {
+  switch (field) {
+    case 'project':
+      return [issue.projectKey];
+    case 'issuetype':
+      return [issue.issueTypeName];
+    case 'status':
+      return [issue.statusName];
+    case 'statusCategory':
+      return [issue.statusCategoryKey];
+    case 'labels':
+      return issue.labels;
+    case 'key':
+      return [issue.key];
+    case 'assignee':
+      return issue.assigneeAccountId === null ? [] : [issue.assigneeAccountId];
+    case 'reporter':
+      return issue.reporterAccountId === null ? [] : [issue.reporterAccountId];
+    case 'priority':
+      return issue.priorityName === null ? [] : [issue.priorityName];
+    case 'summary':
+      return issue.summary === '' ? [] : [issue.summary];
+    case 'created':
+      return [String(issue.created)];
+    case 'updated':
+      return [String(issue.updated)];
+  }
+}
+
+/** Does one (non-empty) value of the field equal the JQL value? */
+function valueEquals(field: JqlField, actual: string, value: JqlValue, issue: JqlIssueView, ctx: JqlContext): boolean {
+  switch (value.kind) {
+    case 'empty':
+      return false;
+    case 'currentUser':
+      // An anonymous caller has no current user, so nothing matches.
+      return ctx.currentAccountId !== undefined && actual === ctx.currentAccountId;
+    case 'date':
+      return minute(Number(actual)) === minute(resolveDate(value.date, ctx));
+    case 'text':
+      break;
+  }
+  const text = value.text;
+  switch (field) {
+    case 'project':
+      return /^\d+$/.test(text) ? issue.projectId === text : lower(actual) === lower(text);
+    case 'key':
+      return /^\d+$/.test(text) ? issue.id === text : lower(actual) === lower(text);
+    case 'statusCategory':
+      return STATUS_CATEGORIES[lower(text)] === actual;
+    case 'labels':
+      // Labels are compared exactly; the docs found don't say Jira folds their case.
+      return actual === text;
+    case 'assignee':
+    case 'reporter':
+      return actual === text;
+    default:
+      return lower(actual) === lower(text);
+  }
+}
+
+function evaluateTerminal(field: JqlField, operator: JqlOperator, values: JqlValue[], issue: JqlIssueView, ctx: JqlContext): boolean {
+  const actual = fieldValues(field, issue);
+  const anyEqual = (): boolean => actual.some((a) => values.some((v) => valueEquals(field, a, v, issue, ctx)));
+  switch (operator) {
+    case 'is':
+      return actual.length === 0;
+    case 'is not':
+      return actual.length > 0;
+    case '=':
+    case 'in':
+      return (actual.length === 0 && values.some((v) => v.kind === 'empty')) || anyEqual();
+    case '!=':
+    case 'not in':
+      // Jira: != and NOT IN never match an empty field (use `OR field IS EMPTY` for that).
+      return actual.length > 0 && !anyEqual();
+    case '~':
+      return actual.some((a) => values.some((v) => v.kind === 'text' && textContains(a, v.text)));
+    case '!~':
+      return actual.length > 0 && !actual.some((a) => values.some((v) => v.kind === 'text' && textContains(a, v.text)));
+    case '>':
+    case '>=':
+    case '<':
+    case '<=':
+      return values.some((v) => compareRelational(field, operator, v, issue, ctx));
+  }
+}
+
+function compareRelational(field: JqlField, operator: '>' | '>=' | '<' | '<=', value: JqlValue, issue: JqlIssueView, ctx: JqlContext): boolean {
+  let left: number;
+  let right: number;
+  if (value.kind === 'date') {
+    left = minute(field === 'created' ? issue.created : issue.updated);
+    right = minute(resolveDate(value.date, ctx));
+  } else if (value.kind === 'text' && field === 'key') {
+    if (/^\d+$/.test(value.text)) {
+      left = Number(issue.id);
+      right = Number(value.text);
+    } else {
+      // Key ordering only relates issues of the same project: PROJ-10 > PROJ-9.
+      const [valueProject, valueNumber] = splitKey(value.text);
+      const [issueProject, issueNumber] = splitKey(issue.key);
+      if (lower(valueProject) !== lower(issueProject)) return false;
+      left = issueNumber;
+      right = valueNumber;
+    }
+  } else {
+    return false;
+  }
+  switch (operator) {
+    case '>':
+      return left > right;
+    case '>=':
+      return left >= right;
+    case '<':
+      return left < right;
+    case '<=':
+      return left <= right;
+  }
+}
+
+// JQL dates carry minute precision, so both sides are compared at whole minutes.
+function minute(ms: number): number {
+  return Math.floor(ms / 60_000);
+}
+
+function resolveDate(date: JqlDate, ctx: JqlContext): number {
+  const offsetMs = (ctx.timeZoneOffsetMinutes ?? 0) * 60_000;
+  switch (date.kind) {
+    case 'now':
+      return ctx.now;
+    case 'relative':
+      return ctx.now + date.offsetMs;
+    case 'absolute':
+      return Date.UTC(date.year, date.month - 1, date.day, date.hour, date.minute) - offsetMs;
+    case 'startOfDay':
+      return Math.floor((ctx.now + offsetMs) / 86_400_000) * 86_400_000 - offsetMs + date.offsetMs;
+  }
+}
+
+/** Case-insensitive: every word of the query must occur in the text; a "quoted phrase" must occur whole. */
+function textContains(text: string, query: string): boolean {
+  const haystack = lower(text);
+  const trimmed = query.trim();
+  const phrase = /^"(.*)"$/s.exec(trimmed);
+  if (phrase !== null) return haystack.includes(lower(phrase[1] ?? '').trim());
+  // Wildcards (* and ?) reduce to substring matching, which already covers prefixes.
+  const terms = lower(trimmed)
+    .split(/[^\p{L}\p{N}_]+/u)
+    .filter((t) => t !== '');
+  return terms.length > 0 && terms.every((t) => haystack.includes(t));
+}
+
+function splitKey(key: string): [string, number] {
+  const dash = key.lastIndexOf('-');
+  return [key.slice(0, dash), Number(key.slice(dash + 1))];
+}
+
+// ---------------------------------------------------------------------------------------------
+// ORDER BY
+
+// Jira's default priority scheme, highest first; other names sort below these, alphabetically.
+const PRIORITY_RANK: Record<string, number> = { highest: 5, high: 4, medium: 3, low: 2, lowest: 1 };
+const CATEGORY_RANK: Record<JqlIssueView['statusCategoryKey'], number> = { new: 0, indeterminate: 1, done: 2 };
+
+function compareIds(a: string, b: string): number {
+  const na = Number(a);
+  const nb = Number(b);
+  if (Number.isFinite(na) && Number.isFinite(nb) && na !== nb) return na - nb;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function compareText(a: string, b: string): number {
+  const la = lower(a);
+  const lb = lower(b);
+  return la < lb ? -1 : la > lb ? 1 : 0;
+}
+
+function compareField(field: JqlSortField, a: JqlIssueView, b: JqlIssueView): number {
+  switch (field) {
+    case 'id':
+      return compareIds(a.id, b.id);
+    case 'key':
+    case 'project': {
+      const [pa, na] = splitKey(a.key);
+      const [pb, nb] = splitKey(b.key);
+      const byProject = compareText(pa, pb);
+      return byProject !== 0 || field === 'project' ? byProject : na - nb;
+    }
+    case 'created':
+      return a.created - b.created;
+    case 'updated':
+      return a.updated - b.updated;
+    case 'summary':
+      return compareText(a.summary, b.summary);
+    case 'issuetype':
+      return compareText(a.issueTypeName, b.issueTypeName);
+    case 'status':
+      // Jira orders statuses by their configured sequence; by category then name approximates it.
+      return CATEGORY_RANK[a.statusCategoryKey] - CATEGORY_RANK[b.statusCategoryKey] || compareText(a.statusName, b.statusName);
+    case 'priority': {
+      const ra = a.priorityName === null ? undefined : (PRIORITY_RANK[lower(a.priorityName)] ?? 0);
+      const rb = b.priorityName === null ? undefined : (PRIORITY_RANK[lower(b.priorityName)] ?? 0);
+      if (ra === undefined || rb === undefined) return 0; // empties are placed by the caller
+      return ra - rb || compareText(a.priorityName ?? '', b.priorityName ?? '');
+    }
+  }
+}
+
+export function compareByOrder(query: JqlQuery): (a: JqlIssueView, b: JqlIssueView) => number {
+  const sorts = query.orderBy;
+  return (a, b) => {
+    for (const { field, direction } of sorts) {
+      if (field === 'priority' && (a.priorityName === null) !== (b.priorityName === null)) {
+        // Issues without a priority go last whichever the direction.
+        return a.priorityName === null ? 1 : -1;
+      }
+      const result = compareField(field, a, b);
+      if (result !== 0) return direction === 'asc' ? result : -result;
+    }
+    // No ORDER BY (or a tie): issue id ascending, so results are stable and paginate predictably.
+    return compareIds(a.id, b.id);
+  };
+}

@@ -1,0 +1,218 @@
+// What the Jira simulator stores, the defaults a fresh Jira Cloud site comes with, and small pure
+// helpers (Jira's date format, ADF checks and plain-text extraction).
+
+export type StatusCategoryKey = 'new' | 'indeterminate' | 'done';
+
+export interface UserRecord {
+  accountId: string;
+  displayName: string;
+  emailAddress?: string;
+  /** The user's profile hides the email: responses omit it; only the app may read it via /user/email. */
+  emailHidden: boolean;
+  admin: boolean;
+  active: boolean;
+  accountType: 'atlassian' | 'app';
+  timeZone: string;
+}
+
+export interface StatusRecord {
+  id: string;
+  name: string;
+  category: StatusCategoryKey;
+}
+
+export interface TransitionRecord {
+  id: string;
+  name: string;
+  /** Status ids the transition is available from; null means a global transition (from any status). */
+  from: string[] | null;
+  to: string;
+  /** Its screen asks for a resolution, and the resolution is required. */
+  requiresResolution: boolean;
+}
+
+/** A project's workflow, by status names. */
+export interface WorkflowSpec {
+  statuses: Array<{ name: string; category: StatusCategoryKey }>;
+  /** Status new issues start in; the first status when absent. */
+  initial?: string;
+  transitions: Array<{ name: string; from: string[] | '*'; to: string; requiresResolution?: boolean }>;
+}
+
+export interface IssueTypeRecord {
+  id: string;
+  name: string;
+  description: string;
+  subtask: boolean;
+}
+
+export interface ProjectRecord {
+  id: string;
+  key: string;
+  name: string;
+  issueTypeIds: string[];
+  statusIds: string[];
+  initialStatusId: string;
+  transitions: TransitionRecord[];
+  nextNumber: number;
+}
+
+export type CustomFieldType =
+  | 'string'
+  | 'textarea'
+  | 'number'
+  | 'date'
+  | 'datetime'
+  | 'option'
+  | 'array-option'
+  | 'array-string'
+  | 'user'
+  | 'url';
+
+export interface CustomFieldRecord {
+  id: string;
+  numericId: number;
+  name: string;
+  type: CustomFieldType;
+  required: boolean;
+  options: Array<{ id: string; value: string }>;
+}
+
+export type AdfDoc = Record<string, unknown> & { type: 'doc' };
+
+export interface CommentRecord {
+  id: string;
+  authorId: string;
+  updateAuthorId: string;
+  body: AdfDoc;
+  created: number;
+  updated: number;
+  visibility?: { type: 'group' | 'role'; value: string; identifier?: string | null };
+}
+
+export interface RemoteLinkRecord {
+  id: number;
+  globalId?: string;
+  application?: Record<string, unknown>;
+  relationship?: string;
+  object: Record<string, unknown>;
+}
+
+export interface IssueRecord {
+  id: string;
+  key: string;
+  projectId: string;
+  issueTypeId: string;
+  summary: string;
+  description: AdfDoc | null;
+  statusId: string;
+  statusCategoryChanged: number;
+  priorityId: string | null;
+  labels: string[];
+  assigneeId: string | null;
+  reporterId: string | null;
+  creatorId: string;
+  created: number;
+  updated: number;
+  resolutionId: string | null;
+  resolutionDate: number | null;
+  duedate: string | null;
+  /** Custom field id → stored value: string, number (datetime as epoch ms), ADF, option id(s), string[]. */
+  custom: Map<string, unknown>;
+  comments: CommentRecord[];
+  remoteLinks: RemoteLinkRecord[];
+  properties: Map<string, unknown>;
+  /** Recent write times, for Jira's per-issue write limit. */
+  writes: number[];
+}
+
+export interface NamedRecord {
+  id: string;
+  name: string;
+  description: string;
+}
+
+export const STATUS_CATEGORIES: Record<StatusCategoryKey, { id: number; key: StatusCategoryKey; name: string; colorName: string }> = {
+  new: { id: 2, key: 'new', name: 'To Do', colorName: 'blue-gray' },
+  indeterminate: { id: 4, key: 'indeterminate', name: 'In Progress', colorName: 'yellow' },
+  done: { id: 3, key: 'done', name: 'Done', colorName: 'green' },
+};
+
+export const DEFAULT_PRIORITIES: Array<NamedRecord & { statusColor: string }> = [
+  { id: '1', name: 'Highest', description: 'This problem will block progress.', statusColor: '#d04437' },
+  { id: '2', name: 'High', description: 'Serious problem that could block progress.', statusColor: '#f15C75' },
+  { id: '3', name: 'Medium', description: 'Has the potential to affect progress.', statusColor: '#f79232' },
+  { id: '4', name: 'Low', description: 'Minor problem or easily worked around.', statusColor: '#707070' },
+  { id: '5', name: 'Lowest', description: 'Trivial problem with little or no impact on progress.', statusColor: '#999999' },
+];
+export const DEFAULT_PRIORITY_ID = '3';
+
+export const DEFAULT_RESOLUTIONS: NamedRecord[] = [
+  { id: '10000', name: 'Done', description: 'Work has been completed on this issue.' },
+  { id: '10001', name: "Won't Do", description: 'This issue won\'t be actioned.' },
+  { id: '10002', name: 'Duplicate', description: 'The problem is a duplicate of an existing issue.' },
+];
+
+/** To Do → In Progress ⇄ Blocked → Done → Closed, with ways back; entering Done asks for a resolution. */
+export function defaultWorkflow(): WorkflowSpec {
+  return {
+    statuses: [
+      { name: 'To Do', category: 'new' },
+      { name: 'In Progress', category: 'indeterminate' },
+      { name: 'Blocked', category: 'indeterminate' },
+      { name: 'Done', category: 'done' },
+      { name: 'Closed', category: 'done' },
+    ],
+    initial: 'To Do',
+    transitions: [
+      { name: 'Start Progress', from: ['To Do'], to: 'In Progress' },
+      { name: 'Block', from: ['In Progress'], to: 'Blocked' },
+      { name: 'Unblock', from: ['Blocked'], to: 'In Progress' },
+      { name: 'Done', from: ['In Progress', 'Blocked'], to: 'Done', requiresResolution: true },
+      { name: 'Close', from: ['Done'], to: 'Closed' },
+      { name: 'Stop Progress', from: ['In Progress', 'Blocked'], to: 'To Do' },
+      { name: 'Reopen', from: ['Done', 'Closed'], to: 'To Do' },
+    ],
+  };
+}
+
+/** Jira's timestamp format: `2026-11-22T07:02:00.000+0000` (the simulator's site runs in UTC). */
+export function jiraDate(epochMs: number): string {
+  return new Date(epochMs).toISOString().replace('Z', '+0000');
+}
+
+export function isAdfDoc(value: unknown): value is AdfDoc {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const v = value as Record<string, unknown>;
+  return v.type === 'doc' && v.version === 1 && Array.isArray(v.content);
+}
+
+const BLOCK_NODES = new Set(['paragraph', 'heading', 'codeBlock', 'blockquote', 'listItem', 'rule', 'panel', 'tableRow', 'mediaSingle']);
+
+/** Plain text of an ADF document, as Jira puts it in changelogs: blocks on their own lines. */
+export function adfToText(doc: unknown): string {
+  const lines: string[] = [];
+  let current = '';
+  const walk = (node: unknown): void => {
+    if (typeof node !== 'object' || node === null) return;
+    const n = node as { type?: unknown; text?: unknown; attrs?: Record<string, unknown>; content?: unknown };
+    if (n.type === 'text' && typeof n.text === 'string') current += n.text;
+    else if (n.type === 'hardBreak') current += '\n';
+    else if ((n.type === 'mention' || n.type === 'emoji') && n.attrs) {
+      const text = n.attrs.text ?? n.attrs.shortName;
+      if (typeof text === 'string') current += text;
+    } else if (n.type === 'inlineCard' && n.attrs && typeof n.attrs.url === 'string') current += n.attrs.url;
+    if (Array.isArray(n.content)) for (const child of n.content) walk(child);
+    if (typeof n.type === 'string' && BLOCK_NODES.has(n.type)) {
+      if (current !== '') lines.push(current);
+      current = '';
+    }
+  };
+  walk(doc);
+  if (current !== '') lines.push(current);
+  return lines.join('\n');
+}
+
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}

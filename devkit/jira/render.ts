@@ -1,0 +1,78 @@
+// JSON forms built from several entities: an issue (IssueBean), a transition, a comment, and the
+// issue as product events carry it.
+import { fieldCatalog, fieldValue, renderedValue } from './fields';
+import { jiraDate, type CommentRecord, type IssueRecord, type TransitionRecord } from './model';
+import type { JiraStore } from './store';
+
+const ISSUE_EXPAND = 'renderedFields,names,schema,operations,editmeta,changelog,versionedRepresentations';
+
+export function issueJson(store: JiraStore, issue: IssueRecord, fields: Set<string>, expand: Set<string>): Record<string, unknown> {
+  const out: Record<string, unknown> = {
+    expand: ISSUE_EXPAND,
+    id: issue.id,
+    self: `${store.baseUrl}/rest/api/3/issue/${issue.id}`,
+    key: issue.key,
+  };
+  const catalog = fieldCatalog(store).filter((f) => fields.has(f.id));
+  if (expand.has('renderedFields')) {
+    out.renderedFields = Object.fromEntries(catalog.map((f) => [f.id, renderedValue(store, issue, f.id)]));
+  }
+  if (expand.has('names')) out.names = Object.fromEntries(catalog.map((f) => [f.id, f.name]));
+  if (expand.has('schema')) out.schema = Object.fromEntries(catalog.map((f) => [f.id, f.schema]));
+  if (expand.has('transitions')) out.transitions = store.availableTransitions(issue).map((t) => transitionJson(store, t, false));
+  if (fields.size > 0) out.fields = Object.fromEntries(catalog.map((f) => [f.id, fieldValue(store, issue, f.id)]));
+  return out;
+}
+
+export function transitionJson(store: JiraStore, transition: TransitionRecord, withFields: boolean): Record<string, unknown> {
+  const out: Record<string, unknown> = {
+    id: transition.id,
+    name: transition.name,
+    to: store.statusJson(transition.to),
+    hasScreen: transition.requiresResolution,
+    isGlobal: transition.from === null,
+    isInitial: false,
+    isAvailable: true,
+    isConditional: false,
+    isLooped: false,
+  };
+  if (withFields) {
+    out.fields = transition.requiresResolution
+      ? {
+          resolution: {
+            required: true,
+            schema: { type: 'resolution', system: 'resolution' },
+            name: 'Resolution',
+            key: 'resolution',
+            operations: ['set'],
+            allowedValues: store.resolutions.map((r) => store.resolutionJson(r.id)),
+            hasDefaultValue: false,
+          },
+        }
+      : {};
+  }
+  return out;
+}
+
+export function commentJson(store: JiraStore, issue: IssueRecord, comment: CommentRecord): Record<string, unknown> {
+  return {
+    self: `${store.baseUrl}/rest/api/3/issue/${issue.id}/comment/${comment.id}`,
+    id: comment.id,
+    author: store.userJsonById(comment.authorId),
+    body: comment.body,
+    updateAuthor: store.userJsonById(comment.updateAuthorId),
+    created: jiraDate(comment.created),
+    updated: jiraDate(comment.updated),
+    ...(comment.visibility ? { visibility: comment.visibility } : {}),
+    jsdPublic: true,
+  };
+}
+
+/** The issue as Forge product events carry it: a fixed handful of fields. */
+export function eventIssueJson(store: JiraStore, issue: IssueRecord): Record<string, unknown> {
+  const fields: Record<string, unknown> = {};
+  for (const id of ['summary', 'issuetype', 'creator', 'created', 'project', 'reporter', 'assignee', 'updated', 'status']) {
+    fields[id] = fieldValue(store, issue, id);
+  }
+  return { id: issue.id, key: issue.key, fields };
+}

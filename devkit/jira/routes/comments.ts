@@ -1,0 +1,131 @@
+// Issue comments: ADF bodies, paged listing, edit and delete by author (or an admin, or the app).
+import { z } from 'zod';
+import type { Route, RouteContext } from '../context';
+import { fieldErrors, forbidden, intParam, json, noContent, notFound, parseBody } from '../http';
+import { isAdfDoc, type AdfDoc, type CommentRecord, type IssueRecord } from '../model';
+import { commentJson } from '../render';
+import { issueEventPayload } from '../events';
+
+const visibilitySchema = z.looseObject({
+  type: z.enum(['group', 'role']),
+  value: z.string(),
+  identifier: z.string().nullable().optional(),
+});
+
+export const commentBodySchema = z.looseObject({
+  body: z.custom<AdfDoc>((v) => isAdfDoc(v), { message: 'Comment body must be an Atlassian Document (see the Atlassian Document Format)' }),
+  visibility: visibilitySchema.optional(),
+});
+
+const looseCommentSchema = z.looseObject({ body: z.unknown(), visibility: visibilitySchema.optional() });
+
+/** Jira's comment length limit, counted here over the ADF text. */
+const MAX_COMMENT_CHARS = 32767;
+
+function readCommentBody(raw: string | undefined): z.infer<typeof commentBodySchema> {
+  const parsed = parseBody(raw, looseCommentSchema);
+  if (parsed.body === undefined || parsed.body === null) throw fieldErrors({ comment: 'Comment body can not be empty!' });
+  if (!isAdfDoc(parsed.body)) throw fieldErrors({ comment: 'Comment body must be an Atlassian Document (see the Atlassian Document Format)' });
+  if (JSON.stringify(parsed.body).length > MAX_COMMENT_CHARS * 4) {
+    throw fieldErrors({ comment: `The entered text is too long. It exceeds the allowed limit of ${MAX_COMMENT_CHARS.toLocaleString('en-US')} characters.` });
+  }
+  return { ...parsed, body: parsed.body };
+}
+
+function commentEvent(ctx: RouteContext, eventType: string, issue: IssueRecord, comment: CommentRecord): void {
+  const c = commentJson(ctx.store, issue, comment);
+  const payload = issueEventPayload(ctx, eventType, issue, {
+    comment: { id: c.id, author: c.author, body: c.body, updateAuthor: c.updateAuthor, created: c.created, updated: c.updated, jsdPublic: c.jsdPublic },
+  });
+  ctx.emit(eventType, payload);
+}
+
+/** Adds a comment (also used by a transition's `update.comment`); emits `commented`. */
+export function addComment(ctx: RouteContext, issue: IssueRecord, input: z.infer<typeof commentBodySchema>): CommentRecord {
+  const now = ctx.store.now();
+  const comment: CommentRecord = {
+    id: String(ctx.store.next('comment')),
+    authorId: ctx.caller.accountId,
+    updateAuthorId: ctx.caller.accountId,
+    body: structuredClone(input.body),
+    created: now,
+    updated: now,
+    ...(input.visibility ? { visibility: { type: input.visibility.type, value: input.visibility.value, ...(input.visibility.identifier !== undefined ? { identifier: input.visibility.identifier } : {}) } } : {}),
+  };
+  issue.comments.push(comment);
+  issue.updated = now;
+  commentEvent(ctx, 'avi:jira:commented:issue', issue, comment);
+  return comment;
+}
+
+function findComment(ctx: RouteContext): { issue: IssueRecord; comment: CommentRecord } {
+  const issue = ctx.store.requireIssue(ctx.params.issueIdOrKey ?? '');
+  const comment = issue.comments.find((c) => c.id === ctx.params.id);
+  if (!comment) throw notFound(`Can not find a comment for the id: ${ctx.params.id ?? ''}.`);
+  return { issue, comment };
+}
+
+function mayChange(ctx: RouteContext, comment: CommentRecord): boolean {
+  return ctx.caller.isApp || ctx.caller.admin || comment.authorId === ctx.caller.accountId;
+}
+
+function listComments(ctx: RouteContext) {
+  const issue = ctx.store.requireIssue(ctx.params.issueIdOrKey ?? '');
+  const startAt = intParam(ctx.query, 'startAt', 0);
+  const maxResults = Math.min(intParam(ctx.query, 'maxResults', 5000), 5000);
+  const order = ctx.query.get('orderBy');
+  const sorted = [...issue.comments].sort((a, b) => (a.created - b.created || Number(a.id) - Number(b.id)) * (order === '-created' ? -1 : 1));
+  return json(200, {
+    startAt,
+    maxResults,
+    total: sorted.length,
+    comments: sorted.slice(startAt, startAt + maxResults).map((c) => commentJson(ctx.store, issue, c)),
+  });
+}
+
+function createComment(ctx: RouteContext) {
+  const issue = ctx.store.requireIssue(ctx.params.issueIdOrKey ?? '');
+  ctx.noteWrite(issue);
+  const input = readCommentBody(ctx.body);
+  const comment = addComment(ctx, issue, input);
+  return json(201, commentJson(ctx.store, issue, comment));
+}
+
+function getComment(ctx: RouteContext) {
+  const { issue, comment } = findComment(ctx);
+  return json(200, commentJson(ctx.store, issue, comment));
+}
+
+function editComment(ctx: RouteContext) {
+  const { issue, comment } = findComment(ctx);
+  ctx.noteWrite(issue);
+  if (!mayChange(ctx, comment)) throw forbidden('You do not have the permission to edit this comment.');
+  const input = readCommentBody(ctx.body);
+  const now = ctx.store.now();
+  comment.body = structuredClone(input.body);
+  comment.updateAuthorId = ctx.caller.accountId;
+  comment.updated = now;
+  if (input.visibility) comment.visibility = { type: input.visibility.type, value: input.visibility.value };
+  issue.updated = now;
+  // Jira has no comment-updated event: an edit fires `commented` again.
+  commentEvent(ctx, 'avi:jira:commented:issue', issue, comment);
+  return json(200, commentJson(ctx.store, issue, comment));
+}
+
+function deleteComment(ctx: RouteContext) {
+  const { issue, comment } = findComment(ctx);
+  ctx.noteWrite(issue);
+  if (!mayChange(ctx, comment)) throw forbidden('You do not have permission to delete this comment.');
+  issue.comments = issue.comments.filter((c) => c !== comment);
+  issue.updated = ctx.store.now();
+  commentEvent(ctx, 'avi:jira:deleted:comment', issue, comment);
+  return noContent();
+}
+
+export const commentRoutes: Route[] = [
+  { method: 'GET', path: '/issue/{issueIdOrKey}/comment', handler: listComments },
+  { method: 'POST', path: '/issue/{issueIdOrKey}/comment', handler: createComment },
+  { method: 'GET', path: '/issue/{issueIdOrKey}/comment/{id}', handler: getComment },
+  { method: 'PUT', path: '/issue/{issueIdOrKey}/comment/{id}', handler: editComment },
+  { method: 'DELETE', path: '/issue/{issueIdOrKey}/comment/{id}', handler: deleteComment },
+];

@@ -1,0 +1,219 @@
+// Site configuration: priorities, statuses, projects, issue types, fields, resolutions, createmeta.
+import type { Route, RouteContext } from '../context';
+import { fieldCatalog, fieldDetailsJson, type FieldDef } from '../fields';
+import { badRequest, intParam, json, notFound } from '../http';
+import { DEFAULT_PRIORITY_ID, type ProjectRecord, type StatusCategoryKey } from '../model';
+import type { JiraStore } from '../store';
+
+function page<T>(ctx: RouteContext, items: T[], defaultMax: number): { startAt: number; maxResults: number; total: number; isLast: boolean; slice: T[] } {
+  const startAt = intParam(ctx.query, 'startAt', 0);
+  const maxResults = Math.max(1, Math.min(intParam(ctx.query, 'maxResults', defaultMax), defaultMax));
+  const slice = items.slice(startAt, startAt + maxResults);
+  return { startAt, maxResults, total: items.length, isLast: startAt + slice.length >= items.length, slice };
+}
+
+function requireProject(store: JiraStore, idOrKey: string): ProjectRecord {
+  const project = store.findProject(idOrKey);
+  if (!project) throw notFound(`No project could be found with key '${idOrKey}'.`);
+  return project;
+}
+
+function priorityFull(store: JiraStore, id: string): Record<string, unknown> {
+  const priority = store.priorities.find((p) => p.id === id);
+  return { ...store.priorityJson(id), statusColor: priority?.statusColor, description: priority?.description, isDefault: id === DEFAULT_PRIORITY_ID };
+}
+
+function listPriorities(ctx: RouteContext) {
+  return json(200, ctx.store.priorities.map((p) => priorityFull(ctx.store, p.id)));
+}
+
+function searchPriorities(ctx: RouteContext) {
+  const ids = ctx.query.getAll('id');
+  const name = ctx.query.get('priorityName')?.toLowerCase();
+  const matching = ctx.store.priorities.filter((p) => (ids.length === 0 || ids.includes(p.id)) && (name === undefined || p.name.toLowerCase().includes(name)));
+  const p = page(ctx, matching, 50);
+  return json(200, {
+    self: `${ctx.store.baseUrl}/rest/api/3/priority/search?maxResults=${p.maxResults}&startAt=${p.startAt}`,
+    maxResults: p.maxResults,
+    startAt: p.startAt,
+    total: p.total,
+    isLast: p.isLast,
+    values: p.slice.map((priority) => priorityFull(ctx.store, priority.id)),
+  });
+}
+
+function listStatuses(ctx: RouteContext) {
+  return json(200, [...ctx.store.statuses.keys()].map((id) => ctx.store.statusJson(id)));
+}
+
+const CATEGORY_NAMES: Record<StatusCategoryKey, 'TODO' | 'IN_PROGRESS' | 'DONE'> = { new: 'TODO', indeterminate: 'IN_PROGRESS', done: 'DONE' };
+
+function searchStatuses(ctx: RouteContext) {
+  const projectId = ctx.query.get('projectId');
+  const project = projectId === null ? undefined : requireProject(ctx.store, projectId);
+  const text = ctx.query.get('searchString')?.toLowerCase();
+  const category = ctx.query.get('statusCategory');
+  const matching = [...ctx.store.statuses.values()].filter(
+    (s) =>
+      (!project || project.statusIds.includes(s.id)) &&
+      (text === undefined || s.name.toLowerCase().includes(text)) &&
+      (category === null || CATEGORY_NAMES[s.category] === category),
+  );
+  const p = page(ctx, matching, 200);
+  return json(200, {
+    self: `${ctx.store.baseUrl}/rest/api/3/statuses/search?startAt=${p.startAt}&maxResults=${p.maxResults}`,
+    maxResults: p.maxResults,
+    startAt: p.startAt,
+    total: p.total,
+    isLast: p.isLast,
+    values: p.slice.map((s) => ({ id: s.id, name: s.name, statusCategory: CATEGORY_NAMES[s.category], scope: { type: 'GLOBAL' }, description: '' })),
+  });
+}
+
+function projectStatuses(ctx: RouteContext) {
+  const project = requireProject(ctx.store, ctx.params.projectIdOrKey ?? '');
+  return json(
+    200,
+    project.issueTypeIds.map((id) => {
+      const type = ctx.store.issueType(id);
+      return {
+        self: `${ctx.store.baseUrl}/rest/api/3/issueType/${type.id}`,
+        id: type.id,
+        name: type.name,
+        subtask: type.subtask,
+        statuses: project.statusIds.map((s) => ctx.store.statusJson(s)),
+      };
+    }),
+  );
+}
+
+function searchProjects(ctx: RouteContext) {
+  const keys = ctx.query.getAll('keys').flatMap((k) => k.split(','));
+  const ids = ctx.query.getAll('id');
+  const query = ctx.query.get('query')?.toLowerCase();
+  const matching = [...ctx.store.projects.values()]
+    .filter(
+      (p) =>
+        (keys.length === 0 || keys.includes(p.key)) &&
+        (ids.length === 0 || ids.includes(p.id)) &&
+        (query === undefined || p.key.toLowerCase().includes(query) || p.name.toLowerCase().includes(query)),
+    )
+    .sort((a, b) => a.key.localeCompare(b.key));
+  const p = page(ctx, matching, 50);
+  const expand = (ctx.query.get('expand') ?? '').split(',');
+  return json(200, {
+    self: `${ctx.store.baseUrl}/rest/api/3/project/search?maxResults=${p.maxResults}&startAt=${p.startAt}`,
+    ...(p.isLast ? {} : { nextPage: `${ctx.store.baseUrl}/rest/api/3/project/search?maxResults=${p.maxResults}&startAt=${p.startAt + p.maxResults}` }),
+    maxResults: p.maxResults,
+    startAt: p.startAt,
+    total: p.total,
+    isLast: p.isLast,
+    values: p.slice.map((project) => {
+      const base = ctx.store.projectJson(project);
+      return expand.includes('issueTypes') ? { ...base, issueTypes: project.issueTypeIds.map((id) => ctx.store.issueTypeJson(id)) } : base;
+    }),
+  });
+}
+
+function getProject(ctx: RouteContext) {
+  return json(200, ctx.store.projectJson(requireProject(ctx.store, ctx.params.projectIdOrKey ?? ''), true));
+}
+
+function projectIssueTypes(ctx: RouteContext) {
+  const projectId = ctx.query.get('projectId');
+  if (projectId === null || projectId === '') throw badRequest(['The projectId query parameter is required.']);
+  const project = ctx.store.projects.get(projectId);
+  if (!project) throw notFound(`No project could be found with id '${projectId}'.`);
+  return json(200, project.issueTypeIds.map((id) => ctx.store.issueTypeJson(id)));
+}
+
+function listFields(ctx: RouteContext) {
+  return json(200, fieldCatalog(ctx.store).map(fieldDetailsJson));
+}
+
+function listResolutions(ctx: RouteContext) {
+  return json(200, ctx.store.resolutions.map((r) => ctx.store.resolutionJson(r.id)));
+}
+
+function createMetaTypes(ctx: RouteContext) {
+  const project = requireProject(ctx.store, ctx.params.projectIdOrKey ?? '');
+  const p = page(ctx, project.issueTypeIds, 50);
+  return json(200, {
+    maxResults: p.maxResults,
+    startAt: p.startAt,
+    total: p.total,
+    issueTypes: p.slice.map((id) => ctx.store.issueTypeJson(id)),
+  });
+}
+
+/** What the create screen offers for one issue type, as createmeta describes it. */
+export function createMetaFields(store: JiraStore, project: ProjectRecord, issueTypeId: string): Array<Record<string, unknown>> {
+  const entry = (def: FieldDef, extra: Record<string, unknown> = {}): Record<string, unknown> => ({
+    required: false,
+    schema: def.schema,
+    name: def.name,
+    key: def.id,
+    fieldId: def.id,
+    hasDefaultValue: false,
+    operations: def.operations,
+    ...extra,
+  });
+  const out: Array<Record<string, unknown>> = [];
+  for (const def of fieldCatalog(store)) {
+    switch (def.id) {
+      case 'summary':
+        out.push(entry(def, { required: true }));
+        break;
+      case 'issuetype':
+        out.push(entry(def, { required: true, allowedValues: [store.issueTypeJson(issueTypeId)] }));
+        break;
+      case 'project':
+        out.push(entry(def, { required: true, allowedValues: [store.projectJson(project)] }));
+        break;
+      case 'priority':
+        out.push(entry(def, { allowedValues: store.priorities.map((p) => store.priorityJson(p.id)), hasDefaultValue: true, defaultValue: store.priorityJson(DEFAULT_PRIORITY_ID) }));
+        break;
+      case 'labels':
+        out.push(entry(def, { autoCompleteUrl: `${store.baseUrl}/rest/api/1.0/labels/suggest?query=` }));
+        break;
+      case 'assignee':
+      case 'reporter':
+        out.push(entry(def, { autoCompleteUrl: `${store.baseUrl}/rest/api/3/user/search?query=`, hasDefaultValue: def.id === 'reporter' }));
+        break;
+      case 'description':
+      case 'duedate':
+        out.push(entry(def));
+        break;
+      default: {
+        const field = def.customField;
+        if (!field) break;
+        const options = field.options.map((o) => store.optionJson(field, o.id));
+        out.push(entry(def, { required: field.required, ...(field.type === 'option' || field.type === 'array-option' ? { allowedValues: options } : {}) }));
+      }
+    }
+  }
+  return out;
+}
+
+function createMetaFieldsRoute(ctx: RouteContext) {
+  const project = requireProject(ctx.store, ctx.params.projectIdOrKey ?? '');
+  const issueTypeId = ctx.params.issueTypeId ?? '';
+  if (!project.issueTypeIds.includes(issueTypeId)) throw badRequest([`The issue type with id '${issueTypeId}' does not exist or is not valid for this project.`]);
+  const p = page(ctx, createMetaFields(ctx.store, project, issueTypeId), 50);
+  return json(200, { maxResults: p.maxResults, startAt: p.startAt, total: p.total, fields: p.slice });
+}
+
+export const metaRoutes: Route[] = [
+  { method: 'GET', path: '/priority', handler: listPriorities },
+  { method: 'GET', path: '/priority/search', handler: searchPriorities },
+  { method: 'GET', path: '/status', handler: listStatuses },
+  { method: 'GET', path: '/statuses/search', handler: searchStatuses },
+  { method: 'GET', path: '/project/search', handler: searchProjects },
+  { method: 'GET', path: '/project/{projectIdOrKey}', handler: getProject },
+  { method: 'GET', path: '/project/{projectIdOrKey}/statuses', handler: projectStatuses },
+  { method: 'GET', path: '/issuetype/project', handler: projectIssueTypes },
+  { method: 'GET', path: '/field', handler: listFields },
+  { method: 'GET', path: '/resolution', handler: listResolutions },
+  { method: 'GET', path: '/issue/createmeta/{projectIdOrKey}/issuetypes', handler: createMetaTypes },
+  { method: 'GET', path: '/issue/createmeta/{projectIdOrKey}/issuetypes/{issueTypeId}', handler: createMetaFieldsRoute },
+];

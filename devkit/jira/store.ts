@@ -1,0 +1,216 @@
+// The simulator's state (site configuration and issues) and the JSON forms Jira gives its entities.
+import { ISSUE_NOT_FOUND, notFound } from './http';
+import {
+  DEFAULT_PRIORITIES,
+  DEFAULT_RESOLUTIONS,
+  STATUS_CATEGORIES,
+  type CustomFieldRecord,
+  type IssueRecord,
+  type IssueTypeRecord,
+  type NamedRecord,
+  type ProjectRecord,
+  type StatusRecord,
+  type TransitionRecord,
+  type UserRecord,
+} from './model';
+
+export interface StoreOptions {
+  appAccountId: string;
+  clock: () => number;
+  baseUrl: string;
+}
+
+type Sequence = 'issue' | 'comment' | 'link' | 'project' | 'issueType' | 'status' | 'field' | 'option' | 'changelog' | 'user';
+
+export class JiraStore {
+  readonly users = new Map<string, UserRecord>();
+  readonly projects = new Map<string, ProjectRecord>();
+  readonly issueTypes = new Map<string, IssueTypeRecord>();
+  readonly statuses = new Map<string, StatusRecord>();
+  readonly priorities: Array<NamedRecord & { statusColor: string }> = DEFAULT_PRIORITIES.map((p) => ({ ...p }));
+  readonly resolutions: NamedRecord[] = DEFAULT_RESOLUTIONS.map((r) => ({ ...r }));
+  readonly customFields = new Map<string, CustomFieldRecord>();
+  readonly issues = new Map<string, IssueRecord>();
+  private readonly sequences: Record<Sequence, number> = {
+    issue: 10000,
+    comment: 10000,
+    link: 10000,
+    project: 10000,
+    issueType: 10001,
+    status: 10000,
+    field: 10050,
+    option: 10100,
+    changelog: 10000,
+    user: 1,
+  };
+
+  constructor(readonly options: StoreOptions) {}
+
+  get baseUrl(): string {
+    return this.options.baseUrl;
+  }
+
+  now(): number {
+    return this.options.clock();
+  }
+
+  next(sequence: Sequence): number {
+    const value = this.sequences[sequence];
+    this.sequences[sequence] = value + 1;
+    return value;
+  }
+
+  // ---- look-ups ------------------------------------------------------------------------------
+
+  findIssue(idOrKey: string): IssueRecord | undefined {
+    if (/^\d+$/.test(idOrKey)) return this.issues.get(idOrKey);
+    const key = idOrKey.toUpperCase();
+    for (const issue of this.issues.values()) if (issue.key === key) return issue;
+    return undefined;
+  }
+
+  requireIssue(idOrKey: string): IssueRecord {
+    const issue = this.findIssue(idOrKey);
+    if (!issue) throw notFound(ISSUE_NOT_FOUND);
+    return issue;
+  }
+
+  findProject(idOrKey: string): ProjectRecord | undefined {
+    const byId = this.projects.get(idOrKey);
+    if (byId) return byId;
+    const key = idOrKey.toUpperCase();
+    for (const project of this.projects.values()) if (project.key === key) return project;
+    return undefined;
+  }
+
+  projectOf(issue: IssueRecord): ProjectRecord {
+    const project = this.projects.get(issue.projectId);
+    if (!project) throw new Error(`Issue ${issue.key} has no project`);
+    return project;
+  }
+
+  status(id: string): StatusRecord {
+    const status = this.statuses.get(id);
+    if (!status) throw new Error(`Unknown status ${id}`);
+    return status;
+  }
+
+  issueType(id: string): IssueTypeRecord {
+    const type = this.issueTypes.get(id);
+    if (!type) throw new Error(`Unknown issue type ${id}`);
+    return type;
+  }
+
+  findUserByEmail(email: string): UserRecord | undefined {
+    const wanted = email.toLowerCase();
+    for (const user of this.users.values()) if (user.emailAddress?.toLowerCase() === wanted) return user;
+    return undefined;
+  }
+
+  /** Transitions a user can take from the issue's current status (never to the status it is in). */
+  availableTransitions(issue: IssueRecord): TransitionRecord[] {
+    return this.projectOf(issue).transitions.filter(
+      (t) => t.to !== issue.statusId && (t.from === null || t.from.includes(issue.statusId)),
+    );
+  }
+
+  // ---- JSON forms ----------------------------------------------------------------------------
+
+  userJson(user: UserRecord): Record<string, unknown> {
+    const size = (px: number): string => `${this.baseUrl}/secure/useravatar?size=${px}&ownerId=${encodeURIComponent(user.accountId)}`;
+    return {
+      self: `${this.baseUrl}/rest/api/3/user?accountId=${encodeURIComponent(user.accountId)}`,
+      accountId: user.accountId,
+      ...(user.emailAddress !== undefined && !user.emailHidden ? { emailAddress: user.emailAddress } : {}),
+      avatarUrls: { '48x48': size(48), '24x24': size(24), '16x16': size(16), '32x32': size(32) },
+      displayName: user.displayName,
+      active: user.active,
+      timeZone: user.timeZone,
+      accountType: user.accountType,
+    };
+  }
+
+  userJsonById(accountId: string | null): Record<string, unknown> | null {
+    if (accountId === null) return null;
+    const user = this.users.get(accountId);
+    return user ? this.userJson(user) : null;
+  }
+
+  statusJson(id: string): Record<string, unknown> {
+    const status = this.status(id);
+    return {
+      self: `${this.baseUrl}/rest/api/3/status/${status.id}`,
+      description: '',
+      iconUrl: `${this.baseUrl}/images/icons/statuses/generic.png`,
+      name: status.name,
+      id: status.id,
+      statusCategory: this.statusCategoryJson(status.category),
+    };
+  }
+
+  statusCategoryJson(key: keyof typeof STATUS_CATEGORIES): Record<string, unknown> {
+    const category = STATUS_CATEGORIES[key];
+    return { self: `${this.baseUrl}/rest/api/3/statuscategory/${category.id}`, ...category };
+  }
+
+  issueTypeJson(id: string): Record<string, unknown> {
+    const type = this.issueType(id);
+    return {
+      self: `${this.baseUrl}/rest/api/3/issuetype/${type.id}`,
+      id: type.id,
+      description: type.description,
+      iconUrl: `${this.baseUrl}/rest/api/2/universal_avatar/view/type/issuetype/avatar/${type.id}?size=medium`,
+      name: type.name,
+      subtask: type.subtask,
+      avatarId: Number(type.id),
+      hierarchyLevel: type.subtask ? -1 : 0,
+    };
+  }
+
+  projectJson(project: ProjectRecord, detailed = false): Record<string, unknown> {
+    const avatar = (px: number): string => `${this.baseUrl}/rest/api/3/universal_avatar/view/type/project/avatar/10400?size=${px}`;
+    const base = {
+      self: `${this.baseUrl}/rest/api/3/project/${project.id}`,
+      id: project.id,
+      key: project.key,
+      name: project.name,
+      projectTypeKey: 'software',
+      simplified: false,
+      avatarUrls: { '48x48': avatar(48), '24x24': avatar(24), '16x16': avatar(16), '32x32': avatar(32) },
+    };
+    if (!detailed) return base;
+    return {
+      expand: 'description,lead,issueTypes,url,projectKeys,permissions,insight',
+      ...base,
+      description: '',
+      issueTypes: project.issueTypeIds.map((id) => this.issueTypeJson(id)),
+      assigneeType: 'UNASSIGNED',
+      style: 'classic',
+      isPrivate: false,
+      properties: {},
+    };
+  }
+
+  priorityJson(id: string): Record<string, unknown> | null {
+    const priority = this.priorities.find((p) => p.id === id);
+    if (!priority) return null;
+    return {
+      self: `${this.baseUrl}/rest/api/3/priority/${priority.id}`,
+      iconUrl: `${this.baseUrl}/images/icons/priorities/${priority.name.toLowerCase()}.svg`,
+      name: priority.name,
+      id: priority.id,
+    };
+  }
+
+  resolutionJson(id: string): Record<string, unknown> | null {
+    const resolution = this.resolutions.find((r) => r.id === id);
+    if (!resolution) return null;
+    return { self: `${this.baseUrl}/rest/api/3/resolution/${resolution.id}`, id: resolution.id, description: resolution.description, name: resolution.name };
+  }
+
+  optionJson(field: CustomFieldRecord, optionId: string): Record<string, unknown> | null {
+    const option = field.options.find((o) => o.id === optionId);
+    if (!option) return null;
+    return { self: `${this.baseUrl}/rest/api/3/customFieldOption/${option.id}`, value: option.value, id: option.id };
+  }
+}

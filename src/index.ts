@@ -1,0 +1,5 @@
+// The functions manifest.yml names, and nothing else.
+export { onIssueEvent, onCommentEvent } from './handlers/jira-events';
+export { onInbound } from './handlers/inbound';
+export { onDelivery } from './handlers/delivery';
+export { adminResolver } from './handlers/admin';

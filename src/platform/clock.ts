@@ -1,0 +1,3 @@
+import type { ClockPort } from '../sync/ports';
+
+export const systemClock: ClockPort = { now: () => Date.now() };

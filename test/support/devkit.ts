@@ -1,0 +1,52 @@
+// Starts Tandem on the devkit for a test file: a Jira simulator with the OPS and INFRA projects
+// and a few users, and the Forge emulator with this repository's app installed.
+import assert from 'node:assert/strict';
+import { ForgeEmulator, type EmulatorOptions } from '../../devkit/forge/emulator';
+import { JiraSimulator } from '../../devkit/jira/simulator';
+import type { JiraActor } from '../../devkit/jira/types';
+
+export const APP_ACCOUNT_ID = '557058:tandem-app-account';
+
+export interface TandemOnDevkit {
+  jira: JiraSimulator;
+  emulator: ForgeEmulator;
+  admin: { accountId: string };
+  agent: { accountId: string };
+  /** Calls the Jira simulator's REST API as someone, expecting JSON back. */
+  rest(actor: JiraActor, method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }>;
+  stop(): Promise<void>;
+}
+
+export async function startTandem(options: Partial<Omit<EmulatorOptions, 'jira' | 'appAccountId'>> = {}): Promise<TandemOnDevkit> {
+  const jira = new JiraSimulator({ appAccountId: APP_ACCOUNT_ID });
+  const admin = jira.addUser({ displayName: 'Ada Admin', emailAddress: 'ada@example.com', admin: true });
+  const agent = jira.addUser({ displayName: 'Sam Agent', emailAddress: 'sam@example.com' });
+  jira.addProject({ key: 'OPS', name: 'Operations', issueTypes: ['Bug', 'Task'] });
+  jira.addProject({ key: 'INFRA', name: 'Infrastructure', issueTypes: ['Task'] });
+  const emulator = await ForgeEmulator.start({ jira, appAccountId: APP_ACCOUNT_ID, ...options });
+  return {
+    jira,
+    emulator,
+    admin,
+    agent,
+    async rest(actor, method, path, body) {
+      const response = await jira.handle({
+        method,
+        path,
+        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        actor,
+      });
+      return { status: response.status, body: response.body === '' ? undefined : (JSON.parse(response.body) as unknown) };
+    },
+    stop: () => emulator.stop(),
+  };
+}
+
+/** Reads a value the app stored, as a test (not as the app). */
+export async function stored(emulator: ForgeEmulator, key: string): Promise<unknown> {
+  const answer = await emulator.kvs.handle('/api/v1/get', { key });
+  if (answer.status === 404) return undefined;
+  assert.equal(answer.status, 200, `reading ${key}`);
+  return (answer.body as { value?: unknown } | undefined)?.value;
+}
