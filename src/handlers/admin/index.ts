@@ -1,7 +1,7 @@
 // The admin page's resolver (manifest: admin-resolver). Every call checks the caller is a Jira admin.
-import Resolver from '@forge/resolver';
 import type { OverviewResponse } from '../../contract/admin';
 import { forgePorts } from '../../platform/ports';
+import { makeResolver } from '../../platform/resolver';
 
 const APP_VERSION = '0.1.0';
 
@@ -12,11 +12,9 @@ async function requireAdmin(accountId: string | undefined): Promise<string> {
   return accountId;
 }
 
-const resolver = new Resolver();
-
-resolver.define('getOverview', async ({ context }): Promise<OverviewResponse> => {
-  const accountId = await requireAdmin((context as { accountId?: string }).accountId);
-  return { appVersion: APP_VERSION, connections: 0, viewer: { accountId } };
+export const adminResolver = makeResolver({
+  async getOverview({ accountId }): Promise<OverviewResponse> {
+    const viewer = await requireAdmin(accountId);
+    return { appVersion: APP_VERSION, connections: 0, viewer: { accountId: viewer } };
+  },
 });
-
-export const adminResolver = resolver.getDefinitions();

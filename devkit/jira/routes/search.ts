@@ -1,0 +1,188 @@
+// Search: /search/jql (token paging), /jql/match, /issue/bulkfetch; the old /search answers 410.
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import type { Route, RouteContext } from '../context';
+import { selectFields } from '../fields';
+import { badRequest, ISSUE_NOT_FOUND, JiraError, json, listParam, parseBody } from '../http';
+import { compareByOrder, matchesJql, parseJql, type JqlQuery } from '../jql';
+import type { JqlIssueView } from '../jql-types';
+import type { IssueRecord } from '../model';
+import { issueJson } from '../render';
+import type { JiraStore } from '../store';
+
+export function jqlView(store: JiraStore, issue: IssueRecord): JqlIssueView {
+  const project = store.projectOf(issue);
+  const status = store.status(issue.statusId);
+  return {
+    id: issue.id,
+    key: issue.key,
+    projectKey: project.key,
+    projectId: project.id,
+    issueTypeName: store.issueType(issue.issueTypeId).name,
+    statusName: status.name,
+    statusCategoryKey: status.category,
+    labels: [...issue.labels],
+    assigneeAccountId: issue.assigneeId,
+    reporterAccountId: issue.reporterId,
+    created: issue.created,
+    updated: issue.updated,
+    priorityName: issue.priorityId === null ? null : (store.priorities.find((p) => p.id === issue.priorityId)?.name ?? null),
+    summary: issue.summary,
+  };
+}
+
+function parseOrFail(jql: string): JqlQuery {
+  const parsed = parseJql(jql);
+  if (!parsed.ok) throw badRequest([parsed.error]);
+  return parsed.query;
+}
+
+function jqlContext(ctx: RouteContext): { currentAccountId: string; now: number } {
+  return { currentAccountId: ctx.caller.accountId, now: ctx.store.now() };
+}
+
+function pageToken(jql: string, offset: number): string {
+  return Buffer.from(JSON.stringify({ o: offset, q: digest(jql) })).toString('base64url');
+}
+
+function digest(jql: string): string {
+  return createHash('sha256').update(jql).digest('hex').slice(0, 16);
+}
+
+function readToken(jql: string, token: string): number {
+  try {
+    const parsed = z.object({ o: z.number().int().min(0), q: z.string() }).parse(JSON.parse(Buffer.from(token, 'base64url').toString('utf8')));
+    if (parsed.q === digest(jql)) return parsed.o;
+  } catch {
+    // fall through to Jira's answer for a token it did not issue
+  }
+  throw badRequest(['The provided next page token is invalid or expired.']);
+}
+
+interface SearchInput {
+  jql: string | undefined;
+  nextPageToken: string | undefined;
+  maxResults: number | undefined;
+  fields: string[] | undefined;
+  expand: string[];
+}
+
+function runSearch(ctx: RouteContext, input: SearchInput) {
+  const jql = input.jql ?? '';
+  const query = parseOrFail(jql);
+  // The enhanced search refuses queries with no restriction (such as only an ORDER BY).
+  if (query.where === null) throw badRequest(['Unbounded JQL queries are not allowed here. Please add a search restriction to your query.']);
+  const fields = selectFields(ctx.store, input.fields, 'none');
+  const cap = fields.size === 0 ? 5000 : 100;
+  const maxResults = Math.max(1, Math.min(input.maxResults ?? 50, cap));
+  const offset = input.nextPageToken === undefined || input.nextPageToken === '' ? 0 : readToken(jql, input.nextPageToken);
+  const context = jqlContext(ctx);
+  const views = [...ctx.store.issues.values()].map((issue) => ({ issue, view: jqlView(ctx.store, issue) }));
+  const order = compareByOrder(query);
+  const matching = views.filter((v) => matchesJql(query, v.view, context)).sort((a, b) => order(a.view, b.view));
+  const slice = matching.slice(offset, offset + maxResults);
+  const isLast = offset + slice.length >= matching.length;
+  const expand = new Set(input.expand);
+  return json(200, {
+    issues: slice.map((v) => issueJson(ctx.store, v.issue, fields, expand)),
+    ...(isLast ? {} : { nextPageToken: pageToken(jql, offset + slice.length) }),
+    isLast,
+  });
+}
+
+function searchGet(ctx: RouteContext) {
+  const raw = ctx.query.get('maxResults');
+  const maxResults = raw === null ? undefined : Number(raw);
+  if (maxResults !== undefined && (!Number.isInteger(maxResults) || maxResults < 0)) throw badRequest([`The value '${raw ?? ''}' is not valid for the parameter 'maxResults'.`]);
+  return runSearch(ctx, {
+    jql: ctx.query.get('jql') ?? undefined,
+    nextPageToken: ctx.query.get('nextPageToken') ?? undefined,
+    maxResults,
+    fields: listParam(ctx.query, 'fields'),
+    expand: listParam(ctx.query, 'expand') ?? [],
+  });
+}
+
+const searchBodySchema = z.looseObject({
+  jql: z.string().optional(),
+  nextPageToken: z.string().nullable().optional(),
+  maxResults: z.number().int().min(0).optional(),
+  fields: z.array(z.string()).optional(),
+  expand: z.string().optional(),
+  properties: z.array(z.string()).optional(),
+  fieldsByKeys: z.boolean().optional(),
+  reconcileIssues: z.array(z.number().int()).optional(),
+});
+
+function searchPost(ctx: RouteContext) {
+  const body = parseBody(ctx.body, searchBodySchema);
+  return runSearch(ctx, {
+    jql: body.jql,
+    nextPageToken: body.nextPageToken ?? undefined,
+    maxResults: body.maxResults,
+    fields: body.fields?.flatMap((f) => f.split(',')).map((f) => f.trim()),
+    expand: (body.expand ?? '').split(',').map((e) => e.trim()).filter((e) => e !== ''),
+  });
+}
+
+const matchBodySchema = z.object({
+  issueIds: z.array(z.number().int()).max(1000),
+  jqls: z.array(z.string()).max(1000),
+});
+
+function jqlMatch(ctx: RouteContext) {
+  const body = parseBody(ctx.body, matchBodySchema);
+  const context = jqlContext(ctx);
+  const candidates = body.issueIds
+    .map((id) => ctx.store.issues.get(String(id)))
+    .filter((issue): issue is IssueRecord => issue !== undefined)
+    .map((issue) => ({ id: Number(issue.id), view: jqlView(ctx.store, issue) }));
+  return json(200, {
+    matches: body.jqls.map((jql) => {
+      const parsed = parseJql(jql);
+      if (!parsed.ok) return { matchedIssues: [], errors: [parsed.error] };
+      return { matchedIssues: candidates.filter((c) => matchesJql(parsed.query, c.view, context)).map((c) => c.id), errors: [] };
+    }),
+  });
+}
+
+const bulkFetchSchema = z.looseObject({
+  issueIdsOrKeys: z.array(z.string()).min(1, 'issueIdsOrKeys must not be empty').max(100, 'The maximum number of issues that can be fetched is 100.'),
+  fields: z.array(z.string()).optional(),
+  expand: z.array(z.string()).optional(),
+  properties: z.array(z.string()).max(5).optional(),
+  fieldsByKeys: z.boolean().optional(),
+});
+
+function bulkFetch(ctx: RouteContext) {
+  const body = parseBody(ctx.body, bulkFetchSchema);
+  const fields = selectFields(ctx.store, body.fields?.flatMap((f) => f.split(',')).map((f) => f.trim()), 'all');
+  const expand = new Set(body.expand ?? []);
+  const issues: Array<Record<string, unknown>> = [];
+  const issueErrors: Array<{ id: string; errorMessage: string }> = [];
+  const seen = new Set<string>();
+  for (const idOrKey of body.issueIdsOrKeys) {
+    const issue = ctx.store.findIssue(idOrKey);
+    if (!issue) issueErrors.push({ id: idOrKey, errorMessage: ISSUE_NOT_FOUND });
+    else if (!seen.has(issue.id)) {
+      seen.add(issue.id);
+      issues.push(issueJson(ctx.store, issue, fields, expand));
+    }
+  }
+  return json(200, { issues, issueErrors });
+}
+
+function removedSearch(): never {
+  throw new JiraError(410, [
+    'The requested API has been removed. Please migrate to the /rest/api/3/search/jql API. A full migration guideline is available at https://developer.atlassian.com/changelog/#CHANGE-2046',
+  ]);
+}
+
+export const searchRoutes: Route[] = [
+  { method: 'GET', path: '/search/jql', handler: searchGet },
+  { method: 'POST', path: '/search/jql', handler: searchPost },
+  { method: 'POST', path: '/jql/match', handler: jqlMatch },
+  { method: 'POST', path: '/issue/bulkfetch', handler: bulkFetch },
+  { method: 'GET', path: '/search', handler: removedSearch },
+  { method: 'POST', path: '/search', handler: removedSearch },
+];

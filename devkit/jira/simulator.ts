@@ -1,0 +1,464 @@
+// An in-memory Jira Cloud site answering the REST API v3 subset Tandem uses, emitting the Forge
+// product events each change causes, with Jira's error shapes, permissions and rate limits.
+import type { Caller, Route, RouteContext } from './context';
+import { customFieldDef } from './fields';
+import { errorResponse, json, JiraError } from './http';
+import {
+  defaultWorkflow,
+  type CustomFieldType,
+  type IssueRecord,
+  type StatusCategoryKey,
+  type UserRecord,
+  type WorkflowSpec,
+} from './model';
+import { commentRoutes } from './routes/comments';
+import { issueRoutes } from './routes/issues';
+import { metaRoutes } from './routes/meta';
+import { propertyAndLinkRoutes } from './routes/properties';
+import { searchRoutes } from './routes/search';
+import { userRoutes } from './routes/users';
+import { JiraStore } from './store';
+import type { JiraActor, JiraHttpRequest, JiraHttpResponse, ProductEvent, ProductEventListener } from './types';
+
+export type { WorkflowSpec, CustomFieldType } from './model';
+export { defaultWorkflow } from './model';
+
+export interface JiraSimulatorOptions {
+  appAccountId?: string;
+  clock?: () => number;
+  baseUrl?: string;
+}
+
+export interface AddUserInput {
+  accountId?: string;
+  displayName: string;
+  emailAddress?: string;
+  emailHidden?: boolean;
+  admin?: boolean;
+  active?: boolean;
+  timeZone?: string;
+}
+
+export interface AddProjectInput {
+  key: string;
+  name: string;
+  /** Issue type names; default Task and Bug. */
+  issueTypes?: string[];
+  workflow?: WorkflowSpec;
+}
+
+export interface AddCustomFieldInput {
+  name: string;
+  schemaType: CustomFieldType;
+  /** Option values for `option` and `array-option` fields. */
+  options?: string[];
+  /** Required on every create screen (createmeta says so, and POST /issue enforces it). */
+  required?: boolean;
+}
+
+export interface ProjectInfo {
+  id: string;
+  key: string;
+  name: string;
+  issueTypes: Array<{ id: string; name: string }>;
+  statuses: Array<{ id: string; name: string; category: StatusCategoryKey }>;
+  transitions: Array<{ id: string; name: string; from: string[] | null; to: string; requiresResolution: boolean }>;
+}
+
+export interface CustomFieldInfo {
+  id: string;
+  name: string;
+  schemaType: CustomFieldType;
+  options: Array<{ id: string; value: string }>;
+}
+
+/** An issue as stored, for test assertions (a copy: changing it changes nothing). */
+export interface IssueSnapshot {
+  id: string;
+  key: string;
+  projectKey: string;
+  issueTypeName: string;
+  summary: string;
+  description: unknown;
+  statusId: string;
+  statusName: string;
+  statusCategory: StatusCategoryKey;
+  priorityName: string | null;
+  labels: string[];
+  assigneeAccountId: string | null;
+  reporterAccountId: string | null;
+  creatorAccountId: string;
+  created: number;
+  updated: number;
+  resolutionName: string | null;
+  duedate: string | null;
+  /** Custom field id → stored value (option ids for option fields, epoch ms for datetimes, ADF for textareas). */
+  customFields: Record<string, unknown>;
+  comments: Array<{ id: string; authorAccountId: string; updateAuthorAccountId: string; body: unknown; created: number; updated: number; visibility?: unknown }>;
+  remoteLinks: Array<{ id: number; globalId?: string; relationship?: string; application?: unknown; object: Record<string, unknown> }>;
+  properties: Record<string, unknown>;
+}
+
+export interface RateLimitSettings {
+  /** Every Nth request (counted from this call) answers 429; 1 (every request) when absent. */
+  every?: number;
+  retryAfterSeconds?: number;
+  reason?: string;
+}
+
+/** Switches for Jira's rate limits: the scripted one is off by default, the per-issue write limit on. */
+export class RateLimitControl {
+  /** Jira's per-issue write limit (20 writes in 2 s, 100 in 30 s, on the simulator's clock). */
+  perIssueWrites = true;
+  private settings: Required<RateLimitSettings> | undefined;
+  private counted = 0;
+
+  set(settings: RateLimitSettings): void {
+    this.settings = {
+      every: Math.max(1, Math.floor(settings.every ?? 1)),
+      retryAfterSeconds: settings.retryAfterSeconds ?? 5,
+      reason: settings.reason ?? 'jira-burst-based',
+    };
+    this.counted = 0;
+  }
+
+  clear(): void {
+    this.settings = undefined;
+    this.counted = 0;
+  }
+
+  /** Counts a request; returns the 429 to answer when the scripted limit hits it. */
+  check(): JiraError | undefined {
+    if (!this.settings) return undefined;
+    this.counted += 1;
+    if (this.counted % this.settings.every !== 0) return undefined;
+    return rateLimited(this.settings.retryAfterSeconds, this.settings.reason);
+  }
+}
+
+function rateLimited(retryAfterSeconds: number, reason: string): JiraError {
+  return new JiraError(429, ['Rate limit exceeded.'], {}, { 'retry-after': String(retryAfterSeconds), 'ratelimit-reason': reason });
+}
+
+const API_PREFIX = '/rest/api/3';
+const PER_ISSUE_WINDOWS = [
+  { ms: 2_000, max: 20 },
+  { ms: 30_000, max: 100 },
+];
+
+interface CompiledRoute extends Route {
+  regex: RegExp;
+  names: string[];
+}
+
+function compile(route: Route): CompiledRoute {
+  const names: string[] = [];
+  const source = route.path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{(\w+)\}/g, (_m, name: string) => {
+    names.push(name);
+    return '([^/]+)';
+  });
+  return { ...route, regex: new RegExp(`^${source}/?$`), names };
+}
+
+// Literal paths before templated ones, so `/project/search` is not read as a project key.
+const ROUTES: CompiledRoute[] = [...issueRoutes, ...commentRoutes, ...propertyAndLinkRoutes, ...userRoutes, ...metaRoutes, ...searchRoutes]
+  .map(compile)
+  .sort((a, b) => a.names.length - b.names.length);
+
+export class JiraSimulator {
+  readonly appAccountId: string;
+  readonly rateLimit = new RateLimitControl();
+  private readonly store: JiraStore;
+  private readonly listeners = new Set<ProductEventListener>();
+
+  constructor(options: JiraSimulatorOptions = {}) {
+    this.appAccountId = options.appAccountId ?? '712020:tandem-app-0000-4000-8000-000000000000';
+    this.store = new JiraStore({
+      appAccountId: this.appAccountId,
+      clock: options.clock ?? (() => Date.now()),
+      baseUrl: (options.baseUrl ?? 'https://tandem-sandbox.atlassian.net').replace(/\/$/, ''),
+    });
+    this.store.users.set(this.appAccountId, {
+      accountId: this.appAccountId,
+      displayName: 'Tandem',
+      emailHidden: false,
+      admin: false,
+      active: true,
+      accountType: 'app',
+      timeZone: 'UTC',
+    });
+  }
+
+  // ---- seeding -------------------------------------------------------------------------------
+
+  addUser(input: AddUserInput): UserRecord {
+    const accountId = input.accountId ?? `712020:${String(this.store.next('user')).padStart(8, '0')}-0000-4000-8000-000000000000`;
+    if (this.store.users.has(accountId)) throw new Error(`A user with accountId ${accountId} exists`);
+    if (input.emailAddress !== undefined && this.store.findUserByEmail(input.emailAddress)) throw new Error(`A user with email ${input.emailAddress} exists`);
+    const user: UserRecord = {
+      accountId,
+      displayName: input.displayName,
+      ...(input.emailAddress !== undefined ? { emailAddress: input.emailAddress } : {}),
+      emailHidden: input.emailHidden ?? false,
+      admin: input.admin ?? false,
+      active: input.active ?? true,
+      accountType: 'atlassian',
+      timeZone: input.timeZone ?? 'UTC',
+    };
+    this.store.users.set(accountId, user);
+    return { ...user };
+  }
+
+  addProject(input: AddProjectInput): ProjectInfo {
+    const { store } = this;
+    if (!/^[A-Z][A-Z0-9_]{1,9}$/.test(input.key)) throw new Error(`Invalid project key ${input.key}`);
+    if (store.findProject(input.key)) throw new Error(`Project ${input.key} exists`);
+    const workflow = input.workflow ?? defaultWorkflow();
+    const statusIds = new Map<string, string>();
+    for (const spec of workflow.statuses) {
+      let status = [...store.statuses.values()].find((s) => s.name === spec.name);
+      if (!status) {
+        status = { id: String(store.next('status')), name: spec.name, category: spec.category };
+        store.statuses.set(status.id, status);
+      }
+      statusIds.set(spec.name, status.id);
+    }
+    const statusId = (name: string): string => {
+      const id = statusIds.get(name);
+      if (id === undefined) throw new Error(`Workflow of ${input.key} names an unknown status ${name}`);
+      return id;
+    };
+    const issueTypeIds = (input.issueTypes ?? ['Task', 'Bug']).map((name) => {
+      let type = [...store.issueTypes.values()].find((t) => t.name === name);
+      if (!type) {
+        type = { id: String(store.next('issueType')), name, description: `A ${name.toLowerCase()}.`, subtask: false };
+        store.issueTypes.set(type.id, type);
+      }
+      return type.id;
+    });
+    const firstStatus = workflow.statuses[0];
+    if (!firstStatus) throw new Error(`Workflow of ${input.key} has no statuses`);
+    const project = {
+      id: String(store.next('project')),
+      key: input.key,
+      name: input.name,
+      issueTypeIds,
+      statusIds: [...statusIds.values()],
+      initialStatusId: statusId(workflow.initial ?? firstStatus.name),
+      transitions: workflow.transitions.map((t, i) => ({
+        // Jira numbers workflow transitions 11, 21, 31, …
+        id: String((i + 1) * 10 + 1),
+        name: t.name,
+        from: t.from === '*' ? null : t.from.map(statusId),
+        to: statusId(t.to),
+        requiresResolution: t.requiresResolution ?? false,
+      })),
+      nextNumber: 1,
+    };
+    store.projects.set(project.id, project);
+    return this.projectInfo(project.id);
+  }
+
+  private projectInfo(projectId: string): ProjectInfo {
+    const project = this.store.projects.get(projectId);
+    if (!project) throw new Error(`No project ${projectId}`);
+    return {
+      id: project.id,
+      key: project.key,
+      name: project.name,
+      issueTypes: project.issueTypeIds.map((id) => ({ id, name: this.store.issueType(id).name })),
+      statuses: project.statusIds.map((id) => ({ ...this.store.status(id) })),
+      transitions: project.transitions.map((t) => ({ ...t, from: t.from === null ? null : [...t.from] })),
+    };
+  }
+
+  getProject(idOrKey: string): ProjectInfo | undefined {
+    const project = this.store.findProject(idOrKey);
+    return project ? this.projectInfo(project.id) : undefined;
+  }
+
+  addCustomField(input: AddCustomFieldInput): CustomFieldInfo {
+    const numericId = this.store.next('field');
+    const field = {
+      id: `customfield_${numericId}`,
+      numericId,
+      name: input.name,
+      type: input.schemaType,
+      required: input.required ?? false,
+      options: (input.options ?? []).map((value) => ({ id: String(this.store.next('option')), value })),
+    };
+    customFieldDef(field);
+    this.store.customFields.set(field.id, field);
+    return { id: field.id, name: field.name, schemaType: field.type, options: field.options.map((o) => ({ ...o })) };
+  }
+
+  // ---- reading state directly (assertions) ---------------------------------------------------
+
+  getIssue(idOrKey: string): IssueSnapshot | undefined {
+    const issue = this.store.findIssue(idOrKey);
+    return issue ? this.snapshot(issue) : undefined;
+  }
+
+  listIssues(): IssueSnapshot[] {
+    return [...this.store.issues.values()].map((issue) => this.snapshot(issue));
+  }
+
+  getUser(accountId: string): UserRecord | undefined {
+    const user = this.store.users.get(accountId);
+    return user ? { ...user } : undefined;
+  }
+
+  private snapshot(issue: IssueRecord): IssueSnapshot {
+    const { store } = this;
+    const status = store.status(issue.statusId);
+    return structuredClone({
+      id: issue.id,
+      key: issue.key,
+      projectKey: store.projectOf(issue).key,
+      issueTypeName: store.issueType(issue.issueTypeId).name,
+      summary: issue.summary,
+      description: issue.description,
+      statusId: status.id,
+      statusName: status.name,
+      statusCategory: status.category,
+      priorityName: store.priorities.find((p) => p.id === issue.priorityId)?.name ?? null,
+      labels: issue.labels,
+      assigneeAccountId: issue.assigneeId,
+      reporterAccountId: issue.reporterId,
+      creatorAccountId: issue.creatorId,
+      created: issue.created,
+      updated: issue.updated,
+      resolutionName: store.resolutions.find((r) => r.id === issue.resolutionId)?.name ?? null,
+      duedate: issue.duedate,
+      customFields: Object.fromEntries(issue.custom),
+      comments: issue.comments.map((c) => ({
+        id: c.id,
+        authorAccountId: c.authorId,
+        updateAuthorAccountId: c.updateAuthorId,
+        body: c.body,
+        created: c.created,
+        updated: c.updated,
+        ...(c.visibility ? { visibility: c.visibility } : {}),
+      })),
+      remoteLinks: issue.remoteLinks,
+      properties: Object.fromEntries(issue.properties),
+    });
+  }
+
+  // ---- auth and events -----------------------------------------------------------------------
+
+  /**
+   * Reads an `Authorization` header as Jira Cloud does for API tokens: Basic `email:token` (any
+   * token). No header is an anonymous caller; unknown or malformed credentials give null (answer 401).
+   */
+  authenticate(authorizationHeader: string | undefined): JiraActor | null {
+    if (authorizationHeader === undefined || authorizationHeader.trim() === '') return { kind: 'anonymous' };
+    const match = /^Basic\s+(\S+)$/i.exec(authorizationHeader.trim());
+    if (!match?.[1]) return null;
+    const decoded = Buffer.from(match[1], 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    if (colon <= 0) return null;
+    const user = this.store.findUserByEmail(decoded.slice(0, colon));
+    return user && user.active ? { kind: 'user', accountId: user.accountId } : null;
+  }
+
+  onEvent(listener: ProductEventListener): () => void {
+    this.listeners.add(listener);
+    return () => {
+      this.listeners.delete(listener);
+    };
+  }
+
+  private deliver(events: ProductEvent[]): void {
+    for (const event of events) {
+      for (const listener of [...this.listeners]) {
+        try {
+          listener(event);
+        } catch (error) {
+          // A listener's failure must not undo or hide a change Jira has already made.
+          console.error(`Jira simulator: a ${event.eventType} listener threw:`, error);
+        }
+      }
+    }
+  }
+
+  // ---- REST ----------------------------------------------------------------------------------
+
+  async handle(request: JiraHttpRequest): Promise<JiraHttpResponse> {
+    const url = new URL(request.path, 'http://jira.invalid');
+    const method = request.method.toUpperCase();
+    const path = url.pathname;
+    if (!path.startsWith(`${API_PREFIX}/`)) return errorResponse(new JiraError(404, [`No API resource at ${path}`]));
+    const subPath = path.slice(API_PREFIX.length);
+
+    const limited = this.rateLimit.check();
+    if (limited) return errorResponse(limited);
+
+    const caller = this.resolveCaller(request.actor);
+    if (!caller) {
+      return errorResponse(new JiraError(401, ['You are not authenticated. Authentication required to perform this operation.']));
+    }
+
+    let params: Record<string, string> | undefined;
+    let route: CompiledRoute | undefined;
+    let pathKnown = false;
+    for (const candidate of ROUTES) {
+      const match = candidate.regex.exec(subPath);
+      if (!match) continue;
+      pathKnown = true;
+      if (candidate.method !== method) continue;
+      route = candidate;
+      params = Object.fromEntries(candidate.names.map((name, i) => [name, decodeURIComponent(match[i + 1] ?? '')]));
+      break;
+    }
+    if (!route || !params) {
+      return pathKnown
+        ? errorResponse(new JiraError(405, [`Method ${method} is not allowed on ${path}`]))
+        : errorResponse(new JiraError(404, [`No API resource at ${path}`]));
+    }
+
+    const pending: ProductEvent[] = [];
+    const ctx: RouteContext = {
+      store: this.store,
+      caller,
+      params,
+      query: url.searchParams,
+      body: request.body,
+      emit: (eventType, payload) => pending.push({ eventType, payload: { ...payload, eventType }, causedByApp: caller.isApp }),
+      noteWrite: (issue) => this.noteWrite(issue),
+    };
+    let response: JiraHttpResponse;
+    try {
+      response = route.handler(ctx);
+    } catch (error) {
+      if (error instanceof JiraError) return errorResponse(error);
+      console.error(`Jira simulator: ${method} ${path} failed:`, error);
+      return json(500, { errorMessages: [`Internal server error: ${error instanceof Error ? error.message : String(error)}`], errors: {} });
+    }
+    this.deliver(pending);
+    return response;
+  }
+
+  private resolveCaller(actor: JiraActor): Caller | undefined {
+    if (actor.kind === 'anonymous') return undefined;
+    const accountId = actor.kind === 'app' ? this.appAccountId : actor.accountId;
+    const user = this.store.users.get(accountId);
+    if (!user || !user.active) return undefined;
+    return { accountId, isApp: actor.kind === 'app', user, admin: user.admin };
+  }
+
+  private noteWrite(issue: IssueRecord): void {
+    if (!this.rateLimit.perIssueWrites) return;
+    const now = this.store.now();
+    const longest = Math.max(...PER_ISSUE_WINDOWS.map((w) => w.ms));
+    issue.writes = issue.writes.filter((t) => t > now - longest);
+    for (const window of PER_ISSUE_WINDOWS) {
+      const inWindow = issue.writes.filter((t) => t > now - window.ms);
+      const oldest = inWindow[0];
+      if (inWindow.length >= window.max && oldest !== undefined) {
+        throw rateLimited(Math.max(1, Math.ceil((oldest + window.ms - now) / 1000)), 'jira-per-issue-on-write');
+      }
+    }
+    issue.writes.push(now);
+  }
+}
