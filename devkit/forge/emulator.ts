@@ -49,6 +49,8 @@ export interface EmulatorOptions {
   defaultPageAccountId?: string;
   /** Check every Jira request and response against Atlassian's OpenAPI description (default on). */
   contractChecks?: boolean;
+  /** By default `stop()` fails when any contract check failed, so no test can pass on a request real Jira would refuse. */
+  allowContractViolations?: boolean;
   site?: { cloudId: string; siteUrl: string };
 }
 
@@ -260,6 +262,10 @@ export class ForgeEmulator {
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
     this.server?.closeAllConnections();
     releasePlatformGlobals(this.hooks);
+    if (this.contractViolations.length > 0 && !this.options.allowContractViolations) {
+      const list = this.contractViolations.map((v) => `  ${v.where} ${v.operation}: ${v.message}`).join('\n');
+      throw new Error(`Jira traffic that would not fit real Jira Cloud (Atlassian's OpenAPI description / ADF schema):\n${list}`);
+    }
   }
 
   // ---- loading and serving ------------------------------------------------------------------

@@ -165,6 +165,14 @@ const ROUTES: CompiledRoute[] = [...issueRoutes, ...commentRoutes, ...propertyAn
   .map(compile)
   .sort((a, b) => a.names.length - b.names.length);
 
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
 export class JiraSimulator {
   readonly appAccountId: string;
   readonly rateLimit = new RateLimitControl();
@@ -408,7 +416,7 @@ export class JiraSimulator {
       pathKnown = true;
       if (candidate.method !== method) continue;
       route = candidate;
-      params = Object.fromEntries(candidate.names.map((name, i) => [name, decodeURIComponent(match[i + 1] ?? '')]));
+      params = Object.fromEntries(candidate.names.map((name, i) => [name, safeDecode(match[i + 1] ?? '')]));
       break;
     }
     if (!route || !params) {

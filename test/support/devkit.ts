@@ -1,6 +1,7 @@
 // Starts Tandem on the devkit for a test file: a Jira simulator with the OPS and INFRA projects
 // and a few users, and the Forge emulator with this repository's app installed.
 import assert from 'node:assert/strict';
+import { VirtualClock } from '../../devkit/forge/clock';
 import { ForgeEmulator, type EmulatorOptions } from '../../devkit/forge/emulator';
 import { JiraSimulator } from '../../devkit/jira/simulator';
 import type { JiraActor } from '../../devkit/jira/types';
@@ -18,12 +19,14 @@ export interface TandemOnDevkit {
 }
 
 export async function startTandem(options: Partial<Omit<EmulatorOptions, 'jira' | 'appAccountId'>> = {}): Promise<TandemOnDevkit> {
-  const jira = new JiraSimulator({ appAccountId: APP_ACCOUNT_ID });
+  // One virtual clock for Jira and the platform, so moving time moves both.
+  const clock = options.clock ?? new VirtualClock();
+  const jira = new JiraSimulator({ appAccountId: APP_ACCOUNT_ID, clock: () => clock.now() });
   const admin = jira.addUser({ displayName: 'Ada Admin', emailAddress: 'ada@example.com', admin: true });
   const agent = jira.addUser({ displayName: 'Sam Agent', emailAddress: 'sam@example.com' });
   jira.addProject({ key: 'OPS', name: 'Operations', issueTypes: ['Bug', 'Task'] });
   jira.addProject({ key: 'INFRA', name: 'Infrastructure', issueTypes: ['Task'] });
-  const emulator = await ForgeEmulator.start({ jira, appAccountId: APP_ACCOUNT_ID, ...options });
+  const emulator = await ForgeEmulator.start({ jira, appAccountId: APP_ACCOUNT_ID, defaultPageAccountId: admin.accountId, ...options, clock });
   return {
     jira,
     emulator,

@@ -4,7 +4,7 @@ import SectionMessage, { SectionMessageAction } from '@atlaskit/section-message'
 import Spinner from '@atlaskit/spinner';
 import { Box, Stack, Text, xcss } from '@atlaskit/primitives';
 import { token } from '@atlaskit/tokens';
-import type { OverviewResponse } from '../../../src/contract/admin';
+import { readAdminError, type OverviewResponse } from '../../../src/contract/admin';
 import { getOverview } from './api/getOverview';
 import { getViewer, type Viewer } from './host';
 
@@ -28,7 +28,7 @@ const panelStyles = xcss({
 });
 
 function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  return readAdminError(error instanceof Error ? error.message : String(error)).text;
 }
 
 export function App() {
