@@ -23,6 +23,41 @@ export interface QueuePort {
   push(body: Record<string, unknown>, delayInSeconds?: number): Promise<void>;
 }
 
+/** One HTTP exchange with an external tool. */
+export interface ExternalRequest {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  url: string;
+  headers: Record<string, string>;
+  body?: string;
+  /** Give up after this long; Tandem's deliveries use 10 s. */
+  timeoutMs: number;
+}
+
+export interface ExternalResponse {
+  status: number;
+  /** Lower-cased header names. */
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** Why no HTTP answer came back. */
+export type ExternalFailureKind = 'network' | 'timeout' | 'egress-denied';
+
+export class ExternalFailure extends Error {
+  constructor(
+    readonly kind: ExternalFailureKind,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ExternalFailure';
+  }
+}
+
+export interface ExternalPort {
+  /** Resolves with any HTTP answer (including 4xx/5xx); rejects only with an ExternalFailure. */
+  send(request: ExternalRequest): Promise<ExternalResponse>;
+}
+
 export interface ClockPort {
   now(): number;
 }
@@ -32,4 +67,5 @@ export interface Ports {
   store: StorePort;
   queue: QueuePort;
   clock: ClockPort;
+  external: ExternalPort;
 }

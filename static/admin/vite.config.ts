@@ -16,6 +16,8 @@ export default defineConfig({
     emptyOutDir: true,
     // Jira renders the page in current browsers only.
     target: 'es2022',
+    // The budget is 350 KB gzipped for the first load; `npm run bench` prints the real figure.
+    chunkSizeWarningLimit: 1200,
   },
   server: { fs: { allow: [fileURLToPath(new URL('../..', import.meta.url))] } },
 });
