@@ -14,9 +14,29 @@ export interface JiraPort {
   isAdmin(accountId: string): Promise<boolean>;
 }
 
+export interface StoreEntry {
+  key: string;
+  value: unknown;
+}
+
+export type StoreWrite = { key: string; value: unknown; ttlSeconds?: number } | { key: string; delete: true };
+
+/** Forge storage as the use cases see it. Values are JSON; what they mean is parsed by the caller. */
 export interface StorePort {
   get(key: string): Promise<unknown>;
-  set(key: string, value: unknown): Promise<void>;
+  /** Reads many keys in as few calls as the platform allows; missing keys are absent from the map. */
+  getMany(keys: readonly string[]): Promise<Map<string, unknown>>;
+  set(key: string, value: unknown, ttlSeconds?: number): Promise<void>;
+  /** Atomic create: false when the key already exists. Locks and dedupe markers use it. */
+  create(key: string, value: unknown, ttlSeconds: number): Promise<boolean>;
+  delete(key: string): Promise<void>;
+  /** Keys beginning with `prefix`, in pages of at most `limit` (≤ 100). */
+  list(prefix: string, options?: { cursor?: string; limit?: number }): Promise<{ entries: StoreEntry[]; cursor?: string }>;
+  /** All of these writes or none (at most 25). */
+  writeAll(writes: readonly StoreWrite[]): Promise<void>;
+  getSecret(key: string): Promise<string | undefined>;
+  setSecret(key: string, value: string): Promise<void>;
+  deleteSecret(key: string): Promise<void>;
 }
 
 export interface QueuePort {
