@@ -8,10 +8,41 @@ export interface IssueSummary {
   statusName: string;
 }
 
+/** An issue as Jira's REST API returns it: raw field values by field id. */
+export interface JiraIssue {
+  id: string;
+  key: string;
+  fields: Record<string, unknown>;
+}
+
+export interface JiraComment {
+  id: string;
+  /** ADF. */
+  body: unknown;
+  author: { accountId: string; displayName: string } | undefined;
+}
+
+export interface RemoteLink {
+  /** Stable, so posting again updates the link instead of adding a second one (≤ 255 characters). */
+  globalId: string;
+  url: string;
+  title: string;
+  summary?: string;
+}
+
 export interface JiraPort {
   getIssueSummary(issueIdOrKey: string): Promise<IssueSummary | undefined>;
   /** True when the given user is a Jira administrator (asked as that user). */
   isAdmin(accountId: string): Promise<boolean>;
+  /** The issue with the given fields (status, project and issuetype always), or undefined when it is gone. */
+  getIssue(issueIdOrKey: string, fields: readonly string[]): Promise<JiraIssue | undefined>;
+  /** Which of the JQL filters the issue matches (one request for all of them). */
+  matchJql(issueId: string, jqls: readonly string[]): Promise<boolean[]>;
+  upsertRemoteLink(issueIdOrKey: string, link: RemoteLink): Promise<void>;
+  addLabel(issueIdOrKey: string, label: string): Promise<void>;
+  /** The user's email, read as the app where privacy settings hide it; undefined when Jira has none. */
+  emailOf(accountId: string): Promise<string | undefined>;
+  getComment(issueIdOrKey: string, commentId: string): Promise<JiraComment | undefined>;
 }
 
 export interface StoreEntry {

@@ -1,0 +1,143 @@
+// Before a field mapping is saved, the Jira field's schema (from GET /rest/api/3/field) must be able
+// to carry what the transform produces. Refusals are plain sentences for the admin page.
+import type { FieldMapping, TransformKind } from './schema';
+import { jiraFieldLabel } from './transforms';
+
+/** `schema` of an entry of GET /rest/api/3/field. */
+export interface JiraFieldSchema {
+  type: string;
+  items?: string;
+  system?: string;
+  custom?: string;
+  customId?: number;
+}
+
+/** An entry of GET /rest/api/3/field (only what the check reads). */
+export interface JiraFieldInfo {
+  id?: string;
+  name?: string;
+  schema?: JiraFieldSchema;
+}
+
+export type FieldCheckResult = { ok: true } | { ok: false; message: string };
+
+const CUSTOM = 'com.atlassian.jira.plugin.system.customfieldtypes:';
+const ADF_SYSTEM_FIELDS = new Set(['description', 'environment']);
+/** Set by Jira itself; never written by an app. */
+const READ_ONLY_SYSTEM_FIELDS = new Set(['created', 'updated', 'creator', 'resolutiondate', 'lastViewed', 'statuscategorychangedate', 'votes', 'watches', 'worklog', 'issuekey', 'key', 'project', 'issuetype']);
+
+/** The rich text fields hold ADF in REST API v3. */
+export function holdsAdf(schema: JiraFieldSchema): boolean {
+  return schema.type === 'string' && ((schema.system !== undefined && ADF_SYSTEM_FIELDS.has(schema.system)) || schema.custom === `${CUSTOM}textarea`);
+}
+
+/** What the Jira field holds, for a sentence: "Summary holds text". */
+function describeJira(schema: JiraFieldSchema): string {
+  switch (schema.type) {
+    case 'string':
+      return holdsAdf(schema) ? 'rich text' : 'text';
+    case 'number':
+      return 'a number';
+    case 'date':
+      return 'a date';
+    case 'datetime':
+      return 'a date and time';
+    case 'option':
+      return 'a choice';
+    case 'user':
+      return 'a user';
+    case 'priority':
+      return 'a priority';
+    case 'status':
+      return 'a status';
+    case 'array':
+      switch (schema.items) {
+        case 'string':
+          return 'a list of labels';
+        case 'option':
+          return 'a list of choices';
+        case 'user':
+          return 'a list of users';
+        default:
+          return `a list of ${schema.items ?? 'values'}`;
+      }
+    default:
+      return `a value of type ${schema.type}`;
+  }
+}
+
+/** What the tool field is, by the transform that carries it: "the tool's number field risk_score". */
+const TOOL_KIND: Record<TransformKind, string> = {
+  text: 'text',
+  'adf-markdown': 'Markdown text',
+  'adf-plain': 'text',
+  'user-email': 'user (email)',
+  priority: 'priority',
+  status: 'state',
+  labels: 'labels',
+  number: 'number',
+  date: 'date',
+  option: 'choice',
+};
+
+function accepts(kind: TransformKind, schema: JiraFieldSchema): boolean {
+  switch (kind) {
+    case 'text':
+      return (schema.type === 'string' && !holdsAdf(schema)) || schema.type === 'any';
+    case 'adf-markdown':
+    case 'adf-plain':
+      return holdsAdf(schema);
+    case 'user-email':
+      return schema.type === 'user';
+    case 'priority':
+      return schema.type === 'priority';
+    case 'status':
+      return schema.type === 'status';
+    case 'labels':
+      return schema.type === 'array' && schema.items === 'string';
+    case 'number':
+      return schema.type === 'number';
+    case 'date':
+      return schema.type === 'date' || schema.type === 'datetime';
+    case 'option':
+      return schema.type === 'option' || (schema.type === 'array' && schema.items === 'option');
+  }
+}
+
+/** A hint for the common mismatches, naming the transform that fits. */
+function hint(kind: TransformKind, schema: JiraFieldSchema): string {
+  if (holdsAdf(schema) && (kind === 'text' || kind === 'number')) return ' Use the adf-markdown or adf-plain transform for text.';
+  if (kind.startsWith('adf-') && schema.type === 'string') return ' Use the text transform.';
+  if (schema.type === 'array' && schema.items === 'string') return ' Use the labels transform.';
+  if (schema.type === 'option' || (schema.type === 'array' && schema.items === 'option')) return ' Use the option transform with a table of choices.';
+  return '';
+}
+
+function isSchema(value: JiraFieldSchema | JiraFieldInfo): value is JiraFieldSchema {
+  return typeof (value as JiraFieldSchema).type === 'string';
+}
+
+/**
+ * Can the Jira field carry the tool field through this mapping's transform? Takes the field's
+ * `schema`, or its whole entry from GET /rest/api/3/field (whose name makes nicer messages).
+ */
+export function checkFieldMapping(mapping: FieldMapping, jiraField: JiraFieldSchema | JiraFieldInfo): FieldCheckResult {
+  const schema = isSchema(jiraField) ? jiraField : jiraField.schema;
+  const label = jiraFieldLabel(mapping.jira, isSchema(jiraField) ? undefined : jiraField.name);
+  const kind = mapping.transform.kind;
+  const toolField = `the tool's ${TOOL_KIND[kind]} field ${mapping.tool}`;
+
+  if (!schema) return { ok: false, message: `Jira does not say what ${label} holds, so Tandem cannot map it.` };
+  if (!accepts(kind, schema)) {
+    return { ok: false, message: `${label} holds ${describeJira(schema)}, so it cannot carry ${toolField}.${hint(kind, schema)}` };
+  }
+  if (kind === 'date' && mapping.transform.kind === 'date' && mapping.transform.jiraType !== schema.type) {
+    const should = schema.type === 'date' ? 'date' : 'datetime';
+    return { ok: false, message: `${label} holds ${describeJira(schema)}: set the date transform's Jira type to ${should}.` };
+  }
+  const system = schema.system ?? mapping.jira;
+  if (mapping.direction !== 'jira-to-tool' && READ_ONLY_SYSTEM_FIELDS.has(system)) {
+    return { ok: false, message: `${label} is set by Jira itself and cannot be written, so map it Jira to tool only.` };
+  }
+  return { ok: true };
+}

@@ -1,0 +1,10 @@
+// The pure mapping layer: configuration schema, transforms, field type checks, presets and the
+// plan of a change. No I/O here; the sync layer carries the plans out.
+export * from './schema';
+export * from './config';
+export * from './hash';
+export * from './transforms';
+export * from './field-check';
+export * from './projects';
+export * from './plan';
+export * from './presets';

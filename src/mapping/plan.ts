@@ -1,0 +1,288 @@
+// The plan of one change, worked out against the link's shadow: which fields to send, which to
+// leave alone, and what the shadow becomes once the change is delivered. The shadow holds, per
+// tool field, a hash of the value last synced, in the tool's terms on both paths. That makes the
+// loop guard: an echo from either side hashes the same, so it changes nothing and writes nothing.
+import { fieldMappingsFor, jiraIssueTypeForCreate } from './config';
+import { hashValue } from './hash';
+import type { ConflictPolicy, Connection, FieldMapping, ProjectMapping } from './schema';
+import { parseDateValue, toJiraValue, toToolValue, type JiraValueResult, type Lookup, type StatusTarget, type ToolValueContext } from './transforms';
+
+export interface Shadow {
+  /** Tool field → hashValue of the value last synced (in the tool's terms). */
+  fields: Record<string, string>;
+  /** When the shadow last changed (ISO 8601). */
+  updatedAt: string;
+}
+
+export interface IssueSnapshot {
+  id: string;
+  key: string;
+  /** Raw Jira REST values by field id. */
+  fields: Record<string, unknown>;
+  status: { name: string; categoryKey: string };
+}
+
+export interface SkippedField {
+  field: string;
+  reason: string;
+}
+
+/** The fields a Jira issue event payload carries; any other field needs a GET of the issue. */
+export const EVENT_PAYLOAD_FIELDS: ReadonlySet<string> = new Set(['summary', 'issuetype', 'project', 'status', 'assignee', 'reporter', 'created', 'updated']);
+
+const writesTool = (m: FieldMapping) => m.direction !== 'tool-to-jira';
+const writesJira = (m: FieldMapping) => m.direction !== 'jira-to-tool';
+
+const MISSING = Symbol('missing');
+
+/**
+ * A Jira field's raw value from the snapshot. A field the event payload always carries but that is
+ * absent was empty (Jira leaves empty fields out of event payloads); any other absent field is unknown.
+ */
+function readJira(issue: Pick<IssueSnapshot, 'fields' | 'status'>, fieldId: string): unknown {
+  if (fieldId === 'status') return issue.status;
+  const v = issue.fields[fieldId];
+  if (v !== undefined) return v;
+  return EVENT_PAYLOAD_FIELDS.has(fieldId) ? null : MISSING;
+}
+
+/** Labels Tandem adds itself are not part of the issue's content, so the tool never sees them. */
+function withoutSyncLabel(mapping: FieldMapping, raw: unknown, label: string): unknown {
+  if (mapping.jira !== 'labels' || label === '' || !Array.isArray(raw) || !raw.includes(label)) return raw;
+  return raw.filter((l) => l !== label);
+}
+
+function isoOr(value: unknown, fallback: string): string {
+  const parsed = parseDateValue(value);
+  return parsed ? new Date(parsed.ms).toISOString() : fallback;
+}
+
+const EPOCH = new Date(0).toISOString();
+
+// ---------------------------------------------------------------- outbound
+
+export interface OutboundInput {
+  connection: Connection;
+  projectMapping: ProjectMapping;
+  issue: IssueSnapshot;
+  /** Undefined when the issue has no link yet: the plan is a create. */
+  shadow: Shadow | undefined;
+  emailOf: ToolValueContext['emailOf'];
+  /** When the plan is made (ISO 8601), for shadowNext.updatedAt; defaults to the issue's `updated`. */
+  at?: string;
+}
+
+export interface OutboundPlan {
+  create: boolean;
+  /** Tool field → value to send. Empty when nothing changed. */
+  fields: Record<string, unknown>;
+  /** The shadow once this plan is delivered; the very same object as the input shadow when nothing changed. */
+  shadowNext: Shadow;
+  /** Keyed by tool field. */
+  skipped: SkippedField[];
+}
+
+/**
+ * What to send to the tool for a Jira issue: on create, every mapped field (empty ones left out)
+ * plus the project mapping's fixed values; on update, only fields whose value differs from the shadow.
+ */
+export function planOutbound(input: OutboundInput): OutboundPlan {
+  const { connection, projectMapping, issue, shadow } = input;
+  const create = shadow === undefined;
+  const at = input.at ?? isoOr(issue.fields.updated, shadow?.updatedAt ?? EPOCH);
+  if (projectMapping.direction === 'tool-to-jira') {
+    return { create: false, fields: {}, shadowNext: shadow ?? { fields: {}, updatedAt: at }, skipped: [] };
+  }
+  const ctx: ToolValueContext = { emailOf: input.emailOf };
+  const label = connection.options.label;
+  const fields: Record<string, unknown> = create ? { ...projectMapping.fixedValues } : {};
+  const skipped: SkippedField[] = [];
+  // Copied only on the first change, so an echo costs no allocation.
+  let next: Record<string, string> | undefined = create ? {} : undefined;
+
+  for (const mapping of fieldMappingsFor(connection, projectMapping)) {
+    if (!writesTool(mapping)) continue;
+    const raw = readJira(issue, mapping.jira);
+    if (raw === MISSING) {
+      skipped.push({ field: mapping.tool, reason: `The issue data lacks the Jira field ${mapping.jira}` });
+      continue;
+    }
+    const result = toToolValue(mapping, withoutSyncLabel(mapping, raw, label), ctx);
+    if (result.kind !== 'value') {
+      skipped.push({ field: mapping.tool, reason: result.reason });
+      continue;
+    }
+    const hash = hashValue(result.value);
+    if (!create && shadow.fields[mapping.tool] === hash) continue;
+    if (!(create && (result.value === null || result.value === ''))) fields[mapping.tool] = result.value;
+    next ??= { ...shadow?.fields };
+    next[mapping.tool] = hash;
+  }
+
+  const shadowNext = next === undefined && shadow !== undefined ? shadow : { fields: next ?? {}, updatedAt: at };
+  return { create, fields, shadowNext, skipped };
+}
+
+/** Jira field ids the outbound plan needs that the issue data lacks (so the sync layer GETs the issue only then). */
+export function requiredJiraFields(input: { connection: Connection; projectMapping: ProjectMapping; issue: Pick<IssueSnapshot, 'fields'> }): string[] {
+  const needed: string[] = [];
+  for (const mapping of fieldMappingsFor(input.connection, input.projectMapping)) {
+    if (!writesTool(mapping)) continue;
+    const id = mapping.jira;
+    if (id === 'status' || EVENT_PAYLOAD_FIELDS.has(id) || input.issue.fields[id] !== undefined || needed.includes(id)) continue;
+    needed.push(id);
+  }
+  return needed;
+}
+
+// ---------------------------------------------------------------- inbound
+
+export interface InboundInput {
+  connection: Connection;
+  projectMapping: ProjectMapping;
+  /** The record's fields as the tool sent them; an absent field is unchanged. */
+  record: Record<string, unknown>;
+  /** Undefined when the record has no link yet: the plan is a create. */
+  shadow: Shadow | undefined;
+  /** When the plan is made (ISO 8601), for shadowNext.updatedAt. */
+  at?: string;
+}
+
+export interface InboundLookup {
+  jiraField: string;
+  toolField: string;
+  lookup: Lookup;
+}
+
+export interface InboundPlan {
+  create: boolean;
+  /** On create: where the issue goes. Absent when the mapping names no issue type (see skipped). */
+  createIn?: { projectKey: string; issueTypeName: string };
+  /** Jira field id → value for an edit (or create). */
+  jiraFields: Record<string, unknown>;
+  /** A transition to make, when the state changed. */
+  status?: StatusTarget;
+  /** Values the sync layer resolves first (e.g. a user by email), then sets on jiraField. */
+  lookups: InboundLookup[];
+  shadowNext: Shadow;
+  /** Keyed by Jira field id. */
+  skipped: SkippedField[];
+}
+
+/**
+ * The hash outbound will compute once Jira holds the value: stored in the shadow so the Jira event
+ * our own write causes is recognised as an echo even when the round trip normalises the value
+ * (Markdown re-rendered, a many-to-one table).
+ */
+function roundTripHash(mapping: FieldMapping, result: JiraValueResult, toolHash: string): string {
+  let back;
+  if (result.kind === 'value') back = toToolValue(mapping, result.value);
+  else if (result.kind === 'status') back = toToolValue(mapping, { name: result.name, categoryKey: result.category });
+  else return toolHash;
+  return back.kind === 'value' ? hashValue(back.value) : toolHash;
+}
+
+/** What to write to Jira for a tool record: symmetric to planOutbound. */
+export function planInbound(input: InboundInput): InboundPlan {
+  const { connection, projectMapping, record, shadow } = input;
+  const create = shadow === undefined;
+  const at = input.at ?? shadow?.updatedAt ?? EPOCH;
+  const plan: InboundPlan = { create, jiraFields: {}, lookups: [], shadowNext: shadow ?? { fields: {}, updatedAt: at }, skipped: [] };
+  if (projectMapping.direction === 'jira-to-tool') return { ...plan, create: false };
+  const label = connection.options.label;
+  let next: Record<string, string> | undefined = create ? {} : undefined;
+
+  for (const mapping of fieldMappingsFor(connection, projectMapping)) {
+    if (!writesJira(mapping)) continue;
+    const toolValue = record[mapping.tool];
+    if (toolValue === undefined) continue;
+    const toolHash = hashValue(toolValue);
+    const previous = shadow?.fields[mapping.tool];
+    if (!create && toolHash === previous) continue;
+    const result = toJiraValue(mapping, toolValue);
+    if (result.kind === 'skip' || result.kind === 'error') {
+      plan.skipped.push({ field: mapping.jira, reason: result.reason });
+      continue;
+    }
+    const hash = roundTripHash(mapping, result, toolHash);
+    // The tool re-sent what Jira already holds, in its own spelling.
+    if (!create && hash === previous) continue;
+    if (result.kind === 'status') plan.status = result;
+    else if (result.kind === 'user-by-email') plan.lookups.push({ jiraField: mapping.jira, toolField: mapping.tool, lookup: result });
+    else if (!(create && result.value === null)) plan.jiraFields[mapping.jira] = result.value;
+    next ??= { ...shadow?.fields };
+    next[mapping.tool] = hash;
+  }
+
+  if (label !== '') {
+    const labels = plan.jiraFields.labels;
+    if (Array.isArray(labels) && !labels.includes(label)) plan.jiraFields.labels = [...labels, label];
+    else if (create && labels === undefined) plan.jiraFields.labels = [label];
+  }
+  if (create) {
+    const issueTypeName = jiraIssueTypeForCreate(projectMapping);
+    if (issueTypeName === undefined) {
+      plan.skipped.push({ field: 'issuetype', reason: `The project mapping for ${projectMapping.projectKey} names no issue type for issues created from the tool` });
+    } else plan.createIn = { projectKey: projectMapping.projectKey, issueTypeName };
+  }
+  if (next !== undefined) plan.shadowNext = { fields: next, updatedAt: at };
+  return plan;
+}
+
+// ---------------------------------------------------------------- conflicts
+
+export interface FieldConflict {
+  toolField: string;
+  jiraField: string;
+  /** Jira's value, in the tool's terms. */
+  jiraValue: unknown;
+  toolValue: unknown;
+}
+
+/**
+ * Fields changed on both sides since the shadow, to different values. Only two-way fields can
+ * conflict; without a shadow there is nothing to compare against.
+ */
+export function detectConflicts(input: {
+  connection: Connection;
+  projectMapping: ProjectMapping;
+  issue: IssueSnapshot;
+  record: Record<string, unknown>;
+  shadow: Shadow | undefined;
+  emailOf: ToolValueContext['emailOf'];
+}): FieldConflict[] {
+  const { connection, projectMapping, issue, record, shadow } = input;
+  if (!shadow || projectMapping.direction !== 'both') return [];
+  const ctx: ToolValueContext = { emailOf: input.emailOf };
+  const conflicts: FieldConflict[] = [];
+  for (const mapping of fieldMappingsFor(connection, projectMapping)) {
+    if (mapping.direction !== 'both') continue;
+    const previous = shadow.fields[mapping.tool];
+    const toolValue = record[mapping.tool];
+    if (previous === undefined || toolValue === undefined) continue;
+    const toolHash = hashValue(toolValue);
+    if (toolHash === previous) continue;
+    const raw = readJira(issue, mapping.jira);
+    if (raw === MISSING) continue;
+    const jira = toToolValue(mapping, withoutSyncLabel(mapping, raw, connection.options.label), ctx);
+    if (jira.kind !== 'value') continue;
+    const jiraHash = hashValue(jira.value);
+    if (jiraHash === previous || jiraHash === toolHash) continue;
+    const toolAsJira = toJiraValue(mapping, toolValue);
+    if (toolAsJira.kind !== 'skip' && toolAsJira.kind !== 'error' && roundTripHash(mapping, toolAsJira, toolHash) === jiraHash) continue;
+    conflicts.push({ toolField: mapping.tool, jiraField: mapping.jira, jiraValue: jira.value, toolValue });
+  }
+  return conflicts;
+}
+
+/**
+ * Which side's value stands in a conflict. Newest-wins compares the issue's `updated` with the
+ * record's update time; when either is unknown, or they are equal, Jira wins.
+ */
+export function conflictWinner(policy: ConflictPolicy, times: { jiraUpdatedAt?: unknown; toolUpdatedAt?: unknown } = {}): 'jira' | 'tool' {
+  if (policy === 'jira-wins') return 'jira';
+  if (policy === 'tool-wins') return 'tool';
+  const jira = parseDateValue(times.jiraUpdatedAt);
+  const tool = parseDateValue(times.toolUpdatedAt);
+  return jira && tool && tool.ms > jira.ms ? 'tool' : 'jira';
+}

@@ -1,0 +1,102 @@
+// What Tandem keeps in Forge storage besides the config: links (with their shadows), the reverse
+// index from a tool record to its issue, create locks, kept failures and the activity log. Every
+// read is parsed with a schema: storage written by an older version must never crash a sync.
+import { z } from 'zod';
+import type { Shadow } from '../mapping';
+
+export const CONFIG_KEY = 'config';
+
+/** Forge keys allow `[a-zA-Z0-9:._\s-#]`; anything else in an id from outside is escaped. */
+export function keyPart(value: string): string {
+  return value.replace(/[^a-zA-Z0-9._-]/g, (c) => `#${c.codePointAt(0)?.toString(16) ?? '0'};`);
+}
+
+export const issueStateKey = (issueId: string) => `issue:${keyPart(issueId)}`;
+export const recordIndexKey = (connectionId: string, module: string, externalId: string) =>
+  `record:${keyPart(connectionId)}:${keyPart(module)}:${keyPart(externalId)}`;
+export const createLockKey = (connectionId: string, issueId: string) => `lock:create:${keyPart(connectionId)}:${keyPart(issueId)}`;
+export const failureKey = (connectionId: string, subject: string) => `failure:${keyPart(connectionId)}:${keyPart(subject)}`;
+export const FAILURE_PREFIX = 'failure:';
+export const ACTIVITY_PREFIX = 'activity:';
+
+const shadowSchema = z.object({ fields: z.record(z.string(), z.string()), updatedAt: z.string() });
+
+export const linkSchema = z.object({
+  connectionId: z.string(),
+  module: z.string(),
+  externalId: z.string(),
+  url: z.string(),
+  number: z.string().optional(),
+  issueKey: z.string(),
+  shadow: shadowSchema,
+  /** Jira comment id → the tool's work note id. */
+  notes: z.record(z.string(), z.string()).default(() => ({})),
+  /** Jira comment id → hash of the note body last synced, so an unchanged edit sends nothing. */
+  noteHashes: z.record(z.string(), z.string()).default(() => ({})),
+  linkedAt: z.string(),
+});
+export type Link = z.infer<typeof linkSchema>;
+
+export const issueStateSchema = z.object({
+  links: z.record(z.string(), linkSchema).default(() => ({})),
+});
+export type IssueState = z.infer<typeof issueStateSchema>;
+
+export const recordIndexSchema = z.object({ issueId: z.string(), issueKey: z.string() });
+export type RecordIndex = z.infer<typeof recordIndexSchema>;
+
+export function readIssueState(raw: unknown): IssueState {
+  const parsed = issueStateSchema.safeParse(raw ?? {});
+  // A value Tandem cannot read is treated as no links rather than failing every sync of the issue.
+  return parsed.success ? parsed.data : { links: {} };
+}
+
+export function emptyShadow(at: string): Shadow {
+  return { fields: {}, updatedAt: at };
+}
+
+// ---------------------------------------------------------------- failures and activity
+
+export const failureSchema = z.object({
+  connectionId: z.string(),
+  /** What to retry: an issue's fields, one comment, or an issue deletion. */
+  subject: z.discriminatedUnion('kind', [
+    z.object({ kind: z.literal('issue'), issueId: z.string(), issueKey: z.string() }),
+    z.object({ kind: z.literal('comment'), issueId: z.string(), issueKey: z.string(), commentId: z.string() }),
+    z.object({ kind: z.literal('deletion'), issueId: z.string(), issueKey: z.string() }),
+  ]),
+  operation: z.string(),
+  retry: z.enum(['transient', 'permanent']),
+  status: z.number().optional(),
+  toolMessage: z.string().optional(),
+  explanation: z.string(),
+  attempts: z.number().int().min(1),
+  firstAt: z.string(),
+  lastAt: z.string(),
+});
+export type Failure = z.infer<typeof failureSchema>;
+export type FailureSubject = Failure['subject'];
+
+export const failureSubjectKey = (subject: FailureSubject): string =>
+  subject.kind === 'comment' ? `comment:${subject.issueId}:${subject.commentId}` : `${subject.kind}:${subject.issueId}`;
+
+export const activitySchema = z.object({
+  at: z.string(),
+  connectionId: z.string(),
+  direction: z.enum(['outbound', 'inbound']),
+  outcome: z.enum(['synced', 'skipped', 'conflict', 'failed', 'retrying']),
+  issueKey: z.string().optional(),
+  externalId: z.string().optional(),
+  summary: z.string(),
+  details: z.array(z.string()).default(() => []),
+});
+export type Activity = z.infer<typeof activitySchema>;
+
+/** Newest first in key order: the time is stored inverted. */
+export function activityKey(atMs: number, unique: string): string {
+  const inverted = (9_999_999_999_999 - atMs).toString().padStart(13, '0');
+  return `${ACTIVITY_PREFIX}${inverted}:${keyPart(unique)}`;
+}
+
+/** How long the activity log keeps an entry. */
+export const ACTIVITY_TTL_SECONDS = 30 * 24 * 60 * 60;
