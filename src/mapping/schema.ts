@@ -213,6 +213,8 @@ export const recordRestConnectionSchema = connectionBase.extend({
   paths: restPathsSchema.prefault({}),
   /** Per module, the operations whose path differs from `paths`. */
   modulePaths: z.record(z.string(), restPathOverridesSchema).default(() => ({})),
+  /** The record field that holds the Jira issue key, sent on create so the tool can find the record by key; empty: not sent. */
+  issueKeyField: z.string().trim().max(100).default('jira_issue_key'),
 });
 
 export const jiraWebhookConnectionSchema = connectionBase.extend({

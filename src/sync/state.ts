@@ -15,6 +15,10 @@ export const issueStateKey = (issueId: string) => `issue:${keyPart(issueId)}`;
 export const recordIndexKey = (connectionId: string, module: string, externalId: string) =>
   `record:${keyPart(connectionId)}:${keyPart(module)}:${keyPart(externalId)}`;
 export const createLockKey = (connectionId: string, issueId: string) => `lock:create:${keyPart(connectionId)}:${keyPart(issueId)}`;
+/** A Jira comment's work note in the tool; its own key, so comment and field syncs never overwrite each other. */
+export const noteKey = (connectionId: string, commentId: string) => `note:${keyPart(connectionId)}:${keyPart(commentId)}`;
+export const noteSchema = z.object({ noteId: z.string(), hash: z.string(), issueId: z.string() });
+export type NoteLink = z.infer<typeof noteSchema>;
 export const failureKey = (connectionId: string, subject: string) => `failure:${keyPart(connectionId)}:${keyPart(subject)}`;
 export const FAILURE_PREFIX = 'failure:';
 export const ACTIVITY_PREFIX = 'activity:';
@@ -29,10 +33,6 @@ export const linkSchema = z.object({
   number: z.string().optional(),
   issueKey: z.string(),
   shadow: shadowSchema,
-  /** Jira comment id → the tool's work note id. */
-  notes: z.record(z.string(), z.string()).default(() => ({})),
-  /** Jira comment id → hash of the note body last synced, so an unchanged edit sends nothing. */
-  noteHashes: z.record(z.string(), z.string()).default(() => ({})),
   linkedAt: z.string(),
 });
 export type Link = z.infer<typeof linkSchema>;

@@ -1,0 +1,34 @@
+// Delivery rules: push inline first; a transient failure goes back through the queue with backoff
+// and jitter (honouring Retry-After); the retry re-reads the current state instead of replaying a
+// stale payload; after the last attempt the failure is kept for the admin. Nothing is dropped.
+import { z } from 'zod';
+
+/** Attempts in all, the inline one included: about an hour of retries before a failure is kept. */
+export const MAX_ATTEMPTS = 8;
+/** Delay before attempt n+1 (seconds), before jitter. */
+const BACKOFF_SECONDS = [10, 30, 60, 120, 300, 600, 900];
+/** Forge's longest queue delay. */
+export const MAX_DELAY_SECONDS = 900;
+
+export function retryDelaySeconds(attempt: number, retryAfterSeconds: number | undefined, random: () => number = Math.random): number {
+  const base = BACKOFF_SECONDS[Math.min(attempt - 1, BACKOFF_SECONDS.length - 1)] ?? MAX_DELAY_SECONDS;
+  const jittered = Math.round(base * (0.7 + 0.6 * random()));
+  return Math.min(MAX_DELAY_SECONDS, Math.max(retryAfterSeconds ?? 0, jittered, 1));
+}
+
+/** What a queued delivery names: the subject to bring up to date, never the payload itself. */
+export const deliverySchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('issue'), connectionId: z.string(), issueId: z.string(), issueKey: z.string(), attempt: z.number().int().min(1) }),
+  z.object({
+    kind: z.literal('comment'),
+    connectionId: z.string(),
+    issueId: z.string(),
+    issueKey: z.string(),
+    commentId: z.string(),
+    /** Set when the comment was deleted: the retry deletes the note instead of reading the comment. */
+    deleted: z.boolean().default(false),
+    attempt: z.number().int().min(1),
+  }),
+  z.object({ kind: z.literal('deletion'), connectionId: z.string(), issueId: z.string(), issueKey: z.string(), attempt: z.number().int().min(1) }),
+]);
+export type Delivery = z.infer<typeof deliverySchema>;

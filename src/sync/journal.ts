@@ -1,0 +1,46 @@
+// The activity log and the kept failures: what the admin page shows. Entries are written in the
+// same transaction as the state they describe where possible, so the log never lies.
+import { randomUUID } from 'node:crypto';
+import type { DeliveryFailure } from '../connectors';
+import type { Ports, StoreWrite } from './ports';
+import { ACTIVITY_TTL_SECONDS, activityKey, failureKey, failureSchema, failureSubjectKey, type Activity, type Failure, type FailureSubject } from './state';
+
+export function activityWrite(ports: Pick<Ports, 'clock'>, entry: Omit<Activity, 'at' | 'details'> & { details?: string[] }): StoreWrite {
+  const now = ports.clock.now();
+  const value: Activity = { ...entry, at: new Date(now).toISOString(), details: entry.details ?? [] };
+  return { key: activityKey(now, randomUUID()), value, ttlSeconds: ACTIVITY_TTL_SECONDS };
+}
+
+/** The failure record for a subject, merged with what was kept before (attempts, first seen). */
+export async function failureWrites(
+  ports: Pick<Ports, 'store' | 'clock'>,
+  input: { connectionId: string; subject: FailureSubject; operation: string; failure: DeliveryFailure; attempts: number },
+): Promise<StoreWrite[]> {
+  const key = failureKey(input.connectionId, failureSubjectKey(input.subject));
+  const previous = failureSchema.safeParse(await ports.store.get(key));
+  const at = new Date(ports.clock.now()).toISOString();
+  const value: Failure = {
+    connectionId: input.connectionId,
+    subject: input.subject,
+    operation: input.operation,
+    retry: input.failure.retry,
+    ...(input.failure.status === undefined ? {} : { status: input.failure.status }),
+    ...(input.failure.toolMessage === undefined ? {} : { toolMessage: input.failure.toolMessage }),
+    explanation: input.failure.explanation,
+    attempts: (previous.success ? previous.data.attempts : 0) + input.attempts,
+    firstAt: previous.success ? previous.data.firstAt : at,
+    lastAt: at,
+  };
+  return [{ key, value }];
+}
+
+/** Once a subject syncs again, its kept failure is resolved. */
+export function clearFailureWrite(connectionId: string, subject: FailureSubject): StoreWrite {
+  return { key: failureKey(connectionId, failureSubjectKey(subject)), delete: true };
+}
+
+export function describeFailure(failure: DeliveryFailure): string {
+  const status = failure.status === undefined ? '' : ` (HTTP ${failure.status})`;
+  const tool = failure.toolMessage ? ` The tool said: ${failure.toolMessage}` : '';
+  return `${failure.explanation}${status}.${tool}`.replace(/\.\./g, '.');
+}
