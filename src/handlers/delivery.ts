@@ -1,14 +1,15 @@
-// The delivery queue's consumer (manifest: tandem-delivery-consumer).
+// The delivery queue's consumer (manifest: tandem-delivery-consumer): a retry, or a sync an admin
+// or the tool asked for. It never throws for a delivery it cannot read: retrying would not help.
 import { forgePorts } from '../platform/ports';
-import { deliverIssueChange } from '../sync/changes';
+import { runDelivery } from '../sync/outbound';
 import { deliveryBodySchema, queueEventSchema } from './schemas';
 
 export async function onDelivery(event: unknown): Promise<void> {
-  const parsed = queueEventSchema.parse(event);
-  const body = deliveryBodySchema.safeParse(parsed.body);
-  if (!body.success) {
-    console.warn('Dropped a delivery of unknown shape', parsed.eventId);
+  const parsed = queueEventSchema.safeParse(event);
+  const body = parsed.success ? deliveryBodySchema.safeParse(parsed.data.body) : undefined;
+  if (!body?.success) {
+    console.warn('Dropped a queue event of unknown shape', parsed.success ? parsed.data.eventId : 'unreadable');
     return;
   }
-  await deliverIssueChange(forgePorts, body.data);
+  await runDelivery(forgePorts, body.data.delivery);
 }

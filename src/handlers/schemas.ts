@@ -1,24 +1,47 @@
 // Schemas of what Forge hands the app's functions. Everything from outside is parsed before use.
 import { z } from 'zod';
+import { deliverySchema } from '../sync/delivery';
 
-export const issueEventSchema = z.object({
-  eventType: z.string(),
-  issue: z.object({ id: z.string(), key: z.string() }).passthrough(),
-  atlassianId: z.string().optional(),
+const issueSchema = z.object({ id: z.string(), key: z.string(), fields: z.record(z.string(), z.unknown()).default(() => ({})) }).passthrough();
+
+const changelogSchema = z.object({
+  id: z.union([z.string(), z.number()]).transform(String),
+  items: z.array(
+    z.object({
+      field: z.string(),
+      fieldtype: z.string().optional(),
+      fieldId: z.string().optional(),
+      from: z.string().nullable().default(null),
+      fromString: z.string().nullable().default(null),
+      to: z.string().nullable().default(null),
+      toString: z.string().nullable().default(null),
+    }),
+  ),
 });
 
-export const commentEventSchema = issueEventSchema.extend({
-  comment: z.object({ id: z.string() }).passthrough(),
+export const issueEventSchema = z.object({
+  eventType: z.enum(['avi:jira:created:issue', 'avi:jira:updated:issue', 'avi:jira:deleted:issue']),
+  issue: issueSchema,
+  atlassianId: z.string().optional(),
+  changelog: changelogSchema.optional(),
+});
+
+const userSchema = z.object({ accountId: z.string(), displayName: z.string().default('') }).passthrough();
+
+export const commentEventSchema = z.object({
+  eventType: z.enum(['avi:jira:commented:issue', 'avi:jira:deleted:comment']),
+  issue: issueSchema,
+  comment: z.object({ id: z.string(), body: z.unknown().optional(), author: userSchema.optional() }).passthrough(),
+  atlassianId: z.string().optional(),
 });
 
 export const queueEventSchema = z.object({
   body: z.record(z.string(), z.unknown()),
   queueName: z.string(),
   eventId: z.string(),
-  retryContext: z.object({ retryCount: z.number(), retryReason: z.string(), retryData: z.unknown().optional() }).optional(),
 });
 
-export const deliveryBodySchema = z.object({ kind: z.literal('issue-change'), issueId: z.string().min(1) });
+export const deliveryBodySchema = z.object({ type: z.literal('delivery'), delivery: deliverySchema });
 
 export const webTriggerRequestSchema = z.object({
   method: z.string(),

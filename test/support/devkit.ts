@@ -53,3 +53,13 @@ export async function stored(emulator: ForgeEmulator, key: string): Promise<unkn
   assert.equal(answer.status, 200, `reading ${key}`);
   return (answer.body as { value?: unknown } | undefined)?.value;
 }
+
+/** Saves a config and secrets straight into Tandem's storage, as the admin page will. */
+export async function configure(emulator: ForgeEmulator, config: unknown, secrets: Record<string, string> = {}): Promise<void> {
+  const saved = await emulator.kvs.handle('/api/v1/set', { key: 'config', value: config });
+  assert.ok(saved.status < 300, `saving the config: ${JSON.stringify(saved.body)}`);
+  for (const [key, value] of Object.entries(secrets)) {
+    const answer = await emulator.kvs.handle('/api/v1/secret/set', { key, value });
+    assert.ok(answer.status < 300, `saving secret ${key}`);
+  }
+}

@@ -1,0 +1,689 @@
+// Jira → tool. A Jira change is brought to every connection whose mappings cover the issue: a
+// record is created and linked, changed fields are sent (only those that differ from the shadow),
+// comments become work notes, a deletion follows the connection's option. Failures are retried
+// through the queue or kept for the admin; nothing is dropped silently.
+import type { AdfDoc } from '../adf';
+import { adfToMarkdown } from '../adf';
+import {
+  buildJiraWebhookBody,
+  pushJiraWebhook,
+  recordRestConnector,
+  type DeliveryFailure,
+  type JiraWebhookEvent,
+  type RecordRestConnector,
+  type WebhookUserInput,
+} from '../connectors';
+import {
+  findProjectMapping,
+  fieldMappingsFor,
+  hashValue,
+  parseConfig,
+  planOutbound,
+  requiredJiraFields,
+  type Connection,
+  type JiraWebhookConnection,
+  type ProjectMapping,
+  type RecordRestConnection,
+  type TandemConfig,
+} from '../mapping';
+import { MAX_ATTEMPTS, retryDelaySeconds, type Delivery } from './delivery';
+import { activityWrite, clearFailureWrite, describeFailure, failureWrites } from './journal';
+import type { JiraComment, JiraIssue, Ports, StoreWrite } from './ports';
+import {
+  CONFIG_KEY,
+  createLockKey,
+  issueStateKey,
+  noteKey,
+  noteSchema,
+  readIssueState,
+  recordIndexKey,
+  type FailureSubject,
+  type IssueState,
+  type Link,
+} from './state';
+
+// ---------------------------------------------------------------- inputs
+
+export interface IssuePayload {
+  /** Field values the event carried (Forge issue events carry summary, status, assignee, project, issuetype…). */
+  fields: Record<string, unknown>;
+}
+
+export interface ChangelogItem {
+  field: string;
+  fieldtype?: string;
+  fieldId?: string;
+  from: string | null;
+  fromString: string | null;
+  to: string | null;
+  toString: string | null;
+}
+
+export type OutboundChange =
+  | { kind: 'issue-created' | 'issue-updated'; issueId: string; issueKey: string; payload: IssuePayload; changelog?: { id: string; items: ChangelogItem[] }; actorAccountId?: string }
+  | { kind: 'issue-deleted'; issueId: string; issueKey: string; payload: IssuePayload }
+  | { kind: 'comment-saved'; issueId: string; issueKey: string; commentId: string; comment: JiraComment | undefined }
+  | { kind: 'comment-deleted'; issueId: string; issueKey: string; commentId: string };
+
+/** Secrets live in Forge secret storage under these keys, never in the config. */
+export const authSecretKey = (connectionId: string) => `connection:${connectionId}:auth`;
+export const signingSecretKey = (connectionId: string) => `connection:${connectionId}:signing`;
+
+const CREATE_LOCK_SECONDS = 120;
+/** When another delivery holds the create lock, look again after this long. */
+const LOCKED_RETRY_SECONDS = 15;
+
+interface Run {
+  ports: Ports;
+  config: TandemConfig;
+  state: IssueState;
+  issueId: string;
+  issueKey: string;
+}
+
+/** Thrown inside a delivery to hand a failure to the retry rules. */
+class DeliveryError extends Error {
+  constructor(
+    readonly operation: string,
+    readonly failure: DeliveryFailure,
+  ) {
+    super(failure.explanation);
+  }
+}
+
+// ---------------------------------------------------------------- entry points
+
+/** A Jira event: one batched read of config and links, then each enabled connection in turn. */
+export async function syncOutbound(ports: Ports, change: OutboundChange): Promise<void> {
+  const run = await loadRun(ports, change.issueId, change.issueKey);
+  if (!run) return;
+  for (const connection of run.config.connections) {
+    if (!connection.enabled) continue;
+    await guarded(run, connection, subjectOf(change), 1, () => syncChange(run, connection, change, 1));
+  }
+}
+
+/** A queued delivery (a retry, or a retry the admin asked for): re-reads the current state first. */
+export async function runDelivery(ports: Ports, delivery: Delivery): Promise<void> {
+  const run = await loadRun(ports, delivery.issueId, delivery.issueKey);
+  if (!run) return;
+  const connection = run.config.connections.find((c) => c.id === delivery.connectionId);
+  if (!connection || !connection.enabled) return;
+  const subject: FailureSubject =
+    delivery.kind === 'comment'
+      ? { kind: 'comment', issueId: delivery.issueId, issueKey: delivery.issueKey, commentId: delivery.commentId }
+      : { kind: delivery.kind, issueId: delivery.issueId, issueKey: delivery.issueKey };
+  await guarded(run, connection, subject, delivery.attempt, async () => {
+    if (delivery.kind === 'deletion') return deleteForConnection(run, connection, delivery.attempt);
+    if (delivery.kind === 'comment') {
+      if (delivery.deleted) return deleteNote(run, connection, delivery.commentId);
+      const comment = await ports.jira.getComment(delivery.issueId, delivery.commentId);
+      if (!comment) return deleteNote(run, connection, delivery.commentId);
+      return saveNote(run, connection, delivery.commentId, comment, delivery.attempt);
+    }
+    const issue = await ports.jira.getIssue(delivery.issueId, jiraFieldsOf(connection));
+    if (!issue) return;
+    run.issueKey = issue.key;
+    if (connection.protocol === 'jira-webhook') return pushIssue(run, connection, 'jira:issue_updated', issue, undefined, undefined, delivery.attempt);
+    return syncFields(run, connection, issue.fields, delivery.attempt, true);
+  });
+}
+
+// ---------------------------------------------------------------- loading
+
+async function loadRun(ports: Ports, issueId: string, issueKey: string): Promise<Run | undefined> {
+  const found = await ports.store.getMany([CONFIG_KEY, issueStateKey(issueId)]);
+  const raw = found.get(CONFIG_KEY);
+  if (raw === undefined) return undefined;
+  const parsed = parseConfig(raw);
+  if (!parsed.ok) {
+    console.error('Tandem could not read its saved configuration', parsed.errors.slice(0, 3));
+    return undefined;
+  }
+  return { ports, config: parsed.config, state: readIssueState(found.get(issueStateKey(issueId))), issueId, issueKey };
+}
+
+function subjectOf(change: OutboundChange): FailureSubject {
+  if (change.kind === 'comment-saved' || change.kind === 'comment-deleted') {
+    return { kind: 'comment', issueId: change.issueId, issueKey: change.issueKey, commentId: change.commentId };
+  }
+  return { kind: change.kind === 'issue-deleted' ? 'deletion' : 'issue', issueId: change.issueId, issueKey: change.issueKey };
+}
+
+/** Every Jira field the connection's mappings read, for a full re-read on retry. */
+function jiraFieldsOf(connection: Connection): string[] {
+  const ids = new Set<string>(['summary', 'description', 'priority', 'labels', 'assignee', 'reporter', 'created', 'updated']);
+  for (const projectMapping of connection.projects) for (const m of fieldMappingsFor(connection, projectMapping)) ids.add(m.jira);
+  return [...ids];
+}
+
+async function syncChange(run: Run, connection: Connection, change: OutboundChange, attempt: number): Promise<void> {
+  switch (change.kind) {
+    case 'issue-created':
+    case 'issue-updated':
+      if (connection.protocol === 'jira-webhook') {
+        const event = change.kind === 'issue-created' ? 'jira:issue_created' : 'jira:issue_updated';
+        return pushIssue(run, connection, event, undefined, change.payload.fields, change.changelog, attempt, change.actorAccountId);
+      }
+      return syncFields(run, connection, change.payload.fields, attempt, false);
+    case 'issue-deleted':
+      if (connection.protocol === 'jira-webhook') return pushIssue(run, connection, 'jira:issue_deleted', undefined, change.payload.fields, undefined, attempt);
+      return deleteForConnection(run, connection, attempt);
+    case 'comment-saved':
+      if (!change.comment) return;
+      if (connection.protocol === 'jira-webhook') return pushComment(run, connection, change.commentId, change.comment, attempt);
+      return saveNote(run, connection, change.commentId, change.comment, attempt);
+    case 'comment-deleted':
+      if (connection.protocol === 'jira-webhook') return pushComment(run, connection, change.commentId, undefined, attempt);
+      return deleteNote(run, connection, change.commentId);
+  }
+}
+
+// ---------------------------------------------------------------- failures
+
+/**
+ * Runs one connection's part of a change. A failure is retried through the queue while it may
+ * pass, and kept for the admin once it cannot; an unexpected error is kept too, never lost.
+ */
+async function guarded(run: Run, connection: Connection, subject: FailureSubject, attempt: number, work: () => Promise<void>): Promise<void> {
+  try {
+    await work();
+  } catch (error) {
+    const { operation, failure } = toDeliveryFailure(error);
+    await deliveryFailed(run, connection, subject, operation, failure, attempt);
+  }
+}
+
+function toDeliveryFailure(error: unknown): { operation: string; failure: DeliveryFailure } {
+  if (error instanceof DeliveryError) return { operation: error.operation, failure: error.failure };
+  const status = typeof (error as { status?: unknown }).status === 'number' ? (error as { status: number }).status : undefined;
+  const retryAfter = (error as { retryAfterSeconds?: unknown }).retryAfterSeconds;
+  const message = error instanceof Error ? error.message : String(error);
+  if (status !== undefined && (status === 429 || status >= 500)) {
+    return {
+      operation: 'Jira request',
+      failure: {
+        retry: 'transient',
+        reason: status === 429 ? 'rate-limited' : 'server-error',
+        status,
+        ...(typeof retryAfter === 'number' ? { retryAfterSeconds: retryAfter } : {}),
+        explanation: status === 429 ? 'Jira is rate-limiting Tandem; it will try again' : 'Jira had a temporary problem',
+      },
+    };
+  }
+  return {
+    operation: status === undefined ? 'sync' : 'Jira request',
+    failure: { retry: 'permanent', reason: 'unexpected-answer', ...(status === undefined ? {} : { status }), explanation: message.slice(0, 500) },
+  };
+}
+
+async function deliveryFailed(run: Run, connection: Connection, subject: FailureSubject, operation: string, failure: DeliveryFailure, attempt: number): Promise<void> {
+  const { ports } = run;
+  const base = { connectionId: connection.id, direction: 'outbound' as const, issueKey: subject.issueKey };
+  if (failure.retry === 'transient' && attempt < MAX_ATTEMPTS) {
+    const delay = retryDelaySeconds(attempt, failure.retryAfterSeconds);
+    try {
+      await ports.queue.push(deliveryFor(connection.id, subject, attempt + 1), delay);
+      await ports.store.writeAll([
+        activityWrite(ports, { ...base, outcome: 'retrying', summary: `${operation} failed; trying again in ${delay} s (attempt ${attempt + 1} of ${MAX_ATTEMPTS})`, details: [describeFailure(failure)] }),
+      ]);
+      return;
+    } catch (error) {
+      // The queue refused the retry: keep the failure instead, so the admin can retry it by hand.
+      console.error('Could not queue a retry', error instanceof Error ? error.message : error);
+    }
+  }
+  const writes = await failureWrites(ports, { connectionId: connection.id, subject, operation, failure, attempts: 1 });
+  writes.push(activityWrite(ports, { ...base, outcome: 'failed', summary: `${operation} failed`, details: [describeFailure(failure)] }));
+  await ports.store.writeAll(writes);
+}
+
+function deliveryFor(connectionId: string, subject: FailureSubject, attempt: number): Record<string, unknown> {
+  const body: Delivery =
+    subject.kind === 'comment'
+      ? { kind: 'comment', connectionId, issueId: subject.issueId, issueKey: subject.issueKey, commentId: subject.commentId, deleted: false, attempt }
+      : { kind: subject.kind, connectionId, issueId: subject.issueId, issueKey: subject.issueKey, attempt };
+  return { type: 'delivery', delivery: body };
+}
+
+// ---------------------------------------------------------------- record REST: fields
+
+async function connectorFor(run: Run, connection: RecordRestConnection): Promise<RecordRestConnector> {
+  const secret = connection.auth.kind === 'none' ? undefined : await run.ports.store.getSecret(authSecretKey(connection.id));
+  return recordRestConnector(connection, secret, run.ports.external);
+}
+
+function unwrap<T>(operation: string, result: { ok: true; value: T } | { ok: false; failure: DeliveryFailure }): T {
+  if (!result.ok) throw new DeliveryError(operation, result.failure);
+  return result.value;
+}
+
+function projectOf(fields: Record<string, unknown>): { projectKey: string | undefined; issueTypeName: string | undefined } {
+  const project = fields.project as { key?: unknown } | undefined;
+  const type = fields.issuetype as { name?: unknown } | undefined;
+  return {
+    projectKey: typeof project?.key === 'string' ? project.key : undefined,
+    issueTypeName: typeof type?.name === 'string' ? type.name : undefined,
+  };
+}
+
+function statusOf(fields: Record<string, unknown>): { name: string; categoryKey: string } {
+  const status = fields.status as { name?: unknown; statusCategory?: { key?: unknown } } | undefined;
+  return {
+    name: typeof status?.name === 'string' ? status.name : '',
+    categoryKey: typeof status?.statusCategory?.key === 'string' ? status.statusCategory.key : 'undefined',
+  };
+}
+
+/** The mapping that covers this issue for this connection, or undefined (and then no REST call is made). */
+function mappingFor(connection: Connection, fields: Record<string, unknown>): ProjectMapping | undefined {
+  const { projectKey, issueTypeName } = projectOf(fields);
+  if (!projectKey || !issueTypeName) return undefined;
+  const mapping = findProjectMapping(connection, { projectKey, issueTypeName });
+  return mapping && mapping.direction !== 'tool-to-jira' ? mapping : undefined;
+}
+
+/** Emails of the users the mapped fields hold, read as the app when the payload hides them. */
+async function emailsFor(run: Run, connection: Connection, projectMapping: ProjectMapping, fields: Record<string, unknown>): Promise<Map<string, string>> {
+  const emails = new Map<string, string>();
+  for (const m of fieldMappingsFor(connection, projectMapping)) {
+    if (m.transform.kind !== 'user-email' || m.direction === 'tool-to-jira') continue;
+    const user = fields[m.jira] as { accountId?: unknown; emailAddress?: unknown } | null | undefined;
+    if (!user || typeof user.accountId !== 'string' || emails.has(user.accountId)) continue;
+    const email = typeof user.emailAddress === 'string' ? user.emailAddress : await run.ports.jira.emailOf(user.accountId);
+    if (email) emails.set(user.accountId, email);
+  }
+  return emails;
+}
+
+async function syncFields(run: Run, connection: Connection, payloadFields: Record<string, unknown>, attempt: number, fresh: boolean): Promise<void> {
+  if (connection.protocol !== 'record-rest') return;
+  const { ports } = run;
+  const link = run.state.links[connection.id];
+  const projectMapping = mappingFor(connection, payloadFields);
+  if (!projectMapping) {
+    // Moved out of every mapped project or type: the pair no longer syncs; the record stays.
+    if (link) await endLink(run, connection, link, 'The issue left the mapped projects and types; its link to the record ended');
+    return;
+  }
+  if (!link && projectMapping.jql) {
+    const [matches] = await ports.jira.matchJql(run.issueId, [projectMapping.jql]);
+    if (!matches) return;
+  }
+  let fields = payloadFields;
+  const missing = fresh ? [] : requiredJiraFields({ connection, projectMapping, issue: { fields } });
+  if (missing.length > 0) {
+    const issue = await ports.jira.getIssue(run.issueId, missing);
+    if (!issue) return;
+    fields = { ...fields, ...issue.fields };
+  }
+  const emails = await emailsFor(run, connection, projectMapping, fields);
+  const plan = planOutbound({
+    connection,
+    projectMapping,
+    issue: { id: run.issueId, key: run.issueKey, fields, status: statusOf(fields) },
+    shadow: link?.shadow,
+    emailOf: (accountId) => emails.get(accountId),
+    at: new Date(ports.clock.now()).toISOString(),
+  });
+  const skipped = plan.skipped.map((s) => `${s.field}: ${s.reason}`);
+
+  if (plan.create) {
+    await createRecord(run, connection, projectMapping, plan.fields, plan.shadowNext, skipped, attempt);
+    return;
+  }
+  if (!link) return;
+  const rekeyed = link.issueKey !== run.issueKey;
+  if (Object.keys(plan.fields).length === 0 && !rekeyed) return;
+  if (Object.keys(plan.fields).length > 0) {
+    const connector = await connectorFor(run, connection);
+    unwrap(`Updating ${link.number ?? link.externalId}`, await connector.updateRecord({ module: link.module, id: link.externalId, fields: plan.fields }));
+  }
+  const next: Link = { ...link, shadow: plan.shadowNext, issueKey: run.issueKey };
+  await saveLink(run, connection, next, [
+    activityWrite(ports, {
+      connectionId: connection.id,
+      direction: 'outbound',
+      outcome: 'synced',
+      issueKey: run.issueKey,
+      externalId: link.externalId,
+      summary: `Sent ${Object.keys(plan.fields).join(', ') || 'the new issue key'} to ${link.number ?? link.externalId}`,
+      details: skipped,
+    }),
+    ...(rekeyed ? [{ key: recordIndexKey(connection.id, link.module, link.externalId), value: { issueId: run.issueId, issueKey: run.issueKey } }] : []),
+  ], { kind: 'issue', issueId: run.issueId, issueKey: run.issueKey });
+}
+
+async function createRecord(
+  run: Run,
+  connection: RecordRestConnection,
+  projectMapping: ProjectMapping,
+  fields: Record<string, unknown>,
+  shadow: Link['shadow'],
+  skipped: string[],
+  attempt: number,
+): Promise<void> {
+  const { ports } = run;
+  const lock = createLockKey(connection.id, run.issueId);
+  if (!(await ports.store.create(lock, { at: new Date(ports.clock.now()).toISOString() }, CREATE_LOCK_SECONDS))) {
+    // Another delivery is creating this record right now; once it has, a later look sends what changed.
+    await ports.queue.push(deliveryFor(connection.id, { kind: 'issue', issueId: run.issueId, issueKey: run.issueKey }, attempt), LOCKED_RETRY_SECONDS);
+    return;
+  }
+  const module = projectMapping.module;
+  const connector = await connectorFor(run, connection);
+  try {
+    // A retry may follow a create whose answer was lost: find the record before making another.
+    let record = attempt > 1 ? unwrap('Looking for an existing record', await connector.findRecordByIssueKey({ module, issueKey: run.issueKey })) : undefined;
+    if (!record) {
+      const body = connection.issueKeyField ? { ...fields, [connection.issueKeyField]: run.issueKey } : fields;
+      record = unwrap(`Creating a ${module} record`, await connector.createRecord({ module, fields: body, idempotencyKey: `tandem-${connection.id}-${run.issueId}` }));
+    }
+    const link: Link = {
+      connectionId: connection.id,
+      module,
+      externalId: record.id,
+      url: record.url,
+      ...(record.number ? { number: record.number } : {}),
+      issueKey: run.issueKey,
+      shadow,
+      linkedAt: new Date(ports.clock.now()).toISOString(),
+    };
+    const notes = await decorateIssue(run, connection, link);
+    await saveLink(run, connection, link, [
+      { key: recordIndexKey(connection.id, module, record.id), value: { issueId: run.issueId, issueKey: run.issueKey } },
+      { key: lock, delete: true },
+      activityWrite(ports, {
+        connectionId: connection.id,
+        direction: 'outbound',
+        outcome: 'synced',
+        issueKey: run.issueKey,
+        externalId: record.id,
+        summary: `Created ${record.number ?? record.id} in ${module}`,
+        details: [...skipped, ...notes],
+      }),
+    ], { kind: 'issue', issueId: run.issueId, issueKey: run.issueKey });
+  } catch (error) {
+    await ports.store.delete(lock);
+    throw error;
+  }
+}
+
+/** The remote link and label in Jira. Written as the app, so Tandem's own triggers ignore them. */
+async function decorateIssue(run: Run, connection: RecordRestConnection, link: Link): Promise<string[]> {
+  const notes: string[] = [];
+  try {
+    await run.ports.jira.upsertRemoteLink(run.issueId, {
+      globalId: `tandem:${connection.id}:${link.module}:${link.externalId}`.slice(0, 255),
+      url: link.url,
+      title: link.number ?? `${connection.name} ${link.module} ${link.externalId}`,
+      summary: `${connection.name} · ${link.module}`,
+    });
+  } catch (error) {
+    notes.push(`The link in Jira could not be added: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  if (connection.options.label) {
+    try {
+      await run.ports.jira.addLabel(run.issueId, connection.options.label);
+    } catch (error) {
+      notes.push(`The label ${connection.options.label} could not be added: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+  return notes;
+}
+
+async function saveLink(run: Run, connection: Connection, link: Link, extra: StoreWrite[], subject: FailureSubject): Promise<void> {
+  run.state = { links: { ...run.state.links, [connection.id]: link } };
+  await run.ports.store.writeAll([{ key: issueStateKey(run.issueId), value: run.state }, clearFailureWrite(connection.id, subject), ...extra]);
+}
+
+async function endLink(run: Run, connection: Connection, link: Link, summary: string): Promise<void> {
+  const links = { ...run.state.links };
+  delete links[connection.id];
+  run.state = { links };
+  await run.ports.store.writeAll([
+    Object.keys(links).length === 0 ? { key: issueStateKey(run.issueId), delete: true } : { key: issueStateKey(run.issueId), value: run.state },
+    { key: recordIndexKey(connection.id, link.module, link.externalId), delete: true },
+    activityWrite(run.ports, { connectionId: connection.id, direction: 'outbound', outcome: 'synced', issueKey: run.issueKey, externalId: link.externalId, summary }),
+  ]);
+}
+
+// ---------------------------------------------------------------- record REST: deletion
+
+async function deleteForConnection(run: Run, connection: Connection, attempt: number): Promise<void> {
+  void attempt;
+  if (connection.protocol !== 'record-rest') return;
+  const link = run.state.links[connection.id];
+  if (!link) return;
+  const label = link.number ?? link.externalId;
+  const option = connection.options.onJiraDelete;
+  if (option === 'nothing') return endLink(run, connection, link, `The issue was deleted; ${label} was left as it is`);
+  const connector = await connectorFor(run, connection);
+  if (option === 'delete') {
+    const result = await connector.deleteRecord({ module: link.module, id: link.externalId });
+    // Already gone is what deleting wanted.
+    if (!result.ok && result.failure.status !== 404) throw new DeliveryError(`Deleting ${label}`, result.failure);
+    return endLink(run, connection, link, `The issue was deleted; ${label} was deleted too`);
+  }
+  const stateField = connection.projects
+    .filter((p) => p.module === link.module)
+    .flatMap((p) => fieldMappingsFor(connection, p))
+    .find((m) => m.transform.kind === 'status')?.tool;
+  if (!stateField) return endLink(run, connection, link, `The issue was deleted; ${label} could not be closed because no field is mapped to Jira's status`);
+  unwrap(`Closing ${label}`, await connector.updateRecord({ module: link.module, id: link.externalId, fields: { [stateField]: connection.options.closedState } }));
+  return endLink(run, connection, link, `The issue was deleted; ${label} was set to ${connection.options.closedState}`);
+}
+
+// ---------------------------------------------------------------- record REST: comments
+
+function noteBody(comment: JiraComment, issueKey: string): string {
+  const author = comment.author?.displayName ?? 'Someone';
+  return `**${author}** commented on ${issueKey} in Jira:\n\n${adfToMarkdown(comment.body)}`;
+}
+
+async function saveNote(run: Run, connection: Connection, commentId: string, comment: JiraComment, attempt: number): Promise<void> {
+  void attempt;
+  if (connection.protocol !== 'record-rest' || !connection.options.syncComments) return;
+  const link = run.state.links[connection.id];
+  if (!link) return;
+  const { ports } = run;
+  const key = noteKey(connection.id, commentId);
+  const known = noteSchema.safeParse(await ports.store.get(key));
+  const body = noteBody(comment, run.issueKey);
+  const hash = hashValue(body);
+  if (known.success && known.data.hash === hash) return;
+  const connector = await connectorFor(run, connection);
+  const label = link.number ?? link.externalId;
+  let noteId: string;
+  if (known.success) {
+    unwrap(`Editing a work note on ${label}`, await connector.updateWorkNote({ module: link.module, id: link.externalId, noteId: known.data.noteId, body }));
+    noteId = known.data.noteId;
+  } else {
+    const note = unwrap(
+      `Adding a work note to ${label}`,
+      await connector.addWorkNote({ module: link.module, id: link.externalId, body, idempotencyKey: `tandem-${connection.id}-comment-${commentId}` }),
+    );
+    noteId = note.id ?? '';
+  }
+  await ports.store.writeAll([
+    { key, value: { noteId, hash, issueId: run.issueId } },
+    clearFailureWrite(connection.id, { kind: 'comment', issueId: run.issueId, issueKey: run.issueKey, commentId }),
+    activityWrite(ports, {
+      connectionId: connection.id,
+      direction: 'outbound',
+      outcome: 'synced',
+      issueKey: run.issueKey,
+      externalId: link.externalId,
+      summary: known.success ? `Edited the work note for comment ${commentId} on ${label}` : `Added comment ${commentId} to ${label} as a work note`,
+    }),
+  ]);
+}
+
+async function deleteNote(run: Run, connection: Connection, commentId: string): Promise<void> {
+  if (connection.protocol !== 'record-rest' || !connection.options.syncComments) return;
+  const link = run.state.links[connection.id];
+  const key = noteKey(connection.id, commentId);
+  const known = noteSchema.safeParse(await run.ports.store.get(key));
+  if (!link || !known.success) return;
+  const label = link.number ?? link.externalId;
+  if (known.data.noteId !== '') {
+    const connector = await connectorFor(run, connection);
+    const result = await connector.deleteWorkNote({ module: link.module, id: link.externalId, noteId: known.data.noteId });
+    if (!result.ok && result.failure.status !== 404) throw new DeliveryError(`Deleting a work note on ${label}`, result.failure);
+  }
+  await run.ports.store.writeAll([
+    { key, delete: true },
+    activityWrite(run.ports, { connectionId: connection.id, direction: 'outbound', outcome: 'synced', issueKey: run.issueKey, externalId: link.externalId, summary: `Deleted the work note for comment ${commentId} on ${label}` }),
+  ]);
+}
+
+// ---------------------------------------------------------------- Jira-webhook push
+
+function userOf(value: unknown): WebhookUserInput | null {
+  const user = value as { accountId?: unknown; displayName?: unknown; emailAddress?: unknown } | null | undefined;
+  if (!user || typeof user.accountId !== 'string') return null;
+  return {
+    accountId: user.accountId,
+    ...(typeof user.displayName === 'string' ? { displayName: user.displayName } : {}),
+    ...(typeof user.emailAddress === 'string' ? { emailAddress: user.emailAddress } : {}),
+  };
+}
+
+function named(value: unknown): { id?: string; name: string } | null {
+  const v = value as { id?: unknown; name?: unknown } | null | undefined;
+  if (!v || typeof v.name !== 'string') return null;
+  return { ...(typeof v.id === 'string' ? { id: v.id } : {}), name: v.name };
+}
+
+function siteOf(issue: JiraIssue | undefined, fields: Record<string, unknown>): string {
+  const self = (issue as { self?: unknown } | undefined)?.self ?? (fields.project as { self?: unknown } | undefined)?.self;
+  if (typeof self === 'string') {
+    try {
+      return new URL(self).origin;
+    } catch {
+      // fall through
+    }
+  }
+  return 'https://jira.invalid';
+}
+
+async function pushIssue(
+  run: Run,
+  connection: JiraWebhookConnection,
+  event: JiraWebhookEvent,
+  fresh: JiraIssue | undefined,
+  payloadFields: Record<string, unknown> | undefined,
+  changelog: { id: string; items: ChangelogItem[] } | undefined,
+  attempt: number,
+  actorAccountId?: string,
+): Promise<void> {
+  const { ports } = run;
+  let fields = fresh?.fields ?? payloadFields ?? {};
+  const projectMapping = mappingFor(connection, fields);
+  if (!projectMapping) return;
+  if (projectMapping.jql && event !== 'jira:issue_deleted') {
+    const [matches] = await ports.jira.matchJql(run.issueId, [projectMapping.jql]);
+    if (!matches) return;
+  }
+  let issue = fresh;
+  if (!issue && event !== 'jira:issue_deleted') {
+    // The push carries the issue as Jira's webhooks do, so read the fields events leave out.
+    issue = await ports.jira.getIssue(run.issueId, jiraFieldsOf(connection));
+    if (!issue) return;
+    fields = issue.fields;
+  }
+  await push(run, connection, projectMapping, event, fields, issue, { changelog, attempt, actorAccountId });
+}
+
+async function pushComment(run: Run, connection: JiraWebhookConnection, commentId: string, comment: JiraComment | undefined, attempt: number): Promise<void> {
+  if (!connection.options.syncComments) return;
+  const issue = await run.ports.jira.getIssue(run.issueId, jiraFieldsOf(connection));
+  if (!issue) return;
+  const projectMapping = mappingFor(connection, issue.fields);
+  if (!projectMapping) return;
+  if (projectMapping.jql) {
+    const [matches] = await run.ports.jira.matchJql(run.issueId, [projectMapping.jql]);
+    if (!matches) return;
+  }
+  const event: JiraWebhookEvent = comment ? 'comment_created' : 'comment_deleted';
+  await push(run, connection, projectMapping, event, issue.fields, issue, { attempt, comment: comment ?? { id: commentId, body: { type: 'doc', version: 1, content: [] }, author: undefined } });
+}
+
+async function push(
+  run: Run,
+  connection: JiraWebhookConnection,
+  projectMapping: ProjectMapping,
+  event: JiraWebhookEvent,
+  fields: Record<string, unknown>,
+  issue: JiraIssue | undefined,
+  extra: { changelog?: { id: string; items: ChangelogItem[] } | undefined; comment?: JiraComment; attempt: number; actorAccountId?: string | undefined },
+): Promise<void> {
+  const { ports } = run;
+  const now = ports.clock.now();
+  const iso = (v: unknown) => (typeof v === 'string' ? new Date(v.replace(/([+-]\d{2})(\d{2})$/, '$1:$2')).toISOString() : new Date(now).toISOString());
+  const project = fields.project as { id?: unknown; key?: unknown; name?: unknown } | undefined;
+  const type = fields.issuetype as { id?: unknown; name?: unknown } | undefined;
+  const status = fields.status as { id?: unknown; name?: unknown } | undefined;
+  const knownFields = new Set(['summary', 'description', 'status', 'priority', 'issuetype', 'project', 'assignee', 'reporter', 'labels', 'created', 'updated', 'duedate', 'resolution', 'resolutiondate']);
+  const otherFields = Object.fromEntries(Object.entries(fields).filter(([id]) => !knownFields.has(id)));
+  const commentAuthor = extra.comment?.author ? { accountId: extra.comment.author.accountId, displayName: extra.comment.author.displayName } : undefined;
+  const body = buildJiraWebhookBody({
+    event,
+    siteUrl: siteOf(issue, fields),
+    timestamp: now,
+    // Tools written against Jira's webhooks read descriptions and comments as text.
+    textFormat: 'text',
+    issue: {
+      id: run.issueId,
+      key: run.issueKey,
+      summary: typeof fields.summary === 'string' ? fields.summary : '',
+      description: (fields.description as AdfDoc | null | undefined) ?? null,
+      status: { ...(typeof status?.id === 'string' ? { id: status.id } : {}), name: statusOf(fields).name, categoryKey: statusCategoryKey(statusOf(fields).categoryKey) },
+      priority: named(fields.priority),
+      issueType: { ...(typeof type?.id === 'string' ? { id: type.id } : {}), name: typeof type?.name === 'string' ? type.name : projectMapping.issueType },
+      project: {
+        ...(typeof project?.id === 'string' ? { id: project.id } : {}),
+        key: typeof project?.key === 'string' ? project.key : projectMapping.projectKey,
+        name: typeof project?.name === 'string' ? project.name : projectMapping.projectKey,
+      },
+      assignee: userOf(fields.assignee),
+      reporter: userOf(fields.reporter),
+      labels: Array.isArray(fields.labels) ? fields.labels.filter((l): l is string => typeof l === 'string') : [],
+      created: iso(fields.created),
+      updated: iso(fields.updated),
+      otherFields,
+    },
+    ...(extra.actorAccountId ? { user: { accountId: extra.actorAccountId } } : {}),
+    ...(extra.changelog ? { changelog: extra.changelog } : {}),
+    ...(extra.comment
+      ? {
+          comment: {
+            id: extra.comment.id,
+            body: extra.comment.body as AdfDoc,
+            author: commentAuthor ?? { accountId: 'unknown' },
+            created: new Date(now).toISOString(),
+            updated: new Date(now).toISOString(),
+          },
+        }
+      : {}),
+  });
+  const secrets = {
+    ...(connection.auth.kind === 'none' ? {} : { auth: await ports.store.getSecret(authSecretKey(connection.id)) }),
+    ...(connection.webhook.sign ? { signing: await ports.store.getSecret(signingSecretKey(connection.id)) } : {}),
+  };
+  unwrap(`Pushing ${event} for ${run.issueKey}`, await pushJiraWebhook(connection, secrets, ports.external, body, { deliveryId: `${connection.id}-${run.issueId}-${now}` }));
+  await ports.store.writeAll([
+    clearFailureWrite(connection.id, { kind: 'issue', issueId: run.issueId, issueKey: run.issueKey }),
+    activityWrite(ports, {
+      connectionId: connection.id,
+      direction: 'outbound',
+      outcome: 'synced',
+      issueKey: run.issueKey,
+      summary: `Pushed ${event} for ${run.issueKey}${extra.comment ? ` (comment ${extra.comment.id})` : ''}`,
+    }),
+  ]);
+}
+
+function statusCategoryKey(key: string): 'new' | 'indeterminate' | 'done' | 'undefined' {
+  return key === 'new' || key === 'indeterminate' || key === 'done' ? key : 'undefined';
+}
