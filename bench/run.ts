@@ -1,5 +1,6 @@
 // `npm run bench`: prints Tandem's figures. Nothing here passes or fails; numbers are for reading.
 import { bundleReport } from './bundle';
+import { outboundCpuReport } from './outbound-cpu';
 import { platformCallsReport } from './platform-calls';
 
 async function main(): Promise<void> {
@@ -8,6 +9,8 @@ async function main(): Promise<void> {
   console.log(bundleReport().join('\n'));
   console.log();
   console.log((await platformCallsReport()).join('\n'));
+  console.log();
+  console.log(outboundCpuReport().join('\n'));
   const memory = process.memoryUsage();
   console.log(`\nprocess: rss ${(memory.rss / 1048576).toFixed(0)} MB, heap used ${(memory.heapUsed / 1048576).toFixed(0)} MB, ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
