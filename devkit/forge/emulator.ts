@@ -186,6 +186,8 @@ export class ForgeEmulator {
   async settle(): Promise<void> {
     for (let i = 0; i < 1000; i += 1) {
       await new Promise((resolve) => setImmediate(resolve));
+      this.queue.schedule();
+      this.triggerRuns.schedule();
       if (!this.queue.busy && !this.triggerRuns.busy) {
         await new Promise((resolve) => setImmediate(resolve));
         if (!this.queue.busy && !this.triggerRuns.busy) return;

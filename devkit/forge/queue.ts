@@ -163,6 +163,8 @@ export class QueueService {
 
   /** Resolves once nothing is running and nothing is due now (later deliveries may still wait). */
   whenIdle(): Promise<void> {
+    // Virtual time follows real time too, so a delivery may have fallen due since the last look.
+    if (this.pending.some((d) => d.dueAt <= this.clock.now())) this.schedule();
     if (!this.busy) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }

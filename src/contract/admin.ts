@@ -1,5 +1,15 @@
 // Request and response shapes of the admin page's resolver calls, shared by the backend
 // (src/handlers/admin) and the page (static/admin/src/api). One definition, no copies.
+// Types only (plus two tiny helpers), so the page's bundle carries no schema code.
+import type { Activity, Failure } from '../sync/state';
+import type { ConfigError } from '../mapping/config';
+import type { Connection, FieldMapping, TandemConfig, TandemConfigInput } from '../mapping/schema';
+
+export type { Connection, FieldMapping, TandemConfig, TandemConfigInput };
+
+/** What "Test connection" found (the connectors' verdicts; src/handlers/admin checks the two stay equal). */
+export type ConnectionVerdict = 'ok' | 'token-rejected' | 'forbidden' | 'wrong-url' | 'unreachable' | 'host-not-allowed' | 'missing-secret' | 'tool-error' | 'not-testable';
+export type { ProjectMapping, Transform, TransformKind, Direction, StatusCategory, Auth, ConnectionOptions } from '../mapping/schema';
 
 export interface OverviewResponse {
   appVersion: string;
@@ -7,11 +17,245 @@ export interface OverviewResponse {
   viewer: { accountId: string };
 }
 
-/** Resolver errors reach the page as an Error whose message starts with one of these codes. */
-export type AdminErrorCode = 'FORBIDDEN' | 'INVALID' | 'NOT_FOUND' | 'FAILED';
+/**
+ * FORBIDDEN is thrown (the page sees an Error whose message starts with it); every other error
+ * comes back as `{ok: false, error}` so the page can show it in place.
+ */
+export type AdminErrorCode = 'FORBIDDEN' | 'INVALID' | 'NOT_FOUND' | 'CONFLICT' | 'BUSY' | 'FAILED';
 
-/** Splits a resolver error message into its code and the words meant for the admin. */
+export type FieldError = ConfigError;
+
+export interface AdminError {
+  code: AdminErrorCode;
+  /** Plain words for the admin, saying what to do next. */
+  message: string;
+  /** Dotted paths into the configuration (`connections.0.projects.1.module`), for errors shown next to a field. */
+  fieldErrors?: FieldError[];
+}
+
+export type AdminResult<T extends object = object> = ({ ok: true } & T) | { ok: false; error: AdminError };
+
+/** Splits a thrown resolver error message into its code and the words meant for the admin. */
 export function readAdminError(message: string): { code: AdminErrorCode; text: string } {
-  const match = /^(FORBIDDEN|INVALID|NOT_FOUND|FAILED): (.*)$/s.exec(message);
+  const match = /^(FORBIDDEN|INVALID|NOT_FOUND|CONFLICT|BUSY|FAILED): (.*)$/s.exec(message);
   return match ? { code: match[1] as AdminErrorCode, text: match[2] ?? '' } : { code: 'FAILED', text: message };
+}
+
+// ---------------------------------------------------------------- configuration
+
+export interface PresetSummary {
+  id: string;
+  name: string;
+  description: string;
+  /** What the admin must type in to start from this preset. */
+  needs: 'base-url' | 'push-url';
+}
+
+/** The saved configuration as the page edits it. `revision` guards against two admins overwriting each other. */
+export interface ConfigView {
+  config: TandemConfig;
+  revision: number;
+  savedAt?: string;
+  savedBy?: string;
+}
+
+export type GetConfigResponse = AdminResult<ConfigView & { presets: PresetSummary[] }>;
+
+export interface SaveConfigRequest {
+  config: TandemConfigInput;
+  /** The revision the admin started from. */
+  revision: number;
+}
+export type ConfigSavedResponse = AdminResult<ConfigView & { warnings: string[] }>;
+
+export interface AddConnectionRequest {
+  revision: number;
+  presetId: string;
+  name: string;
+  /** The tool's address (record REST presets) or where pushes go (push presets). */
+  url: string;
+}
+export type AddConnectionResponse = AdminResult<ConfigView & { warnings: string[]; connectionId: string }>;
+
+export interface RenameConnectionRequest {
+  revision: number;
+  connectionId: string;
+  name: string;
+}
+
+export interface SetConnectionEnabledRequest {
+  revision: number;
+  connectionId: string;
+  enabled: boolean;
+}
+
+// ---------------------------------------------------------------- secrets and testing
+
+export interface SetConnectionSecretRequest {
+  connectionId: string;
+  /** auth: the token the tool gave; signing: the secret pushes are signed with. */
+  kind: 'auth' | 'signing';
+  secret: string;
+}
+export type SetConnectionSecretResponse = AdminResult<ConfigView & { secretSetAt: string }>;
+
+export interface ConnectionRequest {
+  connectionId: string;
+}
+
+export type TestConnectionResponse = AdminResult<{
+  verdict: ConnectionVerdict;
+  message: string;
+  status?: number;
+  toolMessage?: string;
+  testedAt: string;
+}>;
+
+// ---------------------------------------------------------------- inbound
+
+export interface InboundHealth {
+  lastAcceptedAt?: string;
+  lastRefusedAt?: string;
+  lastRefusedReason?: string;
+}
+
+/** The "webhook connected" lamp: accepted last, refused last, or nothing heard yet. */
+export type InboundLamp = 'connected' | 'refusing' | 'waiting';
+
+export interface InboundView {
+  connectionId: string;
+  /** Where the tool sends its events for this connection. */
+  url: string;
+  secretSetAt?: string;
+  /** Set while the secret before the last rotation is still accepted. */
+  previousSecretSetAt?: string;
+  health: InboundHealth;
+  lamp: InboundLamp;
+}
+
+export type GetInboundResponse = AdminResult<{ connections: InboundView[] }>;
+
+export interface SetInboundSecretRequest {
+  connectionId: string;
+  /** Generated in the admin's browser and shown there once; the backend only stores it. */
+  secret: string;
+}
+export type InboundSecretResponse = AdminResult<{ inbound: InboundView }>;
+
+// ---------------------------------------------------------------- Jira metadata for pickers
+
+export interface JiraProjectInfo {
+  id: string;
+  key: string;
+  name: string;
+}
+export interface JiraIssueTypeInfo {
+  id: string;
+  name: string;
+  subtask: boolean;
+}
+export interface JiraStatusInfo {
+  id: string;
+  name: string;
+  category: 'new' | 'indeterminate' | 'done';
+}
+export interface JiraPriorityInfo {
+  id: string;
+  name: string;
+}
+export interface JiraFieldSchemaInfo {
+  type: string;
+  items?: string;
+  system?: string;
+  custom?: string;
+}
+export interface JiraFieldMeta {
+  id: string;
+  name: string;
+  custom: boolean;
+  schema?: JiraFieldSchemaInfo;
+}
+
+export type JiraProjectsResponse = AdminResult<{ projects: JiraProjectInfo[] }>;
+export interface ProjectRequest {
+  projectKey: string;
+}
+export type JiraProjectMetaResponse = AdminResult<{ projectKey: string; issueTypes: JiraIssueTypeInfo[]; statuses: JiraStatusInfo[] }>;
+export type JiraPrioritiesResponse = AdminResult<{ priorities: JiraPriorityInfo[] }>;
+export type JiraFieldsResponse = AdminResult<{ fields: JiraFieldMeta[] }>;
+
+export interface CheckFieldMappingRequest {
+  mapping: { jira: string; tool: string; direction?: FieldMapping['direction']; transform?: { kind: string } & Record<string, unknown> };
+}
+/** `fits: false` comes with the sentence explaining why the Jira field cannot carry the tool field. */
+export type CheckFieldMappingResponse = AdminResult<{ fits: boolean; message?: string }>;
+
+// ---------------------------------------------------------------- activity and failures
+
+export interface ActivityRequest {
+  connectionId?: string;
+  issueKey?: string;
+  cursor?: string;
+  limit?: number;
+}
+export type ActivityEntry = Activity & { id: string };
+export type ActivityResponse = AdminResult<{ entries: ActivityEntry[]; cursor?: string }>;
+
+export interface FailuresRequest {
+  connectionId?: string;
+}
+export type FailureEntry = Failure & {
+  /** Stable handle for retry and discard. */
+  id: string;
+  state: 'failed' | 'retrying';
+  retryRequestedAt?: string;
+};
+export type FailuresResponse = AdminResult<{ failures: FailureEntry[] }>;
+
+export interface FailureRequest {
+  id: string;
+}
+export type RetryResponse = AdminResult<{ retried: number; skipped: string[] }>;
+export type DiscardResponse = AdminResult<{ discarded: number }>;
+
+// ---------------------------------------------------------------- export and import
+
+export type ExportConfigResponse = AdminResult<{ fileName: string; json: string }>;
+export interface ImportConfigRequest {
+  json: string;
+  revision: number;
+}
+
+/** Every resolver call the page makes: its payload and what comes back. */
+export interface AdminCalls {
+  getOverview: { request: Record<string, never>; response: OverviewResponse };
+  getConfig: { request: Record<string, never>; response: GetConfigResponse };
+  saveConfig: { request: SaveConfigRequest; response: ConfigSavedResponse };
+  addConnection: { request: AddConnectionRequest; response: AddConnectionResponse };
+  renameConnection: { request: RenameConnectionRequest; response: ConfigSavedResponse };
+  setConnectionEnabled: { request: SetConnectionEnabledRequest; response: ConfigSavedResponse };
+  setConnectionSecret: { request: SetConnectionSecretRequest; response: SetConnectionSecretResponse };
+  testConnection: { request: ConnectionRequest; response: TestConnectionResponse };
+  getInbound: { request: Partial<ConnectionRequest>; response: GetInboundResponse };
+  setInboundSecret: { request: SetInboundSecretRequest; response: InboundSecretResponse };
+  retirePreviousInboundSecret: { request: ConnectionRequest; response: InboundSecretResponse };
+  getJiraProjects: { request: Record<string, never>; response: JiraProjectsResponse };
+  getJiraProjectMeta: { request: ProjectRequest; response: JiraProjectMetaResponse };
+  getJiraPriorities: { request: Record<string, never>; response: JiraPrioritiesResponse };
+  getJiraFields: { request: Record<string, never>; response: JiraFieldsResponse };
+  checkFieldMapping: { request: CheckFieldMappingRequest; response: CheckFieldMappingResponse };
+  getActivity: { request: ActivityRequest; response: ActivityResponse };
+  getFailures: { request: FailuresRequest; response: FailuresResponse };
+  retryFailure: { request: FailureRequest; response: RetryResponse };
+  retryAllFailures: { request: FailuresRequest; response: RetryResponse };
+  discardFailure: { request: FailureRequest; response: DiscardResponse };
+  exportConfig: { request: Record<string, never>; response: ExportConfigResponse };
+  importConfig: { request: ImportConfigRequest; response: ConfigSavedResponse };
+}
+export type AdminCallName = keyof AdminCalls;
+
+/** The lamp of an inbound health record. */
+export function inboundLamp(health: InboundHealth): InboundLamp {
+  if (health.lastRefusedAt && (!health.lastAcceptedAt || health.lastRefusedAt > health.lastAcceptedAt)) return 'refusing';
+  return health.lastAcceptedAt ? 'connected' : 'waiting';
 }

@@ -1,12 +1,20 @@
-// The web trigger the external tool calls (manifest: tandem-inbound). Every answer is JSON.
+// The web trigger the external tool calls (manifest: tandem-inbound). Every answer is JSON; the
+// contract is docs/inbound-api.md and the work is src/sync/inbound.ts.
+import { forgePorts } from '../platform/ports';
+import { handleInbound } from '../sync/inbound';
 import { jsonAnswer, webTriggerRequestSchema, type WebTriggerResponse } from './schemas';
 
 export async function onInbound(request: unknown): Promise<WebTriggerResponse> {
   const parsed = webTriggerRequestSchema.safeParse(request);
   if (!parsed.success) return jsonAnswer(400, { error: 'bad_request', message: 'The request could not be read' });
-  const connectionId = parsed.data.userPath?.replace(/^\/+/, '') || parsed.data.queryParameters.connection?.[0];
-  if (!connectionId) {
-    return jsonAnswer(200, { service: 'tandem', message: 'Add /<connectionId> to this URL to send events for a connection' });
+  try {
+    const result = await handleInbound(forgePorts, parsed.data);
+    const response = jsonAnswer(result.status, result.body);
+    if (result.status === 503) response.headers['Retry-After'] = ['60'];
+    return response;
+  } catch (error) {
+    // Storage or the platform failed under us: say so plainly, with nothing from inside.
+    console.error('The inbound web trigger failed', error instanceof Error ? error.message.slice(0, 300) : 'unknown error');
+    return jsonAnswer(503, { error: 'unavailable', message: 'Tandem could not take the event right now; send it again later' });
   }
-  return jsonAnswer(404, { error: 'unknown_connection', message: `No connection ${connectionId.slice(0, 64)} is configured` });
 }

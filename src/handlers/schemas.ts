@@ -1,6 +1,6 @@
 // Schemas of what Forge hands the app's functions. Everything from outside is parsed before use.
 import { z } from 'zod';
-import { deliverySchema } from '../sync/delivery';
+import { anyDeliverySchema } from '../sync/delivery';
 
 const issueSchema = z.object({ id: z.string(), key: z.string(), fields: z.record(z.string(), z.unknown()).default(() => ({})) }).passthrough();
 
@@ -41,7 +41,7 @@ export const queueEventSchema = z.object({
   eventId: z.string(),
 });
 
-export const deliveryBodySchema = z.object({ type: z.literal('delivery'), delivery: deliverySchema });
+export const deliveryBodySchema = z.object({ type: z.literal('delivery'), delivery: anyDeliverySchema });
 
 export const webTriggerRequestSchema = z.object({
   method: z.string(),

@@ -189,6 +189,28 @@ export const connectionOptionsSchema = z.object({
 export type ConnectionOptions = z.infer<typeof connectionOptionsSchema>;
 export type ConflictPolicy = ConnectionOptions['conflictPolicy'];
 
+/**
+ * How the tool reaches Tandem (the inbound web trigger). Optional: a connection without it uses the
+ * defaults below (read them with inboundOptionsOf). The secrets themselves live in Forge secret
+ * storage, never here.
+ */
+export const inboundOptionsSchema = z.object({
+  /** hmac: X-Tandem-Signature over the raw body; bearer: a fixed Authorization header, for tools that cannot sign. */
+  auth: z.enum(['hmac', 'bearer']).default('hmac'),
+  /** What a record.deleted event does to the linked issue: delete it, move it to done, or only end the link. */
+  onToolDelete: z.enum(['delete', 'close', 'nothing']).default('nothing'),
+  /** The resolution set when a transition asks for one; else "Done" when Jira offers it, else Jira's first. */
+  resolution: nonEmpty.max(255).optional(),
+  /** Jira field id → raw REST value, for fields Jira requires on create that no mapping fills. */
+  createDefaults: z.record(z.string(), z.unknown()).default(() => ({})),
+});
+export type InboundOptions = z.infer<typeof inboundOptionsSchema>;
+
+/** A connection's inbound options with every default filled. */
+export function inboundOptionsOf(connection: { inbound?: InboundOptions | undefined }): InboundOptions {
+  return connection.inbound ?? inboundOptionsSchema.parse({});
+}
+
 const httpUrl = z.url({ protocol: /^https?$/, error: 'A web address starting with https://' });
 
 const connectionBase = z.object({
@@ -205,6 +227,8 @@ const connectionBase = z.object({
   projects: z.array(projectMappingSchema).default(() => []),
   /** Field mappings of every project mapping that does not bring its own. */
   fields: z.array(fieldMappingSchema).default(() => []),
+  /** The inbound web trigger's options for this connection (see inboundOptionsOf for the defaults). */
+  inbound: inboundOptionsSchema.optional(),
 });
 
 export const recordRestConnectionSchema = connectionBase.extend({

@@ -2,7 +2,7 @@
 // Answers are parsed with zod; a status Tandem does not expect becomes a JiraRequestError.
 import api, { route, type APIResponse } from '@forge/api';
 import { z } from 'zod';
-import type { IssueSummary, JiraPort } from '../sync/ports';
+import type { IssueSummary, JiraPort, JiraRefusal, JiraScreenField } from '../sync/ports';
 
 const issueSchema = z.object({ id: z.string(), key: z.string(), fields: z.record(z.string(), z.unknown()) });
 const summarySchema = z.object({
@@ -18,6 +18,69 @@ const commentSchema = z.object({
   body: z.unknown(),
   author: z.object({ accountId: z.string(), displayName: z.string() }).optional(),
 });
+
+const refusalSchema = z.object({
+  errorMessages: z.array(z.string()).catch([]).default([]),
+  errors: z.record(z.string(), z.string()).catch({}).default({}),
+});
+const allowedValueSchema = z
+  .object({ id: z.union([z.string(), z.number()]).transform(String).optional(), name: z.string().optional(), value: z.string().optional() })
+  .catch({});
+const screenFieldSchema = z.object({
+  fieldId: z.string().optional(),
+  key: z.string().optional(),
+  name: z.string().default(''),
+  required: z.boolean().default(false),
+  hasDefaultValue: z.boolean().default(false),
+  allowedValues: z.array(allowedValueSchema).default([]),
+});
+const transitionsSchema = z.object({
+  transitions: z.array(
+    z.object({
+      id: z.string(),
+      name: z.string().default(''),
+      to: z.object({ id: z.string(), name: z.string(), statusCategory: z.object({ key: z.string() }).optional() }),
+      fields: z.record(z.string(), screenFieldSchema).default({}),
+    }),
+  ),
+});
+const createdSchema = z.object({ id: z.string(), key: z.string() });
+const createTypesSchema = z.object({
+  issueTypes: z.array(z.object({ id: z.string(), name: z.string() })).default([]),
+  total: z.number().optional(),
+});
+const createFieldsSchema = z.object({ fields: z.array(screenFieldSchema).default([]), total: z.number().optional() });
+const usersSchema = z.array(
+  z.object({
+    accountId: z.string(),
+    displayName: z.string().default(''),
+    emailAddress: z.string().optional(),
+    active: z.boolean().default(true),
+    accountType: z.string().optional(),
+  }),
+);
+const addedCommentSchema = z.object({ id: z.string() });
+
+function toScreenField(id: string, field: z.infer<typeof screenFieldSchema>): JiraScreenField {
+  return { fieldId: field.fieldId ?? field.key ?? id, name: field.name, required: field.required, hasDefaultValue: field.hasDefaultValue, allowedValues: field.allowedValues };
+}
+
+/** A 400 read as Jira's field errors; any other failure throws as readJson does. */
+async function refusalOrNothing(response: APIResponse, operation: string): Promise<JiraRefusal | undefined> {
+  if (response.status !== 400) {
+    await readJson(response, operation);
+    return undefined;
+  }
+  const text = await response.text();
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    raw = {};
+  }
+  const parsed = refusalSchema.safeParse(raw);
+  return { status: 400, fieldErrors: parsed.success ? parsed.data.errors : {}, messages: parsed.success ? parsed.data.errorMessages : [text.slice(0, 300)] };
+}
 
 export class JiraRequestError extends Error {
   constructor(
@@ -106,5 +169,89 @@ export const forgeJira: JiraPort = {
     if (response.status === 404) return undefined;
     const comment = commentSchema.parse(await readJson(response, 'GET comment'));
     return { id: comment.id, body: comment.body, author: comment.author };
+  },
+
+  async editIssue(issueIdOrKey, fields) {
+    const response = await api.asApp().requestJira(route`/rest/api/3/issue/${issueIdOrKey}`, { ...json({ fields }), method: 'PUT' });
+    return refusalOrNothing(response, 'PUT issue');
+  },
+
+  async getTransitions(issueIdOrKey) {
+    const response = await api.asApp().requestJira(route`/rest/api/3/issue/${issueIdOrKey}/transitions?expand=transitions.fields`);
+    const body = transitionsSchema.parse(await readJson(response, 'GET transitions'));
+    return body.transitions.map((t) => ({
+      id: t.id,
+      name: t.name,
+      to: { id: t.to.id, name: t.to.name, categoryKey: t.to.statusCategory?.key ?? 'undefined' },
+      fields: Object.fromEntries(Object.entries(t.fields).map(([id, f]) => [id, toScreenField(id, f)])),
+    }));
+  },
+
+  async transitionIssue(issueIdOrKey, transitionId, fields) {
+    const body = { transition: { id: transitionId }, ...(Object.keys(fields).length > 0 ? { fields } : {}) };
+    const response = await api.asApp().requestJira(route`/rest/api/3/issue/${issueIdOrKey}/transitions`, json(body));
+    return refusalOrNothing(response, 'POST transitions');
+  },
+
+  async createIssue(fields) {
+    const response = await api.asApp().requestJira(route`/rest/api/3/issue`, json({ fields }));
+    const refusal = response.status === 400 ? await refusalOrNothing(response, 'POST issue') : undefined;
+    if (refusal) return { ok: false, refusal };
+    const created = createdSchema.parse(await readJson(response, 'POST issue'));
+    return { ok: true, id: created.id, key: created.key };
+  },
+
+  async getCreateIssueTypes(projectIdOrKey) {
+    const types: Array<{ id: string; name: string }> = [];
+    for (let startAt = 0; startAt < 500; startAt += 50) {
+      const response = await api.asApp().requestJira(route`/rest/api/3/issue/createmeta/${projectIdOrKey}/issuetypes?startAt=${startAt}&maxResults=50`);
+      if (response.status === 404) return undefined;
+      const page = createTypesSchema.parse(await readJson(response, 'GET createmeta issue types'));
+      types.push(...page.issueTypes);
+      if (page.issueTypes.length === 0 || page.total === undefined || types.length >= page.total) break;
+    }
+    return types;
+  },
+
+  async getCreateFields(projectIdOrKey, issueTypeId) {
+    const fields: JiraScreenField[] = [];
+    for (let startAt = 0; startAt < 1000; startAt += 50) {
+      const response = await api.asApp().requestJira(route`/rest/api/3/issue/createmeta/${projectIdOrKey}/issuetypes/${issueTypeId}?startAt=${startAt}&maxResults=50`);
+      const page = createFieldsSchema.parse(await readJson(response, 'GET createmeta fields'));
+      fields.push(...page.fields.map((f) => toScreenField(f.fieldId ?? f.key ?? '', f)));
+      if (page.fields.length === 0 || page.total === undefined || fields.length >= page.total) break;
+    }
+    return fields;
+  },
+
+  async deleteIssue(issueIdOrKey) {
+    const response = await api.asApp().requestJira(route`/rest/api/3/issue/${issueIdOrKey}`, { method: 'DELETE' });
+    if (response.status === 404) return false;
+    await readJson(response, 'DELETE issue');
+    return true;
+  },
+
+  async searchUsers(query) {
+    const response = await api.asApp().requestJira(route`/rest/api/3/user/search?query=${query}&maxResults=20`);
+    return usersSchema.parse(await readJson(response, 'GET user/search'));
+  },
+
+  async addComment(issueIdOrKey, body) {
+    const response = await api.asApp().requestJira(route`/rest/api/3/issue/${issueIdOrKey}/comment`, json({ body }));
+    return addedCommentSchema.parse(await readJson(response, 'POST comment')).id;
+  },
+
+  async updateComment(issueIdOrKey, commentId, body) {
+    const response = await api.asApp().requestJira(route`/rest/api/3/issue/${issueIdOrKey}/comment/${commentId}`, { ...json({ body }), method: 'PUT' });
+    if (response.status === 404) return false;
+    await readJson(response, 'PUT comment');
+    return true;
+  },
+
+  async deleteComment(issueIdOrKey, commentId) {
+    const response = await api.asApp().requestJira(route`/rest/api/3/issue/${issueIdOrKey}/comment/${commentId}`, { method: 'DELETE' });
+    if (response.status === 404) return false;
+    await readJson(response, 'DELETE comment');
+    return true;
   },
 };

@@ -2,6 +2,7 @@
 // and jitter (honouring Retry-After); the retry re-reads the current state instead of replaying a
 // stale payload; after the last attempt the failure is kept for the admin. Nothing is dropped.
 import { z } from 'zod';
+import { inboundEventSchema } from './inbound-event';
 
 /** Attempts in all, the inline one included: about an hour of retries before a failure is kept. */
 export const MAX_ATTEMPTS = 8;
@@ -32,3 +33,21 @@ export const deliverySchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('deletion'), connectionId: z.string(), issueId: z.string(), issueKey: z.string(), attempt: z.number().int().min(1) }),
 ]);
 export type Delivery = z.infer<typeof deliverySchema>;
+
+/**
+ * An inbound event Jira could not take yet (rate-limited, 5xx): the event itself, since the tool
+ * sent it once and will not send it again. A body too large for one queue message waits in
+ * storage in parts (`stash`) instead.
+ */
+export const inboundDeliverySchema = z.object({
+  kind: z.literal('inbound'),
+  connectionId: z.string(),
+  event: inboundEventSchema.optional(),
+  stash: z.object({ key: z.string(), parts: z.number().int().min(1).max(25) }).optional(),
+  attempt: z.number().int().min(1),
+});
+export type InboundDelivery = z.infer<typeof inboundDeliverySchema>;
+
+/** Every delivery the queue carries: the outbound kinds above and inbound. */
+export const anyDeliverySchema = z.discriminatedUnion('kind', [...deliverySchema.options, inboundDeliverySchema]);
+export type AnyDelivery = z.infer<typeof anyDeliverySchema>;

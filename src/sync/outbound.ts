@@ -28,10 +28,13 @@ import {
 } from '../mapping';
 import { MAX_ATTEMPTS, retryDelaySeconds, type Delivery } from './delivery';
 import { activityWrite, clearFailureWrite, describeFailure, failureWrites } from './journal';
+import { toolNoteDelete, toolNoteWrite } from './notes';
 import type { JiraComment, JiraIssue, Ports, StoreWrite } from './ports';
 import {
+  authSecretKey,
   CONFIG_KEY,
   createLockKey,
+  signingSecretKey,
   issueStateKey,
   noteKey,
   noteSchema,
@@ -64,10 +67,6 @@ export type OutboundChange =
   | { kind: 'issue-deleted'; issueId: string; issueKey: string; payload: IssuePayload }
   | { kind: 'comment-saved'; issueId: string; issueKey: string; commentId: string; comment: JiraComment | undefined }
   | { kind: 'comment-deleted'; issueId: string; issueKey: string; commentId: string };
-
-/** Secrets live in Forge secret storage under these keys, never in the config. */
-export const authSecretKey = (connectionId: string) => `connection:${connectionId}:auth`;
-export const signingSecretKey = (connectionId: string) => `connection:${connectionId}:signing`;
 
 const CREATE_LOCK_SECONDS = 120;
 /** When another delivery holds the create lock, look again after this long. */
@@ -507,6 +506,8 @@ async function saveNote(run: Run, connection: Connection, commentId: string, com
   }
   await ports.store.writeAll([
     { key, value: { noteId, hash, issueId: run.issueId } },
+    // So the tool's echo of this note (a naive tool reports every change) makes no Jira comment.
+    ...(noteId !== '' && !known.success ? [toolNoteWrite(connection.id, noteId, { jiraCommentId: commentId, issueId: run.issueId, origin: 'jira' as const, hash })] : []),
     clearFailureWrite(connection.id, { kind: 'comment', issueId: run.issueId, issueKey: run.issueKey, commentId }),
     activityWrite(ports, {
       connectionId: connection.id,
@@ -533,6 +534,7 @@ async function deleteNote(run: Run, connection: Connection, commentId: string): 
   }
   await run.ports.store.writeAll([
     { key, delete: true },
+    ...(known.data.noteId !== '' ? [toolNoteDelete(connection.id, known.data.noteId)] : []),
     activityWrite(run.ports, { connectionId: connection.id, direction: 'outbound', outcome: 'synced', issueKey: run.issueKey, externalId: link.externalId, summary: `Deleted the work note for comment ${commentId} on ${label}` }),
   ]);
 }

@@ -30,6 +30,40 @@ export interface RemoteLink {
   summary?: string;
 }
 
+/** What Jira said when it refused a write with 400: messages per field id, and general ones. */
+export interface JiraRefusal {
+  status: number;
+  fieldErrors: Record<string, string>;
+  messages: string[];
+}
+
+/** A transition offered from the issue's current status, with its screen's fields. */
+export interface JiraTransition {
+  id: string;
+  name: string;
+  to: { id: string; name: string; categoryKey: string };
+  fields: Record<string, JiraScreenField>;
+}
+
+/** A field of a create or transition screen. */
+export interface JiraScreenField {
+  fieldId: string;
+  name: string;
+  required: boolean;
+  hasDefaultValue: boolean;
+  /** Choices Jira offers (resolutions, options, priorities…), as Jira returns them. */
+  allowedValues: Array<{ id?: string; name?: string; value?: string }>;
+}
+
+export interface JiraUser {
+  accountId: string;
+  displayName: string;
+  /** Absent where the user's privacy settings hide it. */
+  emailAddress?: string;
+  active: boolean;
+  accountType?: string;
+}
+
 export interface JiraPort {
   getIssueSummary(issueIdOrKey: string): Promise<IssueSummary | undefined>;
   /** True when the given user is a Jira administrator (asked as that user). */
@@ -43,6 +77,26 @@ export interface JiraPort {
   /** The user's email, read as the app where privacy settings hide it; undefined when Jira has none. */
   emailOf(accountId: string): Promise<string | undefined>;
   getComment(issueIdOrKey: string, commentId: string): Promise<JiraComment | undefined>;
+  /** One edit of many fields; a 400 comes back as the refusal (Jira then changed nothing). */
+  editIssue(issueIdOrKey: string, fields: Record<string, unknown>): Promise<JiraRefusal | undefined>;
+  /** The transitions from the issue's current status, with their screen fields. */
+  getTransitions(issueIdOrKey: string): Promise<JiraTransition[]>;
+  transitionIssue(issueIdOrKey: string, transitionId: string, fields: Record<string, unknown>): Promise<JiraRefusal | undefined>;
+  createIssue(fields: Record<string, unknown>): Promise<{ ok: true; id: string; key: string } | { ok: false; refusal: JiraRefusal }>;
+  /** The issue types one can create in the project, or undefined when the project is unknown. */
+  getCreateIssueTypes(projectIdOrKey: string): Promise<Array<{ id: string; name: string }> | undefined>;
+  /** The create screen's fields for the project and issue type. */
+  getCreateFields(projectIdOrKey: string, issueTypeId: string): Promise<JiraScreenField[]>;
+  /** False when the issue was already gone. */
+  deleteIssue(issueIdOrKey: string): Promise<boolean>;
+  /** Users matching a query (an email finds its user even where the email is hidden). */
+  searchUsers(query: string): Promise<JiraUser[]>;
+  /** Adds an ADF comment as the app; returns its id. */
+  addComment(issueIdOrKey: string, body: unknown): Promise<string>;
+  /** False when the comment is gone. */
+  updateComment(issueIdOrKey: string, commentId: string, body: unknown): Promise<boolean>;
+  /** False when the comment was already gone. */
+  deleteComment(issueIdOrKey: string, commentId: string): Promise<boolean>;
 }
 
 export interface StoreEntry {

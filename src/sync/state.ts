@@ -2,13 +2,20 @@
 // index from a tool record to its issue, create locks, kept failures and the activity log. Every
 // read is parsed with a schema: storage written by an older version must never crash a sync.
 import { z } from 'zod';
+import type { InboundHealth } from '../contract/admin';
 import type { Shadow } from '../mapping';
 
 export const CONFIG_KEY = 'config';
 
+// Secrets live in Forge secret storage under these keys, never in the config.
+export const authSecretKey = (connectionId: string) => `connection:${connectionId}:auth`;
+export const signingSecretKey = (connectionId: string) => `connection:${connectionId}:signing`;
+export const inboundSecretKey = (connectionId: string) => `connection:${connectionId}:inbound`;
+export const previousInboundSecretKey = (connectionId: string) => `connection:${connectionId}:inbound-previous`;
+
 /** Forge keys allow `[a-zA-Z0-9:._\s-#]`; anything else in an id from outside is escaped. */
 export function keyPart(value: string): string {
-  return value.replace(/[^a-zA-Z0-9._-]/g, (c) => `#${c.codePointAt(0)?.toString(16) ?? '0'};`);
+  return value.replace(/[^a-zA-Z0-9._-]/g, (c) => `#${c.codePointAt(0)?.toString(16) ?? '0'}#`);
 }
 
 export const issueStateKey = (issueId: string) => `issue:${keyPart(issueId)}`;
@@ -100,3 +107,18 @@ export function activityKey(atMs: number, unique: string): string {
 
 /** How long the activity log keeps an entry. */
 export const ACTIVITY_TTL_SECONDS = 30 * 24 * 60 * 60;
+
+// ---------------------------------------------------------------- inbound health
+
+/** The admin page's "webhook connected" lamp for a connection, written by the inbound web trigger. */
+export const inboundHealthKey = (connectionId: string) => `health:${keyPart(connectionId)}`;
+
+export function readInboundHealth(raw: unknown): InboundHealth {
+  if (typeof raw !== 'object' || raw === null) return {};
+  const r = raw as Record<string, unknown>;
+  const health: InboundHealth = {};
+  if (typeof r.lastAcceptedAt === 'string') health.lastAcceptedAt = r.lastAcceptedAt;
+  if (typeof r.lastRefusedAt === 'string') health.lastRefusedAt = r.lastRefusedAt;
+  if (typeof r.lastRefusedReason === 'string') health.lastRefusedReason = r.lastRefusedReason;
+  return health;
+}

@@ -19,7 +19,7 @@ test('the inbound web trigger answers JSON over HTTP', async () => {
   const root = await fetch(url);
   assert.equal(root.status, 200);
   assert.equal(root.headers.get('content-type'), 'application/json');
-  const unknown = await fetch(`${url}/no-such-connection`, { method: 'POST', body: '{}' });
+  const unknown = await fetch(`${url}/no-such-connection`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
   assert.equal(unknown.status, 404);
   assert.deepEqual(await unknown.json(), { error: 'unknown_connection', message: 'No connection no-such-connection is configured' });
 });

@@ -2,29 +2,37 @@ import { useCallback, useEffect, useState } from 'react';
 import Heading from '@atlaskit/heading';
 import SectionMessage, { SectionMessageAction } from '@atlaskit/section-message';
 import Spinner from '@atlaskit/spinner';
-import { Box, Stack, Text, xcss } from '@atlaskit/primitives';
+import { Box, Inline, Stack, Text, xcss } from '@atlaskit/primitives';
 import { token } from '@atlaskit/tokens';
-import { readAdminError, type OverviewResponse } from '../../../src/contract/admin';
+import { readAdminError, type ConfigView, type OverviewResponse, type PresetSummary } from '../../../src/contract/admin';
+import { getConfig } from './api/getConfig';
 import { getOverview } from './api/getOverview';
 import { getViewer, type Viewer } from './host';
+import { AdminProvider, JiraMetaProvider, useAdmin } from './admin-state';
+import { ActivityTab } from './tabs/ActivityTab';
+import { ConnectionsTab } from './tabs/ConnectionsTab';
+import { InboundTab } from './tabs/InboundTab';
+import { MappingsTab } from './tabs/MappingsTab';
+import { SettingsTab } from './tabs/SettingsTab';
+import { Button, Tabs } from './ui';
 
 type State =
   | { kind: 'loading' }
-  | { kind: 'ready'; overview: OverviewResponse; viewer: Viewer }
+  | { kind: 'ready'; overview: OverviewResponse; viewer: Viewer; config: ConfigView; presets: PresetSummary[] }
   | { kind: 'failed'; message: string };
 
 const pageStyles = xcss({
   padding: 'space.300',
-  maxWidth: '960px',
+  maxWidth: '1200px',
 });
 
-const panelStyles = xcss({
-  padding: 'space.200',
+const saveBarStyles = xcss({
+  position: 'sticky',
+  top: 'space.0',
+  zIndex: 'card',
+  padding: 'space.150',
   borderRadius: 'radius.large',
-  borderWidth: 'border.width',
-  borderStyle: 'solid',
-  borderColor: 'color.border',
-  backgroundColor: 'elevation.surface.raised',
+  backgroundColor: 'color.background.information',
 });
 
 function messageOf(error: unknown): string {
@@ -37,8 +45,13 @@ export function App() {
   const load = useCallback(async () => {
     setState({ kind: 'loading' });
     try {
-      const [overview, viewer] = await Promise.all([getOverview(), getViewer()]);
-      setState({ kind: 'ready', overview, viewer });
+      const [overview, viewer, config] = await Promise.all([getOverview(), getViewer(), getConfig()]);
+      if (!config.ok) {
+        setState({ kind: 'failed', message: config.error.message });
+        return;
+      }
+      const { presets, ok: _ok, ...view } = config;
+      setState({ kind: 'ready', overview, viewer, config: view, presets });
     } catch (error) {
       setState({ kind: 'failed', message: messageOf(error) });
     }
@@ -69,21 +82,91 @@ export function App() {
           </SectionMessage>
         )}
         {state.kind === 'ready' && (
-          <Box xcss={panelStyles} testId="overview">
-            <Stack space="space.100">
-              <Text as="p" weight="medium">
-                Connections: {state.overview.connections}
-              </Text>
-              <Text as="p" color="color.text.subtle">
-                Signed in as {state.viewer.accountId}
-              </Text>
-              <Text as="p" color="color.text.subtlest" size="small">
-                Version {state.overview.appVersion}
-              </Text>
-            </Stack>
-          </Box>
+          <AdminProvider initial={state.config} presets={state.presets}>
+            <JiraMetaProvider>
+              <Workspace overview={state.overview} viewer={state.viewer} onReload={() => void load()} />
+            </JiraMetaProvider>
+          </AdminProvider>
         )}
       </Stack>
     </Box>
+  );
+}
+
+const TABS = [
+  { id: 'connections', label: 'Connections' },
+  { id: 'mappings', label: 'Mappings' },
+  { id: 'inbound', label: 'Inbound' },
+  { id: 'activity', label: 'Activity' },
+  { id: 'settings', label: 'Settings' },
+] as const;
+type TabId = (typeof TABS)[number]['id'];
+
+function Workspace(props: { overview: OverviewResponse; viewer: Viewer; onReload: () => void }) {
+  const admin = useAdmin();
+  const [tab, setTab] = useState<TabId>('connections');
+  const [connectionId, setConnectionId] = useState<string | undefined>(admin.draft.connections[0]?.id);
+  const connections = admin.draft.connections;
+  const selected = connections.find((c) => c.id === connectionId) ?? connections[0];
+  const conflict = admin.saveError && /Someone else changed/.test(admin.saveError);
+
+  const open = (next: TabId, id?: string) => {
+    if (id) setConnectionId(id);
+    setTab(next);
+  };
+
+  return (
+    <Stack space="space.200">
+      <Inline space="space.200" alignBlock="center" shouldWrap>
+        <Text weight="medium" testId="overview">
+          Connections: {admin.saved.config.connections.length}
+        </Text>
+        <Text color="color.text.subtle" size="small">
+          Signed in as {props.viewer.accountId}
+        </Text>
+        <Text color="color.text.subtlest" size="small">
+          Version {props.overview.appVersion}
+        </Text>
+      </Inline>
+      {admin.dirty && (
+        <Box xcss={saveBarStyles} testId="save-bar" role="region" aria-label="Unsaved changes">
+          <Inline space="space.150" alignBlock="center" spread="space-between">
+            <Text weight="medium">You have unsaved changes.</Text>
+            <Inline space="space.100">
+              <Button appearance="subtle" onClick={admin.discard} isDisabled={admin.saving}>
+                Discard
+              </Button>
+              <Button appearance="primary" onClick={() => void admin.save()} isLoading={admin.saving} testId="save-config">
+                Save changes
+              </Button>
+            </Inline>
+          </Inline>
+        </Box>
+      )}
+      {admin.saveError && (
+        <SectionMessage
+          appearance={conflict ? 'warning' : 'error'}
+          title={conflict ? 'Someone else saved first' : 'The configuration was not saved'}
+          {...(conflict
+            ? {
+                actions: [
+                  <SectionMessageAction key="reload" onClick={props.onReload}>
+                    Reload their version
+                  </SectionMessageAction>,
+                ],
+              }
+            : {})}
+        >
+          <Text as="p">{admin.saveError}</Text>
+        </SectionMessage>
+      )}
+      <Tabs tabs={TABS} selected={tab} onSelect={(id) => setTab(id as TabId)}>
+        {tab === 'connections' && <ConnectionsTab onOpen={open} />}
+        {tab === 'mappings' && <MappingsTab connectionId={selected?.id} onSelectConnection={setConnectionId} onAdd={() => setTab('connections')} />}
+        {tab === 'inbound' && <InboundTab connectionId={selected?.id} onSelectConnection={setConnectionId} onAdd={() => setTab('connections')} />}
+        {tab === 'activity' && <ActivityTab />}
+        {tab === 'settings' && <SettingsTab connectionId={selected?.id} onSelectConnection={setConnectionId} onAdd={() => setTab('connections')} />}
+      </Tabs>
+    </Stack>
   );
 }

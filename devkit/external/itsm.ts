@@ -1,0 +1,660 @@
+// The reference external tool of Tandem's devkit: a small, real HTTP service shaped like the
+// StackFlow ITSM. Tests and the sandbox point Tandem at it. It keeps incidents and changes with work
+// notes behind a bearer-token REST API, takes Jira webhooks the way StackFlow's guide describes,
+// sends every change to Tandem's web trigger (signed, retried, in order per record), can be made to
+// fail on purpose, and shows its records as plain HTML.
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { z } from 'zod';
+import { renderIndex, renderMessage, renderRecord } from './html';
+import { bodyForLog, errorAnswer, parseJsonBody, readBody, redactHeaders, redirect, sleep, writeAnswer, writeHtml, type Answer } from './http';
+import { applyJiraWebhook, DEFAULT_PROJECT_MAPPING, parseJiraWebhook, type ProjectMapping } from './jira-webhook';
+import {
+  isModule,
+  ItsmError,
+  MODULES,
+  noteCreateSchema,
+  notePatchSchema,
+  parseWrite,
+  recordCreateSchema,
+  recordPatchSchema,
+  type ItsmModule,
+  type ItsmRecord,
+  type NoteAuthor,
+  type WorkNote,
+} from './model';
+import { DEFAULT_RETRY_DELAYS_MS, OutboundSender, type OutboundTarget, type OutboxEntry, type TandemEvent } from './outbound';
+import { HUB_SIGNATURE_HEADER, verifyHubSignature } from './signing';
+import { ItsmStore, type StoreChange } from './store';
+
+export { signTandemRequest, verifyTandemSignature, signHubSignature, verifyHubSignature, TANDEM_SIGNATURE_HEADER, HUB_SIGNATURE_HEADER } from './signing';
+export type { ItsmModule, ItsmRecord, WorkNote, NoteAuthor } from './model';
+export type { OutboxEntry, TandemEvent, OutboundTarget } from './outbound';
+export type { ProjectMapping } from './jira-webhook';
+
+export interface ReferenceItsmOptions {
+  /** The API token; requests must carry `Authorization: Bearer <token>`. */
+  token: string;
+  /** Where the service lives on a shared server, e.g. '/itsm' in the sandbox. Default ''. */
+  basePath?: string;
+  /** Epoch ms; for timestamps, signatures and Idempotency-Key expiry. */
+  clock?: () => number;
+  /** Where change events go (Tandem's web trigger) and the secret that signs them. */
+  outbound?: OutboundTarget;
+  /** Waits between tries of a failed send; default [200, 1000] (three tries). [] means no retry. */
+  retryDelaysMs?: number[];
+  /** When set, the Jira webhook endpoint requires a matching X-Hub-Signature. */
+  webhookSecret?: string;
+  /** For the random 503s of `errorRate`; default a seeded generator, so runs repeat. */
+  random?: () => number;
+  /** The service's address as others see it, for record links in events; default the listening or requested address. */
+  publicUrl?: string;
+  /** Jira projects to StackFlow modules for the webhook endpoint; default the guide's example (OPS Bug → incidents, INFRA Task → changes). */
+  projectMapping?: ProjectMapping[];
+  /** Jira comments become work notes; default true. */
+  syncComments?: boolean;
+  /** Who API work notes are written by when the request names no author. */
+  apiUser?: NoteAuthor;
+  /** Who changes made in the HTML view (and through the direct methods) are made by. */
+  agentUser?: NoteAuthor;
+}
+
+export interface ItsmFaults {
+  /** 0..1: share of API calls answered 503. */
+  errorRate?: number;
+  /** Every API call is answered with this status and a JSON error. */
+  status?: number;
+  /** Every API answer waits this long (the change is made first, as with a slow real tool). */
+  latencyMs?: number;
+  /** Connections are destroyed without an answer. */
+  down?: boolean;
+  /** Sent as Retry-After with fault answers. */
+  retryAfterSeconds?: number;
+}
+
+export interface RequestLogEntry {
+  at: string;
+  method: string;
+  /** Path below basePath, with the query. */
+  path: string;
+  headers: Record<string, string>;
+  /** Parsed JSON when it parses, else the text. */
+  body: unknown;
+  /** Undefined when the connection was destroyed (down). */
+  status?: number;
+  fault?: 'down' | 'status' | 'errorRate';
+}
+
+const faultsSchema = z.strictObject({
+  errorRate: z.number().min(0).max(1).optional(),
+  status: z.number().int().min(400).max(599).optional(),
+  latencyMs: z.number().int().min(0).max(120_000).optional(),
+  down: z.boolean().optional(),
+  retryAfterSeconds: z.number().int().min(0).max(86_400).optional(),
+  /** Reseeds the random generator behind errorRate. */
+  seed: z.number().int().optional(),
+});
+export type FaultsInput = z.input<typeof faultsSchema>;
+
+const outboundSchema = z.strictObject({ url: z.url({ protocol: /^https?$/ }), secret: z.string().min(1) });
+
+const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
+const DEFAULT_API_USER: NoteAuthor = { name: 'Integration User', email: 'integration@stackflow.example' };
+const DEFAULT_AGENT: NoteAuthor = { name: 'Sam Agent', email: 'sam.agent@stackflow.example' };
+
+/** A small seeded generator (mulberry32), so fault runs repeat. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** JSON with sorted keys, so an Idempotency-Key retry matches whatever the key order. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (typeof value === 'object' && value !== null) {
+    const entries = Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+const sha256 = (text: string): Buffer => createHash('sha256').update(text, 'utf8').digest();
+
+function decodeSegments(path: string): string[] {
+  try {
+    return path.split('/').filter((s) => s !== '').map(decodeURIComponent);
+  } catch {
+    throw new ItsmError(400, 'Invalid path', 'The path is not correctly URL-encoded');
+  }
+}
+
+function moduleOf(name: string | undefined): ItsmModule {
+  if (name === undefined || !isModule(name)) {
+    throw new ItsmError(404, `Unknown module '${name ?? ''}'`, `Modules: ${MODULES.join(', ')}`);
+  }
+  return name;
+}
+
+function notAllowed(allowed: string[]): ItsmError {
+  return new ItsmError(405, 'Method not allowed', `Use ${allowed.join(', ')}`, undefined, { Allow: allowed.join(', ') });
+}
+
+function faultAnswer(status: number, retryAfterSeconds: number | undefined): Answer {
+  const headers: Record<string, string> = retryAfterSeconds === undefined ? {} : { 'Retry-After': String(retryAfterSeconds) };
+  const message = status === 503 ? 'Service Unavailable' : status === 429 ? 'Too Many Requests' : `Request failed (${status})`;
+  return { status, headers, body: { error: { message, detail: 'Fault injected by the Tandem devkit' }, status: 'failure' } };
+}
+
+export class ReferenceItsm {
+  readonly requests: RequestLogEntry[] = [];
+  private readonly store: ItsmStore;
+  private readonly sender: OutboundSender;
+  private readonly clock: () => number;
+  private readonly basePath: string;
+  private readonly token: string;
+  private webhookSecret: string | undefined;
+  private random: () => number;
+  private readonly customRandom: boolean;
+  private faults: ItsmFaults = {};
+  private readonly idempotency = new Map<string, { fingerprint: string; at: number; answer: Answer }>();
+  private server: Server | undefined;
+  private listenOrigin: string | undefined;
+  private seenHost: string | undefined;
+
+  constructor(private readonly options: ReferenceItsmOptions) {
+    this.token = options.token;
+    this.basePath = (options.basePath ?? '').replace(/\/+$/, '');
+    if (this.basePath !== '' && !this.basePath.startsWith('/')) throw new Error(`basePath must start with '/': ${this.basePath}`);
+    this.clock = options.clock ?? Date.now;
+    this.store = new ItsmStore(this.clock);
+    this.sender = new OutboundSender(this.clock, options.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS);
+    this.sender.target = options.outbound;
+    this.webhookSecret = options.webhookSecret;
+    this.customRandom = options.random !== undefined;
+    this.random = options.random ?? seededRandom(1);
+  }
+
+  // ---------------------------------------------------------------- accessors for tests
+
+  records(module: ItsmModule): ItsmRecord[] {
+    return this.store.list(module);
+  }
+
+  record(module: ItsmModule, id: string): ItsmRecord | undefined {
+    return this.store.get(module, id);
+  }
+
+  /** The record linked to a Jira issue, in whichever module. */
+  recordForIssue(issueKey: string): (ItsmRecord & { module: ItsmModule }) | undefined {
+    const found = this.store.findByIssueKey(issueKey);
+    return found && { ...found.record, module: found.module };
+  }
+
+  notes(module: ItsmModule, id: string): WorkNote[] {
+    return this.store.get(module, id) ? this.store.notes(module, id) : [];
+  }
+
+  get outbox(): readonly OutboxEntry[] {
+    return this.sender.outbox;
+  }
+
+  /** Resolves when every outbound send has settled (delivered, failed for good, or cancelled). */
+  whenIdle(): Promise<void> {
+    return this.sender.whenIdle();
+  }
+
+  /** The base URL Tandem should use (with basePath); also the root of the HTML view. */
+  get baseUrl(): string {
+    const origin = this.options.publicUrl?.replace(/\/+$/, '');
+    if (origin !== undefined) return origin;
+    return `${this.listenOrigin ?? `http://${this.seenHost ?? 'localhost'}`}${this.basePath}`;
+  }
+
+  recordUrl(module: ItsmModule, id: string): string {
+    return `${this.baseUrl}/records/${module}/${encodeURIComponent(id)}`;
+  }
+
+  // ---------------------------------------------------------------- configuration
+
+  setFaults(input: FaultsInput): ItsmFaults {
+    const parsed = faultsSchema.safeParse(input);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const field = issue?.code === 'unrecognized_keys' ? issue.keys[0] : issue?.path.map(String).join('.');
+      throw new ItsmError(400, `Invalid value for field '${field ?? ''}'`, issue?.message, field);
+    }
+    const { seed, ...faults } = parsed.data;
+    if (seed !== undefined) this.random = seededRandom(seed);
+    this.faults = faults;
+    return { ...faults };
+  }
+
+  clearFaults(): void {
+    this.faults = {};
+  }
+
+  setOutbound(target: OutboundTarget | undefined): void {
+    this.sender.target = target && { ...target };
+  }
+
+  setWebhookSecret(secret: string | undefined): void {
+    this.webhookSecret = secret;
+  }
+
+  setRetryDelays(delaysMs: number[]): void {
+    this.sender.retryDelaysMs = [...delaysMs];
+  }
+
+  /** Forgets records, notes, numbering, idempotency keys, logs and faults; keeps the outbound target. */
+  async reset(): Promise<void> {
+    this.store.reset();
+    this.idempotency.clear();
+    this.requests.length = 0;
+    this.faults = {};
+    if (!this.customRandom) this.random = seededRandom(1);
+    await this.sender.reset();
+  }
+
+  state(): {
+    baseUrl: string;
+    modules: Record<ItsmModule, Array<ItsmRecord & { work_notes: WorkNote[] }>>;
+    faults: ItsmFaults;
+    outbound: { url: string } | null;
+    webhookSignatureRequired: boolean;
+    outbox: readonly OutboxEntry[];
+    requests: RequestLogEntry[];
+  } {
+    const modules = Object.fromEntries(
+      MODULES.map((m) => [m, this.store.list(m).map((r) => ({ ...r, work_notes: this.store.notes(m, r.id) }))]),
+    ) as Record<ItsmModule, Array<ItsmRecord & { work_notes: WorkNote[] }>>;
+    const target = this.sender.target;
+    return {
+      baseUrl: this.baseUrl,
+      modules,
+      faults: { ...this.faults },
+      outbound: target ? { url: target.url } : null,
+      webhookSignatureRequired: this.webhookSecret !== undefined,
+      outbox: this.sender.outbox,
+      requests: this.requests,
+    };
+  }
+
+  // ---------------------------------------------------------------- changes made "in the tool"
+
+  /** A person creates a record in StackFlow (validated like the API; the event goes out). */
+  createRecord(module: ItsmModule, fields: unknown): ItsmRecord {
+    return this.act(() => this.store.create(module, parseWrite(recordCreateSchema, fields)));
+  }
+
+  updateRecord(module: ItsmModule, id: string, patch: unknown): ItsmRecord {
+    return this.act(() => this.store.update(module, id, parseWrite(recordPatchSchema, patch)).record);
+  }
+
+  deleteRecord(module: ItsmModule, id: string): void {
+    this.act(() => this.store.delete(module, id));
+  }
+
+  addNote(module: ItsmModule, id: string, body: string, author: NoteAuthor = this.options.agentUser ?? DEFAULT_AGENT): WorkNote {
+    return this.act(() => this.store.addNote(module, id, parseWrite(notePatchSchema, { body }).body, author));
+  }
+
+  updateNote(module: ItsmModule, id: string, noteId: string, body: string): WorkNote {
+    return this.act(() => this.store.updateNote(module, id, noteId, parseWrite(notePatchSchema, { body }).body));
+  }
+
+  deleteNote(module: ItsmModule, id: string, noteId: string): void {
+    this.act(() => this.store.deleteNote(module, id, noteId));
+  }
+
+  private act<T>(change: () => T): T {
+    try {
+      return change();
+    } finally {
+      this.publish(this.store.drain());
+    }
+  }
+
+  /** Queues the events for changes, in the order they were made; sends wait for `after`. */
+  private publish(changes: StoreChange[], after?: Promise<void>): void {
+    for (const change of changes) {
+      this.sender.enqueue(`${change.module}/${change.record.id}`, this.toEvent(change), after);
+    }
+  }
+
+  private toEvent(change: StoreChange): TandemEvent {
+    const { id, ...fields } = change.record;
+    const event: TandemEvent = {
+      eventId: randomUUID(),
+      type: change.type,
+      occurredAt: new Date(this.clock()).toISOString(),
+      record: {
+        module: change.module,
+        id,
+        number: change.record.number,
+        url: this.recordUrl(change.module, id),
+        ...(change.record.jira_issue_key ? { jiraIssueKey: change.record.jira_issue_key } : {}),
+        fields,
+      },
+    };
+    if (change.note) {
+      const { author } = change.note;
+      event.comment = {
+        id: change.note.id,
+        author: author.email ? { name: author.name, email: author.email } : { name: author.name },
+        body: change.note.body,
+      };
+    }
+    return event;
+  }
+
+  // ---------------------------------------------------------------- HTTP
+
+  /** Serves the request when its path is this service's; false otherwise (the caller answers). */
+  async handle(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const path = this.ownPath(url.pathname);
+    if (path === undefined) return false;
+    if (req.headers.host) this.seenHost = req.headers.host;
+    try {
+      if (path === '/__control' || path.startsWith('/__control/')) await this.control(req, res, path);
+      else if (path === '/api' || path.startsWith('/api/')) await this.api(req, res, path, url);
+      else if (this.faults.down) req.socket.destroy();
+      else await this.html(req, res, path);
+    } catch (error) {
+      if (res.headersSent) res.destroy();
+      else writeAnswer(res, errorAnswer(error));
+    }
+    return true;
+  }
+
+  /** The path below basePath when it is one of ours. */
+  private ownPath(pathname: string): string | undefined {
+    let path = pathname;
+    if (this.basePath !== '') {
+      if (pathname !== this.basePath && !pathname.startsWith(`${this.basePath}/`)) return undefined;
+      path = pathname.slice(this.basePath.length) || '/';
+      return path;
+    }
+    const ours = path === '/' || ['/api', '/records', '/__control'].some((p) => path === p || path.startsWith(`${p}/`));
+    return ours ? path : undefined;
+  }
+
+  listen(port = 0): Promise<string> {
+    if (this.server) return Promise.reject(new Error('Already listening'));
+    const server = createServer((req, res) => {
+      void this.handle(req, res).then((own) => {
+        if (!own) writeAnswer(res, { status: 404, body: { error: { message: 'Not found' }, status: 'failure' } });
+      });
+    });
+    this.server = server;
+    return new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => {
+        const address = server.address() as AddressInfo;
+        this.listenOrigin = `http://127.0.0.1:${address.port}`;
+        resolve(`${this.listenOrigin}${this.basePath}`);
+      });
+    });
+  }
+
+  /** Cancels outbound sends still waiting and stops the server. */
+  async close(): Promise<void> {
+    await this.sender.stop();
+    const server = this.server;
+    this.server = undefined;
+    if (!server) return;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  private async api(req: IncomingMessage, res: ServerResponse, path: string, url: URL): Promise<void> {
+    const method = req.method ?? 'GET';
+    const entry: RequestLogEntry = {
+      at: new Date(this.clock()).toISOString(),
+      method,
+      path: `${path}${url.search}`,
+      headers: redactHeaders(req.headers),
+      body: undefined,
+    };
+    this.requests.push(entry);
+    const faults = this.faults;
+    if (faults.down) {
+      entry.fault = 'down';
+      req.socket.destroy();
+      return;
+    }
+    let answer: Answer;
+    let changes: StoreChange[];
+    try {
+      const raw = await readBody(req);
+      entry.body = bodyForLog(raw);
+      if (faults.status !== undefined) {
+        entry.fault = 'status';
+        answer = faultAnswer(faults.status, faults.retryAfterSeconds);
+      } else if (faults.errorRate !== undefined && faults.errorRate > 0 && this.random() < faults.errorRate) {
+        entry.fault = 'errorRate';
+        answer = faultAnswer(503, faults.retryAfterSeconds);
+      } else {
+        answer = this.apiAnswer(req, method, decodeSegments(path).slice(1), url.searchParams, raw);
+      }
+    } catch (error) {
+      answer = errorAnswer(error);
+    } finally {
+      changes = this.store.drain();
+    }
+    // Events are queued now, so they keep the order the changes were made in, but go out after the answer.
+    let answered: () => void = () => undefined;
+    this.publish(changes, new Promise<void>((resolve) => (answered = resolve)));
+    try {
+      if (faults.latencyMs) await sleep(faults.latencyMs);
+      entry.status = answer.status;
+      writeAnswer(res, answer);
+    } finally {
+      answered();
+    }
+  }
+
+  private authorized(header: string | undefined): boolean {
+    const match = /^Bearer\s+(.+)$/i.exec(header ?? '');
+    return match?.[1] !== undefined && timingSafeEqual(sha256(match[1].trim()), sha256(this.token));
+  }
+
+  private apiAnswer(req: IncomingMessage, method: string, segments: string[], query: URLSearchParams, raw: Buffer): Answer {
+    const isWebhook = segments.length === 3 && segments[0] === 'webhooks' && segments[1] === 'inbound' && segments[2] === 'jira';
+    const authorization = req.headers.authorization;
+    // Jira sends webhooks without the API token; a token that is sent must still be right.
+    if (isWebhook ? authorization !== undefined && !this.authorized(authorization) : !this.authorized(authorization)) {
+      throw new ItsmError(401, 'User Not Authenticated', 'Required to provide Auth information', undefined, { 'WWW-Authenticate': 'Bearer realm="StackFlow"' });
+    }
+    const key = req.headers['idempotency-key'];
+    const run = (): Answer => (isWebhook ? this.webhook(req, method, raw) : this.route(method, segments, query, raw));
+    if (method !== 'POST' || typeof key !== 'string' || key === '') return run();
+    if (key.length > 255) throw new ItsmError(400, 'Invalid Idempotency-Key', 'At most 255 characters', 'Idempotency-Key');
+
+    const now = this.clock();
+    for (const [k, v] of this.idempotency) if (now - v.at >= IDEMPOTENCY_TTL_MS) this.idempotency.delete(k);
+    const body = bodyForLog(raw);
+    const fingerprint = sha256(`${method} /${segments.join('/')}\n${typeof body === 'string' ? body : canonical(body)}`).toString('hex');
+    const seen = this.idempotency.get(key);
+    if (seen) {
+      if (seen.fingerprint !== fingerprint) {
+        throw new ItsmError(422, 'Idempotency-Key reused', `The key ${key} was first used with a different request; use a new key for a new request`, 'Idempotency-Key');
+      }
+      return { ...seen.answer, headers: { ...seen.answer.headers, 'Idempotent-Replayed': 'true' } };
+    }
+    const answer = run();
+    // Only answers that did something are kept: a failed request may be retried with the same key.
+    if (answer.status >= 200 && answer.status < 300) this.idempotency.set(key, { fingerprint, at: now, answer });
+    return answer;
+  }
+
+  private webhook(req: IncomingMessage, method: string, raw: Buffer): Answer {
+    if (method !== 'POST') throw notAllowed(['POST']);
+    if (this.webhookSecret !== undefined) {
+      const header = req.headers[HUB_SIGNATURE_HEADER.toLowerCase()];
+      if (!verifyHubSignature(this.webhookSecret, raw, typeof header === 'string' ? header : undefined)) {
+        throw new ItsmError(401, 'Invalid webhook signature', `${HUB_SIGNATURE_HEADER} is missing or does not match the body`, HUB_SIGNATURE_HEADER);
+      }
+    }
+    const body = parseJiraWebhook(parseJsonBody(raw));
+    const outcome = applyJiraWebhook(this.store, body, {
+      mapping: this.options.projectMapping ?? DEFAULT_PROJECT_MAPPING,
+      syncComments: this.options.syncComments ?? true,
+    });
+    return { status: 200, body: { result: outcome } };
+  }
+
+  private route(method: string, segments: string[], query: URLSearchParams, raw: Buffer): Answer {
+    const [moduleName, id, sub, noteId, ...rest] = segments;
+    const module = moduleOf(moduleName);
+    if (rest.length > 0) throw new ItsmError(404, 'Not found', 'No such resource');
+    if (id === undefined) {
+      if (method === 'GET') {
+        const filter: { jira_issue_key?: string; number?: string; state?: string } = {};
+        for (const name of ['jira_issue_key', 'number', 'state'] as const) {
+          const value = query.get(name);
+          if (value !== null) filter[name] = value;
+        }
+        return { status: 200, body: { result: this.store.list(module, filter) } };
+      }
+      if (method === 'POST') return { status: 201, body: this.store.create(module, parseWrite(recordCreateSchema, parseJsonBody(raw))) };
+      throw notAllowed(['GET', 'POST']);
+    }
+    if (sub === undefined) {
+      if (method === 'GET') return { status: 200, body: this.store.require(module, id) };
+      if (method === 'PATCH') return { status: 200, body: this.store.update(module, id, parseWrite(recordPatchSchema, parseJsonBody(raw))).record };
+      if (method === 'DELETE') {
+        this.store.delete(module, id);
+        return { status: 204 };
+      }
+      throw notAllowed(['GET', 'PATCH', 'DELETE']);
+    }
+    if (sub !== 'work_notes') throw new ItsmError(404, 'Not found', `No resource ${sub} on a record`);
+    if (noteId === undefined) {
+      if (method === 'GET') return { status: 200, body: { result: this.store.notes(module, id) } };
+      if (method === 'POST') {
+        this.store.require(module, id);
+        const input = parseWrite(noteCreateSchema, parseJsonBody(raw));
+        const apiUser = this.options.apiUser ?? DEFAULT_API_USER;
+        const author: NoteAuthor = input.author
+          ? { name: input.author.name ?? input.author.displayName ?? input.author.email ?? apiUser.name, email: input.author.email ?? null }
+          : { ...apiUser };
+        return { status: 201, body: this.store.addNote(module, id, input.body, author) };
+      }
+      throw notAllowed(['GET', 'POST']);
+    }
+    if (method === 'GET') return { status: 200, body: this.store.note(module, id, noteId) };
+    if (method === 'PATCH') {
+      this.store.note(module, id, noteId);
+      return { status: 200, body: this.store.updateNote(module, id, noteId, parseWrite(notePatchSchema, parseJsonBody(raw)).body) };
+    }
+    if (method === 'DELETE') {
+      this.store.deleteNote(module, id, noteId);
+      return { status: 204 };
+    }
+    throw notAllowed(['GET', 'PATCH', 'DELETE']);
+  }
+
+  // ---------------------------------------------------------------- control API (tests, sandbox UI)
+
+  private async control(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+    const method = req.method ?? 'GET';
+    const raw = await readBody(req);
+    const what = path.slice('/__control'.length).replace(/\/+$/, '');
+    let answer: Answer;
+    try {
+      if (what === '/state' && method === 'GET') answer = { status: 200, body: this.state() };
+      else if (what === '/faults' && method === 'POST') answer = { status: 200, body: { faults: this.setFaults(parseJsonBody(raw) as FaultsInput) } };
+      else if (what === '/faults' && method === 'DELETE') {
+        this.clearFaults();
+        answer = { status: 200, body: { faults: {} } };
+      } else if (what === '/outbound' && method === 'POST') {
+        const parsed = outboundSchema.safeParse(parseJsonBody(raw));
+        if (!parsed.success) {
+          const field = parsed.error.issues[0]?.path.map(String).join('.') ?? '';
+          throw new ItsmError(400, `Invalid value for field '${field}'`, parsed.error.issues[0]?.message, field);
+        }
+        this.setOutbound(parsed.data);
+        answer = { status: 200, body: { outbound: { url: parsed.data.url } } };
+      } else if (what === '/outbound' && method === 'DELETE') {
+        this.setOutbound(undefined);
+        answer = { status: 200, body: { outbound: null } };
+      } else if (what === '/reset' && method === 'POST') {
+        await this.reset();
+        answer = { status: 200, body: { reset: true } };
+      } else {
+        answer = { status: 404, body: { error: { message: 'Not found', detail: 'Control: GET /state, POST|DELETE /faults, POST|DELETE /outbound, POST /reset' }, status: 'failure' } };
+      }
+    } catch (error) {
+      answer = errorAnswer(error);
+    }
+    writeAnswer(res, answer);
+  }
+
+  // ---------------------------------------------------------------- HTML view
+
+  private async html(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+    const method = req.method ?? 'GET';
+    const segments = decodeSegments(path);
+    const base = this.basePath;
+    if (segments.length === 0) {
+      if (method !== 'GET') return writeHtml(res, 405, renderMessage('Method not allowed', 'Use GET', base));
+      const all = Object.fromEntries(MODULES.map((m) => [m, this.store.list(m)])) as Record<ItsmModule, ItsmRecord[]>;
+      return writeHtml(res, 200, renderIndex(base, all));
+    }
+    const [first, moduleName, id, sub, ...rest] = segments;
+    if (first !== 'records' || moduleName === undefined || !isModule(moduleName) || rest.length > 0) {
+      return writeHtml(res, 404, renderMessage('Not found', 'There is no such page.', base));
+    }
+    const module = moduleName;
+    const pageOf = (recordId: string): string => `${base}/records/${module}/${encodeURIComponent(recordId)}`;
+    if (method === 'GET') {
+      const record = id === undefined || sub !== undefined ? undefined : this.store.get(module, id);
+      if (!record) return writeHtml(res, 404, renderMessage('Not found', 'No such record.', base));
+      return writeHtml(res, 200, renderRecord(base, module, record, this.store.notes(module, record.id)));
+    }
+    if (method !== 'POST') return writeHtml(res, 405, renderMessage('Method not allowed', 'Use GET or POST', base));
+
+    const form = new URLSearchParams((await readBody(req)).toString('utf8'));
+    const value = (name: string): string | undefined => form.get(name) ?? undefined;
+    try {
+      if (id === undefined) {
+        const record = this.createRecord(module, { short_description: value('short_description') ?? '', ...(value('priority') ? { priority: value('priority') } : {}) });
+        return redirect(res, pageOf(record.id));
+      }
+      if (sub === undefined) {
+        const patch: Record<string, unknown> = {};
+        for (const name of ['short_description', 'state', 'priority'] as const) {
+          const v = value(name);
+          if (v !== undefined) patch[name] = v;
+        }
+        const assignee = value('assigned_to');
+        if (assignee !== undefined) patch.assigned_to = assignee.trim() === '' ? null : assignee.trim();
+        this.updateRecord(module, id, patch);
+        return redirect(res, pageOf(id));
+      }
+      if (sub === 'work_notes') {
+        this.addNote(module, id, value('body') ?? '');
+        return redirect(res, pageOf(id));
+      }
+      if (sub === 'delete') {
+        this.deleteRecord(module, id);
+        return redirect(res, `${base}/`);
+      }
+      return writeHtml(res, 404, renderMessage('Not found', 'There is no such page.', base));
+    } catch (error) {
+      if (!(error instanceof ItsmError)) throw error;
+      const message = error.detail ? `${error.message}: ${error.detail}` : error.message;
+      const record = id === undefined ? undefined : this.store.get(module, id);
+      if (record && error.status === 400) return writeHtml(res, 400, renderRecord(base, module, record, this.store.notes(module, record.id), message));
+      return writeHtml(res, error.status, renderMessage('Could not save', message, base));
+    }
+  }
+}

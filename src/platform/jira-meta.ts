@@ -1,0 +1,96 @@
+// Jira's metadata for the admin page's pickers (projects, issue types, statuses, priorities,
+// fields) and the inbound web trigger's URL. Literal routes, so @forge/lint can check the scopes.
+import api, { route, webTrigger, type APIResponse } from '@forge/api';
+import { z } from 'zod';
+import type { JiraStatusInfo } from '../contract/admin';
+import type { AdminPorts, InboundAddressPort, JiraMetaPort } from '../sync/admin-ports';
+import { JiraRequestError } from './jira';
+import { forgePorts } from './ports';
+
+const PAGE = 50;
+/** Enough for any real site; a picker with more than this many entries needs a search box, not a list. */
+const MAX_PAGES = 20;
+
+const projectSchema = z.object({ id: z.string(), key: z.string(), name: z.string() });
+const projectPageSchema = z.object({ values: z.array(projectSchema), isLast: z.boolean().optional(), total: z.number().optional() });
+const issueTypeSchema = z.object({ id: z.string(), name: z.string(), subtask: z.boolean().default(false) });
+const createMetaTypesSchema = z.object({ issueTypes: z.array(issueTypeSchema), total: z.number().optional() });
+const categoryKey = z.enum(['new', 'indeterminate', 'done']).catch('indeterminate');
+const statusSchema = z.object({ id: z.string(), name: z.string(), statusCategory: z.object({ key: categoryKey }) });
+const projectStatusesSchema = z.array(z.object({ id: z.string(), name: z.string(), statuses: z.array(statusSchema) }));
+const fieldSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  custom: z.boolean().default(false),
+  schema: z
+    .object({ type: z.string(), items: z.string().optional(), system: z.string().optional(), custom: z.string().optional() })
+    .optional(),
+});
+
+async function readJson(response: APIResponse, operation: string): Promise<unknown> {
+  const text = await response.text();
+  if (!response.ok) throw new JiraRequestError(response.status, operation, text.slice(0, 300));
+  return text === '' ? undefined : (JSON.parse(text) as unknown);
+}
+
+export const forgeJiraMeta: JiraMetaPort = {
+  async projects() {
+    const out: z.infer<typeof projectSchema>[] = [];
+    for (let page = 0; page < MAX_PAGES; page++) {
+      const startAt = page * PAGE;
+      const response = await api.asApp().requestJira(route`/rest/api/3/project/search?startAt=${startAt}&maxResults=${PAGE}&orderBy=key`);
+      const body = projectPageSchema.parse(await readJson(response, 'GET project/search'));
+      out.push(...body.values.map(({ id, key, name }) => ({ id, key, name })));
+      if (body.isLast !== false || body.values.length === 0) break;
+    }
+    return out;
+  },
+
+  async issueTypes(projectKey) {
+    const out: z.infer<typeof issueTypeSchema>[] = [];
+    for (let page = 0; page < MAX_PAGES; page++) {
+      const startAt = page * PAGE;
+      const response = await api.asApp().requestJira(route`/rest/api/3/issue/createmeta/${projectKey}/issuetypes?startAt=${startAt}&maxResults=${PAGE}`);
+      if (response.status === 404) return undefined;
+      const body = createMetaTypesSchema.parse(await readJson(response, 'GET createmeta issuetypes'));
+      out.push(...body.issueTypes.map(({ id, name, subtask }) => ({ id, name, subtask })));
+      if (body.issueTypes.length < PAGE || (body.total !== undefined && out.length >= body.total)) break;
+    }
+    return out;
+  },
+
+  async statuses(projectKey) {
+    const response = await api.asApp().requestJira(route`/rest/api/3/project/${projectKey}/statuses`);
+    if (response.status === 404) return undefined;
+    const body = projectStatusesSchema.parse(await readJson(response, 'GET project statuses'));
+    // Each issue type lists its workflow's statuses; the picker wants each status once.
+    const seen = new Map<string, JiraStatusInfo>();
+    for (const type of body) {
+      for (const status of type.statuses) if (!seen.has(status.id)) seen.set(status.id, { id: status.id, name: status.name, category: status.statusCategory.key });
+    }
+    return [...seen.values()];
+  },
+
+  async priorities() {
+    // The paged /priority/search needs manage:jira-configuration; the full list needs only read:jira-work.
+    const response = await api.asApp().requestJira(route`/rest/api/3/priority`);
+    const body = z.array(z.object({ id: z.string(), name: z.string() })).parse(await readJson(response, 'GET priority'));
+    return body.map(({ id, name }) => ({ id, name }));
+  },
+
+  async fields() {
+    const response = await api.asApp().requestJira(route`/rest/api/3/field`);
+    const body = z.array(fieldSchema).parse(await readJson(response, 'GET field'));
+    return body.map((field) => ({ id: field.id, name: field.name, custom: field.custom, ...(field.schema ? { schema: field.schema } : {}) }));
+  },
+};
+
+export const INBOUND_TRIGGER_KEY = 'tandem-inbound';
+
+export const forgeInboundAddress: InboundAddressPort = {
+  async baseUrl() {
+    return (await webTrigger.getUrl(INBOUND_TRIGGER_KEY)).replace(/\/+$/, '');
+  },
+};
+
+export const forgeAdminPorts: AdminPorts = { ...forgePorts, meta: forgeJiraMeta, inbound: forgeInboundAddress };

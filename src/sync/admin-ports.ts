@@ -1,0 +1,24 @@
+// What the admin use cases need beyond the sync ports: Jira's metadata for the page's pickers, and
+// the inbound web trigger's address. src/platform/jira-meta.ts implements both on Forge.
+import type { JiraFieldMeta, JiraIssueTypeInfo, JiraPriorityInfo, JiraProjectInfo, JiraStatusInfo } from '../contract/admin';
+import type { Ports } from './ports';
+
+export interface JiraMetaPort {
+  projects(): Promise<JiraProjectInfo[]>;
+  /** Undefined when Jira has no such project. */
+  issueTypes(projectKey: string): Promise<JiraIssueTypeInfo[] | undefined>;
+  /** Every status the project's workflows use, with its category. Undefined when Jira has no such project. */
+  statuses(projectKey: string): Promise<JiraStatusInfo[] | undefined>;
+  priorities(): Promise<JiraPriorityInfo[]>;
+  fields(): Promise<JiraFieldMeta[]>;
+}
+
+export interface InboundAddressPort {
+  /** The inbound web trigger's URL; a connection's events go to `<url>/<connectionId>`. */
+  baseUrl(): Promise<string>;
+}
+
+export interface AdminPorts extends Ports {
+  meta: JiraMetaPort;
+  inbound: InboundAddressPort;
+}

@@ -1,0 +1,219 @@
+// The inbound door: the external tool's events through the web trigger, into Jira. Every byte is
+// the caller's until proven otherwise, so the order is fixed: size and content type, the connection,
+// the signature over the raw body (before any parsing), the body's schema, dedupe by event id, then
+// the mapping and Jira. Refusals name the problem and never a secret; Jira being busy queues the
+// event (202) so nothing accepted is lost. See docs/inbound-api.md for the contract.
+import { inboundOptionsOf, parseConfig, type Connection } from '../mapping';
+import { MAX_ATTEMPTS, retryDelaySeconds, type InboundDelivery } from './delivery';
+import { AUTH_REFUSAL_TEXT, SIGNATURE_HEADER, verifyBearer, verifyHmac } from './inbound-auth';
+import { applyEvent, isTransient, RecordBusy, type InboundRun } from './inbound-apply';
+import { inboundEventSchema, parseInboundEvent, type InboundEvent } from './inbound-event';
+import {
+  answer,
+  checkEnvelope,
+  connectionIdOf,
+  headerOf,
+  nextHealth,
+  parseJsonBody,
+  refusal,
+  UNAUTHORIZED,
+  type InboundAnswer,
+  type InboundHealth,
+  type InboundRequest,
+} from './inbound-request';
+import { activityWrite } from './journal';
+import type { Ports, StoreWrite } from './ports';
+import { CONFIG_KEY, inboundHealthKey, inboundSecretKey, keyPart, previousInboundSecretKey, readInboundHealth } from './state';
+
+/** Dedupe marker of an event id: the same event twice applies once. */
+export const inboundEventKey = (connectionId: string, eventId: string) => `inbound:${keyPart(connectionId)}:${keyPart(eventId)}`;
+/** An event that could not be applied after every retry, kept for the admin (30 days). */
+export const inboundFailedKey = (connectionId: string, eventId: string) => `inbound-failed:${keyPart(connectionId)}:${keyPart(eventId)}`;
+const inboundStashKey = (connectionId: string, eventId: string, attempt: number) => `inbound-stash:${keyPart(connectionId)}:${keyPart(eventId)}:${attempt}`;
+
+const DEDUPE_SECONDS = 25 * 60 * 60;
+const STASH_SECONDS = 2 * 24 * 60 * 60;
+const FAILED_SECONDS = 30 * 24 * 60 * 60;
+/** A queue message carries at most 200 KB; larger events wait in storage in parts. */
+const INLINE_DELIVERY_CHARS = 150_000;
+const STASH_PART_CHARS = 45_000;
+/** When another event holds a record's create lock, look again after this long. */
+const BUSY_RETRY_SECONDS = 15;
+
+// ---------------------------------------------------------------- the web trigger
+
+export async function handleInbound(ports: Ports, request: InboundRequest): Promise<InboundAnswer> {
+  const envelope = checkEnvelope(request);
+  const named = connectionIdOf(request);
+  if (named === undefined) {
+    if (request.method.toUpperCase() === 'GET') return answer(200, { service: 'tandem', message: 'Add /<connectionId> to this URL to send events for a connection' });
+    return envelope ?? refusal(404, 'unknown_connection', 'Name the connection: add /<connectionId> to this URL');
+  }
+  if ('invalid' in named) return envelope ?? refusal(404, 'unknown_connection', 'No connection with that id is configured');
+  const connectionId = named.id;
+
+  const found = await ports.store.getMany([CONFIG_KEY, inboundHealthKey(connectionId)]);
+  const config = parseConfig(found.get(CONFIG_KEY) ?? { version: 1, connections: [] });
+  if (!config.ok) {
+    console.error('Tandem could not read its saved configuration', config.errors.slice(0, 3));
+    return refusal(503, 'unavailable', 'Tandem cannot read its configuration right now; try again later');
+  }
+  const connection = config.config.connections.find((c) => c.id === connectionId);
+  if (!connection) return envelope ?? refusal(404, 'unknown_connection', `No connection ${connectionId} is configured`);
+  const health = readInboundHealth(found.get(inboundHealthKey(connectionId)));
+  const refused = async (result: InboundAnswer, reason: string): Promise<InboundAnswer> => {
+    await noteHealth(ports, connectionId, health, { refused: reason });
+    return result;
+  };
+  if (envelope) return refused(envelope, `A request was refused: ${String(envelope.body.message)}`);
+
+  const rawBody = request.body ?? '';
+  const auth = await authenticate(ports, connection, request, rawBody);
+  if (!auth.ok) return refused(UNAUTHORIZED, auth.reason);
+  if (!connection.enabled) return refusal(422, 'connection_disabled', `The connection ${connection.name} is switched off in Tandem`);
+
+  const json = parseJsonBody(rawBody);
+  if (!json.ok) return refused(json.answer, `An event was refused: ${String(json.answer.body.message)}`);
+  const parsed = parseInboundEvent(json.value);
+  if (!parsed.ok) {
+    const where = parsed.problem.path === '' ? 'the body' : parsed.problem.path;
+    return refused(refusal(400, 'invalid_body', `${where}: ${parsed.problem.message}`, parsed.problem.path), `An event was refused: ${where}: ${parsed.problem.message}`.slice(0, 300));
+  }
+  const event = parsed.event;
+
+  const marker = inboundEventKey(connectionId, event.eventId);
+  if (!(await ports.store.create(marker, { at: new Date(ports.clock.now()).toISOString(), type: event.type }, DEDUPE_SECONDS))) {
+    await noteHealth(ports, connectionId, health, { accepted: true });
+    return answer(200, { status: 'duplicate', eventId: event.eventId, message: 'This event was received before; nothing was applied again' });
+  }
+  const run: InboundRun = { ports, connection, pending: healthWrites(ports, connectionId, health, { accepted: true }), attempt: 1 };
+  const result = await applyGuarded(run, event);
+  // Only what was applied (200) or queued (202) counts as received: anything else may be sent again.
+  if (result.status >= 300) await ports.store.delete(marker).catch(() => undefined);
+  if (run.pending.length > 0) await ports.store.writeAll(run.pending.splice(0)).catch(() => undefined);
+  return result;
+}
+
+async function authenticate(ports: Ports, connection: Connection, request: InboundRequest, rawBody: string): Promise<{ ok: true } | { ok: false; reason: string }> {
+  const [current, previous] = await Promise.all([
+    ports.store.getSecret(inboundSecretKey(connection.id)),
+    ports.store.getSecret(previousInboundSecretKey(connection.id)),
+  ]);
+  const mode = inboundOptionsOf(connection).auth;
+  const result =
+    mode === 'bearer'
+      ? verifyBearer({ header: headerOf(request, 'authorization'), current, previous })
+      : verifyHmac({ header: headerOf(request, SIGNATURE_HEADER), rawBody, nowSeconds: Math.floor(ports.clock.now() / 1000), current, previous });
+  return result.ok ? { ok: true } : { ok: false, reason: AUTH_REFUSAL_TEXT[result.reason] };
+}
+
+// ---------------------------------------------------------------- health
+
+
+function healthWrites(ports: Ports, connectionId: string, current: InboundHealth, outcome: { accepted: true } | { refused: string }): StoreWrite[] {
+  const next = nextHealth(current, ports.clock.now(), outcome);
+  return next ? [{ key: inboundHealthKey(connectionId), value: next }] : [];
+}
+
+async function noteHealth(ports: Ports, connectionId: string, current: InboundHealth, outcome: { accepted: true } | { refused: string }): Promise<void> {
+  const writes = healthWrites(ports, connectionId, current, outcome);
+  // Bookkeeping: a failed write must not change the answer.
+  if (writes.length > 0) await ports.store.writeAll(writes).catch(() => undefined);
+}
+
+// ---------------------------------------------------------------- applying, queueing, retries
+
+/** Applies the event; Jira being busy queues it, anything unexpected is kept and answered plainly. */
+async function applyGuarded(run: InboundRun, event: InboundEvent): Promise<InboundAnswer> {
+  try {
+    return await applyEvent(run, event);
+  } catch (error) {
+    if (error instanceof RecordBusy) return retryLater(run, event, BUSY_RETRY_SECONDS, 'Another event for this record is creating its Jira issue');
+    if (isTransient(error)) {
+      const retryAfter = (error as { retryAfterSeconds?: unknown }).retryAfterSeconds;
+      const delay = retryDelaySeconds(run.attempt, typeof retryAfter === 'number' ? retryAfter : undefined);
+      const status = (error as { status: number }).status;
+      return retryLater(run, event, delay, status === 429 ? 'Jira is rate-limiting Tandem' : `Jira had a temporary problem (HTTP ${status})`);
+    }
+    const status = (error as { status?: unknown } | null)?.status;
+    const message = error instanceof Error ? error.message.slice(0, 300) : 'unknown error';
+    console.error('An inbound event could not be applied', run.connection.id, event.type, message);
+    await run.ports.store
+      .writeAll([activityWrite(run.ports, { connectionId: run.connection.id, direction: 'inbound', outcome: 'failed', summary: `${event.type} ${event.eventId} could not be applied`, details: [message] })])
+      .catch(() => undefined);
+    if (typeof status === 'number') return refusal(422, 'jira_refused', `Jira refused the change (HTTP ${status})`);
+    return refusal(500, 'internal_error', 'Tandem could not apply this event; it was not applied and may be sent again');
+  }
+}
+
+async function retryLater(run: InboundRun, event: InboundEvent, delaySeconds: number, why: string): Promise<InboundAnswer> {
+  const { ports, connection } = run;
+  const base = { connectionId: connection.id, direction: 'inbound' as const, ...('record' in event && event.record ? { externalId: event.record.id } : {}) };
+  if (run.attempt >= MAX_ATTEMPTS) {
+    await ports.store.writeAll([
+      { key: inboundFailedKey(connection.id, event.eventId), value: { connectionId: connection.id, event, failedAt: new Date(ports.clock.now()).toISOString(), reason: why }, ttlSeconds: FAILED_SECONDS },
+      activityWrite(ports, { ...base, outcome: 'failed', summary: `${event.type} ${event.eventId} could not be applied after ${MAX_ATTEMPTS} attempts`, details: [why] }),
+    ]);
+    return refusal(503, 'unavailable', `${why}; the event was kept for the admin`);
+  }
+  const delivery = await deliveryFor(run, event, run.attempt + 1);
+  try {
+    await ports.queue.push({ type: 'delivery', delivery }, delaySeconds);
+  } catch (error) {
+    console.error('Could not queue an inbound event', error instanceof Error ? error.message.slice(0, 200) : 'unknown error');
+    return refusal(503, 'unavailable', 'Tandem could not accept the event right now; send it again later');
+  }
+  await ports.store
+    .writeAll([
+      activityWrite(ports, { ...base, outcome: 'retrying', summary: `${event.type} ${event.eventId} will be applied in ${delaySeconds} s (attempt ${run.attempt + 1} of ${MAX_ATTEMPTS})`, details: [why] }),
+      ...run.pending.splice(0),
+    ])
+    .catch(() => undefined);
+  return answer(202, { status: 'queued', eventId: event.eventId, retryInSeconds: delaySeconds, message: `${why}; the event is queued and will be applied` });
+}
+
+async function deliveryFor(run: InboundRun, event: InboundEvent, attempt: number): Promise<InboundDelivery> {
+  const text = JSON.stringify(event);
+  if (text.length <= INLINE_DELIVERY_CHARS) return { kind: 'inbound', connectionId: run.connection.id, event, attempt };
+  const key = inboundStashKey(run.connection.id, event.eventId, attempt);
+  const parts: string[] = [];
+  for (let i = 0; i < text.length; i += STASH_PART_CHARS) parts.push(text.slice(i, i + STASH_PART_CHARS));
+  for (const [i, part] of parts.entries()) await run.ports.store.set(`${key}:${i}`, part, STASH_SECONDS);
+  return { kind: 'inbound', connectionId: run.connection.id, stash: { key, parts: parts.length }, attempt };
+}
+
+async function unstash(ports: Ports, stash: { key: string; parts: number }): Promise<InboundEvent | undefined> {
+  const keys = Array.from({ length: stash.parts }, (_, i) => `${stash.key}:${i}`);
+  const found = await ports.store.getMany(keys);
+  const parts = keys.map((k) => found.get(k));
+  if (parts.some((p) => typeof p !== 'string')) return undefined;
+  try {
+    const parsed = inboundEventSchema.safeParse(JSON.parse(parts.join('')));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A queued inbound event (the consumer of the delivery queue calls this for `kind: 'inbound'`):
+ * applied against the current state, as if it had just come in; queued again while Jira is busy.
+ */
+export async function runInboundDelivery(ports: Ports, delivery: InboundDelivery): Promise<void> {
+  const raw = await ports.store.get(CONFIG_KEY);
+  const config = raw === undefined ? undefined : parseConfig(raw);
+  if (!config?.ok) return;
+  const connection = config.config.connections.find((c) => c.id === delivery.connectionId);
+  if (!connection || !connection.enabled) return;
+  const event = delivery.event ?? (delivery.stash ? await unstash(ports, delivery.stash) : undefined);
+  if (!event) {
+    console.error('A queued inbound event could not be read back', delivery.connectionId);
+    return;
+  }
+  const run: InboundRun = { ports, connection, pending: [], attempt: delivery.attempt };
+  await applyGuarded(run, event);
+  if (delivery.stash) {
+    // Parts are removed once the event no longer waits; a re-queued event gets its own parts.
+    for (let i = 0; i < delivery.stash.parts; i++) await ports.store.delete(`${delivery.stash.key}:${i}`).catch(() => undefined);
+  }
+}

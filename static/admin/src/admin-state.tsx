@@ -1,0 +1,185 @@
+// The page's shared state: the saved configuration, the admin's draft of it, the errors of the last
+// save by field path, and Jira's metadata for the pickers (read once, on demand).
+import { createContext, useCallback, useContext, useEffect, useRef, useState, type ReactNode } from 'react';
+import type {
+  AdminError,
+  ConfigView,
+  FieldError,
+  JiraFieldMeta,
+  JiraPriorityInfo,
+  JiraProjectInfo,
+  JiraProjectMetaResponse,
+  PresetSummary,
+  TandemConfig,
+} from '../../../src/contract/admin';
+import { getJiraFields } from './api/getJiraFields';
+import { getJiraPriorities } from './api/getJiraPriorities';
+import { getJiraProjectMeta } from './api/getJiraProjectMeta';
+import { getJiraProjects } from './api/getJiraProjects';
+import { saveConfig } from './api/saveConfig';
+import { flag } from './ui';
+
+export type ProjectMeta = Extract<JiraProjectMetaResponse, { ok: true }>;
+
+export interface AdminState {
+  saved: ConfigView;
+  presets: PresetSummary[];
+  draft: TandemConfig;
+  dirty: boolean;
+  saving: boolean;
+  errors: FieldError[];
+  /** A short sentence about the last failed save, shown above the tabs. */
+  saveError: string | undefined;
+  edit(change: (draft: TandemConfig) => void): void;
+  save(): Promise<boolean>;
+  discard(): void;
+  /** After a call that saved on its own (add, rename, disconnect…). */
+  applySaved(view: ConfigView): void;
+  showError(error: AdminError): void;
+  errorAt(path: string): string | undefined;
+  errorsUnder(prefix: string): FieldError[];
+}
+
+const Context = createContext<AdminState | undefined>(undefined);
+
+export function useAdmin(): AdminState {
+  const state = useContext(Context);
+  if (!state) throw new Error('useAdmin outside AdminProvider');
+  return state;
+}
+
+const clone = <T,>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
+
+export function AdminProvider(props: { initial: ConfigView; presets: PresetSummary[]; children: ReactNode }) {
+  const [saved, setSaved] = useState<ConfigView>(props.initial);
+  const [draft, setDraft] = useState<TandemConfig>(() => clone(props.initial.config));
+  const [errors, setErrors] = useState<FieldError[]>([]);
+  const [saveError, setSaveError] = useState<string | undefined>();
+  const [saving, setSaving] = useState(false);
+  const dirty = JSON.stringify(draft) !== JSON.stringify(saved.config);
+
+  const edit = useCallback((change: (draft: TandemConfig) => void) => {
+    setDraft((current) => {
+      const next = clone(current);
+      change(next);
+      return next;
+    });
+  }, []);
+
+  const applySaved = useCallback((view: ConfigView) => {
+    setSaved(view);
+    setDraft(clone(view.config));
+    setErrors([]);
+    setSaveError(undefined);
+  }, []);
+
+  const showError = useCallback((error: AdminError) => {
+    setErrors(error.fieldErrors ?? []);
+    setSaveError(error.message);
+    flag('error', 'Not saved', error.message);
+  }, []);
+
+  const save = useCallback(async () => {
+    setSaving(true);
+    try {
+      const answer = await saveConfig({ config: draft, revision: saved.revision });
+      if (!answer.ok) {
+        showError(answer.error);
+        return false;
+      }
+      applySaved(answer);
+      flag('success', 'Configuration saved', answer.warnings.join(' ') || undefined);
+      return true;
+    } catch (error) {
+      showError({ code: 'FAILED', message: error instanceof Error ? error.message : String(error) });
+      return false;
+    } finally {
+      setSaving(false);
+    }
+  }, [draft, saved.revision, applySaved, showError]);
+
+  const discard = useCallback(() => {
+    setDraft(clone(saved.config));
+    setErrors([]);
+    setSaveError(undefined);
+  }, [saved.config]);
+
+  const errorAt = useCallback((path: string) => errors.find((e) => e.path === path)?.message, [errors]);
+  const errorsUnder = useCallback((prefix: string) => errors.filter((e) => e.path === prefix || e.path.startsWith(`${prefix}.`)), [errors]);
+
+  const value: AdminState = { saved, presets: props.presets, draft, dirty, saving, errors, saveError, edit, save, discard, applySaved, showError, errorAt, errorsUnder };
+  return <Context.Provider value={value}>{props.children}</Context.Provider>;
+}
+
+// ---------------------------------------------------------------- Jira metadata
+
+export interface JiraMeta {
+  projects: JiraProjectInfo[] | undefined;
+  fields: JiraFieldMeta[] | undefined;
+  priorities: JiraPriorityInfo[] | undefined;
+  error: string | undefined;
+  project(key: string): ProjectMeta | undefined;
+}
+
+const MetaContext = createContext<JiraMeta | undefined>(undefined);
+
+export function useJiraMeta(projectKeys: readonly string[] = []): JiraMeta {
+  const meta = useContext(MetaContext);
+  if (!meta) throw new Error('useJiraMeta outside JiraMetaProvider');
+  const request = useContext(ProjectRequestContext);
+  useEffect(() => {
+    for (const key of projectKeys) if (key) request(key);
+  }, [projectKeys.join(','), request]);
+  return meta;
+}
+
+const ProjectRequestContext = createContext<(key: string) => void>(() => undefined);
+
+export function JiraMetaProvider(props: { children: ReactNode }) {
+  const [projects, setProjects] = useState<JiraProjectInfo[]>();
+  const [fields, setFields] = useState<JiraFieldMeta[]>();
+  const [priorities, setPriorities] = useState<JiraPriorityInfo[]>();
+  const [error, setError] = useState<string>();
+  const [byProject, setByProject] = useState<Record<string, ProjectMeta>>({});
+  const asked = useRef(new Set<string>());
+
+  useEffect(() => {
+    void (async () => {
+      try {
+        const [p, f, r] = await Promise.all([getJiraProjects(), getJiraFields(), getJiraPriorities()]);
+        if (p.ok) setProjects(p.projects);
+        else setError(p.error.message);
+        if (f.ok) setFields(f.fields);
+        else setError(f.error.message);
+        if (r.ok) setPriorities(r.priorities);
+        else setError(r.error.message);
+      } catch (e) {
+        setError(e instanceof Error ? e.message : String(e));
+      }
+    })();
+  }, []);
+
+  const request = useCallback((key: string) => {
+    const upper = key.toUpperCase();
+    if (asked.current.has(upper) || !/^[A-Z][A-Z0-9_]*$/.test(upper)) return;
+    asked.current.add(upper);
+    void getJiraProjectMeta({ projectKey: upper })
+      .then((answer) => {
+        if (answer.ok) setByProject((current) => ({ ...current, [upper]: answer }));
+      })
+      .catch(() => asked.current.delete(upper));
+  }, []);
+
+  const value: JiraMeta = { projects, fields, priorities, error, project: (key) => byProject[key.toUpperCase()] };
+  return (
+    <MetaContext.Provider value={value}>
+      <ProjectRequestContext.Provider value={request}>{props.children}</ProjectRequestContext.Provider>
+    </MetaContext.Provider>
+  );
+}
+
+export function formatDate(iso: string | undefined): string {
+  if (!iso) return '';
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? iso : date.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+}

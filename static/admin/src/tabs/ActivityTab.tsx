@@ -1,0 +1,242 @@
+// What happened: the kept failures first (retry one, retry all, discard), then the activity log,
+// newest first, filtered by connection and issue key, a page at a time.
+import { useCallback, useEffect, useState } from 'react';
+import SectionMessage from '@atlaskit/section-message';
+import Spinner from '@atlaskit/spinner';
+import { Inline, Stack, Text } from '@atlaskit/primitives';
+import type { ActivityEntry, FailureEntry } from '../../../../src/contract/admin';
+import { discardFailure } from '../api/discardFailure';
+import { getActivity } from '../api/getActivity';
+import { getFailures } from '../api/getFailures';
+import { retryAllFailures } from '../api/retryAllFailures';
+import { retryFailure } from '../api/retryFailure';
+import { formatDate, useAdmin } from '../admin-state';
+import { Button, Card, Lozenge, SelectField, TextField, cellStyle, flag, headStyle, tableStyle } from '../ui';
+
+const OUTCOME: Record<ActivityEntry['outcome'], 'success' | 'default' | 'moved' | 'removed' | 'inprogress'> = {
+  synced: 'success',
+  skipped: 'default',
+  conflict: 'moved',
+  failed: 'removed',
+  retrying: 'inprogress',
+};
+
+export function ActivityTab() {
+  const admin = useAdmin();
+  const [connectionId, setConnectionId] = useState('');
+  const [issueKey, setIssueKey] = useState('');
+  const [applied, setApplied] = useState({ connectionId: '', issueKey: '' });
+  const [entries, setEntries] = useState<ActivityEntry[]>([]);
+  const [cursor, setCursor] = useState<string>();
+  const [failures, setFailures] = useState<FailureEntry[]>();
+  const [loading, setLoading] = useState(false);
+  const [error, setError] = useState<string>();
+  const [acting, setActing] = useState<string>();
+  const names = new Map(admin.saved.config.connections.map((c) => [c.id, c.name]));
+
+  const loadFailures = useCallback(async () => {
+    const answer = await getFailures(applied.connectionId ? { connectionId: applied.connectionId } : {});
+    if (answer.ok) setFailures(answer.failures);
+    else setError(answer.error.message);
+  }, [applied.connectionId]);
+
+  const loadPage = useCallback(
+    async (from?: string) => {
+      setLoading(true);
+      try {
+        const answer = await getActivity({
+          limit: 25,
+          ...(applied.connectionId ? { connectionId: applied.connectionId } : {}),
+          ...(applied.issueKey ? { issueKey: applied.issueKey } : {}),
+          ...(from ? { cursor: from } : {}),
+        });
+        if (!answer.ok) return setError(answer.error.message);
+        setError(undefined);
+        setEntries((current) => (from ? [...current, ...answer.entries] : answer.entries));
+        setCursor(answer.cursor);
+      } catch (e) {
+        setError(e instanceof Error ? e.message : String(e));
+      } finally {
+        setLoading(false);
+      }
+    },
+    [applied],
+  );
+
+  const refresh = useCallback(() => {
+    void loadFailures().catch(() => undefined);
+    void loadPage();
+  }, [loadFailures, loadPage]);
+
+  useEffect(refresh, [refresh]);
+
+  const retry = async (id: string | undefined) => {
+    setActing(id ?? 'all');
+    try {
+      const answer = id ? await retryFailure({ id }) : await retryAllFailures(applied.connectionId ? { connectionId: applied.connectionId } : {});
+      if (!answer.ok) {
+        flag('error', 'Not retried', answer.error.message);
+      } else {
+        flag(answer.retried > 0 ? 'success' : 'warning', answer.retried === 1 ? 'Retry queued' : `${answer.retried} retries queued`, answer.skipped.join(' ') || 'The result shows here in a moment.');
+      }
+      await loadFailures();
+    } finally {
+      setActing(undefined);
+    }
+  };
+
+  const discard = async (id: string) => {
+    setActing(id);
+    try {
+      const answer = await discardFailure({ id });
+      if (!answer.ok) flag('error', 'Not discarded', answer.error.message);
+      else flag('success', 'Failure discarded');
+      await loadFailures();
+    } finally {
+      setActing(undefined);
+    }
+  };
+
+  const waiting = failures?.filter((f) => f.state === 'failed').length ?? 0;
+  return (
+    <Stack space="space.200">
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          setApplied({ connectionId, issueKey: issueKey.trim() });
+        }}
+      >
+        <Inline space="space.150" alignBlock="end" shouldWrap>
+          <div style={{ minWidth: 220 }}>
+            <SelectField
+              label="Connection"
+              value={connectionId}
+              options={[{ value: '', label: 'All connections' }, ...admin.saved.config.connections.map((c) => ({ value: c.id, label: c.name }))]}
+              onChange={(v) => {
+                setConnectionId(v);
+                setApplied((a) => ({ ...a, connectionId: v }));
+              }}
+            />
+          </div>
+          <div style={{ minWidth: 180 }}>
+            <TextField label="Issue key" value={issueKey} onChange={setIssueKey} placeholder="OPS-123" testId="activity-issue-key" />
+          </div>
+          <Button type="submit">Filter</Button>
+          <Button appearance="subtle" onClick={refresh} testId="activity-refresh">
+            Refresh
+          </Button>
+        </Inline>
+      </form>
+      {error && (
+        <SectionMessage appearance="error" title="The activity could not be loaded">
+          <Text as="p">{error} Press Refresh to try again.</Text>
+        </SectionMessage>
+      )}
+      <Card label="Failures" testId="failures">
+        <Inline spread="space-between" alignBlock="center">
+          <h3 style={{ margin: 0, fontSize: 16 }}>Failures</h3>
+          {waiting > 1 && (
+            <Button onClick={() => void retry(undefined)} isLoading={acting === 'all'}>
+              Retry all ({waiting})
+            </Button>
+          )}
+        </Inline>
+        {failures === undefined && <Spinner label="Loading failures" />}
+        {failures?.length === 0 && <Text as="p">Nothing failed. Deliveries that fail after every retry are kept here, to retry by hand.</Text>}
+        {failures && failures.length > 0 && (
+          <table style={tableStyle}>
+            <thead>
+              <tr>
+                {['Issue', 'Connection', 'What failed', 'Attempts', 'State', ''].map((h) => (
+                  <th key={h} style={headStyle} scope="col">
+                    {h}
+                  </th>
+                ))}
+              </tr>
+            </thead>
+            <tbody>
+              {failures.map((f) => (
+                <tr key={f.id} data-testid="failure-row">
+                  <td style={cellStyle}>{f.subject.issueKey}</td>
+                  <td style={cellStyle}>{names.get(f.connectionId) ?? f.connectionId}</td>
+                  <td style={cellStyle}>
+                    <Stack space="space.050">
+                      <Text weight="medium">{f.operation}</Text>
+                      <Text>{f.explanation}</Text>
+                      {f.toolMessage && <Text color="color.text.subtle">The tool said: {f.toolMessage}</Text>}
+                      <Text size="small" color="color.text.subtlest">
+                        Last tried {formatDate(f.lastAt)}
+                      </Text>
+                    </Stack>
+                  </td>
+                  <td style={cellStyle}>{f.attempts}</td>
+                  <td style={cellStyle}>
+                    <Lozenge appearance={f.state === 'retrying' ? 'inprogress' : 'removed'}>{f.state === 'retrying' ? 'Retrying' : 'Failed'}</Lozenge>
+                  </td>
+                  <td style={cellStyle}>
+                    <Inline space="space.050">
+                      <Button onClick={() => void retry(f.id)} isLoading={acting === f.id} isDisabled={f.state === 'retrying'} aria-label={`Retry ${f.subject.issueKey}`}>
+                        Retry
+                      </Button>
+                      <Button appearance="subtle" onClick={() => void discard(f.id)} isDisabled={acting === f.id} aria-label={`Discard the failure of ${f.subject.issueKey}`}>
+                        Discard
+                      </Button>
+                    </Inline>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </Card>
+      <Card label="Activity log" testId="activity">
+        <h3 style={{ margin: 0, fontSize: 16 }}>Activity</h3>
+        {entries.length === 0 && !loading && (
+          <Text as="p">{applied.issueKey || applied.connectionId ? 'Nothing matches this filter.' : 'Nothing has synced yet. Create or change an issue in a mapped project and it shows here.'}</Text>
+        )}
+        {entries.length > 0 && (
+          <table style={tableStyle}>
+            <thead>
+              <tr>
+                {['When', 'Connection', 'Direction', 'Outcome', 'Issue', 'What happened'].map((h) => (
+                  <th key={h} style={headStyle} scope="col">
+                    {h}
+                  </th>
+                ))}
+              </tr>
+            </thead>
+            <tbody>
+              {entries.map((entry) => (
+                <tr key={entry.id} data-testid="activity-row">
+                  <td style={{ ...cellStyle, whiteSpace: 'nowrap' }}>{formatDate(entry.at)}</td>
+                  <td style={cellStyle}>{names.get(entry.connectionId) ?? entry.connectionId}</td>
+                  <td style={cellStyle}>{entry.direction === 'outbound' ? 'Jira → tool' : 'Tool → Jira'}</td>
+                  <td style={cellStyle}>
+                    <Lozenge appearance={OUTCOME[entry.outcome]}>{entry.outcome}</Lozenge>
+                  </td>
+                  <td style={cellStyle}>{entry.issueKey ?? ''}</td>
+                  <td style={cellStyle}>
+                    <Stack space="space.050">
+                      <Text>{entry.summary}</Text>
+                      {entry.details.map((d, i) => (
+                        <Text key={i} size="small" color="color.text.subtle">
+                          {d}
+                        </Text>
+                      ))}
+                    </Stack>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+        {loading && <Spinner label="Loading activity" />}
+        {cursor && !loading && (
+          <Inline>
+            <Button onClick={() => void loadPage(cursor)}>Show older</Button>
+          </Inline>
+        )}
+      </Card>
+    </Stack>
+  );
+}

@@ -1,0 +1,173 @@
+// Inbound for one connection: the URL the tool sends events to, the secret it signs them with
+// (made here in the browser, shown once, rotated with the previous one accepted until retired),
+// a ready curl command that signs a test event, and the "webhook connected" lamp.
+import { useCallback, useEffect, useState } from 'react';
+import SectionMessage from '@atlaskit/section-message';
+import { Inline, Stack, Text } from '@atlaskit/primitives';
+import type { InboundView } from '../../../../src/contract/admin';
+import { getInbound } from '../api/getInbound';
+import { retirePreviousInboundSecret } from '../api/retirePreviousInboundSecret';
+import { setInboundSecret } from '../api/setInboundSecret';
+import { formatDate, useAdmin } from '../admin-state';
+import { Button, Card, CodeBlock, CopyButton, Lamp, flag } from '../ui';
+import { ConnectionPicker, NoConnection } from './common';
+
+/** 32 random bytes, base64url: what the tool and Tandem share to sign events. */
+export function generateSecret(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(32));
+  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+/** A shell command that signs a test event the way the tool must: HMAC-SHA256 over "<t>.<raw body>". */
+export function curlExample(url: string, secret: string): string {
+  return [
+    `SECRET='${secret}'`,
+    `BODY='{"event":"tandem.test","id":"test-'"$(date +%s)"'"}'`,
+    `T=$(date +%s)`,
+    `SIG=$(printf '%s.%s' "$T" "$BODY" | openssl dgst -sha256 -hmac "$SECRET" -hex | sed 's/^.* //')`,
+    `curl -sS -X POST '${url}' \\`,
+    `  -H 'Content-Type: application/json' \\`,
+    `  -H "X-Tandem-Signature: t=$T,v1=$SIG" \\`,
+    `  --data "$BODY"`,
+  ].join('\n');
+}
+
+export function InboundTab(props: { connectionId: string | undefined; onSelectConnection: (id: string) => void; onAdd: () => void }) {
+  const admin = useAdmin();
+  const connection = admin.draft.connections.find((c) => c.id === props.connectionId);
+  const saved = admin.saved.config.connections.some((c) => c.id === props.connectionId);
+  const [view, setView] = useState<InboundView>();
+  const [error, setError] = useState<string>();
+  const [shown, setShown] = useState<string>();
+  const [busy, setBusy] = useState<'rotate' | 'retire' | 'refresh'>();
+
+  const load = useCallback(async () => {
+    if (!props.connectionId || !saved) return;
+    setBusy('refresh');
+    try {
+      const answer = await getInbound({ connectionId: props.connectionId });
+      if (answer.ok) {
+        setView(answer.connections[0]);
+        setError(undefined);
+      } else setError(answer.error.message);
+    } finally {
+      setBusy(undefined);
+    }
+  }, [props.connectionId, saved]);
+
+  useEffect(() => {
+    setShown(undefined);
+    setView(undefined);
+    void load().catch((e: unknown) => setError(e instanceof Error ? e.message : String(e)));
+  }, [load]);
+
+  if (!connection) return <NoConnection onAdd={props.onAdd} what="Inbound URLs and secrets" />;
+  if (!saved) return <Text as="p">Save the new connection first; its inbound URL exists once it is saved.</Text>;
+
+  const rotate = async () => {
+    const secret = generateSecret();
+    setBusy('rotate');
+    try {
+      const answer = await setInboundSecret({ connectionId: connection.id, secret });
+      if (!answer.ok) return setError(answer.error.message);
+      setView(answer.inbound);
+      setShown(secret);
+      flag('success', view?.secretSetAt ? 'Inbound secret rotated' : 'Inbound secret created', 'Copy it now: it is shown only once.');
+    } finally {
+      setBusy(undefined);
+    }
+  };
+
+  const retire = async () => {
+    setBusy('retire');
+    try {
+      const answer = await retirePreviousInboundSecret({ connectionId: connection.id });
+      if (!answer.ok) return setError(answer.error.message);
+      setView(answer.inbound);
+      flag('success', 'Previous secret retired', 'Events signed with it are refused from now on.');
+    } finally {
+      setBusy(undefined);
+    }
+  };
+
+  const lamp = view?.lamp;
+  return (
+    <Stack space="space.200">
+      <ConnectionPicker connectionId={connection.id} onSelect={props.onSelectConnection} />
+      {error && (
+        <SectionMessage appearance="error" title="Inbound settings could not be loaded">
+          <Text as="p">{error}</Text>
+        </SectionMessage>
+      )}
+      {view && (
+        <>
+          <Card label="Webhook status">
+            <Inline spread="space-between" alignBlock="center">
+              <Lamp
+                testId="inbound-lamp"
+                colour={lamp === 'connected' ? 'green' : lamp === 'refusing' ? 'red' : 'grey'}
+                label={lamp === 'connected' ? 'Webhook connected' : lamp === 'refusing' ? 'Refusing events' : 'No event received yet'}
+              />
+              <Button onClick={() => void load()} isLoading={busy === 'refresh'}>
+                Refresh
+              </Button>
+            </Inline>
+            <Text as="p" color="color.text.subtle">
+              {view.health.lastAcceptedAt ? `Last event accepted ${formatDate(view.health.lastAcceptedAt)}.` : 'No event has been accepted yet.'}{' '}
+              {view.health.lastRefusedAt ? `Last refused ${formatDate(view.health.lastRefusedAt)}${view.health.lastRefusedReason ? `: ${view.health.lastRefusedReason}` : ''}.` : ''}
+            </Text>
+            {lamp === 'refusing' && <Text as="p">Check that the tool signs with the current secret and sends to the URL below.</Text>}
+          </Card>
+          <Card label="Inbound URL">
+            <h3 style={{ margin: 0, fontSize: 16 }}>Where the tool sends its events</h3>
+            <Inline space="space.100" alignBlock="center">
+              <CodeBlock text={view.url} label="Inbound URL" testId="inbound-url" />
+              <CopyButton text={view.url} label="Copy the inbound URL" />
+            </Inline>
+          </Card>
+          <Card label="Inbound secret">
+            <h3 style={{ margin: 0, fontSize: 16 }}>Secret</h3>
+            <Text as="p" color="color.text.subtle" testId="inbound-secret-state">
+              {view.secretSetAt ? `Secret set on ${formatDate(view.secretSetAt)}.` : 'No secret yet: Tandem refuses every event until you create one.'}
+            </Text>
+            <Inline space="space.100">
+              <Button appearance="primary" onClick={() => void rotate()} isLoading={busy === 'rotate'} testId="rotate-inbound-secret">
+                {view.secretSetAt ? 'Rotate secret' : 'Create secret'}
+              </Button>
+            </Inline>
+            {shown && (
+              <SectionMessage appearance="warning" title="Copy the secret now: it is shown only this once">
+                <Stack space="space.100">
+                  <Inline space="space.100" alignBlock="center">
+                    <CodeBlock text={shown} label="New inbound secret" testId="inbound-secret" />
+                    <CopyButton text={shown} label="Copy the secret" />
+                  </Inline>
+                  <Text as="p">Give it to the tool. To check the tool’s side, this command signs and sends a test event:</Text>
+                  <CodeBlock text={curlExample(view.url, shown)} label="curl example" testId="curl-example" />
+                  <Inline>
+                    <CopyButton text={curlExample(view.url, shown)} label="Copy the curl command" />
+                  </Inline>
+                </Stack>
+              </SectionMessage>
+            )}
+            {view.previousSecretSetAt && (
+              <SectionMessage appearance="information" title="The previous secret is still accepted">
+                <Stack space="space.100">
+                  <Text as="p">
+                    The secret set on {formatDate(view.previousSecretSetAt)} still works, so the tool keeps working while you update it. Retire it once the
+                    tool uses the new one.
+                  </Text>
+                  <Inline>
+                    <Button onClick={() => void retire()} isLoading={busy === 'retire'} testId="retire-inbound-secret">
+                      Retire previous secret
+                    </Button>
+                  </Inline>
+                </Stack>
+              </SectionMessage>
+            )}
+          </Card>
+        </>
+      )}
+    </Stack>
+  );
+}

@@ -1,0 +1,478 @@
+// Mappings of one connection: which Jira projects and issue types map to which of the tool's
+// modules; how each field travels (with Jira's field picker and a type check that says why a field
+// cannot carry another); the status table with its category fallback; the priority table.
+import { useEffect, useState } from 'react';
+import { Inline, Stack, Text } from '@atlaskit/primitives';
+import type { Connection, FieldMapping, ProjectMapping, StatusCategory, TransformKind } from '../../../../src/contract/admin';
+import { checkFieldMapping } from '../api/checkFieldMapping';
+import { useAdmin, useJiraMeta } from '../admin-state';
+import { Button, Card, SelectField, TextField, cellStyle, headStyle, tableStyle, type Option } from '../ui';
+import { ConnectionPicker, NoConnection } from './common';
+
+const DIRECTIONS: Option[] = [
+  { value: 'both', label: 'Both ways' },
+  { value: 'jira-to-tool', label: 'Jira → tool' },
+  { value: 'tool-to-jira', label: 'Tool → Jira' },
+];
+
+const TRANSFORMS: Array<{ value: TransformKind; label: string }> = [
+  { value: 'text', label: 'Text' },
+  { value: 'adf-markdown', label: 'Rich text ⇄ Markdown' },
+  { value: 'adf-plain', label: 'Rich text ⇄ plain text' },
+  { value: 'user-email', label: 'User by email' },
+  { value: 'priority', label: 'Priority table' },
+  { value: 'status', label: 'Status table' },
+  { value: 'labels', label: 'Labels' },
+  { value: 'number', label: 'Number' },
+  { value: 'date', label: 'Date' },
+  { value: 'option', label: 'Choice table' },
+];
+
+const CATEGORIES: Array<{ value: StatusCategory; label: string }> = [
+  { value: 'new', label: 'To Do' },
+  { value: 'indeterminate', label: 'In Progress' },
+  { value: 'done', label: 'Done' },
+];
+
+export function MappingsTab(props: { connectionId: string | undefined; onSelectConnection: (id: string) => void; onAdd: () => void }) {
+  const admin = useAdmin();
+  const index = admin.draft.connections.findIndex((c) => c.id === props.connectionId);
+  const connection = admin.draft.connections[index];
+  if (!connection) return <NoConnection onAdd={props.onAdd} what="Mappings" />;
+  return (
+    <Stack space="space.200">
+      <ConnectionPicker connectionId={connection.id} onSelect={props.onSelectConnection} />
+      <ProjectTable connection={connection} index={index} />
+      <FieldTable connection={connection} index={index} />
+      <StatusTable connection={connection} index={index} />
+      <PriorityTable connection={connection} index={index} />
+    </Stack>
+  );
+}
+
+function useConnectionEdit(index: number) {
+  const admin = useAdmin();
+  return (change: (c: Connection) => void) =>
+    admin.edit((draft) => {
+      const target = draft.connections[index];
+      if (target) change(target);
+    });
+}
+
+function fixedText(values: ProjectMapping['fixedValues']): string {
+  return Object.entries(values)
+    .map(([k, v]) => `${k}=${v === null ? '' : String(v)}`)
+    .join('\n');
+}
+
+function parseFixed(text: string): ProjectMapping['fixedValues'] {
+  const out: ProjectMapping['fixedValues'] = {};
+  for (const line of text.split('\n')) {
+    const at = line.indexOf('=');
+    if (at <= 0) continue;
+    out[line.slice(0, at).trim()] = line.slice(at + 1).trim();
+  }
+  return out;
+}
+
+function ProjectTable(props: { connection: Connection; index: number }) {
+  const admin = useAdmin();
+  const edit = useConnectionEdit(props.index);
+  const keys = props.connection.projects.map((p) => p.projectKey);
+  const meta = useJiraMeta(keys);
+  const at = `connections.${props.index}.projects`;
+  const projectOptions = (meta.projects ?? []).map((p) => ({ value: p.key, label: `${p.name} (${p.key})` }));
+  return (
+    <Card label="Projects and issue types">
+      <h3 style={{ margin: 0, fontSize: 16 }}>Projects and issue types</h3>
+      <Text as="p" color="color.text.subtle">
+        Each row sends issues of one Jira project (and issue type) to one of the tool’s modules. Fixed values go to the tool when a record is created, one
+        name=value per line.
+      </Text>
+      {props.connection.projects.length === 0 ? (
+        <Text as="p">No project is mapped yet, so nothing syncs. Add a mapping to start.</Text>
+      ) : (
+        <div style={{ overflowX: 'auto' }}>
+          <table style={tableStyle}>
+            <thead>
+              <tr>
+                {['Jira project', 'Issue type', 'Tool module', 'Direction', 'Fixed values', 'Only issues matching JQL', 'Ignore issue types', ''].map((h) => (
+                  <th key={h} style={headStyle} scope="col">
+                    {h}
+                  </th>
+                ))}
+              </tr>
+            </thead>
+            <tbody>
+              {props.connection.projects.map((project, row) => {
+                const p = `${at}.${row}`;
+                const types = meta.project(project.projectKey)?.issueTypes.filter((t) => !t.subtask) ?? [];
+                const rowEdit = (change: (m: ProjectMapping) => void) => edit((c) => c.projects[row] && change(c.projects[row]));
+                return (
+                  <tr key={row} data-testid={`project-row-${row}`}>
+                    <td style={cellStyle}>
+                      <SelectField hideLabel label={`Jira project, row ${row + 1}`} value={project.projectKey} options={projectOptions} onChange={(v) => rowEdit((m) => (m.projectKey = v))} error={admin.errorAt(`${p}.projectKey`)} />
+                    </td>
+                    <td style={cellStyle}>
+                      <SelectField
+                        hideLabel
+                        label={`Issue type, row ${row + 1}`}
+                        value={project.issueType}
+                        options={[{ value: '*', label: 'Any issue type' }, ...types.map((t) => ({ value: t.name, label: t.name }))]}
+                        onChange={(v) => rowEdit((m) => (m.issueType = v))}
+                        error={admin.errorAt(`${p}.issueType`) ?? admin.errorAt(`${p}.defaultIssueType`)}
+                      />
+                    </td>
+                    <td style={cellStyle}>
+                      <TextField hideLabel label={`Tool module, row ${row + 1}`} value={project.module} onChange={(v) => rowEdit((m) => (m.module = v))} error={admin.errorAt(`${p}.module`)} placeholder="incidents" />
+                    </td>
+                    <td style={cellStyle}>
+                      <SelectField hideLabel label={`Project direction, row ${row + 1}`} value={project.direction} options={DIRECTIONS} onChange={(v) => rowEdit((m) => (m.direction = v as ProjectMapping['direction']))} />
+                    </td>
+                    <td style={cellStyle}>
+                      <FixedValues label={`Fixed values, row ${row + 1}`} value={project.fixedValues} onChange={(v) => rowEdit((m) => (m.fixedValues = v))} error={admin.errorsUnder(`${p}.fixedValues`)[0]?.message} />
+                    </td>
+                    <td style={cellStyle}>
+                      <TextField hideLabel label={`JQL filter, row ${row + 1}`} value={project.jql ?? ''} onChange={(v) => rowEdit((m) => (v.trim() === '' ? delete m.jql : (m.jql = v)))} placeholder="e.g. labels = customer" />
+                    </td>
+                    <td style={cellStyle}>
+                      <TextField
+                        hideLabel
+                        label={`Ignored issue types, row ${row + 1}`}
+                        value={project.ignoredIssueTypes.join(', ')}
+                        onChange={(v) => rowEdit((m) => (m.ignoredIssueTypes = v.split(',').map((s) => s.trim()).filter(Boolean)))}
+                        error={admin.errorAt(`${p}.ignoredIssueTypes`)}
+                        placeholder="Sub-task"
+                      />
+                    </td>
+                    <td style={cellStyle}>
+                      <Button appearance="subtle" onClick={() => edit((c) => c.projects.splice(row, 1))} aria-label={`Remove project mapping ${row + 1}`}>
+                        Remove
+                      </Button>
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <Inline>
+        <Button
+          onClick={() =>
+            edit((c) =>
+              c.projects.push({ projectKey: meta.projects?.[0]?.key ?? '', issueType: '*', module: '', direction: 'both', fixedValues: {}, ignoredIssueTypes: [] }),
+            )
+          }
+        >
+          Add project mapping
+        </Button>
+      </Inline>
+    </Card>
+  );
+}
+
+/** Edits name=value lines as text, so a half-typed line is not lost while typing. */
+function FixedValues(props: { label: string; value: ProjectMapping['fixedValues']; onChange: (v: ProjectMapping['fixedValues']) => void; error?: string | undefined }) {
+  const [text, setText] = useState(fixedText(props.value));
+  useEffect(() => {
+    if (JSON.stringify(parseFixed(text)) !== JSON.stringify(props.value)) setText(fixedText(props.value));
+  }, [props.value]);
+  return (
+    <label style={{ display: 'block' }}>
+      <span style={{ position: 'absolute', width: 1, height: 1, overflow: 'hidden', clip: 'rect(0 0 0 0)' }}>{props.label}</span>
+      <textarea
+        value={text}
+        rows={2}
+        aria-invalid={props.error ? true : undefined}
+        onChange={(e) => {
+          setText(e.target.value);
+          props.onChange(parseFixed(e.target.value));
+        }}
+        style={{ font: 'inherit', fontSize: 12, width: '100%', minWidth: 180, boxSizing: 'border-box' }}
+      />
+      {props.error && (
+        <span role="alert" style={{ fontSize: 12, color: 'var(--ds-text-danger, #AE2E24)' }}>
+          {props.error}
+        </span>
+      )}
+    </label>
+  );
+}
+
+function FieldTable(props: { connection: Connection; index: number }) {
+  const admin = useAdmin();
+  const edit = useConnectionEdit(props.index);
+  const meta = useJiraMeta();
+  const at = `connections.${props.index}.fields`;
+  const fieldOptions = (meta.fields ?? [])
+    .filter((f) => f.schema)
+    .map((f) => ({ value: f.id, label: `${f.name} (${f.schema?.type}${f.schema?.items ? ` of ${f.schema.items}` : ''})` }))
+    .sort((a, b) => a.label.localeCompare(b.label));
+  return (
+    <Card label="Fields">
+      <h3 style={{ margin: 0, fontSize: 16 }}>Fields</h3>
+      <Text as="p" color="color.text.subtle">
+        How each Jira field travels to the tool’s field and back. Tandem checks that the Jira field can hold what the transform produces.
+      </Text>
+      {props.connection.fields.length === 0 && <Text as="p">No field is mapped yet: records would be created empty. Add summary and description first.</Text>}
+      {props.connection.fields.length > 0 && (
+        <div style={{ overflowX: 'auto' }}>
+          <table style={tableStyle}>
+            <thead>
+              <tr>
+                {['Jira field', 'Tool field', 'Direction', 'Transform', 'Check', ''].map((h) => (
+                  <th key={h} style={headStyle} scope="col">
+                    {h}
+                  </th>
+                ))}
+              </tr>
+            </thead>
+            <tbody>
+              {props.connection.fields.map((field, row) => (
+                <FieldRow key={row} field={field} row={row} at={`${at}.${row}`} fieldOptions={fieldOptions} edit={edit} />
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {admin.errorAt(at) && <Text color="color.text.danger">{admin.errorAt(at)}</Text>}
+      <Inline>
+        <Button onClick={() => edit((c) => c.fields.push({ jira: '', tool: '', direction: 'both', transform: { kind: 'text' } }))}>Add field mapping</Button>
+      </Inline>
+    </Card>
+  );
+}
+
+function defaultTransform(kind: TransformKind): FieldMapping['transform'] {
+  switch (kind) {
+    case 'priority':
+      return { kind, table: [] };
+    case 'status':
+      return { kind, toTool: [], categoryToTool: {}, toJira: [] };
+    case 'labels':
+      return { kind, format: 'array' };
+    case 'date':
+      return { kind, jiraType: 'date' };
+    case 'option':
+      return { kind, table: [], unmatched: 'skip' };
+    default:
+      return { kind } as FieldMapping['transform'];
+  }
+}
+
+function FieldRow(props: { field: FieldMapping; row: number; at: string; fieldOptions: Option[]; edit: (change: (c: Connection) => void) => void }) {
+  const admin = useAdmin();
+  const { field, row } = props;
+  const [check, setCheck] = useState<{ fits: boolean; message?: string | undefined }>();
+  const rowEdit = (change: (m: FieldMapping) => void) => props.edit((c) => c.fields[row] && change(c.fields[row]));
+  const key = `${field.jira}|${field.tool}|${field.direction}|${field.transform.kind}|${field.transform.kind === 'date' ? field.transform.jiraType : ''}`;
+  useEffect(() => {
+    if (!field.jira || !field.tool) return setCheck(undefined);
+    let live = true;
+    // Checked as the admin picks, so a refusal is explained before saving.
+    const timer = setTimeout(() => {
+      void checkFieldMapping({ mapping: field })
+        .then((answer) => live && setCheck(answer.ok ? { fits: answer.fits, message: answer.message } : undefined))
+        .catch(() => undefined);
+    }, 250);
+    return () => {
+      live = false;
+      clearTimeout(timer);
+    };
+  }, [key]);
+  return (
+    <tr data-testid={`field-row-${row}`}>
+      <td style={cellStyle}>
+        <SelectField hideLabel label={`Jira field, row ${row + 1}`} value={field.jira} options={props.fieldOptions} onChange={(v) => rowEdit((m) => (m.jira = v))} error={admin.errorAt(`${props.at}.jira`)} />
+      </td>
+      <td style={cellStyle}>
+        <TextField hideLabel label={`Tool field, row ${row + 1}`} value={field.tool} onChange={(v) => rowEdit((m) => (m.tool = v))} error={admin.errorAt(`${props.at}.tool`)} />
+      </td>
+      <td style={cellStyle}>
+        <SelectField hideLabel label={`Field direction, row ${row + 1}`} value={field.direction} options={DIRECTIONS} onChange={(v) => rowEdit((m) => (m.direction = v as FieldMapping['direction']))} />
+      </td>
+      <td style={cellStyle}>
+        <SelectField
+          hideLabel
+          label={`Transform, row ${row + 1}`}
+          value={field.transform.kind}
+          options={TRANSFORMS}
+          onChange={(v) => rowEdit((m) => (m.transform = defaultTransform(v as TransformKind)))}
+          error={admin.errorAt(`${props.at}.transform.kind`)}
+        />
+      </td>
+      <td style={{ ...cellStyle, maxWidth: 280 }} aria-live="polite">
+        {check?.fits === true && <Text color="color.text.success">Fits</Text>}
+        {check?.fits === false && <Text color="color.text.danger">{check.message}</Text>}
+      </td>
+      <td style={cellStyle}>
+        <Button appearance="subtle" onClick={() => props.edit((c) => c.fields.splice(row, 1))} aria-label={`Remove field mapping ${row + 1}`}>
+          Remove
+        </Button>
+      </td>
+    </tr>
+  );
+}
+
+function StatusTable(props: { connection: Connection; index: number }) {
+  const edit = useConnectionEdit(props.index);
+  const keys = props.connection.projects.map((p) => p.projectKey);
+  const meta = useJiraMeta(keys);
+  const row = props.connection.fields.findIndex((f) => f.transform.kind === 'status');
+  const field = props.connection.fields[row];
+  if (!field || field.transform.kind !== 'status') return null;
+  const transform = field.transform;
+  const statuses = [...new Set(keys.flatMap((k) => meta.project(k)?.statuses.map((s) => s.name) ?? []))].sort();
+  const statusOptions = statuses.map((s) => ({ value: s, label: s }));
+  const tEdit = (change: (t: typeof transform) => void) =>
+    edit((c) => {
+      const f = c.fields[row];
+      if (f && f.transform.kind === 'status') change(f.transform);
+    });
+  return (
+    <Card label="Statuses">
+      <h3 style={{ margin: 0, fontSize: 16 }}>Statuses</h3>
+      <Text as="p" color="color.text.subtle">
+        Jira → tool: a Jira status name first, then its category when no name matches. Tool → Jira: the status to move to; when Jira cannot reach it, any
+        status of the category.
+      </Text>
+      <div style={{ overflowX: 'auto' }}>
+        <table style={tableStyle}>
+          <caption style={{ textAlign: 'left', fontWeight: 600, padding: '4px 0' }}>Jira → tool</caption>
+          <thead>
+            <tr>
+              <th style={headStyle} scope="col">Jira statuses (comma-separated)</th>
+              <th style={headStyle} scope="col">Tool state</th>
+              <th style={headStyle} scope="col" />
+            </tr>
+          </thead>
+          <tbody>
+            {transform.toTool.map((entry, i) => (
+              <tr key={i}>
+                <td style={cellStyle}>
+                  <TextField hideLabel label={`Jira statuses, row ${i + 1}`} value={entry.jira.join(', ')} list="tandem-statuses" onChange={(v) => tEdit((t) => t.toTool[i] && (t.toTool[i].jira = v.split(',').map((s) => s.trim()).filter(Boolean)))} />
+                </td>
+                <td style={cellStyle}>
+                  <TextField hideLabel label={`Tool state, row ${i + 1}`} value={entry.tool} onChange={(v) => tEdit((t) => t.toTool[i] && (t.toTool[i].tool = v))} />
+                </td>
+                <td style={cellStyle}>
+                  <Button appearance="subtle" onClick={() => tEdit((t) => t.toTool.splice(i, 1))} aria-label={`Remove status row ${i + 1}`}>
+                    Remove
+                  </Button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <datalist id="tandem-statuses">
+        {statuses.map((s) => (
+          <option key={s} value={s} />
+        ))}
+      </datalist>
+      <Inline>
+        <Button onClick={() => tEdit((t) => t.toTool.push({ jira: [], tool: '' }))}>Add status row</Button>
+      </Inline>
+      <Text weight="medium">When no name matches: by category</Text>
+      <Inline space="space.150" shouldWrap>
+        {CATEGORIES.map((category) => (
+          <div key={category.value} style={{ minWidth: 180 }}>
+            <TextField
+              label={`${category.label} → tool state`}
+              value={transform.categoryToTool[category.value] ?? ''}
+              onChange={(v) => tEdit((t) => (v.trim() === '' ? delete t.categoryToTool[category.value] : (t.categoryToTool[category.value] = v)))}
+            />
+          </div>
+        ))}
+      </Inline>
+      <div style={{ overflowX: 'auto' }}>
+        <table style={tableStyle}>
+          <caption style={{ textAlign: 'left', fontWeight: 600, padding: '4px 0' }}>Tool → Jira</caption>
+          <thead>
+            <tr>
+              <th style={headStyle} scope="col">Tool state</th>
+              <th style={headStyle} scope="col">Jira status</th>
+              <th style={headStyle} scope="col">Fallback category</th>
+              <th style={headStyle} scope="col" />
+            </tr>
+          </thead>
+          <tbody>
+            {transform.toJira.map((entry, i) => (
+              <tr key={i}>
+                <td style={cellStyle}>
+                  <TextField hideLabel label={`Tool state, reverse row ${i + 1}`} value={entry.tool} onChange={(v) => tEdit((t) => t.toJira[i] && (t.toJira[i].tool = v))} />
+                </td>
+                <td style={cellStyle}>
+                  <SelectField hideLabel label={`Jira status, reverse row ${i + 1}`} value={entry.jira ?? ''} options={[{ value: '', label: 'Any of the category' }, ...statusOptions]} onChange={(v) => tEdit((t) => t.toJira[i] && (v === '' ? delete t.toJira[i].jira : (t.toJira[i].jira = v)))} />
+                </td>
+                <td style={cellStyle}>
+                  <SelectField hideLabel label={`Category, reverse row ${i + 1}`} value={entry.category} options={CATEGORIES} onChange={(v) => tEdit((t) => t.toJira[i] && (t.toJira[i].category = v as StatusCategory))} />
+                </td>
+                <td style={cellStyle}>
+                  <Button appearance="subtle" onClick={() => tEdit((t) => t.toJira.splice(i, 1))} aria-label={`Remove reverse status row ${i + 1}`}>
+                    Remove
+                  </Button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <Inline>
+        <Button onClick={() => tEdit((t) => t.toJira.push({ tool: '', category: 'new' }))}>Add reverse row</Button>
+      </Inline>
+    </Card>
+  );
+}
+
+function PriorityTable(props: { connection: Connection; index: number }) {
+  const edit = useConnectionEdit(props.index);
+  const meta = useJiraMeta();
+  const row = props.connection.fields.findIndex((f) => f.transform.kind === 'priority');
+  const field = props.connection.fields[row];
+  if (!field || field.transform.kind !== 'priority') return null;
+  const options = (meta.priorities ?? []).map((p) => ({ value: p.name, label: p.name }));
+  const tEdit = (change: (table: Array<{ tool: string; jira: string }>) => void) =>
+    edit((c) => {
+      const f = c.fields[row];
+      if (f && f.transform.kind === 'priority') change(f.transform.table);
+    });
+  return (
+    <Card label="Priorities">
+      <h3 style={{ margin: 0, fontSize: 16 }}>Priorities</h3>
+      <Text as="p" color="color.text.subtle">
+        Read top to bottom; the first row that matches wins in each direction.
+      </Text>
+      <table style={tableStyle}>
+        <thead>
+          <tr>
+            <th style={headStyle} scope="col">Tool priority</th>
+            <th style={headStyle} scope="col">Jira priority</th>
+            <th style={headStyle} scope="col" />
+          </tr>
+        </thead>
+        <tbody>
+          {field.transform.table.map((entry, i) => (
+            <tr key={i}>
+              <td style={cellStyle}>
+                <TextField hideLabel label={`Tool priority, row ${i + 1}`} value={entry.tool} onChange={(v) => tEdit((t) => t[i] && (t[i].tool = v))} />
+              </td>
+              <td style={cellStyle}>
+                <SelectField hideLabel label={`Jira priority, row ${i + 1}`} value={entry.jira} options={options} onChange={(v) => tEdit((t) => t[i] && (t[i].jira = v))} />
+              </td>
+              <td style={cellStyle}>
+                <Button appearance="subtle" onClick={() => tEdit((t) => t.splice(i, 1))} aria-label={`Remove priority row ${i + 1}`}>
+                  Remove
+                </Button>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <Inline>
+        <Button onClick={() => tEdit((t) => t.push({ tool: '', jira: options[0]?.value ?? '' }))}>Add priority row</Button>
+      </Inline>
+    </Card>
+  );
+}

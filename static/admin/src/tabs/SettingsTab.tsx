@@ -1,0 +1,148 @@
+// Per connection: comments, the label, what deleting an issue does, and who wins a conflict. And the
+// whole configuration as JSON, to copy to another site (secrets stay behind).
+import { useState } from 'react';
+import SectionMessage from '@atlaskit/section-message';
+import { Inline, Stack, Text } from '@atlaskit/primitives';
+import type { ConnectionOptions } from '../../../../src/contract/admin';
+import { exportConfig } from '../api/exportConfig';
+import { importConfig } from '../api/importConfig';
+import { useAdmin } from '../admin-state';
+import { Button, Card, Checkbox, SelectField, TextField, flag } from '../ui';
+import { ConnectionPicker, DirtyHint, NoConnection } from './common';
+
+export function SettingsTab(props: { connectionId: string | undefined; onSelectConnection: (id: string) => void; onAdd: () => void }) {
+  const admin = useAdmin();
+  const index = admin.draft.connections.findIndex((c) => c.id === props.connectionId);
+  const connection = admin.draft.connections[index];
+  const at = `connections.${index}.options`;
+  const edit = (change: (o: ConnectionOptions) => void) =>
+    admin.edit((draft) => {
+      const target = draft.connections[index];
+      if (target) change(target.options);
+    });
+  return (
+    <Stack space="space.200">
+      {connection ? (
+        <>
+          <ConnectionPicker connectionId={connection.id} onSelect={props.onSelectConnection} />
+          <Card label="Sync settings">
+            <h3 style={{ margin: 0, fontSize: 16 }}>How {connection.name} syncs</h3>
+            <Checkbox
+              label="Sync comments"
+              checked={connection.options.syncComments}
+              onChange={(v) => edit((o) => (o.syncComments = v))}
+              hint="Jira comments become the tool’s work notes, and back."
+            />
+            <TextField
+              label="Label on synced issues"
+              value={connection.options.label}
+              onChange={(v) => edit((o) => (o.label = v))}
+              error={admin.errorAt(`${at}.label`) ?? (/\s/.test(connection.options.label) ? 'A Jira label cannot contain spaces' : undefined)}
+              hint="Added to every synced Jira issue, so you can find them. Leave empty for no label."
+            />
+            <SelectField
+              label="When a linked Jira issue is deleted"
+              value={connection.options.onJiraDelete}
+              options={[
+                { value: 'nothing', label: 'Leave the record as it is' },
+                { value: 'close', label: 'Close the record' },
+                { value: 'delete', label: 'Delete the record' },
+              ]}
+              onChange={(v) => edit((o) => (o.onJiraDelete = v as ConnectionOptions['onJiraDelete']))}
+            />
+            {connection.options.onJiraDelete === 'close' && (
+              <TextField label="Closed state" value={connection.options.closedState} onChange={(v) => edit((o) => (o.closedState = v))} error={admin.errorAt(`${at}.closedState`)} hint="The tool’s state for a closed record." />
+            )}
+            <SelectField
+              label="When a field changed on both sides"
+              value={connection.options.conflictPolicy}
+              options={[
+                { value: 'jira-wins', label: 'Jira wins' },
+                { value: 'tool-wins', label: 'The tool wins' },
+                { value: 'newest-wins', label: 'The newest change wins' },
+              ]}
+              onChange={(v) => edit((o) => (o.conflictPolicy = v as ConnectionOptions['conflictPolicy']))}
+              hint="Every conflict is written to the activity log either way."
+            />
+          </Card>
+        </>
+      ) : (
+        <NoConnection onAdd={props.onAdd} what="Sync settings" />
+      )}
+      <ExportImport />
+    </Stack>
+  );
+}
+
+function ExportImport() {
+  const admin = useAdmin();
+  const [exported, setExported] = useState<{ fileName: string; json: string }>();
+  const [text, setText] = useState('');
+  const [busy, setBusy] = useState<'export' | 'import'>();
+  const [error, setError] = useState<string>();
+
+  const runExport = async () => {
+    setBusy('export');
+    try {
+      const answer = await exportConfig();
+      if (!answer.ok) return setError(answer.error.message);
+      setExported(answer);
+    } finally {
+      setBusy(undefined);
+    }
+  };
+
+  const runImport = async () => {
+    if (text.trim() === '') return setError('Paste an exported configuration first.');
+    setBusy('import');
+    setError(undefined);
+    try {
+      const answer = await importConfig({ json: text, revision: admin.saved.revision });
+      if (!answer.ok) {
+        const first = answer.error.fieldErrors?.slice(0, 5).map((e) => `${e.path}: ${e.message}`).join('; ');
+        return setError(`${answer.error.message}${first ? ` ${first}` : ''}`);
+      }
+      admin.applySaved(answer);
+      setText('');
+      flag('success', 'Configuration imported', 'Set each connection’s token: secrets are never exported.');
+    } finally {
+      setBusy(undefined);
+    }
+  };
+
+  return (
+    <Card label="Export and import">
+      <h3 style={{ margin: 0, fontSize: 16 }}>Export and import</h3>
+      <Text as="p" color="color.text.subtle">
+        The whole configuration as JSON, to keep or to copy to another site. Tokens and secrets are never exported; set them again after an import.
+      </Text>
+      <DirtyHint />
+      <Inline space="space.100">
+        <Button onClick={() => void runExport()} isLoading={busy === 'export'}>
+          Export
+        </Button>
+      </Inline>
+      {exported && (
+        <Stack space="space.100">
+          <TextField label={exported.fileName} value={exported.json} onChange={() => undefined} readOnly multiline />
+          <Inline space="space.100">
+            <a href={`data:application/json;charset=utf-8,${encodeURIComponent(exported.json)}`} download={exported.fileName}>
+              Download {exported.fileName}
+            </a>
+          </Inline>
+        </Stack>
+      )}
+      <TextField label="Configuration to import" value={text} onChange={setText} multiline hint="Paste an exported configuration. It replaces the current one after the same checks as a save." />
+      <Inline>
+        <Button onClick={() => void runImport()} isLoading={busy === 'import'} isDisabled={admin.dirty}>
+          Import
+        </Button>
+      </Inline>
+      {error && (
+        <SectionMessage appearance="error" title="Not imported">
+          <Text as="p">{error}</Text>
+        </SectionMessage>
+      )}
+    </Card>
+  );
+}

@@ -1,0 +1,275 @@
+// A first-time Jira admin sets Tandem up in Chromium, on the real page, the real resolver and the
+// emulator: adds a connection from the ITSM preset, maps OPS bugs to incidents, saves, stores the
+// token, tests the connection, rotates the inbound secret, sees a new issue sync in the activity
+// log, then makes the tool fail and retries the failure from the page. Screenshots go to
+// test-results/; the page is checked for accessibility on every tab.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import type { Browser, Frame, Page } from 'playwright-core';
+import { ensureAdminBuilt, launchChromium, RESULTS } from '../support/browser';
+import { startTandem, type TandemOnDevkit } from '../support/devkit';
+
+const TOKEN = 'itsm-token-admin-flow-42c1';
+
+// ---------------------------------------------------------------- a small tool answering like the reference ITSM
+
+interface FakeTool {
+  url: string;
+  mode: 'up' | 'refusing';
+  records: Array<Record<string, unknown>>;
+  close(): Promise<void>;
+}
+
+async function startFakeTool(token: string): Promise<FakeTool> {
+  const tool: FakeTool = { url: '', mode: 'up', records: [], close: async () => undefined };
+  const server: Server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+    req.on('end', () => {
+      const send = (status: number, value: unknown) => {
+        res.writeHead(status, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(value));
+      };
+      if (req.headers.authorization !== `Bearer ${token}`) return send(401, { error: { message: 'User Not Authenticated' } });
+      const url = new URL(req.url ?? '/', 'http://tool');
+      const match = /^\/api\/(\w+)(?:\/([^/]+))?/.exec(url.pathname);
+      if (!match) return send(404, { error: { message: 'No such path' } });
+      const [, module, id] = match;
+      if (req.method === 'GET' && !id) {
+        const key = url.searchParams.get('jira_issue_key');
+        return send(200, { result: tool.records.filter((r) => r.module === module && (!key || r.jira_issue_key === key)) });
+      }
+      if (tool.mode === 'refusing') return send(422, { error: { message: 'short_description is locked while the incident is reviewed' } });
+      if (req.method === 'POST' && !id) {
+        const record = { ...(JSON.parse(body || '{}') as Record<string, unknown>), module, id: String(tool.records.length + 1), number: `INC${1000 + tool.records.length}` };
+        tool.records.push(record);
+        return send(201, { result: record });
+      }
+      const record = tool.records.find((r) => r.id === id);
+      if (!record) return send(404, { error: { message: 'No record' } });
+      if (req.method === 'PATCH' || req.method === 'PUT') Object.assign(record, JSON.parse(body || '{}') as Record<string, unknown>);
+      return send(200, { result: record });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  tool.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  tool.close = () => new Promise((resolve) => server.close(() => resolve()));
+  return tool;
+}
+
+// ---------------------------------------------------------------- the browser
+
+let tandem: TandemOnDevkit;
+let tool: FakeTool;
+let browser: Browser;
+let page: Page;
+
+function appFrame(): Frame {
+  const frame = page.frames().find((f) => f !== page.mainFrame());
+  assert.ok(frame, 'the app frame is on the page');
+  return frame;
+}
+
+async function shot(name: string): Promise<void> {
+  // The devkit host keeps every flag until closed; the flags were checked when they appeared.
+  await page.evaluate(`document.querySelectorAll('[data-flag-id]').forEach(function (el) { el.remove(); })`);
+  await page.screenshot({ path: join(RESULTS, `admin-flow-${name}.png`), fullPage: true });
+}
+
+async function openTab(name: string): Promise<void> {
+  await appFrame().getByRole('tab', { name }).click();
+}
+
+async function lastFlag(title: RegExp): Promise<void> {
+  await page.locator('[data-flag-id]', { hasText: title }).first().waitFor({ timeout: 10_000 });
+}
+
+const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+const axeFindings: string[] = [];
+const labelFindings: string[] = [];
+
+/** axe-core, and a check that every control has a name a screen reader can read. */
+async function checkAccessibility(where: string): Promise<void> {
+  const frame = appFrame();
+  // Browser-side code as text: what the test runner compiles may use helpers the page lacks.
+  const unnamed = await frame.evaluate<string[]>(`(function () {
+    var out = [];
+    document.querySelectorAll('input, select, textarea, button, [role="tab"]').forEach(function (el) {
+      var labelled = (el.labels && el.labels.length) || el.getAttribute('aria-label') || el.getAttribute('aria-labelledby');
+      var text = el.tagName === 'BUTTON' || el.getAttribute('role') === 'tab' ? el.innerText.trim() : '';
+      if (!labelled && !text && el.type !== 'hidden') out.push(el.outerHTML.slice(0, 120));
+    });
+    return out;
+  })()`);
+  labelFindings.push(...unnamed.map((u) => `${where}: ${u}`));
+  await frame.evaluate(axeSource);
+  const violations = await frame.evaluate<Array<{ id: string; impact: string; nodes: number }>>(`window.axe.run().then(function (result) {
+    return result.violations.map(function (v) { return { id: v.id, impact: v.impact, nodes: v.nodes.length }; });
+  })`);
+  axeFindings.push(...violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${where}: ${v.id} (${v.impact}, ${v.nodes} nodes)`));
+}
+
+before(async () => {
+  ensureAdminBuilt();
+  mkdirSync(RESULTS, { recursive: true });
+  tandem = await startTandem();
+  tool = await startFakeTool(TOKEN);
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
+  await page.goto(tandem.emulator.pageUrl('tandem-admin', tandem.admin.accountId));
+  await page.frameLocator('iframe').locator('h1', { hasText: 'Tandem' }).waitFor();
+});
+
+after(async () => {
+  await browser?.close();
+  await tool?.close();
+  await tandem?.stop();
+});
+
+const asAgent = () => ({ kind: 'user' as const, accountId: tandem.agent.accountId });
+
+test('a first-time admin sets Tandem up, watches a sync and retries a failure', async (t) => {
+  const frame = () => appFrame();
+
+  await t.test('the empty state guides to the first connection', async () => {
+    await frame().getByText('Connect Tandem to your tool').waitFor();
+    await checkAccessibility('empty');
+    await shot('1-empty');
+  });
+
+  await t.test('adds a connection from the ITSM preset, offered first', async () => {
+    await frame().getByRole('button', { name: 'Add your first connection' }).click();
+    const dialog = frame().getByRole('dialog', { name: 'Add connection' });
+    await dialog.waitFor();
+    const presets = await dialog.getByRole('radio').all();
+    assert.equal(await presets[0]?.getAttribute('value'), 'stackflow-itsm');
+    assert.equal(await presets[0]?.isChecked(), true);
+    // Inline validation before anything is sent.
+    await dialog.getByTestId('add-connection-submit').click();
+    await dialog.getByText('A web address starting with https://').waitFor();
+    await dialog.getByLabel('Name').fill('StackFlow');
+    await dialog.getByTestId('add-connection-url').fill(tool.url);
+    await checkAccessibility('add dialog');
+    await shot('2-add-connection');
+    await dialog.getByTestId('add-connection-submit').click();
+    await frame().getByTestId('connection-stackflow').waitFor();
+    await lastFlag(/StackFlow added/);
+  });
+
+  await t.test('stores the token write-only', async () => {
+    await frame().getByTestId('token-stackflow').fill(TOKEN);
+    await frame().getByRole('button', { name: 'Save token' }).click();
+    await frame().getByText(/Token set on/).waitFor();
+    await lastFlag(/Token stored/);
+    assert.equal(await frame().getByTestId('token-stackflow').inputValue(), '', 'the token is not kept in the page');
+    assert.ok(!(await frame().locator('body').innerText()).includes(TOKEN));
+  });
+
+  await t.test('maps OPS bugs to incidents and saves', async () => {
+    await openTab('Mappings');
+    const rows = frame().locator('[data-testid^="project-row-"]');
+    await rows.first().waitFor();
+    // The preset also maps INFRA tasks to changes; this admin wants OPS bugs only.
+    while ((await rows.count()) > 1) await frame().getByRole('button', { name: 'Remove project mapping 2' }).click();
+    await frame().getByLabel('Jira project, row 1').selectOption('OPS');
+    await frame().getByLabel('Issue type, row 1').selectOption('Bug');
+    await frame().getByLabel('Tool module, row 1').fill('incidents');
+    await frame().getByLabel('Project direction, row 1').selectOption('both');
+    // The field check explains a refusal before saving.
+    await frame().getByLabel('Transform, row 1').selectOption('adf-markdown');
+    await frame().getByText(/Summary holds text, so it cannot carry/).waitFor();
+    await frame().getByLabel('Transform, row 1').selectOption('text');
+    await frame().getByTestId('field-row-0').getByText('Fits').waitFor();
+    await checkAccessibility('mappings');
+    await shot('3-mappings');
+    await frame().getByTestId('save-config').click();
+    await lastFlag(/Configuration saved/);
+    await frame().getByTestId('save-bar').waitFor({ state: 'detached' });
+    const stored = tandem.emulator.kvs.entries().kv.config as { connections: Array<{ projects: Array<{ projectKey: string; issueType: string; module: string }> }> };
+    assert.deepEqual(
+      stored.connections[0]?.projects.map((p) => `${p.projectKey}/${p.issueType}/${p.module}`),
+      ['OPS/Bug/incidents'],
+    );
+  });
+
+  await t.test('tests the connection', async () => {
+    await openTab('Connections');
+    await frame().getByTestId('test-stackflow').click();
+    await frame().getByTestId('test-result-stackflow').waitFor();
+    assert.match(await frame().getByTestId('test-result-stackflow').innerText(), /Connected/);
+    assert.equal(await frame().getByTestId('lamp-stackflow').getAttribute('data-lamp'), 'green');
+    await checkAccessibility('connections');
+    await shot('4-connection-tested');
+  });
+
+  await t.test('creates, then rotates the inbound secret', async () => {
+    await openTab('Inbound');
+    await frame().getByTestId('inbound-url').waitFor();
+    assert.equal(await frame().getByTestId('inbound-url').innerText(), `${tandem.emulator.webTriggerUrl('tandem-inbound')}/stackflow`);
+    await frame().getByTestId('rotate-inbound-secret').click();
+    await frame().getByTestId('inbound-secret').waitFor();
+    const first = await frame().getByTestId('inbound-secret').innerText();
+    await frame().getByRole('button', { name: 'Rotate secret' }).click();
+    await frame().getByText('The previous secret is still accepted').waitFor();
+    const second = await frame().getByTestId('inbound-secret').innerText();
+    assert.notEqual(first, second);
+    const secrets = tandem.emulator.kvs.entries().secrets;
+    assert.equal(secrets['connection:stackflow:inbound'], second);
+    assert.equal(secrets['connection:stackflow:inbound-previous'], first);
+    const curl = await frame().getByTestId('curl-example').innerText();
+    assert.match(curl, /X-Tandem-Signature: t=\$T,v1=\$SIG/);
+    assert.ok(curl.includes(`${tandem.emulator.webTriggerUrl('tandem-inbound')}/stackflow`));
+    await checkAccessibility('inbound');
+    await shot('5-inbound');
+    await frame().getByTestId('retire-inbound-secret').click();
+    await frame().getByText('The previous secret is still accepted').waitFor({ state: 'detached' });
+    assert.equal(tandem.emulator.kvs.entries().secrets['connection:stackflow:inbound-previous'], undefined);
+  });
+
+  let issueKey = '';
+  await t.test('a new OPS bug shows in the activity log', async () => {
+    const created = await tandem.rest(asAgent(), 'POST', '/rest/api/3/issue', {
+      fields: { project: { key: 'OPS' }, issuetype: { name: 'Bug' }, summary: 'Checkout returns 500' },
+    });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    issueKey = (created.body as { key: string }).key;
+    await tandem.emulator.settle();
+    assert.equal(tool.records.length, 1, 'the incident was created');
+    await openTab('Activity');
+    await frame().getByTestId('activity-row').filter({ hasText: issueKey }).first().waitFor();
+    assert.match(await frame().getByTestId('activity').innerText(), /synced/i);
+    await checkAccessibility('activity');
+    await shot('6-activity');
+  });
+
+  await t.test('the tool fails; the failure is retried from the page', async () => {
+    tool.mode = 'refusing';
+    const updated = await tandem.rest(asAgent(), 'PUT', `/rest/api/3/issue/${issueKey}`, { fields: { summary: 'Checkout returns 500 for EU cards' } });
+    assert.equal(updated.status, 204, JSON.stringify(updated.body));
+    await tandem.emulator.settle();
+    await frame().getByTestId('activity-refresh').click();
+    const row = frame().getByTestId('failure-row').filter({ hasText: issueKey });
+    await row.waitFor();
+    assert.match(await row.innerText(), /locked while the incident is reviewed/);
+    await shot('7-failure');
+
+    tool.mode = 'up';
+    await row.getByRole('button', { name: `Retry ${issueKey}` }).click();
+    await lastFlag(/Retry queued/);
+    await tandem.emulator.settle();
+    await frame().getByTestId('activity-refresh').click();
+    await frame().getByText(/Nothing failed/).waitFor();
+    assert.equal(tool.records[0]?.short_description, 'Checkout returns 500 for EU cards');
+    await shot('8-retried');
+  });
+
+  await t.test('the page is accessible', () => {
+    assert.deepEqual(labelFindings, [], 'every control has an accessible name');
+    assert.deepEqual(axeFindings, [], 'axe-core finds no serious or critical violation');
+  });
+});
