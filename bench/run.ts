@@ -1,5 +1,6 @@
 // `npm run bench`: prints Tandem's figures. Nothing here passes or fails; numbers are for reading.
 import { bundleReport } from './bundle';
+import { outboundCallsReport } from './outbound-calls';
 import { outboundCpuReport } from './outbound-cpu';
 import { platformCallsReport } from './platform-calls';
 
@@ -9,6 +10,8 @@ async function main(): Promise<void> {
   console.log(bundleReport().join('\n'));
   console.log();
   console.log((await platformCallsReport()).join('\n'));
+  console.log();
+  console.log((await outboundCallsReport()).join('\n'));
   console.log();
   console.log(outboundCpuReport().join('\n'));
   const memory = process.memoryUsage();

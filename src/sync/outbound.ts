@@ -11,6 +11,7 @@ import {
   type DeliveryFailure,
   type JiraWebhookEvent,
   type RecordRestConnector,
+  type WebhookChangeItemInput,
   type WebhookUserInput,
 } from '../connectors';
 import {
@@ -52,15 +53,8 @@ export interface IssuePayload {
   fields: Record<string, unknown>;
 }
 
-export interface ChangelogItem {
-  field: string;
-  fieldtype?: string;
-  fieldId?: string;
-  from: string | null;
-  fromString: string | null;
-  to: string | null;
-  toString: string | null;
-}
+/** One changelog entry as Jira's events carry it; the push passes it on as it came. */
+export type ChangelogItem = WebhookChangeItemInput;
 
 export type OutboundChange =
   | { kind: 'issue-created' | 'issue-updated'; issueId: string; issueKey: string; payload: IssuePayload; changelog?: { id: string; items: ChangelogItem[] }; actorAccountId?: string }
