@@ -8,6 +8,7 @@ import { failure, readStoredConfig } from './admin-config';
 import type { AdminPorts } from './admin-ports';
 import type { Ports } from './ports';
 import { ACTIVITY_PREFIX, FAILURE_PREFIX, activitySchema, failureSchema, type Failure } from './state';
+import { keptInboundDelivery } from './inbound';
 
 const PAGE = 100;
 /** A filtered page reads at most this many entries before handing back a cursor. */
@@ -92,8 +93,12 @@ export async function listFailures(ports: Pick<Ports, 'store'>, connectionId?: s
   return out.sort((a, b) => b.lastAt.localeCompare(a.lastAt));
 }
 
-function deliveryOf(kept: Failure): Record<string, unknown> {
+async function deliveryOf(ports: AdminPorts, kept: Failure): Promise<Record<string, unknown> | undefined> {
   const { subject } = kept;
+  if (subject.kind === 'inbound') {
+    const delivery = await keptInboundDelivery(ports, kept.connectionId, subject.eventId);
+    return delivery && { type: 'delivery', delivery };
+  }
   const base = { connectionId: kept.connectionId, issueId: subject.issueId, issueKey: subject.issueKey, attempt: 1 };
   const delivery = subject.kind === 'comment' ? { kind: 'comment', ...base, commentId: subject.commentId } : { kind: subject.kind, ...base };
   return { type: 'delivery', delivery };
@@ -123,11 +128,16 @@ export async function retryFailures(ports: AdminPorts, ids: readonly string[]): 
       );
       continue;
     }
+    const delivery = await deliveryOf(ports, kept);
+    if (!delivery) {
+      skipped.push(`${kept.subject.issueKey}: the tool's event is no longer kept (30 days); discard the failure.`);
+      continue;
+    }
     const { retryRequestedAt: _previous, ...rest } = kept;
     // Marked before the push: a delivery that succeeds at once deletes the failure, and must not find it written back after.
     await ports.store.set(id, { ...rest, retryRequestedAt: new Date(ports.clock.now()).toISOString() });
     try {
-      await ports.queue.push(deliveryOf(kept));
+      await ports.queue.push(delivery);
       retried++;
     } catch {
       await ports.store.set(id, rest);

@@ -21,7 +21,7 @@ import {
   type InboundHealth,
   type InboundRequest,
 } from './inbound-request';
-import { activityWrite } from './journal';
+import { activityWrite, clearFailureWrite, failureWrites } from './journal';
 import type { Ports, StoreWrite } from './ports';
 import { CONFIG_KEY, inboundHealthKey, inboundSecretKey, keyPart, previousInboundSecretKey, readInboundHealth } from './state';
 
@@ -150,10 +150,7 @@ async function retryLater(run: InboundRun, event: InboundEvent, delaySeconds: nu
   const { ports, connection } = run;
   const base = { connectionId: connection.id, direction: 'inbound' as const, ...('record' in event && event.record ? { externalId: event.record.id } : {}) };
   if (run.attempt >= MAX_ATTEMPTS) {
-    await ports.store.writeAll([
-      { key: inboundFailedKey(connection.id, event.eventId), value: { connectionId: connection.id, event, failedAt: new Date(ports.clock.now()).toISOString(), reason: why }, ttlSeconds: FAILED_SECONDS },
-      activityWrite(ports, { ...base, outcome: 'failed', summary: `${event.type} ${event.eventId} could not be applied after ${MAX_ATTEMPTS} attempts`, details: [why] }),
-    ]);
+    await keepInbound(run, event, why, 'transient', `could not be applied after ${MAX_ATTEMPTS} attempts`);
     return refusal(503, 'unavailable', `${why}; the event was kept for the admin`);
   }
   const delivery = await deliveryFor(run, event, run.attempt + 1);
@@ -170,6 +167,38 @@ async function retryLater(run: InboundRun, event: InboundEvent, delaySeconds: nu
     ])
     .catch(() => undefined);
   return answer(202, { status: 'queued', eventId: event.eventId, retryInSeconds: delaySeconds, message: `${why}; the event is queued and will be applied` });
+}
+
+/** Keeps an event that could not be applied for the admin: listed with the failures, retried from there. */
+async function keepInbound(run: InboundRun, event: InboundEvent, why: string, retry: 'transient' | 'permanent', what: string): Promise<void> {
+  const { ports, connection } = run;
+  const label = ('record' in event && event.record ? (event.record.jiraIssueKey ?? event.record.number ?? event.record.id) : undefined) ?? event.eventId;
+  const kept = await failureWrites(ports, {
+    connectionId: connection.id,
+    subject: { kind: 'inbound', issueId: '', issueKey: label, eventId: event.eventId },
+    operation: `Applying ${event.type} ${event.eventId} to Jira`,
+    failure: { retry, reason: retry === 'transient' ? 'server-error' : 'unexpected-answer', explanation: why },
+    attempts: run.attempt,
+  });
+  await ports.store.writeAll([
+    { key: inboundFailedKey(connection.id, event.eventId), value: { connectionId: connection.id, event, failedAt: new Date(ports.clock.now()).toISOString(), reason: why }, ttlSeconds: FAILED_SECONDS },
+    ...kept,
+    activityWrite(ports, {
+      connectionId: connection.id,
+      direction: 'inbound',
+      outcome: 'failed',
+      ...('record' in event && event.record ? { externalId: event.record.id } : {}),
+      summary: `${event.type} ${event.eventId} ${what}`,
+      details: [why],
+    }),
+  ]);
+}
+
+/** The delivery that applies a kept inbound event again (the admin's retry), or undefined once it expired. */
+export async function keptInboundDelivery(ports: Ports, connectionId: string, eventId: string): Promise<InboundDelivery | undefined> {
+  const raw = (await ports.store.get(inboundFailedKey(connectionId, eventId))) as { event?: unknown } | undefined;
+  const event = inboundEventSchema.safeParse(raw?.event);
+  return event.success ? { kind: 'inbound', connectionId, event: event.data, attempt: 1 } : undefined;
 }
 
 async function deliveryFor(run: InboundRun, event: InboundEvent, attempt: number): Promise<InboundDelivery> {
@@ -211,9 +240,21 @@ export async function runInboundDelivery(ports: Ports, delivery: InboundDelivery
     return;
   }
   const run: InboundRun = { ports, connection, pending: [], attempt: delivery.attempt };
-  await applyGuarded(run, event);
+  const answer = await applyGuarded(run, event);
+  const subject = { kind: 'inbound' as const, issueId: '', issueKey: '', eventId: event.eventId };
+  if (answer.status < 300 && answer.status !== 202) {
+    // Applied: a failure kept for this event (the admin's retry) is resolved.
+    await ports.store.writeAll([clearFailureWrite(connection.id, subject)]);
+  } else if (answer.status >= 400 && answer.status !== 503) {
+    // Nobody waits for this answer: keep what Jira refused, so the admin sees it.
+    await keepInbound(run, event, describeAnswer(answer), 'permanent', 'was refused');
+  }
   if (delivery.stash) {
     // Parts are removed once the event no longer waits; a re-queued event gets its own parts.
     for (let i = 0; i < delivery.stash.parts; i++) await ports.store.delete(`${delivery.stash.key}:${i}`).catch(() => undefined);
   }
+}
+
+function describeAnswer(answer: InboundAnswer): string {
+  return typeof answer.body.message === 'string' ? answer.body.message : `HTTP ${answer.status}`;
 }

@@ -62,6 +62,9 @@ export type OutboundChange =
   | { kind: 'comment-saved'; issueId: string; issueKey: string; commentId: string; comment: JiraComment | undefined }
   | { kind: 'comment-deleted'; issueId: string; issueKey: string; commentId: string };
 
+/** What an outbound delivery is about (inbound failures have their own kind). */
+type OutboundSubject = Exclude<FailureSubject, { kind: 'inbound' }>;
+
 const CREATE_LOCK_SECONDS = 120;
 /** When another delivery holds the create lock, look again after this long. */
 const LOCKED_RETRY_SECONDS = 15;
@@ -102,7 +105,7 @@ export async function runDelivery(ports: Ports, delivery: Delivery): Promise<voi
   if (!run) return;
   const connection = run.config.connections.find((c) => c.id === delivery.connectionId);
   if (!connection || !connection.enabled) return;
-  const subject: FailureSubject =
+  const subject: OutboundSubject =
     delivery.kind === 'comment'
       ? { kind: 'comment', issueId: delivery.issueId, issueKey: delivery.issueKey, commentId: delivery.commentId }
       : { kind: delivery.kind, issueId: delivery.issueId, issueKey: delivery.issueKey };
@@ -136,7 +139,7 @@ async function loadRun(ports: Ports, issueId: string, issueKey: string): Promise
   return { ports, config: parsed.config, state: readIssueState(found.get(issueStateKey(issueId))), issueId, issueKey };
 }
 
-function subjectOf(change: OutboundChange): FailureSubject {
+function subjectOf(change: OutboundChange): OutboundSubject {
   if (change.kind === 'comment-saved' || change.kind === 'comment-deleted') {
     return { kind: 'comment', issueId: change.issueId, issueKey: change.issueKey, commentId: change.commentId };
   }
@@ -178,7 +181,7 @@ async function syncChange(run: Run, connection: Connection, change: OutboundChan
  * Runs one connection's part of a change. A failure is retried through the queue while it may
  * pass, and kept for the admin once it cannot; an unexpected error is kept too, never lost.
  */
-async function guarded(run: Run, connection: Connection, subject: FailureSubject, attempt: number, work: () => Promise<void>): Promise<void> {
+async function guarded(run: Run, connection: Connection, subject: OutboundSubject, attempt: number, work: () => Promise<void>): Promise<void> {
   try {
     await work();
   } catch (error) {
@@ -210,7 +213,7 @@ function toDeliveryFailure(error: unknown): { operation: string; failure: Delive
   };
 }
 
-async function deliveryFailed(run: Run, connection: Connection, subject: FailureSubject, operation: string, failure: DeliveryFailure, attempt: number): Promise<void> {
+async function deliveryFailed(run: Run, connection: Connection, subject: OutboundSubject, operation: string, failure: DeliveryFailure, attempt: number): Promise<void> {
   const { ports } = run;
   const base = { connectionId: connection.id, direction: 'outbound' as const, issueKey: subject.issueKey };
   if (failure.retry === 'transient' && attempt < MAX_ATTEMPTS) {
@@ -231,7 +234,7 @@ async function deliveryFailed(run: Run, connection: Connection, subject: Failure
   await ports.store.writeAll(writes);
 }
 
-function deliveryFor(connectionId: string, subject: FailureSubject, attempt: number): Record<string, unknown> {
+function deliveryFor(connectionId: string, subject: OutboundSubject, attempt: number): Record<string, unknown> {
   const body: Delivery =
     subject.kind === 'comment'
       ? { kind: 'comment', connectionId, issueId: subject.issueId, issueKey: subject.issueKey, commentId: subject.commentId, deleted: false, attempt }
@@ -425,7 +428,7 @@ async function decorateIssue(run: Run, connection: RecordRestConnection, link: L
   return notes;
 }
 
-async function saveLink(run: Run, connection: Connection, link: Link, extra: StoreWrite[], subject: FailureSubject): Promise<void> {
+async function saveLink(run: Run, connection: Connection, link: Link, extra: StoreWrite[], subject: OutboundSubject): Promise<void> {
   run.state = { links: { ...run.state.links, [connection.id]: link } };
   await run.ports.store.writeAll([{ key: issueStateKey(run.issueId), value: run.state }, clearFailureWrite(connection.id, subject), ...extra]);
 }

@@ -71,6 +71,8 @@ export const failureSchema = z.object({
     z.object({ kind: z.literal('issue'), issueId: z.string(), issueKey: z.string() }),
     z.object({ kind: z.literal('comment'), issueId: z.string(), issueKey: z.string(), commentId: z.string() }),
     z.object({ kind: z.literal('deletion'), issueId: z.string(), issueKey: z.string() }),
+    /** A tool event that could not be applied to Jira; the event itself is kept under inbound-failed:. */
+    z.object({ kind: z.literal('inbound'), issueId: z.string().default(''), issueKey: z.string(), eventId: z.string() }),
   ]),
   operation: z.string(),
   retry: z.enum(['transient', 'permanent']),
@@ -85,7 +87,11 @@ export type Failure = z.infer<typeof failureSchema>;
 export type FailureSubject = Failure['subject'];
 
 export const failureSubjectKey = (subject: FailureSubject): string =>
-  subject.kind === 'comment' ? `comment:${subject.issueId}:${subject.commentId}` : `${subject.kind}:${subject.issueId}`;
+  subject.kind === 'comment'
+    ? `comment:${subject.issueId}:${subject.commentId}`
+    : subject.kind === 'inbound'
+      ? `inbound:${subject.eventId}`
+      : `${subject.kind}:${subject.issueId}`;
 
 export const activitySchema = z.object({
   at: z.string(),
