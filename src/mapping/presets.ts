@@ -13,6 +13,8 @@ export interface Preset {
   id: string;
   name: string;
   description: string;
+  /** What the admin types in as `baseUrl`: the tool's address (the default), or the push URL the tool shows. */
+  needs?: 'base-url' | 'push-url';
   build(input: PresetInput): Connection;
 }
 
@@ -104,7 +106,236 @@ const stackflowItsm: Preset = {
   },
 };
 
-export const presets: Preset[] = [stackflowItsm];
+/** The push URL under a base URL that may carry a path prefix. */
+function under(baseUrl: string, path: string): string {
+  return `${baseUrl.replace(/\/+$/, '')}${path}`;
+}
+
+// Craft.io's guide: primary item types sync both ways, a primary type set to Ignore never syncs,
+// secondary Jira types sync one way (Jira → Craft.io), and mapped fields must hold the same type
+// (checkFieldMapping says so before a save). Craft.io's item types are the modules; a Craft.io type
+// left out of the mapping (e.g. initiatives) is its Ignore, and Jira types in ignoredIssueTypes are
+// skipped by the secondary mapping. The "webhook connected" lamp is the connection's inbound health.
+const craftioProduct: Preset = {
+  id: 'craftio-product',
+  name: 'Craft.io product items',
+  description:
+    'PROD epics ⇄ Craft.io epics and stories ⇄ features; other PROD types → Craft.io items one way, sub-tasks ignored; title, description, status, labels and owner by email. Craft.io sends its changes to the inbound URL (the webhook lamp).',
+  build(input) {
+    const connection: ConnectionInput = {
+      id: input.id ?? connectionIdFrom(input.name, 'craftio'),
+      name: input.name,
+      protocol: 'record-rest',
+      baseUrl: input.baseUrl,
+      auth: { kind: 'bearer' },
+      options: {
+        // The guide names no notes or comments on items.
+        syncComments: false,
+        label: 'craftio-sync',
+        // Items are the product backlog; deleting a Jira issue leaves the item.
+        onJiraDelete: 'nothing',
+        conflictPolicy: 'newest-wins',
+      },
+      inbound: { auth: 'hmac', onToolDelete: 'nothing' },
+      projects: [
+        // Primary types: both ways.
+        { projectKey: 'PROD', issueType: 'Epic', module: 'epics', direction: 'both' },
+        { projectKey: 'PROD', issueType: 'Story', module: 'features', direction: 'both' },
+        // Secondary types: Jira → Craft.io only; sub-tasks are set to Ignore.
+        { projectKey: 'PROD', issueType: '*', module: 'items', direction: 'jira-to-tool', ignoredIssueTypes: ['Sub-task', 'Subtask'] },
+      ],
+      fields: [
+        { jira: 'summary', tool: 'title', direction: 'both', transform: { kind: 'text' } },
+        { jira: 'description', tool: 'description', direction: 'both', transform: { kind: 'adf-markdown' } },
+        {
+          jira: 'status',
+          tool: 'status',
+          direction: 'both',
+          transform: {
+            kind: 'status',
+            toTool: [
+              { jira: ['To Do', 'Open', 'Backlog'], tool: 'backlog' },
+              { jira: ['In Progress', 'In Review', 'Blocked'], tool: 'in_progress' },
+              { jira: ['Done', 'Closed', 'Resolved'], tool: 'done' },
+            ],
+            categoryToTool: { new: 'backlog', indeterminate: 'in_progress', done: 'done' },
+            toJira: [
+              { tool: 'backlog', jira: 'To Do', category: 'new' },
+              { tool: 'in_progress', jira: 'In Progress', category: 'indeterminate' },
+              { tool: 'done', jira: 'Done', category: 'done' },
+            ],
+          },
+        },
+        { jira: 'labels', tool: 'tags', direction: 'both', transform: { kind: 'labels', format: 'array' } },
+        { jira: 'assignee', tool: 'owner', direction: 'both', transform: { kind: 'user-email' } },
+        { jira: 'duedate', tool: 'due_date', direction: 'both', transform: { kind: 'date', jiraType: 'date' } },
+      ],
+    };
+    return connectionSchema.parse(connection);
+  },
+};
+
+// Flashduty's guide: a Jira webhook to the integration's push URL (issue created, updated,
+// deleted), optionally narrowed by JQL; Flashduty reads issue.fields.status.name and applies its own
+// status table on its side, so Tandem pushes the issue as Jira would and maps no fields. One way.
+const flashdutyChanges: Preset = {
+  id: 'flashduty-changes',
+  name: 'Flashduty change events',
+  description:
+    'OPS issues labelled "change" → Flashduty change events through the push URL (paste it as the address), as Jira webhooks; Flashduty maps the status name itself (to do → planned, in progress → processing, done → done, canceled → canceled).',
+  needs: 'push-url',
+  build(input) {
+    const connection: ConnectionInput = {
+      id: input.id ?? connectionIdFrom(input.name, 'flashduty'),
+      name: input.name,
+      protocol: 'jira-webhook',
+      // The push URL carries Flashduty's integration key; there is no other credential.
+      auth: { kind: 'none' },
+      webhook: { pushUrl: input.baseUrl, sign: false },
+      options: {
+        // The guide subscribes to issue created, updated and deleted only.
+        syncComments: false,
+        label: '',
+        onJiraDelete: 'nothing',
+        conflictPolicy: 'jira-wins',
+      },
+      projects: [{ projectKey: 'OPS', issueType: '*', module: 'changes', direction: 'jira-to-tool', jql: 'project = OPS AND labels = change' }],
+      fields: [],
+    };
+    return connectionSchema.parse(connection);
+  },
+};
+
+// UserHero's guide: one workflow ⇄ one Jira project. Items pushed from UserHero create Jira issues
+// (of the project's default type) with a link back; Jira sends issue webhooks to UserHero with a
+// Bearer header, and UserHero maps the status by category, then by name. Status changes in UserHero
+// move the Jira issue to a status of the mapped category.
+const userheroFeedback: Preset = {
+  id: 'userhero-feedback',
+  name: 'UserHero feedback',
+  description:
+    'UserHero Issues workflow ⇄ FEEDBACK: pushed items become Tasks with a link back (title, description, priority Urgent → Highest…, status); Jira webhooks to UserHero with a Bearer header; status by category both ways.',
+  build(input) {
+    const connection: ConnectionInput = {
+      id: input.id ?? connectionIdFrom(input.name, 'userhero'),
+      name: input.name,
+      protocol: 'jira-webhook',
+      baseUrl: input.baseUrl,
+      // `Authorization: Bearer <JIRA_WEBHOOK_SECRET>` on every push.
+      auth: { kind: 'bearer' },
+      webhook: { pushUrl: under(input.baseUrl, '/api/webhooks/jira'), sign: false },
+      options: {
+        syncComments: false,
+        label: 'userhero',
+        onJiraDelete: 'nothing',
+        // Tandem keeps no shadow of what it pushes, so the latest change decides.
+        conflictPolicy: 'newest-wins',
+      },
+      // UserHero sends a fixed Bearer header, not a signature.
+      inbound: { auth: 'bearer', onToolDelete: 'nothing' },
+      projects: [{ projectKey: 'FEEDBACK', issueType: '*', defaultIssueType: 'Task', module: 'issues', direction: 'both' }],
+      fields: [
+        { jira: 'summary', tool: 'title', direction: 'tool-to-jira', transform: { kind: 'text' } },
+        { jira: 'description', tool: 'description', direction: 'tool-to-jira', transform: { kind: 'adf-markdown' } },
+        {
+          jira: 'priority',
+          tool: 'priority',
+          direction: 'tool-to-jira',
+          transform: {
+            kind: 'priority',
+            table: [
+              { tool: 'Urgent', jira: 'Highest' },
+              { tool: 'High', jira: 'High' },
+              { tool: 'Medium', jira: 'Medium' },
+              { tool: 'Low', jira: 'Low' },
+            ],
+          },
+        },
+        {
+          jira: 'status',
+          tool: 'status',
+          direction: 'both',
+          transform: {
+            kind: 'status',
+            // Only names of the category they belong to, so name-first reads as category-first.
+            toTool: [
+              { jira: ['Open', 'New', 'Backlog', 'To Do'], tool: 'open' },
+              { jira: ['In Progress', 'In Review', 'In Development'], tool: 'in-progress' },
+              { jira: ['Done', 'Completed', 'Resolved', 'Closed'], tool: 'resolved' },
+            ],
+            categoryToTool: { new: 'open', indeterminate: 'in-progress', done: 'resolved' },
+            // Categories only: any status of the category will do, as the guide's mapping says.
+            toJira: [
+              { tool: 'open', category: 'new' },
+              { tool: 'in-progress', category: 'indeterminate' },
+              { tool: 'resolved', category: 'done' },
+              { tool: 'closed', category: 'done' },
+            ],
+          },
+        },
+      ],
+    };
+    return connectionSchema.parse(connection);
+  },
+};
+
+// The error tracker's guide (Sentry's Jira integration): an issue is created in Jira from the
+// tracker, or linked to an existing one; Jira assignee changes reach the tracker by email; resolving
+// moves the Jira issue to Done and back. The JQL keeps new Jira bugs from becoming tracker issues
+// (errors come from the tracker): only issues Tandem created from it (labelled) or linked sync.
+const sentryErrors: Preset = {
+  id: 'sentry-errors',
+  name: 'Sentry errors',
+  description:
+    'Sentry issues → OPS bugs (create, or link an existing bug) with a link back; Jira assignee → Sentry by email; resolved ⇄ Done, unresolved ⇄ To Do.',
+  build(input) {
+    const connection: ConnectionInput = {
+      id: input.id ?? connectionIdFrom(input.name, 'sentry'),
+      name: input.name,
+      protocol: 'record-rest',
+      baseUrl: input.baseUrl,
+      auth: { kind: 'bearer' },
+      paths: {
+        createRecord: 'POST /api/0/{module}/',
+        updateRecord: 'PUT /api/0/{module}/{id}/',
+        getRecord: 'GET /api/0/{module}/{id}/',
+        deleteRecord: 'DELETE /api/0/{module}/{id}/',
+        findByIssueKey: 'GET /api/0/{module}/?jira_issue_key={key}',
+      },
+      options: {
+        syncComments: false,
+        label: 'sentry',
+        onJiraDelete: 'nothing',
+        conflictPolicy: 'newest-wins',
+      },
+      inbound: { auth: 'hmac', onToolDelete: 'nothing' },
+      projects: [{ projectKey: 'OPS', issueType: 'Bug', module: 'issues', direction: 'both', jql: 'labels = sentry' }],
+      fields: [
+        { jira: 'summary', tool: 'title', direction: 'tool-to-jira', transform: { kind: 'text' } },
+        { jira: 'description', tool: 'description', direction: 'tool-to-jira', transform: { kind: 'adf-markdown' } },
+        // The guide's inbound assignee sync: Jira's assignee, matched to a tracker member by email.
+        { jira: 'assignee', tool: 'assignedTo', direction: 'jira-to-tool', transform: { kind: 'user-email' } },
+        {
+          jira: 'status',
+          tool: 'status',
+          direction: 'both',
+          transform: {
+            kind: 'status',
+            toTool: [{ jira: ['Done', 'Closed', 'Resolved'], tool: 'resolved' }],
+            categoryToTool: { new: 'unresolved', indeterminate: 'unresolved', done: 'resolved' },
+            toJira: [
+              { tool: 'resolved', jira: 'Done', category: 'done' },
+              { tool: 'unresolved', jira: 'To Do', category: 'new' },
+            ],
+          },
+        },
+      ],
+    };
+    return connectionSchema.parse(connection);
+  },
+};
+
+export const presets: Preset[] = [stackflowItsm, craftioProduct, flashdutyChanges, userheroFeedback, sentryErrors];
 
 export function findPreset(id: string): Preset | undefined {
   return presets.find((preset) => preset.id === id);

@@ -152,7 +152,7 @@ test('a first-time admin sets Tandem up, watches a sync and retries a failure', 
     // Inline validation before anything is sent.
     await dialog.getByTestId('add-connection-submit').click();
     await dialog.getByText('A web address starting with https://').waitFor();
-    await dialog.getByLabel('Name').fill('StackFlow');
+    await dialog.getByLabel('Name', { exact: true }).fill('StackFlow');
     await dialog.getByTestId('add-connection-url').fill(tool.url);
     await checkAccessibility('add dialog');
     await shot('2-add-connection');
