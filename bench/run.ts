@@ -1,5 +1,6 @@
 // `npm run bench`: prints Tandem's figures. Nothing here passes or fails; numbers are for reading.
 import { bundleReport } from './bundle';
+import { inboundReport } from './inbound';
 import { outboundCallsReport } from './outbound-calls';
 import { outboundCpuReport } from './outbound-cpu';
 import { platformCallsReport } from './platform-calls';
@@ -14,6 +15,8 @@ async function main(): Promise<void> {
   console.log((await outboundCallsReport()).join('\n'));
   console.log();
   console.log(outboundCpuReport().join('\n'));
+  console.log();
+  console.log((await inboundReport()).join('\n'));
   const memory = process.memoryUsage();
   console.log(`\nprocess: rss ${(memory.rss / 1048576).toFixed(0)} MB, heap used ${(memory.heapUsed / 1048576).toFixed(0)} MB, ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }

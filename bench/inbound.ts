@@ -1,0 +1,99 @@
+// What one inbound record.updated (a field change and a state change) costs on the platform, next
+// to the least the design needs, and how long the web trigger's handler takes per event. Runs
+// Tandem's real code on the emulator over HTTP, signed as a tool signs; figures are printed only.
+import { VirtualClock } from '../devkit/forge/clock';
+import type { ForgeEmulator } from '../devkit/forge/emulator';
+import { signTandemRequest } from '../devkit/external/itsm';
+import { findPreset } from '../src/mapping';
+import { inboundSecretKey } from '../src/sync/state';
+import { configure, startTandem } from '../test/support/devkit';
+
+const SECRET = 'bench-inbound-secret';
+/** Records the updates cycle over; each update changes the summary and moves the state. */
+const RECORDS = 50;
+
+/** The least one record.updated with a field and a state change needs, per call kind (docs/architecture.md). */
+const FLOOR = {
+  jira: { total: 2, what: '1 issue edit, 1 transition' },
+  kvs: { total: 3, what: '1 dedupe write, 1 link read, 1 shadow write' },
+  queue: { total: 0, what: 'none' },
+};
+
+const percentile = (sorted: readonly number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? 0;
+const fixed = (n: number) => n.toFixed(2);
+
+export async function inboundReport(events = 1000): Promise<string[]> {
+  const clock = new VirtualClock();
+  const tandem = await startTandem({ clock });
+  try {
+    const preset = findPreset('stackflow-itsm');
+    if (!preset) return ['inbound: the StackFlow preset is missing'];
+    const connection = preset.build({ name: 'StackFlow', baseUrl: 'https://stackflow.invalid', id: 'stackflow' });
+    await configure(tandem.emulator, { version: 1, connections: [connection] }, { [inboundSecretKey('stackflow')]: SECRET });
+    const url = `${tandem.emulator.webTriggerUrl('tandem-inbound')}/stackflow`;
+    let sequence = 0;
+    const send = async (type: string, record: Record<string, unknown>): Promise<{ status: number; ms: number }> => {
+      sequence += 1;
+      const raw = JSON.stringify({ eventId: `bench-${sequence}`, type, occurredAt: new Date(clock.now()).toISOString(), record });
+      const started = process.hrtime.bigint();
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-tandem-signature': signTandemRequest(SECRET, raw, clock.now() / 1000) },
+        body: raw,
+      });
+      await response.text();
+      return { status: response.status, ms: Number(process.hrtime.bigint() - started) / 1e6 };
+    };
+    const record = (i: number, fields: Record<string, unknown>) => ({ module: 'incidents', id: `bench-${i}`, number: `INC${String(i).padStart(7, '0')}`, url: `https://stackflow.invalid/incidents/bench-${i}`, fields });
+    const base = { description: 'Steps: **open checkout**', priority: 'P2' };
+    for (let i = 0; i < RECORDS; i += 1) {
+      const created = await send('record.created', record(i, { ...base, short_description: 'Checkout fails', state: 'new' }));
+      if (created.status !== 200) return [`inbound: seeding record ${i} answered ${created.status}`];
+    }
+    await tandem.emulator.settle();
+
+    tandem.emulator.calls.reset();
+    const firstInvocation = tandem.emulator.invocations.length;
+    const roundTrips: number[] = [];
+    const refused = new Map<number, number>();
+    for (let i = 0; i < events; i += 1) {
+      const round = Math.floor(i / RECORDS);
+      // Odd rounds move To Do → In Progress, even rounds back: a state change every time.
+      const state = round % 2 === 0 ? 'in_progress' : 'new';
+      const answer = await send('record.updated', record(i % RECORDS, { ...base, short_description: `Checkout fails (${round})`, state }));
+      roundTrips.push(answer.ms);
+      if (answer.status !== 200) refused.set(answer.status, (refused.get(answer.status) ?? 0) + 1);
+    }
+    await tandem.emulator.settle();
+    return report(tandem.emulator, events, firstInvocation, roundTrips, refused);
+  } finally {
+    await tandem.stop();
+  }
+}
+
+function report(emulator: ForgeEmulator, events: number, firstInvocation: number, roundTrips: number[], refused: Map<number, number>): string[] {
+  const calls = emulator.calls.snapshot();
+  const total = (o: Record<string, number>) => Object.values(o).reduce((a, b) => a + b, 0);
+  const detail = (o: Record<string, number>) => Object.entries(o).map(([k, v]) => `${k} ×${fixed(v / events)}`).join(', ');
+  const lines = [`inbound platform calls per record.updated with a field and a state change (emulator, real SDKs, mean of ${events.toLocaleString('en-US')}):`];
+  lines.push(`  jira   actual ${fixed(total(calls.jira) / events)}  floor ${FLOOR.jira.total} (${FLOOR.jira.what})`);
+  for (const [what, n] of Object.entries(calls.jira)) lines.push(`           ${what.padEnd(52)} ${fixed(n / events)}`);
+  lines.push(`  kvs    actual ${fixed(total(calls.kvs) / events)}  floor ${FLOOR.kvs.total} (${FLOOR.kvs.what})`);
+  lines.push(`           ${detail(calls.kvs)}`);
+  lines.push(`  queue  actual ${fixed(calls.queuePushes / events)}  floor ${FLOOR.queue.total} (${FLOOR.queue.what})`);
+  if (total(calls.egress) > 0) lines.push(`  tool   ${detail(calls.egress)}`);
+  if (refused.size > 0) lines.push(`  answers other than 200: ${[...refused].map(([s, n]) => `${s} ×${n}`).join(', ')}`);
+
+  const handler = emulator.invocations
+    .slice(firstInvocation)
+    .filter((i) => i.kind === 'webtrigger')
+    .map((i) => i.durationMs)
+    .sort((a, b) => a - b);
+  const trips = [...roundTrips].sort((a, b) => a - b);
+  const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+  lines.push(`  handler time per event (${handler.length} web trigger invocations, whole ms): median ${percentile(handler, 50)} ms, p99 ${percentile(handler, 99)} ms, mean ${fixed(mean(handler))} ms`);
+  lines.push(`  request round trip (HTTP to the emulator and back): median ${fixed(percentile(trips, 50))} ms, p99 ${fixed(percentile(trips, 99))} ms`);
+  return lines;
+}
+
+if (require.main === module) void inboundReport().then((lines) => console.log(lines.join('\n')));
