@@ -109,6 +109,7 @@ export class ForgeEmulator {
   private server: Server | undefined;
   private baseUrl = '';
   private unsubscribe: (() => void) | undefined;
+  private heldEvents: ProductEvent[] | undefined;
 
   private constructor(private readonly options: EmulatorOptions) {
     const appDir = options.appDir ?? REPO_ROOT;
@@ -472,7 +473,20 @@ export class ForgeEmulator {
     return this.toConsumerOutcome(await this.invoke(trigger.functionKey, trigger.key, 'trigger', [payload, { installContext: this.installContext() }], undefined));
   }
 
-  private onProductEvent(event: ProductEvent): void {
+  /** Keeps Jira's product events from the triggers until released, so a test can deliver them late or out of order. */
+  holdProductEvents(): void {
+    this.heldEvents ??= [];
+  }
+
+  /** Stops holding and hands back the held events, undelivered, in the order Jira emitted them. */
+  releaseProductEvents(): ProductEvent[] {
+    const held = this.heldEvents ?? [];
+    this.heldEvents = undefined;
+    return held;
+  }
+
+  /** Hands one product event to the triggers subscribed to it, as when Jira emits it (ignoreSelf applies). */
+  deliverProductEvent(event: ProductEvent): void {
     for (const trigger of this.app.triggers) {
       if (!trigger.events.includes(event.eventType)) continue;
       if (trigger.ignoreSelf && event.causedByApp) {
@@ -481,6 +495,11 @@ export class ForgeEmulator {
       }
       this.triggerRuns.enqueue(trigger.key, event.payload);
     }
+  }
+
+  private onProductEvent(event: ProductEvent): void {
+    if (this.heldEvents) this.heldEvents.push(event);
+    else this.deliverProductEvent(event);
   }
 
   // ---- platform calls -------------------------------------------------------------------------

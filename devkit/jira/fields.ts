@@ -397,6 +397,8 @@ function changeStrings(store: JiraStore, id: string, value: unknown): [string | 
       return [null, adfToText(value)];
     case 'status':
       return [String(value), store.statuses.get(String(value))?.name ?? null];
+    case 'issuetype':
+      return [String(value), store.issueTypes.get(String(value))?.name ?? null];
     case 'priority':
       return [String(value), store.priorities.find((p) => p.id === value)?.name ?? null];
     case 'resolution':

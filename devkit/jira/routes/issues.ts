@@ -171,13 +171,31 @@ function createIssue(ctx: RouteContext) {
   return json(201, { id, key: issue.key, self: `${store.baseUrl}/rest/api/3/issue/${id}` });
 }
 
+/**
+ * A new issue type for an edit: one of the project's types, and of the same kind (standard or
+ * sub-task), since all of a project's types share its workflow here and need no migration.
+ */
+function readIssueType(store: JiraStore, issue: IssueRecord, raw: unknown, errors: Record<string, string>): string | undefined {
+  const ref = refOf(raw);
+  const current = store.issueType(issue.issueTypeId);
+  const found = store.projectOf(issue).issueTypeIds.find((id) => id === ref.id || (ref.id === undefined && store.issueType(id).name === ref.name));
+  if (found === undefined || store.issueType(found).subtask !== current.subtask) {
+    errors.issuetype = 'The issue type selected is invalid.';
+    return undefined;
+  }
+  return found;
+}
+
 function editIssue(ctx: RouteContext) {
   const { store } = ctx;
   const issue = store.requireIssue(ctx.params.issueIdOrKey ?? '');
   ctx.noteWrite(issue);
   const body = parseBody(ctx.body, issueBodySchema);
   const errors: Record<string, string> = {};
-  const values = readChanges(store, issue, body.fields ?? {}, body.update ?? {}, errors);
+  // The issue type is changed through `fields` only; Jira keeps it out of the edit screen's other fields.
+  const { issuetype: rawType, ...fields } = body.fields ?? {};
+  const issueTypeId = rawType === undefined ? undefined : readIssueType(store, issue, rawType, errors);
+  const values = readChanges(store, issue, fields, body.update ?? {}, errors);
   for (const property of body.properties ?? []) {
     const problem = checkPropertyValue(property.key, property.value);
     if (problem) errors.properties = problem;
@@ -190,6 +208,10 @@ function editIssue(ctx: RouteContext) {
   if (Object.keys(errors).length > 0) throw fieldErrors(errors);
 
   const items: ChangelogItem[] = [];
+  if (issueTypeId !== undefined && issueTypeId !== issue.issueTypeId) {
+    items.push(changelogItem(store, 'issuetype', issue.issueTypeId, issueTypeId));
+    issue.issueTypeId = issueTypeId;
+  }
   for (const [id, value] of values) {
     const before = storedValue(issue, id);
     if (sameValue(before, value)) continue;

@@ -77,6 +77,23 @@ test('ignoreSelf drops events the app caused; triggers without it still see them
   assert.ok(emulator.ignoredEvents.some((e) => e.eventType === 'avi:jira:created:issue'));
 });
 
+test('held product events reach no trigger until a test delivers them, in the order it chooses', async () => {
+  emulator.holdProductEvents();
+  const first = await createIssue({ kind: 'user', accountId: alice.accountId }, 'Held one');
+  const second = await createIssue({ kind: 'user', accountId: alice.accountId }, 'Held two');
+  await emulator.settle();
+  const before = await emulator.kvs.handle('/api/v1/get', { key: `created:${first.key}` });
+  assert.equal((before.body as { value?: unknown } | undefined)?.value, undefined, 'nothing ran while held');
+  const held = emulator.releaseProductEvents();
+  assert.deepEqual(held.map((e) => (e.payload.issue as { key: string }).key), [first.key, second.key]);
+  for (const event of held.reverse()) emulator.deliverProductEvent(event);
+  await emulator.settle();
+  for (const issue of [first, second]) {
+    const created = await emulator.kvs.handle('/api/v1/get', { key: `created:${issue.key}` });
+    assert.deepEqual((created.body as { value?: unknown }).value, { by: alice.accountId });
+  }
+});
+
 test('InvocationError retries after retryAfter in virtual time, with retryContext and retryData', async () => {
   const started = Date.now();
   pushWork({ name: 'retry-twice', mode: 'retry', succeedAfter: 2, retryAfter: 600 });

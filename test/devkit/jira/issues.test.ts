@@ -160,6 +160,34 @@ test('transitions list their screen fields; Done requires a resolution; reopenin
   assert.equal(status2.status, 400, 'status cannot be set by an edit');
 });
 
+test('an edit can change the issue type to another of the project, with an issuetype changelog item', async () => {
+  const s = site();
+  const issue = await createIssue(s, 'Misfiled');
+  const types = s.sim.getProject('OPS')?.issueTypes ?? [];
+  const task = types.find((t) => t.name === 'Task');
+  const bug = types.find((t) => t.name === 'Bug');
+  assert.ok(task && bug);
+  s.events.length = 0;
+  const moved = await s.call('PUT', `/issue/${issue.key}`, { fields: { issuetype: { name: 'Bug' }, summary: 'Filed right' } });
+  assert.equal(moved.status, 204);
+  assert.equal(s.sim.getIssue(issue.key)?.issueTypeName, 'Bug');
+  const items = list(s.events[0]?.payload, 'changelog', 'items');
+  assert.deepEqual(
+    items.find((i) => at(i, 'fieldId') === 'issuetype'),
+    { field: 'issuetype', fieldtype: 'jira', fieldId: 'issuetype', from: task.id, fromString: 'Task', to: bug.id, toString: 'Bug' },
+  );
+  assert.equal(at(s.events[0]?.payload, 'issue', 'fields', 'issuetype', 'name'), 'Bug');
+
+  s.events.length = 0;
+  assert.equal((await s.call('PUT', `/issue/${issue.key}`, { fields: { issuetype: { id: bug.id } } })).status, 204);
+  assert.equal(s.events.length, 0, 'the same type is no change');
+  s.sim.addProject({ key: 'HR', name: 'People', issueTypes: ['Onboarding'] });
+  const foreign = await s.call('PUT', `/issue/${issue.key}`, { fields: { issuetype: { name: 'Onboarding' }, summary: 'Not applied' } });
+  assert.equal(foreign.status, 400);
+  assert.equal(at(foreign.body, 'errors', 'issuetype'), 'The issue type selected is invalid.');
+  assert.equal(s.sim.getIssue(issue.key)?.summary, 'Filed right', 'a refused edit changes nothing');
+});
+
 test('delete emits deleted; the issue is gone', async () => {
   const s = site();
   const issue = await createIssue(s, 'Doomed');
