@@ -5,6 +5,11 @@ import { z } from 'zod';
 import type { IssueSummary, JiraPort, JiraRefusal, JiraScreenField } from '../sync/ports';
 
 const issueSchema = z.object({ id: z.string(), key: z.string(), fields: z.record(z.string(), z.unknown()) });
+const transitionToSchema = z.object({ id: z.string(), name: z.string(), statusCategory: z.object({ key: z.string() }).optional() });
+/** `expand=transitions` on an issue: the transitions without their screens' fields. */
+const issueWithTransitionsSchema = issueSchema.extend({
+  transitions: z.array(z.object({ id: z.string(), name: z.string().default(''), to: transitionToSchema, hasScreen: z.boolean().optional() })).default([]),
+});
 const summarySchema = z.object({
   id: z.string(),
   key: z.string(),
@@ -39,7 +44,7 @@ const transitionsSchema = z.object({
     z.object({
       id: z.string(),
       name: z.string().default(''),
-      to: z.object({ id: z.string(), name: z.string(), statusCategory: z.object({ key: z.string() }).optional() }),
+      to: transitionToSchema,
       fields: z.record(z.string(), screenFieldSchema).default({}),
     }),
   ),
@@ -125,11 +130,30 @@ export const forgeJira: JiraPort = {
     return body.permissions.ADMINISTER?.havePermission === true;
   },
 
-  async getIssue(issueIdOrKey, fields) {
+  async getIssue(issueIdOrKey, fields, options) {
     const wanted = [...new Set(['status', 'project', 'issuetype', 'updated', ...fields])].join(',');
-    const response = await api.asApp().requestJira(route`/rest/api/3/issue/${issueIdOrKey}?fields=${wanted}`);
+    if (!options?.transitions) {
+      const response = await api.asApp().requestJira(route`/rest/api/3/issue/${issueIdOrKey}?fields=${wanted}`);
+      if (response.status === 404) return undefined;
+      return issueSchema.parse(await readJson(response, 'GET issue'));
+    }
+    // The transitions come with the issue, saving a request per status change; Jira lists them
+    // without their screens, so one with a screen is read again before it is taken.
+    const response = await api.asApp().requestJira(route`/rest/api/3/issue/${issueIdOrKey}?fields=${wanted}&expand=transitions`);
     if (response.status === 404) return undefined;
-    return issueSchema.parse(await readJson(response, 'GET issue'));
+    const issue = issueWithTransitionsSchema.parse(await readJson(response, 'GET issue'));
+    return {
+      id: issue.id,
+      key: issue.key,
+      fields: issue.fields,
+      transitions: issue.transitions.map((t) => ({
+        id: t.id,
+        name: t.name,
+        to: { id: t.to.id, name: t.to.name, categoryKey: t.to.statusCategory?.key ?? 'undefined' },
+        fields: {},
+        ...(t.hasScreen === false ? {} : { screenUnread: true }),
+      })),
+    };
   },
 
   async matchJql(issueId, jqls) {

@@ -266,7 +266,7 @@ async function linkNamedIssue(run: InboundRun, module: string, externalId: strin
 async function updateLinked(run: InboundRun, event: Extract<RecordEvent, { type: 'record.created' | 'record.updated' }>, linked: Linked): Promise<InboundAnswer> {
   const { ports, connection } = run;
   const { record } = event;
-  const issue = await ports.jira.getIssue(linked.issueId, jiraFieldsOf(connection));
+  const issue = await ports.jira.getIssue(linked.issueId, jiraFieldsOf(connection), { transitions: movesStatus(run, record, linked.link.shadow) });
   if (!issue) {
     await endLink(run, linked, `The issue linked to ${labelOf(record)} no longer exists; the link ended`);
     return refusal(404, 'unknown_record', `The Jira issue linked to ${record.module} record ${record.id} no longer exists; the link ended`, 'record.id');
@@ -313,7 +313,7 @@ async function updateLinked(run: InboundRun, event: Extract<RecordEvent, { type:
 
   const applied = await editWithFallback(run, linked.issueId, plan.jiraFields, skipped, (id) => restoreShadow(next, shadow, toolFieldOf(mappings, id)));
   if (plan.status) {
-    const moved = await moveToStatus(ports.jira, linked.issueId, statusOf(issue), plan.status, { resolution: inboundOptionsOf(connection).resolution, values: plan.jiraFields });
+    const moved = await moveToStatus(ports.jira, linked.issueId, statusOf(issue), plan.status, { resolution: inboundOptionsOf(connection).resolution, values: plan.jiraFields }, issue.transitions);
     if (moved.ok && moved.path.length > 0) applied.push('status');
     if (moved.ok && moved.note) notes.push(moved.note);
     if (!moved.ok) {
@@ -356,6 +356,15 @@ async function updateLinked(run: InboundRun, event: Extract<RecordEvent, { type:
     ...(conflictNotes.length > 0 ? { conflicts: conflictNotes } : {}),
     ...(notes.length > 0 ? { notes } : {}),
   });
+}
+
+/**
+ * Whether the record may move the issue's status, decided before the issue is read (its project
+ * mapping is not known yet), so the transitions come with the issue instead of in a request of their own.
+ */
+function movesStatus(run: InboundRun, record: { module: string; fields: Record<string, unknown> }, shadow: Shadow): boolean {
+  const at = iso(run);
+  return mappingsForModule(run.connection, record.module).some((projectMapping) => planInbound({ connection: run.connection, projectMapping, record: record.fields, shadow, at }).status !== undefined);
 }
 
 /** Empty as empty, or the same user: writing it again would change nothing. */
@@ -539,9 +548,9 @@ async function createIssue(run: InboundRun, event: Extract<RecordEvent, { type: 
     else notes.push(`The link to the record in Jira could not be added: ${error instanceof Error ? error.message.slice(0, 200) : 'unknown error'}`);
   }
   if (plan.status) {
-    const issue = await ports.jira.getIssue(created.id, ['summary']);
+    const issue = await ports.jira.getIssue(created.id, ['summary'], { transitions: true });
     const moved = issue
-      ? await moveToStatus(ports.jira, created.id, statusOf(issue), plan.status, { resolution: inboundOptionsOf(connection).resolution, values: fields })
+      ? await moveToStatus(ports.jira, created.id, statusOf(issue), plan.status, { resolution: inboundOptionsOf(connection).resolution, values: fields }, issue.transitions)
       : { ok: false as const, path: [], reason: 'The new issue could not be read back' };
     if (moved.ok && moved.path.length > 0) applied.push('status');
     if (!moved.ok) {
@@ -578,12 +587,12 @@ async function deleteRecord(run: InboundRun, event: Extract<RecordEvent, { type:
     return answer(200, { status: 'deleted', issueKey: linked.issueKey, applied: ['issue deleted'], skipped: [] });
   }
   if (option === 'close') {
-    const issue = await run.ports.jira.getIssue(linked.issueId, ['summary']);
+    const issue = await run.ports.jira.getIssue(linked.issueId, ['summary'], { transitions: true });
     if (!issue) {
       await endLink(run, linked, `${label} was deleted in the tool; its issue was already gone`);
       return answer(200, { status: 'unlinked', issueKey: linked.issueKey, applied: [], skipped: [] });
     }
-    const moved = await moveToStatus(run.ports.jira, linked.issueId, statusOf(issue), { kind: 'status', category: 'done' }, { resolution: inboundOptionsOf(run.connection).resolution, values: {} });
+    const moved = await moveToStatus(run.ports.jira, linked.issueId, statusOf(issue), { kind: 'status', category: 'done' }, { resolution: inboundOptionsOf(run.connection).resolution, values: {} }, issue.transitions);
     const skipped = moved.ok ? [] : [{ field: 'status', reason: moved.reason }];
     await endLink(run, linked, `${label} was deleted in the tool; ${moved.ok ? `${issue.key} was moved to done` : `${issue.key} could not be moved to done`} and the link ended`);
     return answer(200, { status: 'closed', issueKey: issue.key, applied: moved.ok && moved.path.length > 0 ? ['status'] : [], skipped });

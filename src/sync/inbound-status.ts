@@ -101,15 +101,20 @@ export type MoveResult =
   | { ok: true; path: string[]; note?: string }
   | { ok: false; path: string[]; reason: string };
 
-/** Walks the issue to the target, at most three transitions; a refusal says which transition and field. */
-export async function moveToStatus(jira: JiraPort, issueId: string, start: StatusNow, target: StatusTarget, input: ScreenInput): Promise<MoveResult> {
+/**
+ * Walks the issue to the target, at most three transitions; a refusal says which transition and
+ * field. `listed` are the transitions read with the issue, which spare the first step's read unless
+ * the chosen one has a screen whose fields must be known.
+ */
+export async function moveToStatus(jira: JiraPort, issueId: string, start: StatusNow, target: StatusTarget, input: ScreenInput, listed?: readonly JiraTransition[]): Promise<MoveResult> {
   let current = start;
   const path: string[] = [];
   if (isAt(current, target)) return { ok: true, path };
   const visited = new Set<string>([norm(current.name)]);
   for (let step = 0; step < MAX_TRANSITIONS; step++) {
-    const transitions = await jira.getTransitions(issueId);
-    const choice = pickTransition(transitions, current, target, visited, MAX_TRANSITIONS - step);
+    const pick = (from: readonly JiraTransition[]) => pickTransition(from, current, target, visited, MAX_TRANSITIONS - step);
+    let choice = pick(step === 0 && listed ? listed : await jira.getTransitions(issueId));
+    if (choice?.screenUnread) choice = pick(await jira.getTransitions(issueId));
     if (!choice) break;
     const screen = screenValues(choice, input);
     if (!screen.ok) {

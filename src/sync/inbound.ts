@@ -95,15 +95,18 @@ export async function handleInbound(ports: Ports, request: InboundRequest): Prom
 }
 
 async function authenticate(ports: Ports, connection: Connection, request: InboundRequest, rawBody: string): Promise<{ ok: true } | { ok: false; reason: string }> {
-  const [current, previous] = await Promise.all([
-    ports.store.getSecret(inboundSecretKey(connection.id)),
-    ports.store.getSecret(previousInboundSecretKey(connection.id)),
-  ]);
   const mode = inboundOptionsOf(connection).auth;
-  const result =
+  const verify = (current: string | undefined, previous: string | undefined) =>
     mode === 'bearer'
       ? verifyBearer({ header: headerOf(request, 'authorization'), current, previous })
       : verifyHmac({ header: headerOf(request, SIGNATURE_HEADER), rawBody, nowSeconds: Math.floor(ports.clock.now() / 1000), current, previous });
+  const current = await ports.store.getSecret(inboundSecretKey(connection.id));
+  let result = verify(current, undefined);
+  // The previous secret is read only when the current one does not match: one storage read per
+  // event outside a rotation.
+  if (!result.ok && (result.reason === 'wrong-credentials' || result.reason === 'no-secret')) {
+    result = verify(current, await ports.store.getSecret(previousInboundSecretKey(connection.id)));
+  }
   return result.ok ? { ok: true } : { ok: false, reason: AUTH_REFUSAL_TEXT[result.reason] };
 }
 

@@ -13,6 +13,8 @@ export interface JiraIssue {
   id: string;
   key: string;
   fields: Record<string, unknown>;
+  /** The transitions from its status, when asked for with the issue (their screens unread). */
+  transitions?: JiraTransition[];
 }
 
 export interface JiraComment {
@@ -43,6 +45,8 @@ export interface JiraTransition {
   name: string;
   to: { id: string; name: string; categoryKey: string };
   fields: Record<string, JiraScreenField>;
+  /** Listed with the issue: Jira left out the fields of its screen, so they must be read before it is taken. */
+  screenUnread?: boolean;
 }
 
 /** A field of a create or transition screen. */
@@ -68,8 +72,11 @@ export interface JiraPort {
   getIssueSummary(issueIdOrKey: string): Promise<IssueSummary | undefined>;
   /** True when the given user is a Jira administrator (asked as that user). */
   isAdmin(accountId: string): Promise<boolean>;
-  /** The issue with the given fields (status, project and issuetype always), or undefined when it is gone. */
-  getIssue(issueIdOrKey: string, fields: readonly string[]): Promise<JiraIssue | undefined>;
+  /**
+   * The issue with the given fields (status, project and issuetype always), or undefined when it is
+   * gone; with `transitions`, also the transitions from its status, in the same request.
+   */
+  getIssue(issueIdOrKey: string, fields: readonly string[], options?: { transitions?: boolean }): Promise<JiraIssue | undefined>;
   /** Which of the JQL filters the issue matches (one request for all of them). */
   matchJql(issueId: string, jqls: readonly string[]): Promise<boolean[]>;
   upsertRemoteLink(issueIdOrKey: string, link: RemoteLink): Promise<void>;
