@@ -38,15 +38,17 @@ export interface InboundRun {
   attempt: number;
 }
 
-/** Another event for the same record is creating its issue: look again later. */
+/** Another event for the same record is creating its issue (or comment): look again later. */
 export class RecordBusy extends Error {
-  constructor() {
-    super('Another event for this record is creating its Jira issue');
+  constructor(message = 'Another event for this record is creating its Jira issue') {
+    super(message);
   }
 }
 
 export const inboundCreateLockKey = (connectionId: string, module: string, externalId: string) =>
   `lock:inbound-create:${keyPart(connectionId)}:${keyPart(module)}:${keyPart(externalId)}`;
+/** Held while a tool comment becomes a Jira comment, so two events for it at once make one. */
+export const inboundCommentLockKey = (connectionId: string, toolCommentId: string) => `lock:inbound-comment:${keyPart(connectionId)}:${keyPart(toolCommentId)}`;
 const CREATE_LOCK_SECONDS = 120;
 /** How long a second event for a record being created waits for the first before it is queued. */
 const WAIT_FOR_LINK_MS = 3000;
@@ -610,7 +612,8 @@ export function commentDoc(authorName: string | undefined, connectionName: strin
   return { ...body, content: [by, ...(body.content ?? [])] } as AdfDoc;
 }
 
-async function applyComment(run: InboundRun, event: CommentEvent): Promise<InboundAnswer> {
+/** `waited`: this event already waited once for another one making the same comment. */
+async function applyComment(run: InboundRun, event: CommentEvent, waited = false): Promise<InboundAnswer> {
   const { ports, connection } = run;
   const { record, comment } = event;
   const notMapped = checkModule(connection, record.module);
@@ -633,17 +636,49 @@ async function applyComment(run: InboundRun, event: CommentEvent): Promise<Inbou
   const hash = hashValue([comment.author?.name ?? null, body]);
   if (note && note.hash === hash) return answer(200, { status: 'unchanged', issueKey: linked.issueKey, applied: [], skipped: [], jiraCommentId: note.jiraCommentId });
   const doc = commentDoc(comment.author?.name, connection.name, body);
-  let jiraCommentId: string;
-  let edited = false;
   if (note && (await ports.jira.updateComment(note.issueId, note.jiraCommentId, doc))) {
-    jiraCommentId = note.jiraCommentId;
-    edited = true;
-  } else {
-    jiraCommentId = await ports.jira.addComment(linked.issueId, doc);
+    await commit(run, [
+      toolNoteWrite(connection.id, comment.id, { jiraCommentId: note.jiraCommentId, issueId: linked.issueId, origin: 'tool', hash }),
+      activity(run, { outcome: 'synced', issueKey: linked.issueKey, externalId: record.id, summary: `Edited comment ${note.jiraCommentId} from ${labelOf(record)}` }),
+    ]);
+    return answer(200, { status: 'applied', issueKey: linked.issueKey, applied: ['comment edited'], skipped: [], jiraCommentId: note.jiraCommentId });
   }
-  await commit(run, [
-    toolNoteWrite(connection.id, comment.id, { jiraCommentId, issueId: linked.issueId, origin: 'tool', hash }),
-    activity(run, { outcome: 'synced', issueKey: linked.issueKey, externalId: record.id, summary: `${edited ? 'Edited' : 'Added'} comment ${jiraCommentId} from ${labelOf(record)}` }),
-  ]);
-  return answer(200, { status: 'applied', issueKey: linked.issueKey, applied: [edited ? 'comment edited' : 'comment added'], skipped: [], jiraCommentId });
+
+  // A Jira comment is made only under the tool comment's lock: two events for it at once (the tool
+  // retrying with a new event id, or sending created and updated together) make one comment.
+  const lock = inboundCommentLockKey(connection.id, comment.id);
+  if (!(await ports.store.create(lock, { at: iso(run) }, CREATE_LOCK_SECONDS))) {
+    const busy = new RecordBusy('Another event for this comment is adding it to Jira');
+    if (waited || !(await waitForRelease(run, lock))) throw busy;
+    // The other event is done: this one now finds its comment, and edits it only if the text differs.
+    return applyComment(run, event, true);
+  }
+  let released = false;
+  try {
+    // Another event may have made the comment between the read above and taking the lock.
+    const current = readToolNote(await ports.store.get(toolNoteKey(connection.id, comment.id)));
+    if (current?.jiraCommentId === note?.jiraCommentId) {
+      const jiraCommentId = await ports.jira.addComment(linked.issueId, doc);
+      await commit(run, [
+        toolNoteWrite(connection.id, comment.id, { jiraCommentId, issueId: linked.issueId, origin: 'tool', hash }),
+        { key: lock, delete: true },
+        activity(run, { outcome: 'synced', issueKey: linked.issueKey, externalId: record.id, summary: `Added comment ${jiraCommentId} from ${labelOf(record)}` }),
+      ]);
+      released = true;
+      return answer(200, { status: 'applied', issueKey: linked.issueKey, applied: ['comment added'], skipped: [], jiraCommentId });
+    }
+  } finally {
+    if (!released) await ports.store.delete(lock).catch(() => undefined);
+  }
+  if (waited) throw new RecordBusy('Another event for this comment is adding it to Jira');
+  return applyComment(run, event, true);
+}
+
+/** Waits a little for another event's lock to go; false when it is still held. */
+async function waitForRelease(run: InboundRun, lock: string): Promise<boolean> {
+  for (let waited = 0; waited < WAIT_FOR_LINK_MS; waited += WAIT_STEP_MS) {
+    await sleep(WAIT_STEP_MS);
+    if ((await run.ports.store.get(lock)) === undefined) return true;
+  }
+  return false;
 }

@@ -131,7 +131,7 @@ async function applyGuarded(run: InboundRun, event: InboundEvent): Promise<Inbou
   try {
     return await applyEvent(run, event);
   } catch (error) {
-    if (error instanceof RecordBusy) return retryLater(run, event, BUSY_RETRY_SECONDS, 'Another event for this record is creating its Jira issue');
+    if (error instanceof RecordBusy) return retryLater(run, event, BUSY_RETRY_SECONDS, error.message);
     if (isTransient(error)) {
       const retryAfter = (error as { retryAfterSeconds?: unknown }).retryAfterSeconds;
       const delay = retryDelaySeconds(run.attempt, typeof retryAfter === 'number' ? retryAfter : undefined);

@@ -80,6 +80,24 @@ async function created(fields: Record<string, unknown> = {}): Promise<{ record: 
   return { record, key: String(answer.body.issueKey) };
 }
 
+/**
+ * Jira answers after a real delay, as it does over the network: the emulator's own calls resolve at
+ * once, so without it two requests sent together would still run one after the other in Tandem.
+ */
+async function withJiraLatency<T>(ms: number, run: () => Promise<T>): Promise<T> {
+  const jira = tandem.jira;
+  const handle = jira.handle.bind(jira);
+  jira.handle = async (request) => {
+    await new Promise((resolve) => setTimeout(resolve, ms));
+    return handle(request);
+  };
+  try {
+    return await run();
+  } finally {
+    jira.handle = handle;
+  }
+}
+
 const jiraWrites = () => [...tandem.emulator.calls.jira.entries()].filter(([op]) => !op.startsWith('GET ')).map(([op, n]) => `${op} ×${n}`);
 
 async function activities(): Promise<Array<Record<string, unknown>>> {
@@ -117,6 +135,8 @@ test('record.updated writes the changed fields in one edit, then moves the statu
   assert.equal(answer.status, 200, JSON.stringify(answer.body));
   assert.deepEqual(answer.body.applied, ['summary', 'priority', 'status']);
   assert.equal(tandem.emulator.calls.jira.get('PUT /rest/api/3/issue/{issueIdOrKey}'), 1, 'one edit for all fields');
+  assert.equal(tandem.emulator.calls.jira.get('GET /rest/api/3/issue/{issueIdOrKey}/transitions'), undefined, 'the transitions came with the issue');
+  assert.equal(tandem.emulator.calls.kvs.get('secretGet'), 1, 'the previous secret is not read when the current one matches');
   const issue = tandem.jira.getIssue(key);
   assert.equal(issue?.summary, 'Checkout fails for EU cards');
   assert.equal(issue?.priorityName, 'Highest');
@@ -140,6 +160,18 @@ test('a status whose transition asks for a resolution gets one, through a path o
   assert.equal(closed.status, 200, JSON.stringify(closed.body));
   issue = tandem.jira.getIssue(key);
   assert.equal(issue?.statusName, 'Closed');
+});
+
+test('a first transition with a screen is read again for its fields before it is taken', async () => {
+  const { record, key } = await created({ state: 'in_progress' });
+  assert.equal(tandem.jira.getIssue(key)?.statusName, 'In Progress');
+  tandem.emulator.calls.reset();
+  const resolved = await send(event('record.updated', { ...record, fields: { state: 'resolved' } }));
+  assert.equal(resolved.status, 200, JSON.stringify(resolved.body));
+  assert.deepEqual(resolved.body.applied, ['status']);
+  assert.equal(tandem.jira.getIssue(key)?.statusName, 'Done');
+  assert.equal(tandem.jira.getIssue(key)?.resolutionName, 'Done');
+  assert.equal(tandem.emulator.calls.jira.get('GET /rest/api/3/issue/{issueIdOrKey}/transitions'), 1);
 });
 
 test('a status Jira cannot reach is skipped with the reason; the other fields are kept', async () => {
@@ -219,11 +251,32 @@ test('a work note Tandem made from a Jira comment, echoed back by the tool, make
 test('two created events for one record at once make one issue', async () => {
   const record = incident();
   const before = tandem.jira.listIssues().length;
-  const [a, b] = await Promise.all([send(event('record.created', record)), send(event('record.created', record))]);
+  const [a, b] = await withJiraLatency(20, () => Promise.all([send(event('record.created', record)), send(event('record.created', record))]));
   assert.ok([200, 202].includes(a.status) && [200, 202].includes(b.status), JSON.stringify([a.body, b.body]));
   assert.equal(tandem.jira.listIssues().length, before + 1);
   const statuses = [a.body.status, b.body.status].sort();
   assert.ok(statuses.includes('created'), JSON.stringify(statuses));
+});
+
+test('two comment.created events for one tool comment at once make one Jira comment', async () => {
+  const { record, key } = await created();
+  // Several comments, each sent twice at once with different event ids, so the race really happens.
+  const comments = Array.from({ length: 4 }, (_, i) => ({ id: `race-${i}-${randomUUID().slice(0, 8)}`, author: { name: 'Nia Ops' }, body: `Rolled back deploy ${i}` }));
+  const answers = await withJiraLatency(20, () =>
+    Promise.all(comments.flatMap((comment) => [send(event('comment.created', record, { comment })), send(event('comment.created', record, { comment }))])),
+  );
+  for (const answer of answers) assert.ok([200, 202].includes(answer.status), JSON.stringify(answer.body));
+  // An event that found the comment being made may have been queued: let it run.
+  await tandem.emulator.drain();
+  const made = tandem.jira.getIssue(key)?.comments ?? [];
+  assert.equal(made.length, comments.length, 'one Jira comment per tool comment');
+  for (const [i, comment] of comments.entries()) {
+    assert.equal(made.filter((c) => JSON.stringify(c.body).includes(`Rolled back deploy ${i}`)).length, 1, comment.id);
+    const note = (await stored(tandem.emulator, `tnote:stackflow:${comment.id}`)) as { jiraCommentId: string } | undefined;
+    const ids = new Set(answers.slice(i * 2, i * 2 + 2).map((a) => a.body.jiraCommentId).filter((id) => id !== undefined));
+    assert.ok(note && [...ids].every((id) => id === note.jiraCommentId), JSON.stringify({ note, ids: [...ids] }));
+  }
+  assert.equal(await stored(tandem.emulator, `lock:inbound-comment:stackflow:${comments[0]?.id ?? ''}`), undefined, 'no lock is left behind');
 });
 
 test('the echo of Tandem’s own push writes nothing to Jira', async () => {
