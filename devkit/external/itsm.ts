@@ -26,11 +26,12 @@ import {
 } from './model';
 import { DEFAULT_RETRY_DELAYS_MS, OutboundSender, type OutboundTarget, type OutboxEntry, type TandemEvent } from './outbound';
 import { HUB_SIGNATURE_HEADER, verifyHubSignature } from './signing';
-import { ItsmStore, type StoreChange } from './store';
+import { ItsmStore, type ItsmStoreDump, type StoreChange } from './store';
 
 export { signTandemRequest, verifyTandemSignature, signHubSignature, verifyHubSignature, TANDEM_SIGNATURE_HEADER, HUB_SIGNATURE_HEADER } from './signing';
 export type { ItsmModule, ItsmRecord, WorkNote, NoteAuthor } from './model';
 export type { OutboxEntry, TandemEvent, OutboundTarget } from './outbound';
+export type { ItsmStoreDump } from './store';
 export type { ProjectMapping } from './jira-webhook';
 
 export interface ReferenceItsmOptions {
@@ -219,6 +220,15 @@ export class ReferenceItsm {
 
   recordUrl(module: ItsmModule, id: string): string {
     return `${this.baseUrl}/records/${module}/${encodeURIComponent(id)}`;
+  }
+
+  /** The records and notes, for the sandbox's data file; no events are sent for a load. */
+  dump(): ItsmStoreDump {
+    return this.store.dump();
+  }
+
+  load(dump: ItsmStoreDump): void {
+    this.store.load(dump);
   }
 
   // ---------------------------------------------------------------- configuration

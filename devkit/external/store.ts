@@ -46,6 +46,12 @@ function copyNote(note: StoredNote): WorkNote {
   return { id: note.id, body: note.body, author: { ...note.author }, created_at: note.created_at, updated_at: note.updated_at };
 }
 
+export interface ItsmStoreDump {
+  rows: Map<ItsmModule, Map<string, ItsmRecord>>;
+  noteRows: Map<string, StoredNote[]>;
+  counters: Map<ItsmModule, number>;
+}
+
 export class ItsmStore {
   private readonly rows = new Map<ItsmModule, Map<string, ItsmRecord>>();
   private readonly noteRows = new Map<string, StoredNote[]>();
@@ -63,6 +69,19 @@ export class ItsmStore {
     }
     this.noteRows.clear();
     this.pending = [];
+  }
+
+  /** Records, notes and numbering, for the sandbox's data file (structured-clone safe). */
+  dump(): ItsmStoreDump {
+    return structuredClone({ rows: this.rows, noteRows: this.noteRows, counters: this.counters });
+  }
+
+  load(dump: ItsmStoreDump): void {
+    this.reset();
+    const copy = structuredClone(dump);
+    for (const [module, rows] of copy.rows) this.rows.set(module, rows);
+    for (const [key, notes] of copy.noteRows) this.noteRows.set(key, notes);
+    for (const [module, counter] of copy.counters) this.counters.set(module, counter);
   }
 
   /** The changes made since the last drain, oldest first. */

@@ -17,11 +17,12 @@ import { metaRoutes } from './routes/meta';
 import { propertyAndLinkRoutes } from './routes/properties';
 import { searchRoutes } from './routes/search';
 import { userRoutes } from './routes/users';
-import { JiraStore } from './store';
+import { JiraStore, type JiraStoreDump } from './store';
 import type { JiraActor, JiraHttpRequest, JiraHttpResponse, ProductEvent, ProductEventListener } from './types';
 
 export type { WorkflowSpec, CustomFieldType } from './model';
 export { defaultWorkflow } from './model';
+export type { JiraStoreDump } from './store';
 
 export interface JiraSimulatorOptions {
   appAccountId?: string;
@@ -301,6 +302,26 @@ export class JiraSimulator {
   }
 
   // ---- reading state directly (assertions) ---------------------------------------------------
+
+  /** The site's people (not the app), as a user picker lists them. */
+  listUsers(): Array<{ accountId: string; displayName: string }> {
+    return [...this.store.users.values()].filter((u) => u.active && u.accountId !== this.appAccountId).map((u) => ({ accountId: u.accountId, displayName: u.displayName }));
+  }
+
+  findUserByEmail(email: string): { accountId: string; displayName: string } | undefined {
+    const user = this.store.findUserByEmail(email);
+    return user && { accountId: user.accountId, displayName: user.displayName };
+  }
+
+  /** The whole site, for the sandbox's data file. */
+  dump(): JiraStoreDump {
+    return this.store.dump();
+  }
+
+  /** Replaces the whole site with a dump; no events are sent for it. */
+  load(dump: JiraStoreDump): void {
+    this.store.load(dump);
+  }
 
   getIssue(idOrKey: string): IssueSnapshot | undefined {
     const issue = this.store.findIssue(idOrKey);

@@ -22,6 +22,18 @@ export interface StoreOptions {
 
 type Sequence = 'issue' | 'comment' | 'link' | 'project' | 'issueType' | 'status' | 'field' | 'option' | 'changelog' | 'user';
 
+export interface JiraStoreDump {
+  users: Map<string, UserRecord>;
+  projects: Map<string, ProjectRecord>;
+  issueTypes: Map<string, IssueTypeRecord>;
+  statuses: Map<string, StatusRecord>;
+  priorities: Array<NamedRecord & { statusColor: string }>;
+  resolutions: NamedRecord[];
+  customFields: Map<string, CustomFieldRecord>;
+  issues: Map<string, IssueRecord>;
+  sequences: Record<Sequence, number>;
+}
+
 export class JiraStore {
   readonly users = new Map<string, UserRecord>();
   readonly projects = new Map<string, ProjectRecord>();
@@ -58,6 +70,33 @@ export class JiraStore {
     const value = this.sequences[sequence];
     this.sequences[sequence] = value + 1;
     return value;
+  }
+
+  /** Everything the site holds, for the sandbox's data file (structured-clone safe: Maps stay Maps). */
+  dump(): JiraStoreDump {
+    return structuredClone({
+      users: this.users,
+      projects: this.projects,
+      issueTypes: this.issueTypes,
+      statuses: this.statuses,
+      priorities: this.priorities,
+      resolutions: this.resolutions,
+      customFields: this.customFields,
+      issues: this.issues,
+      sequences: this.sequences,
+    });
+  }
+
+  load(dump: JiraStoreDump): void {
+    const copy = structuredClone(dump);
+    for (const name of ['users', 'projects', 'issueTypes', 'statuses', 'customFields', 'issues'] as const) {
+      const target = this[name] as Map<string, unknown>;
+      target.clear();
+      for (const [key, value] of copy[name] as Map<string, unknown>) target.set(key, value);
+    }
+    this.priorities.splice(0, this.priorities.length, ...copy.priorities);
+    this.resolutions.splice(0, this.resolutions.length, ...copy.resolutions);
+    Object.assign(this.sequences, copy.sequences);
   }
 
   // ---- look-ups ------------------------------------------------------------------------------

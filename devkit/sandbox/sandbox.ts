@@ -1,0 +1,261 @@
+// The sandbox: Tandem installed on the emulated Forge platform, a simulated Jira site and the
+// reference ITSM (StackFlow), all on one port, connected both ways through the StackFlow preset the
+// way an admin would connect them: through the admin page's own resolver calls.
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer, type AddressInfo } from 'node:net';
+import { deserialize, serialize } from 'node:v8';
+import type { AddConnectionResponse, ActivityResponse, ConfigSavedResponse, GetConfigResponse, GetInboundResponse, InboundSecretResponse, SetConnectionSecretResponse } from '../../src/contract/admin';
+import { RealClock } from '../forge/clock';
+import { ForgeEmulator } from '../forge/emulator';
+import type { KvsSnapshot } from '../forge/kvs/service';
+import { ReferenceItsm, type ItsmStoreDump } from '../external/itsm';
+import { JiraSimulator, type JiraStoreDump } from '../jira/simulator';
+import type { JiraActor } from '../jira/types';
+import { homePage } from './home';
+import { readBody, sendJson } from './http';
+import { SandboxJiraPages } from './jira-pages';
+
+export const SANDBOX_ITSM_TOKEN = 'sandbox-token';
+const APP_ACCOUNT_ID = '557058:tandem-app-account';
+const ADMIN_MODULE = 'tandem-admin';
+const PRESET_ID = 'stackflow-itsm';
+const CONNECTION_NAME = 'StackFlow';
+const DATA_VERSION = 1;
+const SAVE_EVERY_MS = 1000;
+
+export interface SandboxOptions {
+  /** 0 picks a free port. */
+  port: number;
+  host?: string;
+  /** Keeps Jira, StackFlow and Tandem's storage in this file between runs. */
+  dataFile?: string;
+}
+
+export interface SandboxInfo {
+  baseUrl: string;
+  jiraBaseUrl: string;
+  itsmBaseUrl: string;
+  itsmToken: string;
+  adminUrl: string;
+  /** Where StackFlow sends its events: the web trigger, with the connection in the path. */
+  webTriggerUrl: string;
+  connectionId: string;
+  inboundSecret: string;
+  demoAdmin: { accountId: string; email: string };
+}
+
+interface SandboxData {
+  version: number;
+  kvs: KvsSnapshot;
+  jira: JiraStoreDump;
+  itsm: ItsmStoreDump;
+  connectionId: string;
+  inboundSecret: string;
+}
+
+export interface Sandbox {
+  info: SandboxInfo;
+  jira: JiraSimulator;
+  itsm: ReferenceItsm;
+  emulator: ForgeEmulator;
+  stop(): Promise<void>;
+}
+
+/** PORT=0 asks for any free port (tests start several sandboxes). */
+function freePort(host: string): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, host, () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolvePort(port));
+    });
+  });
+}
+
+function readData(file: string): SandboxData | undefined {
+  if (!existsSync(file)) return undefined;
+  const data = deserialize(readFileSync(file)) as Partial<SandboxData> | undefined;
+  if (data?.version !== DATA_VERSION || !data.kvs || !data.jira || !data.itsm || !data.connectionId || !data.inboundSecret) {
+    throw new Error(`${file} is not a sandbox data file of this version; move it away to start afresh.`);
+  }
+  return data as SandboxData;
+}
+
+function seedJira(jira: JiraSimulator): void {
+  jira.addUser({ displayName: 'Ada Admin', emailAddress: 'ada@example.com', admin: true });
+  // Sam's email matches StackFlow's agent, so assignees travel both ways.
+  jira.addUser({ displayName: 'Sam Agent', emailAddress: 'sam.agent@stackflow.example' });
+  jira.addUser({ displayName: 'Riley Private', emailAddress: 'riley@example.com', emailHidden: true });
+  // Both use the simulator's default workflow: To Do → In Progress ⇄ Blocked → Done (needs a resolution) → Closed.
+  jira.addProject({ key: 'OPS', name: 'Operations', issueTypes: ['Bug', 'Task'] });
+  jira.addProject({ key: 'INFRA', name: 'Infrastructure', issueTypes: ['Task'] });
+}
+
+/** The resolver's answer when it succeeded; its message otherwise, so a broken start says why. */
+function expectOk<T extends { ok: boolean }>(call: string, answer: unknown): Extract<T, { ok: true }> {
+  const value = answer as T & { error?: { message?: string } };
+  if (!value.ok) throw new Error(`Setting up the sandbox: ${call} failed: ${value.error?.message ?? 'no message'}`);
+  return value as Extract<T, { ok: true }>;
+}
+
+export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
+  const host = options.host ?? '127.0.0.1';
+  const port = options.port === 0 ? await freePort(host) : options.port;
+  const base = `http://${host}:${port}`;
+  const saved = options.dataFile ? readData(options.dataFile) : undefined;
+
+  const jira = new JiraSimulator({ appAccountId: APP_ACCOUNT_ID, baseUrl: `${base}/jira` });
+  if (saved) jira.load(saved.jira);
+  else seedJira(jira);
+  const admin = jira.findUserByEmail('ada@example.com');
+  if (!admin) throw new Error('The sandbox site has no admin (ada@example.com)');
+
+  const itsm = new ReferenceItsm({ token: SANDBOX_ITSM_TOKEN, basePath: '/itsm', publicUrl: `${base}/itsm` });
+  if (saved) itsm.load(saved.itsm);
+
+  const emulator = await ForgeEmulator.start({
+    jira,
+    appAccountId: APP_ACCOUNT_ID,
+    clock: new RealClock(),
+    port,
+    host,
+    publicBaseUrl: base,
+    defaultPageAccountId: admin.accountId,
+  });
+  if (saved) emulator.kvs.restore(saved.kvs);
+
+  const asAdmin = async <T extends { ok: boolean }>(functionKey: string, payload: Record<string, unknown>): Promise<Extract<T, { ok: true }>> =>
+    expectOk<T>(functionKey, await emulator.invokeResolver({ moduleKey: ADMIN_MODULE, functionKey, payload, accountId: admin.accountId }));
+
+  const rest = async (method: string, path: string, body?: unknown, actor: JiraActor = { kind: 'user', accountId: admin.accountId }) => {
+    const answer = await jira.handle({
+      method,
+      path,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      actor,
+    });
+    return { status: answer.status, body: answer.body === '' ? undefined : (JSON.parse(answer.body) as unknown) };
+  };
+
+  // Connect StackFlow as an admin does on the admin page: add it from its preset, paste its API
+  // token, generate the inbound secret. A restart from a data file finds all of it stored.
+  let connectionId = saved?.connectionId;
+  let inboundSecret = saved?.inboundSecret;
+  if (!connectionId || !inboundSecret) {
+    const config = await asAdmin<GetConfigResponse>('getConfig', {});
+    const added = await asAdmin<AddConnectionResponse>('addConnection', { revision: config.revision, presetId: PRESET_ID, name: CONNECTION_NAME, url: `${base}/itsm` });
+    connectionId = added.connectionId;
+    await asAdmin<SetConnectionSecretResponse>('setConnectionSecret', { connectionId, kind: 'auth', secret: SANDBOX_ITSM_TOKEN });
+    inboundSecret = randomBytes(36).toString('base64url');
+    await asAdmin<InboundSecretResponse>('setInboundSecret', { connectionId, secret: inboundSecret });
+  }
+  else await moveConnection(asAdmin, connectionId, `${base}/itsm`);
+  const inbound = await asAdmin<GetInboundResponse>('getInbound', { connectionId });
+  const webTriggerUrl = inbound.connections[0]?.url;
+  if (!webTriggerUrl) throw new Error('Setting up the sandbox: the connection has no inbound URL');
+  itsm.setOutbound({ url: webTriggerUrl, secret: inboundSecret });
+
+  const info: SandboxInfo = {
+    baseUrl: base,
+    jiraBaseUrl: `${base}/jira`,
+    itsmBaseUrl: `${base}/itsm`,
+    itsmToken: SANDBOX_ITSM_TOKEN,
+    adminUrl: `${base}/admin`,
+    webTriggerUrl,
+    connectionId,
+    inboundSecret,
+    demoAdmin: { accountId: admin.accountId, email: 'ada@example.com' },
+  };
+
+  const jiraPages = new SandboxJiraPages((method, path, body) => rest(method, path, body), () => jira.listUsers());
+  emulator.addRoute(async (req: IncomingMessage, res: ServerResponse) => {
+    const url = new URL(req.url ?? '/', base);
+    if (url.pathname.startsWith('/jira/rest/')) {
+      await serveJiraRest(req, res, url, jira, admin.accountId);
+      return true;
+    }
+    if (await jiraPages.handle(req, res)) return true;
+    if (await itsm.handle(req, res)) return true;
+    if (url.pathname === '/admin') {
+      res.writeHead(302, { location: emulator.pageUrl(ADMIN_MODULE, url.searchParams.get('accountId') ?? admin.accountId) });
+      res.end();
+      return true;
+    }
+    if (url.pathname === '/__sandbox/info') {
+      sendJson(res, 200, info);
+      return true;
+    }
+    if (url.pathname === '/__sandbox/activity') {
+      const answer = await asAdmin<ActivityResponse>('getActivity', { limit: 30 });
+      sendJson(res, 200, { entries: answer.entries });
+      return true;
+    }
+    if (url.pathname === '/') {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+      res.end(homePage(info));
+      return true;
+    }
+    return false;
+  });
+
+  // Saves only what changed, at most once a second, and once more on stop.
+  let lastSaved: Buffer | undefined;
+  const save = (): void => {
+    if (!options.dataFile || !connectionId || !inboundSecret) return;
+    const data: SandboxData = { version: DATA_VERSION, kvs: emulator.kvs.snapshot(), jira: jira.dump(), itsm: itsm.dump(), connectionId, inboundSecret };
+    const bytes = serialize(data);
+    if (lastSaved?.equals(bytes)) return;
+    const temporary = `${options.dataFile}.tmp`;
+    writeFileSync(temporary, bytes);
+    renameSync(temporary, options.dataFile);
+    lastSaved = bytes;
+  };
+  save();
+  const saver = options.dataFile ? setInterval(save, SAVE_EVERY_MS) : undefined;
+
+  return {
+    info,
+    jira,
+    itsm,
+    emulator,
+    async stop() {
+      if (saver) clearInterval(saver);
+      await itsm.close();
+      save();
+      await emulator.stop();
+    },
+  };
+}
+
+/** A restart on another port moves StackFlow with it: the admin edits the connection's URL. */
+async function moveConnection(
+  asAdmin: <T extends { ok: boolean }>(functionKey: string, payload: Record<string, unknown>) => Promise<Extract<T, { ok: true }>>,
+  connectionId: string,
+  url: string,
+): Promise<void> {
+  const { config, revision } = await asAdmin<GetConfigResponse>('getConfig', {});
+  const connection = config.connections.find((c) => c.id === connectionId);
+  if (!connection || connection.baseUrl === url) return;
+  const moved = { ...config, connections: config.connections.map((c) => (c.id === connectionId ? { ...c, baseUrl: url } : c)) };
+  await asAdmin<ConfigSavedResponse>('saveConfig', { config: moved, revision });
+}
+
+/** Jira's REST API over HTTP: Basic auth as a seeded user (any token, as Cloud API tokens go), or the demo admin. */
+async function serveJiraRest(req: IncomingMessage, res: ServerResponse, url: URL, jira: JiraSimulator, adminAccountId: string): Promise<void> {
+  const header = req.headers.authorization;
+  const actor: JiraActor | null = header ? jira.authenticate(header) : { kind: 'user', accountId: adminAccountId };
+  if (!actor) {
+    sendJson(res, 401, { errorMessages: ['Basic authentication failed: unknown user'], errors: {} });
+    return;
+  }
+  const body = await readBody(req);
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.headers)) if (typeof value === 'string') headers[name] = value;
+  const answer = await jira.handle({ method: req.method ?? 'GET', path: `${url.pathname.slice('/jira'.length)}${url.search}`, headers, ...(body === '' ? {} : { body }), actor });
+  res.writeHead(answer.status, answer.headers);
+  res.end(answer.body);
+}
