@@ -72,6 +72,8 @@ export interface ItsmFaults {
   down?: boolean;
   /** Sent as Retry-After with fault answers. */
   retryAfterSeconds?: number;
+  /** The error message of `status` answers, e.g. a validation rule the tool enforces. */
+  message?: string;
 }
 
 export interface RequestLogEntry {
@@ -93,6 +95,7 @@ const faultsSchema = z.strictObject({
   latencyMs: z.number().int().min(0).max(120_000).optional(),
   down: z.boolean().optional(),
   retryAfterSeconds: z.number().int().min(0).max(86_400).optional(),
+  message: z.string().min(1).max(500).optional(),
   /** Reseeds the random generator behind errorRate. */
   seed: z.number().int().optional(),
 });
@@ -147,9 +150,9 @@ function notAllowed(allowed: string[]): ItsmError {
   return new ItsmError(405, 'Method not allowed', `Use ${allowed.join(', ')}`, undefined, { Allow: allowed.join(', ') });
 }
 
-function faultAnswer(status: number, retryAfterSeconds: number | undefined): Answer {
+function faultAnswer(status: number, retryAfterSeconds: number | undefined, given?: string): Answer {
   const headers: Record<string, string> = retryAfterSeconds === undefined ? {} : { 'Retry-After': String(retryAfterSeconds) };
-  const message = status === 503 ? 'Service Unavailable' : status === 429 ? 'Too Many Requests' : `Request failed (${status})`;
+  const message = given ?? (status === 503 ? 'Service Unavailable' : status === 429 ? 'Too Many Requests' : `Request failed (${status})`);
   return { status, headers, body: { error: { message, detail: 'Fault injected by the Tandem devkit' }, status: 'failure' } };
 }
 
@@ -447,7 +450,7 @@ export class ReferenceItsm {
       entry.body = bodyForLog(raw);
       if (faults.status !== undefined) {
         entry.fault = 'status';
-        answer = faultAnswer(faults.status, faults.retryAfterSeconds);
+        answer = faultAnswer(faults.status, faults.retryAfterSeconds, faults.message);
       } else if (faults.errorRate !== undefined && faults.errorRate > 0 && this.random() < faults.errorRate) {
         entry.fault = 'errorRate';
         answer = faultAnswer(503, faults.retryAfterSeconds);

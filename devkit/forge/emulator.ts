@@ -89,6 +89,8 @@ export class ForgeEmulator {
   readonly calls = new PlatformCalls();
   readonly invocations: InvocationRecord[] = [];
   readonly contractViolations: ContractViolation[] = [];
+  /** The theme Jira shows pages in; a page that enabled theming picks it up on its next load. */
+  pageColorMode: 'light' | 'dark' = 'light';
   /** Product events a trigger's `ignoreSelf` filter dropped. */
   readonly ignoredEvents: ProductEvent[] = [];
   readonly site: { cloudId: string; siteUrl: string };
@@ -255,6 +257,7 @@ export class ForgeEmulator {
       environmentId: this.environmentId,
       environmentType: 'DEVELOPMENT',
       extension: { type: 'jira:adminPage' },
+      theme: { colorMode: this.pageColorMode },
     };
   }
 

@@ -55,7 +55,7 @@ export async function readStoredConfig(ports: Pick<Ports, 'store'>): Promise<Sto
 
 export function presetSummaries(): PresetSummary[] {
   return [
-    ...presets.map((preset): PresetSummary => ({ id: preset.id, name: preset.name, description: preset.description, needs: 'base-url' })),
+    ...presets.map((preset): PresetSummary => ({ id: preset.id, name: preset.name, description: preset.description, needs: preset.needs ?? 'base-url' })),
     {
       id: BLANK_RECORD_REST,
       name: 'Blank REST connection',

@@ -6,65 +6,19 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Browser, Frame, Page } from 'playwright-core';
+import { ReferenceItsm } from '../../devkit/external/itsm';
 import { ensureAdminBuilt, launchChromium, RESULTS } from '../support/browser';
 import { startTandem, type TandemOnDevkit } from '../support/devkit';
 
 const TOKEN = 'itsm-token-admin-flow-42c1';
 
-// ---------------------------------------------------------------- a small tool answering like the reference ITSM
-
-interface FakeTool {
-  url: string;
-  mode: 'up' | 'refusing';
-  records: Array<Record<string, unknown>>;
-  close(): Promise<void>;
-}
-
-async function startFakeTool(token: string): Promise<FakeTool> {
-  const tool: FakeTool = { url: '', mode: 'up', records: [], close: async () => undefined };
-  const server: Server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
-    req.on('end', () => {
-      const send = (status: number, value: unknown) => {
-        res.writeHead(status, { 'content-type': 'application/json' });
-        res.end(JSON.stringify(value));
-      };
-      if (req.headers.authorization !== `Bearer ${token}`) return send(401, { error: { message: 'User Not Authenticated' } });
-      const url = new URL(req.url ?? '/', 'http://tool');
-      const match = /^\/api\/(\w+)(?:\/([^/]+))?/.exec(url.pathname);
-      if (!match) return send(404, { error: { message: 'No such path' } });
-      const [, module, id] = match;
-      if (req.method === 'GET' && !id) {
-        const key = url.searchParams.get('jira_issue_key');
-        return send(200, { result: tool.records.filter((r) => r.module === module && (!key || r.jira_issue_key === key)) });
-      }
-      if (tool.mode === 'refusing') return send(422, { error: { message: 'short_description is locked while the incident is reviewed' } });
-      if (req.method === 'POST' && !id) {
-        const record = { ...(JSON.parse(body || '{}') as Record<string, unknown>), module, id: String(tool.records.length + 1), number: `INC${1000 + tool.records.length}` };
-        tool.records.push(record);
-        return send(201, { result: record });
-      }
-      const record = tool.records.find((r) => r.id === id);
-      if (!record) return send(404, { error: { message: 'No record' } });
-      if (req.method === 'PATCH' || req.method === 'PUT') Object.assign(record, JSON.parse(body || '{}') as Record<string, unknown>);
-      return send(200, { result: record });
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  tool.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  tool.close = () => new Promise((resolve) => server.close(() => resolve()));
-  return tool;
-}
-
 // ---------------------------------------------------------------- the browser
 
 let tandem: TandemOnDevkit;
-let tool: FakeTool;
+let tool: ReferenceItsm;
+let toolUrl: string;
 let browser: Browser;
 let page: Page;
 
@@ -118,7 +72,8 @@ before(async () => {
   ensureAdminBuilt();
   mkdirSync(RESULTS, { recursive: true });
   tandem = await startTandem();
-  tool = await startFakeTool(TOKEN);
+  tool = new ReferenceItsm({ token: TOKEN });
+  toolUrl = await tool.listen();
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
   await page.goto(tandem.emulator.pageUrl('tandem-admin', tandem.admin.accountId));
@@ -153,7 +108,7 @@ test('a first-time admin sets Tandem up, watches a sync and retries a failure', 
     await dialog.getByTestId('add-connection-submit').click();
     await dialog.getByText('A web address starting with https://').waitFor();
     await dialog.getByLabel('Name', { exact: true }).fill('StackFlow');
-    await dialog.getByTestId('add-connection-url').fill(tool.url);
+    await dialog.getByTestId('add-connection-url').fill(toolUrl);
     await checkAccessibility('add dialog');
     await shot('2-add-connection');
     await dialog.getByTestId('add-connection-submit').click();
@@ -239,7 +194,7 @@ test('a first-time admin sets Tandem up, watches a sync and retries a failure', 
     assert.equal(created.status, 201, JSON.stringify(created.body));
     issueKey = (created.body as { key: string }).key;
     await tandem.emulator.settle();
-    assert.equal(tool.records.length, 1, 'the incident was created');
+    assert.equal(tool.records('incidents').length, 1, 'the incident was created');
     await openTab('Activity');
     await frame().getByTestId('activity-row').filter({ hasText: issueKey }).first().waitFor();
     assert.match(await frame().getByTestId('activity').innerText(), /synced/i);
@@ -248,7 +203,7 @@ test('a first-time admin sets Tandem up, watches a sync and retries a failure', 
   });
 
   await t.test('the tool fails; the failure is retried from the page', async () => {
-    tool.mode = 'refusing';
+    tool.setFaults({ status: 422, message: 'short_description is locked while the incident is reviewed' });
     const updated = await tandem.rest(asAgent(), 'PUT', `/rest/api/3/issue/${issueKey}`, { fields: { summary: 'Checkout returns 500 for EU cards' } });
     assert.equal(updated.status, 204, JSON.stringify(updated.body));
     await tandem.emulator.settle();
@@ -258,14 +213,31 @@ test('a first-time admin sets Tandem up, watches a sync and retries a failure', 
     assert.match(await row.innerText(), /locked while the incident is reviewed/);
     await shot('7-failure');
 
-    tool.mode = 'up';
+    tool.clearFaults();
     await row.getByRole('button', { name: `Retry ${issueKey}` }).click();
     await lastFlag(/Retry queued/);
     await tandem.emulator.settle();
     await frame().getByTestId('activity-refresh').click();
     await frame().getByText(/Nothing failed/).waitFor();
-    assert.equal(tool.records[0]?.short_description, 'Checkout returns 500 for EU cards');
+    assert.equal(tool.records('incidents')[0]?.short_description, 'Checkout returns 500 for EU cards');
     await shot('8-retried');
+  });
+
+  await t.test('the page follows Jira’s dark theme', async () => {
+    tandem.emulator.pageColorMode = 'dark';
+    await page.reload();
+    await frame().locator('h1', { hasText: 'Tandem' }).waitFor();
+    await frame().locator('html[data-color-mode="dark"]').waitFor({ state: 'attached' });
+    const background = await frame().evaluate<string>(`getComputedStyle(document.body).backgroundColor`);
+    const [r = 255, g = 255, b = 255] = (background.match(/\d+/g) ?? []).map(Number);
+    assert.ok(0.2126 * r + 0.7152 * g + 0.0722 * b < 60, `a dark page background, not ${background}`);
+    for (const tab of ['Connections', 'Mappings', 'Inbound', 'Activity', 'Settings']) {
+      await openTab(tab);
+      await frame().getByRole('tabpanel').first().waitFor();
+      await checkAccessibility(`dark ${tab}`);
+      await shot(`9-dark-${tab.toLowerCase()}`);
+    }
+    tandem.emulator.pageColorMode = 'light';
   });
 
   await t.test('the page is accessible', () => {

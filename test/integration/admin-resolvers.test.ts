@@ -2,8 +2,6 @@
 // tests it and acts on what went wrong; anyone else is refused by every call and changes nothing.
 import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type {
   ActivityResponse,
   AddConnectionResponse,
@@ -27,62 +25,18 @@ import type {
 } from '../../src/contract/admin';
 import { payloads } from '../../src/handlers/admin/schemas';
 import { activityKey } from '../../src/sync/state';
+import { ReferenceItsm } from '../../devkit/external/itsm';
 import { configure, startTandem, stored, type TandemOnDevkit } from '../support/devkit';
 
 const TOKEN = 'itsm-token-admin-resolvers-7f3a';
 const INBOUND_SECRET = 'a'.repeat(20) + 'B_-9'.repeat(6);
 const NEXT_INBOUND_SECRET = 'Z'.repeat(48);
 
-// ---------------------------------------------------------------- a small tool answering like the reference ITSM
-
-interface FakeTool {
-  url: string;
-  mode: 'up' | 'refusing';
-  records: Array<Record<string, unknown>>;
-  close(): Promise<void>;
-}
-
-async function startFakeTool(token: string): Promise<FakeTool> {
-  const tool: FakeTool = { url: '', mode: 'up', records: [], close: async () => undefined };
-  const server: Server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
-    req.on('end', () => {
-      const send = (status: number, value: unknown) => {
-        res.writeHead(status, { 'content-type': 'application/json' });
-        res.end(JSON.stringify(value));
-      };
-      if (req.headers.authorization !== `Bearer ${token}`) return send(401, { error: { message: 'User Not Authenticated' } });
-      if (tool.mode === 'refusing') return send(400, { error: { message: 'assignment_group is not a valid group' } });
-      const url = new URL(req.url ?? '/', 'http://tool');
-      const match = /^\/api\/(\w+)(?:\/([^/]+))?/.exec(url.pathname);
-      if (!match) return send(404, { error: { message: 'No such path' } });
-      const [, module, id] = match;
-      if (req.method === 'GET' && !id) {
-        const key = url.searchParams.get('jira_issue_key');
-        return send(200, { result: tool.records.filter((r) => r.module === module && (!key || r.jira_issue_key === key)) });
-      }
-      if (req.method === 'POST' && !id) {
-        const record = { ...(JSON.parse(body || '{}') as Record<string, unknown>), module, id: String(tool.records.length + 1), number: `INC${1000 + tool.records.length}` };
-        tool.records.push(record);
-        return send(201, { result: record });
-      }
-      const record = tool.records.find((r) => r.id === id);
-      if (!record) return send(404, { error: { message: 'No record' } });
-      if (req.method === 'PATCH' || req.method === 'PUT') Object.assign(record, JSON.parse(body || '{}') as Record<string, unknown>);
-      return send(200, { result: record });
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  tool.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  tool.close = () => new Promise((resolve) => server.close(() => resolve()));
-  return tool;
-}
-
 // ---------------------------------------------------------------- helpers
 
 let tandem: TandemOnDevkit;
-let tool: FakeTool;
+let tool: ReferenceItsm;
+let toolUrl: string;
 /** Every answer the resolver gave in this file: none may hold a secret. */
 const answers: unknown[] = [];
 
@@ -109,12 +63,13 @@ async function revision(): Promise<number> {
 }
 
 async function addStackflow(name = 'StackFlow'): Promise<Extract<AddConnectionResponse, { ok: true }>> {
-  return ok(await call<AddConnectionResponse>('addConnection', { revision: await revision(), presetId: 'stackflow-itsm', name, url: tool.url }));
+  return ok(await call<AddConnectionResponse>('addConnection', { revision: await revision(), presetId: 'stackflow-itsm', name, url: toolUrl }));
 }
 
 before(async () => {
   tandem = await startTandem();
-  tool = await startFakeTool(TOKEN);
+  tool = new ReferenceItsm({ token: TOKEN });
+  toolUrl = await tool.listen();
 });
 
 after(async () => {
@@ -126,8 +81,7 @@ after(async () => {
 
 beforeEach(async () => {
   tandem.emulator.kvs.clear();
-  tool.mode = 'up';
-  tool.records.length = 0;
+  await tool.reset();
 });
 
 // ---------------------------------------------------------------- who may call
@@ -143,7 +97,7 @@ describe('someone who is not a Jira admin', () => {
       getOverview: {},
       getConfig: {},
       saveConfig: { revision: 1, config: { version: 1, connections: [] } },
-      addConnection: { revision: 1, presetId: 'stackflow-itsm', name: 'Other', url: tool.url },
+      addConnection: { revision: 1, presetId: 'stackflow-itsm', name: 'Other', url: toolUrl },
       renameConnection: { revision: 1, connectionId: 'stackflow', name: 'Renamed' },
       setConnectionEnabled: { revision: 1, connectionId: 'stackflow', enabled: false },
       setConnectionSecret: { connectionId: 'stackflow', kind: 'auth', secret: 'stolen-token' },
@@ -182,7 +136,9 @@ describe('configuration', () => {
     assert.deepEqual(config.config, { version: 1, connections: [] });
     assert.equal(config.revision, 0);
     assert.equal(config.presets[0]?.id, 'stackflow-itsm');
-    assert.ok(config.presets.some((p) => p.needs === 'push-url'));
+    // Flashduty takes change events at a push URL; the page asks for that, not an API address.
+    assert.equal(config.presets.find((p) => p.id === 'flashduty-changes')?.needs, 'push-url');
+    assert.equal(config.presets.find((p) => p.id === 'stackflow-itsm')?.needs, 'base-url');
   });
 
   test('adding a connection from the preset saves it with a stable id; a stale revision is refused', async () => {
@@ -192,9 +148,9 @@ describe('configuration', () => {
     const connection = added.config.connections[0];
     assert.equal(connection?.projects[0]?.projectKey, 'OPS');
     assert.equal(connection?.projects[0]?.module, 'incidents');
-    const again = ok(await call<AddConnectionResponse>('addConnection', { revision: 1, presetId: 'stackflow-itsm', name: 'StackFlow', url: tool.url }));
+    const again = ok(await call<AddConnectionResponse>('addConnection', { revision: 1, presetId: 'stackflow-itsm', name: 'StackFlow', url: toolUrl }));
     assert.equal(again.connectionId, 'stackflow-2', 'a second connection of the same name gets its own id');
-    const stale = await call<AddConnectionResponse>('addConnection', { revision: 1, presetId: 'blank-record-rest', name: 'Late', url: tool.url });
+    const stale = await call<AddConnectionResponse>('addConnection', { revision: 1, presetId: 'blank-record-rest', name: 'Late', url: toolUrl });
     assert.match(refused(stale, 'CONFLICT').error.message, /Someone else changed the configuration/);
     assert.equal(await revision(), 2);
   });
@@ -412,7 +368,7 @@ describe('activity and failures', () => {
   test('a kept failure is listed, retried by hand (marked retrying, then cleared when it syncs) or discarded', async () => {
     await addStackflow();
     await call('setConnectionSecret', { connectionId: 'stackflow', kind: 'auth', secret: TOKEN });
-    tool.mode = 'refusing';
+    tool.setFaults({ status: 400, message: 'assignment_group is not a valid group' });
     const created = await tandem.rest({ kind: 'user', accountId: tandem.agent.accountId }, 'POST', '/rest/api/3/issue', {
       fields: { project: { key: 'OPS' }, issuetype: { name: 'Bug' }, summary: 'Checkout fails' },
     });
@@ -441,11 +397,11 @@ describe('activity and failures', () => {
     assert.equal(again?.state, 'failed');
     assert.equal(again?.attempts, failure.attempts + 1);
 
-    tool.mode = 'up';
+    tool.clearFaults();
     ok(await call<RetryResponse>('retryAllFailures', {}));
     await tandem.emulator.settle();
     assert.deepEqual(ok(await call<FailuresResponse>('getFailures')).failures, []);
-    assert.equal(tool.records.length, 1, 'the retry created the record');
+    assert.equal(tool.records('incidents').length, 1, 'the retry created the record');
     const synced = ok(await call<ActivityResponse>('getActivity', { issueKey: failure.subject.issueKey }));
     assert.equal(synced.entries[0]?.outcome, 'synced');
   });
