@@ -413,6 +413,18 @@ export class JiraSimulator {
 
   // ---- REST ----------------------------------------------------------------------------------
 
+  /** A JSON call as someone, the way a script or a test calls Jira's REST API. */
+  async rest(actor: JiraActor, method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }> {
+    const answer = await this.handle({
+      method,
+      path,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      actor,
+    });
+    return { status: answer.status, body: answer.body === '' ? undefined : (JSON.parse(answer.body) as unknown) };
+  }
+
   async handle(request: JiraHttpRequest): Promise<JiraHttpResponse> {
     const url = new URL(request.path, 'http://jira.invalid');
     const method = request.method.toUpperCase();

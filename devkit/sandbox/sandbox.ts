@@ -130,17 +130,6 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const asAdmin = async <T extends { ok: boolean }>(functionKey: string, payload: Record<string, unknown>): Promise<Extract<T, { ok: true }>> =>
     expectOk<T>(functionKey, await emulator.invokeResolver({ moduleKey: ADMIN_MODULE, functionKey, payload, accountId: admin.accountId }));
 
-  const rest = async (method: string, path: string, body?: unknown, actor: JiraActor = { kind: 'user', accountId: admin.accountId }) => {
-    const answer = await jira.handle({
-      method,
-      path,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      actor,
-    });
-    return { status: answer.status, body: answer.body === '' ? undefined : (JSON.parse(answer.body) as unknown) };
-  };
-
   // Connect StackFlow as an admin does on the admin page: add it from its preset, paste its API
   // token, generate the inbound secret. A restart from a data file finds all of it stored.
   let connectionId = saved?.connectionId;
@@ -171,7 +160,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     demoAdmin: { accountId: admin.accountId, email: 'ada@example.com' },
   };
 
-  const jiraPages = new SandboxJiraPages((method, path, body) => rest(method, path, body), () => jira.listUsers());
+  const jiraPages = new SandboxJiraPages((method, path, body) => jira.rest({ kind: 'user', accountId: admin.accountId }, method, path, body), () => jira.listUsers());
   emulator.addRoute(async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', base);
     if (url.pathname.startsWith('/jira/rest/')) {

@@ -32,16 +32,7 @@ export async function startTandem(options: Partial<Omit<EmulatorOptions, 'jira' 
     emulator,
     admin,
     agent,
-    async rest(actor, method, path, body) {
-      const response = await jira.handle({
-        method,
-        path,
-        headers: body === undefined ? {} : { 'content-type': 'application/json' },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        actor,
-      });
-      return { status: response.status, body: response.body === '' ? undefined : (JSON.parse(response.body) as unknown) };
-    },
+    rest: (actor, method, path, body) => jira.rest(actor, method, path, body),
     stop: () => emulator.stop(),
   };
 }
