@@ -44,6 +44,8 @@ export const inboundDeliverySchema = z.object({
   connectionId: z.string(),
   event: inboundEventSchema.optional(),
   stash: z.object({ key: z.string(), parts: z.number().int().min(1).max(25) }).optional(),
+  /** The admin's retry of a kept event: read it from where it is kept (a message holds at most 200 KB). */
+  keptEventId: z.string().optional(),
   attempt: z.number().int().min(1),
 });
 export type InboundDelivery = z.infer<typeof inboundDeliverySchema>;

@@ -3,6 +3,7 @@
 // the signature over the raw body (before any parsing), the body's schema, dedupe by event id, then
 // the mapping and Jira. Refusals name the problem and never a secret; Jira being busy queues the
 // event (202) so nothing accepted is lost. See docs/inbound-api.md for the contract.
+import { z } from 'zod';
 import { inboundOptionsOf, parseConfig, type Connection } from '../mapping';
 import { MAX_ATTEMPTS, retryDelaySeconds, type InboundDelivery } from './delivery';
 import { AUTH_REFUSAL_TEXT, SIGNATURE_HEADER, verifyBearer, verifyHmac } from './inbound-auth';
@@ -29,14 +30,62 @@ import { CONFIG_KEY, inboundHealthKey, inboundSecretKey, keyPart, previousInboun
 export const inboundEventKey = (connectionId: string, eventId: string) => `inbound:${keyPart(connectionId)}:${keyPart(eventId)}`;
 /** An event that could not be applied after every retry, kept for the admin (30 days). */
 export const inboundFailedKey = (connectionId: string, eventId: string) => `inbound-failed:${keyPart(connectionId)}:${keyPart(eventId)}`;
+/** A part of a kept event too large for one storage value; the record under inboundFailedKey says how many. */
+export const inboundFailedPartKey = (connectionId: string, eventId: string, part: number) => `inbound-failed-part:${keyPart(connectionId)}:${keyPart(eventId)}:${part}`;
 const inboundStashKey = (connectionId: string, eventId: string, attempt: number) => `inbound-stash:${keyPart(connectionId)}:${keyPart(eventId)}:${attempt}`;
 
 const DEDUPE_SECONDS = 25 * 60 * 60;
 const STASH_SECONDS = 2 * 24 * 60 * 60;
 const FAILED_SECONDS = 30 * 24 * 60 * 60;
 /** A queue message carries at most 200 KB; larger events wait in storage in parts. */
-const INLINE_DELIVERY_CHARS = 150_000;
-const STASH_PART_CHARS = 45_000;
+const INLINE_DELIVERY_BYTES = 150_000;
+/** A storage value holds at most 240 KiB: a kept event larger than this goes in parts. */
+const INLINE_KEPT_BYTES = 200_000;
+/** Each part stays under the value limit (245,760 bytes) once stored as a JSON string, escapes and UTF-8 counted. */
+const PART_BYTES = 230_000;
+/** Text is cut in slices of this many characters (at most 3 bytes each once stored), then slices are packed into parts. */
+const PART_SLICE_CHARS = 40_000;
+/**
+ * Parts of one event (a delivery names at most 25). A 1 MB body needs at most 13 when every
+ * character is a quote, and 23 when it is all numbers written short (9e20 is 21 digits parsed).
+ */
+const MAX_EVENT_PARTS = 25;
+
+/** A kept event: inline when it fits one storage value, else the number of its parts. */
+const keptInboundSchema = z.object({
+  connectionId: z.string(),
+  failedAt: z.string(),
+  reason: z.string(),
+  event: z.unknown().optional(),
+  parts: z.number().int().min(1).max(MAX_EVENT_PARTS).optional(),
+});
+
+/**
+ * Cuts text into parts that each fit one storage value once stored as a JSON string. Slices are
+ * measured as stored, so quotes, backslashes and multi-byte characters never push a part over.
+ */
+export function partsOf(text: string): string[] {
+  const parts: string[] = [];
+  let current = '';
+  let size = 2;
+  for (let i = 0; i < text.length; ) {
+    let end = Math.min(text.length, i + PART_SLICE_CHARS);
+    // Never between the halves of a surrogate pair: each part stays well-formed text on its own.
+    if (end < text.length && /[\uD800-\uDBFF]/.test(text.charAt(end - 1))) end -= 1;
+    const slice = text.slice(i, end);
+    i = end;
+    const bytes = Buffer.byteLength(JSON.stringify(slice), 'utf8') - 2;
+    if (current !== '' && size + bytes > PART_BYTES) {
+      parts.push(current);
+      current = '';
+      size = 2;
+    }
+    current += slice;
+    size += bytes;
+  }
+  if (current !== '') parts.push(current);
+  return parts;
+}
 /** When another event holds a record's create lock, look again after this long. */
 const BUSY_RETRY_SECONDS = 15;
 
@@ -157,6 +206,11 @@ async function retryLater(run: InboundRun, event: InboundEvent, delaySeconds: nu
     return refusal(503, 'unavailable', `${why}; the event was kept for the admin`);
   }
   const delivery = await deliveryFor(run, event, run.attempt + 1);
+  if (!delivery) {
+    // Not expected from a 1 MB body (see MAX_EVENT_PARTS), but never lost silently.
+    if (run.attempt > 1) await keepInbound(run, event, `${why}; the event is too large to queue again`, 'permanent', 'could not be queued again');
+    return refusal(503, 'unavailable', 'Tandem could not queue this event; send it again later');
+  }
   try {
     await ports.queue.push({ type: 'delivery', delivery }, delaySeconds);
   } catch (error) {
@@ -176,15 +230,29 @@ async function retryLater(run: InboundRun, event: InboundEvent, delaySeconds: nu
 async function keepInbound(run: InboundRun, event: InboundEvent, why: string, retry: 'transient' | 'permanent', what: string): Promise<void> {
   const { ports, connection } = run;
   const label = ('record' in event && event.record ? (event.record.jiraIssueKey ?? event.record.number ?? event.record.id) : undefined) ?? event.eventId;
+  // The event itself, so a retry from the admin page can apply it: in parts when it is larger than
+  // one storage value (a body may be 1 MB, a value 240 KiB), written before the record naming them.
+  const text = JSON.stringify(event);
+  const parts = Buffer.byteLength(text, 'utf8') <= INLINE_KEPT_BYTES ? [] : partsOf(text);
+  const keepable = parts.length <= MAX_EVENT_PARTS;
+  const explanation = keepable ? why : `${why}; the event is too large to keep for a retry, so the tool must send it again`;
+  if (keepable) for (const [i, part] of parts.entries()) await ports.store.set(inboundFailedPartKey(connection.id, event.eventId, i), part, FAILED_SECONDS);
+  else console.error('An inbound event is too large to keep for a retry', connection.id, event.eventId);
   const kept = await failureWrites(ports, {
     connectionId: connection.id,
     subject: { kind: 'inbound', issueId: '', issueKey: label, eventId: event.eventId },
     operation: `Applying ${event.type} ${event.eventId} to Jira`,
-    failure: { retry, reason: retry === 'transient' ? 'server-error' : 'unexpected-answer', explanation: why },
+    failure: { retry, reason: retry === 'transient' ? 'server-error' : 'unexpected-answer', explanation },
     attempts: run.attempt,
   });
+  const record: z.infer<typeof keptInboundSchema> = {
+    connectionId: connection.id,
+    failedAt: new Date(ports.clock.now()).toISOString(),
+    reason: explanation,
+    ...(!keepable ? {} : parts.length === 0 ? { event } : { parts: parts.length }),
+  };
   await ports.store.writeAll([
-    { key: inboundFailedKey(connection.id, event.eventId), value: { connectionId: connection.id, event, failedAt: new Date(ports.clock.now()).toISOString(), reason: why }, ttlSeconds: FAILED_SECONDS },
+    { key: inboundFailedKey(connection.id, event.eventId), value: record, ttlSeconds: FAILED_SECONDS },
     ...kept,
     activityWrite(ports, {
       connectionId: connection.id,
@@ -192,30 +260,50 @@ async function keepInbound(run: InboundRun, event: InboundEvent, why: string, re
       outcome: 'failed',
       ...('record' in event && event.record ? { externalId: event.record.id } : {}),
       summary: `${event.type} ${event.eventId} ${what}`,
-      details: [why],
+      details: [explanation],
     }),
   ]);
 }
 
-/** The delivery that applies a kept inbound event again (the admin's retry), or undefined once it expired. */
+/**
+ * The delivery that applies a kept inbound event again (the admin's retry), or undefined once it
+ * expired. It names the kept event rather than carrying it: a queue message holds at most 200 KB.
+ */
 export async function keptInboundDelivery(ports: Ports, connectionId: string, eventId: string): Promise<InboundDelivery | undefined> {
-  const raw = (await ports.store.get(inboundFailedKey(connectionId, eventId))) as { event?: unknown } | undefined;
-  const event = inboundEventSchema.safeParse(raw?.event);
-  return event.success ? { kind: 'inbound', connectionId, event: event.data, attempt: 1 } : undefined;
+  const kept = keptInboundSchema.safeParse(await ports.store.get(inboundFailedKey(connectionId, eventId)));
+  if (!kept.success || (kept.data.event === undefined && kept.data.parts === undefined)) return undefined;
+  return { kind: 'inbound', connectionId, keptEventId: eventId, attempt: 1 };
 }
 
-async function deliveryFor(run: InboundRun, event: InboundEvent, attempt: number): Promise<InboundDelivery> {
+async function readKeptEvent(ports: Ports, connectionId: string, eventId: string): Promise<{ event: InboundEvent; parts: string[] } | undefined> {
+  const kept = keptInboundSchema.safeParse(await ports.store.get(inboundFailedKey(connectionId, eventId)));
+  if (!kept.success) return undefined;
+  if (kept.data.parts === undefined) {
+    const event = inboundEventSchema.safeParse(kept.data.event);
+    return event.success ? { event: event.data, parts: [] } : undefined;
+  }
+  const keys = Array.from({ length: kept.data.parts }, (_, i) => inboundFailedPartKey(connectionId, eventId, i));
+  const event = await joinParts(ports, keys);
+  return event && { event, parts: keys };
+}
+
+/** A queue message for the event: the event itself when small, else a reference to its parts in storage. */
+async function deliveryFor(run: InboundRun, event: InboundEvent, attempt: number): Promise<InboundDelivery | undefined> {
   const text = JSON.stringify(event);
-  if (text.length <= INLINE_DELIVERY_CHARS) return { kind: 'inbound', connectionId: run.connection.id, event, attempt };
+  if (Buffer.byteLength(text, 'utf8') <= INLINE_DELIVERY_BYTES) return { kind: 'inbound', connectionId: run.connection.id, event, attempt };
   const key = inboundStashKey(run.connection.id, event.eventId, attempt);
-  const parts: string[] = [];
-  for (let i = 0; i < text.length; i += STASH_PART_CHARS) parts.push(text.slice(i, i + STASH_PART_CHARS));
+  const parts = partsOf(text);
+  if (parts.length > MAX_EVENT_PARTS) return undefined;
   for (const [i, part] of parts.entries()) await run.ports.store.set(`${key}:${i}`, part, STASH_SECONDS);
   return { kind: 'inbound', connectionId: run.connection.id, stash: { key, parts: parts.length }, attempt };
 }
 
 async function unstash(ports: Ports, stash: { key: string; parts: number }): Promise<InboundEvent | undefined> {
-  const keys = Array.from({ length: stash.parts }, (_, i) => `${stash.key}:${i}`);
+  return joinParts(ports, Array.from({ length: stash.parts }, (_, i) => `${stash.key}:${i}`));
+}
+
+/** The event whose JSON text was cut into these parts, or undefined when one is gone. */
+async function joinParts(ports: Ports, keys: readonly string[]): Promise<InboundEvent | undefined> {
   const found = await ports.store.getMany(keys);
   const parts = keys.map((k) => found.get(k));
   if (parts.some((p) => typeof p !== 'string')) return undefined;
@@ -237,7 +325,8 @@ export async function runInboundDelivery(ports: Ports, delivery: InboundDelivery
   if (!config?.ok) return;
   const connection = config.config.connections.find((c) => c.id === delivery.connectionId);
   if (!connection || !connection.enabled) return;
-  const event = delivery.event ?? (delivery.stash ? await unstash(ports, delivery.stash) : undefined);
+  const kept = delivery.keptEventId === undefined ? undefined : await readKeptEvent(ports, delivery.connectionId, delivery.keptEventId);
+  const event = delivery.event ?? kept?.event ?? (delivery.stash ? await unstash(ports, delivery.stash) : undefined);
   if (!event) {
     console.error('A queued inbound event could not be read back', delivery.connectionId);
     return;
@@ -246,8 +335,9 @@ export async function runInboundDelivery(ports: Ports, delivery: InboundDelivery
   const answer = await applyGuarded(run, event);
   const subject = { kind: 'inbound' as const, issueId: '', issueKey: '', eventId: event.eventId };
   if (answer.status < 300 && answer.status !== 202) {
-    // Applied: a failure kept for this event (the admin's retry) is resolved.
-    await ports.store.writeAll([clearFailureWrite(connection.id, subject)]);
+    // Applied: a failure kept for this event (the admin's retry) is resolved, and the kept event with it.
+    await ports.store.writeAll([clearFailureWrite(connection.id, subject), ...(kept ? [{ key: inboundFailedKey(connection.id, event.eventId), delete: true as const }] : [])]);
+    if (kept && kept.parts.length > 0) await ports.store.writeAll(kept.parts.map((key) => ({ key, delete: true as const }))).catch(() => undefined);
   } else if (answer.status >= 400 && answer.status !== 503) {
     // Nobody waits for this answer: keep what Jira refused, so the admin sees it.
     await keepInbound(run, event, describeAnswer(answer), 'permanent', 'was refused');
