@@ -2,7 +2,7 @@
 // Answers are parsed with zod; a status Tandem does not expect becomes a JiraRequestError.
 import api, { route, type APIResponse } from '@forge/api';
 import { z } from 'zod';
-import type { IssueSummary, JiraPort, JiraRefusal, JiraScreenField } from '../sync/ports';
+import type { IssueSummary, JiraComment, JiraPort, JiraRefusal, JiraScreenField } from '../sync/ports';
 
 const issueSchema = z.object({ id: z.string(), key: z.string(), fields: z.record(z.string(), z.unknown()) });
 const transitionToSchema = z.object({ id: z.string(), name: z.string(), statusCategory: z.object({ key: z.string() }).optional() });
@@ -65,6 +65,13 @@ const usersSchema = z.array(
   }),
 );
 const addedCommentSchema = z.object({ id: z.string() });
+const commentPageSchema = z.object({ total: z.number().int().min(0), comments: z.array(commentSchema) });
+const myselfSchema = z.object({ accountId: z.string() });
+
+/** Comments read per request when listing an issue's comments. */
+const COMMENT_PAGE_SIZE = 100;
+/** The app's own account never changes while the app runs, so one look-up per runtime is enough. */
+let appAccount: Promise<string> | undefined;
 
 function toScreenField(id: string, field: z.infer<typeof screenFieldSchema>): JiraScreenField {
   return { fieldId: field.fieldId ?? field.key ?? id, name: field.name, required: field.required, hasDefaultValue: field.hasDefaultValue, allowedValues: field.allowedValues };
@@ -193,6 +200,32 @@ export const forgeJira: JiraPort = {
     if (response.status === 404) return undefined;
     const comment = commentSchema.parse(await readJson(response, 'GET comment'));
     return { id: comment.id, body: comment.body, author: comment.author };
+  },
+
+  async listComments(issueIdOrKey) {
+    const comments: JiraComment[] = [];
+    for (;;) {
+      const startAt = String(comments.length);
+      const response = await api
+        .asApp()
+        .requestJira(route`/rest/api/3/issue/${issueIdOrKey}/comment?startAt=${startAt}&maxResults=${String(COMMENT_PAGE_SIZE)}&orderBy=created`);
+      if (response.status === 404) return [];
+      const page = commentPageSchema.parse(await readJson(response, 'GET comments'));
+      for (const c of page.comments) comments.push({ id: c.id, body: c.body, author: c.author });
+      if (page.comments.length === 0 || comments.length >= page.total) return comments;
+    }
+  },
+
+  appAccountId() {
+    appAccount ??= (async () => {
+      const response = await api.asApp().requestJira(route`/rest/api/3/myself`);
+      return myselfSchema.parse(await readJson(response, 'GET myself')).accountId;
+    })().catch((error: unknown) => {
+      // A failed look-up is asked again next time instead of being remembered.
+      appAccount = undefined;
+      throw error;
+    });
+    return appAccount;
   },
 
   async editIssue(issueIdOrKey, fields) {

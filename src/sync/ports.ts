@@ -84,6 +84,10 @@ export interface JiraPort {
   /** The user's email, read as the app where privacy settings hide it; undefined when Jira has none. */
   emailOf(accountId: string): Promise<string | undefined>;
   getComment(issueIdOrKey: string, commentId: string): Promise<JiraComment | undefined>;
+  /** Every comment on the issue, oldest first; empty when the issue is gone. */
+  listComments(issueIdOrKey: string): Promise<JiraComment[]>;
+  /** The account Tandem acts as in Jira (its comments came from a tool, so they are never sent back). */
+  appAccountId(): Promise<string>;
   /** One edit of many fields; a 400 comes back as the refusal (Jira then changed nothing). */
   editIssue(issueIdOrKey: string, fields: Record<string, unknown>): Promise<JiraRefusal | undefined>;
   /** The transitions from the issue's current status, with their screen fields. */
