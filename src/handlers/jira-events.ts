@@ -44,6 +44,7 @@ export async function onCommentEvent(event: unknown): Promise<void> {
           ...base,
           // The event's body is what was saved; a retry reads the comment again instead.
           comment: { id: comment.id, body: comment.body, author: comment.author ? { accountId: comment.author.accountId, displayName: comment.author.displayName } : undefined },
+          payload: { fields: issue.fields },
         },
   );
 }

@@ -11,6 +11,7 @@ import {
   type DeliveryFailure,
   type JiraWebhookEvent,
   type RecordRestConnector,
+  type ToolRecord,
   type WebhookChangeItemInput,
   type WebhookUserInput,
 } from '../connectors';
@@ -20,7 +21,6 @@ import {
   hashValue,
   parseConfig,
   planOutbound,
-  requiredJiraFields,
   type Connection,
   type JiraWebhookConnection,
   type ProjectMapping,
@@ -35,12 +35,15 @@ import {
   authSecretKey,
   CONFIG_KEY,
   createLockKey,
+  emptyShadow,
+  failureSubjectKey,
   signingSecretKey,
   issueStateKey,
   noteKey,
   noteSchema,
   readIssueState,
   recordIndexKey,
+  syncLockKey,
   type FailureSubject,
   type IssueState,
   type Link,
@@ -59,13 +62,15 @@ export type ChangelogItem = WebhookChangeItemInput;
 export type OutboundChange =
   | { kind: 'issue-created' | 'issue-updated'; issueId: string; issueKey: string; payload: IssuePayload; changelog?: { id: string; items: ChangelogItem[] }; actorAccountId?: string }
   | { kind: 'issue-deleted'; issueId: string; issueKey: string; payload: IssuePayload }
-  | { kind: 'comment-saved'; issueId: string; issueKey: string; commentId: string; comment: JiraComment | undefined }
+  | { kind: 'comment-saved'; issueId: string; issueKey: string; commentId: string; comment: JiraComment | undefined; payload?: IssuePayload }
   | { kind: 'comment-deleted'; issueId: string; issueKey: string; commentId: string };
 
 /** What an outbound delivery is about (inbound failures have their own kind). */
 type OutboundSubject = Exclude<FailureSubject, { kind: 'inbound' }>;
 
 const CREATE_LOCK_SECONDS = 120;
+/** Longer than a delivery takes, short enough that a crashed one holds nothing up for long. */
+const SYNC_LOCK_SECONDS = 120;
 /** When another delivery holds the create lock, look again after this long. */
 const LOCKED_RETRY_SECONDS = 15;
 
@@ -94,8 +99,29 @@ export async function syncOutbound(ports: Ports, change: OutboundChange): Promis
   const run = await loadRun(ports, change.issueId, change.issueKey);
   if (!run) return;
   for (const connection of run.config.connections) {
-    if (!connection.enabled) continue;
+    if (!connection.enabled || !concerns(run, connection, change)) continue;
     await guarded(run, connection, subjectOf(change), 1, () => syncChange(run, connection, change, 1));
+  }
+}
+
+/**
+ * Whether a record REST connection has anything to do with the change: a link, or an issue the
+ * event places in a mapped project and type. When not, the event costs nothing more.
+ */
+function concerns(run: Run, connection: Connection, change: OutboundChange): boolean {
+  if (connection.protocol !== 'record-rest' || run.state.links[connection.id]) return true;
+  switch (change.kind) {
+    case 'issue-created':
+    case 'issue-updated':
+      return mappingFor(connection, change.payload.fields) !== undefined;
+    case 'comment-saved': {
+      // A comment event that does not say where the issue is cannot rule it out.
+      const { projectKey, issueTypeName } = projectOf(change.payload?.fields ?? {});
+      return projectKey === undefined || issueTypeName === undefined || mappingFor(connection, change.payload?.fields ?? {}) !== undefined;
+    }
+    case 'issue-deleted':
+    case 'comment-deleted':
+      return false;
   }
 }
 
@@ -121,7 +147,7 @@ export async function runDelivery(ports: Ports, delivery: Delivery): Promise<voi
     if (!issue) return;
     run.issueKey = issue.key;
     if (connection.protocol === 'jira-webhook') return pushIssue(run, connection, 'jira:issue_updated', issue, undefined, undefined, delivery.attempt);
-    return syncFields(run, connection, issue.fields, delivery.attempt, true);
+    return syncFields(run, connection, issue.fields, delivery.attempt, false);
   });
 }
 
@@ -161,7 +187,7 @@ async function syncChange(run: Run, connection: Connection, change: OutboundChan
         const event = change.kind === 'issue-created' ? 'jira:issue_created' : 'jira:issue_updated';
         return pushIssue(run, connection, event, undefined, change.payload.fields, change.changelog, attempt, change.actorAccountId);
       }
-      return syncFields(run, connection, change.payload.fields, attempt, false);
+      return syncIssue(run, connection, change.kind === 'issue-created' && attempt === 1);
     case 'issue-deleted':
       if (connection.protocol === 'jira-webhook') return pushIssue(run, connection, 'jira:issue_deleted', undefined, change.payload.fields, undefined, attempt);
       return deleteForConnection(run, connection, attempt);
@@ -182,11 +208,37 @@ async function syncChange(run: Run, connection: Connection, change: OutboundChan
  * pass, and kept for the admin once it cannot; an unexpected error is kept too, never lost.
  */
 async function guarded(run: Run, connection: Connection, subject: OutboundSubject, attempt: number, work: () => Promise<void>): Promise<void> {
+  const { ports } = run;
+  // Record REST deliveries read the current state and send what differs from the shadow; two of one
+  // subject at once would both send the same change. (A Jira-webhook push forwards each event as it is.)
+  const lock = connection.protocol === 'record-rest' ? syncLockKey(connection.id, failureSubjectKey(subject)) : undefined;
+  if (lock && !(await ports.store.create(lock, { at: new Date(ports.clock.now()).toISOString() }, SYNC_LOCK_SECONDS))) {
+    // The running delivery may have read Jira before this change: look again once it is done.
+    await later(run, connection, subject, attempt, retryDelaySeconds(1, undefined));
+    return;
+  }
   try {
     await work();
   } catch (error) {
     const { operation, failure } = toDeliveryFailure(error);
     await deliveryFailed(run, connection, subject, operation, failure, attempt);
+  } finally {
+    if (lock) {
+      await ports.store.delete(lock).catch((error: unknown) => {
+        // It expires on its own; until then deliveries of this subject wait their turn.
+        console.error('Could not release a delivery lock', error instanceof Error ? error.message : error);
+      });
+    }
+  }
+}
+
+/** Queues another look at the subject; when the queue refuses, the subject is kept for the admin instead. */
+async function later(run: Run, connection: Connection, subject: OutboundSubject, attempt: number, delaySeconds: number): Promise<void> {
+  try {
+    await run.ports.queue.push(deliveryFor(connection.id, subject, attempt), delaySeconds);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    await deliveryFailed(run, connection, subject, 'Queueing a delivery', { retry: 'permanent', reason: 'unexpected-answer', explanation: `Forge's queue refused it: ${message.slice(0, 300)}` }, attempt);
   }
 }
 
@@ -292,43 +344,62 @@ async function emailsFor(run: Run, connection: Connection, projectMapping: Proje
   return emails;
 }
 
-async function syncFields(run: Run, connection: Connection, payloadFields: Record<string, unknown>, attempt: number, fresh: boolean): Promise<void> {
+/**
+ * An issue event for a record REST connection. Forge may deliver events late, twice or out of
+ * order, so an event only says that something changed: the plan is made from the issue as Jira
+ * holds it now (one read, which the fields events leave out needed anyway).
+ */
+async function syncIssue(run: Run, connection: RecordRestConnection, firstSight: boolean): Promise<void> {
+  const issue = await run.ports.jira.getIssue(run.issueId, jiraFieldsOf(connection));
+  // Gone since: the deleted event applies the connection's option.
+  if (!issue) return;
+  run.issueKey = issue.key;
+  await syncFields(run, connection, issue.fields, 1, firstSight);
+}
+
+/**
+ * Brings the record up to date with the issue's current fields: creates (or finds) it when the
+ * issue has no link, ends the link when the issue left the mappings. `firstSight` is the inline
+ * handling of the created event, the one case where no record can exist yet.
+ */
+async function syncFields(run: Run, connection: Connection, fields: Record<string, unknown>, attempt: number, firstSight: boolean): Promise<void> {
   if (connection.protocol !== 'record-rest') return;
   const { ports } = run;
-  const link = run.state.links[connection.id];
-  const projectMapping = mappingFor(connection, payloadFields);
+  let link = run.state.links[connection.id];
+  const projectMapping = mappingFor(connection, fields);
   if (!projectMapping) {
     // Moved out of every mapped project or type: the pair no longer syncs; the record stays.
-    if (link) await endLink(run, connection, link, 'The issue left the mapped projects and types; its link to the record ended');
+    if (link) await endLink(run, connection, link, `The issue left the mapped projects and types; its link to ${link.number ?? link.externalId} ended and the record was left as it is`);
     return;
+  }
+  if (link && link.module !== projectMapping.module) {
+    // Moved to a type or project that syncs to another module: a record there takes over.
+    const { issueTypeName } = projectOf(fields);
+    await endLink(run, connection, link, `The issue became a ${issueTypeName ?? 'type'} that syncs to ${projectMapping.module}; its link to ${link.number ?? link.externalId} in ${link.module} ended and that record was left as it is`);
+    link = undefined;
   }
   if (!link && projectMapping.jql) {
     const [matches] = await ports.jira.matchJql(run.issueId, [projectMapping.jql]);
     if (!matches) return;
   }
-  let fields = payloadFields;
-  const missing = fresh ? [] : requiredJiraFields({ connection, projectMapping, issue: { fields } });
-  if (missing.length > 0) {
-    const issue = await ports.jira.getIssue(run.issueId, missing);
-    if (!issue) return;
-    fields = { ...fields, ...issue.fields };
-  }
   const emails = await emailsFor(run, connection, projectMapping, fields);
-  const plan = planOutbound({
-    connection,
-    projectMapping,
-    issue: { id: run.issueId, key: run.issueKey, fields, status: statusOf(fields) },
-    shadow: link?.shadow,
-    emailOf: (accountId) => emails.get(accountId),
-    at: new Date(ports.clock.now()).toISOString(),
-  });
+  const at = new Date(ports.clock.now()).toISOString();
+  const planAgainst = (shadow: Link['shadow'] | undefined) =>
+    planOutbound({
+      connection,
+      projectMapping,
+      issue: { id: run.issueId, key: run.issueKey, fields, status: statusOf(fields) },
+      shadow,
+      emailOf: (accountId) => emails.get(accountId),
+      at,
+    });
+  const plan = planAgainst(link?.shadow);
   const skipped = plan.skipped.map((s) => `${s.field}: ${s.reason}`);
 
-  if (plan.create) {
-    await createRecord(run, connection, projectMapping, plan.fields, plan.shadowNext, skipped, attempt);
+  if (!link) {
+    await createRecord(run, connection, projectMapping, { plan, planAgainst }, skipped, attempt, !firstSight || attempt > 1);
     return;
   }
-  if (!link) return;
   const rekeyed = link.issueKey !== run.issueKey;
   if (Object.keys(plan.fields).length === 0 && !rekeyed) return;
   if (Object.keys(plan.fields).length > 0) {
@@ -350,14 +421,24 @@ async function syncFields(run: Run, connection: Connection, payloadFields: Recor
   ], { kind: 'issue', issueId: run.issueId, issueKey: run.issueKey });
 }
 
+/** How many of an issue's existing comments a new link sends at once; the rest go through the queue. */
+const BACKFILL_INLINE = 20;
+
+type OutboundPlan = ReturnType<typeof planOutbound>;
+
+/**
+ * Makes the issue's record, or finds the one it already has (a create whose answer came too late,
+ * or an issue that comes back into a mapping), and links it. Comments the issue already has are
+ * sent too, so a comment made while the record could not be created is not lost.
+ */
 async function createRecord(
   run: Run,
   connection: RecordRestConnection,
   projectMapping: ProjectMapping,
-  fields: Record<string, unknown>,
-  shadow: Link['shadow'],
+  plans: { plan: OutboundPlan; planAgainst: (shadow: Link['shadow'] | undefined) => OutboundPlan },
   skipped: string[],
   attempt: number,
+  lookFirst: boolean,
 ): Promise<void> {
   const { ports } = run;
   const lock = createLockKey(connection.id, run.issueId);
@@ -367,13 +448,34 @@ async function createRecord(
     return;
   }
   const module = projectMapping.module;
-  const connector = await connectorFor(run, connection);
+  let comments: JiraComment[];
   try {
-    // A retry may follow a create whose answer was lost: find the record before making another.
-    let record = attempt > 1 ? unwrap('Looking for an existing record', await connector.findRecordByIssueKey({ module, issueKey: run.issueKey })) : undefined;
-    if (!record) {
+    // Read while the lock is held: a comment made after this finds the lock, or the link, and waits for it.
+    comments = connection.options.syncComments ? await ports.jira.listComments(run.issueId) : [];
+    const connector = await connectorFor(run, connection);
+    let record: ToolRecord | undefined;
+    if (lookFirst) {
+      const found = await connector.findRecordByIssueKey({ module, issueKey: run.issueKey });
+      // A tool that cannot search only matters when an earlier create may have reached it.
+      if (!found.ok && (attempt > 1 || found.failure.retry === 'transient')) throw new DeliveryError('Looking for an existing record', found.failure);
+      record = found.ok ? found.value : undefined;
+    }
+    let shadow = plans.plan.shadowNext;
+    let summary: string;
+    if (record) {
+      // The record holds whatever was sent before: send every mapped field that differs from it now.
+      const full = plans.planAgainst(emptyShadow(new Date(ports.clock.now()).toISOString()));
+      const found = record;
+      const differing = Object.fromEntries(Object.entries(full.fields).filter(([tool, value]) => hashValue(found.fields[tool] ?? null) !== hashValue(value)));
+      const label = record.number ?? record.id;
+      if (Object.keys(differing).length > 0) unwrap(`Updating ${label}`, await connector.updateRecord({ module, id: record.id, fields: differing }));
+      shadow = full.shadowNext;
+      summary = Object.keys(differing).length > 0 ? `Linked ${label} in ${module} again and sent ${Object.keys(differing).join(', ')}` : `Linked ${label} in ${module} again`;
+    } else {
+      const fields = plans.plan.fields;
       const body = connection.issueKeyField ? { ...fields, [connection.issueKeyField]: run.issueKey } : fields;
-      record = unwrap(`Creating a ${module} record`, await connector.createRecord({ module, fields: body, idempotencyKey: `tandem-${connection.id}-${run.issueId}` }));
+      record = unwrap(`Creating a ${module} record`, await connector.createRecord({ module, fields: body, idempotencyKey: `tandem-${connection.id}-${module}-${run.issueId}` }));
+      summary = `Created ${record.number ?? record.id} in ${module}`;
     }
     const link: Link = {
       connectionId: connection.id,
@@ -395,13 +497,25 @@ async function createRecord(
         outcome: 'synced',
         issueKey: run.issueKey,
         externalId: record.id,
-        summary: `Created ${record.number ?? record.id} in ${module}`,
+        summary,
         details: [...skipped, ...notes],
       }),
     ], { kind: 'issue', issueId: run.issueId, issueKey: run.issueKey });
   } catch (error) {
     await ports.store.delete(lock);
     throw error;
+  }
+  await sendExistingComments(run, connection, comments);
+}
+
+/** Each comment is its own delivery: one the tool refuses is retried or kept on its own. */
+async function sendExistingComments(run: Run, connection: RecordRestConnection, comments: JiraComment[]): Promise<void> {
+  for (const [index, comment] of comments.entries()) {
+    const subject: OutboundSubject = { kind: 'comment', issueId: run.issueId, issueKey: run.issueKey, commentId: comment.id };
+    // A long history would not fit in one invocation's time: the rest go through the queue.
+    await guarded(run, connection, subject, 1, () =>
+      index < BACKFILL_INLINE ? saveNote(run, connection, comment.id, comment, 1) : run.ports.queue.push(deliveryFor(connection.id, subject, 1)),
+    );
   }
 }
 
@@ -477,34 +591,55 @@ function noteBody(comment: JiraComment, issueKey: string): string {
   return `**${author}** commented on ${issueKey} in Jira:\n\n${adfToMarkdown(comment.body)}`;
 }
 
+/**
+ * A comment on an issue without a link yet. While its record is being created the comment waits
+ * for the link (the create read the comments before this one may have been made); otherwise the
+ * create that comes later sends it with the others.
+ */
+async function linkBeingMade(run: Run, connection: Connection, commentId: string, attempt: number): Promise<Link | undefined> {
+  const { ports } = run;
+  if ((await ports.store.get(createLockKey(connection.id, run.issueId))) !== undefined) {
+    await ports.queue.push(deliveryFor(connection.id, { kind: 'comment', issueId: run.issueId, issueKey: run.issueKey, commentId }, attempt), LOCKED_RETRY_SECONDS);
+    return undefined;
+  }
+  // The create may have finished after this delivery read the links.
+  const state = readIssueState(await ports.store.get(issueStateKey(run.issueId)));
+  const link = state.links[connection.id];
+  if (link) run.state = state;
+  return link;
+}
+
 async function saveNote(run: Run, connection: Connection, commentId: string, comment: JiraComment, attempt: number): Promise<void> {
-  void attempt;
   if (connection.protocol !== 'record-rest' || !connection.options.syncComments) return;
-  const link = run.state.links[connection.id];
+  const link = run.state.links[connection.id] ?? (await linkBeingMade(run, connection, commentId, attempt));
   if (!link) return;
   const { ports } = run;
   const key = noteKey(connection.id, commentId);
-  const known = noteSchema.safeParse(await ports.store.get(key));
+  const stored = noteSchema.safeParse(await ports.store.get(key));
+  // A note on a record the issue is no longer linked to does not count for this one.
+  const known = stored.success && (stored.data.externalId === undefined || stored.data.externalId === link.externalId) ? stored.data : undefined;
   const body = noteBody(comment, run.issueKey);
   const hash = hashValue(body);
-  if (known.success && known.data.hash === hash) return;
+  if (known && known.hash === hash) return;
+  // Tandem writes comments only from a tool's notes: sending one back would echo it.
+  if (!known && comment.author && comment.author.accountId === (await ports.jira.appAccountId())) return;
   const connector = await connectorFor(run, connection);
   const label = link.number ?? link.externalId;
   let noteId: string;
-  if (known.success) {
-    unwrap(`Editing a work note on ${label}`, await connector.updateWorkNote({ module: link.module, id: link.externalId, noteId: known.data.noteId, body }));
-    noteId = known.data.noteId;
+  if (known) {
+    unwrap(`Editing a work note on ${label}`, await connector.updateWorkNote({ module: link.module, id: link.externalId, noteId: known.noteId, body }));
+    noteId = known.noteId;
   } else {
     const note = unwrap(
       `Adding a work note to ${label}`,
-      await connector.addWorkNote({ module: link.module, id: link.externalId, body, idempotencyKey: `tandem-${connection.id}-comment-${commentId}` }),
+      await connector.addWorkNote({ module: link.module, id: link.externalId, body, idempotencyKey: `tandem-${connection.id}-comment-${commentId}-${link.externalId}` }),
     );
     noteId = note.id ?? '';
   }
   await ports.store.writeAll([
-    { key, value: { noteId, hash, issueId: run.issueId } },
+    { key, value: { noteId, hash, issueId: run.issueId, externalId: link.externalId } },
     // So the tool's echo of this note (a naive tool reports every change) makes no Jira comment.
-    ...(noteId !== '' && !known.success ? [toolNoteWrite(connection.id, noteId, { jiraCommentId: commentId, issueId: run.issueId, origin: 'jira' as const, hash })] : []),
+    ...(noteId !== '' && !known ? [toolNoteWrite(connection.id, noteId, { jiraCommentId: commentId, issueId: run.issueId, origin: 'jira' as const, hash })] : []),
     clearFailureWrite(connection.id, { kind: 'comment', issueId: run.issueId, issueKey: run.issueKey, commentId }),
     activityWrite(ports, {
       connectionId: connection.id,
@@ -512,7 +647,7 @@ async function saveNote(run: Run, connection: Connection, commentId: string, com
       outcome: 'synced',
       issueKey: run.issueKey,
       externalId: link.externalId,
-      summary: known.success ? `Edited the work note for comment ${commentId} on ${label}` : `Added comment ${commentId} to ${label} as a work note`,
+      summary: known ? `Edited the work note for comment ${commentId} on ${label}` : `Added comment ${commentId} to ${label} as a work note`,
     }),
   ]);
 }
@@ -524,7 +659,9 @@ async function deleteNote(run: Run, connection: Connection, commentId: string): 
   const known = noteSchema.safeParse(await run.ports.store.get(key));
   if (!link || !known.success) return;
   const label = link.number ?? link.externalId;
-  if (known.data.noteId !== '') {
+  // A note on a record the issue is no longer linked to is left there, like the record.
+  const onThisRecord = known.data.externalId === undefined || known.data.externalId === link.externalId;
+  if (known.data.noteId !== '' && onThisRecord) {
     const connector = await connectorFor(run, connection);
     const result = await connector.deleteWorkNote({ module: link.module, id: link.externalId, noteId: known.data.noteId });
     if (!result.ok && result.failure.status !== 404) throw new DeliveryError(`Deleting a work note on ${label}`, result.failure);

@@ -22,9 +22,17 @@ export const issueStateKey = (issueId: string) => `issue:${keyPart(issueId)}`;
 export const recordIndexKey = (connectionId: string, module: string, externalId: string) =>
   `record:${keyPart(connectionId)}:${keyPart(module)}:${keyPart(externalId)}`;
 export const createLockKey = (connectionId: string, issueId: string) => `lock:create:${keyPart(connectionId)}:${keyPart(issueId)}`;
+/** Held while one outbound delivery brings a subject (`failureSubjectKey`) to the tool. */
+export const syncLockKey = (connectionId: string, subject: string) => `lock:sync:${keyPart(connectionId)}:${keyPart(subject)}`;
 /** A Jira comment's work note in the tool; its own key, so comment and field syncs never overwrite each other. */
 export const noteKey = (connectionId: string, commentId: string) => `note:${keyPart(connectionId)}:${keyPart(commentId)}`;
-export const noteSchema = z.object({ noteId: z.string(), hash: z.string(), issueId: z.string() });
+export const noteSchema = z.object({
+  noteId: z.string(),
+  hash: z.string(),
+  issueId: z.string(),
+  /** The record the note is on; a note on a record the issue is no longer linked to is not this link's. */
+  externalId: z.string().optional(),
+});
 export type NoteLink = z.infer<typeof noteSchema>;
 export const failureKey = (connectionId: string, subject: string) => `failure:${keyPart(connectionId)}:${keyPart(subject)}`;
 export const FAILURE_PREFIX = 'failure:';

@@ -1,0 +1,429 @@
+// Jira → tool when things go wrong: the tool failing or slow, Forge delivering events late or out of
+// order, deletions per the connection's option, issue type moves, and echoes. Real simulator events
+// through Tandem's triggers and queue, egress to the reference ITSM, time moved by the virtual clock.
+import { after, before, beforeEach, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ReferenceItsm, type ItsmRecord, type RequestLogEntry } from '../../devkit/external/itsm';
+import type { ProductEvent } from '../../devkit/jira/types';
+import { findPreset, type Connection } from '../../src/mapping';
+import { activitySchema, issueStateKey, recordIndexKey, type Activity } from '../../src/sync/state';
+import { configure, startTandem, stored, type TandemOnDevkit } from '../support/devkit';
+
+const TOKEN = 'itsm-token-resilience';
+const INBOUND_SECRET = 'inbound-secret-resilience-5b1e';
+let tandem: TandemOnDevkit;
+let itsm: ReferenceItsm;
+let itsmUrl: string;
+
+type Change = (c: Connection) => Connection;
+
+async function useStackflow(change: Change = (c) => c): Promise<void> {
+  const preset = findPreset('stackflow-itsm');
+  assert.ok(preset);
+  const connection = change({ ...preset.build({ name: 'StackFlow', baseUrl: itsmUrl, id: 'stackflow' }), auth: { kind: 'bearer' } });
+  await configure(tandem.emulator, { version: 1, connections: [connection] }, { 'connection:stackflow:auth': TOKEN, 'connection:stackflow:inbound': INBOUND_SECRET });
+}
+
+const onDelete = (option: Connection['options']['onJiraDelete']): Change => (c) => ({ ...c, options: { ...c.options, onJiraDelete: option } });
+
+before(async () => {
+  tandem = await startTandem();
+  itsm = new ReferenceItsm({ token: TOKEN, retryDelaysMs: [0] });
+  itsmUrl = await itsm.listen();
+});
+
+after(async () => {
+  await itsm.close();
+  await tandem.stop();
+});
+
+beforeEach(async () => {
+  itsm.setFaults({});
+  itsm.setOutbound(undefined);
+  tandem.emulator.releaseProductEvents();
+  await useStackflow();
+});
+
+const agent = () => ({ kind: 'user' as const, accountId: tandem.agent.accountId });
+const doc = (text: string) => ({ type: 'doc', version: 1, content: [{ type: 'paragraph', content: [{ type: 'text', text }] }] });
+
+async function createIssue(summary: string, type = 'Bug'): Promise<{ id: string; key: string }> {
+  const created = await tandem.rest(agent(), 'POST', '/rest/api/3/issue', {
+    fields: { project: { key: 'OPS' }, issuetype: { name: type }, summary, description: doc('First seen at 09:00'), priority: { name: 'High' }, assignee: { accountId: tandem.agent.accountId } },
+  });
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  return created.body as { id: string; key: string };
+}
+
+async function edit(key: string, fields: Record<string, unknown>): Promise<void> {
+  const answer = await tandem.rest(agent(), 'PUT', `/rest/api/3/issue/${key}`, { fields });
+  assert.equal(answer.status, 204, JSON.stringify(answer.body));
+}
+
+async function comment(key: string, text: string): Promise<string> {
+  const answer = await tandem.rest(agent(), 'POST', `/rest/api/3/issue/${key}/comment`, { body: doc(text) });
+  assert.equal(answer.status, 201, JSON.stringify(answer.body));
+  return (answer.body as { id: string }).id;
+}
+
+async function transition(key: string, to: string): Promise<void> {
+  const offered = (await tandem.rest(agent(), 'GET', `/rest/api/3/issue/${key}/transitions`)).body as { transitions: Array<{ id: string; to: { name: string } }> };
+  const found = offered.transitions.find((t) => t.to.name === to);
+  assert.ok(found, `a transition to ${to}`);
+  assert.equal((await tandem.rest(agent(), 'POST', `/rest/api/3/issue/${key}/transitions`, { transition: { id: found.id } })).status, 204);
+}
+
+function incidentsFor(key: string): ItsmRecord[] {
+  return itsm.records('incidents').filter((r) => r.jira_issue_key === key);
+}
+
+function onlyIncident(key: string): ItsmRecord {
+  const found = incidentsFor(key);
+  assert.equal(found.length, 1, `exactly one incident for ${key}`);
+  const [incident] = found;
+  assert.ok(incident);
+  return incident;
+}
+
+/** Requests the tool answered with success since `from`, optionally about one record. */
+function accepted(from: number, recordId?: string): RequestLogEntry[] {
+  return itsm.requests.slice(from).filter((r) => r.status !== undefined && r.status < 300 && (recordId === undefined || r.path.includes(`/${recordId}`)));
+}
+
+/** How many accepted requests wrote this field with this value. */
+function writesOf(entries: RequestLogEntry[], field: string, value: unknown): number {
+  return entries.filter((r) => r.method !== 'GET' && typeof r.body === 'object' && r.body !== null && (r.body as Record<string, unknown>)[field] === value).length;
+}
+
+/** Waits (real time, briefly) for something the platform does on its own. */
+async function until(condition: () => boolean, limitMs = 5_000): Promise<void> {
+  const deadline = Date.now() + limitMs;
+  while (!condition()) {
+    assert.ok(Date.now() < deadline, 'waited too long');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+async function activities(): Promise<Activity[]> {
+  const answer = await tandem.emulator.kvs.handle('/api/v1/query', { where: [{ condition: 'BEGINS_WITH', property: 'key', values: ['activity:'] }], limit: 100 });
+  return (answer.body as { data: Array<{ value: unknown }> }).data.map((entry) => activitySchema.parse(entry.value));
+}
+
+async function keptFailures(): Promise<unknown[]> {
+  const answer = await tandem.emulator.kvs.handle('/api/v1/query', { where: [{ condition: 'BEGINS_WITH', property: 'key', values: ['failure:'] }], limit: 100 });
+  return (answer.body as { data: unknown[] }).data;
+}
+
+async function linked(key: string): Promise<{ id: string; key: string }> {
+  const issue = await createIssue(`Linked ${key}`);
+  await tandem.emulator.settle();
+  onlyIncident(issue.key);
+  return issue;
+}
+
+// ---------------------------------------------------------------- the tool failing
+
+test('while the tool answers 503, edits and comments wait; once it is back each arrives once, in its latest state', async () => {
+  const issue = await linked('503');
+  const incident = onlyIncident(issue.key);
+  itsm.setFaults({ status: 503 });
+  const from = itsm.requests.length;
+
+  await edit(issue.key, { summary: 'Checkout fails for some' });
+  await tandem.emulator.settle();
+  const first = await comment(issue.key, 'Rolled back the deploy');
+  await tandem.emulator.settle();
+  await edit(issue.key, { summary: 'Checkout fails for everyone', priority: { name: 'Highest' } });
+  await tandem.emulator.settle();
+  await transition(issue.key, 'In Progress');
+  await tandem.emulator.settle();
+  await tandem.rest(agent(), 'PUT', `/rest/api/3/issue/${issue.key}/comment/${first}`, { body: doc('Rolled back the deploy at 10:02') });
+  await tandem.emulator.settle();
+  await comment(issue.key, 'Cache warmed');
+  await tandem.emulator.advance(45_000);
+
+  assert.ok(itsm.requests.length - from >= 6, 'Tandem tried while the tool failed');
+  assert.equal(onlyIncident(issue.key).short_description, incident.short_description, 'the tool took nothing while failing');
+  assert.equal(itsm.notes('incidents', incident.id).length, 0);
+
+  itsm.setFaults({});
+  const back = itsm.requests.length;
+  await tandem.emulator.drain();
+
+  const now = onlyIncident(issue.key);
+  assert.equal(now.short_description, 'Checkout fails for everyone');
+  assert.equal(now.priority, 'P1');
+  assert.equal(now.state, 'in_progress');
+  const notes = itsm.notes('incidents', incident.id).map((n) => String(n.body));
+  assert.equal(notes.length, 2, JSON.stringify(notes));
+  assert.ok(notes.some((n) => n.includes('Rolled back the deploy at 10:02')), 'the note carries the edited comment');
+  assert.ok(notes.some((n) => n.includes('Cache warmed')));
+
+  const done = accepted(back, incident.id);
+  assert.equal(writesOf(done, 'short_description', 'Checkout fails for everyone'), 1, 'the summary was sent once');
+  assert.equal(writesOf(done, 'short_description', 'Checkout fails for some'), 0, 'a stale summary was never sent');
+  assert.equal(writesOf(done, 'state', 'in_progress'), 1);
+  assert.equal(done.filter((r) => r.method === 'POST' && r.path.endsWith('/work_notes')).length, 2, 'one note per comment');
+  assert.deepEqual(await keptFailures(), []);
+  assert.deepEqual(tandem.emulator.queue.failed, []);
+});
+
+test('an issue made and commented on while the tool answers 503 gets one record with its comment once the tool is back', async () => {
+  itsm.setFaults({ status: 503 });
+  const issue = await createIssue('Made during the outage');
+  await tandem.emulator.settle();
+  await comment(issue.key, 'Seen by three customers');
+  await tandem.emulator.settle();
+  await edit(issue.key, { summary: 'Made during the outage, still failing' });
+  await tandem.emulator.advance(30_000);
+  assert.equal(incidentsFor(issue.key).length, 0);
+
+  itsm.setFaults({});
+  await tandem.emulator.drain();
+  const incident = onlyIncident(issue.key);
+  assert.equal(incident.short_description, 'Made during the outage, still failing');
+  const notes = itsm.notes('incidents', incident.id);
+  assert.equal(notes.length, 1, 'the comment made before the record existed arrives too');
+  assert.match(String(notes[0]?.body), /Seen by three customers/);
+  assert.deepEqual(await keptFailures(), []);
+});
+
+test('when the tool answers too late, every change still arrives once: no second record, no second note', async () => {
+  // One existing pair and one new issue, all changed while every answer takes longer than Tandem waits.
+  const existing = await linked('slow');
+  const incident = onlyIncident(existing.key);
+  itsm.setFaults({ latencyMs: 10_500 });
+  const fresh = await createIssue('Made while the tool is slow');
+  await comment(fresh.key, 'Customer call at 11:00');
+  await edit(fresh.key, { summary: 'Made while the tool is slow, escalated' });
+  await edit(existing.key, { summary: 'Edited while the tool is slow' });
+  await comment(existing.key, 'Paged the on-call');
+  // Once the first requests are in, the tool is fast again: they still answer too late, but the
+  // retries (virtual time runs on while the answers wait) are not slowed down as well.
+  await until(() =>
+    itsm.requests.some((r) => r.method === 'POST' && r.path === '/api/incidents') &&
+    itsm.requests.some((r) => r.method === 'PATCH' && r.path === `/api/incidents/${incident.id}`) &&
+    itsm.requests.some((r) => r.method === 'POST' && r.path === `/api/incidents/${incident.id}/work_notes`),
+  );
+  itsm.setFaults({});
+  await tandem.emulator.drain();
+  const waits = (await activities()).filter((a) => a.outcome === 'retrying' && a.details.some((d) => /did not answer within 10 s/.test(d)));
+  assert.ok(waits.length >= 3, `the create, the edit and the note each timed out first: ${JSON.stringify(waits)}`);
+
+  const made = onlyIncident(fresh.key);
+  assert.equal(made.short_description, 'Made while the tool is slow, escalated');
+  const madeNotes = itsm.notes('incidents', made.id);
+  assert.equal(madeNotes.length, 1, JSON.stringify(madeNotes));
+  assert.match(String(madeNotes[0]?.body), /Customer call at 11:00/);
+  assert.equal(onlyIncident(existing.key).short_description, 'Edited while the tool is slow');
+  const notes = itsm.notes('incidents', incident.id);
+  assert.equal(notes.length, 1, JSON.stringify(notes));
+  assert.match(String(notes[0]?.body), /Paged the on-call/);
+  assert.deepEqual(await keptFailures(), []);
+  assert.deepEqual(tandem.emulator.queue.failed, []);
+});
+
+// ---------------------------------------------------------------- events late or out of order
+
+function issueKeyOf(event: ProductEvent): string {
+  return String((event.payload.issue as { key?: unknown } | undefined)?.key);
+}
+
+test('an older issue event delivered after a newer one leaves the record in the latest Jira state', async () => {
+  const issue = await linked('order');
+  const incident = onlyIncident(issue.key);
+  tandem.emulator.holdProductEvents();
+  await edit(issue.key, { summary: 'Older summary', priority: { name: 'Low' } });
+  await edit(issue.key, { summary: 'Newer summary', priority: { name: 'Highest' } });
+  await transition(issue.key, 'In Progress');
+  const held = tandem.emulator.releaseProductEvents().filter((e) => e.eventType === 'avi:jira:updated:issue' && issueKeyOf(e) === issue.key);
+  assert.equal(held.length, 3);
+  const from = itsm.requests.length;
+  for (const event of [...held].reverse()) {
+    tandem.emulator.deliverProductEvent(event);
+    await tandem.emulator.settle();
+  }
+  const now = onlyIncident(issue.key);
+  assert.equal(now.short_description, 'Newer summary');
+  assert.equal(now.priority, 'P1');
+  assert.equal(now.state, 'in_progress');
+  const done = accepted(from, incident.id);
+  assert.equal(writesOf(done, 'short_description', 'Older summary'), 0, 'the older value was never sent');
+  assert.equal(writesOf(done, 'priority', 'P4'), 0);
+  assert.equal(done.filter((r) => r.method === 'PATCH').length, 1, 'the late events sent nothing more');
+
+  // All at once, as concurrent invocations: the latest state, sent once.
+  tandem.emulator.holdProductEvents();
+  await edit(issue.key, { summary: 'Older again' });
+  await edit(issue.key, { summary: 'Latest of all' });
+  const together = itsm.requests.length;
+  for (const event of tandem.emulator.releaseProductEvents().reverse()) tandem.emulator.deliverProductEvent(event);
+  await tandem.emulator.drain();
+  assert.equal(onlyIncident(issue.key).short_description, 'Latest of all');
+  assert.equal(writesOf(accepted(together, incident.id), 'short_description', 'Latest of all'), 1, 'sent once, not once per event');
+});
+
+test('a created event delivered after the issue was already edited makes one record, in the latest state', async () => {
+  tandem.emulator.holdProductEvents();
+  const issue = await createIssue('Draft title');
+  await edit(issue.key, { summary: 'Final title' });
+  const held = tandem.emulator.releaseProductEvents().filter((e) => issueKeyOf(e) === issue.key);
+  assert.deepEqual(held.map((e) => e.eventType), ['avi:jira:created:issue', 'avi:jira:updated:issue']);
+  for (const event of [...held].reverse()) {
+    tandem.emulator.deliverProductEvent(event);
+    await tandem.emulator.settle();
+  }
+  assert.equal(onlyIncident(issue.key).short_description, 'Final title');
+  assert.equal(itsm.requests.filter((r) => r.method === 'POST' && r.path === '/api/incidents' && r.body && (r.body as Record<string, unknown>).jira_issue_key === issue.key).length, 1);
+});
+
+// ---------------------------------------------------------------- deletion options
+
+test("onJiraDelete 'delete' deletes the record, also when the tool was down at first", async () => {
+  await useStackflow(onDelete('delete'));
+  const issue = await linked('delete');
+  const incident = onlyIncident(issue.key);
+  assert.equal((await tandem.rest(agent(), 'DELETE', `/rest/api/3/issue/${issue.key}`)).status, 204);
+  await tandem.emulator.settle();
+  assert.equal(itsm.record('incidents', incident.id), undefined, 'the incident is gone');
+  assert.equal(await stored(tandem.emulator, issueStateKey(issue.id)), undefined, 'the link ended');
+  assert.equal(await stored(tandem.emulator, recordIndexKey('stackflow', 'incidents', incident.id)), undefined);
+
+  const second = await linked('delete-down');
+  const other = onlyIncident(second.key);
+  itsm.setFaults({ down: true });
+  assert.equal((await tandem.rest(agent(), 'DELETE', `/rest/api/3/issue/${second.key}`)).status, 204);
+  await tandem.emulator.advance(20_000);
+  assert.ok(itsm.record('incidents', other.id), 'still there while the tool is down');
+  itsm.setFaults({});
+  const back = itsm.requests.length;
+  await tandem.emulator.drain();
+  assert.equal(itsm.record('incidents', other.id), undefined);
+  assert.equal(accepted(back, other.id).filter((r) => r.method === 'DELETE').length, 1);
+  assert.deepEqual(await keptFailures(), []);
+});
+
+test("onJiraDelete 'nothing' leaves the record untouched and ends the link, so its later changes bring back no issue", async () => {
+  await useStackflow(onDelete('nothing'));
+  const issue = await linked('nothing');
+  const incident = onlyIncident(issue.key);
+  const from = itsm.requests.length;
+  assert.equal((await tandem.rest(agent(), 'DELETE', `/rest/api/3/issue/${issue.key}`)).status, 204);
+  await tandem.emulator.drain();
+  assert.equal(itsm.requests.length, from, 'no request reached the tool');
+  assert.deepEqual(itsm.record('incidents', incident.id), incident, 'the incident is as it was');
+  assert.equal(await stored(tandem.emulator, issueStateKey(issue.id)), undefined, 'the link ended');
+  assert.equal(await stored(tandem.emulator, recordIndexKey('stackflow', 'incidents', incident.id)), undefined);
+
+  itsm.setOutbound({ url: `${tandem.emulator.webTriggerUrl('tandem-inbound')}/stackflow`, secret: INBOUND_SECRET });
+  const issues = tandem.jira.listIssues().length;
+  itsm.updateRecord('incidents', incident.id, { short_description: 'Still worked on in StackFlow' });
+  await itsm.whenIdle();
+  await tandem.emulator.settle();
+  assert.equal(tandem.jira.listIssues().length, issues, 'no issue came back');
+  assert.equal(tandem.jira.getIssue(issue.key), undefined);
+  const sent = itsm.outbox.filter((e) => e.event.record.id === incident.id).at(-1);
+  assert.equal(sent?.attempts.at(-1)?.status, 404, 'Tandem answered that the record is linked to no issue');
+});
+
+// ---------------------------------------------------------------- issue type moves
+
+test('an issue moved into the mapped type gets a record; moved out, its link ends and nothing more is pushed', async () => {
+  const issue = await createIssue('Filed as a task', 'Task');
+  const from = itsm.requests.length;
+  await tandem.emulator.settle();
+  assert.equal(itsm.requests.length, from, 'an unmapped type sends nothing');
+
+  await edit(issue.key, { issuetype: { name: 'Bug' }, summary: 'Actually a bug' });
+  await tandem.emulator.settle();
+  const incident = onlyIncident(issue.key);
+  assert.equal(incident.short_description, 'Actually a bug');
+  assert.equal(incident.description, 'First seen at 09:00');
+  assert.equal(incident.priority, 'P2');
+  assert.equal(incident.assignment_group, 'Platform Engineering');
+  const jiraIssue = tandem.jira.getIssue(issue.key);
+  assert.equal(jiraIssue?.remoteLinks.length, 1);
+  assert.ok(jiraIssue?.labels.includes('stackflow-sync'));
+
+  await edit(issue.key, { issuetype: { name: 'Task' } });
+  await tandem.emulator.settle();
+  assert.equal(await stored(tandem.emulator, issueStateKey(issue.id)), undefined, 'the link ended');
+  const left = itsm.requests.length;
+  await edit(issue.key, { summary: 'A task after all', priority: { name: 'Low' } });
+  await comment(issue.key, 'Not a bug');
+  await transition(issue.key, 'In Progress');
+  await tandem.emulator.drain();
+  assert.equal(itsm.requests.length, left, 'nothing more is pushed');
+  assert.deepEqual(onlyIncident(issue.key), incident, 'the incident was left as it was');
+
+  // Back into the mapped type: the same incident again, brought up to date, not a second one.
+  await edit(issue.key, { issuetype: { name: 'Bug' } });
+  await tandem.emulator.settle();
+  const again = onlyIncident(issue.key);
+  assert.equal(again.id, incident.id);
+  assert.equal(again.short_description, 'A task after all');
+  assert.equal(again.priority, 'P4');
+  assert.equal(again.state, 'in_progress');
+  assert.deepEqual(await keptFailures(), []);
+});
+
+test('an issue moved to a type mapped to another module ends the old link and gets a record there', async () => {
+  // OPS tasks are planned work: StackFlow changes.
+  await useStackflow((c) => ({ ...c, projects: [...c.projects, { projectKey: 'OPS', issueType: 'Task', module: 'changes', direction: 'jira-to-tool', fixedValues: {}, ignoredIssueTypes: [] }] }));
+  const issue = await linked('module');
+  const incident = onlyIncident(issue.key);
+  await edit(issue.key, { issuetype: { name: 'Task' }, summary: 'Planned work after all' });
+  await tandem.emulator.settle();
+  const changes = itsm.records('changes').filter((r) => r.jira_issue_key === issue.key);
+  assert.equal(changes.length, 1);
+  assert.equal(changes[0]?.short_description, 'Planned work after all');
+  assert.equal(itsm.record('incidents', incident.id)?.short_description, incident.short_description, 'the incident was left as it was');
+  const state = (await stored(tandem.emulator, issueStateKey(issue.id))) as { links: Record<string, { module: string }> };
+  assert.equal(state.links.stackflow?.module, 'changes');
+  assert.equal(await stored(tandem.emulator, recordIndexKey('stackflow', 'incidents', incident.id)), undefined);
+});
+
+// ---------------------------------------------------------------- echoes
+
+test('a change Tandem applied from the tool, or the same values again, pushes nothing back', async () => {
+  itsm.setOutbound({ url: `${tandem.emulator.webTriggerUrl('tandem-inbound')}/stackflow`, secret: INBOUND_SECRET });
+  const issue = await linked('echo');
+  await itsm.whenIdle();
+  await tandem.emulator.settle();
+  const incident = onlyIncident(issue.key);
+  const from = itsm.requests.length;
+  const ignored = tandem.emulator.ignoredEvents.length;
+
+  itsm.updateRecord('incidents', incident.id, { short_description: 'Renamed in StackFlow', priority: 'P1' });
+  itsm.addNote('incidents', incident.id, 'Vendor ticket opened');
+  await itsm.whenIdle();
+  await tandem.emulator.settle();
+  const jiraIssue = tandem.jira.getIssue(issue.key);
+  assert.equal(jiraIssue?.summary, 'Renamed in StackFlow', 'the tool’s change reached Jira');
+  assert.equal(jiraIssue?.priorityName, 'Highest');
+  assert.equal(jiraIssue?.comments.length, 1);
+  assert.equal(itsm.requests.length, from, 'nothing went back to the tool');
+
+  // Even delivered to the triggers (as if ignoreSelf let them through), Tandem's own writes push nothing.
+  const own = tandem.emulator.ignoredEvents.slice(ignored).filter((e) => issueKeyOf(e) === issue.key);
+  assert.ok(own.some((e) => e.eventType === 'avi:jira:updated:issue') && own.some((e) => e.eventType === 'avi:jira:commented:issue'));
+  for (const event of own) tandem.emulator.deliverProductEvent({ ...event, causedByApp: false });
+  await tandem.emulator.settle();
+  assert.equal(itsm.requests.length, from, 'the echo pushed nothing');
+  assert.equal(itsm.notes('incidents', incident.id).length, 1, 'no second note');
+
+  // A user's change delivered twice, or values set back to what the tool has, also push nothing more.
+  const recorded: ProductEvent[] = [];
+  const stop = tandem.jira.onEvent((e) => recorded.push(e));
+  await edit(issue.key, { summary: 'Renamed in Jira' });
+  await tandem.emulator.settle();
+  stop();
+  assert.equal(onlyIncident(issue.key).short_description, 'Renamed in Jira');
+  const sent = itsm.requests.length;
+  for (const event of recorded) tandem.emulator.deliverProductEvent(event);
+  await tandem.emulator.settle();
+  assert.equal(itsm.requests.length, sent, 'a duplicate event pushed nothing');
+  await itsm.whenIdle();
+  await tandem.emulator.settle();
+  assert.equal(itsm.requests.length, sent, 'the tool’s echo of that change came back to Jira as nothing');
+});
