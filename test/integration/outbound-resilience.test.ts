@@ -114,8 +114,8 @@ async function keptFailures(): Promise<unknown[]> {
   return (answer.body as { data: unknown[] }).data;
 }
 
-async function linked(key: string): Promise<{ id: string; key: string }> {
-  const issue = await createIssue(`Linked ${key}`);
+async function linked(label: string): Promise<{ id: string; key: string }> {
+  const issue = await createIssue(`Linked ${label}`);
   await tandem.emulator.settle();
   onlyIncident(issue.key);
   return issue;
@@ -412,7 +412,7 @@ test('a change Tandem applied from the tool, or the same values again, pushes no
   assert.equal(itsm.requests.length, from, 'the echo pushed nothing');
   assert.equal(itsm.notes('incidents', incident.id).length, 1, 'no second note');
 
-  // A user's change delivered twice, or values set back to what the tool has, also push nothing more.
+  // A user's change delivered twice, and the tool's report of that change, push nothing more.
   const recorded: ProductEvent[] = [];
   const stop = tandem.jira.onEvent((e) => recorded.push(e));
   await edit(issue.key, { summary: 'Renamed in Jira' });
