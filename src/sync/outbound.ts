@@ -39,14 +39,18 @@ import {
   failureSubjectKey,
   signingSecretKey,
   issueStateKey,
+  LINK_HISTORY_TTL_SECONDS,
+  linkHistoryKey,
   noteKey,
   noteSchema,
   readIssueState,
+  readLinkHistory,
   recordIndexKey,
   syncLockKey,
   type FailureSubject,
   type IssueState,
   type Link,
+  type LinkHistory,
 } from './state';
 
 // ---------------------------------------------------------------- inputs
@@ -78,6 +82,7 @@ interface Run {
   ports: Ports;
   config: TandemConfig;
   state: IssueState;
+  history: LinkHistory;
   issueId: string;
   issueKey: string;
 }
@@ -154,7 +159,8 @@ export async function runDelivery(ports: Ports, delivery: Delivery): Promise<voi
 // ---------------------------------------------------------------- loading
 
 async function loadRun(ports: Ports, issueId: string, issueKey: string): Promise<Run | undefined> {
-  const found = await ports.store.getMany([CONFIG_KEY, issueStateKey(issueId)]);
+  // The link history is only needed to create a record, but batched here it costs no extra call.
+  const found = await ports.store.getMany([CONFIG_KEY, issueStateKey(issueId), linkHistoryKey(issueId)]);
   const raw = found.get(CONFIG_KEY);
   if (raw === undefined) return undefined;
   const parsed = parseConfig(raw);
@@ -162,7 +168,14 @@ async function loadRun(ports: Ports, issueId: string, issueKey: string): Promise
     console.error('Tandem could not read its saved configuration', parsed.errors.slice(0, 3));
     return undefined;
   }
-  return { ports, config: parsed.config, state: readIssueState(found.get(issueStateKey(issueId))), issueId, issueKey };
+  return {
+    ports,
+    config: parsed.config,
+    state: readIssueState(found.get(issueStateKey(issueId))),
+    history: readLinkHistory(found.get(linkHistoryKey(issueId))),
+    issueId,
+    issueKey,
+  };
 }
 
 function subjectOf(change: OutboundChange): OutboundSubject {
@@ -474,7 +487,8 @@ async function createRecord(
     } else {
       const fields = plans.plan.fields;
       const body = connection.issueKeyField ? { ...fields, [connection.issueKeyField]: run.issueKey } : fields;
-      record = unwrap(`Creating a ${module} record`, await connector.createRecord({ module, fields: body, idempotencyKey: `tandem-${connection.id}-${module}-${run.issueId}` }));
+      const idempotencyKey = recordCreateKey(connection.id, module, run.issueId, run.history.ended[connection.id] ?? 0);
+      record = unwrap(`Creating a ${module} record`, await connector.createRecord({ module, fields: body, idempotencyKey }));
       summary = `Created ${record.number ?? record.id} in ${module}`;
     }
     const link: Link = {
@@ -506,6 +520,17 @@ async function createRecord(
     throw error;
   }
   await sendExistingComments(run, connection, comments);
+}
+
+/**
+ * The same for every try of one link, so a retried create makes one record; a link made after an
+ * ended one gets another, since the tool may remember the ended link's create (its record perhaps
+ * deleted since) and would answer with that record, or refuse a different body. The first link keeps
+ * the key Tandem always sent.
+ */
+function recordCreateKey(connectionId: string, module: string, issueId: string, endedLinks: number): string {
+  const key = `tandem-${connectionId}-${module}-${issueId}`;
+  return endedLinks === 0 ? key : `${key}-link${endedLinks + 1}`;
 }
 
 /** Each comment is its own delivery: one the tool refuses is retried or kept on its own. */
@@ -551,8 +576,10 @@ async function endLink(run: Run, connection: Connection, link: Link, summary: st
   const links = { ...run.state.links };
   delete links[connection.id];
   run.state = { links };
+  run.history = { ended: { ...run.history.ended, [connection.id]: (run.history.ended[connection.id] ?? 0) + 1 } };
   await run.ports.store.writeAll([
     Object.keys(links).length === 0 ? { key: issueStateKey(run.issueId), delete: true } : { key: issueStateKey(run.issueId), value: run.state },
+    { key: linkHistoryKey(run.issueId), value: run.history, ttlSeconds: LINK_HISTORY_TTL_SECONDS },
     { key: recordIndexKey(connection.id, link.module, link.externalId), delete: true },
     activityWrite(run.ports, { connectionId: connection.id, direction: 'outbound', outcome: 'synced', issueKey: run.issueKey, externalId: link.externalId, summary }),
   ]);

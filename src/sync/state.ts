@@ -1,6 +1,7 @@
 // What Tandem keeps in Forge storage besides the config: links (with their shadows), the reverse
-// index from a tool record to its issue, create locks, kept failures and the activity log. Every
-// read is parsed with a schema: storage written by an older version must never crash a sync.
+// index from a tool record to its issue, counts of ended links, create locks, kept failures and the
+// activity log. Every read is parsed with a schema: storage written by an older version must never
+// crash a sync.
 import { z } from 'zod';
 import type { InboundHealth } from '../contract/admin';
 import type { Shadow } from '../mapping';
@@ -56,6 +57,22 @@ export const issueStateSchema = z.object({
   links: z.record(z.string(), linkSchema).default(() => ({})),
 });
 export type IssueState = z.infer<typeof issueStateSchema>;
+
+/**
+ * How many links of the issue to each connection have ended. A record create's Idempotency-Key
+ * counts them, so a new link never gets the answer a tool remembers for an ended link's create
+ * (its record may be deleted since). Not in `issue:`, which the inbound path rewrites with its links only.
+ */
+export const linkHistoryKey = (issueId: string) => `link-history:${keyPart(issueId)}`;
+export const linkHistorySchema = z.object({ ended: z.record(z.string(), z.number().int().min(0)).default(() => ({})) });
+export type LinkHistory = z.infer<typeof linkHistorySchema>;
+/** Far longer than a tool remembers an Idempotency-Key (a day, usually); renewed each time a link ends. */
+export const LINK_HISTORY_TTL_SECONDS = 30 * 24 * 60 * 60;
+
+export function readLinkHistory(raw: unknown): LinkHistory {
+  const parsed = linkHistorySchema.safeParse(raw ?? {});
+  return parsed.success ? parsed.data : { ended: {} };
+}
 
 export const recordIndexSchema = z.object({ issueId: z.string(), issueKey: z.string() });
 export type RecordIndex = z.infer<typeof recordIndexSchema>;

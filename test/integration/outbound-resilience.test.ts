@@ -3,7 +3,7 @@
 // through Tandem's triggers and queue, egress to the reference ITSM, time moved by the virtual clock.
 import { after, before, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ReferenceItsm, type ItsmRecord, type RequestLogEntry } from '../../devkit/external/itsm';
+import { ReferenceItsm, seededRandom, type ItsmRecord, type RequestLogEntry } from '../../devkit/external/itsm';
 import type { ProductEvent } from '../../devkit/jira/types';
 import { findPreset, type Connection } from '../../src/mapping';
 import { activitySchema, issueStateKey, recordIndexKey, type Activity } from '../../src/sync/state';
@@ -364,6 +364,66 @@ test('an issue moved into the mapped type gets a record; moved out, its link end
   assert.equal(again.short_description, 'A task after all');
   assert.equal(again.priority, 'P4');
   assert.equal(again.state, 'in_progress');
+  assert.deepEqual(await keptFailures(), []);
+});
+
+/** The Idempotency-Key of each create the tool received for the issue, in order. */
+function createKeysFor(issueKey: string, from = 0): string[] {
+  return itsm.requests
+    .slice(from)
+    .filter((r) => r.method === 'POST' && r.path === '/api/incidents' && (r.body as Record<string, unknown> | undefined)?.jira_issue_key === issueKey)
+    .map((r) => r.headers['idempotency-key'] ?? '');
+}
+
+test('an issue moved out, its record deleted in the tool, and moved back the same day gets a new record; retries of that create keep one key', async () => {
+  const issue = await linked('gone');
+  const incident = onlyIncident(issue.key);
+  await edit(issue.key, { issuetype: { name: 'Task' } });
+  await tandem.emulator.settle();
+  itsm.deleteRecord('incidents', incident.id);
+
+  // Back in with the same values as the first create. The tool lets the lookup through and fails
+  // the create (a seed whose first two draws do that), so the create is tried again.
+  const seed = Array.from({ length: 1000 }, (_, i) => i).find((s) => {
+    const draw = seededRandom(s);
+    return draw() >= 0.5 && draw() < 0.5;
+  });
+  itsm.setFaults({ errorRate: 0.5, seed });
+  const back = itsm.requests.length;
+  await edit(issue.key, { issuetype: { name: 'Bug' } });
+  await tandem.emulator.settle();
+  itsm.setFaults({});
+  await tandem.emulator.drain();
+
+  const again = onlyIncident(issue.key);
+  assert.notEqual(again.id, incident.id, 'a new incident, not the deleted one');
+  assert.equal(again.short_description, 'Linked gone');
+  const state = (await stored(tandem.emulator, issueStateKey(issue.id))) as { links: Record<string, { externalId: string }> };
+  assert.equal(state.links.stackflow?.externalId, again.id);
+  const [first] = createKeysFor(issue.key);
+  const relink = createKeysFor(issue.key, back);
+  assert.ok(relink.length >= 2, `the create was tried again: ${JSON.stringify(relink)}`);
+  assert.equal(new Set(relink).size, 1, 'every try of the new link sent one key');
+  assert.notEqual(relink[0], first, 'the new link did not send the ended link\'s key');
+  assert.deepEqual(await keptFailures(), []);
+});
+
+test("onJiraDelete 'delete', then the issue restored the same day and edited: a new record with the edit", async () => {
+  await useStackflow(onDelete('delete'));
+  const issue = await linked('restored');
+  const incident = onlyIncident(issue.key);
+  const site = tandem.jira.dump();
+  assert.equal((await tandem.rest(agent(), 'DELETE', `/rest/api/3/issue/${issue.key}`)).status, 204);
+  await tandem.emulator.settle();
+  assert.equal(itsm.record('incidents', incident.id), undefined);
+
+  // Jira gives the issue back with its id, as a restore does (the simulator loads the site as it was, without events).
+  tandem.jira.load(site);
+  await edit(issue.key, { summary: 'Restored, still failing' });
+  await tandem.emulator.settle();
+  const again = onlyIncident(issue.key);
+  assert.notEqual(again.id, incident.id);
+  assert.equal(again.short_description, 'Restored, still failing');
   assert.deepEqual(await keptFailures(), []);
 });
 
