@@ -277,6 +277,14 @@ export function classifyExternalFailure(error: ExternalFailure, context: Pick<Cl
   }
 }
 
+/**
+ * A failure after which the tool may still have done what was asked: no answer in time, a dropped
+ * connection, a 5xx. A retry of a create must then send exactly what was sent, with the same key.
+ */
+export function mayHaveActed(failure: DeliveryFailure): boolean {
+  return failure.reason === 'timeout' || failure.reason === 'network' || failure.reason === 'server-error';
+}
+
 /** Anything a port threw: an ExternalFailure is classified; any other error is treated as a network error. */
 export function classifyThrown(error: unknown, context: Pick<ClassifyContext, 'url' | 'secretForms'>): DeliveryFailure {
   if (error instanceof ExternalFailure) return classifyExternalFailure(error, context);

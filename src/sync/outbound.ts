@@ -6,6 +6,7 @@ import type { AdfDoc } from '../adf';
 import { adfToMarkdown } from '../adf';
 import {
   buildJiraWebhookBody,
+  mayHaveActed,
   pushJiraWebhook,
   recordRestConnector,
   type DeliveryFailure,
@@ -42,15 +43,18 @@ import {
   LINK_HISTORY_TTL_SECONDS,
   linkHistoryKey,
   noteKey,
-  noteSchema,
   readIssueState,
   readLinkHistory,
   recordIndexKey,
+  storedNoteSchema,
   syncLockKey,
   type FailureSubject,
   type IssueState,
   type Link,
   type LinkHistory,
+  type NoteLink,
+  type PendingNote,
+  type StoredNote,
 } from './state';
 
 // ---------------------------------------------------------------- inputs
@@ -92,6 +96,8 @@ class DeliveryError extends Error {
   constructor(
     readonly operation: string,
     readonly failure: DeliveryFailure,
+    /** What the retry needs to know, written with the failure (so success costs no extra write). */
+    readonly keep: StoreWrite[] = [],
   ) {
     super(failure.explanation);
   }
@@ -233,8 +239,8 @@ async function guarded(run: Run, connection: Connection, subject: OutboundSubjec
   try {
     await work();
   } catch (error) {
-    const { operation, failure } = toDeliveryFailure(error);
-    await deliveryFailed(run, connection, subject, operation, failure, attempt);
+    const { operation, failure, keep } = toDeliveryFailure(error);
+    await deliveryFailed(run, connection, subject, operation, failure, attempt, keep);
   } finally {
     if (lock) {
       await ports.store.delete(lock).catch((error: unknown) => {
@@ -255,8 +261,8 @@ async function later(run: Run, connection: Connection, subject: OutboundSubject,
   }
 }
 
-function toDeliveryFailure(error: unknown): { operation: string; failure: DeliveryFailure } {
-  if (error instanceof DeliveryError) return { operation: error.operation, failure: error.failure };
+function toDeliveryFailure(error: unknown): { operation: string; failure: DeliveryFailure; keep?: StoreWrite[] } {
+  if (error instanceof DeliveryError) return { operation: error.operation, failure: error.failure, keep: error.keep };
   const status = typeof (error as { status?: unknown }).status === 'number' ? (error as { status: number }).status : undefined;
   const retryAfter = (error as { retryAfterSeconds?: unknown }).retryAfterSeconds;
   const message = error instanceof Error ? error.message : String(error);
@@ -278,7 +284,15 @@ function toDeliveryFailure(error: unknown): { operation: string; failure: Delive
   };
 }
 
-async function deliveryFailed(run: Run, connection: Connection, subject: OutboundSubject, operation: string, failure: DeliveryFailure, attempt: number): Promise<void> {
+async function deliveryFailed(
+  run: Run,
+  connection: Connection,
+  subject: OutboundSubject,
+  operation: string,
+  failure: DeliveryFailure,
+  attempt: number,
+  keep: StoreWrite[] = [],
+): Promise<void> {
   const { ports } = run;
   const base = { connectionId: connection.id, direction: 'outbound' as const, issueKey: subject.issueKey };
   if (failure.retry === 'transient' && attempt < MAX_ATTEMPTS) {
@@ -287,6 +301,7 @@ async function deliveryFailed(run: Run, connection: Connection, subject: Outboun
       await ports.queue.push(deliveryFor(connection.id, subject, attempt + 1), delay);
       await ports.store.writeAll([
         activityWrite(ports, { ...base, outcome: 'retrying', summary: `${operation} failed; trying again in ${delay} s (attempt ${attempt + 1} of ${MAX_ATTEMPTS})`, details: [describeFailure(failure)] }),
+        ...keep,
       ]);
       return;
     } catch (error) {
@@ -295,7 +310,7 @@ async function deliveryFailed(run: Run, connection: Connection, subject: Outboun
     }
   }
   const writes = await failureWrites(ports, { connectionId: connection.id, subject, operation, failure, attempts: 1 });
-  writes.push(activityWrite(ports, { ...base, outcome: 'failed', summary: `${operation} failed`, details: [describeFailure(failure)] }));
+  writes.push(activityWrite(ports, { ...base, outcome: 'failed', summary: `${operation} failed`, details: [describeFailure(failure)] }), ...keep);
   await ports.store.writeAll(writes);
 }
 
@@ -636,32 +651,80 @@ async function linkBeingMade(run: Run, connection: Connection, commentId: string
   return link;
 }
 
+/**
+ * The comment's note on the link's record, or its create still owed. A note on a record the issue is
+ * no longer linked to does not count for this one (`elsewhere`).
+ */
+async function readNote(run: Run, connection: Connection, commentId: string, link: Link): Promise<{ note?: NoteLink; pending?: PendingNote; elsewhere?: StoredNote }> {
+  const parsed = storedNoteSchema.safeParse(await run.ports.store.get(noteKey(connection.id, commentId)));
+  if (!parsed.success) return {};
+  const stored = parsed.data;
+  if (stored.externalId !== undefined && stored.externalId !== link.externalId) return { elsewhere: stored };
+  return 'pendingCreate' in stored ? { pending: stored } : { note: stored };
+}
+
+function noteCreateKey(connection: Connection, commentId: string, link: Link): string {
+  return `tandem-${connection.id}-comment-${commentId}-${link.externalId}`;
+}
+
+/** Adds a work note; when the tool may have made it without Tandem hearing so, what was sent is kept with the failure. */
+async function addNote(run: Run, connection: Connection, connector: RecordRestConnector, commentId: string, link: Link, body: string, idempotencyKey: string): Promise<string> {
+  const made = await connector.addWorkNote({ module: link.module, id: link.externalId, body, idempotencyKey });
+  if (made.ok) return made.value.id ?? '';
+  const pending: PendingNote = { issueId: run.issueId, externalId: link.externalId, pendingCreate: { idempotencyKey, body } };
+  throw new DeliveryError(`Adding a work note to ${link.number ?? link.externalId}`, made.failure, mayHaveActed(made.failure) ? [{ key: noteKey(connection.id, commentId), value: pending }] : []);
+}
+
+/**
+ * Sends a note create kept after a failure exactly as first sent: the tool answers with the note it
+ * made then, or makes it now. Saved at once, so a later failure never sends the create again.
+ */
+async function finishPendingNote(run: Run, connection: Connection, connector: RecordRestConnector, commentId: string, link: Link, pending: PendingNote): Promise<NoteLink> {
+  const { body, idempotencyKey } = pending.pendingCreate;
+  const noteId = await addNote(run, connection, connector, commentId, link, body, idempotencyKey);
+  const note: NoteLink = { noteId, hash: hashValue(body), issueId: run.issueId, externalId: link.externalId };
+  await run.ports.store.writeAll([
+    { key: noteKey(connection.id, commentId), value: note },
+    ...(noteId !== '' ? [toolNoteWrite(connection.id, noteId, { jiraCommentId: commentId, issueId: run.issueId, origin: 'jira' as const, hash: note.hash })] : []),
+    clearFailureWrite(connection.id, { kind: 'comment', issueId: run.issueId, issueKey: run.issueKey, commentId }),
+    activityWrite(run.ports, {
+      connectionId: connection.id,
+      direction: 'outbound',
+      outcome: 'synced',
+      issueKey: run.issueKey,
+      externalId: link.externalId,
+      summary: `Added comment ${commentId} to ${link.number ?? link.externalId} as a work note`,
+    }),
+  ]);
+  return note;
+}
+
 async function saveNote(run: Run, connection: Connection, commentId: string, comment: JiraComment, attempt: number): Promise<void> {
   if (connection.protocol !== 'record-rest' || !connection.options.syncComments) return;
   const link = run.state.links[connection.id] ?? (await linkBeingMade(run, connection, commentId, attempt));
   if (!link) return;
   const { ports } = run;
   const key = noteKey(connection.id, commentId);
-  const stored = noteSchema.safeParse(await ports.store.get(key));
-  // A note on a record the issue is no longer linked to does not count for this one.
-  const known = stored.success && (stored.data.externalId === undefined || stored.data.externalId === link.externalId) ? stored.data : undefined;
+  const { note, pending } = await readNote(run, connection, commentId, link);
+  let known = note;
   const body = noteBody(comment, run.issueKey);
   const hash = hashValue(body);
   if (known && known.hash === hash) return;
   // Tandem writes comments only from a tool's notes: sending one back would echo it.
-  if (!known && comment.author && comment.author.accountId === (await ports.jira.appAccountId())) return;
+  if (!known && !pending && comment.author && comment.author.accountId === (await ports.jira.appAccountId())) return;
   const connector = await connectorFor(run, connection);
   const label = link.number ?? link.externalId;
+  if (pending) {
+    // The tool refuses the kept key with another body: finish that create first, then edit.
+    known = await finishPendingNote(run, connection, connector, commentId, link, pending);
+    if (known.hash === hash) return;
+  }
   let noteId: string;
   if (known) {
     unwrap(`Editing a work note on ${label}`, await connector.updateWorkNote({ module: link.module, id: link.externalId, noteId: known.noteId, body }));
     noteId = known.noteId;
   } else {
-    const note = unwrap(
-      `Adding a work note to ${label}`,
-      await connector.addWorkNote({ module: link.module, id: link.externalId, body, idempotencyKey: `tandem-${connection.id}-comment-${commentId}-${link.externalId}` }),
-    );
-    noteId = note.id ?? '';
+    noteId = await addNote(run, connection, connector, commentId, link, body, noteCreateKey(connection, commentId, link));
   }
   await ports.store.writeAll([
     { key, value: { noteId, hash, issueId: run.issueId, externalId: link.externalId } },
@@ -682,20 +745,39 @@ async function saveNote(run: Run, connection: Connection, commentId: string, com
 async function deleteNote(run: Run, connection: Connection, commentId: string): Promise<void> {
   if (connection.protocol !== 'record-rest' || !connection.options.syncComments) return;
   const link = run.state.links[connection.id];
+  if (!link) return;
   const key = noteKey(connection.id, commentId);
-  const known = noteSchema.safeParse(await run.ports.store.get(key));
-  if (!link || !known.success) return;
-  const label = link.number ?? link.externalId;
   // A note on a record the issue is no longer linked to is left there, like the record.
-  const onThisRecord = known.data.externalId === undefined || known.data.externalId === link.externalId;
-  if (known.data.noteId !== '' && onThisRecord) {
-    const connector = await connectorFor(run, connection);
-    const result = await connector.deleteWorkNote({ module: link.module, id: link.externalId, noteId: known.data.noteId });
-    if (!result.ok && result.failure.status !== 404) throw new DeliveryError(`Deleting a work note on ${label}`, result.failure);
+  const { note, pending, elsewhere } = await readNote(run, connection, commentId, link);
+  if (!note && !pending && !elsewhere) return;
+  const label = link.number ?? link.externalId;
+  let noteId = note?.noteId ?? '';
+  const keep: StoreWrite[] = [];
+  const connector = pending || noteId !== '' ? await connectorFor(run, connection) : undefined;
+  if (pending && connector) {
+    // The create may have reached the tool: sent again as it was, it names the note (made then, or now) to delete.
+    const made = await connector.addWorkNote({ module: link.module, id: link.externalId, ...pending.pendingCreate });
+    // Not found: the record is gone, and its notes with it.
+    if (!made.ok && made.failure.status !== 404) throw new DeliveryError(`Adding a work note to ${label} to delete it`, made.failure);
+    noteId = made.ok ? (made.value.id ?? '') : '';
+    if (noteId !== '') {
+      // Should the delete fail, its retry deletes this note instead of sending the create once more.
+      const hash = hashValue(pending.pendingCreate.body);
+      keep.push(
+        { key, value: { noteId, hash, issueId: run.issueId, externalId: link.externalId } satisfies NoteLink },
+        toolNoteWrite(connection.id, noteId, { jiraCommentId: commentId, issueId: run.issueId, origin: 'jira', hash }),
+      );
+    }
   }
+  if (noteId !== '' && connector) {
+    const result = await connector.deleteWorkNote({ module: link.module, id: link.externalId, noteId });
+    if (!result.ok && result.failure.status !== 404) throw new DeliveryError(`Deleting a work note on ${label}`, result.failure, keep);
+  }
+  const indexed = note?.noteId ?? (elsewhere && !('pendingCreate' in elsewhere) ? elsewhere.noteId : '');
   await run.ports.store.writeAll([
     { key, delete: true },
-    ...(known.data.noteId !== '' ? [toolNoteDelete(connection.id, known.data.noteId)] : []),
+    ...(indexed !== '' ? [toolNoteDelete(connection.id, indexed)] : []),
+    clearFailureWrite(connection.id, { kind: 'comment', issueId: run.issueId, issueKey: run.issueKey, commentId }),
     activityWrite(run.ports, { connectionId: connection.id, direction: 'outbound', outcome: 'synced', issueKey: run.issueKey, externalId: link.externalId, summary: `Deleted the work note for comment ${commentId} on ${label}` }),
   ]);
 }

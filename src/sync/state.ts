@@ -35,6 +35,21 @@ export const noteSchema = z.object({
   externalId: z.string().optional(),
 });
 export type NoteLink = z.infer<typeof noteSchema>;
+/**
+ * A work note create that failed where the tool may have made the note anyway (no answer in time,
+ * connection reset, 5xx): the key and the exact body sent. The tool refuses a key it knows with
+ * another body, so the retry sends these again and a later edit of the comment follows as an edit.
+ */
+export const pendingNoteSchema = z.object({
+  issueId: z.string(),
+  /** The record the note is being added to. */
+  externalId: z.string(),
+  pendingCreate: z.object({ idempotencyKey: z.string(), body: z.string() }),
+});
+export type PendingNote = z.infer<typeof pendingNoteSchema>;
+/** What a note key holds: the note, or its create still owed. */
+export const storedNoteSchema = z.union([noteSchema, pendingNoteSchema]);
+export type StoredNote = z.infer<typeof storedNoteSchema>;
 export const failureKey = (connectionId: string, subject: string) => `failure:${keyPart(connectionId)}:${keyPart(subject)}`;
 export const FAILURE_PREFIX = 'failure:';
 export const ACTIVITY_PREFIX = 'activity:';

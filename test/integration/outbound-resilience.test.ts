@@ -223,6 +223,30 @@ test('when the tool answers too late, every change still arrives once: no second
   assert.deepEqual(tandem.emulator.queue.failed, []);
 });
 
+test('a work note whose answer came too late ends as the comment is now: edited since, one note with the edit; deleted since, no note', async () => {
+  const issue = await linked('late note');
+  const incident = onlyIncident(issue.key);
+  const notesPath = `/api/incidents/${incident.id}/work_notes`;
+  itsm.setFaults({ latencyMs: 10_500 });
+  const edited = await comment(issue.key, 'Restarted the pods');
+  const deleted = await comment(issue.key, 'Wrong incident, ignore');
+  // The tool makes both notes, but answers after Tandem stopped waiting; the comments change before the retries.
+  await until(() => itsm.requests.filter((r) => r.method === 'POST' && r.path === notesPath).length === 2);
+  itsm.setFaults({});
+  const from = itsm.requests.length;
+  assert.equal((await tandem.rest(agent(), 'PUT', `/rest/api/3/issue/${issue.key}/comment/${edited}`, { body: doc('Restarted the pods at 10:40') })).status, 200);
+  assert.equal((await tandem.rest(agent(), 'DELETE', `/rest/api/3/issue/${issue.key}/comment/${deleted}`)).status, 204);
+  await tandem.emulator.drain();
+
+  const notes = itsm.notes('incidents', incident.id).map((n) => String(n.body));
+  assert.equal(notes.length, 1, JSON.stringify(notes));
+  assert.match(notes[0] ?? '', /Restarted the pods at 10:40/);
+  const refused = itsm.requests.slice(from).filter((r) => r.status === 422);
+  assert.deepEqual(refused, [], 'no Idempotency-Key went out again with another body');
+  assert.deepEqual(await keptFailures(), []);
+  assert.deepEqual(tandem.emulator.queue.failed, []);
+});
+
 // ---------------------------------------------------------------- events late or out of order
 
 function issueKeyOf(event: ProductEvent): string {
