@@ -53,6 +53,7 @@ import {
   type Link,
   type LinkHistory,
   type NoteLink,
+  type PendingCreate,
   type PendingNote,
   type StoredNote,
 } from './state';
@@ -482,11 +483,21 @@ async function createRecord(
     comments = connection.options.syncComments ? await ports.jira.listComments(run.issueId) : [];
     const connector = await connectorFor(run, connection);
     let record: ToolRecord | undefined;
+    const owed = run.history.pendingCreates[connection.id];
+    // One kept for another module (the issue moved since) is not this create.
+    const pending = owed?.module === module ? owed : undefined;
     if (lookFirst) {
       const found = await connector.findRecordByIssueKey({ module, issueKey: run.issueKey });
-      // A tool that cannot search only matters when an earlier create may have reached it.
-      if (!found.ok && (attempt > 1 || found.failure.retry === 'transient')) throw new DeliveryError('Looking for an existing record', found.failure);
+      // A tool that cannot search only matters when an earlier create may have reached it and was not kept to send again.
+      if (!found.ok && (found.failure.retry === 'transient' || (attempt > 1 && !pending))) throw new DeliveryError('Looking for an existing record', found.failure);
       record = found.ok ? found.value : undefined;
+    }
+    let made = false;
+    if (!record && pending) {
+      // The tool refuses the kept key with another body: send the create as it was (the tool answers
+      // with the record it made then, or makes it now); what changed since follows as an update.
+      record = await addRecord(run, connection, connector, pending);
+      made = true;
     }
     let shadow = plans.plan.shadowNext;
     let summary: string;
@@ -498,12 +509,13 @@ async function createRecord(
       const label = record.number ?? record.id;
       if (Object.keys(differing).length > 0) unwrap(`Updating ${label}`, await connector.updateRecord({ module, id: record.id, fields: differing }));
       shadow = full.shadowNext;
-      summary = Object.keys(differing).length > 0 ? `Linked ${label} in ${module} again and sent ${Object.keys(differing).join(', ')}` : `Linked ${label} in ${module} again`;
+      const done = made ? `Created ${label} in ${module}` : `Linked ${label} in ${module} again`;
+      summary = Object.keys(differing).length > 0 ? `${done} and sent ${Object.keys(differing).join(', ')}` : done;
     } else {
       const fields = plans.plan.fields;
       const body = connection.issueKeyField ? { ...fields, [connection.issueKeyField]: run.issueKey } : fields;
       const idempotencyKey = recordCreateKey(connection.id, module, run.issueId, run.history.ended[connection.id] ?? 0);
-      record = unwrap(`Creating a ${module} record`, await connector.createRecord({ module, fields: body, idempotencyKey }));
+      record = await addRecord(run, connection, connector, { module, idempotencyKey, body });
       summary = `Created ${record.number ?? record.id} in ${module}`;
     }
     const link: Link = {
@@ -518,6 +530,7 @@ async function createRecord(
     };
     const notes = await decorateIssue(run, connection, link);
     await saveLink(run, connection, link, [
+      ...(owed ? [historyWrite(run, withoutPendingCreate(run.history, connection.id))] : []),
       { key: recordIndexKey(connection.id, module, record.id), value: { issueId: run.issueId, issueKey: run.issueKey } },
       { key: lock, delete: true },
       activityWrite(ports, {
@@ -535,6 +548,26 @@ async function createRecord(
     throw error;
   }
   await sendExistingComments(run, connection, comments);
+}
+
+/** Creates a record; when the tool may have made it without Tandem hearing so, what was sent is kept with the failure. */
+async function addRecord(run: Run, connection: RecordRestConnection, connector: RecordRestConnector, create: PendingCreate): Promise<ToolRecord> {
+  const made = await connector.createRecord({ module: create.module, fields: create.body, idempotencyKey: create.idempotencyKey });
+  if (made.ok) return made.value;
+  const history: LinkHistory = { ...run.history, pendingCreates: { ...run.history.pendingCreates, [connection.id]: create } };
+  throw new DeliveryError(`Creating a ${create.module} record`, made.failure, mayHaveActed(made.failure) ? [historyWrite(run, history)] : []);
+}
+
+function withoutPendingCreate(history: LinkHistory, connectionId: string): LinkHistory {
+  const pendingCreates = { ...history.pendingCreates };
+  delete pendingCreates[connectionId];
+  return { ...history, pendingCreates };
+}
+
+/** The write that stores the issue's link history; it becomes the run's at once, as links do in saveLink. */
+function historyWrite(run: Run, history: LinkHistory): StoreWrite {
+  run.history = history;
+  return { key: linkHistoryKey(run.issueId), value: history, ttlSeconds: LINK_HISTORY_TTL_SECONDS };
 }
 
 /**
@@ -591,10 +624,10 @@ async function endLink(run: Run, connection: Connection, link: Link, summary: st
   const links = { ...run.state.links };
   delete links[connection.id];
   run.state = { links };
-  run.history = { ended: { ...run.history.ended, [connection.id]: (run.history.ended[connection.id] ?? 0) + 1 } };
+  const ended = { ...run.history.ended, [connection.id]: (run.history.ended[connection.id] ?? 0) + 1 };
   await run.ports.store.writeAll([
     Object.keys(links).length === 0 ? { key: issueStateKey(run.issueId), delete: true } : { key: issueStateKey(run.issueId), value: run.state },
-    { key: linkHistoryKey(run.issueId), value: run.history, ttlSeconds: LINK_HISTORY_TTL_SECONDS },
+    historyWrite(run, { ...run.history, ended }),
     { key: recordIndexKey(connection.id, link.module, link.externalId), delete: true },
     activityWrite(run.ports, { connectionId: connection.id, direction: 'outbound', outcome: 'synced', issueKey: run.issueKey, externalId: link.externalId, summary }),
   ]);

@@ -74,19 +74,26 @@ export const issueStateSchema = z.object({
 export type IssueState = z.infer<typeof issueStateSchema>;
 
 /**
- * How many links of the issue to each connection have ended. A record create's Idempotency-Key
- * counts them, so a new link never gets the answer a tool remembers for an ended link's create
- * (its record may be deleted since). Not in `issue:`, which the inbound path rewrites with its links only.
+ * Per issue and connection, what outbound keeps across link attempts. `ended`: how many links have
+ * ended; a record create's Idempotency-Key counts them, so a new link never gets the answer a tool
+ * remembers for an ended link's create (its record may be deleted since). `pendingCreates`: a record
+ * create that failed where the tool may have made the record anyway, as sent, so the retry sends the
+ * same body with the same key. Not in `issue:`, which the inbound path rewrites with its links only.
  */
 export const linkHistoryKey = (issueId: string) => `link-history:${keyPart(issueId)}`;
-export const linkHistorySchema = z.object({ ended: z.record(z.string(), z.number().int().min(0)).default(() => ({})) });
+export const pendingCreateSchema = z.object({ module: z.string(), idempotencyKey: z.string(), body: z.record(z.string(), z.unknown()) });
+export type PendingCreate = z.infer<typeof pendingCreateSchema>;
+export const linkHistorySchema = z.object({
+  ended: z.record(z.string(), z.number().int().min(0)).default(() => ({})),
+  pendingCreates: z.record(z.string(), pendingCreateSchema).default(() => ({})),
+});
 export type LinkHistory = z.infer<typeof linkHistorySchema>;
 /** Far longer than a tool remembers an Idempotency-Key (a day, usually); renewed each time a link ends. */
 export const LINK_HISTORY_TTL_SECONDS = 30 * 24 * 60 * 60;
 
 export function readLinkHistory(raw: unknown): LinkHistory {
   const parsed = linkHistorySchema.safeParse(raw ?? {});
-  return parsed.success ? parsed.data : { ended: {} };
+  return parsed.success ? parsed.data : { ended: {}, pendingCreates: {} };
 }
 
 export const recordIndexSchema = z.object({ issueId: z.string(), issueKey: z.string() });

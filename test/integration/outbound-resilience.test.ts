@@ -247,6 +247,25 @@ test('a work note whose answer came too late ends as the comment is now: edited 
   assert.deepEqual(tandem.emulator.queue.failed, []);
 });
 
+test('a record whose create answered too late, the issue edited before the retry, and a search that does not see it yet: one record, with the edit', async () => {
+  // A tool whose search lags behind its writes: the lookup before the retry finds nothing.
+  await useStackflow((c) => (c.protocol === 'record-rest' ? { ...c, paths: { ...c.paths, findByIssueKey: 'GET /api/{module}?jira_issue_key={key}&number=not-indexed-yet' } } : c));
+  itsm.setFaults({ latencyMs: 10_500 });
+  const issue = await createIssue('Made while the tool answers late');
+  await until(() => createKeysFor(issue.key).length === 1);
+  itsm.setFaults({});
+  const from = itsm.requests.length;
+  await edit(issue.key, { summary: 'Made while the tool answers late, escalated' });
+  await tandem.emulator.drain();
+
+  const incident = onlyIncident(issue.key);
+  assert.equal(incident.short_description, 'Made while the tool answers late, escalated');
+  assert.equal(new Set(createKeysFor(issue.key)).size, 1, 'one key for the create and its retry');
+  assert.deepEqual(itsm.requests.slice(from).filter((r) => r.status === 422), [], 'no Idempotency-Key went out again with another body');
+  assert.deepEqual(await keptFailures(), []);
+  assert.deepEqual(tandem.emulator.queue.failed, []);
+});
+
 // ---------------------------------------------------------------- events late or out of order
 
 function issueKeyOf(event: ProductEvent): string {
