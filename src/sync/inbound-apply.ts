@@ -27,7 +27,20 @@ import { findAccountByEmail, moveToStatus } from './inbound-status';
 import { activityWrite } from './journal';
 import { readToolNote, toolNoteDelete, toolNoteKey, toolNoteWrite } from './notes';
 import type { JiraIssue, JiraScreenField, Ports, StoreWrite } from './ports';
-import { createLockKey, issueStateKey, keyPart, readIssueState, recordIndexKey, recordIndexSchema, type IssueState, type Link } from './state';
+import {
+  createLockKey,
+  issueStateKey,
+  keyPart,
+  LINK_HISTORY_TTL_SECONDS,
+  linkHistoryKey,
+  readIssueState,
+  readLinkHistory,
+  recordIndexKey,
+  recordIndexSchema,
+  withLinkEnded,
+  type IssueState,
+  type Link,
+} from './state';
 
 export interface InboundRun {
   ports: Ports;
@@ -453,8 +466,11 @@ async function editWithFallback(
 async function endLink(run: InboundRun, linked: Linked, summary: string, extra: StoreWrite[] = []): Promise<void> {
   const links = { ...linked.state.links };
   delete links[run.connection.id];
+  // Counted as outbound counts its own, so a record made for this issue later gets a new Idempotency-Key.
+  const history = withLinkEnded(readLinkHistory(await run.ports.store.get(linkHistoryKey(linked.issueId))), run.connection.id);
   await commit(run, [
     Object.keys(links).length === 0 ? { key: issueStateKey(linked.issueId), delete: true } : { key: issueStateKey(linked.issueId), value: { links } },
+    { key: linkHistoryKey(linked.issueId), value: history, ttlSeconds: LINK_HISTORY_TTL_SECONDS },
     { key: recordIndexKey(run.connection.id, linked.link.module, linked.link.externalId), delete: true },
     ...extra,
     activity(run, { outcome: 'synced', issueKey: linked.issueKey, externalId: linked.link.externalId, summary }),

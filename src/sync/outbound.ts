@@ -45,6 +45,7 @@ import {
   noteKey,
   readIssueState,
   readLinkHistory,
+  withLinkEnded,
   recordIndexKey,
   storedNoteSchema,
   syncLockKey,
@@ -624,10 +625,9 @@ async function endLink(run: Run, connection: Connection, link: Link, summary: st
   const links = { ...run.state.links };
   delete links[connection.id];
   run.state = { links };
-  const ended = { ...run.history.ended, [connection.id]: (run.history.ended[connection.id] ?? 0) + 1 };
   await run.ports.store.writeAll([
     Object.keys(links).length === 0 ? { key: issueStateKey(run.issueId), delete: true } : { key: issueStateKey(run.issueId), value: run.state },
-    historyWrite(run, { ...run.history, ended }),
+    historyWrite(run, withLinkEnded(run.history, connection.id)),
     { key: recordIndexKey(connection.id, link.module, link.externalId), delete: true },
     activityWrite(run.ports, { connectionId: connection.id, direction: 'outbound', outcome: 'synced', issueKey: run.issueKey, externalId: link.externalId, summary }),
   ]);

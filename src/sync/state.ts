@@ -91,6 +91,11 @@ export type LinkHistory = z.infer<typeof linkHistorySchema>;
 /** Far longer than a tool remembers an Idempotency-Key (a day, usually); renewed each time a link ends. */
 export const LINK_HISTORY_TTL_SECONDS = 30 * 24 * 60 * 60;
 
+/** The history once one more of the links to a connection has ended, whichever side ended it. */
+export function withLinkEnded(history: LinkHistory, connectionId: string): LinkHistory {
+  return { ...history, ended: { ...history.ended, [connectionId]: (history.ended[connectionId] ?? 0) + 1 } };
+}
+
 export function readLinkHistory(raw: unknown): LinkHistory {
   const parsed = linkHistorySchema.safeParse(raw ?? {});
   return parsed.success ? parsed.data : { ended: {}, pendingCreates: {} };

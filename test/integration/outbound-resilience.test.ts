@@ -470,6 +470,27 @@ test("onJiraDelete 'delete', then the issue restored the same day and edited: a 
   assert.deepEqual(await keptFailures(), []);
 });
 
+test('a record deleted in the tool ends its link; the issue edited the same day gets a new record, not the deleted one back', async () => {
+  await useStackflow((c) => ({ ...c, options: { ...c.options, onToolDelete: 'nothing' } }));
+  itsm.setOutbound({ url: `${tandem.emulator.webTriggerUrl('tandem-inbound')}/stackflow`, secret: INBOUND_SECRET });
+  const issue = await linked('deleted in the tool');
+  await itsm.whenIdle();
+  await tandem.emulator.settle();
+  const first = onlyIncident(issue.key);
+  itsm.deleteRecord('incidents', first.id);
+  await itsm.whenIdle();
+  await tandem.emulator.settle();
+  assert.equal(await stored(tandem.emulator, issueStateKey(issue.id)), undefined, 'the link ended');
+  assert.ok(tandem.jira.getIssue(issue.key), 'the issue stays');
+
+  await edit(issue.key, { summary: 'Still happening after the cleanup' });
+  await tandem.emulator.drain();
+  const second = onlyIncident(issue.key);
+  assert.notEqual(second.id, first.id, 'a new incident, not the deleted one replayed');
+  assert.equal(second.short_description, 'Still happening after the cleanup');
+  assert.deepEqual(await keptFailures(), []);
+});
+
 test('an issue moved to a type mapped to another module ends the old link and gets a record there', async () => {
   // OPS tasks are planned work: StackFlow changes.
   await useStackflow((c) => ({ ...c, projects: [...c.projects, { projectKey: 'OPS', issueType: 'Task', module: 'changes', direction: 'jira-to-tool', fixedValues: {}, ignoredIssueTypes: [] }] }));
