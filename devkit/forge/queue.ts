@@ -7,6 +7,8 @@ import type { PlatformClock } from './clock';
 export const MAX_RETRIES = 4;
 export const MAX_RETRY_AFTER_SECONDS = 900;
 const PUSHES_PER_MINUTE = 500;
+/** Forge's limit for one push, measured as @forge/events measures it: the events as JSON. */
+const MAX_PUSH_KB = 200;
 
 const pushRequestSchema = z.object({
   queueName: z.string().min(1),
@@ -72,6 +74,10 @@ export class QueueService {
     const now = this.clock.now();
     while (this.pushTimes.length > 0 && (this.pushTimes[0] ?? 0) <= now - 60_000) this.pushTimes.shift();
     const { queueName, jobId, payload } = parsed.data;
+    // @forge/events checks this before sending; the service checks it again for any other client.
+    if (Buffer.byteLength(JSON.stringify(payload)) / 1024 > MAX_PUSH_KB) {
+      return { status: 413, body: { message: `The events of one push may be at most ${MAX_PUSH_KB} KB` } };
+    }
     if (this.pushTimes.length + payload.length > PUSHES_PER_MINUTE) {
       return { status: 429, body: { message: 'Too many events pushed in the last minute' } };
     }

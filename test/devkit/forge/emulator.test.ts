@@ -119,6 +119,16 @@ test('an event still failing after 4 retries is recorded as failed', async () =>
   assert.match(failed.reason, /Gave up after 4 retries/);
 });
 
+test('a push over 200 KB or over 50 events is refused and delivers nothing', async () => {
+  const delivered = emulator.queue.delivered.length;
+  const big = emulator.queue.push({ queueName: 'work', jobId: 'job-big', payload: [{ body: { name: 'big', text: 'x'.repeat(205 * 1024) } }] });
+  assert.equal(big.status, 413);
+  const many = emulator.queue.push({ queueName: 'work', jobId: 'job-many', payload: Array.from({ length: 51 }, (_, i) => ({ body: { name: `n${i}` } })) });
+  assert.equal(many.status, 400);
+  await emulator.settle();
+  assert.equal(emulator.queue.delivered.length, delivered);
+});
+
 test('a consumer that throws fails without retry, and the invocation log says why', async () => {
   pushWork({ name: 'thrower', mode: 'throw' });
   await emulator.settle();
