@@ -93,6 +93,8 @@ export async function applyEvent(run: InboundRun, event: InboundEvent): Promise<
   switch (event.type) {
     case 'sync.requested':
       return requestSync(run, event.jiraIssueKey);
+    case 'ping':
+      return answer(200, { status: 'ok', message: `Signature verified: Tandem takes events for ${run.connection.name}` });
     case 'record.created':
     case 'record.updated':
       return applyRecord(run, event);

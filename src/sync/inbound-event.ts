@@ -11,6 +11,7 @@ export const INBOUND_EVENT_TYPES = [
   'comment.updated',
   'comment.deleted',
   'sync.requested',
+  'ping',
 ] as const;
 export type InboundEventType = (typeof INBOUND_EVENT_TYPES)[number];
 
@@ -81,6 +82,8 @@ export const inboundEventSchema = z.discriminatedUnion(
       jiraIssueKey: pattern(ISSUE_KEY_PATTERN, 'a Jira issue key such as OPS-12'),
       record: recordRef.optional(),
     }),
+    // A test event: proves the URL, the connection and the signature, and changes nothing.
+    z.strictObject({ ...base, type: z.literal('ping') }),
   ],
   { error: () => `Must be one of: ${INBOUND_EVENT_TYPES.join(', ')}` },
 );

@@ -5,8 +5,10 @@
 // test-results/; the page is checked for accessibility on every tab.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import type { Browser, Frame, Page } from 'playwright-core';
 import { ReferenceItsm } from '../../devkit/external/itsm';
 import { ensureAdminBuilt, launchChromium, RESULTS } from '../support/browser';
@@ -179,6 +181,12 @@ test('a first-time admin sets Tandem up, watches a sync and retries a failure', 
     const curl = await frame().getByTestId('curl-example').innerText();
     assert.match(curl, /X-Tandem-Signature: t=\$T,v1=\$SIG/);
     assert.ok(curl.includes(`${tandem.emulator.webTriggerUrl('tandem-inbound')}/stackflow`));
+    // The command works as shown: run in a shell, its ping is accepted and the lamp turns green.
+    // Asynchronously: the emulator answering it runs in this process.
+    const ran = await promisify(execFile)('bash', ['-c', curl], { encoding: 'utf8', timeout: 30_000 });
+    assert.equal((JSON.parse(ran.stdout) as { status: string }).status, 'ok', ran.stdout);
+    await frame().getByRole('button', { name: 'Refresh' }).click();
+    await frame().getByText('Webhook connected').waitFor();
     await checkAccessibility('inbound');
     await shot('5-inbound');
     await frame().getByTestId('retire-inbound-secret').click();

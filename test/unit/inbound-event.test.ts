@@ -23,6 +23,7 @@ const valid: Array<[string, unknown]> = [
   ['comment updated, no author', { eventId: 'e6', type: 'comment.updated', occurredAt: at, record, comment: { id: 'n1', body: '' } }],
   ['comment deleted', { eventId: 'e7', type: 'comment.deleted', occurredAt: at, record: { module: 'incidents', id: 'a1b2' }, comment: { id: 'n1' } }],
   ['sync requested', { eventId: 'e8', type: 'sync.requested', occurredAt: at, jiraIssueKey: 'OPS-1234' }],
+  ['ping', { eventId: 'ping-1', type: 'ping', occurredAt: at }],
   ['any field values', { eventId: 'e9', type: 'record.updated', occurredAt: at, record: { ...record, fields: { a: null, b: [1, { c: true }], d: 1.5 } } }],
 ];
 
@@ -47,6 +48,7 @@ const invalid: Array<[string, unknown, string]> = [
   ['comment too long', { eventId: 'e1', type: 'comment.created', occurredAt: at, record, comment: { id: 'n1', body: 'x'.repeat(32768) } }, 'comment.body'],
   ['sync without key', { eventId: 'e1', type: 'sync.requested', occurredAt: at }, 'jiraIssueKey'],
   ['bad issue key', { eventId: 'e1', type: 'sync.requested', occurredAt: at, jiraIssueKey: 'ops-1' }, 'jiraIssueKey'],
+  ['ping with a record', { eventId: 'e1', type: 'ping', occurredAt: at, record }, ''],
   ['comment on record.updated', { eventId: 'e1', type: 'record.updated', occurredAt: at, record, comment }, ''],
 ];
 

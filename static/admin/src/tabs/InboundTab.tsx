@@ -18,18 +18,21 @@ export function generateSecret(): string {
   return btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }
 
-/** A shell command that signs a test event the way the tool must: HMAC-SHA256 over "<t>.<raw body>". */
-export function curlExample(url: string, secret: string): string {
-  return [
+/**
+ * A shell command that sends a `ping` test event the way the tool must: signed with HMAC-SHA256 over
+ * "<t>.<raw body>", or with the secret as a Bearer token for connections set to Bearer.
+ */
+export function curlExample(url: string, secret: string, auth: 'hmac' | 'bearer' = 'hmac'): string {
+  const lines = [
     `SECRET='${secret}'`,
-    `BODY='{"event":"tandem.test","id":"test-'"$(date +%s)"'"}'`,
     `T=$(date +%s)`,
-    `SIG=$(printf '%s.%s' "$T" "$BODY" | openssl dgst -sha256 -hmac "$SECRET" -hex | sed 's/^.* //')`,
-    `curl -sS -X POST '${url}' \\`,
-    `  -H 'Content-Type: application/json' \\`,
-    `  -H "X-Tandem-Signature: t=$T,v1=$SIG" \\`,
-    `  --data "$BODY"`,
-  ].join('\n');
+    `BODY='{"eventId":"ping-'"$T"'","type":"ping","occurredAt":"'"$(date -u +%Y-%m-%dT%H:%M:%SZ)"'"}'`,
+  ];
+  if (auth === 'hmac') lines.push(`SIG=$(printf '%s.%s' "$T" "$BODY" | openssl dgst -sha256 -hmac "$SECRET" -hex | sed 's/^.* //')`);
+  lines.push(`curl -sS -X POST '${url}' \\`, `  -H 'Content-Type: application/json' \\`);
+  lines.push(auth === 'hmac' ? `  -H "X-Tandem-Signature: t=$T,v1=$SIG" \\` : `  -H "Authorization: Bearer $SECRET" \\`);
+  lines.push(`  --data "$BODY"`);
+  return lines.join('\n');
 }
 
 export function InboundTab(props: { connectionId: string | undefined; onSelectConnection: (id: string) => void; onAdd: () => void }) {
@@ -62,6 +65,7 @@ export function InboundTab(props: { connectionId: string | undefined; onSelectCo
   }, [load]);
 
   if (!connection) return <NoConnection onAdd={props.onAdd} what="Inbound URLs and secrets" />;
+  const inboundAuth = connection.inbound?.auth ?? 'hmac';
   if (!saved) return <Text as="p">Save the new connection first; its inbound URL exists once it is saved.</Text>;
 
   const rotate = async () => {
@@ -142,10 +146,14 @@ export function InboundTab(props: { connectionId: string | undefined; onSelectCo
                     <CodeBlock text={shown} label="New inbound secret" testId="inbound-secret" />
                     <CopyButton text={shown} label="Copy the secret" />
                   </Inline>
-                  <Text as="p">Give it to the tool. To check the tool’s side, this command signs and sends a test event:</Text>
-                  <CodeBlock text={curlExample(view.url, shown)} label="curl example" testId="curl-example" />
+                  <Text as="p">
+                    {inboundAuth === 'bearer'
+                      ? 'Give it to the tool: it sends it as Authorization: Bearer <secret>. To check, this command sends a test event with it:'
+                      : 'Give it to the tool: it signs each event with it. To check, this command signs and sends a test event:'}
+                  </Text>
+                  <CodeBlock text={curlExample(view.url, shown, inboundAuth)} label="curl example" testId="curl-example" />
                   <Inline>
-                    <CopyButton text={curlExample(view.url, shown)} label="Copy the curl command" />
+                    <CopyButton text={curlExample(view.url, shown, inboundAuth)} label="Copy the curl command" />
                   </Inline>
                 </Stack>
               </SectionMessage>
