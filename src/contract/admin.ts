@@ -9,7 +9,7 @@ export type { Connection, FieldMapping, TandemConfig, TandemConfigInput };
 
 /** What "Test connection" found (the connectors' verdicts; src/handlers/admin checks the two stay equal). */
 export type ConnectionVerdict = 'ok' | 'token-rejected' | 'forbidden' | 'wrong-url' | 'unreachable' | 'host-not-allowed' | 'missing-secret' | 'tool-error' | 'not-testable';
-export type { ProjectMapping, Transform, TransformKind, Direction, StatusCategory, Auth, ConnectionOptions } from '../mapping/schema';
+export type { ProjectMapping, Transform, TransformKind, Direction, StatusCategory, Auth, ConnectionOptions, InboundOptions } from '../mapping/schema';
 
 export interface OverviewResponse {
   appVersion: string;

@@ -12,7 +12,7 @@ import { promisify } from 'node:util';
 import type { Browser, Frame, Page } from 'playwright-core';
 import { ReferenceItsm } from '../../devkit/external/itsm';
 import { ensureAdminBuilt, launchChromium, RESULTS } from '../support/browser';
-import { startTandem, type TandemOnDevkit } from '../support/devkit';
+import { startTandem, stored, type TandemOnDevkit } from '../support/devkit';
 
 const TOKEN = 'itsm-token-admin-flow-42c1';
 
@@ -229,6 +229,24 @@ test('a first-time admin sets Tandem up, watches a sync and retries a failure', 
     await frame().getByText(/Nothing failed/).waitFor();
     assert.equal(tool.records('incidents')[0]?.short_description, 'Checkout returns 500 for EU cards');
     await shot('8-retried');
+  });
+
+  await t.test('a tool that can only send a fixed header: Bearer in Settings, and the curl example follows', async () => {
+    await openTab('Settings');
+    await frame().getByLabel('How the tool proves its events').selectOption('bearer');
+    await frame().getByLabel('When a linked record is deleted in the tool').selectOption('close');
+    await frame().getByRole('button', { name: 'Save changes' }).click();
+    await lastFlag(/Configuration saved/);
+    const saved = (await stored(tandem.emulator, 'config')) as { connections: Array<{ inbound?: { auth: string; onToolDelete: string } }> };
+    assert.equal(saved.connections[0]?.inbound?.auth, 'bearer');
+    assert.equal(saved.connections[0]?.inbound?.onToolDelete, 'close');
+    await shot('8b-settings');
+    await openTab('Inbound');
+    await frame().getByRole('button', { name: 'Rotate secret' }).click();
+    const curl = await frame().getByTestId('curl-example').innerText();
+    assert.match(curl, /Authorization: Bearer \$SECRET/);
+    const ran = await promisify(execFile)('bash', ['-c', curl], { encoding: 'utf8', timeout: 30_000 });
+    assert.equal((JSON.parse(ran.stdout) as { status: string }).status, 'ok', ran.stdout);
   });
 
   await t.test('the page follows Jira’s dark theme', async () => {

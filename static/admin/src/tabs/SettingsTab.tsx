@@ -1,9 +1,10 @@
-// Per connection: comments, the label, what deleting an issue does, and who wins a conflict. And the
+// Per connection: comments, the label, what deleting an issue does, who wins a conflict, and how
+// events from the tool are checked and applied. And the
 // whole configuration as JSON, to copy to another site (secrets stay behind).
 import { useState } from 'react';
 import SectionMessage from '@atlaskit/section-message';
 import { Inline, Stack, Text } from '@atlaskit/primitives';
-import type { ConnectionOptions } from '../../../../src/contract/admin';
+import type { ConnectionOptions, InboundOptions } from '../../../../src/contract/admin';
 import { exportConfig } from '../api/exportConfig';
 import { importConfig } from '../api/importConfig';
 import { useAdmin } from '../admin-state';
@@ -19,6 +20,14 @@ export function SettingsTab(props: { connectionId: string | undefined; onSelectC
     admin.edit((draft) => {
       const target = draft.connections[index];
       if (target) change(target.options);
+    });
+  const inbound: InboundOptions = connection?.inbound ?? defaultInbound();
+  const editInbound = (change: (o: InboundOptions) => void) =>
+    admin.edit((draft) => {
+      const target = draft.connections[index];
+      if (!target) return;
+      target.inbound ??= defaultInbound();
+      change(target.inbound);
     });
   return (
     <Stack space="space.200">
@@ -65,6 +74,41 @@ export function SettingsTab(props: { connectionId: string | undefined; onSelectC
               hint="Every conflict is written to the activity log either way."
             />
           </Card>
+          <Card label="Events from the tool">
+            <h3 style={{ margin: 0, fontSize: 16 }}>Events from {connection.name}</h3>
+            <SelectField
+              label="How the tool proves its events"
+              value={inbound.auth}
+              options={[
+                { value: 'hmac', label: 'Signed with the inbound secret (X-Tandem-Signature)' },
+                { value: 'bearer', label: 'The inbound secret as a Bearer token' },
+              ]}
+              onChange={(v) => editInbound((o) => (o.auth = v as InboundOptions['auth']))}
+              hint="Signing is safer; choose Bearer only for a tool that can send nothing but a fixed header."
+            />
+            <SelectField
+              label="When a linked record is deleted in the tool"
+              value={inbound.onToolDelete}
+              options={[
+                { value: 'nothing', label: 'Keep the Jira issue; only end the link' },
+                { value: 'close', label: 'Move the Jira issue to done' },
+                { value: 'delete', label: 'Delete the Jira issue' },
+              ]}
+              onChange={(v) => editInbound((o) => (o.onToolDelete = v as InboundOptions['onToolDelete']))}
+            />
+            <TextField
+              label="Resolution for done transitions"
+              value={inbound.resolution ?? ''}
+              onChange={(v) =>
+                editInbound((o) => {
+                  if (v.trim() === '') delete o.resolution;
+                  else o.resolution = v;
+                })
+              }
+              error={admin.errorAt(`connections.${index}.inbound.resolution`)}
+              hint="Set when a Jira transition asks for a resolution. Empty: Done when Jira offers it."
+            />
+          </Card>
         </>
       ) : (
         <NoConnection onAdd={props.onAdd} what="Sync settings" />
@@ -72,6 +116,11 @@ export function SettingsTab(props: { connectionId: string | undefined; onSelectC
       <ExportImport />
     </Stack>
   );
+}
+
+/** What a connection without inbound options reads as (the schema's defaults). */
+function defaultInbound(): InboundOptions {
+  return { auth: 'hmac', onToolDelete: 'nothing', createDefaults: {} };
 }
 
 function ExportImport() {
