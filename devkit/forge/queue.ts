@@ -176,6 +176,12 @@ export class QueueService {
   }
 
   private notifyIdle(): void {
+    // Virtual time follows real time too: a delivery may have fallen due while others ran, and with
+    // no timer for a virtual clock nothing else would start it (waiters would wait for ever).
+    if (this.running === 0 && !this.stopped && this.pending.some((d) => d.dueAt <= this.clock.now())) {
+      this.schedule();
+      return;
+    }
     if (this.busy) return;
     const waiters = this.idleWaiters;
     this.idleWaiters = [];
