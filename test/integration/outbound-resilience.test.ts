@@ -67,10 +67,7 @@ async function comment(key: string, text: string): Promise<string> {
 }
 
 async function transition(key: string, to: string): Promise<void> {
-  const offered = (await tandem.rest(agent(), 'GET', `/rest/api/3/issue/${key}/transitions`)).body as { transitions: Array<{ id: string; to: { name: string } }> };
-  const found = offered.transitions.find((t) => t.to.name === to);
-  assert.ok(found, `a transition to ${to}`);
-  assert.equal((await tandem.rest(agent(), 'POST', `/rest/api/3/issue/${key}/transitions`, { transition: { id: found.id } })).status, 204);
+  await tandem.transition(agent(), key, to);
 }
 
 function incidentsFor(key: string): ItsmRecord[] {

@@ -48,14 +48,7 @@ async function createdFromSentry(title: string): Promise<{ id: string; key: stri
 }
 
 async function moveTo(key: string, status: string): Promise<void> {
-  const listed = (await tandem.rest(asAgent(), 'GET', `/rest/api/3/issue/${key}/transitions`)).body as { transitions: Array<{ id: string; to: { name: string } }> };
-  const transition = listed.transitions.find((t) => t.to.name === status);
-  assert.ok(transition, `${key} can move to ${status}`);
-  const moved = await tandem.rest(asAgent(), 'POST', `/rest/api/3/issue/${key}/transitions`, {
-    transition: { id: transition.id },
-    ...(status === 'Done' ? { fields: { resolution: { name: 'Done' } } } : {}),
-  });
-  assert.equal(moved.status, 204, JSON.stringify(moved.body));
+  await tandem.transition(asAgent(), key, status);
   await tandem.emulator.settle();
 }
 

@@ -15,6 +15,8 @@ export interface TandemOnDevkit {
   agent: { accountId: string };
   /** Calls the Jira simulator's REST API as someone, expecting JSON back. */
   rest(actor: JiraActor, method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }>;
+  /** Moves an issue to a status as someone, by the transition Jira offers, with a resolution where its screen asks for one. */
+  transition(actor: JiraActor, issueKey: string, status: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -33,6 +35,18 @@ export async function startTandem(options: Partial<Omit<EmulatorOptions, 'jira' 
     admin,
     agent,
     rest: (actor, method, path, body) => jira.rest(actor, method, path, body),
+    async transition(actor, issueKey, status) {
+      const listed = (await jira.rest(actor, 'GET', `/rest/api/3/issue/${issueKey}/transitions?expand=transitions.fields`)).body as {
+        transitions: Array<{ id: string; to: { name: string }; fields?: Record<string, { required: boolean }> }>;
+      };
+      const found = listed.transitions.find((t) => t.to.name === status);
+      assert.ok(found, `${issueKey} can move to ${status}`);
+      const moved = await jira.rest(actor, 'POST', `/rest/api/3/issue/${issueKey}/transitions`, {
+        transition: { id: found.id },
+        ...(found.fields?.resolution?.required ? { fields: { resolution: { name: 'Done' } } } : {}),
+      });
+      assert.equal(moved.status, 204, JSON.stringify(moved.body));
+    },
     stop: () => emulator.stop(),
   };
 }
