@@ -517,6 +517,17 @@ export class ForgeEmulator {
   private async jiraFetch(target: ForgeTarget, path: string, init: RequestInit | undefined): Promise<Response> {
     let actor: JiraActor = { kind: 'app' };
     if (target.provider === 'user') {
+      // `api.asUser()` acts as the user who invoked the function; `api.asUser(accountId)` puts the id in
+      // the target, which is user impersonation: refused unless a scope declares `allowImpersonation`,
+      // which an app cannot do today.
+      // https://developer.atlassian.com/platform/forge/apis-reference/fetch-api-product.requestjira/
+      if (target.accountId !== undefined && !this.app.impersonation) {
+        return jsonResponse(
+          403,
+          { message: 'api.asUser(accountId) is user impersonation, which the app has not declared; use api.asUser() to act as the invoking user' },
+          { 'forge-proxy-error': 'IMPERSONATION_NOT_ALLOWED' },
+        );
+      }
       const accountId = target.accountId ?? currentInvocation()?.runtime.aaid;
       if (!accountId) return jsonResponse(401, { message: 'No user to act as' }, { 'forge-proxy-error': 'NEEDS_AUTHENTICATION_ERR' });
       actor = { kind: 'user', accountId };

@@ -28,7 +28,9 @@ const manifestSchema = z.object({
   resources: z.array(z.object({ key, path: z.string() })).default([]),
   permissions: z
     .object({
-      scopes: z.array(z.string()).default([]),
+      // Scopes are a list, or (a form Forge's schema marks "not yet supported") a map of scope to
+      // options, where `allowImpersonation` is what lets `api.asUser(accountId)` act as another user.
+      scopes: z.union([z.array(z.string()), z.record(z.string(), z.object({ allowImpersonation: z.boolean().optional() }).strict())]).default([]),
       content: z.object({ scripts: z.array(z.string()).optional(), styles: z.array(z.string()).optional() }).passthrough().optional(),
       external: z
         .object({ fetch: z.object({ backend: z.array(z.union([z.string(), z.object({ address: z.string() }).passthrough()])).default([]) }).passthrough().optional() })
@@ -56,6 +58,12 @@ export interface AppModel {
   pages: Map<string, { resourceKey: string; title: string; resolverFunctionKey: string | undefined }>;
   resources: Map<string, string>;
   scopes: string[];
+  /**
+   * Whether a scope declares `allowImpersonation`: only then may `api.asUser(accountId)` act as a user
+   * other than the invoking one. An app cannot declare it today.
+   * https://developer.atlassian.com/platform/forge/apis-reference/fetch-api-product.requestjira/
+   */
+  impersonation: boolean;
   egress: string[];
   /** `permissions.content`: what a Custom UI page's CSP allows beyond its own files. */
   content: { scripts: string[]; styles: string[] };
@@ -83,7 +91,8 @@ export function loadAppModel(appDir: string): AppModel {
     consumers: new Map(modules.consumer.map((c) => [c.queue, { key: c.key, functionKey: c.function }])),
     pages: new Map(modules['jira:adminPage'].map((p) => [p.key, { resourceKey: p.resource, title: p.title ?? p.key, resolverFunctionKey: p.resolver?.function }])),
     resources: new Map(manifest.resources.map((r) => [r.key, join(appDir, r.path)])),
-    scopes: manifest.permissions.scopes,
+    scopes: Array.isArray(manifest.permissions.scopes) ? manifest.permissions.scopes : Object.keys(manifest.permissions.scopes),
+    impersonation: !Array.isArray(manifest.permissions.scopes) && Object.values(manifest.permissions.scopes).some((o) => o.allowImpersonation === true),
     content: { scripts: manifest.permissions.content?.scripts ?? [], styles: manifest.permissions.content?.styles ?? [] },
     egress: (manifest.permissions.external?.fetch?.backend ?? []).map((e) => (typeof e === 'string' ? e : e.address)),
   };

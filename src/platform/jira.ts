@@ -130,8 +130,9 @@ export const forgeJira: JiraPort = {
     return summary;
   },
 
-  async isAdmin(accountId) {
-    const response = await api.asUser(accountId).requestJira(route`/rest/api/3/mypermissions?permissions=ADMINISTER`);
+  async invokingUserIsAdmin() {
+    // `asUser()` with no id acts as the invoking user; `asUser(accountId)` would be impersonation.
+    const response = await api.asUser().requestJira(route`/rest/api/3/mypermissions?permissions=ADMINISTER`);
     if (response.status === 401 || response.status === 403) return false;
     const body = permissionsSchema.parse(await readJson(response, 'GET mypermissions'));
     return body.permissions.ADMINISTER?.havePermission === true;

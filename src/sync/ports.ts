@@ -70,8 +70,8 @@ export interface JiraUser {
 
 export interface JiraPort {
   getIssueSummary(issueIdOrKey: string): Promise<IssueSummary | undefined>;
-  /** True when the given user is a Jira administrator (asked as that user). */
-  isAdmin(accountId: string): Promise<boolean>;
+  /** True when the user who invoked this function (Forge's principal) is a Jira administrator, asked as that user. */
+  invokingUserIsAdmin(): Promise<boolean>;
   /**
    * The issue with the given fields (status, project and issuetype always), or undefined when it is
    * gone; with `transitions`, also the transitions from its status, in the same request.

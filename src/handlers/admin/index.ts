@@ -31,7 +31,8 @@ const verdictsAgree: Same<ConnectionVerdict, ConnectorVerdict> = true;
 void verdictsAgree;
 
 async function requireAdmin(ports: AdminPorts, accountId: string | undefined): Promise<string> {
-  if (!accountId || !(await ports.jira.isAdmin(accountId))) {
+  // Forge names the caller (the invocation's principal); Jira is asked about that user, as that user.
+  if (!accountId || !(await ports.jira.invokingUserIsAdmin())) {
     throw new Error('FORBIDDEN: Only Jira administrators can configure Tandem.');
   }
   return accountId;

@@ -198,3 +198,16 @@ test('a resolver runs as the calling user and its errors reach the caller', asyn
     /resolver failed on purpose/,
   );
 });
+
+test('api.asUser() acts as the invoking user; api.asUser(accountId) is impersonation and is refused', async () => {
+  const mine = (await emulator.invokeResolver({ moduleKey: 'fixture-admin', functionKey: 'amIAdmin', payload: {}, accountId: alice.accountId })) as {
+    status: number;
+    body: { permissions: { ADMINISTER: { havePermission: boolean } } };
+  };
+  assert.equal(mine.status, 200);
+  assert.equal(mine.body.permissions.ADMINISTER.havePermission, true, 'Alice is asked about, as Alice');
+  await assert.rejects(
+    emulator.invokeResolver({ moduleKey: 'fixture-admin', functionKey: 'asNamedUser', payload: {}, accountId: alice.accountId }),
+    /IMPERSONATION_NOT_ALLOWED/,
+  );
+});
