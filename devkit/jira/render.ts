@@ -68,11 +68,25 @@ export function commentJson(store: JiraStore, issue: IssueRecord, comment: Comme
   };
 }
 
-/** The issue as Forge product events carry it: a fixed handful of fields. */
+/**
+ * A user as Forge product events carry one: the account id only, no display name, no email.
+ * https://developer.atlassian.com/platform/forge/events-reference/jira/
+ */
+export function eventUser(accountId: string | null): { accountId: string } | null {
+  return accountId === null ? null : { accountId };
+}
+
+/**
+ * The issue as Forge product events carry it: a fixed handful of fields, with creator, reporter and
+ * assignee as `{ accountId }` only (https://developer.atlassian.com/platform/forge/events-reference/jira/).
+ */
 export function eventIssueJson(store: JiraStore, issue: IssueRecord): Record<string, unknown> {
   const fields: Record<string, unknown> = {};
   for (const id of ['summary', 'issuetype', 'creator', 'created', 'project', 'reporter', 'assignee', 'updated', 'status']) {
     fields[id] = fieldValue(store, issue, id);
   }
+  fields.creator = eventUser(issue.creatorId);
+  fields.reporter = eventUser(issue.reporterId);
+  fields.assignee = eventUser(issue.assigneeId);
   return { id: issue.id, key: issue.key, fields };
 }

@@ -3,8 +3,8 @@ import { z } from 'zod';
 import type { Route, RouteContext } from '../context';
 import { fieldErrors, forbidden, intParam, json, noContent, notFound, parseBody } from '../http';
 import { isAdfDoc, type AdfDoc, type CommentRecord, type IssueRecord } from '../model';
-import { commentJson } from '../render';
-import { issueEventPayload } from '../events';
+import { commentJson, eventUser } from '../render';
+import { emitUpdate, issueEventPayload } from '../events';
 
 const visibilitySchema = z.looseObject({
   type: z.enum(['group', 'role']),
@@ -32,12 +32,28 @@ function readCommentBody(raw: string | undefined): z.infer<typeof commentBodySch
   return { ...parsed, body: parsed.body };
 }
 
-function commentEvent(ctx: RouteContext, eventType: string, issue: IssueRecord, comment: CommentRecord): void {
+/**
+ * The events of one comment change: `commented` (create and edit alike) or `deleted:comment`, with the
+ * comment's users as `{ accountId }` only, and with every change also `avi:jira:updated:issue` carrying
+ * a `Comment` changelog item (https://developer.atlassian.com/platform/forge/events-reference/jira/).
+ */
+function commentEvent(ctx: RouteContext, eventType: string, issue: IssueRecord, comment: CommentRecord, change: 'created' | 'edited' | 'deleted'): void {
   const c = commentJson(ctx.store, issue, comment);
   const payload = issueEventPayload(ctx, eventType, issue, {
-    comment: { id: c.id, author: c.author, body: c.body, updateAuthor: c.updateAuthor, created: c.created, updated: c.updated, jsdPublic: c.jsdPublic },
+    comment: { id: c.id, author: eventUser(comment.authorId), body: c.body, updateAuthor: eventUser(comment.updateAuthorId), created: c.created, updated: c.updated, jsdPublic: c.jsdPublic },
   });
   ctx.emit(eventType, payload);
+  emitUpdate(ctx, issue, [
+    {
+      field: 'Comment',
+      fieldtype: 'jira',
+      fieldId: 'comment',
+      from: change === 'created' ? null : comment.id,
+      fromString: null,
+      to: change === 'deleted' ? null : comment.id,
+      toString: null,
+    },
+  ]);
 }
 
 /** Adds a comment (also used by a transition's `update.comment`); emits `commented`. */
@@ -54,7 +70,7 @@ export function addComment(ctx: RouteContext, issue: IssueRecord, input: z.infer
   };
   issue.comments.push(comment);
   issue.updated = now;
-  commentEvent(ctx, 'avi:jira:commented:issue', issue, comment);
+  commentEvent(ctx, 'avi:jira:commented:issue', issue, comment, 'created');
   return comment;
 }
 
@@ -108,7 +124,7 @@ function editComment(ctx: RouteContext) {
   if (input.visibility) comment.visibility = { type: input.visibility.type, value: input.visibility.value };
   issue.updated = now;
   // Jira has no comment-updated event: an edit fires `commented` again.
-  commentEvent(ctx, 'avi:jira:commented:issue', issue, comment);
+  commentEvent(ctx, 'avi:jira:commented:issue', issue, comment, 'edited');
   return json(200, commentJson(ctx.store, issue, comment));
 }
 
@@ -118,7 +134,7 @@ function deleteComment(ctx: RouteContext) {
   if (!mayChange(ctx, comment)) throw forbidden('You do not have permission to delete this comment.');
   issue.comments = issue.comments.filter((c) => c !== comment);
   issue.updated = ctx.store.now();
-  commentEvent(ctx, 'avi:jira:deleted:comment', issue, comment);
+  commentEvent(ctx, 'avi:jira:deleted:comment', issue, comment, 'deleted');
   return noContent();
 }
 
