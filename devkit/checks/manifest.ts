@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, normalize } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parse as parseYaml } from 'yaml';
+import { COMMITTED_CONTRACT } from '../jira/contract/derive';
 import type { LintFinding, WorkerReport } from './forge-lint-worker';
 
 export interface Problem {
@@ -25,9 +26,8 @@ export interface CheckOptions {
   warn?: (warning: Problem) => void;
 }
 
-const REPO_ROOT = join(__dirname, '..', '..');
-/** Atlassian's Jira platform OpenAPI description, read in place (it is not part of the repository). */
-export const JIRA_OPENAPI = join(REPO_ROOT, '..', 'shared', 'jira-openapi', 'swagger-v3.v3.json');
+/** The committed Jira contract: the operations Tandem and the simulator use, with their scopes. */
+export const JIRA_OPENAPI = COMMITTED_CONTRACT;
 const ADMIN_BUILD = 'static/admin/build';
 const RUNTIME = 'nodejs22.x';
 const WORKER_TIMEOUT_MS = 180_000;
@@ -75,7 +75,7 @@ export async function checkApp(appDir: string, options: CheckOptions = {}): Prom
   if (!existsSync(JIRA_OPENAPI)) {
     problems.push({
       check: '@forge/lint',
-      message: `The Jira OpenAPI description is missing at ${JIRA_OPENAPI}; @forge/lint needs it to check scopes offline.`,
+      message: `The Jira contract is missing at ${JIRA_OPENAPI}; @forge/lint needs it to check scopes offline. Rebuild it with \`npm run contract:update\`.`,
     });
     return problems;
   }

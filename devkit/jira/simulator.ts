@@ -166,6 +166,11 @@ const ROUTES: CompiledRoute[] = [...issueRoutes, ...commentRoutes, ...propertyAn
   .map(compile)
   .sort((a, b) => a.names.length - b.names.length);
 
+/** Every operation the simulator serves, as `{ method, path }` with the full `/rest/api/3/…` template. */
+export function servedOperations(): Array<{ method: Route['method']; path: string }> {
+  return ROUTES.map((route) => ({ method: route.method, path: API_PREFIX + route.path }));
+}
+
 function safeDecode(segment: string): string {
   try {
     return decodeURIComponent(segment);

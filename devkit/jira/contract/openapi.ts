@@ -1,13 +1,15 @@
 // Checks Jira REST traffic against Atlassian's OpenAPI description of the Jira Cloud platform API:
 // the requests the app sends and the responses the simulator returns.
 //
-// The spec is read in place from ../shared/jira-openapi/ (never copied into the repository).
-// Loading it is done once per process per path; each operation's validators are compiled on
+// The spec is the committed contract (jira-platform.openapi.json beside this file), derived from
+// Atlassian's full description by `npm run contract:update` (see derive.ts). Loading it is done once
+// per process per path; each operation's validators are compiled on
 // first use, because compiling all 616 operations up front would cost seconds per test file.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
+import { COMMITTED_CONTRACT } from './derive';
 
 export interface ContractProblem {
   where: 'request' | 'response';
@@ -40,13 +42,10 @@ export interface OpenApiChecker {
   operationTemplate(method: string, path: string): string | null;
 }
 
-// devkit/jira/contract → repository root.
-const repoRoot = path.join(__dirname, '..', '..', '..');
-
 export function defaultSpecPath(): string {
   const fromEnv = process.env['TANDEM_JIRA_OPENAPI'];
   if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
-  return path.join(repoRoot, '..', 'shared', 'jira-openapi', 'swagger-v3.v3.json');
+  return COMMITTED_CONTRACT;
 }
 
 type Json = Record<string, unknown>;
@@ -203,8 +202,8 @@ function loadSpec(specPath: string): LoadedSpec {
   const started = performance.now();
   if (!existsSync(specPath)) {
     throw new Error(
-      `Jira OpenAPI description not found at ${specPath}. It is read in place from ../shared/jira-openapi/ ` +
-        `next to the repository (see SOURCE.md there); set TANDEM_JIRA_OPENAPI to point elsewhere.`,
+      `Jira OpenAPI description not found at ${specPath}. The committed contract is ${COMMITTED_CONTRACT} ` +
+        `(rebuild it with \`npm run contract:update\`); TANDEM_JIRA_OPENAPI points elsewhere.`,
     );
   }
   const spec: unknown = JSON.parse(readFileSync(specPath, 'utf8'));
@@ -288,7 +287,7 @@ function locate(spec: LoadedSpec, method: string, fullPath: string): Located {
 }
 
 function noSuchOperation(where: ContractProblem['where'], method: string, found: Located): ContractProblem {
-  let message = "no such operation in Jira's API";
+  let message = `no such operation in the Jira contract (${path.basename(COMMITTED_CONTRACT)} holds what the simulator serves; if Jira has it, serve it and run \`npm run contract:update\`)`;
   if (found.node) {
     const [first] = found.node.ops.values();
     message += ` (${first?.template ?? found.pathname} has ${[...found.node.ops.keys()].join(', ')} but not ${method.toUpperCase()})`;
