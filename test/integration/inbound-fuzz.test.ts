@@ -127,5 +127,4 @@ test(`${RUNS} random and malformed requests: no 5xx, no Jira write, no state cha
   assert.deepEqual(writes, [], 'no Jira write');
   assert.equal(state(), before, 'no stored state changed (health aside)');
   assert.equal(tandem.emulator.calls.queuePushes, 0, 'nothing queued');
-  assert.ok(seconds < 60, `took ${seconds} s`);
 });
