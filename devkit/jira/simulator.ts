@@ -17,12 +17,14 @@ import { metaRoutes } from './routes/meta';
 import { propertyAndLinkRoutes } from './routes/properties';
 import { searchRoutes } from './routes/search';
 import { userRoutes } from './routes/users';
+import { RateLimitControl, rateLimited } from './rate-limits';
 import { JiraStore, type JiraStoreDump } from './store';
 import type { JiraActor, JiraHttpRequest, JiraHttpResponse, ProductEvent, ProductEventListener } from './types';
 
 export type { WorkflowSpec, CustomFieldType } from './model';
 export { defaultWorkflow } from './model';
 export type { JiraStoreDump } from './store';
+export type { RateLimitSettings } from './rate-limits';
 
 export interface JiraSimulatorOptions {
   appAccountId?: string;
@@ -100,47 +102,6 @@ export interface IssueSnapshot {
   properties: Record<string, unknown>;
 }
 
-export interface RateLimitSettings {
-  /** Every Nth request (counted from this call) answers 429; 1 (every request) when absent. */
-  every?: number;
-  retryAfterSeconds?: number;
-  reason?: string;
-}
-
-/** Switches for Jira's rate limits: the scripted one is off by default, the per-issue write limit on. */
-export class RateLimitControl {
-  /** Jira's per-issue write limit (20 writes in 2 s, 100 in 30 s, on the simulator's clock). */
-  perIssueWrites = true;
-  private settings: Required<RateLimitSettings> | undefined;
-  private counted = 0;
-
-  set(settings: RateLimitSettings): void {
-    this.settings = {
-      every: Math.max(1, Math.floor(settings.every ?? 1)),
-      retryAfterSeconds: settings.retryAfterSeconds ?? 5,
-      reason: settings.reason ?? 'jira-burst-based',
-    };
-    this.counted = 0;
-  }
-
-  clear(): void {
-    this.settings = undefined;
-    this.counted = 0;
-  }
-
-  /** Counts a request; returns the 429 to answer when the scripted limit hits it. */
-  check(): JiraError | undefined {
-    if (!this.settings) return undefined;
-    this.counted += 1;
-    if (this.counted % this.settings.every !== 0) return undefined;
-    return rateLimited(this.settings.retryAfterSeconds, this.settings.reason);
-  }
-}
-
-function rateLimited(retryAfterSeconds: number, reason: string): JiraError {
-  return new JiraError(429, ['Rate limit exceeded.'], {}, { 'retry-after': String(retryAfterSeconds), 'ratelimit-reason': reason });
-}
-
 const API_PREFIX = '/rest/api/3';
 const PER_ISSUE_WINDOWS = [
   { ms: 2_000, max: 20 },
@@ -181,12 +142,13 @@ function safeDecode(segment: string): string {
 
 export class JiraSimulator {
   readonly appAccountId: string;
-  readonly rateLimit = new RateLimitControl();
+  readonly rateLimit: RateLimitControl;
   private readonly store: JiraStore;
   private readonly listeners = new Set<ProductEventListener>();
 
   constructor(options: JiraSimulatorOptions = {}) {
     this.appAccountId = options.appAccountId ?? '712020:tandem-app-0000-4000-8000-000000000000';
+    this.rateLimit = new RateLimitControl(options.clock ?? (() => Date.now()));
     this.store = new JiraStore({
       appAccountId: this.appAccountId,
       clock: options.clock ?? (() => Date.now()),
@@ -502,7 +464,7 @@ export class JiraSimulator {
       const inWindow = issue.writes.filter((t) => t > now - window.ms);
       const oldest = inWindow[0];
       if (inWindow.length >= window.max && oldest !== undefined) {
-        throw rateLimited(Math.max(1, Math.ceil((oldest + window.ms - now) / 1000)), 'jira-per-issue-on-write');
+        throw rateLimited(Math.max(1, Math.ceil((oldest + window.ms - now) / 1000)), 'jira-per-issue-on-write', now);
       }
     }
     issue.writes.push(now);

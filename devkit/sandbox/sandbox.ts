@@ -11,6 +11,7 @@ import { RealClock } from '../forge/clock';
 import { ForgeEmulator } from '../forge/emulator';
 import type { KvsSnapshot } from '../forge/kvs/service';
 import { ReferenceItsm, type ItsmStoreDump } from '../external/itsm';
+import { rateLimitControlRoute } from '../jira/rate-limits';
 import { JiraSimulator, type JiraStoreDump } from '../jira/simulator';
 import type { JiraActor } from '../jira/types';
 import { homePage } from './home';
@@ -160,9 +161,12 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     demoAdmin: { accountId: admin.accountId, email: 'ada@example.com' },
   };
 
+  // Jira's 429s and 503s on and off, as StackFlow's faults are at /itsm/__control/faults.
+  const jiraControl = rateLimitControlRoute(jira.rateLimit, '/jira/__control/faults');
   const jiraPages = new SandboxJiraPages((method, path, body) => jira.rest({ kind: 'user', accountId: admin.accountId }, method, path, body), () => jira.listUsers());
   emulator.addRoute(async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', base);
+    if (await jiraControl(req, res)) return true;
     if (url.pathname.startsWith('/jira/rest/')) {
       await serveJiraRest(req, res, url, jira, admin.accountId);
       return true;
