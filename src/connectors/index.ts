@@ -4,4 +4,5 @@ export * from './outcome';
 export { authHeaders, joinUrl } from './http';
 export * from './record-rest';
 export * from './jira-webhook';
+export * from './jira-webhook-issue';
 export * from './test-connection';

@@ -1,0 +1,46 @@
+// Jira → tool. A Jira change is brought to every connection whose mappings cover the issue, each
+// through its protocol (record REST, or the Jira-webhook push) inside the delivery guard: failures are
+// retried through the queue or kept for the admin; nothing is dropped silently.
+import type { Connection } from '../../mapping';
+import type { Delivery } from '../delivery';
+import type { Ports } from '../ports';
+import { guarded } from './guard';
+import { jiraWebhookProtocol } from './jira-webhook';
+import type { OutboundProtocol } from './protocol';
+import { recordRestProtocol } from './record-rest';
+import { loadRun, subjectOf, subjectOfDelivery, type OutboundChange } from './run';
+
+export type { Changelog, ChangelogItem, IssuePayload, OutboundChange } from './run';
+export type { OutboundProtocol } from './protocol';
+
+/** The protocol a connection speaks, chosen once for the connection. */
+export function protocolFor(connection: Connection): OutboundProtocol {
+  switch (connection.protocol) {
+    case 'record-rest':
+      return recordRestProtocol(connection);
+    case 'jira-webhook':
+      return jiraWebhookProtocol(connection);
+  }
+}
+
+/** A Jira event: one batched read of config and links, then each enabled connection in turn. */
+export async function syncOutbound(ports: Ports, change: OutboundChange): Promise<void> {
+  const run = await loadRun(ports, change.issueId, change.issueKey);
+  if (!run) return;
+  for (const connection of run.config.connections) {
+    if (!connection.enabled) continue;
+    const protocol = protocolFor(connection);
+    if (!protocol.concerns(run, change)) continue;
+    await guarded(run, { connection, subject: subjectOf(change), attempt: 1, oneAtATime: protocol.oneAtATime }, () => protocol.deliver(run, change, 1));
+  }
+}
+
+/** A queued delivery (a retry, or one an admin or the tool asked for): re-reads the current state first. */
+export async function runDelivery(ports: Ports, delivery: Delivery): Promise<void> {
+  const run = await loadRun(ports, delivery.issueId, delivery.issueKey);
+  if (!run) return;
+  const connection = run.config.connections.find((c) => c.id === delivery.connectionId);
+  if (!connection || !connection.enabled) return;
+  const protocol = protocolFor(connection);
+  await guarded(run, { connection, subject: subjectOfDelivery(delivery), attempt: delivery.attempt, oneAtATime: protocol.oneAtATime }, () => protocol.redeliver(run, delivery));
+}

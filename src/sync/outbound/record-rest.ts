@@ -1,0 +1,325 @@
+// The record REST protocol: an issue becomes a record in the tool, found again rather than made twice;
+// an event only says that the issue changed, so each delivery reads the issue as Jira holds it now and
+// sends the mapped fields that differ from the shadow. Comments become work notes (work-notes.ts); a
+// deleted issue follows the connection's option.
+import { mayHaveActed, type RecordRestConnector, type ToolRecord } from '../../connectors';
+import { fieldMappingsFor, hashValue, planOutbound, type ProjectMapping, type RecordRestConnection } from '../../mapping';
+import type { Delivery } from '../delivery';
+import { activityWrite } from '../journal';
+import type { JiraComment } from '../ports';
+import { createLockKey, emptyShadow, recordIndexKey, type Link, type LinkHistory, type PendingCreate } from '../state';
+import { guarded } from './guard';
+import type { OutboundProtocol } from './protocol';
+import { connectorFor, decorateIssue, endLink, historyWrite, saveLink, withoutPendingCreate } from './record-links';
+import { DeliveryError, deliveryFor, jiraFieldsOf, mappingFor, passesFilter, projectOf, statusOf, unwrap, type OutboundChange, type OutboundSubject, type Run } from './run';
+import { deleteNote, LOCKED_RETRY_SECONDS, saveNote } from './work-notes';
+
+const CREATE_LOCK_SECONDS = 120;
+/** How many of an issue's existing comments a new link sends at once; the rest go through the queue. */
+const BACKFILL_INLINE = 20;
+
+export function recordRestProtocol(connection: RecordRestConnection): OutboundProtocol {
+  return {
+    oneAtATime: true,
+    concerns: (run, change) => concerns(run, connection, change),
+    async deliver(run, change, attempt) {
+      switch (change.kind) {
+        case 'issue-created':
+        case 'issue-updated':
+          return syncIssue(run, connection, { attempt, firstSight: change.kind === 'issue-created' && attempt === 1 });
+        case 'issue-deleted':
+          return deleteRecord(run, connection);
+        case 'comment-saved':
+          if (!change.comment) return;
+          return saveNote(run, connection, { commentId: change.commentId, comment: change.comment, attempt });
+        case 'comment-deleted':
+          return deleteNote(run, connection, change.commentId);
+      }
+    },
+    redeliver: (run, delivery) => redeliver(run, connection, delivery),
+  };
+}
+
+/** A link, or an issue the event places in a mapped project and type; when neither, the event costs nothing more. */
+function concerns(run: Run, connection: RecordRestConnection, change: OutboundChange): boolean {
+  if (run.state.links[connection.id]) return true;
+  switch (change.kind) {
+    case 'issue-created':
+    case 'issue-updated':
+      return mappingFor(connection, change.payload.fields) !== undefined;
+    case 'comment-saved': {
+      // A comment event that does not say where the issue is cannot rule it out.
+      const { projectKey, issueTypeName } = projectOf(change.payload?.fields ?? {});
+      return projectKey === undefined || issueTypeName === undefined || mappingFor(connection, change.payload?.fields ?? {}) !== undefined;
+    }
+    case 'issue-deleted':
+    case 'comment-deleted':
+      return false;
+  }
+}
+
+async function redeliver(run: Run, connection: RecordRestConnection, delivery: Delivery): Promise<void> {
+  switch (delivery.kind) {
+    case 'deletion':
+      return deleteRecord(run, connection);
+    case 'comment': {
+      if (delivery.deleted) return deleteNote(run, connection, delivery.commentId);
+      const comment = await run.ports.jira.getComment(delivery.issueId, delivery.commentId);
+      if (!comment) return deleteNote(run, connection, delivery.commentId);
+      return saveNote(run, connection, { commentId: delivery.commentId, comment, attempt: delivery.attempt });
+    }
+    case 'issue':
+      return syncIssue(run, connection, { attempt: delivery.attempt, firstSight: false });
+  }
+}
+
+/**
+ * Forge may deliver events late, twice or out of order, so an event only says that something
+ * changed: the plan is made from the issue as Jira holds it now (one read, which the fields events
+ * leave out needed anyway). `firstSight` is the inline handling of the created event, the one case
+ * where no record can exist yet.
+ */
+async function syncIssue(run: Run, connection: RecordRestConnection, options: { attempt: number; firstSight: boolean }): Promise<void> {
+  const issue = await run.ports.jira.getIssue(run.issueId, jiraFieldsOf(connection));
+  // Gone since: the deleted event applies the connection's option.
+  if (!issue) return;
+  run.issueKey = issue.key;
+  await syncFields(run, connection, { fields: issue.fields, ...options });
+}
+
+/** Emails of the users the mapped fields hold, read as the app when the payload hides them. */
+async function emailsFor(run: Run, connection: RecordRestConnection, projectMapping: ProjectMapping, fields: Record<string, unknown>): Promise<Map<string, string>> {
+  const emails = new Map<string, string>();
+  for (const m of fieldMappingsFor(connection, projectMapping)) {
+    if (m.transform.kind !== 'user-email' || m.direction === 'tool-to-jira') continue;
+    const user = fields[m.jira] as { accountId?: unknown; emailAddress?: unknown } | null | undefined;
+    if (!user || typeof user.accountId !== 'string' || emails.has(user.accountId)) continue;
+    const email = typeof user.emailAddress === 'string' ? user.emailAddress : await run.ports.jira.emailOf(user.accountId);
+    if (email) emails.set(user.accountId, email);
+  }
+  return emails;
+}
+
+/**
+ * Brings the record up to date with the issue's current fields: creates (or finds) it when the
+ * issue has no link, ends the link when the issue left the mappings.
+ */
+async function syncFields(run: Run, connection: RecordRestConnection, current: { fields: Record<string, unknown>; attempt: number; firstSight: boolean }): Promise<void> {
+  const { ports } = run;
+  const { fields } = current;
+  let link = run.state.links[connection.id];
+  const projectMapping = mappingFor(connection, fields);
+  if (!projectMapping) {
+    // Moved out of every mapped project or type: the pair no longer syncs; the record stays.
+    if (link) await endLink(run, connection, link, `The issue left the mapped projects and types; its link to ${link.number ?? link.externalId} ended and the record was left as it is`);
+    return;
+  }
+  if (link && link.module !== projectMapping.module) {
+    // Moved to a type or project that syncs to another module: a record there takes over.
+    const { issueTypeName } = projectOf(fields);
+    await endLink(run, connection, link, `The issue became a ${issueTypeName ?? 'type'} that syncs to ${projectMapping.module}; its link to ${link.number ?? link.externalId} in ${link.module} ended and that record was left as it is`);
+    link = undefined;
+  }
+  if (!link && !(await passesFilter(run, projectMapping))) return;
+  const emails = await emailsFor(run, connection, projectMapping, fields);
+  const at = new Date(ports.clock.now()).toISOString();
+  const planAgainst = (shadow: Link['shadow'] | undefined) =>
+    planOutbound({
+      connection,
+      projectMapping,
+      issue: { id: run.issueId, key: run.issueKey, fields, status: statusOf(fields) },
+      shadow,
+      emailOf: (accountId) => emails.get(accountId),
+      at,
+    });
+  const plan = planAgainst(link?.shadow);
+  const skipped = plan.skipped.map((s) => `${s.field}: ${s.reason}`);
+
+  if (!link) {
+    await createRecord(run, connection, { projectMapping, plan, planAgainst, skipped, attempt: current.attempt, lookFirst: !current.firstSight || current.attempt > 1 });
+    return;
+  }
+  const rekeyed = link.issueKey !== run.issueKey;
+  if (Object.keys(plan.fields).length === 0 && !rekeyed) return;
+  if (Object.keys(plan.fields).length > 0) {
+    const connector = await connectorFor(run, connection);
+    unwrap(`Updating ${link.number ?? link.externalId}`, await connector.updateRecord({ module: link.module, id: link.externalId, fields: plan.fields }));
+  }
+  const next: Link = { ...link, shadow: plan.shadowNext, issueKey: run.issueKey };
+  await saveLink(run, connection, next, {
+    writes: [
+      activityWrite(ports, {
+        connectionId: connection.id,
+        direction: 'outbound',
+        outcome: 'synced',
+        issueKey: run.issueKey,
+        externalId: link.externalId,
+        summary: `Sent ${Object.keys(plan.fields).join(', ') || 'the new issue key'} to ${link.number ?? link.externalId}`,
+        details: skipped,
+      }),
+      ...(rekeyed ? [{ key: recordIndexKey(connection.id, link.module, link.externalId), value: { issueId: run.issueId, issueKey: run.issueKey } }] : []),
+    ],
+    subject: { kind: 'issue', issueId: run.issueId, issueKey: run.issueKey },
+  });
+}
+
+type OutboundPlan = ReturnType<typeof planOutbound>;
+
+interface RecordCreate {
+  projectMapping: ProjectMapping;
+  /** The plan against the link's shadow (none yet), and the same plan against any shadow. */
+  plan: OutboundPlan;
+  planAgainst: (shadow: Link['shadow'] | undefined) => OutboundPlan;
+  /** Fields the plan could not send, for the activity entry. */
+  skipped: string[];
+  attempt: number;
+  /** Look the record up by the issue key before making one (every create but the first look at a created event). */
+  lookFirst: boolean;
+}
+
+/**
+ * Makes the issue's record, or finds the one it already has (a create whose answer came too late,
+ * or an issue that comes back into a mapping), and links it. Comments the issue already has are
+ * sent too, so a comment made while the record could not be created is not lost.
+ */
+async function createRecord(run: Run, connection: RecordRestConnection, create: RecordCreate): Promise<void> {
+  const { ports } = run;
+  const { projectMapping, plan, planAgainst, skipped, attempt, lookFirst } = create;
+  const lock = createLockKey(connection.id, run.issueId);
+  if (!(await ports.store.create(lock, { at: new Date(ports.clock.now()).toISOString() }, CREATE_LOCK_SECONDS))) {
+    // Another delivery is creating this record right now; once it has, a later look sends what changed.
+    const delivery = deliveryFor(connection.id, { kind: 'issue', issueId: run.issueId, issueKey: run.issueKey }, attempt);
+    await ports.queue.push({ type: 'delivery', delivery }, LOCKED_RETRY_SECONDS);
+    return;
+  }
+  const module = projectMapping.module;
+  let comments: JiraComment[];
+  try {
+    // Read while the lock is held: a comment made after this finds the lock, or the link, and waits for it.
+    comments = connection.options.syncComments ? await ports.jira.listComments(run.issueId) : [];
+    const connector = await connectorFor(run, connection);
+    let record: ToolRecord | undefined;
+    const owed = run.history.pendingCreates[connection.id];
+    // One kept for another module (the issue moved since) is not this create.
+    const pending = owed?.module === module ? owed : undefined;
+    if (lookFirst) {
+      const found = await connector.findRecordByIssueKey({ module, issueKey: run.issueKey });
+      // A tool that cannot search only matters when an earlier create may have reached it and was not kept to send again.
+      if (!found.ok && (found.failure.retry === 'transient' || (attempt > 1 && !pending))) throw new DeliveryError('Looking for an existing record', found.failure);
+      record = found.ok ? found.value : undefined;
+    }
+    let made = false;
+    if (!record && pending) {
+      // The tool refuses the kept key with another body: send the create as it was (the tool answers
+      // with the record it made then, or makes it now); what changed since follows as an update.
+      record = await addRecord(run, connection, connector, pending);
+      made = true;
+    }
+    let shadow = plan.shadowNext;
+    let summary: string;
+    if (record) {
+      // The record holds whatever was sent before: send every mapped field that differs from it now.
+      const full = planAgainst(emptyShadow(new Date(ports.clock.now()).toISOString()));
+      const found = record;
+      const differing = Object.fromEntries(Object.entries(full.fields).filter(([tool, value]) => hashValue(found.fields[tool] ?? null) !== hashValue(value)));
+      const label = record.number ?? record.id;
+      if (Object.keys(differing).length > 0) unwrap(`Updating ${label}`, await connector.updateRecord({ module, id: record.id, fields: differing }));
+      shadow = full.shadowNext;
+      const done = made ? `Created ${label} in ${module}` : `Linked ${label} in ${module} again`;
+      summary = Object.keys(differing).length > 0 ? `${done} and sent ${Object.keys(differing).join(', ')}` : done;
+    } else {
+      const fields = plan.fields;
+      const body = connection.issueKeyField ? { ...fields, [connection.issueKeyField]: run.issueKey } : fields;
+      const idempotencyKey = recordCreateKey(connection.id, module, run.issueId, run.history.ended[connection.id] ?? 0);
+      record = await addRecord(run, connection, connector, { module, idempotencyKey, body });
+      summary = `Created ${record.number ?? record.id} in ${module}`;
+    }
+    const link: Link = {
+      connectionId: connection.id,
+      module,
+      externalId: record.id,
+      url: record.url,
+      ...(record.number ? { number: record.number } : {}),
+      issueKey: run.issueKey,
+      shadow,
+      linkedAt: new Date(ports.clock.now()).toISOString(),
+    };
+    const notes = await decorateIssue(run, connection, link);
+    await saveLink(run, connection, link, {
+      writes: [
+        ...(owed ? [historyWrite(run, withoutPendingCreate(run.history, connection.id))] : []),
+        { key: recordIndexKey(connection.id, module, record.id), value: { issueId: run.issueId, issueKey: run.issueKey } },
+        { key: lock, delete: true },
+        activityWrite(ports, {
+          connectionId: connection.id,
+          direction: 'outbound',
+          outcome: 'synced',
+          issueKey: run.issueKey,
+          externalId: record.id,
+          summary,
+          details: [...skipped, ...notes],
+        }),
+      ],
+      subject: { kind: 'issue', issueId: run.issueId, issueKey: run.issueKey },
+    });
+  } catch (error) {
+    await ports.store.delete(lock);
+    throw error;
+  }
+  await sendExistingComments(run, connection, comments);
+}
+
+/** Creates a record; when the tool may have made it without Tandem hearing so, what was sent is kept with the failure. */
+async function addRecord(run: Run, connection: RecordRestConnection, connector: RecordRestConnector, create: PendingCreate): Promise<ToolRecord> {
+  const made = await connector.createRecord({ module: create.module, fields: create.body, idempotencyKey: create.idempotencyKey });
+  if (made.ok) return made.value;
+  const history: LinkHistory = { ...run.history, pendingCreates: { ...run.history.pendingCreates, [connection.id]: create } };
+  throw new DeliveryError(`Creating a ${create.module} record`, made.failure, mayHaveActed(made.failure) ? [historyWrite(run, history)] : []);
+}
+
+/**
+ * The same for every try of one link, so a retried create makes one record; a link made after an
+ * ended one gets another, since the tool may remember the ended link's create (its record perhaps
+ * deleted since) and would answer with that record, or refuse a different body. The first link keeps
+ * the key Tandem always sent.
+ */
+function recordCreateKey(connectionId: string, module: string, issueId: string, endedLinks: number): string {
+  const key = `tandem-${connectionId}-${module}-${issueId}`;
+  return endedLinks === 0 ? key : `${key}-link${endedLinks + 1}`;
+}
+
+/** Each comment is its own delivery: one the tool refuses is retried or kept on its own. */
+async function sendExistingComments(run: Run, connection: RecordRestConnection, comments: JiraComment[]): Promise<void> {
+  for (const [index, comment] of comments.entries()) {
+    const subject: OutboundSubject = { kind: 'comment', issueId: run.issueId, issueKey: run.issueKey, commentId: comment.id };
+    // A long history would not fit in one invocation's time: the rest go through the queue.
+    await guarded(run, { connection, subject, attempt: 1, oneAtATime: true }, () =>
+      index < BACKFILL_INLINE
+        ? saveNote(run, connection, { commentId: comment.id, comment, attempt: 1 })
+        : run.ports.queue.push({ type: 'delivery', delivery: deliveryFor(connection.id, subject, 1) }),
+    );
+  }
+}
+
+/** A deleted issue: the link ends, and the record is closed, deleted or left as the connection says. */
+async function deleteRecord(run: Run, connection: RecordRestConnection): Promise<void> {
+  const link = run.state.links[connection.id];
+  if (!link) return;
+  const label = link.number ?? link.externalId;
+  const option = connection.options.onJiraDelete;
+  if (option === 'nothing') return endLink(run, connection, link, `The issue was deleted; ${label} was left as it is`);
+  const connector = await connectorFor(run, connection);
+  if (option === 'delete') {
+    const result = await connector.deleteRecord({ module: link.module, id: link.externalId });
+    // Already gone is what deleting wanted.
+    if (!result.ok && result.failure.status !== 404) throw new DeliveryError(`Deleting ${label}`, result.failure);
+    return endLink(run, connection, link, `The issue was deleted; ${label} was deleted too`);
+  }
+  const stateField = connection.projects
+    .filter((p) => p.module === link.module)
+    .flatMap((p) => fieldMappingsFor(connection, p))
+    .find((m) => m.transform.kind === 'status')?.tool;
+  if (!stateField) return endLink(run, connection, link, `The issue was deleted; ${label} could not be closed because no field is mapped to Jira's status`);
+  unwrap(`Closing ${label}`, await connector.updateRecord({ module: link.module, id: link.externalId, fields: { [stateField]: connection.options.closedState } }));
+  return endLink(run, connection, link, `The issue was deleted; ${label} was set to ${connection.options.closedState}`);
+}

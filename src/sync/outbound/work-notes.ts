@@ -1,0 +1,183 @@
+// Record REST work notes: a Jira comment becomes a note on the linked record, is edited with the
+// comment and deleted with it. A note create that may have reached the tool without an answer keeps
+// its key and body with the failure, so the retry sends exactly those before anything else.
+import { adfToMarkdown } from '../../adf';
+import { mayHaveActed, type RecordRestConnector } from '../../connectors';
+import { hashValue, type RecordRestConnection } from '../../mapping';
+import { activityWrite, clearFailureWrite } from '../journal';
+import { toolNoteDelete, toolNoteWrite } from '../notes';
+import type { JiraComment, StoreWrite } from '../ports';
+import { createLockKey, issueStateKey, noteKey, readIssueState, storedNoteSchema, type Link, type NoteLink, type PendingNote, type StoredNote } from '../state';
+import { connectorFor } from './record-links';
+import { DeliveryError, deliveryFor, unwrap, type Run } from './run';
+
+/** When another delivery holds the create lock, look again after this long. */
+export const LOCKED_RETRY_SECONDS = 15;
+
+function noteBody(comment: JiraComment, issueKey: string): string {
+  const author = comment.author?.displayName ?? 'Someone';
+  return `**${author}** commented on ${issueKey} in Jira:\n\n${adfToMarkdown(comment.body)}`;
+}
+
+/**
+ * A comment on an issue without a link yet. While its record is being created the comment waits
+ * for the link (the create read the comments before this one may have been made); otherwise the
+ * create that comes later sends it with the others.
+ */
+async function linkBeingMade(run: Run, connection: RecordRestConnection, commentId: string, attempt: number): Promise<Link | undefined> {
+  const { ports } = run;
+  if ((await ports.store.get(createLockKey(connection.id, run.issueId))) !== undefined) {
+    const delivery = deliveryFor(connection.id, { kind: 'comment', issueId: run.issueId, issueKey: run.issueKey, commentId }, attempt);
+    await ports.queue.push({ type: 'delivery', delivery }, LOCKED_RETRY_SECONDS);
+    return undefined;
+  }
+  // The create may have finished after this delivery read the links.
+  const state = readIssueState(await ports.store.get(issueStateKey(run.issueId)));
+  const link = state.links[connection.id];
+  if (link) run.state = state;
+  return link;
+}
+
+/**
+ * The comment's note on the link's record, or its create still owed. A note on a record the issue is
+ * no longer linked to does not count for this one (`elsewhere`).
+ */
+async function readNote(run: Run, connection: RecordRestConnection, commentId: string, link: Link): Promise<{ note?: NoteLink; pending?: PendingNote; elsewhere?: StoredNote }> {
+  const parsed = storedNoteSchema.safeParse(await run.ports.store.get(noteKey(connection.id, commentId)));
+  if (!parsed.success) return {};
+  const stored = parsed.data;
+  if (stored.externalId !== undefined && stored.externalId !== link.externalId) return { elsewhere: stored };
+  return 'pendingCreate' in stored ? { pending: stored } : { note: stored };
+}
+
+function noteCreateKey(connection: RecordRestConnection, commentId: string, link: Link): string {
+  return `tandem-${connection.id}-comment-${commentId}-${link.externalId}`;
+}
+
+interface NoteCreate {
+  connector: RecordRestConnector;
+  commentId: string;
+  link: Link;
+  body: string;
+  idempotencyKey: string;
+}
+
+/** Adds a work note; when the tool may have made it without Tandem hearing so, what was sent is kept with the failure. */
+async function addNote(run: Run, connection: RecordRestConnection, create: NoteCreate): Promise<string> {
+  const { connector, commentId, link, body, idempotencyKey } = create;
+  const made = await connector.addWorkNote({ module: link.module, id: link.externalId, body, idempotencyKey });
+  if (made.ok) return made.value.id ?? '';
+  const pending: PendingNote = { issueId: run.issueId, externalId: link.externalId, pendingCreate: { idempotencyKey, body } };
+  throw new DeliveryError(`Adding a work note to ${link.number ?? link.externalId}`, made.failure, mayHaveActed(made.failure) ? [{ key: noteKey(connection.id, commentId), value: pending }] : []);
+}
+
+/**
+ * Sends a note create kept after a failure exactly as first sent: the tool answers with the note it
+ * made then, or makes it now. Saved at once, so a later failure never sends the create again.
+ */
+async function finishPendingNote(run: Run, connection: RecordRestConnection, pending: PendingNote, to: { connector: RecordRestConnector; commentId: string; link: Link }): Promise<NoteLink> {
+  const { commentId, link } = to;
+  const { body, idempotencyKey } = pending.pendingCreate;
+  const noteId = await addNote(run, connection, { ...to, body, idempotencyKey });
+  const note: NoteLink = { noteId, hash: hashValue(body), issueId: run.issueId, externalId: link.externalId };
+  await run.ports.store.writeAll([
+    { key: noteKey(connection.id, commentId), value: note },
+    ...(noteId !== '' ? [toolNoteWrite(connection.id, noteId, { jiraCommentId: commentId, issueId: run.issueId, origin: 'jira' as const, hash: note.hash })] : []),
+    clearFailureWrite(connection.id, { kind: 'comment', issueId: run.issueId, issueKey: run.issueKey, commentId }),
+    activityWrite(run.ports, {
+      connectionId: connection.id,
+      direction: 'outbound',
+      outcome: 'synced',
+      issueKey: run.issueKey,
+      externalId: link.externalId,
+      summary: `Added comment ${commentId} to ${link.number ?? link.externalId} as a work note`,
+    }),
+  ]);
+  return note;
+}
+
+/** Adds or edits the comment's work note on the linked record. */
+export async function saveNote(run: Run, connection: RecordRestConnection, saved: { commentId: string; comment: JiraComment; attempt: number }): Promise<void> {
+  if (!connection.options.syncComments) return;
+  const { commentId, comment } = saved;
+  const link = run.state.links[connection.id] ?? (await linkBeingMade(run, connection, commentId, saved.attempt));
+  if (!link) return;
+  const { ports } = run;
+  const key = noteKey(connection.id, commentId);
+  const { note, pending } = await readNote(run, connection, commentId, link);
+  let known = note;
+  const body = noteBody(comment, run.issueKey);
+  const hash = hashValue(body);
+  if (known && known.hash === hash) return;
+  // Tandem writes comments only from a tool's notes: sending one back would echo it.
+  if (!known && !pending && comment.author && comment.author.accountId === (await ports.jira.appAccountId())) return;
+  const connector = await connectorFor(run, connection);
+  const label = link.number ?? link.externalId;
+  if (pending) {
+    // The tool refuses the kept key with another body: finish that create first, then edit.
+    known = await finishPendingNote(run, connection, pending, { connector, commentId, link });
+    if (known.hash === hash) return;
+  }
+  let noteId: string;
+  if (known) {
+    unwrap(`Editing a work note on ${label}`, await connector.updateWorkNote({ module: link.module, id: link.externalId, noteId: known.noteId, body }));
+    noteId = known.noteId;
+  } else {
+    noteId = await addNote(run, connection, { connector, commentId, link, body, idempotencyKey: noteCreateKey(connection, commentId, link) });
+  }
+  await ports.store.writeAll([
+    { key, value: { noteId, hash, issueId: run.issueId, externalId: link.externalId } },
+    // So the tool's echo of this note (a naive tool reports every change) makes no Jira comment.
+    ...(noteId !== '' && !known ? [toolNoteWrite(connection.id, noteId, { jiraCommentId: commentId, issueId: run.issueId, origin: 'jira' as const, hash })] : []),
+    clearFailureWrite(connection.id, { kind: 'comment', issueId: run.issueId, issueKey: run.issueKey, commentId }),
+    activityWrite(ports, {
+      connectionId: connection.id,
+      direction: 'outbound',
+      outcome: 'synced',
+      issueKey: run.issueKey,
+      externalId: link.externalId,
+      summary: known ? `Edited the work note for comment ${commentId} on ${label}` : `Added comment ${commentId} to ${label} as a work note`,
+    }),
+  ]);
+}
+
+/** Deletes the comment's work note (a note create still owed is sent first, so the note it names goes too). */
+export async function deleteNote(run: Run, connection: RecordRestConnection, commentId: string): Promise<void> {
+  if (!connection.options.syncComments) return;
+  const link = run.state.links[connection.id];
+  if (!link) return;
+  const key = noteKey(connection.id, commentId);
+  // A note on a record the issue is no longer linked to is left there, like the record.
+  const { note, pending, elsewhere } = await readNote(run, connection, commentId, link);
+  if (!note && !pending && !elsewhere) return;
+  const label = link.number ?? link.externalId;
+  let noteId = note?.noteId ?? '';
+  const keep: StoreWrite[] = [];
+  const connector = pending || noteId !== '' ? await connectorFor(run, connection) : undefined;
+  if (pending && connector) {
+    // The create may have reached the tool: sent again as it was, it names the note (made then, or now) to delete.
+    const made = await connector.addWorkNote({ module: link.module, id: link.externalId, ...pending.pendingCreate });
+    // Not found: the record is gone, and its notes with it.
+    if (!made.ok && made.failure.status !== 404) throw new DeliveryError(`Adding a work note to ${label} to delete it`, made.failure);
+    noteId = made.ok ? (made.value.id ?? '') : '';
+    if (noteId !== '') {
+      // Should the delete fail, its retry deletes this note instead of sending the create once more.
+      const hash = hashValue(pending.pendingCreate.body);
+      keep.push(
+        { key, value: { noteId, hash, issueId: run.issueId, externalId: link.externalId } satisfies NoteLink },
+        toolNoteWrite(connection.id, noteId, { jiraCommentId: commentId, issueId: run.issueId, origin: 'jira', hash }),
+      );
+    }
+  }
+  if (noteId !== '' && connector) {
+    const result = await connector.deleteWorkNote({ module: link.module, id: link.externalId, noteId });
+    if (!result.ok && result.failure.status !== 404) throw new DeliveryError(`Deleting a work note on ${label}`, result.failure, keep);
+  }
+  const indexed = note?.noteId ?? (elsewhere && !('pendingCreate' in elsewhere) ? elsewhere.noteId : '');
+  await run.ports.store.writeAll([
+    { key, delete: true },
+    ...(indexed !== '' ? [toolNoteDelete(connection.id, indexed)] : []),
+    clearFailureWrite(connection.id, { kind: 'comment', issueId: run.issueId, issueKey: run.issueKey, commentId }),
+    activityWrite(run.ports, { connectionId: connection.id, direction: 'outbound', outcome: 'synced', issueKey: run.issueKey, externalId: link.externalId, summary: `Deleted the work note for comment ${commentId} on ${label}` }),
+  ]);
+}
