@@ -6,6 +6,7 @@ import {
   isAdfDoc,
   jiraDate,
   type CustomFieldRecord,
+  type ChangelogItem,
   type CustomFieldType,
   type IssueRecord,
 } from './model';
@@ -372,15 +373,7 @@ export function storeValue(issue: IssueRecord, id: string, value: unknown): void
 
 // ---- changelog ---------------------------------------------------------------------------------
 
-export interface ChangelogItem {
-  field: string;
-  fieldtype: 'jira' | 'custom';
-  fieldId: string;
-  from: string | null;
-  fromString: string | null;
-  to: string | null;
-  toString: string | null;
-}
+export type { ChangelogItem } from './model';
 
 export function sameValue(a: unknown, b: unknown): boolean {
   const norm = (v: unknown): unknown => (v === undefined || (Array.isArray(v) && v.length === 0) ? null : v);

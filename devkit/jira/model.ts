@@ -55,6 +55,8 @@ export interface ProjectRecord {
   initialStatusId: string;
   transitions: TransitionRecord[];
   nextNumber: number;
+  /** The project lead's accountId (every Jira project has one). */
+  leadId: string;
 }
 
 export type CustomFieldType =
@@ -98,6 +100,25 @@ export interface RemoteLinkRecord {
   object: Record<string, unknown>;
 }
 
+/** One field change as Jira writes it in a changelog (and in `avi:jira:updated:issue` events). */
+export interface ChangelogItem {
+  field: string;
+  fieldtype: 'jira' | 'custom';
+  fieldId: string;
+  from: string | null;
+  fromString: string | null;
+  to: string | null;
+  toString: string | null;
+}
+
+/** One change to an issue: who made it, when, and what it changed (Jira's `Changelog`). */
+export interface ChangelogRecord {
+  id: string;
+  authorId: string;
+  created: number;
+  items: ChangelogItem[];
+}
+
 export interface IssueRecord {
   id: string;
   key: string;
@@ -122,6 +143,8 @@ export interface IssueRecord {
   comments: CommentRecord[];
   remoteLinks: RemoteLinkRecord[];
   properties: Map<string, unknown>;
+  /** The issue's history, oldest first: every field change made since it was created. */
+  changelog: ChangelogRecord[];
   /** Recent write times, for Jira's per-issue write limit. */
   writes: number[];
 }

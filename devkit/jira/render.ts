@@ -1,7 +1,7 @@
 // JSON forms built from several entities: an issue (IssueBean), a transition, a comment, and the
 // issue as product events carry it.
 import { fieldCatalog, fieldValue, renderedValue } from './fields';
-import { jiraDate, type CommentRecord, type IssueRecord, type TransitionRecord } from './model';
+import { jiraDate, type ChangelogItem, type ChangelogRecord, type CommentRecord, type IssueRecord, type TransitionRecord } from './model';
 import type { JiraStore } from './store';
 
 const ISSUE_EXPAND = 'renderedFields,names,schema,operations,editmeta,changelog,versionedRepresentations';
@@ -19,6 +19,7 @@ export function issueJson(store: JiraStore, issue: IssueRecord, fields: Set<stri
   }
   if (expand.has('names')) out.names = Object.fromEntries(catalog.map((f) => [f.id, f.name]));
   if (expand.has('schema')) out.schema = Object.fromEntries(catalog.map((f) => [f.id, f.schema]));
+  if (expand.has('changelog')) out.changelog = issueChangelogJson(store, issue);
   if (expand.has('transitions')) out.transitions = store.availableTransitions(issue).map((t) => transitionJson(store, t, false));
   if (fields.size > 0) out.fields = Object.fromEntries(catalog.map((f) => [f.id, fieldValue(store, issue, f.id)]));
   return out;
@@ -89,4 +90,34 @@ export function eventIssueJson(store: JiraStore, issue: IssueRecord): Record<str
   fields.reporter = eventUser(issue.reporterId);
   fields.assignee = eventUser(issue.assigneeId);
   return { id: issue.id, key: issue.key, fields };
+}
+
+/**
+ * A change item in REST form. Atlassian's description types from/fromString/to/toString as strings
+ * (not nullable), so a value the change has none for is left out rather than sent as null.
+ */
+function itemJson(item: ChangelogItem): Record<string, string> {
+  const values: Array<[string, string | null]> = [
+    ['from', item.from],
+    ['fromString', item.fromString],
+    ['to', item.to],
+    ['toString', item.toString],
+  ];
+  return Object.fromEntries([
+    ['field', item.field],
+    ['fieldtype', item.fieldtype],
+    ['fieldId', item.fieldId],
+    ...values.filter((entry): entry is [string, string] => entry[1] !== null),
+  ]);
+}
+
+export function changelogJson(store: JiraStore, entry: ChangelogRecord, items: ChangelogItem[] = entry.items): Record<string, unknown> {
+  const author = store.userJsonById(entry.authorId);
+  return { id: entry.id, ...(author ? { author } : {}), created: jiraDate(entry.created), items: items.map(itemJson) };
+}
+
+/** `changelog` of an issue read with `expand=changelog`: its history, oldest first, up to 100 entries. */
+export function issueChangelogJson(store: JiraStore, issue: IssueRecord): Record<string, unknown> {
+  const histories = issue.changelog.slice(0, 100);
+  return { startAt: 0, maxResults: histories.length, total: issue.changelog.length, histories: histories.map((entry) => changelogJson(store, entry)) };
 }

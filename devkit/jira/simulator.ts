@@ -11,6 +11,7 @@ import {
   type UserRecord,
   type WorkflowSpec,
 } from './model';
+import { changelogRoutes } from './routes/changelog';
 import { commentRoutes } from './routes/comments';
 import { issueRoutes } from './routes/issues';
 import { metaRoutes } from './routes/meta';
@@ -48,6 +49,8 @@ export interface AddProjectInput {
   /** Issue type names; default Task and Bug. */
   issueTypes?: string[];
   workflow?: WorkflowSpec;
+  /** accountId of the project lead; the first site admin (else the first person) when absent. */
+  lead?: string;
 }
 
 export interface AddCustomFieldInput {
@@ -123,7 +126,7 @@ function compile(route: Route): CompiledRoute {
 }
 
 // Literal paths before templated ones, so `/project/search` is not read as a project key.
-const ROUTES: CompiledRoute[] = [...issueRoutes, ...commentRoutes, ...propertyAndLinkRoutes, ...userRoutes, ...metaRoutes, ...searchRoutes]
+const ROUTES: CompiledRoute[] = [...issueRoutes, ...changelogRoutes, ...commentRoutes, ...propertyAndLinkRoutes, ...userRoutes, ...metaRoutes, ...searchRoutes]
   .map(compile)
   .sort((a, b) => a.names.length - b.names.length);
 
@@ -230,7 +233,9 @@ export class JiraSimulator {
         requiresResolution: t.requiresResolution ?? false,
       })),
       nextNumber: 1,
+      leadId: input.lead ?? store.defaultLeadId(),
     };
+    if (!store.users.has(project.leadId)) throw new Error(`No user ${project.leadId} to lead ${input.key}`);
     store.projects.set(project.id, project);
     return this.projectInfo(project.id);
   }

@@ -94,6 +94,9 @@ export class JiraStore {
       target.clear();
       for (const [key, value] of copy[name] as Map<string, unknown>) target.set(key, value);
     }
+    // Sites saved before projects had a lead, or issues a history, get the defaults.
+    for (const project of this.projects.values()) if (typeof (project as { leadId?: unknown }).leadId !== 'string') project.leadId = this.defaultLeadId();
+    for (const issue of this.issues.values()) if (!Array.isArray((issue as { changelog?: unknown }).changelog)) issue.changelog = [];
     this.priorities.splice(0, this.priorities.length, ...copy.priorities);
     this.resolutions.splice(0, this.resolutions.length, ...copy.resolutions);
     Object.assign(this.sequences, copy.sequences);
@@ -138,6 +141,12 @@ export class JiraStore {
     const type = this.issueTypes.get(id);
     if (!type) throw new Error(`Unknown issue type ${id}`);
     return type;
+  }
+
+  /** Who leads a project nobody was named for: the first site admin, else the first person, else the app. */
+  defaultLeadId(): string {
+    const people = [...this.users.values()].filter((u) => u.active && u.accountType === 'atlassian');
+    return (people.find((u) => u.admin) ?? people[0])?.accountId ?? this.options.appAccountId;
   }
 
   findUserByEmail(email: string): UserRecord | undefined {
@@ -218,10 +227,14 @@ export class JiraStore {
       avatarUrls: { '48x48': avatar(48), '24x24': avatar(24), '16x16': avatar(16), '32x32': avatar(32) },
     };
     if (!detailed) return base;
+    const lead = this.userJsonById(project.leadId);
     return {
       expand: 'description,lead,issueTypes,url,projectKeys,permissions,insight',
       ...base,
       description: '',
+      // The description, issue types and lead come with every GET /project/{projectIdOrKey}.
+      // developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-projects/#api-rest-api-3-project-projectidorkey-get
+      ...(lead ? { lead } : {}),
       issueTypes: project.issueTypeIds.map((id) => this.issueTypeJson(id)),
       assigneeType: 'UNASSIGNED',
       style: 'classic',

@@ -161,6 +161,7 @@ function createIssue(ctx: RouteContext) {
     comments: [],
     remoteLinks: [],
     properties: new Map((body.properties ?? []).map((p) => [p.key, structuredClone(p.value)])),
+    changelog: [],
     writes: [],
   };
   for (const [fieldId, value] of values) storeValue(issue, fieldId, value);
@@ -297,11 +298,43 @@ function doTransition(ctx: RouteContext) {
   return noContent();
 }
 
+/**
+ * Assign issue: `accountId` names the user, null unassigns, "-1" gives the project's default
+ * assignee (unassigned here, as a project's `assigneeType` is UNASSIGNED); 204 on success.
+ * developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issues/#api-rest-api-3-issue-issueidorkey-assignee-put
+ */
+const assigneeBodySchema = z.looseObject({ accountId: z.string().nullable().optional() });
+
+function assignIssue(ctx: RouteContext) {
+  const { store } = ctx;
+  const issue = store.requireIssue(ctx.params.issueIdOrKey ?? '');
+  ctx.noteWrite(issue);
+  const body = parseBody(ctx.body, assigneeBodySchema);
+  if (body.accountId === undefined) throw badRequest(['accountId must be provided.']);
+  const def = fieldDef(store, 'assignee');
+  if (!def) throw new Error('The assignee field is missing from the catalog');
+  let assigneeId: string | null;
+  try {
+    assigneeId = body.accountId === null ? null : (readFieldInput(store, def, { accountId: body.accountId }) as string | null);
+  } catch (error) {
+    if (!(error instanceof FieldInputError)) throw error;
+    throw fieldErrors({ assignee: error.message });
+  }
+  if (assigneeId !== issue.assigneeId) {
+    const items = [changelogItem(store, 'assignee', issue.assigneeId, assigneeId)];
+    issue.assigneeId = assigneeId;
+    issue.updated = store.now();
+    emitUpdate(ctx, issue, items);
+  }
+  return noContent();
+}
+
 export const issueRoutes: Route[] = [
   { method: 'POST', path: '/issue', handler: createIssue },
   { method: 'GET', path: '/issue/{issueIdOrKey}', handler: getIssue },
   { method: 'PUT', path: '/issue/{issueIdOrKey}', handler: editIssue },
   { method: 'DELETE', path: '/issue/{issueIdOrKey}', handler: deleteIssue },
+  { method: 'PUT', path: '/issue/{issueIdOrKey}/assignee', handler: assignIssue },
   { method: 'GET', path: '/issue/{issueIdOrKey}/transitions', handler: getTransitions },
   { method: 'POST', path: '/issue/{issueIdOrKey}/transitions', handler: doTransition },
 ];

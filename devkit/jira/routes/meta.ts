@@ -203,6 +203,65 @@ function createMetaFieldsRoute(ctx: RouteContext) {
   return json(200, { maxResults: p.maxResults, startAt: p.startAt, total: p.total, fields: p.slice });
 }
 
+/**
+ * Get all issue types for user: every issue type of the projects the caller can browse (all of
+ * them here, as every user browses every project).
+ * developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issue-types/#api-rest-api-3-issuetype-get
+ */
+function listIssueTypes(ctx: RouteContext) {
+  const used = new Set([...ctx.store.projects.values()].flatMap((p) => p.issueTypeIds));
+  return json(200, [...ctx.store.issueTypes.keys()].filter((id) => used.has(id)).map((id) => ctx.store.issueTypeJson(id)));
+}
+
+/**
+ * Get create issue metadata (deprecated in favour of the two createmeta/{project}/issuetypes
+ * operations, CHANGE-1304, but still in Atlassian's description): projects filtered by
+ * projectIds/projectKeys, their issue types filtered by issuetypeIds/issuetypeNames, and with
+ * `expand=projects.issuetypes.fields` each type's create screen. Unknown projects or types are
+ * left out, never an error.
+ * developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issues/#api-rest-api-3-issue-createmeta-get
+ */
+function legacyCreateMeta(ctx: RouteContext) {
+  const { store } = ctx;
+  const many = (name: string): string[] => ctx.query.getAll(name).flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '');
+  const projectIds = many('projectIds');
+  const projectKeys = many('projectKeys');
+  const typeIds = many('issuetypeIds');
+  const typeNames = many('issuetypeNames');
+  const withFields = (ctx.query.get('expand') ?? '').split(',').map((e) => e.trim()).includes('projects.issuetypes.fields');
+  const projects = [...store.projects.values()].filter(
+    (p) => (projectIds.length === 0 && projectKeys.length === 0) || projectIds.includes(p.id) || projectKeys.includes(p.key),
+  );
+  return json(200, {
+    expand: 'projects',
+    projects: projects.map((project) => {
+      const { self, id, key, name, avatarUrls } = store.projectJson(project);
+      const types = project.issueTypeIds.filter(
+        (typeId) => (typeIds.length === 0 && typeNames.length === 0) || typeIds.includes(typeId) || typeNames.includes(store.issueType(typeId).name),
+      );
+      return {
+        expand: 'issuetypes',
+        self,
+        id,
+        key,
+        name,
+        avatarUrls,
+        issuetypes: types.map((typeId) => ({
+          ...store.issueTypeJson(typeId),
+          expand: 'fields',
+          ...(withFields
+            ? {
+                fields: Object.fromEntries(
+                  createMetaFields(store, project, typeId).map(({ fieldId, ...rest }) => [String(fieldId), rest]),
+                ),
+              }
+            : {}),
+        })),
+      };
+    }),
+  });
+}
+
 export const metaRoutes: Route[] = [
   { method: 'GET', path: '/priority', handler: listPriorities },
   { method: 'GET', path: '/priority/search', handler: searchPriorities },
@@ -211,9 +270,11 @@ export const metaRoutes: Route[] = [
   { method: 'GET', path: '/project/search', handler: searchProjects },
   { method: 'GET', path: '/project/{projectIdOrKey}', handler: getProject },
   { method: 'GET', path: '/project/{projectIdOrKey}/statuses', handler: projectStatuses },
+  { method: 'GET', path: '/issuetype', handler: listIssueTypes },
   { method: 'GET', path: '/issuetype/project', handler: projectIssueTypes },
   { method: 'GET', path: '/field', handler: listFields },
   { method: 'GET', path: '/resolution', handler: listResolutions },
+  { method: 'GET', path: '/issue/createmeta', handler: legacyCreateMeta },
   { method: 'GET', path: '/issue/createmeta/{projectIdOrKey}/issuetypes', handler: createMetaTypes },
   { method: 'GET', path: '/issue/createmeta/{projectIdOrKey}/issuetypes/{issueTypeId}', handler: createMetaFieldsRoute },
 ];

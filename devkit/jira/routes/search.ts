@@ -84,7 +84,14 @@ function runSearch(ctx: RouteContext, input: SearchInput) {
   const isLast = offset + slice.length >= matching.length;
   const expand = new Set(input.expand);
   return json(200, {
-    issues: slice.map((v) => issueJson(ctx.store, v.issue, fields, expand)),
+    issues: slice.map((v) => {
+      const issue = issueJson(ctx.store, v.issue, fields, expand);
+      if (fields.size > 0) return issue;
+      // Without `fields` (or with `fields=id`) the enhanced search returns issue ids only: no key,
+      // no self. developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issue-search/#api-rest-api-3-search-jql-get
+      const { expand: _expand, self: _self, key: _key, ...idAndExpansions } = issue;
+      return idAndExpansions;
+    }),
     ...(isLast ? {} : { nextPageToken: pageToken(jql, offset + slice.length) }),
     isLast,
   });

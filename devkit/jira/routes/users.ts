@@ -1,6 +1,6 @@
 // Users and permissions: /myself, /user, /user/search, /user/email (the app only), /mypermissions.
 import type { Route, RouteContext } from '../context';
-import { badRequest, forbidden, intParam, json, notFound } from '../http';
+import { badRequest, intParam, JiraError, json, notFound } from '../http';
 import type { UserRecord } from '../model';
 
 const NO_USER = 'Specified user does not exist or you do not have required permissions';
@@ -42,9 +42,13 @@ function searchUsers(ctx: RouteContext) {
   return json(200, found.slice(startAt, startAt + maxResults).map((u) => ctx.store.userJson(u)));
 }
 
+/**
+ * Get user email: for Forge apps only through asApp(); a user calling it gets 401 ("for example
+ * if a user is trying to access this API").
+ * developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-users/#api-rest-api-3-user-email-get
+ */
 function userEmail(ctx: RouteContext) {
-  // Jira serves unrestricted emails to Forge and Connect apps only.
-  if (!ctx.caller.isApp) throw forbidden('Only apps are allowed to access this API.');
+  if (!ctx.caller.isApp) throw new JiraError(401, ['Only apps are allowed to access this API.']);
   const accountId = ctx.query.get('accountId');
   if (accountId === null || accountId === '') throw badRequest(['The accountId query parameter needs to be provided.']);
   const user = ctx.store.users.get(accountId);
