@@ -466,7 +466,13 @@ export class ForgeEmulator {
     const consumer = this.app.consumers.get(event.queueName);
     if (!consumer) return { kind: 'failed', reason: `No consumer for queue ${event.queueName}` };
     const payload = { ...event, ...(event.retryContext ? {} : { retryContext: undefined }) };
-    return this.toConsumerOutcome(await this.invoke(consumer.functionKey, consumer.key, 'consumer', [payload, { installContext: this.installContext() }], undefined));
+    const raw = await this.invoke(consumer.functionKey, consumer.key, 'consumer', [payload, { installContext: this.installContext() }], undefined);
+    const outcome = this.toConsumerOutcome(raw);
+    // A consumer that throws is retried as one that asks for it, its event carrying `retryContext`
+    // (https://developer.atlassian.com/platform/forge/limits-async-events/). Forge does not document
+    // the reason it gives; the devkit says FUNCTION_PLATFORM_UNKNOWN_ERROR.
+    if (outcome.kind === 'failed' && raw.kind === 'threw') return { kind: 'retry', retryAfterSeconds: 1, retryReason: 'FUNCTION_PLATFORM_UNKNOWN_ERROR' };
+    return outcome;
   }
 
   private async deliverToTrigger(event: QueueEvent): Promise<ConsumerOutcome> {

@@ -69,8 +69,13 @@ export interface AppModel {
   content: { scripts: string[]; styles: string[] };
 }
 
-/** Forge's limits: 25 s for ordinary functions, up to 900 s for consumers that ask for it, 55 s for web triggers. */
+/**
+ * Forge's runtime limits (https://developer.atlassian.com/platform/forge/limits-invocation/): 25 s for
+ * ordinary functions; a function referenced only by consumers (or scheduled triggers) gets 55 s by
+ * default and up to 900 s with `timeoutSeconds`; web triggers 55 s.
+ */
 export const DEFAULT_TIMEOUT_SECONDS = 25;
+export const ASYNC_DEFAULT_TIMEOUT_SECONDS = 55;
 export const WEB_TRIGGER_TIMEOUT_SECONDS = 55;
 
 export function loadAppModel(appDir: string): AppModel {
@@ -78,10 +83,17 @@ export function loadAppModel(appDir: string): AppModel {
   const manifest = manifestSchema.parse(raw);
   const modules = manifest.modules;
   const functions = new Map<string, FunctionModel>();
+  const consumerFunctions = new Set(modules.consumer.map((c) => c.function));
+  const otherFunctions = new Set([
+    ...modules.trigger.map((t) => t.function),
+    ...modules.webtrigger.map((w) => w.function),
+    ...modules['jira:adminPage'].flatMap((p) => (p.resolver ? [p.resolver.function] : [])),
+  ]);
   for (const f of modules.function) {
     const [file, exportName] = f.handler.split('.') as [string, string];
     if (file !== 'index') throw new Error(`Function ${f.key}: the emulator loads handlers from src/index.ts only, not ${file}`);
-    functions.set(f.key, { key: f.key, exportName, timeoutSeconds: f.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS });
+    const asyncOnly = consumerFunctions.has(f.key) && !otherFunctions.has(f.key);
+    functions.set(f.key, { key: f.key, exportName, timeoutSeconds: f.timeoutSeconds ?? (asyncOnly ? ASYNC_DEFAULT_TIMEOUT_SECONDS : DEFAULT_TIMEOUT_SECONDS) });
   }
   return {
     appId: manifest.app.id,

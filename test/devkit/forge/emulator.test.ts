@@ -129,13 +129,25 @@ test('a push over 200 KB or over 50 events is refused and delivers nothing', asy
   assert.equal(emulator.queue.delivered.length, delivered);
 });
 
-test('a consumer that throws fails without retry, and the invocation log says why', async () => {
+test('a consumer that throws is retried with retryContext, 4 times, and the invocation log says why', async () => {
   pushWork({ name: 'thrower', mode: 'throw' });
   await emulator.settle();
+  assert.equal(emulator.queue.failed.find((f) => f.event.body.name === 'thrower'), undefined, 'a throw is not the end');
+  const retry = emulator.queue.waiting().find((w) => w.event.body.name === 'thrower');
+  assert.equal(retry?.event.retryContext?.retryCount, 1);
+  assert.equal(retry?.event.retryContext?.retryReason, 'FUNCTION_PLATFORM_UNKNOWN_ERROR');
+  await emulator.drain();
   const failed = emulator.queue.failed.find((f) => f.event.body.name === 'thrower');
-  assert.ok(failed);
-  assert.match(failed.reason, /work failed on purpose/);
-  assert.ok(emulator.invocations.some((i) => i.functionKey === 'work' && i.outcome === 'error'));
+  assert.equal(failed?.attempts, 5);
+  const errors = emulator.invocations.filter((i) => i.functionKey === 'work' && i.outcome === 'error');
+  assert.ok(errors.length >= 5 && errors.every((i) => /work failed on purpose/.test(i.error ?? '')));
+});
+
+test('consumer functions get 55 s unless timeoutSeconds says otherwise; other functions 25 s', () => {
+  assert.equal(emulator.app.functions.get('work')?.timeoutSeconds, 55);
+  assert.equal(emulator.app.functions.get('slow')?.timeoutSeconds, 1);
+  assert.equal(emulator.app.functions.get('resolver')?.timeoutSeconds, 25);
+  assert.equal(emulator.app.functions.get('on-created')?.timeoutSeconds, 25);
 });
 
 test('a consumer over its timeoutSeconds is cut off and retried with FUNCTION_TIME_OUT', async () => {
@@ -164,8 +176,9 @@ test('egress reaches hosts the manifest allows and fails like Forge for others',
   await emulator.settle();
   const fetched = await emulator.kvs.handle('/api/v1/get', { key: 'fetched:allowed' });
   assert.equal((fetched.body as { value: unknown }).value, 'hello from the tool');
-  const denied = emulator.queue.failed.find((f) => f.event.body.name === 'denied');
-  assert.match(denied?.reason ?? '', /REQUEST_EGRESS_ALLOWLIST_ERR: URL not included in the external fetch backend permissions/);
+  const denied = emulator.invocations.find((i) => i.functionKey === 'work' && i.outcome === 'error' && /REQUEST_EGRESS_ALLOWLIST_ERR/.test(i.error ?? ''));
+  assert.match(denied?.error ?? '', /REQUEST_EGRESS_ALLOWLIST_ERR: URL not included in the external fetch backend permissions/);
+  await emulator.drain();
 });
 
 test('a web trigger gets Forge request shape over HTTP and its result becomes the HTTP answer', async () => {
