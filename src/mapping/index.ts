@@ -8,3 +8,4 @@ export * from './field-check';
 export * from './projects';
 export * from './plan';
 export * from './presets';
+export * from './status-route';

@@ -3,6 +3,7 @@
 // the border (admin saves, store reads); defaults are filled here so the rest of the code never
 // has to guess.
 import { z } from 'zod';
+import { DEFAULT_MAX_TRANSITIONS, MAX_TRANSITIONS_LIMIT } from './status-route';
 
 export const CONFIG_VERSION = 1;
 
@@ -201,10 +202,22 @@ export const inboundOptionsSchema = z.object({
   onToolDelete: z.enum(['delete', 'close', 'nothing']).default('nothing'),
   /** The resolution set when a transition asks for one; else "Done" when Jira offers it, else Jira's first. */
   resolution: nonEmpty.max(255).optional(),
+  /** The most transitions one status change may take, each step counted (see maxTransitionsOf for the default). */
+  maxTransitions: z
+    .number()
+    .int('A whole number of transitions')
+    .min(1, 'At least 1 transition')
+    .max(MAX_TRANSITIONS_LIMIT, `At most ${MAX_TRANSITIONS_LIMIT} transitions`)
+    .optional(),
   /** Jira field id → raw REST value, for fields Jira requires on create that no mapping fills. */
   createDefaults: z.record(z.string(), z.unknown()).default(() => ({})),
 });
 export type InboundOptions = z.infer<typeof inboundOptionsSchema>;
+
+/** How many transitions one status change from the tool may take on this connection. */
+export function maxTransitionsOf(connection: { inbound?: InboundOptions | undefined }): number {
+  return connection.inbound?.maxTransitions ?? DEFAULT_MAX_TRANSITIONS;
+}
 
 /** A connection's inbound options with every default filled. */
 export function inboundOptionsOf(connection: { inbound?: InboundOptions | undefined }): InboundOptions {

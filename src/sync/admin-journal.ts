@@ -8,7 +8,8 @@ import { failure, readStoredConfig } from './admin-config';
 import type { AdminPorts } from './admin-ports';
 import type { Ports } from './ports';
 import { ACTIVITY_PREFIX, FAILURE_PREFIX, activitySchema, failureSchema, type Failure } from './state';
-import { keptInboundDelivery } from './inbound';
+import type { AnyDelivery } from './delivery';
+import { keptInboundDelivery, statusRetryDelivery } from './inbound';
 
 const PAGE = 100;
 /** A filtered page reads at most this many entries before handing back a cursor. */
@@ -93,14 +94,15 @@ export async function listFailures(ports: Pick<Ports, 'store'>, connectionId?: s
   return out.sort((a, b) => b.lastAt.localeCompare(a.lastAt));
 }
 
-async function deliveryOf(ports: AdminPorts, kept: Failure): Promise<Record<string, unknown> | undefined> {
+async function deliveryOf(ports: AdminPorts, kept: Failure): Promise<{ type: 'delivery'; delivery: AnyDelivery } | undefined> {
   const { subject } = kept;
   if (subject.kind === 'inbound') {
     const delivery = await keptInboundDelivery(ports, kept.connectionId, subject.eventId);
     return delivery && { type: 'delivery', delivery };
   }
+  if (subject.kind === 'status') return { type: 'delivery', delivery: statusRetryDelivery(kept.connectionId, subject) };
   const base = { connectionId: kept.connectionId, issueId: subject.issueId, issueKey: subject.issueKey, attempt: 1 };
-  const delivery = subject.kind === 'comment' ? { kind: 'comment', ...base, commentId: subject.commentId } : { kind: subject.kind, ...base };
+  const delivery: AnyDelivery = subject.kind === 'comment' ? { kind: 'comment', ...base, commentId: subject.commentId, deleted: false } : { kind: subject.kind, ...base };
   return { type: 'delivery', delivery };
 }
 

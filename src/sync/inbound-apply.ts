@@ -12,6 +12,7 @@ import {
   hashValue,
   inboundOptionsOf,
   mappingsForModule,
+  maxTransitionsOf,
   planInbound,
   planOutbound,
   type Connection,
@@ -19,12 +20,13 @@ import {
   type InboundPlan,
   type ProjectMapping,
   type Shadow,
+  type StatusTarget,
 } from '../mapping';
 import type { CommentEvent, InboundEvent, RecordEvent } from './inbound-event';
 import type { InboundAnswer } from './inbound-request';
 import { answer, refusal } from './inbound-request';
-import { findAccountByEmail, moveToStatus } from './inbound-status';
-import { activityWrite } from './journal';
+import { describeTarget, findAccountByEmail, moveToStatus, workflowKey, type MoveResult } from './inbound-status';
+import { activityWrite, clearFailureWrite, failureWrites } from './journal';
 import { readToolNote, toolNoteDelete, toolNoteKey, toolNoteWrite } from './notes';
 import type { JiraIssue, JiraScreenField, Ports, StoreWrite } from './ports';
 import {
@@ -157,6 +159,62 @@ function statusOf(issue: JiraIssue): { name: string; categoryKey: string } {
     name: typeof status?.name === 'string' ? status.name : '',
     categoryKey: typeof status?.statusCategory?.key === 'string' ? status.statusCategory.key : 'undefined',
   };
+}
+
+/** Where the workflow Tandem has seen for the issue's project and type is kept. */
+function workflowOf(issue: JiraIssue): string | undefined {
+  const project = issue.fields.project as { key?: unknown } | undefined;
+  const type = issue.fields.issuetype as { id?: unknown } | undefined;
+  return typeof project?.key === 'string' && typeof type?.id === 'string' ? workflowKey(project.key, type.id) : undefined;
+}
+
+/**
+ * Moves a linked issue to the status the record's state maps to. What cannot be reached is kept as a
+ * failure the admin can retry (the record's state alone); reaching it resolves such a failure.
+ */
+async function moveStatus(
+  run: InboundRun,
+  input: { issue: JiraIssue; target: StatusTarget; values: Record<string, unknown>; record: { module: string; id: string; number?: string | undefined; fields: Record<string, unknown> }; occurredAt: string; mappings: readonly FieldMapping[] },
+): Promise<MoveResult & { writes: StoreWrite[] }> {
+  const { ports, connection } = run;
+  const { issue, target, record } = input;
+  const options = inboundOptionsOf(connection);
+  const moved = await moveToStatus({
+    jira: ports.jira,
+    store: ports.store,
+    issueId: issue.id,
+    workflow: workflowOf(issue),
+    start: statusOf(issue),
+    target,
+    screen: { resolution: options.resolution, values: input.values },
+    listed: issue.transitions,
+    maxSteps: maxTransitionsOf(connection),
+  });
+  const writes: StoreWrite[] = moved.remember ? [moved.remember] : [];
+  const toolField = toolFieldOf(input.mappings, 'status');
+  const subject = {
+    kind: 'status' as const,
+    issueId: issue.id,
+    issueKey: issue.key,
+    module: record.module,
+    recordId: record.id,
+    fields: toolField === undefined ? {} : { [toolField]: record.fields[toolField] },
+    occurredAt: input.occurredAt,
+  };
+  if (moved.ok) {
+    writes.push(clearFailureWrite(connection.id, subject));
+    return { ...moved, writes };
+  }
+  writes.push(
+    ...(await failureWrites(ports, {
+      connectionId: connection.id,
+      subject,
+      operation: `Moving ${issue.key} to ${describeTarget(target)} for ${labelOf(record)}`,
+      failure: { retry: 'permanent', reason: 'unexpected-answer', explanation: moved.reason },
+      attempts: 1,
+    })),
+  );
+  return { ...moved, writes };
 }
 
 function jiraFieldsOf(connection: Connection, projectMapping?: ProjectMapping): string[] {
@@ -329,8 +387,10 @@ async function updateLinked(run: InboundRun, event: Extract<RecordEvent, { type:
   }
 
   const applied = await editWithFallback(run, linked.issueId, plan.jiraFields, skipped, (id) => restoreShadow(next, shadow, toolFieldOf(mappings, id)));
+  const writes: StoreWrite[] = [];
   if (plan.status) {
-    const moved = await moveToStatus(ports.jira, linked.issueId, statusOf(issue), plan.status, { resolution: inboundOptionsOf(connection).resolution, values: plan.jiraFields }, issue.transitions);
+    const moved = await moveStatus(run, { issue, target: plan.status, values: plan.jiraFields, record, occurredAt: event.occurredAt, mappings });
+    writes.push(...moved.writes);
     if (moved.ok && moved.path.length > 0) applied.push('status');
     if (moved.ok && moved.note) notes.push(moved.note);
     if (!moved.ok) {
@@ -342,7 +402,6 @@ async function updateLinked(run: InboundRun, event: Extract<RecordEvent, { type:
 
   const changedShadow = JSON.stringify(next.fields) !== JSON.stringify(shadow.fields);
   const rekeyed = issue.key !== linked.link.issueKey;
-  const writes: StoreWrite[] = [];
   if (changedShadow || rekeyed || record.number !== undefined && record.number !== linked.link.number) {
     const link: Link = { ...linked.link, shadow: changedShadow ? next : shadow, issueKey: issue.key, ...(record.number ? { number: record.number } : {}) };
     writes.push({ key: issueStateKey(linked.issueId), value: { links: { ...linked.state.links, [connection.id]: link } } });
@@ -567,11 +626,13 @@ async function createIssue(run: InboundRun, event: Extract<RecordEvent, { type: 
     if (isTransient(error)) notes.push('The link to the record in Jira could not be added yet (Jira is busy)');
     else notes.push(`The link to the record in Jira could not be added: ${error instanceof Error ? error.message.slice(0, 200) : 'unknown error'}`);
   }
+  const statusWrites: StoreWrite[] = [];
   if (plan.status) {
     const issue = await ports.jira.getIssue(created.id, ['summary'], { transitions: true });
     const moved = issue
-      ? await moveToStatus(ports.jira, created.id, statusOf(issue), plan.status, { resolution: inboundOptionsOf(connection).resolution, values: fields }, issue.transitions)
-      : { ok: false as const, path: [], reason: 'The new issue could not be read back' };
+      ? await moveStatus(run, { issue, target: plan.status, values: fields, record, occurredAt: event.occurredAt, mappings })
+      : { ok: false as const, path: [], reason: 'The new issue could not be read back', writes: [] };
+    statusWrites.push(...moved.writes);
     if (moved.ok && moved.path.length > 0) applied.push('status');
     if (!moved.ok) {
       skipped.push({ field: 'status', reason: moved.reason });
@@ -579,6 +640,7 @@ async function createIssue(run: InboundRun, event: Extract<RecordEvent, { type: 
     }
   }
   await commit(run, [
+    ...statusWrites,
     { key: issueStateKey(created.id), value: { links: { [connection.id]: { ...link, shadow: next } } } },
     activity(run, {
       outcome: 'synced',
@@ -612,9 +674,19 @@ async function deleteRecord(run: InboundRun, event: Extract<RecordEvent, { type:
       await endLink(run, linked, `${label} was deleted in the tool; its issue was already gone`);
       return answer(200, { status: 'unlinked', issueKey: linked.issueKey, applied: [], skipped: [] });
     }
-    const moved = await moveToStatus(run.ports.jira, linked.issueId, statusOf(issue), { kind: 'status', category: 'done' }, { resolution: inboundOptionsOf(run.connection).resolution, values: {} }, issue.transitions);
+    const moved = await moveToStatus({
+      jira: run.ports.jira,
+      store: run.ports.store,
+      issueId: linked.issueId,
+      workflow: workflowOf(issue),
+      start: statusOf(issue),
+      target: { kind: 'status', category: 'done' },
+      screen: { resolution: inboundOptionsOf(run.connection).resolution, values: {} },
+      listed: issue.transitions,
+      maxSteps: maxTransitionsOf(run.connection),
+    });
     const skipped = moved.ok ? [] : [{ field: 'status', reason: moved.reason }];
-    await endLink(run, linked, `${label} was deleted in the tool; ${moved.ok ? `${issue.key} was moved to done` : `${issue.key} could not be moved to done`} and the link ended`);
+    await endLink(run, linked, `${label} was deleted in the tool; ${moved.ok ? `${issue.key} was moved to done` : `${issue.key} could not be moved to done`} and the link ended`, moved.remember ? [moved.remember] : []);
     return answer(200, { status: 'closed', issueKey: issue.key, applied: moved.ok && moved.path.length > 0 ? ['status'] : [], skipped });
   }
   await endLink(run, linked, `${label} was deleted in the tool; the link to ${linked.issueKey} ended, the issue stays`);

@@ -1,13 +1,14 @@
 // Moving a Jira issue to the status a tool record's state maps to, and finding a Jira user by email.
-// Jira only lists the transitions from the current status, so a path of up to three transitions is
-// walked one step at a time: read, transition, read again. Each step takes a direct transition to
-// the target when there is one, else one that brings the issue closer to the target's category.
-import type { StatusTarget } from '../mapping';
-import type { JiraPort, JiraScreenField, JiraTransition } from './ports';
+// Jira only lists the transitions from the issue's current status, so the route (findStatusRoute)
+// is planned over the workflow as Tandem has seen it: what Jira offered from each status, kept per
+// project and issue type. The walk is transition, read what the new status offers, transition; the
+// plan is made again after every read, so a workflow that differs from what Tandem remembers is
+// followed as it is now.
+import { z } from 'zod';
+import { exploringStep, findStatusRoute, isAtTarget, statusKey, type StatusTarget, type WorkflowEdge } from '../mapping';
+import type { JiraPort, JiraScreenField, JiraTransition, StorePort, StoreWrite } from './ports';
+import { keyPart } from './state';
 
-export const MAX_TRANSITIONS = 3;
-
-const CATEGORY_RANK: Record<string, number> = { new: 0, indeterminate: 1, done: 2 };
 const norm = (s: string) => s.trim().toLowerCase();
 
 export interface StatusNow {
@@ -19,49 +20,25 @@ export function describeTarget(target: StatusTarget): string {
   return target.name ? `"${target.name}"` : `a status in category ${target.category}`;
 }
 
-export function reachesName(status: StatusNow, target: StatusTarget): boolean {
-  return target.name !== undefined && norm(status.name) === norm(target.name);
-}
+// ---------------------------------------------------------------- the workflow as Tandem has seen it
 
-export function reachesCategory(status: StatusNow, target: StatusTarget): boolean {
-  return status.categoryKey === target.category;
-}
+/** Per project and issue type: the transitions Jira offered the app from each status it has read. */
+export const workflowKey = (projectKey: string, issueTypeId: string) => `workflow:${keyPart(projectKey)}:${keyPart(issueTypeId)}`;
+/** Renewed whenever something new is seen; a workflow nobody moves issues in is forgotten. */
+export const WORKFLOW_TTL_SECONDS = 30 * 24 * 60 * 60;
+const statusSchema = z.object({ name: z.string(), categoryKey: z.string() });
+const seenWorkflowSchema = z.object({
+  statuses: z.record(z.string(), z.array(z.object({ id: z.string(), name: z.string(), to: statusSchema }))),
+});
+type SeenWorkflow = z.infer<typeof seenWorkflowSchema>;
 
-/** Already where the target says: by name when it names a status, else by category. */
-export function isAt(status: StatusNow, target: StatusTarget): boolean {
-  return target.name ? reachesName(status, target) : reachesCategory(status, target);
-}
+const edgesOf = (transitions: readonly JiraTransition[]): WorkflowEdge[] =>
+  transitions.map((t) => ({ id: t.id, name: t.name, to: { name: t.to.name, categoryKey: t.to.categoryKey } }));
 
-const distance = (categoryKey: string, target: StatusTarget): number =>
-  Math.abs((CATEGORY_RANK[categoryKey] ?? 1) - (CATEGORY_RANK[target.category] ?? 1));
-
-/**
- * The next transition towards the target: straight to the named status; else straight into the
- * category when no name is asked for; else a step that brings the category closer (or, with steps
- * to spare, a step to a status not yet visited in the same category). Never a step away.
- */
-export function pickTransition(
-  transitions: readonly JiraTransition[],
-  current: StatusNow,
-  target: StatusTarget,
-  visited: ReadonlySet<string>,
-  stepsLeft: number,
-): JiraTransition | undefined {
-  const fresh = transitions.filter((t) => !visited.has(norm(t.to.name)));
-  const byName = fresh.find((t) => reachesName({ name: t.to.name, categoryKey: t.to.categoryKey }, target));
-  if (byName) return byName;
-  const intoCategory = fresh.filter((t) => t.to.categoryKey === target.category);
-  if (!target.name && intoCategory[0]) return intoCategory[0];
-  if (stepsLeft <= 1) {
-    // The last step: when the name cannot be reached, the category is the fallback.
-    return reachesCategory(current, target) ? undefined : intoCategory[0];
-  }
-  const here = distance(current.categoryKey, target);
-  const closer = fresh
-    .map((t) => ({ t, d: distance(t.to.categoryKey, target) }))
-    .filter(({ t, d }) => d < here || (d === here && t.to.categoryKey === current.categoryKey))
-    .sort((a, b) => a.d - b.d);
-  return closer[0]?.t;
+async function readSeenWorkflow(store: StorePort, key: string): Promise<SeenWorkflow> {
+  const parsed = seenWorkflowSchema.safeParse(await store.get(key));
+  // A value Tandem cannot read is as good as nothing seen yet.
+  return parsed.success ? parsed.data : { statuses: {} };
 }
 
 export interface ScreenInput {
@@ -98,49 +75,109 @@ function resolutionFor(field: JiraScreenField, configured: string | undefined): 
 }
 
 export type MoveResult =
-  | { ok: true; path: string[]; note?: string }
-  | { ok: false; path: string[]; reason: string };
+  | { ok: true; path: string[]; note?: string; remember?: StoreWrite }
+  | {
+      ok: false;
+      path: string[];
+      reason: string;
+      /** Set when no route was found: where the issue is, and what Jira offered from there. */
+      noRoute?: { from: string; offered: string[] };
+      remember?: StoreWrite;
+    };
+
+export interface MoveInput {
+  jira: JiraPort;
+  store: StorePort;
+  issueId: string;
+  /** Where the workflow Tandem has seen is kept (workflowKey); undefined: only what Jira lists now counts. */
+  workflow: string | undefined;
+  start: StatusNow;
+  target: StatusTarget;
+  screen: ScreenInput;
+  /** The transitions read with the issue; they spare the first read unless the chosen one has a screen. */
+  listed?: readonly JiraTransition[] | undefined;
+  /** The connection's limit on transitions for one change. */
+  maxSteps: number;
+}
+
+const said = (refusal: { fieldErrors: Record<string, string>; messages: string[] }) =>
+  [...Object.entries(refusal.fieldErrors).map(([f, m]) => `${f}: ${m}`), ...refusal.messages].join('; ').slice(0, 300);
 
 /**
- * Walks the issue to the target, at most three transitions; a refusal says which transition and
- * field. `listed` are the transitions read with the issue, which spare the first step's read unless
- * the chosen one has a screen whose fields must be known.
+ * Walks the issue to the target along the shortest route Tandem knows, at most `maxSteps`
+ * transitions, reading what Jira offers after each one. `remember` is the workflow as now seen, to
+ * be written with the change when it taught Tandem something.
  */
-export async function moveToStatus(jira: JiraPort, issueId: string, start: StatusNow, target: StatusTarget, input: ScreenInput, listed?: readonly JiraTransition[]): Promise<MoveResult> {
-  let current = start;
+export async function moveToStatus(input: MoveInput): Promise<MoveResult> {
+  const { jira, issueId, target } = input;
+  let current = input.start;
   const path: string[] = [];
-  if (isAt(current, target)) return { ok: true, path };
-  const visited = new Set<string>([norm(current.name)]);
-  for (let step = 0; step < MAX_TRANSITIONS; step++) {
-    const pick = (from: readonly JiraTransition[]) => pickTransition(from, current, target, visited, MAX_TRANSITIONS - step);
-    let choice = pick(step === 0 && listed ? listed : await jira.getTransitions(issueId));
-    if (choice?.screenUnread) choice = pick(await jira.getTransitions(issueId));
+  /** Statuses the walk left: an exploring step never goes back to one. */
+  const passed = new Set<string>();
+  if (isAtTarget(current, target)) return { ok: true, path };
+  let offered = input.listed ?? (await jira.getTransitions(issueId));
+  const seen = input.workflow === undefined ? { statuses: {} } : await readSeenWorkflow(input.store, input.workflow);
+  const before = JSON.stringify(seen.statuses);
+  seen.statuses[statusKey(current.name)] = edgesOf(offered);
+  const remember = (): StoreWrite | undefined =>
+    input.workflow !== undefined && JSON.stringify(seen.statuses) !== before ? { key: input.workflow, value: seen, ttlSeconds: WORKFLOW_TTL_SECONDS } : undefined;
+  const done = (result: MoveResult): MoveResult => {
+    const write = remember();
+    return write ? { ...result, remember: write } : result;
+  };
+
+  while (path.length < input.maxSteps) {
+    const workflow = new Map(Object.entries(seen.statuses));
+    const route = findStatusRoute({ from: current, target, workflow, maxSteps: input.maxSteps - path.length });
+    if (route.kind === 'at') return done({ ok: true, path });
+    // No known route: a step towards the target's category into a status not seen yet, to learn the way on.
+    const exploring = route.kind === 'none' ? exploringStep({ from: current, target, offered: edgesOf(offered), workflow, passed }) : undefined;
+    if (route.kind === 'none' && !exploring) {
+      const offers = offered.map((t) => `${t.name} → ${t.to.name}`);
+      const unseen = route.unknown.length > 0 ? `; Tandem has not yet seen what ${route.unknown.map((s) => `"${s.name}"`).join(', ')} offer${route.unknown.length === 1 ? 's' : ''}` : '';
+      const stay = target.name && current.categoryKey === target.category ? ' (it stays in the same category)' : '';
+      return done({
+        ok: false,
+        path,
+        reason: `No path of at most ${input.maxSteps} transitions from "${current.name}" reaches ${describeTarget(target)}${stay}; Jira offers from "${current.name}": ${offers.length > 0 ? offers.join(', ') : 'no transition'}${unseen}`,
+        noRoute: { from: current.name, offered: offers },
+      });
+    }
+    const step = exploring ?? (route.kind === 'route' ? route.steps[0] : undefined);
+    let choice = step && offered.find((t) => t.id === step.id);
+    if (choice?.screenUnread) {
+      offered = await jira.getTransitions(issueId);
+      seen.statuses[statusKey(current.name)] = edgesOf(offered);
+      choice = offered.find((t) => t.id === choice?.id);
+      if (!choice) continue;
+    }
     if (!choice) break;
-    const screen = screenValues(choice, input);
+    const screen = screenValues(choice, input.screen);
     if (!screen.ok) {
-      return {
+      return done({
         ok: false,
         path,
         reason: `Transition "${choice.name}" (${current.name} → ${choice.to.name}) requires ${screen.field.name || screen.field.fieldId} (${screen.field.fieldId}), which Tandem has no value for`,
-      };
+      });
     }
     const refusal = await jira.transitionIssue(issueId, choice.id, screen.fields);
     if (refusal) {
-      const said = [...Object.entries(refusal.fieldErrors).map(([f, m]) => `${f}: ${m}`), ...refusal.messages].join('; ').slice(0, 300);
-      return { ok: false, path, reason: `Jira refused transition "${choice.name}" (${current.name} → ${choice.to.name})${said ? `: ${said}` : ''}` };
+      const why = said(refusal);
+      return done({ ok: false, path, reason: `Jira refused transition "${choice.name}" (${current.name} → ${choice.to.name})${why ? `: ${why}` : ''}` });
     }
     path.push(`${choice.name} → ${choice.to.name}`);
+    passed.add(statusKey(current.name));
     current = { name: choice.to.name, categoryKey: choice.to.categoryKey };
-    visited.add(norm(current.name));
-    if (isAt(current, target)) return { ok: true, path };
+    if (isAtTarget(current, target)) return done({ ok: true, path });
+    if (route.kind === 'route' && route.steps.length === 1) {
+      // The route's last step: no read of what the status offers, it is not needed.
+      if (route.reaches === 'category' && target.name) return done({ ok: true, path, note: `Status "${target.name}" could not be reached; the issue is in "${current.name}", of the same category` });
+      return done({ ok: true, path });
+    }
+    offered = await jira.getTransitions(issueId);
+    seen.statuses[statusKey(current.name)] = edgesOf(offered);
   }
-  if (target.name && reachesCategory(current, target) && path.length > 0) {
-    return { ok: true, path, note: `Status "${target.name}" could not be reached; the issue is in "${current.name}", of the same category` };
-  }
-  if (target.name && reachesCategory(current, target)) {
-    return { ok: false, path, reason: `No transition from "${current.name}" reaches "${target.name}" within ${MAX_TRANSITIONS} steps; the issue stays in the same category` };
-  }
-  return { ok: false, path, reason: `No path of at most ${MAX_TRANSITIONS} transitions from "${current.name}" reaches ${describeTarget(target)}` };
+  return done({ ok: false, path, reason: `No path of at most ${input.maxSteps} transitions from "${current.name}" reaches ${describeTarget(target)}`, noRoute: { from: current.name, offered: offered.map((t) => `${t.name} → ${t.to.name}`) } });
 }
 
 const transient = (error: unknown): boolean => {

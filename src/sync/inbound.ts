@@ -3,6 +3,7 @@
 // the signature over the raw body (before any parsing), the body's schema, dedupe by event id, then
 // the mapping and Jira. Refusals name the problem and never a secret; Jira being busy queues the
 // event (202) so nothing accepted is lost. See docs/inbound-api.md for the contract.
+import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { inboundOptionsOf, parseConfig, type Connection } from '../mapping';
 import { MAX_ATTEMPTS, retryDelaySeconds, type InboundDelivery } from './delivery';
@@ -24,7 +25,7 @@ import {
 } from './inbound-request';
 import { activityWrite, clearFailureWrite, failureWrites } from './journal';
 import type { Ports, StoreWrite } from './ports';
-import { CONFIG_KEY, inboundHealthKey, inboundSecretKey, keyPart, previousInboundSecretKey, readInboundHealth } from './state';
+import { CONFIG_KEY, inboundHealthKey, inboundSecretKey, keyPart, previousInboundSecretKey, readInboundHealth, type FailureSubject } from './state';
 
 /** Dedupe marker of an event id: the same event twice applies once. */
 export const inboundEventKey = (connectionId: string, eventId: string) => `inbound:${keyPart(connectionId)}:${keyPart(eventId)}`;
@@ -273,6 +274,24 @@ export async function keptInboundDelivery(ports: Ports, connectionId: string, ev
   const kept = keptInboundSchema.safeParse(await ports.store.get(inboundFailedKey(connectionId, eventId)));
   if (!kept.success || (kept.data.event === undefined && kept.data.parts === undefined)) return undefined;
   return { kind: 'inbound', connectionId, keptEventId: eventId, attempt: 1 };
+}
+
+/**
+ * The admin's retry of a status Jira could not reach: the record's state alone, applied as an update
+ * of the record, so nothing else of the original change is written again.
+ */
+export function statusRetryDelivery(connectionId: string, subject: Extract<FailureSubject, { kind: 'status' }>): InboundDelivery {
+  return {
+    kind: 'inbound',
+    connectionId,
+    event: {
+      eventId: `status-retry-${randomUUID()}`,
+      type: 'record.updated',
+      occurredAt: subject.occurredAt,
+      record: { module: subject.module, id: subject.recordId, fields: subject.fields },
+    },
+    attempt: 1,
+  };
 }
 
 async function readKeptEvent(ports: Ports, connectionId: string, eventId: string): Promise<{ event: InboundEvent; parts: string[] } | undefined> {

@@ -125,6 +125,20 @@ export const failureSchema = z.object({
     z.object({ kind: z.literal('deletion'), issueId: z.string(), issueKey: z.string() }),
     /** A tool event that could not be applied to Jira; the event itself is kept under inbound-failed:. */
     z.object({ kind: z.literal('inbound'), issueId: z.string().default(''), issueKey: z.string(), eventId: z.string() }),
+    /**
+     * A tool state Jira could not move the issue to (no route, a screen Tandem cannot fill, a refused
+     * transition). The retry applies the record's state again, and nothing else of the change.
+     */
+    z.object({
+      kind: z.literal('status'),
+      issueId: z.string(),
+      issueKey: z.string(),
+      module: z.string(),
+      recordId: z.string(),
+      /** The tool field and value that asked for the status, as the tool sent them. */
+      fields: z.record(z.string(), z.unknown()),
+      occurredAt: z.string(),
+    }),
   ]),
   operation: z.string(),
   retry: z.enum(['transient', 'permanent']),

@@ -6,7 +6,8 @@ import { parseConfig } from '../../src/mapping';
 import { inboundOptionsOf } from '../../src/mapping';
 import { parseSignatureHeader, signatureHeader, verifyBearer, verifyHmac } from '../../src/sync/inbound-auth';
 import { checkEnvelope, connectionIdOf, isJsonContentType, nextHealth } from '../../src/sync/inbound-request';
-import { pickTransition, screenValues } from '../../src/sync/inbound-status';
+import { findStatusRoute, type StatusTarget } from '../../src/mapping';
+import { screenValues } from '../../src/sync/inbound-status';
 import type { JiraTransition } from '../../src/sync/ports';
 
 const T = 1_800_000_000;
@@ -80,14 +81,18 @@ test('health: written on a change of outcome, else at most once a minute', () =>
 
 const transition = (id: string, to: string, categoryKey: string, fields: JiraTransition['fields'] = {}): JiraTransition => ({ id, name: `to ${to}`, to: { id, name: to, categoryKey }, fields });
 
-test('transitions: straight to the name, else closer to the category, never away', () => {
+test('transitions: straight to the name, else into the category, never away', () => {
   const fromToDo = [transition('11', 'In Progress', 'indeterminate'), transition('12', 'Rejected', 'done')];
-  const visited = new Set(['to do']);
-  assert.equal(pickTransition(fromToDo, { name: 'To Do', categoryKey: 'new' }, { kind: 'status', name: 'In Progress', category: 'indeterminate' }, visited, 3)?.id, '11');
-  assert.equal(pickTransition(fromToDo, { name: 'To Do', categoryKey: 'new' }, { kind: 'status', name: 'Closed', category: 'done' }, visited, 3)?.id, '12');
-  assert.equal(pickTransition(fromToDo, { name: 'To Do', categoryKey: 'new' }, { kind: 'status', category: 'done' }, visited, 3)?.id, '12');
+  const known = (list: JiraTransition[]) => new Map([['to do', list.map((t) => ({ id: t.id, name: t.name, to: t.to }))]]);
+  const first = (list: JiraTransition[], target: StatusTarget) => {
+    const route = findStatusRoute({ from: { name: 'To Do', categoryKey: 'new' }, target, workflow: known(list), maxSteps: 3 });
+    return route.kind === 'route' ? route.steps[0]?.id : undefined;
+  };
+  assert.equal(first(fromToDo, { kind: 'status', name: 'In Progress', category: 'indeterminate' }), '11');
+  assert.equal(first(fromToDo, { kind: 'status', name: 'Closed', category: 'done' }), '12');
+  assert.equal(first(fromToDo, { kind: 'status', category: 'done' }), '12');
   // Blocked is in no reachable status: no step from new to done on the way to indeterminate.
-  assert.equal(pickTransition([transition('12', 'Rejected', 'done')], { name: 'To Do', categoryKey: 'new' }, { kind: 'status', name: 'Blocked', category: 'indeterminate' }, visited, 3), undefined);
+  assert.equal(first([transition('12', 'Rejected', 'done')], { kind: 'status', name: 'Blocked', category: 'indeterminate' }), undefined);
 });
 
 test('transition screens: the configured resolution, else Done, else the first; other required fields from the change', () => {

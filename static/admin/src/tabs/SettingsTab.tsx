@@ -11,6 +11,10 @@ import { useAdmin } from '../admin-state';
 import { Button, Card, Checkbox, SelectField, TextField, flag } from '../ui';
 import { ConnectionPicker, DirtyHint, NoConnection } from './common';
 
+/** As the connection schema allows: 1 to 10, 4 when not set. */
+const DEFAULT_MAX_TRANSITIONS = 4;
+const MAX_TRANSITIONS = 10;
+
 export function SettingsTab(props: { connectionId: string | undefined; onSelectConnection: (id: string) => void; onAdd: () => void }) {
   const admin = useAdmin();
   const index = admin.draft.connections.findIndex((c) => c.id === props.connectionId);
@@ -107,6 +111,14 @@ export function SettingsTab(props: { connectionId: string | undefined; onSelectC
               }
               error={admin.errorAt(`connections.${index}.inbound.resolution`)}
               hint="Set when a Jira transition asks for a resolution. Empty: Done when Jira offers it."
+            />
+            <SelectField
+              label="Most transitions for one status change"
+              value={String(inbound.maxTransitions ?? DEFAULT_MAX_TRANSITIONS)}
+              options={Array.from({ length: MAX_TRANSITIONS }, (_, i) => ({ value: String(i + 1), label: i + 1 === DEFAULT_MAX_TRANSITIONS ? `${i + 1} (default)` : String(i + 1) }))}
+              onChange={(v) => editInbound((o) => (o.maxTransitions = Number(v)))}
+              error={admin.errorAt(`connections.${index}.inbound.maxTransitions`)}
+              hint="Tandem takes the shortest way through the workflow, reopening when it must. A status farther away is listed with the failures, with what Jira offered."
             />
           </Card>
         </>
