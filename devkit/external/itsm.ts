@@ -61,6 +61,26 @@ export interface ReferenceItsmOptions {
   agentUser?: NoteAuthor;
 }
 
+/**
+ * What a request can meet in the mix (`ItsmFaults.mix`), each drawn per API request from the seeded
+ * generator: error answers (`429` with Retry-After), answers later than Tandem's 10 s limit with the
+ * change made (`timeoutAfter`) or not (`timeoutBefore`), connections reset before or after the change
+ * (`resetBefore`, `resetAfter`), and answers held back a random while (`outOfOrder`), so answers to
+ * later requests overtake them.
+ */
+export const FAULT_KINDS = ['500', '502', '503', '429', 'timeoutAfter', 'timeoutBefore', 'resetBefore', 'resetAfter', 'outOfOrder'] as const;
+export type FaultKind = (typeof FAULT_KINDS)[number];
+
+/** Faults of the events the tool sends to Tandem's web trigger. */
+export interface EventFaults {
+  /** 0..1: share of events sent twice (as a tool resends when the answer to its first send was lost). */
+  duplicate?: number;
+  /** 0..1: share of events sent on their own, after a random wait, instead of in order behind the record's earlier events. */
+  reorder?: number;
+  /** The longest wait of a reordered event or of a duplicate's second send, ms; default 3000. */
+  delayMaxMs?: number;
+}
+
 export interface ItsmFaults {
   /** 0..1: share of API calls answered 503. */
   errorRate?: number;
@@ -70,10 +90,18 @@ export interface ItsmFaults {
   latencyMs?: number;
   /** Connections are destroyed without an answer. */
   down?: boolean;
-  /** Sent as Retry-After with fault answers. */
+  /** Sent as Retry-After with fault answers (default 1 for the mix's 429s). */
   retryAfterSeconds?: number;
   /** The error message of `status` answers, e.g. a validation rule the tool enforces. */
   message?: string;
+  /** Per kind, the share of API requests that meet it (together at most 1); drawn per request, seeded. */
+  mix?: Partial<Record<FaultKind, number>>;
+  /** How long a timeout holds its answer, ms (default 10 500, past Tandem's 10 s); null: it never answers, the caller gives up. */
+  timeoutMs?: number | null;
+  /** The longest hold of an out-of-order answer, ms (default 2000). */
+  outOfOrderMaxMs?: number;
+  /** Faults of the events sent to Tandem. */
+  events?: EventFaults;
 }
 
 export interface RequestLogEntry {
@@ -84,28 +112,49 @@ export interface RequestLogEntry {
   headers: Record<string, string>;
   /** Parsed JSON when it parses, else the text. */
   body: unknown;
-  /** Undefined when the connection was destroyed (down). */
+  /** Undefined when the connection was destroyed (down, a reset) or the caller left before the answer. */
   status?: number;
-  fault?: 'down' | 'status' | 'errorRate';
+  fault?: 'down' | 'status' | 'errorRate' | FaultKind;
 }
 
+const share = z.number().min(0).max(1);
 const faultsSchema = z.strictObject({
-  errorRate: z.number().min(0).max(1).optional(),
+  errorRate: share.optional(),
   status: z.number().int().min(400).max(599).optional(),
   latencyMs: z.number().int().min(0).max(120_000).optional(),
   down: z.boolean().optional(),
   retryAfterSeconds: z.number().int().min(0).max(86_400).optional(),
   message: z.string().min(1).max(500).optional(),
-  /** Reseeds the random generator behind errorRate. */
+  mix: z
+    .strictObject(Object.fromEntries(FAULT_KINDS.map((kind) => [kind, share.optional()])) as Record<FaultKind, z.ZodOptional<typeof share>>)
+    .refine((mix) => Object.values(mix).reduce<number>((sum, v) => sum + (v ?? 0), 0) <= 1 + 1e-9, 'the shares add up to more than 1')
+    .optional(),
+  timeoutMs: z.number().int().min(0).max(600_000).nullable().optional(),
+  outOfOrderMaxMs: z.number().int().min(0).max(120_000).optional(),
+  events: z
+    .strictObject({ duplicate: share.optional(), reorder: share.optional(), delayMaxMs: z.number().int().min(0).max(600_000).optional() })
+    .optional(),
+  /** Reseeds the random generator behind errorRate, the mix and the event faults. */
   seed: z.number().int().optional(),
 });
 export type FaultsInput = z.input<typeof faultsSchema>;
+
+export const DEFAULT_FAULT_TIMEOUT_MS = 10_500;
+const DEFAULT_OUT_OF_ORDER_MAX_MS = 2_000;
 
 const outboundSchema = z.strictObject({ url: z.url({ protocol: /^https?$/ }), secret: z.string().min(1) });
 
 const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 const DEFAULT_API_USER: NoteAuthor = { name: 'Integration User', email: 'integration@stackflow.example' };
 const DEFAULT_AGENT: NoteAuthor = { name: 'Sam Agent', email: 'sam.agent@stackflow.example' };
+
+const STATUS_MESSAGES: Record<number, string> = {
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
+  504: 'Gateway Timeout',
+};
 
 /** A small seeded generator (mulberry32), so fault runs repeat. */
 export function seededRandom(seed: number): () => number {
@@ -150,9 +199,26 @@ function notAllowed(allowed: string[]): ItsmError {
   return new ItsmError(405, 'Method not allowed', `Use ${allowed.join(', ')}`, undefined, { Allow: allowed.join(', ') });
 }
 
+/** Waits `ms` (null: for ever) before an answer; false when the caller hung up first. */
+function holdAnswer(res: ServerResponse, ms: number | null): Promise<boolean> {
+  return new Promise((resolve) => {
+    if (res.destroyed || res.writableEnded) return resolve(false);
+    const timer = ms === null ? undefined : setTimeout(() => done(true), ms);
+    function done(stayed: boolean): void {
+      if (timer !== undefined) clearTimeout(timer);
+      res.off('close', closed);
+      resolve(stayed && !res.destroyed);
+    }
+    function closed(): void {
+      done(false);
+    }
+    res.on('close', closed);
+  });
+}
+
 function faultAnswer(status: number, retryAfterSeconds: number | undefined, given?: string): Answer {
   const headers: Record<string, string> = retryAfterSeconds === undefined ? {} : { 'Retry-After': String(retryAfterSeconds) };
-  const message = given ?? (status === 503 ? 'Service Unavailable' : status === 429 ? 'Too Many Requests' : `Request failed (${status})`);
+  const message = given ?? (STATUS_MESSAGES[status] ?? `Request failed (${status})`);
   return { status, headers, body: { error: { message, detail: 'Fault injected by the Tandem devkit' }, status: 'failure' } };
 }
 
@@ -167,6 +233,7 @@ export class ReferenceItsm {
   private random: () => number;
   private readonly customRandom: boolean;
   private faults: ItsmFaults = {};
+  private inFlight = 0;
   private readonly idempotency = new Map<string, { fingerprint: string; at: number; answer: Answer }>();
   private server: Server | undefined;
   private listenOrigin: string | undefined;
@@ -246,11 +313,18 @@ export class ReferenceItsm {
     const { seed, ...faults } = parsed.data;
     if (seed !== undefined) this.random = seededRandom(seed);
     this.faults = faults;
-    return { ...faults };
+    this.sender.faults = faults.events && { ...faults.events, random: () => this.random() };
+    return { ...this.faults };
   }
 
   clearFaults(): void {
     this.faults = {};
+    this.sender.faults = undefined;
+  }
+
+  /** True while an API request is being answered or an event is waiting to go out or being sent. */
+  get busy(): boolean {
+    return this.inFlight > 0 || this.sender.busy;
   }
 
   setOutbound(target: OutboundTarget | undefined): void {
@@ -271,6 +345,7 @@ export class ReferenceItsm {
     this.idempotency.clear();
     this.requests.length = 0;
     this.faults = {};
+    this.sender.faults = undefined;
     if (!this.customRandom) this.random = seededRandom(1);
     await this.sender.reset();
   }
@@ -428,6 +503,27 @@ export class ReferenceItsm {
   }
 
   private async api(req: IncomingMessage, res: ServerResponse, path: string, url: URL): Promise<void> {
+    this.inFlight += 1;
+    try {
+      await this.apiRequest(req, res, path, url);
+    } finally {
+      this.inFlight -= 1;
+    }
+  }
+
+  /** The fault the mix draws for one request, if any. */
+  private drawFault(mix: ItsmFaults['mix']): FaultKind | undefined {
+    if (mix === undefined) return undefined;
+    let draw = this.random();
+    for (const kind of FAULT_KINDS) {
+      const rate = mix[kind] ?? 0;
+      if (draw < rate) return kind;
+      draw -= rate;
+    }
+    return undefined;
+  }
+
+  private async apiRequest(req: IncomingMessage, res: ServerResponse, path: string, url: URL): Promise<void> {
     const method = req.method ?? 'GET';
     const entry: RequestLogEntry = {
       at: new Date(this.clock()).toISOString(),
@@ -445,15 +541,25 @@ export class ReferenceItsm {
     }
     let answer: Answer;
     let changes: StoreChange[];
+    let drawn: FaultKind | undefined;
+    let raw: Buffer | undefined;
     try {
-      const raw = await readBody(req);
+      raw = await readBody(req);
       entry.body = bodyForLog(raw);
+      drawn = faults.status === undefined ? this.drawFault(faults.mix) : undefined;
+      if (drawn !== undefined) entry.fault = drawn;
       if (faults.status !== undefined) {
         entry.fault = 'status';
         answer = faultAnswer(faults.status, faults.retryAfterSeconds, faults.message);
       } else if (faults.errorRate !== undefined && faults.errorRate > 0 && this.random() < faults.errorRate) {
         entry.fault = 'errorRate';
         answer = faultAnswer(503, faults.retryAfterSeconds);
+      } else if (drawn === '500' || drawn === '502' || drawn === '503') {
+        answer = faultAnswer(Number(drawn), faults.retryAfterSeconds);
+      } else if (drawn === '429') {
+        answer = faultAnswer(429, faults.retryAfterSeconds ?? 1);
+      } else if (drawn === 'timeoutBefore' || drawn === 'resetBefore') {
+        answer = faultAnswer(504, undefined);
       } else {
         answer = this.apiAnswer(req, method, decodeSegments(path).slice(1), url.searchParams, raw);
       }
@@ -461,6 +567,22 @@ export class ReferenceItsm {
       answer = errorAnswer(error);
     } finally {
       changes = this.store.drain();
+    }
+    if (drawn === 'resetBefore' || drawn === 'resetAfter') {
+      // The change (resetAfter) is made and its events go out; the caller only sees its connection drop.
+      this.publish(changes);
+      req.socket.destroy();
+      return;
+    }
+    if (drawn === 'timeoutBefore' || drawn === 'timeoutAfter' || drawn === 'outOfOrder') {
+      // The tool's events do not wait for a slow answer: they go out as soon as the change is made.
+      this.publish(changes);
+      const holdMs = drawn === 'outOfOrder' ? Math.floor(this.random() * (faults.outOfOrderMaxMs ?? DEFAULT_OUT_OF_ORDER_MAX_MS)) : faults.timeoutMs === undefined ? DEFAULT_FAULT_TIMEOUT_MS : faults.timeoutMs;
+      const stayed = await holdAnswer(res, holdMs);
+      if (!stayed) return;
+      entry.status = answer.status;
+      writeAnswer(res, answer);
+      return;
     }
     // Events are queued now, so they keep the order the changes were made in, but go out after the answer.
     let answered: () => void = () => undefined;

@@ -62,8 +62,20 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
+/** Event faults with the generator that draws them (see EventFaults in itsm.ts). */
+export interface SenderFaults {
+  duplicate?: number;
+  reorder?: number;
+  delayMaxMs?: number;
+  random: () => number;
+}
+
+const DEFAULT_EVENT_DELAY_MAX_MS = 3_000;
+
 export class OutboundSender {
   target: OutboundTarget | undefined;
+  /** Events sent twice or out of order, on purpose. */
+  faults: SenderFaults | undefined;
   private entries: OutboxEntry[] = [];
   private readonly chains = new Map<string, Promise<void>>();
   private abort = new AbortController();
@@ -94,15 +106,38 @@ export class OutboundSender {
     this.entries.push(entry);
     if (!target) return entry;
     const signal = this.abort.signal;
-    const previous = this.chains.get(recordKey) ?? Promise.resolve();
+    const faults = this.faults;
+    const delayMaxMs = faults?.delayMaxMs ?? DEFAULT_EVENT_DELAY_MAX_MS;
+    const reordered = faults !== undefined && (faults.reorder ?? 0) > 0 && faults.random() < (faults.reorder ?? 0);
+    const duplicated = faults !== undefined && (faults.duplicate ?? 0) > 0 && faults.random() < (faults.duplicate ?? 0);
+    // A reordered event goes on its own after a random wait, so the record's later events may overtake it.
+    const key = reordered ? `${recordKey}#${entry.eventId}` : recordKey;
+    const wait = reordered && faults ? Math.floor(faults.random() * delayMaxMs) : 0;
+    const previous = reordered ? Promise.resolve() : (this.chains.get(recordKey) ?? Promise.resolve());
     const next = Promise.all([previous, after])
       .then(() => new Promise<void>((resolve) => setImmediate(resolve)))
+      .then(() => sleep(wait, signal))
       .then(() => this.deliver(entry, target, signal));
-    this.chains.set(recordKey, next);
-    void next.then(() => {
-      if (this.chains.get(recordKey) === next) this.chains.delete(recordKey);
-    });
+    this.track(key, next);
+    if (duplicated && faults) {
+      const again = Math.floor(faults.random() * delayMaxMs);
+      // The same event once more, as a tool resends when it did not get the first answer; later
+      // events of the record do not wait for it.
+      this.track(`${recordKey}#again#${entry.eventId}`, next.then(() => sleep(again, signal)).then(() => this.deliver(entry, target, signal)));
+    }
     return entry;
+  }
+
+  private track(key: string, send: Promise<void>): void {
+    this.chains.set(key, send);
+    void send.then(() => {
+      if (this.chains.get(key) === send) this.chains.delete(key);
+    });
+  }
+
+  /** True while an event waits to go out or is being sent. */
+  get busy(): boolean {
+    return this.chains.size > 0;
   }
 
   /** Resolves when every queued send has been delivered, has failed for good or was cancelled. */

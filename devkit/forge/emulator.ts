@@ -13,6 +13,7 @@ import { checkAdf } from '../jira/contract/adf';
 import { PlatformCalls, type InvocationRecord } from './calls';
 import { createCustomUiHost } from './custom-ui/host';
 import { type PlatformClock, VirtualClock } from './clock';
+import { CRASH_RETRY_REASON, CrashControl, isKvsWrite } from './crash';
 import { egressAllows, egressDeniedError } from './egress';
 import { KvsService } from './kvs/service';
 import { kvsFetchHandler } from './kvs/fetch';
@@ -62,7 +63,18 @@ export interface ContractViolation {
 
 export type HttpRoute = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
 
-type RawOutcome = { kind: 'returned'; value: unknown } | { kind: 'threw'; error: unknown } | { kind: 'timeout' };
+type RawOutcome = { kind: 'returned'; value: unknown } | { kind: 'threw'; error: unknown } | { kind: 'timeout' } | { kind: 'crashed'; kvsPath: string };
+
+/** What fault injection needs to know of a running invocation. */
+interface RunningInvocation {
+  functionKey: string;
+  moduleKey: string;
+  /** It sent a request that may have changed the external tool. */
+  toolWrote: boolean;
+  /** Its first storage write after a tool write was weighed for a crash already. */
+  weighed: boolean;
+  crash: (kvsPath: string) => void;
+}
 
 const webTriggerResultSchema = z
   .object({
@@ -97,6 +109,8 @@ export class ForgeEmulator {
   readonly queue: QueueService;
   /** Trigger invocations run through the same retry rules as queue events. */
   readonly triggerRuns: QueueService;
+  /** Fault injection: invocations that die between a tool write and their next storage write. */
+  readonly crashes = new CrashControl();
 
   private readonly jira: JiraSimulator;
   private readonly appAccountId: string;
@@ -112,6 +126,7 @@ export class ForgeEmulator {
   private baseUrl = '';
   private unsubscribe: (() => void) | undefined;
   private heldEvents: ProductEvent[] | undefined;
+  private readonly running = new Map<string, RunningInvocation>();
 
   private constructor(private readonly options: EmulatorOptions) {
     const appDir = options.appDir ?? REPO_ROOT;
@@ -241,6 +256,7 @@ export class ForgeEmulator {
     const outcome = await this.invoke(page.resolverFunctionKey, call.moduleKey, 'resolver', [request, backend], call.accountId);
     if (outcome.kind === 'returned') return outcome.value;
     if (outcome.kind === 'timeout') throw new Error('The resolver timed out');
+    if (outcome.kind === 'crashed') throw new Error('The resolver crashed');
     throw outcome.error instanceof Error ? outcome.error : new Error(String(outcome.error));
   }
 
@@ -423,6 +439,9 @@ export class ForgeEmulator {
     const timeout = new Promise<RawOutcome>((resolve) => {
       timer = setTimeout(() => resolve({ kind: 'timeout' }), limitMs);
     });
+    const crashed = new Promise<RawOutcome>((resolve) => {
+      this.running.set(invocationId, { functionKey, moduleKey, toolWrote: false, weighed: false, crash: (kvsPath) => resolve({ kind: 'crashed', kvsPath }) });
+    });
     const run = runInInvocation({ runtime, hooks: this.hooks }, async (): Promise<RawOutcome> => {
       try {
         return { kind: 'returned', value: await (handler as (...a: unknown[]) => unknown)(...args) };
@@ -430,9 +449,10 @@ export class ForgeEmulator {
         return { kind: 'threw', error };
       }
     });
-    const outcome = await Promise.race([run, timeout]);
+    const outcome = await Promise.race([run, timeout, crashed]);
     clearTimeout(timer);
-    const retry = outcome.kind !== 'timeout' && retrySignalSchema.safeParse(outcome.kind === 'returned' ? outcome.value : outcome.error).success;
+    this.running.delete(invocationId);
+    const retry = (outcome.kind === 'returned' || outcome.kind === 'threw') && retrySignalSchema.safeParse(outcome.kind === 'returned' ? outcome.value : outcome.error).success;
     this.invocations.push({
       invocationId,
       moduleKey,
@@ -440,14 +460,16 @@ export class ForgeEmulator {
       kind,
       startedAt: started,
       durationMs: Date.now() - started,
-      outcome: outcome.kind === 'timeout' ? 'timeout' : retry ? 'retry' : outcome.kind === 'threw' ? 'error' : 'ok',
+      outcome: outcome.kind === 'timeout' ? 'timeout' : retry ? 'retry' : outcome.kind === 'threw' || outcome.kind === 'crashed' ? 'error' : 'ok',
       ...(outcome.kind === 'threw' && !retry ? { error: describe(outcome.error) } : {}),
+      ...(outcome.kind === 'crashed' ? { error: `${CRASH_RETRY_REASON}: crashed (fault injection) before ${outcome.kvsPath}` } : {}),
     });
     return outcome;
   }
 
   private toConsumerOutcome(outcome: RawOutcome): ConsumerOutcome {
     if (outcome.kind === 'timeout') return { kind: 'retry', retryAfterSeconds: 1, retryReason: 'FUNCTION_TIME_OUT' };
+    if (outcome.kind === 'crashed') return { kind: 'retry', retryAfterSeconds: 1, retryReason: CRASH_RETRY_REASON };
     const signal = retrySignalSchema.safeParse(outcome.kind === 'returned' ? outcome.value : outcome.error);
     if (signal.success) {
       const options = signal.data.retryOptions;
@@ -511,10 +533,24 @@ export class ForgeEmulator {
     else this.deliverProductEvent(event);
   }
 
+  /** True when this storage write is where the current invocation dies (see crash.ts); it then never returns. */
+  private crashHere(kvsPath: string): boolean {
+    const invocation = this.running.get(currentInvocation()?.runtime.appContext.invocationId ?? '');
+    if (!invocation?.toolWrote || invocation.weighed) return false;
+    invocation.weighed = true;
+    if (!this.crashes.shouldCrash()) return false;
+    this.crashes.crashed.push({ functionKey: invocation.functionKey, moduleKey: invocation.moduleKey, kvsPath, at: this.clock.now() });
+    invocation.crash(kvsPath);
+    return true;
+  }
+
   // ---- platform calls -------------------------------------------------------------------------
 
   private async forgeFetch(target: ForgeTarget, path: string, init: RequestInit | undefined): Promise<Response> {
-    if (target.type === 'kvs') return this.kvsFetch(path, init);
+    if (target.type === 'kvs') {
+      if (isKvsWrite(path) && this.crashHere(path)) return new Promise<Response>(() => undefined);
+      return this.kvsFetch(path, init);
+    }
     if (target.type === 'fpp' && target.remote === 'jira') return this.jiraFetch(target, path, init);
     if (target.type === 'fpp' && target.remote === 'stargate') return this.stargateFetch(path, init);
     return jsonResponse(400, { message: `The devkit does not emulate ${target.type}/${target.remote ?? ''} calls` }, { 'forge-proxy-error': 'PROXY_ERR' });
@@ -592,6 +628,8 @@ export class ForgeEmulator {
     const method = (init?.method ?? (input instanceof Request ? input.method : 'GET')).toUpperCase();
     this.calls.count(this.calls.egress, `${method} ${url.host}`);
     if (!egressAllows(this.egress, url)) throw egressDeniedError(url.href);
+    const invocation = this.running.get(currentInvocation()?.runtime.appContext.invocationId ?? '');
+    if (invocation && method !== 'GET' && method !== 'HEAD') invocation.toolWrote = true;
     return original(input, init);
   }
 }

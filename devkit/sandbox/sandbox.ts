@@ -6,14 +6,16 @@ import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
 import { deserialize, serialize } from 'node:v8';
+import { z } from 'zod';
 import type { AddConnectionResponse, ActivityResponse, ConfigSavedResponse, GetConfigResponse, GetInboundResponse, InboundSecretResponse, SetConnectionSecretResponse } from '../../src/contract/admin';
-import { RealClock } from '../forge/clock';
+import { type PlatformClock, RealClock } from '../forge/clock';
 import { ForgeEmulator } from '../forge/emulator';
 import type { KvsSnapshot } from '../forge/kvs/service';
 import { ReferenceItsm, type ItsmStoreDump } from '../external/itsm';
 import { rateLimitControlRoute } from '../jira/rate-limits';
 import { JiraSimulator, type JiraStoreDump } from '../jira/simulator';
 import type { JiraActor } from '../jira/types';
+import { PlatformFaults } from './faults';
 import { homePage } from './home';
 import { readBody, sendJson } from './http';
 import { SandboxJiraPages } from './jira-pages';
@@ -32,6 +34,8 @@ export interface SandboxOptions {
   host?: string;
   /** Keeps Jira, StackFlow and Tandem's storage in this file between runs. */
   dataFile?: string;
+  /** The time of Jira, StackFlow and the platform; real by default. A virtual clock lets a script skip waits (queue retries) it would otherwise sit through. */
+  clock?: PlatformClock;
 }
 
 export interface SandboxInfo {
@@ -61,6 +65,8 @@ export interface Sandbox {
   jira: JiraSimulator;
   itsm: ReferenceItsm;
   emulator: ForgeEmulator;
+  /** Product events late, twice or out of order, and crashes between a tool write and a storage write (also at /__sandbox/faults). */
+  faults: PlatformFaults;
   stop(): Promise<void>;
 }
 
@@ -108,19 +114,21 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const base = `http://${host}:${port}`;
   const saved = options.dataFile ? readData(options.dataFile) : undefined;
 
-  const jira = new JiraSimulator({ appAccountId: APP_ACCOUNT_ID, baseUrl: `${base}/jira` });
+  const clock = options.clock ?? new RealClock();
+  const now = (): number => clock.now();
+  const jira = new JiraSimulator({ appAccountId: APP_ACCOUNT_ID, baseUrl: `${base}/jira`, clock: now });
   if (saved) jira.load(saved.jira);
   else seedJira(jira);
   const admin = jira.findUserByEmail('ada@example.com');
   if (!admin) throw new Error('The sandbox site has no admin (ada@example.com)');
 
-  const itsm = new ReferenceItsm({ token: SANDBOX_ITSM_TOKEN, basePath: '/itsm', publicUrl: `${base}/itsm` });
+  const itsm = new ReferenceItsm({ token: SANDBOX_ITSM_TOKEN, basePath: '/itsm', publicUrl: `${base}/itsm`, clock: now });
   if (saved) itsm.load(saved.itsm);
 
   const emulator = await ForgeEmulator.start({
     jira,
     appAccountId: APP_ACCOUNT_ID,
-    clock: new RealClock(),
+    clock,
     port,
     host,
     publicBaseUrl: base,
@@ -148,6 +156,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const webTriggerUrl = inbound.connections[0]?.url;
   if (!webTriggerUrl) throw new Error('Setting up the sandbox: the connection has no inbound URL');
   itsm.setOutbound({ url: webTriggerUrl, secret: inboundSecret });
+  const faults = new PlatformFaults(emulator, clock);
 
   const info: SandboxInfo = {
     baseUrl: base,
@@ -180,6 +189,10 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     }
     if (url.pathname === '/__sandbox/info') {
       sendJson(res, 200, info);
+      return true;
+    }
+    if (url.pathname === '/__sandbox/faults') {
+      await serveFaults(req, res, faults);
       return true;
     }
     if (url.pathname === '/__sandbox/activity') {
@@ -215,13 +228,38 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     jira,
     itsm,
     emulator,
+    faults,
     async stop() {
       if (saver) clearInterval(saver);
+      faults.clear();
       await itsm.close();
       save();
       await emulator.stop();
     },
   };
+}
+
+/** GET shows the platform faults, POST replaces them (see faults.ts), DELETE switches them off. */
+async function serveFaults(req: IncomingMessage, res: ServerResponse, faults: PlatformFaults): Promise<void> {
+  const method = req.method ?? 'GET';
+  if (method === 'GET') return sendJson(res, 200, { faults: faults.settings });
+  if (method === 'DELETE') {
+    faults.clear();
+    return sendJson(res, 200, { faults: faults.settings });
+  }
+  if (method !== 'POST') return sendJson(res, 405, { error: 'Use GET, POST or DELETE' });
+  let input: unknown;
+  try {
+    input = JSON.parse(await readBody(req)) as unknown;
+  } catch {
+    return sendJson(res, 400, { error: 'The body is not JSON' });
+  }
+  try {
+    sendJson(res, 200, { faults: faults.set(input) });
+  } catch (error) {
+    const issue = error instanceof z.ZodError ? error.issues[0] : undefined;
+    sendJson(res, 400, { error: issue ? `${issue.path.map(String).join('.') || 'body'}: ${issue.message}` : String(error) });
+  }
 }
 
 /** A restart on another port moves StackFlow with it: the admin edits the connection's URL. */
