@@ -184,10 +184,14 @@ export class ForgeEmulator {
     return this.baseUrl;
   }
 
-  /** What `webTrigger.getUrl(moduleKey)` returns inside the app. */
-  webTriggerUrl(moduleKey: string): string {
+  /**
+   * What `webTrigger.getUrl(moduleKey)` returns inside the app: the current `…/public/<id>` form. The
+   * older `…/x1/<id>` form of the same trigger is served too, as Forge still accepts it (and @forge/api
+   * parses both): https://developer.atlassian.com/platform/forge/rest/v2/api-group-forge-webtriggers/
+   */
+  webTriggerUrl(moduleKey: string, form: 'public' | 'x1' = 'public'): string {
     if (!this.app.webTriggers.has(moduleKey)) throw new Error(`No web trigger ${moduleKey} in the manifest`);
-    return `${this.baseUrl}/x1/${this.webTriggerId(moduleKey)}`;
+    return `${this.baseUrl}/${form}/${this.webTriggerId(moduleKey)}`;
   }
 
   /** Where a person or a browser sees a Custom UI page as Jira frames it. */
@@ -325,7 +329,7 @@ export class ForgeEmulator {
 
   private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://emulator.invalid');
-    const match = /^\/x1\/([^/]+)(\/.*)?$/.exec(url.pathname);
+    const match = /^\/(?:x1|public)\/([^/]+)(\/.*)?$/.exec(url.pathname);
     if (match) return this.serveWebTrigger(req, res, url, match[1] ?? '', match[2] ?? '');
     for (const route of this.routes) if (await route(req, res)) return;
     res.writeHead(404, { 'content-type': 'application/json' });
@@ -358,9 +362,11 @@ export class ForgeEmulator {
       }
       chunks.push(buffer);
     }
+    // Header names reach the function in the caller's case, each with its values as an array
+    // (https://developer.atlassian.com/platform/forge/runtime-reference/web-trigger/).
     const headers: Record<string, string[]> = {};
     for (let i = 0; i < req.rawHeaders.length; i += 2) {
-      const name = (req.rawHeaders[i] ?? '').toLowerCase();
+      const name = req.rawHeaders[i] ?? '';
       (headers[name] ??= []).push(req.rawHeaders[i + 1] ?? '');
     }
     const queryParameters: Record<string, string[]> = {};

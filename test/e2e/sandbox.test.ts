@@ -95,7 +95,7 @@ describe('the sandbox over HTTP', () => {
     assert.equal(sandbox.info.jiraBaseUrl, `${sandbox.base}/jira`);
     assert.equal(sandbox.info.itsmBaseUrl, `${sandbox.base}/itsm`);
     assert.equal(sandbox.info.itsmToken, 'sandbox-token');
-    assert.match(sandbox.info.webTriggerUrl, new RegExp(`^${sandbox.base}/x1/[0-9a-f]{32}/${sandbox.info.connectionId}$`));
+    assert.match(sandbox.info.webTriggerUrl, new RegExp(`^${sandbox.base}/public/[0-9a-f]{32}/${sandbox.info.connectionId}$`));
     assert.match(sandbox.info.inboundSecret, /^[A-Za-z0-9_-]{32,}$/);
     const home = await (await fetch(`${sandbox.base}/`)).text();
     for (const link of ['/jira', '/itsm', '/admin']) assert.ok(home.includes(`href="${link}"`), `home links ${link}`);

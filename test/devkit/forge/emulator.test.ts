@@ -183,7 +183,7 @@ test('egress reaches hosts the manifest allows and fails like Forge for others',
 
 test('a web trigger gets Forge request shape over HTTP and its result becomes the HTTP answer', async () => {
   const url = emulator.webTriggerUrl('echo-hook');
-  assert.match(url, /\/x1\/[0-9a-f]{32}$/);
+  assert.match(url, /\/public\/[0-9a-f]{32}$/);
   const response = await fetch(`${url}/conn-1?x=1&x=2`, { method: 'POST', headers: { 'X-Tool': 'itsm', 'Content-Type': 'text/plain' }, body: '{"raw": true}' });
   assert.equal(response.status, 201);
   assert.equal(response.headers.get('x-echo'), 'one, two');
@@ -191,7 +191,8 @@ test('a web trigger gets Forge request shape over HTTP and its result becomes th
   assert.equal(echoed.url, url);
   assert.equal(echoed.request.method, 'POST');
   assert.equal(echoed.request.userPath, '/conn-1');
-  assert.deepEqual(echoed.request.headers['x-tool'], ['itsm']);
+  assert.deepEqual(echoed.request.headers['X-Tool'], ['itsm'], "header names keep the caller's case");
+  assert.equal(echoed.request.headers['x-tool'], undefined);
   assert.deepEqual(echoed.request.queryParameters.x, ['1', '2']);
   assert.equal(echoed.request.body, '{"raw": true}');
 });
@@ -201,6 +202,17 @@ test('a web trigger result that does not conform, or a throw, is a 500', async (
   assert.equal((await fetch(`${url}?mode=bad-result`)).status, 500);
   assert.equal((await fetch(`${url}?mode=throw`)).status, 500);
   assert.equal((await fetch(`${emulator.url}/x1/unknown`)).status, 404);
+  assert.equal((await fetch(`${emulator.url}/public/unknown`)).status, 404);
+});
+
+test('the older /x1/<id> form of a web trigger URL reaches the same function', async () => {
+  const older = emulator.webTriggerUrl('echo-hook', 'x1');
+  assert.match(older, /\/x1\/[0-9a-f]{32}$/);
+  const response = await fetch(`${older}/conn-2`, { method: 'POST', body: 'hi' });
+  assert.equal(response.status, 201);
+  const echoed = (await response.json()) as { request: { userPath: string; body: string } };
+  assert.equal(echoed.request.userPath, '/conn-2');
+  assert.equal(echoed.request.body, 'hi');
 });
 
 test('a resolver runs as the calling user and its errors reach the caller', async () => {
