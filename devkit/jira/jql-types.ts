@@ -18,6 +18,20 @@ export interface JqlIssueView {
   updated: number;
   priorityName: string | null;
   summary: string;
+  /** Who created the issue (set its first values); for WAS … BY. */
+  creatorAccountId?: string;
+  /** The issue's changes to fields JQL searches the history of, oldest first, from its changelog. */
+  history?: JqlFieldChange[];
+}
+
+/** One change of a field, in the terms the field is searched by (status and priority names, account ids). */
+export interface JqlFieldChange {
+  field: 'status' | 'assignee' | 'reporter' | 'priority';
+  /** epoch ms */
+  at: number;
+  byAccountId: string;
+  from: string | null;
+  to: string | null;
 }
 
 export interface JqlContext {

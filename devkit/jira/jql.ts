@@ -1,9 +1,9 @@
 // The JQL subset the Jira simulator answers: a tokenizer, a recursive-descent parser that validates
 // fields/operators/values the way Jira does (syntax first, then field checks), an evaluator over
 // JqlIssueView and an ORDER BY comparator. Pure: no clock, no I/O — ctx carries "now" and the user.
-import type { JqlContext, JqlIssueView } from './jql-types';
+import type { JqlContext, JqlFieldChange, JqlIssueView } from './jql-types';
 
-export type { JqlContext, JqlIssueView } from './jql-types';
+export type { JqlContext, JqlFieldChange, JqlIssueView } from './jql-types';
 
 // ---------------------------------------------------------------------------------------------
 // AST
@@ -40,12 +40,24 @@ export type JqlValue =
   | { kind: 'currentUser' }
   | { kind: 'date'; date: JqlDate };
 
+/** The history operators, answered from the issue's changelog. */
+export type JqlHistoryOperator = 'was' | 'was not' | 'was in' | 'was not in' | 'changed';
+
+/** A history clause's time and people predicates; several narrow one another. */
+export type JqlPredicate =
+  | { kind: 'after' | 'before' | 'on'; date: JqlDate }
+  | { kind: 'during'; from: JqlDate; to: JqlDate }
+  | { kind: 'by'; users: JqlValue[] }
+  | { kind: 'from' | 'to'; values: JqlValue[] };
+
 export type JqlClause =
   | { kind: 'and'; clauses: JqlClause[] }
   | { kind: 'or'; clauses: JqlClause[] }
   | { kind: 'not'; clause: JqlClause }
   /** values has one entry except for IN / NOT IN lists. */
-  | { kind: 'terminal'; field: JqlField; operator: JqlOperator; values: JqlValue[] };
+  | { kind: 'terminal'; field: JqlField; operator: JqlOperator; values: JqlValue[] }
+  /** WAS [NOT] [IN] values (none for CHANGED), with predicates. */
+  | { kind: 'history'; field: JqlHistoryField; operator: JqlHistoryOperator; values: JqlValue[]; predicates: JqlPredicate[] };
 
 export type JqlSortField = 'key' | 'id' | 'created' | 'updated' | 'priority' | 'summary' | 'status' | 'project' | 'issuetype';
 
@@ -185,16 +197,30 @@ type RawOperand =
   | { kind: 'function'; name: string; args: string[] }
   | { kind: 'list'; items: RawOperand[] };
 
+type RawPredicateOperator = 'after' | 'before' | 'on' | 'during' | 'by' | 'from' | 'to';
+
+interface RawPredicate {
+  operator: RawPredicateOperator;
+  operand: RawOperand;
+}
+
 type RawClause =
   | { kind: 'and'; clauses: RawClause[] }
   | { kind: 'or'; clauses: RawClause[] }
   | { kind: 'not'; clause: RawClause }
-  | { kind: 'terminal'; field: string; operator: JqlOperator; operand: RawOperand };
+  | { kind: 'terminal'; field: string; operator: JqlOperator; operand: RawOperand }
+  /** operand is null for CHANGED. */
+  | { kind: 'history'; field: string; operator: JqlHistoryOperator; operand: RawOperand | null; predicates: RawPredicate[] };
+
+const PREDICATE_WORDS = new Set<string>(['after', 'before', 'on', 'during', 'by', 'from', 'to']);
 
 interface RawQuery {
   where: RawClause | null;
   orderBy: { field: string; direction: 'asc' | 'desc' | null }[];
 }
+
+// As Jira words a missing operator (the example of POST /rest/api/3/jql/parse in Atlassian's description).
+const VALID_OPERATORS = " The valid operators are '=', '!=', '<', '>', '<=', '>=', '~', '!~', 'IN', 'NOT IN', 'IS' and 'IS NOT'.";
 
 class Parser {
   private index = 0;
@@ -221,9 +247,9 @@ class Parser {
     return token.kind === 'word' && token.text.toLowerCase() === word;
   }
 
-  private expected(what: string, token: Token): JqlError {
-    if (token.kind === 'eof') return new JqlError(`Error in the JQL Query: Expecting ${what} before the end of the query.`);
-    return syntaxError(this.text, token.pos, `Expecting ${what} but got '${token.text}'.`);
+  private expected(what: string, token: Token, hint = ''): JqlError {
+    if (token.kind === 'eof') return new JqlError(`Error in the JQL Query: Expecting ${what} before the end of the query.${hint}`);
+    return syntaxError(this.text, token.pos, `Expecting ${what} but got '${token.text}'.${hint}`);
   }
 
   parseQuery(): RawQuery {
@@ -299,15 +325,42 @@ class Parser {
   private parseTerminal(): RawClause {
     const fieldToken = this.next();
     if (fieldToken.kind !== 'word' && fieldToken.kind !== 'string') throw this.expected('a field name', fieldToken);
+    const history = this.parseHistoryOperator();
+    if (history !== null) {
+      const operand = history === 'changed' ? null : this.peek().kind === 'lparen' ? this.parseList() : this.parseOperand();
+      return { kind: 'history', field: fieldToken.text, operator: history, operand, predicates: this.parsePredicates() };
+    }
     const operator = this.parseOperator();
     const open = this.peek();
-    // IN takes a list or a single function, e.g. `assignee in currentUser()`; a list after other
-    // operators is parsed so validation can name the operator that rejects it.
-    if ((operator === 'in' || operator === 'not in') && open.kind !== 'lparen' && !(open.kind === 'word' && this.peek(1).kind === 'lparen')) {
-      throw this.expected(`'('`, open);
-    }
+    // IN takes a list or a function (`assignee in currentUser()`); a single value or a list after
+    // other operators parses, and validation names the operator that refuses it, as Jira does.
     const operand = open.kind === 'lparen' ? this.parseList() : this.parseOperand();
     return { kind: 'terminal', field: fieldToken.text, operator, operand };
+  }
+
+  /** WAS, WAS NOT, WAS IN, WAS NOT IN or CHANGED; null (consuming nothing) for any other operator. */
+  private parseHistoryOperator(): JqlHistoryOperator | null {
+    if (this.isWord(this.peek(), 'changed')) {
+      this.next();
+      return 'changed';
+    }
+    if (!this.isWord(this.peek(), 'was')) return null;
+    this.next();
+    const not = this.peek().kind === 'not' && this.peek().text.toLowerCase() === 'not';
+    if (not) this.next();
+    const isIn = this.isWord(this.peek(), 'in');
+    if (isIn) this.next();
+    return not ? (isIn ? 'was not in' : 'was not') : isIn ? 'was in' : 'was';
+  }
+
+  private parsePredicates(): RawPredicate[] {
+    const predicates: RawPredicate[] = [];
+    while (this.peek().kind === 'word' && PREDICATE_WORDS.has(this.peek().text.toLowerCase())) {
+      const operator = this.next().text.toLowerCase() as RawPredicateOperator;
+      const operand = this.peek().kind === 'lparen' ? this.parseList() : this.parseOperand();
+      predicates.push({ operator, operand });
+    }
+    return predicates;
   }
 
   private parseOperator(): JqlOperator {
@@ -325,7 +378,7 @@ class Parser {
       this.next();
       return 'not in';
     }
-    throw this.expected('operator', token);
+    throw this.expected('operator', token, VALID_OPERATORS);
   }
 
   private parseList(): RawOperand {
@@ -538,33 +591,197 @@ function validateValue(field: JqlField, fieldName: string, operator: JqlOperator
   }
 }
 
-function validateClause(raw: RawClause): JqlClause {
-  if (raw.kind === 'and') return { kind: 'and', clauses: raw.clauses.map(validateClause) };
-  if (raw.kind === 'or') return { kind: 'or', clauses: raw.clauses.map(validateClause) };
-  if (raw.kind === 'not') return { kind: 'not', clause: validateClause(raw.clause) };
-  const field = FIELD_ALIASES[raw.field.toLowerCase()];
-  if (field === undefined) throw validationError(`Field '${raw.field}' does not exist or you do not have permission to view it.`);
-  if (!FIELD_OPERATORS[field].includes(raw.operator)) {
-    throw validationError(`The operator '${raw.operator}' is not supported by the '${raw.field}' field.`);
-  }
-  const isList = raw.operator === 'in' || raw.operator === 'not in';
-  if (raw.operand.kind === 'list' && !isList) {
-    throw validationError(`The operator '${raw.operator}' does not support the list value for field '${raw.field}'.`);
-  }
-  return { kind: 'terminal', field, operator: raw.operator, values: validateValue(field, raw.field, raw.operator, raw.operand) };
+// Fields whose history JQL searches (WAS, CHANGED); of the fields here, Jira keeps history for these.
+// support.atlassian.com/jira-software-cloud/docs/jql-operators/#WAS and #CHANGED
+export type JqlHistoryField = 'status' | 'assignee' | 'reporter' | 'priority';
+const HISTORY_FIELDS = new Set<JqlField>(['status', 'assignee', 'reporter', 'priority']);
+const WAS_PREDICATES = new Set<RawPredicateOperator>(['after', 'before', 'on', 'during', 'by']);
+const CHANGED_PREDICATES = new Set<RawPredicateOperator>(['after', 'before', 'on', 'during', 'by', 'from', 'to']);
+
+function isHistoryField(field: JqlField): field is JqlHistoryField {
+  return HISTORY_FIELDS.has(field);
 }
 
-function validateQuery(raw: RawQuery): JqlQuery {
-  const where = raw.where === null ? null : validateClause(raw.where);
-  const orderBy = raw.orderBy.map(({ field: name, direction }): JqlSort => {
+function quotedOperand(operand: RawOperand): string {
+  switch (operand.kind) {
+    case 'value':
+      return `"${operand.text}"`;
+    case 'empty':
+      return 'EMPTY';
+    case 'function':
+      return `${operand.name}(${operand.args.join(', ')})`;
+    case 'list':
+      return `(${operand.items.map(quotedOperand).join(', ')})`;
+  }
+}
+
+/** A date predicate's operand: a period, a date, now() or startOfDay(), as a date field takes them. */
+function predicateDate(predicate: string, operand: RawOperand): JqlDate {
+  if (operand.kind === 'list' || operand.kind === 'empty') throw validationError(`The predicate '${predicate}' takes a date, not ${quotedOperand(operand)}.`);
+  try {
+    const [value] = validateValue('created', predicate, '=', operand);
+    if (value?.kind === 'date') return value.date;
+  } catch (error) {
+    if (!(error instanceof JqlError)) throw error;
+    if (operand.kind === 'value') throw validationError(`Date value '${operand.text}' for predicate '${predicate}' is invalid. ${DATE_FORMATS_HINT}`);
+    throw error;
+  }
+  throw validationError(`Date value ${quotedOperand(operand)} for predicate '${predicate}' is invalid. ${DATE_FORMATS_HINT}`);
+}
+
+function validatePredicate(field: JqlHistoryField, fieldName: string, operator: JqlHistoryOperator, raw: RawPredicate): JqlPredicate {
+  const allowed = operator === 'changed' ? CHANGED_PREDICATES : WAS_PREDICATES;
+  if (!allowed.has(raw.operator)) {
+    throw validationError(`The predicate '${raw.operator.toUpperCase()}' is not supported by the '${operator.toUpperCase()}' operator.`);
+  }
+  switch (raw.operator) {
+    case 'after':
+    case 'before':
+    case 'on':
+      return { kind: raw.operator, date: predicateDate(raw.operator, raw.operand) };
+    case 'during': {
+      const items = raw.operand.kind === 'list' ? raw.operand.items : [];
+      const [from, to] = items;
+      if (items.length !== 2 || from === undefined || to === undefined) {
+        throw validationError(`The predicate 'DURING' needs two dates, as in DURING ("2026/11/01", "2026/11/30").`);
+      }
+      return { kind: 'during', from: predicateDate('during', from), to: predicateDate('during', to) };
+    }
+    case 'by':
+      return { kind: 'by', users: validateValue('assignee', 'by', 'in', raw.operand) };
+    case 'from':
+    case 'to':
+      return { kind: raw.operator, values: validateValue(field, fieldName, 'in', raw.operand) };
+  }
+}
+
+function validateHistory(raw: Extract<RawClause, { kind: 'history' }>, field: JqlField): JqlClause {
+  if (!isHistoryField(field)) throw validationError(`The operator '${raw.operator}' is not supported by the '${raw.field}' field.`);
+  const isList = raw.operator === 'was in' || raw.operator === 'was not in';
+  let values: JqlValue[] = [];
+  if (raw.operand !== null) {
+    if (raw.operand.kind === 'list' && !isList) throw validationError(`The operator '${raw.operator}' does not support the list value for field '${raw.field}'.`);
+    if (raw.operand.kind !== 'list' && raw.operand.kind !== 'function' && isList) {
+      throw validationError(`Operator '${raw.operator}' does not support the non-list value '${quotedOperand(raw.operand)}' for field '${raw.field}'.`);
+    }
+    values = validateValue(field, raw.field, isList ? 'in' : '=', raw.operand);
+  }
+  const predicates = raw.predicates.map((p) => validatePredicate(field, raw.field, raw.operator, p));
+  return { kind: 'history', field, operator: raw.operator, values, predicates };
+}
+
+/** Types one clause; field and value problems are collected in `errors` (Jira reports them all). */
+function validateClause(raw: RawClause, errors: string[]): JqlClause {
+  if (raw.kind === 'and') return { kind: 'and', clauses: raw.clauses.map((c) => validateClause(c, errors)) };
+  if (raw.kind === 'or') return { kind: 'or', clauses: raw.clauses.map((c) => validateClause(c, errors)) };
+  if (raw.kind === 'not') return { kind: 'not', clause: validateClause(raw.clause, errors) };
+  try {
+    const field = FIELD_ALIASES[raw.field.toLowerCase()];
+    if (field === undefined) throw validationError(`Field '${raw.field}' does not exist or you do not have permission to view it.`);
+    if (raw.kind === 'history') return validateHistory(raw, field);
+    // The operand's shape is checked before the operator, as in Atlassian's example (`summary in test`).
+    const isList = raw.operator === 'in' || raw.operator === 'not in';
+    if (isList && raw.operand.kind !== 'list' && raw.operand.kind !== 'function') {
+      throw validationError(`Operator '${raw.operator}' does not support the non-list value '${quotedOperand(raw.operand)}' for field '${raw.field}'.`);
+    }
+    if (!FIELD_OPERATORS[field].includes(raw.operator)) {
+      throw validationError(`The operator '${raw.operator}' is not supported by the '${raw.field}' field.`);
+    }
+    if (raw.operand.kind === 'list' && !isList) {
+      throw validationError(`The operator '${raw.operator}' does not support the list value for field '${raw.field}'.`);
+    }
+    return { kind: 'terminal', field, operator: raw.operator, values: validateValue(field, raw.field, raw.operator, raw.operand) };
+  } catch (error) {
+    if (!(error instanceof JqlError)) throw error;
+    if (!errors.includes(error.message)) errors.push(error.message);
+    // A clause that matches nothing stands in for the invalid one; the errors decide what is answered.
+    return { kind: 'or', clauses: [] };
+  }
+}
+
+function validateQuery(raw: RawQuery, errors: string[]): JqlQuery {
+  const where = raw.where === null ? null : validateClause(raw.where, errors);
+  const orderBy: JqlSort[] = [];
+  for (const { field: name, direction } of raw.orderBy) {
     const field = SORT_FIELDS[name.toLowerCase()];
     if (field === undefined) {
-      if (FIELD_ALIASES[name.toLowerCase()] !== undefined) throw validationError(`Field '${name}' does not support sorting.`);
-      throw validationError(`Field '${name}' does not exist or you do not have permission to view it.`);
+      errors.push(
+        FIELD_ALIASES[name.toLowerCase()] !== undefined
+          ? `Field '${name}' does not support sorting.`
+          : `Field '${name}' does not exist or you do not have permission to view it.`,
+      );
+      continue;
     }
-    return { field, direction: direction ?? DEFAULT_DIRECTION[field] };
-  });
+    orderBy.push({ field, direction: direction ?? DEFAULT_DIRECTION[field] });
+  }
   return { where, orderBy };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The syntax tree as POST /rest/api/3/jql/parse returns it (JqlQuery in Atlassian's description).
+
+function operandJson(operand: RawOperand): Record<string, unknown> {
+  switch (operand.kind) {
+    case 'value':
+      return { value: operand.text, encodedValue: operand.quoted ? JSON.stringify(operand.text) : operand.text };
+    case 'empty':
+      return { keyword: 'empty' };
+    case 'function':
+      return { function: operand.name, arguments: [...operand.args], encodedOperand: quotedOperand(operand).replace(/"/g, '') };
+    case 'list':
+      return { values: operand.items.map(operandJson), encodedOperand: `(${operand.items.map((i) => (i.kind === 'value' && !i.quoted ? i.text : quotedOperand(i))).join(', ')})` };
+  }
+}
+
+function fieldJson(name: string): Record<string, unknown> {
+  return { name, encodedName: /^[\w.]+$/.test(name) ? name : JSON.stringify(name) };
+}
+
+function clauseJson(raw: RawClause): Record<string, unknown> {
+  switch (raw.kind) {
+    case 'and':
+    case 'or':
+      return { clauses: raw.clauses.map(clauseJson), operator: raw.kind };
+    case 'not':
+      return { clauses: [clauseJson(raw.clause)], operator: 'not' };
+    case 'terminal':
+      return { field: fieldJson(raw.field), operator: raw.operator, operand: operandJson(raw.operand) };
+    case 'history':
+      return {
+        field: fieldJson(raw.field),
+        operator: raw.operator,
+        ...(raw.operand === null ? {} : { operand: operandJson(raw.operand) }),
+        predicates: raw.predicates.map((p) => ({ operator: p.operator, operand: operandJson(p.operand) })),
+      };
+  }
+}
+
+function structureJson(raw: RawQuery): Record<string, unknown> {
+  return {
+    ...(raw.where === null ? {} : { where: clauseJson(raw.where) }),
+    ...(raw.orderBy.length === 0
+      ? {}
+      : { orderBy: { fields: raw.orderBy.map((o) => ({ field: fieldJson(o.field), ...(o.direction === null ? {} : { direction: o.direction }) })) } }),
+  };
+}
+
+/** Everything Jira says of a query: a syntax error, or its structure with every validation error. */
+export type JqlAnalysis =
+  | { kind: 'syntax'; error: string }
+  | { kind: 'parsed'; structure: Record<string, unknown>; errors: string[]; query: JqlQuery };
+
+export function analyzeJql(text: string): JqlAnalysis {
+  let raw: RawQuery;
+  try {
+    raw = new Parser(text, tokenize(text)).parseQuery();
+  } catch (error) {
+    if (error instanceof JqlError) return { kind: 'syntax', error: error.message };
+    // A bug here must not take the simulator's request handler down with it.
+    return { kind: 'syntax', error: `Error in the JQL Query: ${error instanceof Error ? error.message : String(error)}` };
+  }
+  const errors: string[] = [];
+  const query = validateQuery(raw, errors);
+  return { kind: 'parsed', structure: structureJson(raw), errors, query };
 }
 
 // Without ASC/DESC Jira uses the field's own default order: newest first for dates, highest first for priority.
@@ -581,14 +798,10 @@ const DEFAULT_DIRECTION: Record<JqlSortField, 'asc' | 'desc'> = {
 };
 
 export function parseJql(text: string): JqlParseResult {
-  try {
-    const raw = new Parser(text, tokenize(text)).parseQuery();
-    return { ok: true, query: validateQuery(raw) };
-  } catch (error) {
-    if (error instanceof JqlError) return { ok: false, error: error.message };
-    // A bug here must not take the simulator's request handler down with it.
-    return { ok: false, error: `Error in the JQL Query: ${error instanceof Error ? error.message : String(error)}` };
-  }
+  const analysis = analyzeJql(text);
+  if (analysis.kind === 'syntax') return { ok: false, error: analysis.error };
+  const [first] = analysis.errors;
+  return first === undefined ? { ok: true, query: analysis.query } : { ok: false, error: first };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -629,7 +842,90 @@ function evaluate(clause: JqlClause, negated: boolean, issue: JqlIssueView, ctx:
       return evaluate(clause.clause, !negated, issue, ctx);
     case 'terminal':
       return evaluateTerminal(clause.field, negated ? NEGATED[clause.operator] : clause.operator, clause.values, issue, ctx);
+    case 'history':
+      return evaluateHistory(clause, issue, ctx) !== negated;
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// History: WAS and CHANGED over the issue's changes.
+// support.atlassian.com/jira-software-cloud/docs/jql-operators/#WAS and #CHANGED
+
+/** The time window the predicates leave, in whole minutes (inclusive). */
+function predicateWindow(predicates: JqlPredicate[], ctx: JqlContext): { from: number; to: number } {
+  let from = -Infinity;
+  let to = Infinity;
+  const dayOf = (ms: number): number => {
+    const offsetMs = (ctx.timeZoneOffsetMinutes ?? 0) * 60_000;
+    return Math.floor((ms + offsetMs) / 86_400_000) * 86_400_000 - offsetMs;
+  };
+  for (const p of predicates) {
+    if (p.kind === 'after') from = Math.max(from, minute(resolveDate(p.date, ctx)) + 1);
+    else if (p.kind === 'before') to = Math.min(to, minute(resolveDate(p.date, ctx)) - 1);
+    else if (p.kind === 'on') {
+      const day = dayOf(resolveDate(p.date, ctx));
+      from = Math.max(from, minute(day));
+      to = Math.min(to, minute(day + 86_400_000) - 1);
+    } else if (p.kind === 'during') {
+      from = Math.max(from, minute(resolveDate(p.from, ctx)));
+      to = Math.min(to, minute(resolveDate(p.to, ctx)));
+    }
+  }
+  return { from, to };
+}
+
+function historyValueMatches(field: JqlHistoryField, actual: string | null, values: JqlValue[], issue: JqlIssueView, ctx: JqlContext): boolean {
+  if (actual === null) return values.some((v) => v.kind === 'empty');
+  return values.some((v) => valueEquals(field, actual, v, issue, ctx));
+}
+
+function byMatches(predicates: JqlPredicate[], accountId: string | undefined, issue: JqlIssueView, ctx: JqlContext): boolean {
+  return predicates.every((p) => p.kind !== 'by' || (accountId !== undefined && historyValueMatches('assignee', accountId, p.users, issue, ctx)));
+}
+
+/** The values the field held, each with when it started and ended (epoch ms) and who set it. */
+function timeline(field: JqlHistoryField, issue: JqlIssueView): Array<{ value: string | null; start: number; end: number; by: string | undefined }> {
+  const changes = (issue.history ?? []).filter((c) => c.field === field);
+  const [current] = fieldValues(field, issue);
+  const first = changes[0];
+  const spans: Array<{ value: string | null; start: number; end: number; by: string | undefined }> = [];
+  let value: string | null = first ? first.from : (current ?? null);
+  let start = issue.created;
+  let by = issue.creatorAccountId;
+  for (const change of changes) {
+    spans.push({ value, start, end: change.at, by });
+    value = change.to;
+    start = change.at;
+    by = change.byAccountId;
+  }
+  spans.push({ value, start, end: Infinity, by });
+  return spans;
+}
+
+function evaluateHistory(clause: Extract<JqlClause, { kind: 'history' }>, issue: JqlIssueView, ctx: JqlContext): boolean {
+  const window = predicateWindow(clause.predicates, ctx);
+  if (clause.operator === 'changed') {
+    const changes: JqlFieldChange[] = (issue.history ?? []).filter((c) => c.field === clause.field);
+    return changes.some(
+      (c) =>
+        minute(c.at) >= window.from &&
+        minute(c.at) <= window.to &&
+        byMatches(clause.predicates, c.byAccountId, issue, ctx) &&
+        clause.predicates.every(
+          (p) =>
+            (p.kind !== 'from' || historyValueMatches(clause.field, c.from, p.values, issue, ctx)) &&
+            (p.kind !== 'to' || historyValueMatches(clause.field, c.to, p.values, issue, ctx)),
+        ),
+    );
+  }
+  const was = timeline(clause.field, issue).some(
+    (span) =>
+      minute(span.start) <= window.to &&
+      (span.end === Infinity || minute(span.end) >= window.from) &&
+      historyValueMatches(clause.field, span.value, clause.values, issue, ctx) &&
+      byMatches(clause.predicates, span.by, issue, ctx),
+  );
+  return clause.operator === 'was' || clause.operator === 'was in' ? was : !was;
 }
 
 const lower = (s: string): string => s.toLowerCase();

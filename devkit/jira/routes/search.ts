@@ -4,8 +4,8 @@ import { z } from 'zod';
 import type { Route, RouteContext } from '../context';
 import { selectFields } from '../fields';
 import { badRequest, ISSUE_NOT_FOUND, JiraError, json, listParam, parseBody } from '../http';
-import { compareByOrder, matchesJql, parseJql, type JqlQuery } from '../jql';
-import type { JqlIssueView } from '../jql-types';
+import { analyzeJql, compareByOrder, matchesJql, type JqlClause, type JqlQuery } from '../jql';
+import type { JqlFieldChange, JqlIssueView } from '../jql-types';
 import type { IssueRecord } from '../model';
 import { issueJson } from '../render';
 import type { JiraStore } from '../store';
@@ -28,13 +28,66 @@ export function jqlView(store: JiraStore, issue: IssueRecord): JqlIssueView {
     updated: issue.updated,
     priorityName: issue.priorityId === null ? null : (store.priorities.find((p) => p.id === issue.priorityId)?.name ?? null),
     summary: issue.summary,
+    creatorAccountId: issue.creatorId,
+    history: fieldHistory(store, issue),
   };
 }
 
-function parseOrFail(jql: string): JqlQuery {
-  const parsed = parseJql(jql);
-  if (!parsed.ok) throw badRequest([parsed.error]);
-  return parsed.query;
+/** The issue's changelog items for fields JQL searches the history of, in the terms JQL compares. */
+function fieldHistory(store: JiraStore, issue: IssueRecord): JqlFieldChange[] {
+  const name = (field: JqlFieldChange['field'], id: string | null): string | null => {
+    if (id === null) return null;
+    if (field === 'status') return store.statuses.get(id)?.name ?? id;
+    if (field === 'priority') return store.priorities.find((p) => p.id === id)?.name ?? id;
+    return id;
+  };
+  const changes: JqlFieldChange[] = [];
+  for (const entry of issue.changelog) {
+    for (const item of entry.items) {
+      const field = HISTORY_FIELDS.find((f) => f === item.fieldId);
+      if (field) changes.push({ field, at: entry.created, byAccountId: entry.authorId, from: name(field, item.from), to: name(field, item.to) });
+    }
+  }
+  return changes;
+}
+
+const HISTORY_FIELDS: Array<JqlFieldChange['field']> = ['status', 'assignee', 'reporter', 'priority'];
+
+/** Values a clause names that the site does not have: Jira refuses a search for them (and jql/parse warns). */
+function unknownValues(store: JiraStore, query: JqlQuery): string[] {
+  const problems: string[] = [];
+  const exists: Partial<Record<string, (text: string) => boolean>> = {
+    project: (t) => store.findProject(t) !== undefined,
+    status: (t) => [...store.statuses.values()].some((x) => x.id === t || x.name.toLowerCase() === t.toLowerCase()),
+    issuetype: (t) => [...store.issueTypes.values()].some((x) => x.id === t || x.name.toLowerCase() === t.toLowerCase()),
+    priority: (t) => store.priorities.some((x) => x.id === t || x.name.toLowerCase() === t.toLowerCase()),
+    assignee: (t) => store.users.has(t),
+    reporter: (t) => store.users.has(t),
+  };
+  const visit = (clause: JqlClause): void => {
+    if (clause.kind === 'and' || clause.kind === 'or') clause.clauses.forEach(visit);
+    else if (clause.kind === 'not') visit(clause.clause);
+    else {
+      const check = exists[clause.field];
+      const values = clause.kind === 'history' ? [...clause.values, ...clause.predicates.flatMap((p) => (p.kind === 'from' || p.kind === 'to' ? p.values : []))] : clause.values;
+      for (const value of values) {
+        if (value.kind !== 'text' || !check || check(value.text)) continue;
+        const message = `The value '${value.text}' does not exist for the field '${clause.field}'.`;
+        if (!problems.includes(message)) problems.push(message);
+      }
+    }
+  };
+  if (query.where) visit(query.where);
+  return problems;
+}
+
+/** The query, or Jira's 400 with every error it finds (syntax first, then fields, operators and values). */
+function parseOrFail(store: JiraStore, jql: string): JqlQuery {
+  const analysis = analyzeJql(jql);
+  if (analysis.kind === 'syntax') throw badRequest([analysis.error]);
+  const errors = [...analysis.errors, ...unknownValues(store, analysis.query)];
+  if (errors.length > 0) throw badRequest(errors);
+  return analysis.query;
 }
 
 function jqlContext(ctx: RouteContext): { currentAccountId: string; now: number } {
@@ -69,7 +122,7 @@ interface SearchInput {
 
 function runSearch(ctx: RouteContext, input: SearchInput) {
   const jql = input.jql ?? '';
-  const query = parseOrFail(jql);
+  const query = parseOrFail(ctx.store, jql);
   // The enhanced search refuses queries with no restriction (such as only an ORDER BY).
   if (query.where === null) throw badRequest(['Unbounded JQL queries are not allowed here. Please add a search restriction to your query.']);
   const fields = selectFields(ctx.store, input.fields, 'none');
@@ -146,9 +199,14 @@ function jqlMatch(ctx: RouteContext) {
     .map((issue) => ({ id: Number(issue.id), view: jqlView(ctx.store, issue) }));
   return json(200, {
     matches: body.jqls.map((jql) => {
-      const parsed = parseJql(jql);
-      if (!parsed.ok) return { matchedIssues: [], errors: [parsed.error] };
-      return { matchedIssues: candidates.filter((c) => matchesJql(parsed.query, c.view, context)).map((c) => c.id), errors: [] };
+      let query: JqlQuery;
+      try {
+        query = parseOrFail(ctx.store, jql);
+      } catch (error) {
+        if (error instanceof JiraError) return { matchedIssues: [], errors: error.errorMessages };
+        throw error;
+      }
+      return { matchedIssues: candidates.filter((c) => matchesJql(query, c.view, context)).map((c) => c.id), errors: [] };
     }),
   });
 }
@@ -179,6 +237,33 @@ function bulkFetch(ctx: RouteContext) {
   return json(200, { issues, issueErrors });
 }
 
+/**
+ * Parse JQL query: each query's syntax tree, errors and warnings. `validation` strict returns no
+ * structure once validation fails, warn returns it with the errors, none skips validation (a
+ * syntax error is still an error). A value the site lacks is a warning, as in Atlassian's example.
+ * developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-jql/#api-rest-api-3-jql-parse-post
+ */
+const parseBodySchema = z.looseObject({ queries: z.array(z.string().min(1, 'A query must not be empty.')).min(1, 'queries must not be empty.') });
+
+function jqlParse(ctx: RouteContext) {
+  const validation = ctx.query.get('validation') ?? 'strict';
+  if (validation !== 'strict' && validation !== 'warn' && validation !== 'none') {
+    throw badRequest([`The value '${validation}' is not valid for the parameter 'validation'. Valid values are: strict, warn, none.`]);
+  }
+  const body = parseBody(ctx.body, parseBodySchema);
+  return json(200, {
+    queries: body.queries.map((query) => {
+      const analysis = analyzeJql(query);
+      if (analysis.kind === 'syntax') return { query, errors: [analysis.error] };
+      if (validation === 'none') return { query, structure: analysis.structure };
+      const warnings = unknownValues(ctx.store, analysis.query);
+      const problems = { ...(analysis.errors.length > 0 ? { errors: analysis.errors } : {}), ...(warnings.length > 0 ? { warnings } : {}) };
+      if (analysis.errors.length > 0 && validation === 'strict') return { query, ...problems };
+      return { query, structure: analysis.structure, ...problems };
+    }),
+  });
+}
+
 function removedSearch(): never {
   throw new JiraError(410, [
     'The requested API has been removed. Please migrate to the /rest/api/3/search/jql API. A full migration guideline is available at https://developer.atlassian.com/changelog/#CHANGE-2046',
@@ -189,6 +274,7 @@ export const searchRoutes: Route[] = [
   { method: 'GET', path: '/search/jql', handler: searchGet },
   { method: 'POST', path: '/search/jql', handler: searchPost },
   { method: 'POST', path: '/jql/match', handler: jqlMatch },
+  { method: 'POST', path: '/jql/parse', handler: jqlParse },
   { method: 'POST', path: '/issue/bulkfetch', handler: bulkFetch },
   { method: 'GET', path: '/search', handler: removedSearch },
   { method: 'POST', path: '/search', handler: removedSearch },

@@ -238,14 +238,16 @@ describe('JQL matching', () => {
 
 describe('JQL errors', () => {
   test('syntax errors name the line and character', () => {
-    assert.equal(parseError('project xyz'), "Error in the JQL Query: Expecting operator but got 'xyz'. (line 1, character 9)");
+    // Jira's wording, from the example of POST /rest/api/3/jql/parse in Atlassian's description.
+    const validOperators = "The valid operators are '=', '!=', '<', '>', '<=', '>=', '~', '!~', 'IN', 'NOT IN', 'IS' and 'IS NOT'.";
+    assert.equal(parseError('project xyz'), `Error in the JQL Query: Expecting operator but got 'xyz'. ${validOperators} (line 1, character 9)`);
     assert.equal(
       parseError('project = OPS xyz'),
       "Error in the JQL Query: Expecting either 'OR' or 'AND' but got 'xyz'. (line 1, character 15)",
     );
     assert.equal(
       parseError('project = OPS\nAND status xyz'),
-      "Error in the JQL Query: Expecting operator but got 'xyz'. (line 2, character 12)",
+      `Error in the JQL Query: Expecting operator but got 'xyz'. ${validOperators} (line 2, character 12)`,
     );
     assert.equal(parseError('(project = OPS'), "Error in the JQL Query: Expecting ')' before the end of the query.");
     assert.equal(parseError('project = OPS)'), "Error in the JQL Query: Expecting either 'OR' or 'AND' but got ')'. (line 1, character 14)");
@@ -254,7 +256,7 @@ describe('JQL errors', () => {
     assert.equal(parseError('status = "Done'), "Error in the JQL Query: The quoted string 'Done' has not been completed. (line 1, character 10)");
     assert.equal(parseError('status = "a\\qb"'), "Error in the JQL Query: '\\q' is an illegal JQL escape sequence. (line 1, character 12)");
     assert.match(parseError('labels = a.b'), /^Error in the JQL Query: The character '\.' is a reserved JQL character\. .*\(line 1, character 11\)$/);
-    assert.equal(parseError('project in OPS'), "Error in the JQL Query: Expecting '(' but got 'OPS'. (line 1, character 12)");
+    assert.equal(parseError('project in OPS'), "Operator 'in' does not support the non-list value '\"OPS\"' for field 'project'.");
     assert.match(parseError('status = order'), /'order' is a reserved JQL word/);
     assert.equal(parseError('key = A-1 ORDER key'), "Error in the JQL Query: Expecting 'by' but got 'key'. (line 1, character 17)");
   });
