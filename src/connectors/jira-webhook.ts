@@ -39,13 +39,16 @@ export interface WebhookIssueInput {
   project: { id?: string; key: string; name: string };
   assignee?: WebhookUserInput | null;
   reporter?: WebhookUserInput | null;
+  creator?: WebhookUserInput | null;
   labels?: string[];
   /** ISO 8601; written in Jira's own form (2024-01-15T10:30:00.000+0000). */
   created: string;
   updated: string;
   duedate?: string | null;
-  resolution?: { id?: string; name: string } | null;
+  resolution?: { id?: string; name: string; description?: string } | null;
   resolutiondate?: string | null;
+  /** ADF, or null. */
+  environment?: AdfDoc | null;
   /** Any other fields by Jira field id (e.g. customfield_10050), passed as they are. */
   otherFields?: Record<string, unknown>;
 }
@@ -139,9 +142,10 @@ export interface JiraWebhookIssue {
     };
     issuetype: { self: string; id: string; name: string; subtask: boolean };
     project: { self: string; id: string; key: string; name: string };
-    labels: string[];
-    created: string;
-    updated: string;
+    /** Absent from comment events, which carry only a few of the issue's fields. */
+    labels?: string[];
+    created?: string;
+    updated?: string;
   };
 }
 
@@ -154,6 +158,9 @@ export interface JiraWebhookBody {
   changelog?: { id: string; items: JiraWebhookChangeItem[] };
   comment?: JiraWebhookComment;
 }
+
+/** The issue fields Jira puts in a comment event. */
+const COMMENT_EVENT_FIELDS = new Set(['summary', 'status', 'priority', 'assignee', 'issuetype', 'project']);
 
 // Jira's fixed status categories, as its REST API describes them.
 const STATUS_CATEGORIES: Record<StatusCategoryKey, { id: number; colorName: string; name: string }> = {
@@ -236,13 +243,27 @@ export function buildJiraWebhookBody(input: JiraWebhookInput): JiraWebhookBody {
     project: { self: `${api}/project/${projectId}`, id: projectId, key: issue.project.key, name: issue.project.name },
     assignee: issue.assignee ? buildUser(api, issue.assignee) : null,
     reporter: issue.reporter ? buildUser(api, issue.reporter) : null,
+    creator: issue.creator ? buildUser(api, issue.creator) : null,
     labels: issue.labels ?? [],
     created: jiraTimestamp(issue.created),
     updated: jiraTimestamp(issue.updated),
     duedate: issue.duedate ?? null,
-    resolution: issue.resolution ? { id: issue.resolution.id ?? '', name: issue.resolution.name } : null,
+    resolution: issue.resolution
+      ? {
+          self: `${api}/resolution/${issue.resolution.id ?? ''}`,
+          id: issue.resolution.id ?? '',
+          ...(issue.resolution.description !== undefined ? { description: issue.resolution.description } : {}),
+          name: issue.resolution.name,
+        }
+      : null,
     resolutiondate: issue.resolutiondate ? jiraTimestamp(issue.resolutiondate) : null,
+    environment: issue.environment ? text(issue.environment) : null,
   };
+  const isCommentEvent = input.event.startsWith('comment_');
+  if (isCommentEvent) {
+    // Jira's comment events carry only these of the issue's fields.
+    for (const id of Object.keys(fields)) if (!COMMENT_EVENT_FIELDS.has(id)) delete fields[id];
+  }
 
   const body: JiraWebhookBody = {
     timestamp: input.timestamp,
@@ -251,9 +272,9 @@ export function buildJiraWebhookBody(input: JiraWebhookInput): JiraWebhookBody {
   };
   const typeName = eventTypeName(input);
   if (typeName !== undefined) body.issue_event_type_name = typeName;
-  const isCommentEvent = input.event.startsWith('comment_');
   if (input.user && !isCommentEvent) body.user = buildUser(api, input.user);
-  if (input.changelog && input.event === 'jira:issue_updated') {
+  // Jira sends what changed with an update, and the values the issue was made with on a create.
+  if (input.changelog && (input.event === 'jira:issue_updated' || input.event === 'jira:issue_created')) {
     body.changelog = {
       id: input.changelog.id,
       items: input.changelog.items.map((item) => {

@@ -1,6 +1,8 @@
 // Forge product-event triggers (manifest: tandem-issue-events, tandem-comment-events): parse the
 // event, hand it to the outbound sync. Events the app caused never get here (ignoreSelf).
+import { issueFactsOf } from '../platform/issue';
 import { forgePorts } from '../platform/ports';
+import type { JiraComment, JiraUserRef } from '../sync/ports';
 import { syncOutbound, type OutboundChange } from '../sync/outbound';
 import { commentEventSchema, issueEventSchema } from './schemas';
 
@@ -12,10 +14,10 @@ export async function onIssueEvent(event: unknown): Promise<void> {
     return;
   }
   const { eventType, issue, changelog, atlassianId } = parsed.data;
-  const payload = { fields: issue.fields };
+  const payload = issueFactsOf(issue.fields);
   const change: OutboundChange =
     eventType === 'avi:jira:deleted:issue'
-      ? { kind: 'issue-deleted', issueId: issue.id, issueKey: issue.key, payload }
+      ? { kind: 'issue-deleted', issueId: issue.id, issueKey: issue.key, payload, ...(atlassianId ? { actorAccountId: atlassianId } : {}) }
       : {
           kind: eventType === 'avi:jira:created:issue' ? 'issue-created' : 'issue-updated',
           issueId: issue.id,
@@ -27,6 +29,9 @@ export async function onIssueEvent(event: unknown): Promise<void> {
   await syncOutbound(forgePorts, change);
 }
 
+const userRef = (user: { accountId: string; displayName?: string | undefined } | undefined): JiraUserRef | undefined =>
+  user && { accountId: user.accountId, ...(user.displayName ? { displayName: user.displayName } : {}) };
+
 export async function onCommentEvent(event: unknown): Promise<void> {
   const parsed = commentEventSchema.safeParse(event);
   if (!parsed.success) {
@@ -34,17 +39,21 @@ export async function onCommentEvent(event: unknown): Promise<void> {
     return;
   }
   const { eventType, issue, comment } = parsed.data;
-  const base = { issueId: issue.id, issueKey: issue.key, commentId: comment.id };
+  const base = { issueId: issue.id, issueKey: issue.key, commentId: comment.id, payload: issueFactsOf(issue.fields) };
+  // The event's comment is what was saved (or, deleted, what it was); a retry reads the comment again.
+  const saved: JiraComment = {
+    id: comment.id,
+    body: comment.body,
+    author: userRef(comment.author),
+    updateAuthor: userRef(comment.updateAuthor),
+    created: comment.created,
+    updated: comment.updated,
+  };
   await syncOutbound(
     forgePorts,
     eventType === 'avi:jira:deleted:comment'
-      ? { kind: 'comment-deleted', ...base }
-      : {
-          kind: 'comment-saved',
-          ...base,
-          // The event's body is what was saved; a retry reads the comment again instead.
-          comment: { id: comment.id, body: comment.body, author: comment.author ? { accountId: comment.author.accountId, displayName: comment.author.displayName } : undefined },
-          payload: { fields: issue.fields },
-        },
+      ? { kind: 'comment-deleted', ...base, comment: saved }
+      : // Forge reports an edit as another `commented` event: an edited comment was updated after it was made.
+        { kind: 'comment-saved', ...base, comment: saved, edited: comment.created !== undefined && comment.updated !== undefined && comment.updated !== comment.created },
   );
 }

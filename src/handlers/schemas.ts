@@ -1,23 +1,8 @@
 // Schemas of what Forge hands the app's functions. Everything from outside is parsed before use.
 import { z } from 'zod';
-import { anyDeliverySchema } from '../sync/delivery';
+import { anyDeliverySchema, changelogSchema } from '../sync/delivery';
 
-const issueSchema = z.object({ id: z.string(), key: z.string(), fields: z.record(z.string(), z.unknown()).default(() => ({})) }).passthrough();
-
-const changelogSchema = z.object({
-  id: z.union([z.string(), z.number()]).transform(String),
-  items: z.array(
-    z.object({
-      field: z.string(),
-      fieldtype: z.string().optional(),
-      fieldId: z.string().optional(),
-      from: z.string().nullable().default(null),
-      fromString: z.string().nullable().default(null),
-      to: z.string().nullable().default(null),
-      toString: z.string().nullable().default(null),
-    }),
-  ),
-});
+const issueSchema = z.looseObject({ id: z.string(), key: z.string(), fields: z.record(z.string(), z.unknown()).default(() => ({})) });
 
 export const issueEventSchema = z.object({
   eventType: z.enum(['avi:jira:created:issue', 'avi:jira:updated:issue', 'avi:jira:deleted:issue']),
@@ -26,12 +11,20 @@ export const issueEventSchema = z.object({
   changelog: changelogSchema.optional(),
 });
 
-const userSchema = z.object({ accountId: z.string(), displayName: z.string().default('') }).passthrough();
+/** Product events carry users as their account id; a display name, where one comes, is kept. */
+const userSchema = z.looseObject({ accountId: z.string(), displayName: z.string().optional() });
 
 export const commentEventSchema = z.object({
   eventType: z.enum(['avi:jira:commented:issue', 'avi:jira:deleted:comment']),
   issue: issueSchema,
-  comment: z.object({ id: z.string(), body: z.unknown().optional(), author: userSchema.optional() }).passthrough(),
+  comment: z.looseObject({
+    id: z.string(),
+    body: z.unknown().optional(),
+    author: userSchema.optional(),
+    updateAuthor: userSchema.optional(),
+    created: z.string().optional(),
+    updated: z.string().optional(),
+  }),
   atlassianId: z.string().optional(),
 });
 

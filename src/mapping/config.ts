@@ -225,6 +225,16 @@ export function fieldMappingsFor(connection: Connection, projectMapping: Project
   return projectMapping.fields ?? connection.fields;
 }
 
+/**
+ * The Jira fields to read of an issue for this connection: every field its mappings use, with the
+ * standard fields both directions and the Jira-webhook push need.
+ */
+export function issueFieldsFor(connection: Connection): string[] {
+  const ids = new Set<string>(['summary', 'description', 'priority', 'labels', 'assignee', 'reporter', 'created', 'updated']);
+  for (const projectMapping of connection.projects) for (const m of fieldMappingsFor(connection, projectMapping)) ids.add(m.jira);
+  return [...ids];
+}
+
 /** The Jira issue type for issues created from the tool's records under this mapping. */
 export function jiraIssueTypeForCreate(projectMapping: ProjectMapping): string | undefined {
   return projectMapping.defaultIssueType ?? (projectMapping.issueType === '*' ? undefined : projectMapping.issueType);

@@ -1,3 +1,6 @@
 import type { ClockPort } from '../sync/ports';
 
-export const systemClock: ClockPort = { now: () => Date.now() };
+export const systemClock: ClockPort = {
+  now: () => Date.now(),
+  sleep: (ms) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
+};

@@ -1,10 +1,10 @@
 // Jira's metadata for the admin page's pickers (projects, issue types, statuses, priorities,
 // fields) and the inbound web trigger's URL. Literal routes, so @forge/lint can check the scopes.
-import api, { route, webTrigger, type APIResponse } from '@forge/api';
+import api, { route, webTrigger } from '@forge/api';
 import { z } from 'zod';
 import type { JiraStatusInfo } from '../contract/admin';
 import type { AdminPorts, InboundAddressPort, JiraMetaPort } from '../sync/admin-ports';
-import { JiraRequestError } from './jira';
+import { readJson } from './jira';
 import { forgePorts } from './ports';
 
 const PAGE = 50;
@@ -26,12 +26,6 @@ const fieldSchema = z.object({
     .object({ type: z.string(), items: z.string().optional(), system: z.string().optional(), custom: z.string().optional() })
     .optional(),
 });
-
-async function readJson(response: APIResponse, operation: string): Promise<unknown> {
-  const text = await response.text();
-  if (!response.ok) throw new JiraRequestError(response.status, operation, text.slice(0, 300));
-  return text === '' ? undefined : (JSON.parse(text) as unknown);
-}
 
 export const forgeJiraMeta: JiraMetaPort = {
   async projects() {

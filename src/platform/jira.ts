@@ -2,7 +2,8 @@
 // Answers are parsed with zod; a status Tandem does not expect becomes a JiraRequestError.
 import api, { route, type APIResponse } from '@forge/api';
 import { z } from 'zod';
-import type { IssueSummary, JiraComment, JiraPort, JiraRefusal, JiraScreenField } from '../sync/ports';
+import { JiraRequestError, type IssueSummary, type JiraComment, type JiraPort, type JiraRefusal, type JiraScreenField } from '../sync/ports';
+import { issueFactsOf } from './issue';
 
 const issueSchema = z.object({ id: z.string(), key: z.string(), fields: z.record(z.string(), z.unknown()) });
 const transitionToSchema = z.object({ id: z.string(), name: z.string(), statusCategory: z.object({ key: z.string() }).optional() });
@@ -18,10 +19,22 @@ const summarySchema = z.object({
 const permissionsSchema = z.object({ permissions: z.record(z.string(), z.object({ havePermission: z.boolean() })) });
 const jqlMatchSchema = z.object({ matches: z.array(z.object({ matchedIssues: z.array(z.number()), errors: z.array(z.string()) })) });
 const emailSchema = z.object({ accountId: z.string(), email: z.string().optional() });
+const commentUserSchema = z.object({ accountId: z.string(), displayName: z.string().optional(), emailAddress: z.string().optional() });
 const commentSchema = z.object({
   id: z.string(),
   body: z.unknown(),
-  author: z.object({ accountId: z.string(), displayName: z.string() }).optional(),
+  author: commentUserSchema.optional(),
+  updateAuthor: commentUserSchema.optional(),
+  created: z.string().optional(),
+  updated: z.string().optional(),
+});
+const userSchema = z.object({
+  accountId: z.string(),
+  displayName: z.string().default(''),
+  emailAddress: z.string().optional(),
+  active: z.boolean().default(true),
+  accountType: z.string().optional(),
+  timeZone: z.string().optional(),
 });
 
 const refusalSchema = z.object({
@@ -55,15 +68,7 @@ const createTypesSchema = z.object({
   total: z.number().optional(),
 });
 const createFieldsSchema = z.object({ fields: z.array(screenFieldSchema).default([]), total: z.number().optional() });
-const usersSchema = z.array(
-  z.object({
-    accountId: z.string(),
-    displayName: z.string().default(''),
-    emailAddress: z.string().optional(),
-    active: z.boolean().default(true),
-    accountType: z.string().optional(),
-  }),
-);
+const usersSchema = z.array(userSchema);
 const addedCommentSchema = z.object({ id: z.string() });
 const commentPageSchema = z.object({ total: z.number().int().min(0), comments: z.array(commentSchema) });
 const myselfSchema = z.object({ accountId: z.string() });
@@ -94,19 +99,8 @@ async function refusalOrNothing(response: APIResponse, operation: string): Promi
   return { status: 400, fieldErrors: parsed.success ? parsed.data.errors : {}, messages: parsed.success ? parsed.data.errorMessages : [text.slice(0, 300)] };
 }
 
-export class JiraRequestError extends Error {
-  constructor(
-    readonly status: number,
-    readonly operation: string,
-    detail: string,
-    readonly retryAfterSeconds?: number,
-  ) {
-    super(`Jira answered ${status} to ${operation}: ${detail}`);
-    this.name = 'JiraRequestError';
-  }
-}
-
-async function readJson(response: APIResponse, operation: string): Promise<unknown> {
+/** The answer's JSON; a status Tandem does not expect throws the ports' JiraRequestError. */
+export async function readJson(response: APIResponse, operation: string): Promise<unknown> {
   const text = await response.text();
   if (!response.ok) {
     const retryAfter = Number(response.headers.get('retry-after'));
@@ -143,7 +137,8 @@ export const forgeJira: JiraPort = {
     if (!options?.transitions) {
       const response = await api.asApp().requestJira(route`/rest/api/3/issue/${issueIdOrKey}?fields=${wanted}`);
       if (response.status === 404) return undefined;
-      return issueSchema.parse(await readJson(response, 'GET issue'));
+      const issue = issueSchema.parse(await readJson(response, 'GET issue'));
+      return { id: issue.id, key: issue.key, ...issueFactsOf(issue.fields) };
     }
     // The transitions come with the issue, saving a request per status change; Jira lists them
     // without their screens, so one with a screen is read again before it is taken.
@@ -153,7 +148,7 @@ export const forgeJira: JiraPort = {
     return {
       id: issue.id,
       key: issue.key,
-      fields: issue.fields,
+      ...issueFactsOf(issue.fields),
       transitions: issue.transitions.map((t) => ({
         id: t.id,
         name: t.name,
@@ -190,6 +185,12 @@ export const forgeJira: JiraPort = {
     await readJson(response, 'PUT issue labels');
   },
 
+  async getUser(accountId) {
+    const response = await api.asApp().requestJira(route`/rest/api/3/user?accountId=${accountId}`);
+    if (response.status === 404) return undefined;
+    return userSchema.parse(await readJson(response, 'GET user'));
+  },
+
   async emailOf(accountId) {
     const response = await api.asApp().requestJira(route`/rest/api/3/user/email?accountId=${accountId}`);
     if (response.status === 404) return undefined;
@@ -199,8 +200,7 @@ export const forgeJira: JiraPort = {
   async getComment(issueIdOrKey, commentId) {
     const response = await api.asApp().requestJira(route`/rest/api/3/issue/${issueIdOrKey}/comment/${commentId}`);
     if (response.status === 404) return undefined;
-    const comment = commentSchema.parse(await readJson(response, 'GET comment'));
-    return { id: comment.id, body: comment.body, author: comment.author };
+    return commentSchema.parse(await readJson(response, 'GET comment'));
   },
 
   async listComments(issueIdOrKey) {
@@ -212,7 +212,7 @@ export const forgeJira: JiraPort = {
         .requestJira(route`/rest/api/3/issue/${issueIdOrKey}/comment?startAt=${startAt}&maxResults=${String(COMMENT_PAGE_SIZE)}&orderBy=created`);
       if (response.status === 404) return [];
       const page = commentPageSchema.parse(await readJson(response, 'GET comments'));
-      for (const c of page.comments) comments.push({ id: c.id, body: c.body, author: c.author });
+      comments.push(...page.comments);
       if (page.comments.length === 0 || comments.length >= page.total) return comments;
     }
   },

@@ -17,9 +17,72 @@ export function retryDelaySeconds(attempt: number, retryAfterSeconds: number | u
   return Math.min(MAX_DELAY_SECONDS, Math.max(retryAfterSeconds ?? 0, jittered, 1));
 }
 
-/** What a queued delivery names: the subject to bring up to date, never the payload itself. */
+/** One changelog entry as Jira's events carry it. */
+export const changelogSchema = z.object({
+  id: z.union([z.string(), z.number()]).transform(String),
+  items: z.array(
+    z.object({
+      field: z.string(),
+      fieldtype: z.string().optional(),
+      fieldId: z.string().optional(),
+      from: z.string().nullable().default(null),
+      fromString: z.string().nullable().default(null),
+      to: z.string().nullable().default(null),
+      toString: z.string().nullable().default(null),
+    }),
+  ),
+});
+export type Changelog = z.infer<typeof changelogSchema>;
+
+const userRefSchema = z.object({ accountId: z.string(), displayName: z.string().optional(), emailAddress: z.string().optional() });
+
+/** An issue's facts (ports' IssueFacts) as a queued delivery keeps them. */
+const issueFactsSchema = z.object({
+  fields: z.record(z.string(), z.unknown()),
+  project: z.object({ id: z.string().optional(), key: z.string(), name: z.string().optional(), self: z.string().optional() }).optional(),
+  issueType: z.object({ id: z.string().optional(), name: z.string(), subtask: z.boolean().optional() }).optional(),
+  status: z.object({ id: z.string().optional(), name: z.string(), categoryKey: z.string() }),
+  users: z.record(z.string(), userRefSchema),
+});
+
+/**
+ * A Jira-webhook push forwards an event as it came, so its retries carry what cannot be read again:
+ * the event, its identifier (the same on every try), who acted, the changelog, a deleted comment as
+ * it was and a deleted issue's last fields. The issue itself is read again.
+ */
+export const webhookPushSchema = z.object({
+  event: z.enum(['jira:issue_created', 'jira:issue_updated', 'jira:issue_deleted', 'comment_created', 'comment_updated', 'comment_deleted']),
+  /** Sent as X-Atlassian-Webhook-Identifier. */
+  webhookId: z.string(),
+  /** Epoch ms of the event. */
+  timestamp: z.number(),
+  actorAccountId: z.string().optional(),
+  changelog: changelogSchema.optional(),
+  comment: z
+    .object({
+      id: z.string(),
+      body: z.unknown(),
+      author: userRefSchema.optional(),
+      updateAuthor: userRefSchema.optional(),
+      created: z.string().optional(),
+      updated: z.string().optional(),
+    })
+    .optional(),
+  /** A deleted issue as its event left it. */
+  issue: issueFactsSchema.optional(),
+});
+export type WebhookPush = z.infer<typeof webhookPushSchema>;
+
+/** What a queued delivery names: the subject to bring up to date, never the payload itself (a push excepted, see above). */
 export const deliverySchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('issue'), connectionId: z.string(), issueId: z.string(), issueKey: z.string(), attempt: z.number().int().min(1) }),
+  z.object({
+    kind: z.literal('issue'),
+    connectionId: z.string(),
+    issueId: z.string(),
+    issueKey: z.string(),
+    attempt: z.number().int().min(1),
+    push: webhookPushSchema.optional(),
+  }),
   z.object({
     kind: z.literal('comment'),
     connectionId: z.string(),
@@ -29,8 +92,16 @@ export const deliverySchema = z.discriminatedUnion('kind', [
     /** Set when the comment was deleted: the retry deletes the note instead of reading the comment. */
     deleted: z.boolean().default(false),
     attempt: z.number().int().min(1),
+    push: webhookPushSchema.optional(),
   }),
-  z.object({ kind: z.literal('deletion'), connectionId: z.string(), issueId: z.string(), issueKey: z.string(), attempt: z.number().int().min(1) }),
+  z.object({
+    kind: z.literal('deletion'),
+    connectionId: z.string(),
+    issueId: z.string(),
+    issueKey: z.string(),
+    attempt: z.number().int().min(1),
+    push: webhookPushSchema.optional(),
+  }),
 ]);
 export type Delivery = z.infer<typeof deliverySchema>;
 

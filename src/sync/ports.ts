@@ -1,5 +1,6 @@
 // What the use cases need from the world. src/platform implements these with the Forge SDKs;
 // tests hand in the same implementations running on the devkit, or plain in-memory ones.
+import type { AnyDelivery } from './delivery';
 
 export interface IssueSummary {
   id: string;
@@ -8,11 +9,35 @@ export interface IssueSummary {
   statusName: string;
 }
 
-/** An issue as Jira's REST API returns it: raw field values by field id. */
-export interface JiraIssue {
+/** A user as a Jira field holds one (assignee, reporter, a user custom field). */
+export interface JiraUserRef {
+  accountId: string;
+  /** Absent where Jira sent only the account id (product events). */
+  displayName?: string;
+  /** Absent where the user's privacy settings hide it. */
+  emailAddress?: string;
+}
+
+/**
+ * What Tandem reads of any issue, parsed once where the issue enters (src/platform: REST answers
+ * and product events alike): where it is, its status, and the users its fields hold.
+ */
+export interface IssueFacts {
+  /** Raw field values by field id. */
+  fields: Record<string, unknown>;
+  /** Absent when the fields leave it out (a comment event may). */
+  project?: { id?: string; key: string; name?: string; self?: string };
+  issueType?: { id?: string; name: string; subtask?: boolean };
+  /** `name` is empty and `categoryKey` 'undefined' when the fields leave the status out. */
+  status: { id?: string; name: string; categoryKey: string };
+  /** Users by the id of the field holding them; an empty user field is absent. */
+  users: Record<string, JiraUserRef>;
+}
+
+/** An issue as Jira's REST API returns it. */
+export interface JiraIssue extends IssueFacts {
   id: string;
   key: string;
-  fields: Record<string, unknown>;
   /** The transitions from its status, when asked for with the issue (their screens unread). */
   transitions?: JiraTransition[];
 }
@@ -21,7 +46,34 @@ export interface JiraComment {
   id: string;
   /** ADF. */
   body: unknown;
-  author: { accountId: string; displayName: string } | undefined;
+  author?: JiraUserRef | undefined;
+  updateAuthor?: JiraUserRef | undefined;
+  /** ISO 8601, as Jira wrote them. */
+  created?: string | undefined;
+  updated?: string | undefined;
+}
+
+/** Jira answered with a status Tandem did not expect (thrown by the Jira port). */
+export class JiraRequestError extends Error {
+  constructor(
+    readonly status: number,
+    readonly operation: string,
+    detail: string,
+    readonly retryAfterSeconds?: number,
+  ) {
+    super(`Jira answered ${status} to ${operation}: ${detail}`);
+    this.name = 'JiraRequestError';
+  }
+
+  /** Jira is rate-limiting (429) or had a server problem (5xx): the same request may pass later. */
+  get transient(): boolean {
+    return this.status === 429 || this.status >= 500;
+  }
+}
+
+/** True for a Jira failure that may pass when tried again later. */
+export function isTransientJiraError(error: unknown): error is JiraRequestError {
+  return error instanceof JiraRequestError && error.transient;
 }
 
 export interface RemoteLink {
@@ -66,6 +118,7 @@ export interface JiraUser {
   emailAddress?: string;
   active: boolean;
   accountType?: string;
+  timeZone?: string;
 }
 
 export interface JiraPort {
@@ -81,6 +134,8 @@ export interface JiraPort {
   matchJql(issueId: string, jqls: readonly string[]): Promise<boolean[]>;
   upsertRemoteLink(issueIdOrKey: string, link: RemoteLink): Promise<void>;
   addLabel(issueIdOrKey: string, label: string): Promise<void>;
+  /** The user (display name, and email where privacy settings show it), or undefined when Jira knows none. */
+  getUser(accountId: string): Promise<JiraUser | undefined>;
   /** The user's email, read as the app where privacy settings hide it; undefined when Jira has none. */
   emailOf(accountId: string): Promise<string | undefined>;
   getComment(issueIdOrKey: string, commentId: string): Promise<JiraComment | undefined>;
@@ -135,8 +190,14 @@ export interface StorePort {
   deleteSecret(key: string): Promise<void>;
 }
 
+/** What Tandem puts on its delivery queue: one delivery, outbound or inbound. */
+export type QueueMessage = {
+  type: 'delivery';
+  delivery: AnyDelivery;
+};
+
 export interface QueuePort {
-  push(body: Record<string, unknown>, delayInSeconds?: number): Promise<void>;
+  push(message: QueueMessage, delayInSeconds?: number): Promise<void>;
 }
 
 /** One HTTP exchange with an external tool. */
@@ -174,8 +235,16 @@ export interface ExternalPort {
   send(request: ExternalRequest): Promise<ExternalResponse>;
 }
 
+/** The platform's egress: the requests, and which tool addresses it can reach at all. */
+export interface EgressPort extends ExternalPort {
+  /** Why the platform cannot reach this tool address (Forge fetch is HTTPS only), or undefined when it can. */
+  addressRefusal(url: string): string | undefined;
+}
+
 export interface ClockPort {
   now(): number;
+  /** Resolves after about this long. */
+  sleep(ms: number): Promise<void>;
 }
 
 export interface Ports {
@@ -183,5 +252,5 @@ export interface Ports {
   store: StorePort;
   queue: QueuePort;
   clock: ClockPort;
-  external: ExternalPort;
+  external: EgressPort;
 }

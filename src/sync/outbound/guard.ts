@@ -3,37 +3,37 @@
 // while it may pass and kept for the admin once it cannot; an unexpected error is kept too, never lost.
 import type { DeliveryFailure } from '../../connectors';
 import type { Connection } from '../../mapping';
-import { MAX_ATTEMPTS, retryDelaySeconds } from '../delivery';
+import { MAX_ATTEMPTS, retryDelaySeconds, type Delivery } from '../delivery';
 import { activityWrite, describeFailure, failureWrites } from '../journal';
-import type { StoreWrite } from '../ports';
+import { JiraRequestError, type StoreWrite } from '../ports';
 import { failureSubjectKey, syncLockKey } from '../state';
-import { DeliveryError, deliveryFor, type OutboundSubject, type Run } from './run';
+import { DeliveryError, subjectOfDelivery, type Run } from './run';
 
 /** Longer than a delivery takes, short enough that a crashed one holds nothing up for long. */
 const SYNC_LOCK_SECONDS = 120;
 
 export interface GuardedDelivery {
   connection: Connection;
-  subject: OutboundSubject;
-  attempt: number;
+  /** This try: its subject and attempt, and what a retry must carry (the same delivery, one attempt on). */
+  delivery: Delivery;
   /** Whether deliveries of the subject must not overlap (the protocol says). */
   oneAtATime: boolean;
 }
 
-export async function guarded(run: Run, delivery: GuardedDelivery, work: () => Promise<void>): Promise<void> {
+export async function guarded(run: Run, guard: GuardedDelivery, work: () => Promise<void>): Promise<void> {
   const { ports } = run;
-  const { connection, subject, attempt } = delivery;
-  const lock = delivery.oneAtATime ? syncLockKey(connection.id, failureSubjectKey(subject)) : undefined;
+  const { connection, delivery } = guard;
+  const lock = guard.oneAtATime ? syncLockKey(connection.id, failureSubjectKey(subjectOfDelivery(delivery))) : undefined;
   if (lock && !(await ports.store.create(lock, { at: new Date(ports.clock.now()).toISOString() }, SYNC_LOCK_SECONDS))) {
     // The running delivery may have read Jira before this change: look again once it is done.
-    await later(run, delivery, retryDelaySeconds(1, undefined));
+    await later(run, guard, retryDelaySeconds(1, undefined));
     return;
   }
   try {
     await work();
   } catch (error) {
     const { operation, failure, keep } = toDeliveryFailure(error);
-    await deliveryFailed(run, { connection, subject, attempt, operation, failure, keep });
+    await deliveryFailed(run, { connection, delivery, operation, failure, keep });
   } finally {
     if (lock) {
       await ports.store.delete(lock).catch((error: unknown) => {
@@ -45,16 +45,15 @@ export async function guarded(run: Run, delivery: GuardedDelivery, work: () => P
 }
 
 /** Queues another look at the subject; when the queue refuses, the subject is kept for the admin instead. */
-async function later(run: Run, delivery: GuardedDelivery, delaySeconds: number): Promise<void> {
-  const { connection, subject, attempt } = delivery;
+async function later(run: Run, guard: GuardedDelivery, delaySeconds: number): Promise<void> {
+  const { connection, delivery } = guard;
   try {
-    await run.ports.queue.push({ type: 'delivery', delivery: deliveryFor(connection.id, subject, attempt) }, delaySeconds);
+    await run.ports.queue.push({ type: 'delivery', delivery }, delaySeconds);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     await deliveryFailed(run, {
       connection,
-      subject,
-      attempt,
+      delivery,
       operation: 'Queueing a delivery',
       failure: { retry: 'permanent', reason: 'unexpected-answer', explanation: `Forge's queue refused it: ${message.slice(0, 300)}` },
     });
@@ -63,31 +62,29 @@ async function later(run: Run, delivery: GuardedDelivery, delaySeconds: number):
 
 function toDeliveryFailure(error: unknown): { operation: string; failure: DeliveryFailure; keep?: StoreWrite[] } {
   if (error instanceof DeliveryError) return { operation: error.operation, failure: error.failure, keep: error.keep };
-  const status = typeof (error as { status?: unknown }).status === 'number' ? (error as { status: number }).status : undefined;
-  const retryAfter = (error as { retryAfterSeconds?: unknown }).retryAfterSeconds;
   const message = error instanceof Error ? error.message : String(error);
-  if (status !== undefined && (status === 429 || status >= 500)) {
+  if (!(error instanceof JiraRequestError)) {
+    return { operation: 'sync', failure: { retry: 'permanent', reason: 'unexpected-answer', explanation: message.slice(0, 500) } };
+  }
+  const { status, retryAfterSeconds } = error;
+  if (error.transient) {
     return {
       operation: 'Jira request',
       failure: {
         retry: 'transient',
         reason: status === 429 ? 'rate-limited' : 'server-error',
         status,
-        ...(typeof retryAfter === 'number' ? { retryAfterSeconds: retryAfter } : {}),
+        ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }),
         explanation: status === 429 ? 'Jira is rate-limiting Tandem; it will try again' : 'Jira had a temporary problem',
       },
     };
   }
-  return {
-    operation: status === undefined ? 'sync' : 'Jira request',
-    failure: { retry: 'permanent', reason: 'unexpected-answer', ...(status === undefined ? {} : { status }), explanation: message.slice(0, 500) },
-  };
+  return { operation: 'Jira request', failure: { retry: 'permanent', reason: 'unexpected-answer', status, explanation: message.slice(0, 500) } };
 }
 
 interface FailedDelivery {
   connection: Connection;
-  subject: OutboundSubject;
-  attempt: number;
+  delivery: Delivery;
   operation: string;
   failure: DeliveryFailure;
   /** Written with the retry or the kept failure. */
@@ -96,12 +93,14 @@ interface FailedDelivery {
 
 async function deliveryFailed(run: Run, failed: FailedDelivery): Promise<void> {
   const { ports } = run;
-  const { connection, subject, attempt, operation, failure, keep = [] } = failed;
+  const { connection, delivery, operation, failure, keep = [] } = failed;
+  const { attempt } = delivery;
+  const subject = subjectOfDelivery(delivery);
   const base = { connectionId: connection.id, direction: 'outbound' as const, issueKey: subject.issueKey };
   if (failure.retry === 'transient' && attempt < MAX_ATTEMPTS) {
     const delay = retryDelaySeconds(attempt, failure.retryAfterSeconds);
     try {
-      await ports.queue.push({ type: 'delivery', delivery: deliveryFor(connection.id, subject, attempt + 1) }, delay);
+      await ports.queue.push({ type: 'delivery', delivery: { ...delivery, attempt: attempt + 1 } }, delay);
       await ports.store.writeAll([
         activityWrite(ports, { ...base, outcome: 'retrying', summary: `${operation} failed; trying again in ${delay} s (attempt ${attempt + 1} of ${MAX_ATTEMPTS})`, details: [describeFailure(failure)] }),
         ...keep,

@@ -8,7 +8,7 @@ import { guarded } from './guard';
 import { jiraWebhookProtocol } from './jira-webhook';
 import type { OutboundProtocol } from './protocol';
 import { recordRestProtocol } from './record-rest';
-import { loadRun, subjectOf, subjectOfDelivery, type OutboundChange } from './run';
+import { loadRun, type OutboundChange } from './run';
 
 export type { Changelog, ChangelogItem, IssuePayload, OutboundChange } from './run';
 export type { OutboundProtocol } from './protocol';
@@ -31,7 +31,8 @@ export async function syncOutbound(ports: Ports, change: OutboundChange): Promis
     if (!connection.enabled) continue;
     const protocol = protocolFor(connection);
     if (!protocol.concerns(run, change)) continue;
-    await guarded(run, { connection, subject: subjectOf(change), attempt: 1, oneAtATime: protocol.oneAtATime }, () => protocol.deliver(run, change, 1));
+    const delivery = protocol.deliveryOf(run, change);
+    await guarded(run, { connection, delivery, oneAtATime: protocol.oneAtATime }, () => protocol.deliver(run, change, delivery));
   }
 }
 
@@ -42,5 +43,5 @@ export async function runDelivery(ports: Ports, delivery: Delivery): Promise<voi
   const connection = run.config.connections.find((c) => c.id === delivery.connectionId);
   if (!connection || !connection.enabled) return;
   const protocol = protocolFor(connection);
-  await guarded(run, { connection, subject: subjectOfDelivery(delivery), attempt: delivery.attempt, oneAtATime: protocol.oneAtATime }, () => protocol.redeliver(run, delivery));
+  await guarded(run, { connection, delivery, oneAtATime: protocol.oneAtATime }, () => protocol.redeliver(run, delivery));
 }

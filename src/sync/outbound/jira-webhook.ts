@@ -1,133 +1,138 @@
-// The Jira-webhook push: each Jira event is forwarded to the tool's push URL as Jira's own webhooks
-// would send it, changelog included, for issues the connection maps and its JQL filter matches.
-import { jiraWebhookBodyFor, pushJiraWebhook, type JiraWebhookEvent, type WebhookCommentSource } from '../../connectors';
+// The Jira-webhook push: each Jira event about an issue the connection maps (and its JQL filter
+// matches) is forwarded to the tool's push URL as Jira's own webhooks would send it. A retry sends the
+// same event with the same X-Atlassian-Webhook-Identifier, the issue as Jira holds it by then.
+import { randomUUID } from 'node:crypto';
+import { jiraWebhookBodyFor, pushJiraWebhook } from '../../connectors';
 import type { JiraWebhookConnection } from '../../mapping';
-import type { Delivery } from '../delivery';
+import type { Delivery, WebhookPush } from '../delivery';
 import { activityWrite, clearFailureWrite } from '../journal';
-import type { JiraIssue } from '../ports';
+import type { IssueFacts, JiraComment, JiraUserRef } from '../ports';
 import { authSecretKey, signingSecretKey } from '../state';
 import type { OutboundProtocol } from './protocol';
-import { jiraFieldsOf, mappingFor, passesFilter, unwrap, type Changelog, type Run } from './run';
+import { deliveryFor, mappingFor, named, passesFilter, subjectOf, subjectOfDelivery, unwrap, type OutboundChange, type Run } from './run';
+
+/** Jira's push carries every field of the issue. */
+const ALL_FIELDS = ['*all'];
 
 export function jiraWebhookProtocol(connection: JiraWebhookConnection): OutboundProtocol {
   return {
     // Each event is forwarded as it came; two pushes of one issue at once are two events.
     oneAtATime: false,
-    // The mapping and filter are asked of every event, once the issue is read.
-    concerns: () => true,
-    async deliver(run, change, attempt) {
-      switch (change.kind) {
-        case 'issue-created':
-        case 'issue-updated':
-          return pushIssue(run, connection, {
-            event: change.kind === 'issue-created' ? 'jira:issue_created' : 'jira:issue_updated',
-            payloadFields: change.payload.fields,
-            changelog: change.changelog,
-            attempt,
-            actorAccountId: change.actorAccountId,
-          });
-        case 'issue-deleted':
-          return pushIssue(run, connection, { event: 'jira:issue_deleted', payloadFields: change.payload.fields, attempt });
-        case 'comment-saved':
-          if (!change.comment) return;
-          return pushComment(run, connection, change.commentId, change.comment);
-        case 'comment-deleted':
-          return pushComment(run, connection, change.commentId, undefined);
-      }
-    },
-    redeliver: (run, delivery) => redeliver(run, connection, delivery),
+    // A comment change also comes as an issue update carrying only a Comment item: the comment's own event is pushed instead.
+    concerns: (_run, change) => !(change.kind === 'issue-updated' && change.changelog !== undefined && change.changelog.items.length > 0 && change.changelog.items.every((i) => i.fieldId === 'comment')),
+    deliveryOf: (run, change) => ({ ...deliveryFor(connection.id, subjectOf(change), 1), push: pushOf(run, change) }),
+    deliver: (run, change, delivery) => push(run, connection, delivery, change),
+    redeliver: (run, delivery) => push(run, connection, delivery, undefined),
   };
 }
 
-async function redeliver(run: Run, connection: JiraWebhookConnection, delivery: Delivery): Promise<void> {
-  if (delivery.kind !== 'issue') return;
-  const issue = await run.ports.jira.getIssue(delivery.issueId, jiraFieldsOf(connection));
-  if (!issue) return;
-  run.issueKey = issue.key;
-  await pushIssue(run, connection, { event: 'jira:issue_updated', fresh: issue, attempt: delivery.attempt });
-}
-
-interface IssuePush {
-  event: JiraWebhookEvent;
-  /** The issue as just read from Jira, when it was. */
-  fresh?: JiraIssue;
-  /** The fields the event carried. */
-  payloadFields?: Record<string, unknown>;
-  changelog?: Changelog | undefined;
-  attempt: number;
-  actorAccountId?: string | undefined;
-}
-
-async function pushIssue(run: Run, connection: JiraWebhookConnection, push: IssuePush): Promise<void> {
-  const { ports } = run;
-  const { event } = push;
-  let fields = push.fresh?.fields ?? push.payloadFields ?? {};
-  const projectMapping = mappingFor(connection, fields);
-  if (!projectMapping) return;
-  if (event !== 'jira:issue_deleted' && !(await passesFilter(run, projectMapping))) return;
-  if (!push.fresh && event !== 'jira:issue_deleted') {
-    // The push carries the issue as Jira's webhooks do, so read the fields events leave out.
-    const issue = await ports.jira.getIssue(run.issueId, jiraFieldsOf(connection));
-    if (!issue) return;
-    fields = issue.fields;
+/** The event a change makes, and what its retries must send again. */
+function pushOf(run: Run, change: OutboundChange): WebhookPush {
+  const base = { webhookId: randomUUID(), timestamp: run.ports.clock.now() };
+  switch (change.kind) {
+    case 'issue-created':
+    case 'issue-updated':
+      return {
+        ...base,
+        event: change.kind === 'issue-created' ? 'jira:issue_created' : 'jira:issue_updated',
+        ...(change.actorAccountId ? { actorAccountId: change.actorAccountId } : {}),
+        ...(change.changelog ? { changelog: change.changelog } : {}),
+      };
+    case 'issue-deleted':
+      // The issue is gone: its last fields travel with the retry.
+      return { ...base, event: 'jira:issue_deleted', issue: change.payload, ...(change.actorAccountId ? { actorAccountId: change.actorAccountId } : {}) };
+    case 'comment-saved':
+      return { ...base, event: change.edited ? 'comment_updated' : 'comment_created' };
+    case 'comment-deleted':
+      // The comment is gone: as it was, it travels with the retry.
+      return { ...base, event: 'comment_deleted', ...(change.comment ? { comment: change.comment } : {}) };
   }
-  await send(run, connection, {
-    event,
-    fields,
-    mapped: { projectKey: projectMapping.projectKey, issueType: projectMapping.issueType },
-    changelog: push.changelog,
-    actorAccountId: push.actorAccountId,
-  });
 }
 
-async function pushComment(run: Run, connection: JiraWebhookConnection, commentId: string, comment: WebhookCommentSource | undefined): Promise<void> {
-  if (!connection.options.syncComments) return;
-  const issue = await run.ports.jira.getIssue(run.issueId, jiraFieldsOf(connection));
-  if (!issue) return;
-  const projectMapping = mappingFor(connection, issue.fields);
-  if (!projectMapping || !(await passesFilter(run, projectMapping))) return;
-  await send(run, connection, {
-    event: comment ? 'comment_created' : 'comment_deleted',
-    fields: issue.fields,
-    mapped: { projectKey: projectMapping.projectKey, issueType: projectMapping.issueType },
-    comment: comment ?? { id: commentId, body: { type: 'doc', version: 1, content: [] }, author: undefined },
-  });
+/** A delivery queued without its event (a retry the admin or the tool asked for) pushes the issue as it is now. */
+function pushFor(run: Run, delivery: Delivery): WebhookPush | undefined {
+  if (delivery.push) return delivery.push;
+  if (delivery.kind !== 'issue') return undefined;
+  return { event: 'jira:issue_updated', webhookId: randomUUID(), timestamp: run.ports.clock.now() };
 }
 
-interface Push {
-  event: JiraWebhookEvent;
-  fields: Record<string, unknown>;
-  mapped: { projectKey: string; issueType: string };
-  changelog?: Changelog | undefined;
-  actorAccountId?: string | undefined;
-  comment?: WebhookCommentSource;
+/** The issue the push is about: read from Jira, or for a deletion, as the event left it. */
+async function issueFor(run: Run, details: WebhookPush, change: OutboundChange | undefined): Promise<IssueFacts | undefined> {
+  if (details.event !== 'jira:issue_deleted') {
+    const issue = await run.ports.jira.getIssue(run.issueId, ALL_FIELDS);
+    if (issue) run.issueKey = issue.key;
+    return issue;
+  }
+  if (change?.kind === 'issue-deleted') return change.payload;
+  return details.issue;
 }
 
-async function send(run: Run, connection: JiraWebhookConnection, push: Push): Promise<void> {
+/** The comment of a comment event: from the event, read again on a retry, or as it was when deleted. */
+async function commentFor(run: Run, delivery: Delivery, details: WebhookPush, change: OutboundChange | undefined): Promise<JiraComment | undefined> {
+  if (delivery.kind !== 'comment') return undefined;
+  if (details.event === 'comment_deleted') {
+    return details.comment ?? (change?.kind === 'comment-deleted' ? change.comment : undefined) ?? { id: delivery.commentId, body: undefined, author: undefined };
+  }
+  if (change?.kind === 'comment-saved' && change.comment) return change.comment;
+  // Deleted since: its deletion is pushed by its own event.
+  return run.ports.jira.getComment(run.issueId, delivery.commentId);
+}
+
+/** Names every user the push shows: product events carry account ids only. */
+async function withNames(run: Run, issue: IssueFacts, comment: JiraComment | undefined): Promise<{ issue: IssueFacts; comment: JiraComment | undefined }> {
+  const users: Record<string, JiraUserRef> = { ...issue.users };
+  for (const role of ['assignee', 'reporter', 'creator']) {
+    const user = users[role];
+    if (user) users[role] = await named(run, user);
+  }
+  const namedComment = comment && {
+    ...comment,
+    author: comment.author && (await named(run, comment.author)),
+    updateAuthor: comment.updateAuthor && (await named(run, comment.updateAuthor)),
+  };
+  return { issue: { ...issue, users }, comment: namedComment };
+}
+
+async function push(run: Run, connection: JiraWebhookConnection, delivery: Delivery, change: OutboundChange | undefined): Promise<void> {
   const { ports } = run;
-  const now = ports.clock.now();
+  const details = pushFor(run, delivery);
+  if (!details) return;
+  const commentEvent = details.event.startsWith('comment_');
+  if (commentEvent && !connection.options.syncComments) return;
+  // The event says where the issue is: one the connection does not map costs nothing more.
+  const carried = change && 'payload' in change ? change.payload : undefined;
+  if (carried?.project && carried.issueType && !mappingFor(connection, carried)) return;
+  const found = await issueFor(run, details, change);
+  if (!found) return;
+  const projectMapping = mappingFor(connection, found);
+  if (!projectMapping) return;
+  if (details.event !== 'jira:issue_deleted' && !(await passesFilter(run, projectMapping))) return;
+  const comment = await commentFor(run, delivery, details, change);
+  if (commentEvent && !comment) return;
+  const { issue, comment: shown } = await withNames(run, found, comment);
   const body = jiraWebhookBodyFor({
-    event: push.event,
-    issue: { id: run.issueId, key: run.issueKey, fields: push.fields },
-    mapped: push.mapped,
-    timestamp: now,
-    actorAccountId: push.actorAccountId,
-    changelog: push.changelog,
-    comment: push.comment,
+    event: details.event,
+    issue: { ...issue, id: run.issueId, key: run.issueKey },
+    mapped: { projectKey: projectMapping.projectKey, issueType: projectMapping.issueType },
+    timestamp: details.timestamp,
+    // Jira names who acted on issue events; comment events carry the comment's authors instead.
+    user: details.actorAccountId && !commentEvent ? await named(run, { accountId: details.actorAccountId }) : undefined,
+    changelog: details.changelog,
+    comment: shown,
   });
   const secrets = {
     ...(connection.auth.kind === 'none' ? {} : { auth: await ports.store.getSecret(authSecretKey(connection.id)) }),
     ...(connection.webhook.sign ? { signing: await ports.store.getSecret(signingSecretKey(connection.id)) } : {}),
   };
-  unwrap(`Pushing ${push.event} for ${run.issueKey}`, await pushJiraWebhook(connection, secrets, ports.external, body, { deliveryId: `${connection.id}-${run.issueId}-${now}` }));
+  unwrap(`Pushing ${details.event} for ${run.issueKey}`, await pushJiraWebhook(connection, secrets, ports.external, body, { deliveryId: details.webhookId }));
   await ports.store.writeAll([
-    clearFailureWrite(connection.id, { kind: 'issue', issueId: run.issueId, issueKey: run.issueKey }),
+    clearFailureWrite(connection.id, subjectOfDelivery(delivery)),
     activityWrite(ports, {
       connectionId: connection.id,
       direction: 'outbound',
       outcome: 'synced',
       issueKey: run.issueKey,
-      summary: `Pushed ${push.event} for ${run.issueKey}${push.comment ? ` (comment ${push.comment.id})` : ''}`,
+      summary: `Pushed ${details.event} for ${run.issueKey}${comment ? ` (comment ${comment.id})` : ''}`,
     }),
   ]);
 }

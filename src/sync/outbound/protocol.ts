@@ -11,8 +11,10 @@ export interface OutboundProtocol {
   readonly oneAtATime: boolean;
   /** Whether the change has anything to do with the connection; when not, it costs nothing more. */
   concerns(run: Run, change: OutboundChange): boolean;
+  /** The delivery a change starts: its subject, and what a retry of it must carry. */
+  deliveryOf(run: Run, change: OutboundChange): Delivery;
   /** The first, inline delivery of a Jira event. */
-  deliver(run: Run, change: OutboundChange, attempt: number): Promise<void>;
+  deliver(run: Run, change: OutboundChange, delivery: Delivery): Promise<void>;
   /** A queued delivery (a retry, or one an admin or the tool asked for): reads the current state first. */
   redeliver(run: Run, delivery: Delivery): Promise<void>;
 }

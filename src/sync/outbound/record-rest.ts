@@ -3,15 +3,15 @@
 // sends the mapped fields that differ from the shadow. Comments become work notes (work-notes.ts); a
 // deleted issue follows the connection's option.
 import { mayHaveActed, type RecordRestConnector, type ToolRecord } from '../../connectors';
-import { fieldMappingsFor, hashValue, planOutbound, type ProjectMapping, type RecordRestConnection } from '../../mapping';
+import { fieldMappingsFor, hashValue, issueFieldsFor, planOutbound, type ProjectMapping, type RecordRestConnection } from '../../mapping';
 import type { Delivery } from '../delivery';
 import { activityWrite } from '../journal';
-import type { JiraComment } from '../ports';
+import type { JiraComment, JiraIssue } from '../ports';
 import { createLockKey, emptyShadow, recordIndexKey, type Link, type LinkHistory, type PendingCreate } from '../state';
 import { guarded } from './guard';
 import type { OutboundProtocol } from './protocol';
 import { connectorFor, decorateIssue, endLink, historyWrite, saveLink, withoutPendingCreate } from './record-links';
-import { DeliveryError, deliveryFor, jiraFieldsOf, mappingFor, passesFilter, projectOf, statusOf, unwrap, type OutboundChange, type OutboundSubject, type Run } from './run';
+import { DeliveryError, deliveryFor, mappingFor, passesFilter, subjectOf, unwrap, type OutboundChange, type OutboundSubject, type Run } from './run';
 import { deleteNote, LOCKED_RETRY_SECONDS, saveNote } from './work-notes';
 
 const CREATE_LOCK_SECONDS = 120;
@@ -22,7 +22,8 @@ export function recordRestProtocol(connection: RecordRestConnection): OutboundPr
   return {
     oneAtATime: true,
     concerns: (run, change) => concerns(run, connection, change),
-    async deliver(run, change, attempt) {
+    deliveryOf: (_run, change) => deliveryFor(connection.id, subjectOf(change), 1),
+    async deliver(run, change, { attempt }) {
       switch (change.kind) {
         case 'issue-created':
         case 'issue-updated':
@@ -46,12 +47,10 @@ function concerns(run: Run, connection: RecordRestConnection, change: OutboundCh
   switch (change.kind) {
     case 'issue-created':
     case 'issue-updated':
-      return mappingFor(connection, change.payload.fields) !== undefined;
-    case 'comment-saved': {
+      return mappingFor(connection, change.payload) !== undefined;
+    case 'comment-saved':
       // A comment event that does not say where the issue is cannot rule it out.
-      const { projectKey, issueTypeName } = projectOf(change.payload?.fields ?? {});
-      return projectKey === undefined || issueTypeName === undefined || mappingFor(connection, change.payload?.fields ?? {}) !== undefined;
-    }
+      return !change.payload?.project || !change.payload.issueType || mappingFor(connection, change.payload) !== undefined;
     case 'issue-deleted':
     case 'comment-deleted':
       return false;
@@ -80,21 +79,21 @@ async function redeliver(run: Run, connection: RecordRestConnection, delivery: D
  * where no record can exist yet.
  */
 async function syncIssue(run: Run, connection: RecordRestConnection, options: { attempt: number; firstSight: boolean }): Promise<void> {
-  const issue = await run.ports.jira.getIssue(run.issueId, jiraFieldsOf(connection));
+  const issue = await run.ports.jira.getIssue(run.issueId, issueFieldsFor(connection));
   // Gone since: the deleted event applies the connection's option.
   if (!issue) return;
   run.issueKey = issue.key;
-  await syncFields(run, connection, { fields: issue.fields, ...options });
+  await syncFields(run, connection, { issue, ...options });
 }
 
-/** Emails of the users the mapped fields hold, read as the app when the payload hides them. */
-async function emailsFor(run: Run, connection: RecordRestConnection, projectMapping: ProjectMapping, fields: Record<string, unknown>): Promise<Map<string, string>> {
+/** Emails of the users the mapped fields hold, read as the app where privacy settings hide them. */
+async function emailsFor(run: Run, connection: RecordRestConnection, projectMapping: ProjectMapping, issue: JiraIssue): Promise<Map<string, string>> {
   const emails = new Map<string, string>();
   for (const m of fieldMappingsFor(connection, projectMapping)) {
     if (m.transform.kind !== 'user-email' || m.direction === 'tool-to-jira') continue;
-    const user = fields[m.jira] as { accountId?: unknown; emailAddress?: unknown } | null | undefined;
-    if (!user || typeof user.accountId !== 'string' || emails.has(user.accountId)) continue;
-    const email = typeof user.emailAddress === 'string' ? user.emailAddress : await run.ports.jira.emailOf(user.accountId);
+    const user = issue.users[m.jira];
+    if (!user || emails.has(user.accountId)) continue;
+    const email = user.emailAddress ?? (await run.ports.jira.emailOf(user.accountId));
     if (email) emails.set(user.accountId, email);
   }
   return emails;
@@ -104,11 +103,11 @@ async function emailsFor(run: Run, connection: RecordRestConnection, projectMapp
  * Brings the record up to date with the issue's current fields: creates (or finds) it when the
  * issue has no link, ends the link when the issue left the mappings.
  */
-async function syncFields(run: Run, connection: RecordRestConnection, current: { fields: Record<string, unknown>; attempt: number; firstSight: boolean }): Promise<void> {
+async function syncFields(run: Run, connection: RecordRestConnection, current: { issue: JiraIssue; attempt: number; firstSight: boolean }): Promise<void> {
   const { ports } = run;
-  const { fields } = current;
+  const { issue } = current;
   let link = run.state.links[connection.id];
-  const projectMapping = mappingFor(connection, fields);
+  const projectMapping = mappingFor(connection, issue);
   if (!projectMapping) {
     // Moved out of every mapped project or type: the pair no longer syncs; the record stays.
     if (link) await endLink(run, connection, link, `The issue left the mapped projects and types; its link to ${link.number ?? link.externalId} ended and the record was left as it is`);
@@ -116,18 +115,17 @@ async function syncFields(run: Run, connection: RecordRestConnection, current: {
   }
   if (link && link.module !== projectMapping.module) {
     // Moved to a type or project that syncs to another module: a record there takes over.
-    const { issueTypeName } = projectOf(fields);
-    await endLink(run, connection, link, `The issue became a ${issueTypeName ?? 'type'} that syncs to ${projectMapping.module}; its link to ${link.number ?? link.externalId} in ${link.module} ended and that record was left as it is`);
+    await endLink(run, connection, link, `The issue became a ${issue.issueType?.name ?? 'type'} that syncs to ${projectMapping.module}; its link to ${link.number ?? link.externalId} in ${link.module} ended and that record was left as it is`);
     link = undefined;
   }
   if (!link && !(await passesFilter(run, projectMapping))) return;
-  const emails = await emailsFor(run, connection, projectMapping, fields);
+  const emails = await emailsFor(run, connection, projectMapping, issue);
   const at = new Date(ports.clock.now()).toISOString();
   const planAgainst = (shadow: Link['shadow'] | undefined) =>
     planOutbound({
       connection,
       projectMapping,
-      issue: { id: run.issueId, key: run.issueKey, fields, status: statusOf(fields) },
+      issue: { id: run.issueId, key: run.issueKey, fields: issue.fields, status: issue.status },
       shadow,
       emailOf: (accountId) => emails.get(accountId),
       at,
@@ -293,10 +291,11 @@ async function sendExistingComments(run: Run, connection: RecordRestConnection, 
   for (const [index, comment] of comments.entries()) {
     const subject: OutboundSubject = { kind: 'comment', issueId: run.issueId, issueKey: run.issueKey, commentId: comment.id };
     // A long history would not fit in one invocation's time: the rest go through the queue.
-    await guarded(run, { connection, subject, attempt: 1, oneAtATime: true }, () =>
+    const delivery = deliveryFor(connection.id, subject, 1);
+    await guarded(run, { connection, delivery, oneAtATime: true }, () =>
       index < BACKFILL_INLINE
         ? saveNote(run, connection, { commentId: comment.id, comment, attempt: 1 })
-        : run.ports.queue.push({ type: 'delivery', delivery: deliveryFor(connection.id, subject, 1) }),
+        : run.ports.queue.push({ type: 'delivery', delivery }),
     );
   }
 }

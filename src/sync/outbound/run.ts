@@ -1,37 +1,22 @@
 // What one outbound delivery works with: the config, the issue's links and link history (read in one
 // batch), what it is about, and the failure it hands to the delivery guard. Shared by every protocol.
-import { findProjectMapping, fieldMappingsFor, parseConfig, type Connection, type ProjectMapping, type TandemConfig } from '../../mapping';
+import { findProjectMapping, parseConfig, type Connection, type ProjectMapping, type TandemConfig } from '../../mapping';
 import type { DeliveryFailure } from '../../connectors';
-import type { Delivery } from '../delivery';
-import type { JiraComment, Ports, StoreWrite } from '../ports';
+import type { Changelog, Delivery } from '../delivery';
+import type { IssueFacts, JiraComment, JiraUser, JiraUserRef, Ports, StoreWrite } from '../ports';
 import { CONFIG_KEY, issueStateKey, linkHistoryKey, readIssueState, readLinkHistory, type FailureSubject, type IssueState, type LinkHistory } from '../state';
 
-/** One changelog entry as Jira's events carry it; the push passes it on as it came. */
-export interface ChangelogItem {
-  field: string;
-  fieldtype?: string;
-  fieldId?: string;
-  from: string | null;
-  fromString: string | null;
-  to: string | null;
-  toString: string | null;
-}
+export type { Changelog } from '../delivery';
+export type ChangelogItem = Changelog['items'][number];
 
-export interface Changelog {
-  id: string;
-  items: ChangelogItem[];
-}
-
-export interface IssuePayload {
-  /** Field values the event carried (Forge issue events carry summary, status, assignee, project, issuetype…). */
-  fields: Record<string, unknown>;
-}
+/** What the event carried of the issue (Forge issue events carry summary, status, assignee, project, issuetype…). */
+export type IssuePayload = IssueFacts;
 
 export type OutboundChange =
   | { kind: 'issue-created' | 'issue-updated'; issueId: string; issueKey: string; payload: IssuePayload; changelog?: Changelog; actorAccountId?: string }
-  | { kind: 'issue-deleted'; issueId: string; issueKey: string; payload: IssuePayload }
-  | { kind: 'comment-saved'; issueId: string; issueKey: string; commentId: string; comment: JiraComment | undefined; payload?: IssuePayload }
-  | { kind: 'comment-deleted'; issueId: string; issueKey: string; commentId: string };
+  | { kind: 'issue-deleted'; issueId: string; issueKey: string; payload: IssuePayload; actorAccountId?: string }
+  | { kind: 'comment-saved'; issueId: string; issueKey: string; commentId: string; comment: JiraComment | undefined; edited?: boolean; payload?: IssuePayload }
+  | { kind: 'comment-deleted'; issueId: string; issueKey: string; commentId: string; comment?: JiraComment; payload?: IssuePayload };
 
 /** What an outbound delivery is about: an issue's fields, one comment, or an issue deletion. */
 export type OutboundSubject = Extract<FailureSubject, { kind: 'issue' | 'comment' | 'deletion' }>;
@@ -43,6 +28,8 @@ export interface Run {
   history: LinkHistory;
   issueId: string;
   issueKey: string;
+  /** Users read over REST during this delivery, by account id: each is read once. */
+  users: Map<string, Promise<JiraUser | undefined>>;
 }
 
 /** Thrown inside a delivery to hand a failure to the retry rules. */
@@ -81,7 +68,25 @@ export async function loadRun(ports: Ports, issueId: string, issueKey: string): 
     history: readLinkHistory(found.get(linkHistoryKey(issueId))),
     issueId,
     issueKey,
+    users: new Map(),
   };
+}
+
+/**
+ * The user with their display name. Product events carry users as account ids only, so a name
+ * missing is read over REST, once per delivery however often the user appears.
+ */
+export async function named(run: Run, user: JiraUserRef): Promise<JiraUserRef> {
+  if (user.displayName) return user;
+  let read = run.users.get(user.accountId);
+  if (!read) {
+    read = run.ports.jira.getUser(user.accountId);
+    run.users.set(user.accountId, read);
+  }
+  const found = await read;
+  if (!found || found.displayName === '') return user;
+  const emailAddress = user.emailAddress ?? found.emailAddress;
+  return { accountId: user.accountId, displayName: found.displayName, ...(emailAddress === undefined ? {} : { emailAddress }) };
 }
 
 export function subjectOf(change: OutboundChange): OutboundSubject {
@@ -104,35 +109,10 @@ export function deliveryFor(connectionId: string, subject: OutboundSubject, atte
     : { kind: subject.kind, connectionId, issueId: subject.issueId, issueKey: subject.issueKey, attempt };
 }
 
-/** Every Jira field the connection's mappings read, for a full read of the issue. */
-export function jiraFieldsOf(connection: Connection): string[] {
-  const ids = new Set<string>(['summary', 'description', 'priority', 'labels', 'assignee', 'reporter', 'created', 'updated']);
-  for (const projectMapping of connection.projects) for (const m of fieldMappingsFor(connection, projectMapping)) ids.add(m.jira);
-  return [...ids];
-}
-
-export function projectOf(fields: Record<string, unknown>): { projectKey: string | undefined; issueTypeName: string | undefined } {
-  const project = fields.project as { key?: unknown } | undefined;
-  const type = fields.issuetype as { name?: unknown } | undefined;
-  return {
-    projectKey: typeof project?.key === 'string' ? project.key : undefined,
-    issueTypeName: typeof type?.name === 'string' ? type.name : undefined,
-  };
-}
-
-export function statusOf(fields: Record<string, unknown>): { name: string; categoryKey: string } {
-  const status = fields.status as { name?: unknown; statusCategory?: { key?: unknown } } | undefined;
-  return {
-    name: typeof status?.name === 'string' ? status.name : '',
-    categoryKey: typeof status?.statusCategory?.key === 'string' ? status.statusCategory.key : 'undefined',
-  };
-}
-
 /** The mapping that covers this issue for this connection, or undefined (and then no tool request is made). */
-export function mappingFor(connection: Connection, fields: Record<string, unknown>): ProjectMapping | undefined {
-  const { projectKey, issueTypeName } = projectOf(fields);
-  if (!projectKey || !issueTypeName) return undefined;
-  const mapping = findProjectMapping(connection, { projectKey, issueTypeName });
+export function mappingFor(connection: Connection, issue: Pick<IssueFacts, 'project' | 'issueType'>): ProjectMapping | undefined {
+  if (!issue.project || !issue.issueType) return undefined;
+  const mapping = findProjectMapping(connection, { projectKey: issue.project.key, issueTypeName: issue.issueType.name });
   return mapping && mapping.direction !== 'tool-to-jira' ? mapping : undefined;
 }
 

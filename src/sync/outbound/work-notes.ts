@@ -9,14 +9,15 @@ import { toolNoteDelete, toolNoteWrite } from '../notes';
 import type { JiraComment, StoreWrite } from '../ports';
 import { createLockKey, issueStateKey, noteKey, readIssueState, storedNoteSchema, type Link, type NoteLink, type PendingNote, type StoredNote } from '../state';
 import { connectorFor } from './record-links';
-import { DeliveryError, deliveryFor, unwrap, type Run } from './run';
+import { DeliveryError, deliveryFor, named, unwrap, type Run } from './run';
 
 /** When another delivery holds the create lock, look again after this long. */
 export const LOCKED_RETRY_SECONDS = 15;
 
-function noteBody(comment: JiraComment, issueKey: string): string {
-  const author = comment.author?.displayName ?? 'Someone';
-  return `**${author}** commented on ${issueKey} in Jira:\n\n${adfToMarkdown(comment.body)}`;
+/** The note's text: who commented (their name read over REST when the event left it out), and the comment as Markdown. */
+async function noteBody(run: Run, comment: JiraComment): Promise<string> {
+  const author = comment.author ? (await named(run, comment.author)).displayName : undefined;
+  return `**${author ?? 'Someone'}** commented on ${run.issueKey} in Jira:\n\n${adfToMarkdown(comment.body)}`;
 }
 
 /**
@@ -106,11 +107,11 @@ export async function saveNote(run: Run, connection: RecordRestConnection, saved
   const key = noteKey(connection.id, commentId);
   const { note, pending } = await readNote(run, connection, commentId, link);
   let known = note;
-  const body = noteBody(comment, run.issueKey);
-  const hash = hashValue(body);
-  if (known && known.hash === hash) return;
   // Tandem writes comments only from a tool's notes: sending one back would echo it.
   if (!known && !pending && comment.author && comment.author.accountId === (await ports.jira.appAccountId())) return;
+  const body = await noteBody(run, comment);
+  const hash = hashValue(body);
+  if (known && known.hash === hash) return;
   const connector = await connectorFor(run, connection);
   const label = link.number ?? link.externalId;
   if (pending) {
