@@ -46,6 +46,12 @@ export interface EmulatorOptions {
   kvsFile?: string;
   /** Replaces the manifest's `permissions.external.fetch.backend` list (to test a refusal). */
   egress?: string[];
+  /**
+   * The one exemption from Forge's HTTPS-only egress: plain `http://` to a loopback host (the sandbox's
+   * and the tests' local tools). Off by default; only whoever starts the emulator can switch it on, and
+   * the app sees it as `http://` loopback entries in its backend permissions.
+   */
+  plainHttpLoopback?: boolean;
   /** The Jira user a Custom UI page is shown to when its URL names none. */
   defaultPageAccountId?: string;
   /** Check every Jira request and response against Atlassian's OpenAPI description (default on). */
@@ -432,7 +438,7 @@ export class ForgeEmulator {
         installationId: this.installationId,
         moduleKey,
         license: undefined,
-        permissions: { scopes: this.app.scopes, external: { fetch: { backend: this.egress } } },
+        permissions: { scopes: this.app.scopes, external: { fetch: { backend: this.reportedEgress() } } },
       },
       contextAri: this.installContext(),
       aaid: accountId,
@@ -629,15 +635,33 @@ export class ForgeEmulator {
     return jsonResponse(404, { message: `The devkit does not emulate ${path}` });
   }
 
+  /** The backend permissions the app reads (`getAppContext().permissions`): the manifest's, plus the loopback exemption when on. */
+  private reportedEgress(): string[] {
+    return this.options.plainHttpLoopback ? [...this.egress, ...LOOPBACK_HOSTS.map((host) => `http://${host}`)] : this.egress;
+  }
+
   private async egressFetch(input: string | URL | Request, init: RequestInit | undefined, original: typeof fetch): Promise<Response> {
     const url = new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url);
     const method = (init?.method ?? (input instanceof Request ? input.method : 'GET')).toUpperCase();
     this.calls.count(this.calls.egress, `${method} ${url.host}`);
+    // Forge fetch is HTTPS only; a plain http:// request gets a 400 that says nothing more
+    // (https://developer.atlassian.com/platform/forge/function-reference/nodejs-runtime/,
+    // https://jira.atlassian.com/browse/ECO-876).
+    if (url.protocol !== 'https:' && !(this.options.plainHttpLoopback && url.protocol === 'http:' && isLoopback(url))) {
+      return new Response('Bad Request', { status: 400, headers: { 'content-type': 'text/plain' } });
+    }
     if (!egressAllows(this.egress, url)) throw egressDeniedError(url.href);
     const invocation = this.running.get(currentInvocation()?.runtime.appContext.invocationId ?? '');
     if (invocation && method !== 'GET' && method !== 'HEAD') invocation.toolWrote = true;
     return original(input, init);
   }
+}
+
+/** Loopback hosts: the only ones the sandbox's plain-http exemption reaches. */
+const LOOPBACK_HOSTS = ['127.0.0.1', 'localhost', '[::1]'];
+
+function isLoopback(url: URL): boolean {
+  return LOOPBACK_HOSTS.includes(url.hostname.toLowerCase()) || /^127\.\d+\.\d+\.\d+$/.test(url.hostname);
 }
 
 function describe(error: unknown): string {

@@ -132,6 +132,8 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     port,
     host,
     publicBaseUrl: base,
+    // StackFlow answers plain http on this machine: the one exemption from Forge's HTTPS-only egress.
+    plainHttpLoopback: true,
     defaultPageAccountId: admin.accountId,
   });
   if (saved) emulator.kvs.restore(saved.kvs);

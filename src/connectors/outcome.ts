@@ -256,7 +256,8 @@ export function classifyExternalFailure(error: ExternalFailure, context: Pick<Cl
       return {
         retry: 'permanent',
         reason: 'egress-denied',
-        explanation: cleanExplanation(`Tandem's Forge permissions do not allow requests to ${host}.`, context.secretForms),
+        // The platform port says why (a host the permissions leave out, or an address that is not https://).
+        explanation: cleanExplanation(error.message || `Tandem's Forge permissions do not allow requests to ${host}.`, context.secretForms),
       };
     case 'timeout':
       return {

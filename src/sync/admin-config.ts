@@ -16,7 +16,7 @@ import {
   type TandemConfig,
 } from '../mapping';
 import type { AdminPorts } from './admin-ports';
-import type { Ports } from './ports';
+import type { EgressPort, Ports } from './ports';
 import { CONFIG_KEY } from './state';
 
 /** Held while one save checks the revision and writes, so a second save waits its turn. */
@@ -111,6 +111,8 @@ export async function commitConfig(
     const parsed = parseConfig(changed.next);
     if (!parsed.ok) return failure('INVALID', describeErrors(parsed.errors), parsed.errors);
     const config = input.setsSecretDates ? parsed.config : keepSecretDates(parsed.config, current.config);
+    const unreachable = unreachableAddresses(ports.external, config);
+    if (unreachable.length > 0) return failure('INVALID', describeErrors(unreachable), unreachable);
     const checked = await checkJiraFields(ports, config);
     if (checked.errors.length > 0) return failure('INVALID', describeErrors(checked.errors), checked.errors);
     const savedAt = new Date(ports.clock.now()).toISOString();
@@ -120,6 +122,20 @@ export async function commitConfig(
   } finally {
     await ports.store.delete(SAVE_LOCK_KEY);
   }
+}
+
+/** The tool addresses the platform could never reach (Forge fetch is HTTPS only), as the fields to fix. */
+function unreachableAddresses(egress: EgressPort, config: TandemConfig): FieldError[] {
+  const errors: FieldError[] = [];
+  config.connections.forEach((connection, c) => {
+    const addresses: Array<[string, string | undefined]> = [['baseUrl', connection.baseUrl]];
+    if (connection.protocol === 'jira-webhook') addresses.push(['webhook.pushUrl', connection.webhook.pushUrl]);
+    for (const [field, address] of addresses) {
+      const refusal = address === undefined ? undefined : egress.addressRefusal(address);
+      if (refusal) errors.push({ path: `connections.${c}.${field}`, message: refusal });
+    }
+  });
+  return errors;
 }
 
 async function rawRevision(ports: Pick<Ports, 'store'>): Promise<number> {

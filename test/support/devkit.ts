@@ -28,7 +28,8 @@ export async function startTandem(options: Partial<Omit<EmulatorOptions, 'jira' 
   const agent = jira.addUser({ displayName: 'Sam Agent', emailAddress: 'sam@example.com' });
   jira.addProject({ key: 'OPS', name: 'Operations', issueTypes: ['Bug', 'Task'] });
   jira.addProject({ key: 'INFRA', name: 'Infrastructure', issueTypes: ['Task'] });
-  const emulator = await ForgeEmulator.start({ jira, appAccountId: APP_ACCOUNT_ID, defaultPageAccountId: admin.accountId, ...options, clock });
+  // The tests' tools answer plain http on loopback: the one exemption from Forge's HTTPS-only egress.
+  const emulator = await ForgeEmulator.start({ jira, appAccountId: APP_ACCOUNT_ID, defaultPageAccountId: admin.accountId, plainHttpLoopback: true, ...options, clock });
   return {
     jira,
     emulator,

@@ -16,7 +16,8 @@ let tool: Server;
 let toolUrl: string;
 
 before(async () => {
-  emulator = await ForgeEmulator.start({ jira: sim, appAccountId: APP_ACCOUNT, appDir: join(__dirname, '..', '..', 'fixtures', 'platform-app') });
+  // The local tool answers plain http on loopback: the one egress exemption, switched on here.
+  emulator = await ForgeEmulator.start({ jira: sim, appAccountId: APP_ACCOUNT, appDir: join(__dirname, '..', '..', 'fixtures', 'platform-app'), plainHttpLoopback: true });
   tool = createServer((_req, res) => res.end('hello from the tool'));
   await new Promise<void>((resolve) => tool.listen(0, '127.0.0.1', resolve));
   toolUrl = `http://127.0.0.1:${(tool.address() as AddressInfo).port}/`;
