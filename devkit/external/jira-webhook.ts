@@ -207,6 +207,7 @@ function upsertRecord(store: ItsmStore, body: JiraWebhookBody, settings: Webhook
     assignment_group: map.stackflow_assignment_group ?? null,
     category: map.stackflow_category ?? null,
     jira_issue_key: body.issue.key,
+    jira_issue_url: null,
   });
   return { action: 'created', module: map.stackflow_module, id: record.id, number: record.number };
 }

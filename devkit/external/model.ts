@@ -27,6 +27,8 @@ export interface ItsmRecord {
   assignment_group: string | null;
   category: string | null;
   jira_issue_key: string | null;
+  /** Where the Jira issue opens, written by the integration with the key. */
+  jira_issue_url: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -87,6 +89,7 @@ const recordFields = {
     .string({ error: (iss) => `must be a Jira issue key such as OPS-12, or null (got ${shown(iss.input)})` })
     .regex(/^[A-Z][A-Z0-9_]*-[1-9][0-9]*$/, 'must be a Jira issue key such as OPS-12, or null')
     .nullable(),
+  jira_issue_url: z.url({ protocol: /^https?$/, error: (iss) => `must be an http(s) URL or null (got ${shown(iss.input)})` }).max(2000, 'must be at most 2000 characters').nullable(),
 };
 
 export const recordCreateSchema = z.strictObject({
@@ -98,6 +101,7 @@ export const recordCreateSchema = z.strictObject({
   assignment_group: recordFields.assignment_group.default(null),
   category: recordFields.category.default(null),
   jira_issue_key: recordFields.jira_issue_key.default(null),
+  jira_issue_url: recordFields.jira_issue_url.default(null),
 });
 export type RecordCreate = z.output<typeof recordCreateSchema>;
 

@@ -145,6 +145,7 @@ export class ItsmStore {
       assignment_group: fields.assignment_group,
       category: fields.category,
       jira_issue_key: fields.jira_issue_key,
+      jira_issue_url: fields.jira_issue_url,
       created_at: at,
       updated_at: at,
     };

@@ -119,8 +119,53 @@ export function planOutbound(input: OutboundInput): OutboundPlan {
     next[mapping.tool] = hash;
   }
 
+  // The issue's key and address, in the record fields the connection names. Sent with a create, and
+  // after that only when the shadow knows what the record holds and it differs (the key changed with
+  // a move, or the record was made in the tool and holds none yet).
+  for (const [tool, value] of Object.entries(referenceValues(connection, issue))) {
+    const hash = hashValue(value);
+    const held = shadow?.fields[tool];
+    if (!create && (held === undefined || held === hash)) continue;
+    fields[tool] = value;
+    next ??= { ...shadow?.fields };
+    next[tool] = hash;
+  }
+
   const shadowNext = next === undefined && shadow !== undefined ? shadow : { fields: next ?? {}, updatedAt: at };
   return { create, fields, shadowNext, skipped };
+}
+
+/** Where a person opens the issue: the site of its project's REST address, then /browse/<key>. */
+export function issueBrowseUrl(issue: Pick<IssueSnapshot, 'key' | 'fields'>): string | undefined {
+  const self = (issue.fields.project as { self?: unknown } | null | undefined)?.self;
+  if (typeof self !== 'string') return undefined;
+  try {
+    const site = new URL(self);
+    return site.protocol === 'https:' || site.protocol === 'http:' ? `${site.origin}/browse/${encodeURIComponent(issue.key)}` : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The record fields that hold the issue's reference (key, address) on this connection, with their values. */
+export function referenceValues(connection: Connection, issue: Pick<IssueSnapshot, 'key' | 'fields'>): Record<string, string> {
+  if (connection.protocol !== 'record-rest') return {};
+  const values: Record<string, string> = {};
+  if (connection.issueKeyField !== '') values[connection.issueKeyField] = issue.key;
+  const url = connection.issueUrlField === '' ? undefined : issueBrowseUrl(issue);
+  if (url !== undefined) values[connection.issueUrlField] = url;
+  return values;
+}
+
+/**
+ * The record fields of the issue's reference, as the record holds them now (hashes, for the shadow):
+ * a record made in the tool holds no key yet, so outbound sees the difference and writes it back.
+ */
+export function referenceShadow(connection: Connection, record: Record<string, unknown>): Record<string, string> {
+  if (connection.protocol !== 'record-rest') return {};
+  const held: Record<string, string> = {};
+  for (const field of [connection.issueKeyField, connection.issueUrlField]) if (field !== '') held[field] = hashValue(record[field] ?? null);
+  return held;
 }
 
 /** Jira field ids the outbound plan needs that the issue data lacks (so the sync layer GETs the issue only then). */

@@ -41,6 +41,9 @@ const stackflowItsm: Preset = {
       protocol: 'record-rest',
       baseUrl: input.baseUrl,
       auth: { kind: 'bearer' },
+      // The incident's external reference: the Jira key it is searched by, and where the issue opens.
+      issueKeyField: 'jira_issue_key',
+      issueUrlField: 'jira_issue_url',
       options: {
         syncComments: true,
         label: 'stackflow-sync',
@@ -302,6 +305,9 @@ const sentryErrors: Preset = {
         deleteRecord: 'DELETE /api/0/{module}/{id}/',
         findByIssueKey: 'GET /api/0/{module}/?jira_issue_key={key}',
       },
+      // The tracker keeps the key Tandem answers when it creates or links the Jira issue, and its
+      // issues are never created through the API: nothing to write back.
+      issueKeyField: '',
       options: {
         syncComments: false,
         label: 'sentry',

@@ -250,8 +250,13 @@ export const recordRestConnectionSchema = connectionBase.extend({
   paths: restPathsSchema.prefault({}),
   /** Per module, the operations whose path differs from `paths`. */
   modulePaths: z.record(z.string(), restPathOverridesSchema).default(() => ({})),
-  /** The record field that holds the Jira issue key, sent on create so the tool can find the record by key; empty: not sent. */
+  /**
+   * The record field that holds the Jira issue key: sent on create so the tool can find the record by
+   * key, written back to a record Tandem made an issue from, and again when the key changes; empty: never sent.
+   */
   issueKeyField: z.string().trim().max(100).default('jira_issue_key'),
+  /** The record field that holds the issue's address in Jira, written with the key; empty (the default): not sent. */
+  issueUrlField: z.string().trim().max(100).default(''),
 });
 
 export const jiraWebhookConnectionSchema = connectionBase.extend({

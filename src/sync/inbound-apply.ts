@@ -15,6 +15,7 @@ import {
   maxTransitionsOf,
   planInbound,
   planOutbound,
+  referenceShadow,
   type Connection,
   type FieldMapping,
   type InboundPlan,
@@ -557,7 +558,10 @@ async function createIssue(run: InboundRun, event: Extract<RecordEvent, { type: 
   const screen = await ports.jira.getCreateFields(projectKey, type.id);
   const onScreen = new Map<string, JiraScreenField>(screen.map((f) => [f.fieldId, f]));
 
-  const next: Shadow = { fields: { ...plan.shadowNext.fields }, updatedAt: plan.shadowNext.updatedAt };
+  // What the record holds of the issue's reference (nothing yet): the ordinary outbound delivery
+  // sees the difference and writes the key (and address) back to the record.
+  const reference = projectMapping.direction === 'both' ? referenceShadow(connection, record.fields) : {};
+  const next: Shadow = { fields: { ...plan.shadowNext.fields, ...reference }, updatedAt: plan.shadowNext.updatedAt };
   const skipped = plan.skipped.map((s) => ({ ...s }));
   const notes: string[] = [];
   const mappings = fieldMappingsFor(connection, projectMapping);
@@ -650,6 +654,14 @@ async function createIssue(run: InboundRun, event: Extract<RecordEvent, { type: 
       details: [...skipped.map((s) => `${s.field}: ${s.reason}`), ...notes],
     }),
   ]);
+  if (Object.keys(reference).length > 0) {
+    try {
+      await ports.queue.push({ type: 'delivery', delivery: { kind: 'issue', connectionId: connection.id, issueId: created.id, issueKey: created.key, attempt: 1 } });
+    } catch (error) {
+      // Still owed in the shadow: the next delivery of the issue to the tool writes it.
+      console.error('Could not queue writing the issue key back to the record', connection.id, error instanceof Error ? error.message.slice(0, 200) : 'unknown error');
+    }
+  }
   return answer(200, { status: 'created', issueKey: created.key, applied, skipped, ...(notes.length > 0 ? { notes } : {}) });
 }
 

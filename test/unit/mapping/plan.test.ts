@@ -10,6 +10,7 @@ import {
   planInbound,
   planOutbound,
   presets,
+  referenceShadow,
   requiredJiraFields,
   type Connection,
   type IssueSnapshot,
@@ -95,10 +96,35 @@ test('planOutbound on create sends every mapped field plus the fixed values, and
     priority: 'P2',
     assigned_to: 'ada@example.com',
     state: 'in_progress',
+    // The issue's reference; its address only where the site is known (see below).
+    jira_issue_key: 'OPS-1',
   });
-  assert.deepEqual(Object.keys(plan.shadowNext.fields).sort(), ['assigned_to', 'description', 'priority', 'short_description', 'state']);
+  assert.deepEqual(Object.keys(plan.shadowNext.fields).sort(), ['assigned_to', 'description', 'jira_issue_key', 'priority', 'short_description', 'state']);
   assert.equal(plan.shadowNext.fields.priority, hashValue('P2'));
   assert.equal(plan.shadowNext.updatedAt, AT);
+});
+
+test("planOutbound writes the issue's key and address to the fields the connection names: on create, when the key changes, and when the record holds none yet", () => {
+  const onSite = (key: string) => ({ ...issue({ project: { key: 'OPS', self: 'https://acme.atlassian.net/rest/api/3/project/10000' } }), key });
+  const create = planOutbound({ connection, projectMapping: ops, issue: onSite('OPS-1'), shadow: undefined, emailOf, at: AT });
+  assert.equal(create.fields.jira_issue_key, 'OPS-1');
+  assert.equal(create.fields.jira_issue_url, 'https://acme.atlassian.net/browse/OPS-1');
+  // Unchanged: nothing to send.
+  assert.deepEqual(planOutbound({ connection, projectMapping: ops, issue: onSite('OPS-1'), shadow: create.shadowNext, emailOf, at: AT }).fields, {});
+  // The issue moved and got a new key: the record is told.
+  assert.deepEqual(planOutbound({ connection, projectMapping: ops, issue: onSite('OPS-9'), shadow: create.shadowNext, emailOf, at: AT }).fields, {
+    jira_issue_key: 'OPS-9',
+    jira_issue_url: 'https://acme.atlassian.net/browse/OPS-9',
+  });
+  // A record made in the tool holds no key: its link's shadow says so, and the key is written back.
+  const fromTool: Shadow = { fields: { ...create.shadowNext.fields, ...referenceShadow(connection, { jira_issue_key: null }) }, updatedAt: AT };
+  assert.deepEqual(Object.keys(planOutbound({ connection, projectMapping: ops, issue: onSite('OPS-1'), shadow: fromTool, emailOf, at: AT }).fields).sort(), ['jira_issue_key', 'jira_issue_url']);
+  // A link whose shadow knows nothing of the reference (made before Tandem kept it) sends nothing for it.
+  const { jira_issue_key: _k, jira_issue_url: _u, ...older } = create.shadowNext.fields;
+  assert.deepEqual(planOutbound({ connection, projectMapping: ops, issue: onSite('OPS-9'), shadow: { fields: older, updatedAt: AT }, emailOf, at: AT }).fields, {});
+  // A connection that names no field sends no reference.
+  const silent = { ...connection, issueKeyField: '', issueUrlField: '' } as Connection;
+  assert.equal(planOutbound({ connection: silent, projectMapping: ops, issue: onSite('OPS-1'), shadow: undefined, emailOf, at: AT }).fields.jira_issue_key, undefined);
 });
 
 test('planOutbound sends nothing when nothing changed (the echo of our own write)', () => {
