@@ -25,6 +25,7 @@ export function protocolFor(connection: Connection): OutboundProtocol {
 
 /** A Jira event: one batched read of config and links, then each enabled connection in turn. */
 export async function syncOutbound(ports: Ports, change: OutboundChange): Promise<void> {
+  if (onlyACommentChanged(change)) return;
   const run = await loadRun(ports, change.issueId, change.issueKey);
   if (!run) return;
   for (const connection of run.config.connections) {
@@ -44,4 +45,12 @@ export async function runDelivery(ports: Ports, delivery: Delivery): Promise<voi
   if (!connection || !connection.enabled) return;
   const protocol = protocolFor(connection);
   await guarded(run, { connection, delivery, oneAtATime: protocol.oneAtATime }, () => protocol.redeliver(run, delivery));
+}
+
+/**
+ * Every comment change (made, edited, deleted) also fires an issue update whose changelog holds only
+ * a Comment item. The comment event carries the change itself, so that update costs nothing.
+ */
+function onlyACommentChanged(change: OutboundChange): boolean {
+  return change.kind === 'issue-updated' && change.changelog !== undefined && change.changelog.items.length > 0 && change.changelog.items.every((item) => item.fieldId === 'comment');
 }
