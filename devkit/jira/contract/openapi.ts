@@ -122,6 +122,13 @@ function convertSchema(schema: unknown, mode: Mode): unknown {
     }
   }
 
+  // `additionalProperties: false` beside anyOf/oneOf with no `properties` of its own (JqlQueryClause,
+  // a union of clause shapes) would, read literally, refuse every property its branches define,
+  // Atlassian's own jql/parse example included; the branches say what the object holds.
+  if (out['additionalProperties'] === false && out['properties'] === undefined && (out['anyOf'] !== undefined || out['oneOf'] !== undefined)) {
+    delete out['additionalProperties'];
+  }
+
   if (schema['nullable'] === true) {
     const type = out['type'];
     if (typeof type === 'string') out['type'] = [type, 'null'];

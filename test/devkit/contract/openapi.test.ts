@@ -216,3 +216,17 @@ test('timing: first compile and 1,000 checks', () => {
   console.log(`openapi contract: 1,000 checks took ${elapsed.toFixed(1)} ms (validators already compiled)`);
   assert.equal(problems, 0);
 });
+
+test("a JQL clause union (additionalProperties false beside anyOf) takes its branches' properties, as Atlassian's jql/parse example shows", () => {
+  const where = {
+    clauses: [
+      { field: { name: 'summary', encodedName: 'summary' }, operator: '~', operand: { value: 'test', encodedValue: 'test' } },
+      { field: { name: 'status', encodedName: 'status' }, operator: 'changed', predicates: [{ operator: 'after', operand: { value: '-5d', encodedValue: '-5d' } }] },
+    ],
+    operator: 'and',
+  };
+  const answer = (structure: unknown): ContractProblem[] =>
+    checker.checkResponse({ method: 'POST', path: '/rest/api/3/jql/parse?validation=strict', status: 200, body: { queries: [{ query: 'q', structure }] } });
+  assert.deepEqual(answer({ where }), []);
+  assert.notDeepEqual(answer({ where: { operator: 'and' } }), [], 'a clause that is none of the shapes is still refused');
+});
