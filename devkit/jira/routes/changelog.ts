@@ -20,7 +20,7 @@ function listChangelogs(ctx: RouteContext) {
   const { store } = ctx;
   const issue = store.requireIssue(ctx.params.issueIdOrKey ?? '');
   const startAt = intParam(ctx.query, 'startAt', 0);
-  const maxResults = Math.min(intParam(ctx.query, 'maxResults', MAX_PAGE), MAX_PAGE);
+  const maxResults = Math.max(1, Math.min(intParam(ctx.query, 'maxResults', MAX_PAGE), MAX_PAGE));
   const slice = issue.changelog.slice(startAt, startAt + maxResults);
   const isLast = startAt + slice.length >= issue.changelog.length;
   const base = `${store.baseUrl}/rest/api/3/issue/${issue.key}/changelog`;
