@@ -9,3 +9,4 @@ export * from './projects';
 export * from './plan';
 export * from './presets';
 export * from './status-route';
+export * from './conflicts';

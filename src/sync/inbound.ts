@@ -8,7 +8,8 @@ import { z } from 'zod';
 import { inboundOptionsOf, parseConfig, type Connection } from '../mapping';
 import { MAX_ATTEMPTS, retryDelaySeconds, type InboundDelivery } from './delivery';
 import { AUTH_REFUSAL_TEXT, SIGNATURE_HEADER, verifyBearer, verifyHmac } from './inbound-auth';
-import { applyEvent, isTransient, RecordBusy, type InboundRun } from './inbound-apply';
+import { applyEvent } from './inbound/apply';
+import { RecordBusy, type InboundRun } from './inbound/run';
 import { inboundEventSchema, parseInboundEvent, type InboundEvent } from './inbound-event';
 import {
   answer,
@@ -24,7 +25,7 @@ import {
   type InboundRequest,
 } from './inbound-request';
 import { activityWrite, clearFailureWrite, failureWrites } from './journal';
-import type { Ports, StoreWrite } from './ports';
+import { isTransientJiraError, JiraRequestError, type Ports, type StoreWrite } from './ports';
 import { CONFIG_KEY, inboundHealthKey, inboundSecretKey, keyPart, previousInboundSecretKey, readInboundHealth, type FailureSubject } from './state';
 
 /** Dedupe marker of an event id: the same event twice applies once. */
@@ -182,13 +183,11 @@ async function applyGuarded(run: InboundRun, event: InboundEvent): Promise<Inbou
     return await applyEvent(run, event);
   } catch (error) {
     if (error instanceof RecordBusy) return retryLater(run, event, BUSY_RETRY_SECONDS, error.message);
-    if (isTransient(error)) {
-      const retryAfter = (error as { retryAfterSeconds?: unknown }).retryAfterSeconds;
-      const delay = retryDelaySeconds(run.attempt, typeof retryAfter === 'number' ? retryAfter : undefined);
-      const status = (error as { status: number }).status;
-      return retryLater(run, event, delay, status === 429 ? 'Jira is rate-limiting Tandem' : `Jira had a temporary problem (HTTP ${status})`);
+    if (isTransientJiraError(error)) {
+      const delay = retryDelaySeconds(run.attempt, error.retryAfterSeconds);
+      return retryLater(run, event, delay, error.status === 429 ? 'Jira is rate-limiting Tandem' : `Jira had a temporary problem (HTTP ${error.status})`);
     }
-    const status = (error as { status?: unknown } | null)?.status;
+    const status = error instanceof JiraRequestError ? error.status : undefined;
     const message = error instanceof Error ? error.message.slice(0, 300) : 'unknown error';
     console.error('An inbound event could not be applied', run.connection.id, event.type, message);
     await run.ports.store

@@ -7,7 +7,7 @@ import { inboundOptionsOf } from '../../src/mapping';
 import { parseSignatureHeader, signatureHeader, verifyBearer, verifyHmac } from '../../src/sync/inbound-auth';
 import { checkEnvelope, connectionIdOf, isJsonContentType, nextHealth } from '../../src/sync/inbound-request';
 import { findStatusRoute, type StatusTarget } from '../../src/mapping';
-import { screenValues } from '../../src/sync/inbound-status';
+import { screenValues } from '../../src/sync/inbound/status-walk';
 import type { JiraTransition } from '../../src/sync/ports';
 
 const T = 1_800_000_000;

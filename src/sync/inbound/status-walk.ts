@@ -1,13 +1,14 @@
-// Moving a Jira issue to the status a tool record's state maps to, and finding a Jira user by email.
+// Moving a Jira issue to the status a tool record's state maps to.
 // Jira only lists the transitions from the issue's current status, so the route (findStatusRoute)
 // is planned over the workflow as Tandem has seen it: what Jira offered from each status, kept per
 // project and issue type. The walk is transition, read what the new status offers, transition; the
 // plan is made again after every read, so a workflow that differs from what Tandem remembers is
 // followed as it is now.
 import { z } from 'zod';
-import { exploringStep, findStatusRoute, isAtTarget, statusKey, type StatusTarget, type WorkflowEdge } from '../mapping';
-import type { JiraPort, JiraScreenField, JiraTransition, StorePort, StoreWrite } from './ports';
-import { keyPart } from './state';
+import { exploringStep, findStatusRoute, isAtTarget, statusKey, type StatusTarget, type WorkflowEdge } from '../../mapping';
+import type { JiraPort, JiraScreenField, JiraTransition, StorePort, StoreWrite } from '../ports';
+import { keyPart } from '../state';
+import { refusalText } from './fields';
 
 const norm = (s: string) => s.trim().toLowerCase();
 
@@ -100,9 +101,6 @@ export interface MoveInput {
   maxSteps: number;
 }
 
-const said = (refusal: { fieldErrors: Record<string, string>; messages: string[] }) =>
-  [...Object.entries(refusal.fieldErrors).map(([f, m]) => `${f}: ${m}`), ...refusal.messages].join('; ').slice(0, 300);
-
 /**
  * Walks the issue to the target along the shortest route Tandem knows, at most `maxSteps`
  * transitions, reading what Jira offers after each one. `remember` is the workflow as now seen, to
@@ -162,7 +160,7 @@ export async function moveToStatus(input: MoveInput): Promise<MoveResult> {
     }
     const refusal = await jira.transitionIssue(issueId, choice.id, screen.fields);
     if (refusal) {
-      const why = said(refusal);
+      const why = refusalText(refusal, 300);
       return done({ ok: false, path, reason: `Jira refused transition "${choice.name}" (${current.name} → ${choice.to.name})${why ? `: ${why}` : ''}` });
     }
     path.push(`${choice.name} → ${choice.to.name}`);
@@ -178,31 +176,4 @@ export async function moveToStatus(input: MoveInput): Promise<MoveResult> {
     seen.statuses[statusKey(current.name)] = edgesOf(offered);
   }
   return done({ ok: false, path, reason: `No path of at most ${input.maxSteps} transitions from "${current.name}" reaches ${describeTarget(target)}`, noRoute: { from: current.name, offered: offered.map((t) => `${t.name} → ${t.to.name}`) } });
-}
-
-const transient = (error: unknown): boolean => {
-  const status = (error as { status?: unknown }).status;
-  return typeof status === 'number' && (status === 429 || status >= 500);
-};
-
-/**
- * The active Jira user with this email. The search finds users by email even where privacy hides
- * it in the answer; those candidates' emails are then read as the app and compared.
- */
-export async function findAccountByEmail(jira: JiraPort, email: string): Promise<{ accountId: string; email: string } | undefined> {
-  const wanted = norm(email);
-  const candidates = (await jira.searchUsers(email)).filter((u) => u.active && u.accountType !== 'app').slice(0, 10);
-  const visible = candidates.find((u) => u.emailAddress !== undefined && norm(u.emailAddress) === wanted);
-  if (visible?.emailAddress !== undefined) return { accountId: visible.accountId, email: visible.emailAddress };
-  for (const user of candidates) {
-    if (user.emailAddress !== undefined) continue;
-    try {
-      const hidden = await jira.emailOf(user.accountId);
-      if (hidden !== undefined && norm(hidden) === wanted) return { accountId: user.accountId, email: hidden };
-    } catch (error) {
-      if (transient(error)) throw error;
-      // One unreadable candidate does not make the others wrong.
-    }
-  }
-  return undefined;
 }

@@ -1,0 +1,80 @@
+// comment.created, comment.updated and comment.deleted: a Jira comment on the linked issue per tool
+// comment id, made under the comment's lock so two events for it at once make one; a note Tandem
+// itself made from a Jira comment, sent back by the tool, changes nothing.
+import { markdownToAdf, type AdfDoc } from '../../adf';
+import { hashValue } from '../../mapping';
+import type { CommentEvent } from '../inbound-event';
+import type { InboundAnswer } from '../inbound-request';
+import { answer, refusal } from '../inbound-request';
+import { readToolNote, toolNoteDelete, toolNoteKey, toolNoteWrite } from '../notes';
+import { readLinked, waitForRelease } from './links';
+import { activity, checkModule, commit, CREATE_LOCK_SECONDS, inboundCommentLockKey, iso, labelOf, RecordBusy, type InboundRun } from './run';
+
+/** The Jira comment for a tool comment: who wrote it, through which connection, then the text. */
+export function commentDoc(authorName: string | undefined, connectionName: string, markdown: string): AdfDoc {
+  const body = markdownToAdf(markdown);
+  const by = { type: 'paragraph', content: [{ type: 'text', text: `${authorName ?? 'Someone'} via ${connectionName}:`, marks: [{ type: 'strong' }] }] };
+  return { ...body, content: [by, ...(body.content ?? [])] } as AdfDoc;
+}
+
+/** `waited`: this event already waited once for another one making the same comment. */
+export async function applyComment(run: InboundRun, event: CommentEvent, waited = false): Promise<InboundAnswer> {
+  const { ports, connection } = run;
+  const { record, comment } = event;
+  const notMapped = checkModule(connection, record.module);
+  if (notMapped) return notMapped;
+  if (!connection.options.syncComments) return refusal(422, 'comments_off', `The connection ${connection.name} does not sync comments`, 'comment');
+  const linked = await readLinked(run, record.module, record.id);
+  if (!linked) return refusal(404, 'unknown_record', `${record.module} record ${record.id} is not linked to a Jira issue`, 'record.id');
+  const note = readToolNote(await ports.store.get(toolNoteKey(connection.id, comment.id)));
+  if (note?.origin === 'jira') {
+    // Tandem made this note from a Jira comment; the tool sent it back.
+    return answer(200, { status: 'unchanged', issueKey: linked.issueKey, applied: [], skipped: [{ field: 'comment', reason: `This note mirrors Jira comment ${note.jiraCommentId}; change it in Jira` }] });
+  }
+  if (event.type === 'comment.deleted') {
+    if (!note) return answer(200, { status: 'unchanged', issueKey: linked.issueKey, applied: [], skipped: [{ field: 'comment', reason: 'No Jira comment was made from this comment' }] });
+    await ports.jira.deleteComment(note.issueId, note.jiraCommentId);
+    await commit(run, [toolNoteDelete(connection.id, comment.id), activity(run, { outcome: 'synced', issueKey: linked.issueKey, externalId: record.id, summary: `Deleted comment ${note.jiraCommentId}, as ${labelOf(record)}'s comment was deleted` })]);
+    return answer(200, { status: 'applied', issueKey: linked.issueKey, applied: ['comment deleted'], skipped: [], jiraCommentId: note.jiraCommentId });
+  }
+  const body = event.comment.body;
+  const hash = hashValue([comment.author?.name ?? null, body]);
+  if (note && note.hash === hash) return answer(200, { status: 'unchanged', issueKey: linked.issueKey, applied: [], skipped: [], jiraCommentId: note.jiraCommentId });
+  const doc = commentDoc(comment.author?.name, connection.name, body);
+  if (note && (await ports.jira.updateComment(note.issueId, note.jiraCommentId, doc))) {
+    await commit(run, [
+      toolNoteWrite(connection.id, comment.id, { jiraCommentId: note.jiraCommentId, issueId: linked.issueId, origin: 'tool', hash }),
+      activity(run, { outcome: 'synced', issueKey: linked.issueKey, externalId: record.id, summary: `Edited comment ${note.jiraCommentId} from ${labelOf(record)}` }),
+    ]);
+    return answer(200, { status: 'applied', issueKey: linked.issueKey, applied: ['comment edited'], skipped: [], jiraCommentId: note.jiraCommentId });
+  }
+
+  // A Jira comment is made only under the tool comment's lock: two events for it at once (the tool
+  // retrying with a new event id, or sending created and updated together) make one comment.
+  const lock = inboundCommentLockKey(connection.id, comment.id);
+  if (!(await ports.store.create(lock, { at: iso(run) }, CREATE_LOCK_SECONDS))) {
+    const busy = new RecordBusy('Another event for this comment is adding it to Jira');
+    if (waited || !(await waitForRelease(run, lock))) throw busy;
+    // The other event is done: this one now finds its comment, and edits it only if the text differs.
+    return applyComment(run, event, true);
+  }
+  let released = false;
+  try {
+    // Another event may have made the comment between the read above and taking the lock.
+    const current = readToolNote(await ports.store.get(toolNoteKey(connection.id, comment.id)));
+    if (current?.jiraCommentId === note?.jiraCommentId) {
+      const jiraCommentId = await ports.jira.addComment(linked.issueId, doc);
+      await commit(run, [
+        toolNoteWrite(connection.id, comment.id, { jiraCommentId, issueId: linked.issueId, origin: 'tool', hash }),
+        { key: lock, delete: true },
+        activity(run, { outcome: 'synced', issueKey: linked.issueKey, externalId: record.id, summary: `Added comment ${jiraCommentId} from ${labelOf(record)}` }),
+      ]);
+      released = true;
+      return answer(200, { status: 'applied', issueKey: linked.issueKey, applied: ['comment added'], skipped: [], jiraCommentId });
+    }
+  } finally {
+    if (!released) await ports.store.delete(lock).catch(() => undefined);
+  }
+  if (waited) throw new RecordBusy('Another event for this comment is adding it to Jira');
+  return applyComment(run, event, true);
+}

@@ -1,0 +1,127 @@
+// The field work of an inbound change: which Jira fields to read, which tool field a Jira field
+// comes from, users found by email, and one edit of the issue that survives a refused field.
+import { fieldMappingsFor, hashValue, type Connection, type FieldMapping, type InboundPlan, type ProjectMapping, type Shadow, type SkippedField } from '../../mapping';
+import { isTransientJiraError, type JiraIssue, type JiraPort } from '../ports';
+import type { InboundRun } from './run';
+
+const norm = (s: string) => s.trim().toLowerCase();
+
+/** The Jira fields an inbound change reads (status, project and type come with every issue). */
+export function jiraFieldsOf(connection: Connection, projectMapping?: ProjectMapping): string[] {
+  const ids = new Set<string>(['summary', 'updated', 'labels']);
+  const mappings = projectMapping ? [projectMapping] : connection.projects;
+  for (const p of mappings) for (const m of fieldMappingsFor(connection, p)) if (m.jira !== 'status') ids.add(m.jira);
+  return [...ids];
+}
+
+/** Tool field of the mapping that writes a Jira field. */
+export function toolFieldOf(mappings: readonly FieldMapping[], jiraField: string): string | undefined {
+  return mappings.find((m) => m.jira === jiraField && m.direction !== 'jira-to-tool')?.tool;
+}
+
+/** A field that was not written keeps the hash it had before the change (none: left out). */
+export function restoreShadow(next: Shadow, previous: Shadow | undefined, toolField: string | undefined): void {
+  if (toolField === undefined) return;
+  const before = previous?.fields[toolField];
+  if (before === undefined) delete next.fields[toolField];
+  else next.fields[toolField] = before;
+}
+
+/** Empty as empty, or the same user: writing it again would change nothing. */
+export function sameAsJira(value: unknown, current: unknown): boolean {
+  if (value === null) return current === null || current === undefined;
+  const wanted = (value as { accountId?: unknown } | null)?.accountId;
+  return typeof wanted === 'string' && Object.keys(value as object).length === 1 && (current as { accountId?: unknown } | null)?.accountId === wanted;
+}
+
+/**
+ * Emails of the users in the issue's user-email fields that `include` picks, read as the app where
+ * privacy hides them. Jira being busy is thrown; a user whose email cannot be read is left out.
+ */
+export async function userEmails(jira: JiraPort, issue: JiraIssue, mappings: readonly FieldMapping[], include: (m: FieldMapping) => boolean = () => true): Promise<Map<string, string>> {
+  const emails = new Map<string, string>();
+  for (const m of mappings) {
+    if (m.transform.kind !== 'user-email' || !include(m)) continue;
+    const user = issue.users[m.jira];
+    if (!user || emails.has(user.accountId)) continue;
+    const email =
+      user.emailAddress ??
+      (await jira.emailOf(user.accountId).catch((error: unknown) => {
+        if (isTransientJiraError(error)) throw error;
+        return undefined;
+      }));
+    if (email) emails.set(user.accountId, email);
+  }
+  return emails;
+}
+
+/** Emails of the Jira users in two-way user fields the tool changed, so a conflict compares like with like. */
+export function emailsForConflicts(jira: JiraPort, mappings: readonly FieldMapping[], issue: JiraIssue, fields: Record<string, unknown>, shadow: Shadow): Promise<Map<string, string>> {
+  return userEmails(jira, issue, mappings, (m) => m.direction === 'both' && fields[m.tool] !== undefined && shadow.fields[m.tool] !== undefined && shadow.fields[m.tool] !== hashValue(fields[m.tool]));
+}
+
+/**
+ * The active Jira user with this email. The search finds users by email even where privacy hides
+ * it in the answer; those candidates' emails are then read as the app and compared.
+ */
+export async function findAccountByEmail(jira: JiraPort, email: string): Promise<{ accountId: string; email: string } | undefined> {
+  const wanted = norm(email);
+  const candidates = (await jira.searchUsers(email)).filter((u) => u.active && u.accountType !== 'app').slice(0, 10);
+  const visible = candidates.find((u) => u.emailAddress !== undefined && norm(u.emailAddress) === wanted);
+  if (visible?.emailAddress !== undefined) return { accountId: visible.accountId, email: visible.emailAddress };
+  for (const user of candidates) {
+    if (user.emailAddress !== undefined) continue;
+    try {
+      const hidden = await jira.emailOf(user.accountId);
+      if (hidden !== undefined && norm(hidden) === wanted) return { accountId: user.accountId, email: hidden };
+    } catch (error) {
+      if (isTransientJiraError(error)) throw error;
+      // One unreadable candidate does not make the others wrong.
+    }
+  }
+  return undefined;
+}
+
+/** Users by email: no match leaves the field empty and says so; it never fails the event. */
+export async function resolveLookups(run: InboundRun, plan: InboundPlan, next: Shadow, notes: string[]): Promise<void> {
+  for (const lookup of plan.lookups) {
+    const found = await findAccountByEmail(run.ports.jira, lookup.lookup.email);
+    if (found) {
+      plan.jiraFields[lookup.jiraField] = { accountId: found.accountId };
+      // The shadow holds the email as Jira spells it, as outbound will read it back.
+      next.fields[lookup.toolField] = hashValue(found.email);
+      continue;
+    }
+    plan.jiraFields[lookup.jiraField] = null;
+    // The shadow holds "empty", as Jira does now: the next event for this record tries the email again.
+    next.fields[lookup.toolField] = hashValue(null);
+    notes.push(`No Jira user has the email given for ${lookup.toolField}, so ${lookup.jiraField} is left unassigned`);
+  }
+  plan.lookups = [];
+}
+
+/**
+ * One edit for every field; when Jira refuses some of them, the rest go in a second edit and the
+ * refused ones are reported. Returns the fields written.
+ */
+export async function editWithFallback(run: InboundRun, issueId: string, fields: Record<string, unknown>, skipped: SkippedField[], onRefused: (fieldId: string) => void): Promise<string[]> {
+  let pending = { ...fields };
+  for (let round = 0; round < 2 && Object.keys(pending).length > 0; round++) {
+    const refused = await run.ports.jira.editIssue(issueId, pending);
+    if (!refused) return Object.keys(pending);
+    const named = Object.keys(refused.fieldErrors).filter((id) => id in pending);
+    const blame = named.length > 0 ? named : Object.keys(pending);
+    for (const id of blame) {
+      skipped.push({ field: id, reason: `Jira refused the value: ${refused.fieldErrors[id] ?? refused.messages.join('; ')}`.slice(0, 300) });
+      onRefused(id);
+      delete pending[id];
+    }
+    if (named.length === 0) pending = {};
+  }
+  return [];
+}
+
+/** What Jira said when it refused a write, in one line. */
+export function refusalText(refusal: { fieldErrors: Record<string, string>; messages: string[] }, max: number): string {
+  return [...Object.entries(refusal.fieldErrors).map(([f, m]) => `${f}: ${m}`), ...refusal.messages].join('; ').slice(0, max);
+}

@@ -1,0 +1,122 @@
+// Finding the issue a tool record is linked to, waiting for another event that is linking it,
+// linking a record to the issue it names, and ending a link.
+import { fieldMappingsFor, findProjectMapping, planOutbound } from '../../mapping';
+import type { InboundAnswer } from '../inbound-request';
+import { refusal } from '../inbound-request';
+import type { StoreWrite } from '../ports';
+import {
+  createLockKey,
+  issueStateKey,
+  LINK_HISTORY_TTL_SECONDS,
+  linkHistoryKey,
+  readIssueState,
+  readLinkHistory,
+  recordIndexKey,
+  recordIndexSchema,
+  withLinkEnded,
+  type IssueState,
+  type Link,
+} from '../state';
+import { jiraFieldsOf, userEmails } from './fields';
+import { activity, commit, inboundCreateLockKey, iso, WAIT_FOR_LINK_MS, WAIT_STEP_MS, type InboundRun } from './run';
+
+export interface Linked {
+  issueId: string;
+  issueKey: string;
+  state: IssueState;
+  link: Link;
+}
+
+/** How long a record naming its issue waits for outbound to finish creating that very record. */
+const WAIT_FOR_OUTBOUND_MS = 10_000;
+
+export async function readLinked(run: InboundRun, module: string, externalId: string): Promise<Linked | undefined> {
+  const index = recordIndexSchema.safeParse(await run.ports.store.get(recordIndexKey(run.connection.id, module, externalId)));
+  if (!index.success) return undefined;
+  const state = readIssueState(await run.ports.store.get(issueStateKey(index.data.issueId)));
+  const link = state.links[run.connection.id];
+  if (!link || link.externalId !== externalId || link.module !== module) return undefined;
+  return { issueId: index.data.issueId, issueKey: link.issueKey, state, link };
+}
+
+/** The link another event is making now, once it is saved; undefined when that takes too long. */
+export async function waitForLink(run: InboundRun, module: string, externalId: string): Promise<Linked | undefined> {
+  for (let waited = 0; waited < WAIT_FOR_LINK_MS; waited += WAIT_STEP_MS) {
+    await run.ports.clock.sleep(WAIT_STEP_MS);
+    const linked = await readLinked(run, module, externalId);
+    if (linked) return linked;
+    if ((await run.ports.store.get(inboundCreateLockKey(run.connection.id, module, externalId))) === undefined) return readLinked(run, module, externalId);
+  }
+  return undefined;
+}
+
+/** Waits a little for another event's lock to go; false when it is still held. */
+export async function waitForRelease(run: InboundRun, lock: string): Promise<boolean> {
+  for (let waited = 0; waited < WAIT_FOR_LINK_MS; waited += WAIT_STEP_MS) {
+    await run.ports.clock.sleep(WAIT_STEP_MS);
+    if ((await run.ports.store.get(lock)) === undefined) return true;
+  }
+  return false;
+}
+
+/**
+ * A new record that names its Jira issue. While outbound is creating that very record (its create
+ * lock is held) this waits for the link; an issue not linked yet is linked with a shadow of Jira's
+ * current values, so only what the record changes is written. Undefined: no such issue, create one.
+ */
+export async function linkNamedIssue(
+  run: InboundRun,
+  record: { module: string; id: string; jiraIssueKey: string; url: string; number?: string | undefined },
+): Promise<Linked | InboundAnswer | undefined> {
+  const { ports, connection } = run;
+  const { module, id: externalId, number } = record;
+  const issue = await ports.jira.getIssue(record.jiraIssueKey, jiraFieldsOf(connection));
+  if (!issue) return undefined;
+  for (let waited = 0; waited < WAIT_FOR_OUTBOUND_MS; waited += WAIT_STEP_MS) {
+    const linked = await readLinked(run, module, externalId);
+    if (linked) return linked;
+    if ((await ports.store.get(createLockKey(connection.id, issue.id))) === undefined) break;
+    await ports.clock.sleep(WAIT_STEP_MS);
+  }
+  const again = await readLinked(run, module, externalId);
+  if (again) return again;
+  const state = readIssueState(await ports.store.get(issueStateKey(issue.id)));
+  const existing = state.links[connection.id];
+  if (existing) return refusal(409, 'already_linked', `${issue.key} is already linked to ${existing.module} record ${existing.externalId}`, 'record.jiraIssueKey');
+  const projectMapping = issue.project && issue.issueType ? findProjectMapping(connection, { projectKey: issue.project.key, issueTypeName: issue.issueType.name }) : undefined;
+  if (!projectMapping || projectMapping.module !== module || projectMapping.direction === 'jira-to-tool') {
+    return refusal(422, 'issue_not_mapped', `${issue.key} is not in a project and issue type mapped to ${module} from the tool`, 'record.jiraIssueKey');
+  }
+  const emails = await userEmails(ports.jira, issue, fieldMappingsFor(connection, projectMapping));
+  const jiraNow = planOutbound({
+    connection,
+    projectMapping,
+    issue: { id: issue.id, key: issue.key, fields: issue.fields, status: issue.status },
+    shadow: undefined,
+    emailOf: (id) => emails.get(id),
+    at: iso(run),
+  }).shadowNext;
+  const link: Link = { connectionId: connection.id, module, externalId, url: record.url, ...(number ? { number } : {}), issueKey: issue.key, shadow: jiraNow, linkedAt: iso(run) };
+  const nextState: IssueState = { links: { ...state.links, [connection.id]: link } };
+  await ports.store.writeAll([
+    { key: issueStateKey(issue.id), value: nextState },
+    { key: recordIndexKey(connection.id, module, externalId), value: { issueId: issue.id, issueKey: issue.key } },
+    activity(run, { outcome: 'synced', issueKey: issue.key, externalId, summary: `Linked ${number ?? externalId} to ${issue.key}, which the record names` }),
+  ]);
+  return { issueId: issue.id, issueKey: issue.key, state: nextState, link };
+}
+
+/** Ends the connection's link of the issue, with `extra` writes in the same transaction. */
+export async function endLink(run: InboundRun, linked: Linked, summary: string, extra: StoreWrite[] = []): Promise<void> {
+  const links = { ...linked.state.links };
+  delete links[run.connection.id];
+  // Counted as outbound counts its own, so a record made for this issue later gets a new Idempotency-Key.
+  const history = withLinkEnded(readLinkHistory(await run.ports.store.get(linkHistoryKey(linked.issueId))), run.connection.id);
+  await commit(run, [
+    Object.keys(links).length === 0 ? { key: issueStateKey(linked.issueId), delete: true } : { key: issueStateKey(linked.issueId), value: { links } },
+    { key: linkHistoryKey(linked.issueId), value: history, ttlSeconds: LINK_HISTORY_TTL_SECONDS },
+    { key: recordIndexKey(run.connection.id, linked.link.module, linked.link.externalId), delete: true },
+    ...extra,
+    activity(run, { outcome: 'synced', issueKey: linked.issueKey, externalId: linked.link.externalId, summary }),
+  ]);
+}

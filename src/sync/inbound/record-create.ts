@@ -1,0 +1,170 @@
+// record.created for a record not linked yet: a new issue in the mapped project and type, made from
+// the fields the create screen takes (Jira's required fields filled by the record or the connection's
+// defaults), linked at once so no retry makes a second one, with a remote link to the record, its
+// status, and the issue's key queued for writing back to the record.
+import { fieldMappingsFor, inboundOptionsOf, mappingsForModule, planInbound, referenceShadow, type FieldMapping, type InboundPlan, type Shadow, type SkippedField } from '../../mapping';
+import type { RecordEvent } from '../inbound-event';
+import type { InboundAnswer } from '../inbound-request';
+import { answer, refusal } from '../inbound-request';
+import { isTransientJiraError, type JiraRefusal, type JiraScreenField, type StoreWrite } from '../ports';
+import { issueStateKey, recordIndexKey, type Link } from '../state';
+import { refusalText, resolveLookups, restoreShadow, toolFieldOf } from './fields';
+import { activity, commit, deliverIssue, iso, labelOf, type InboundRun } from './run';
+import { moveStatus } from './status';
+
+type RecordCreated = Extract<RecordEvent, { type: 'record.created' }>;
+
+/** Fields Jira fills itself when an issue is created. */
+const SET_BY_CREATE = new Set(['project', 'issuetype', 'reporter']);
+
+/** What a new issue is made from, and what is left out of it. */
+interface CreateDraft {
+  plan: InboundPlan;
+  projectKey: string;
+  issueTypeName: string;
+  issueTypeId: string;
+  onScreen: Map<string, JiraScreenField>;
+  /** Jira field id → value for the create. */
+  fields: Record<string, unknown>;
+  next: Shadow;
+  skipped: SkippedField[];
+  notes: string[];
+  mappings: readonly FieldMapping[];
+  /** Record fields that hold the issue's reference, when they must be written back. */
+  reference: Record<string, string>;
+}
+
+export async function createIssue(run: InboundRun, event: RecordCreated, lock: string): Promise<InboundAnswer> {
+  const { ports, connection } = run;
+  const { record } = event;
+  const draft = await draftIssue(run, event);
+  if ('status' in draft) return draft;
+  const created = await createWithFallback(run, draft);
+  if (!created.ok) return refusal(422, 'jira_refused', `Jira refused to create the issue: ${refusalText(created.refusal, 400)}`, 'record.fields');
+  const { next, skipped, notes, mappings } = draft;
+  const link: Link = {
+    connectionId: connection.id,
+    module: record.module,
+    externalId: record.id,
+    url: record.url,
+    ...(record.number ? { number: record.number } : {}),
+    issueKey: created.key,
+    shadow: next,
+    linkedAt: iso(run),
+  };
+  // The link is saved before anything else can fail, so no retry ever creates a second issue.
+  await ports.store.writeAll([
+    { key: issueStateKey(created.id), value: { links: { [connection.id]: link } } },
+    { key: recordIndexKey(connection.id, record.module, record.id), value: { issueId: created.id, issueKey: created.key } },
+    { key: lock, delete: true },
+  ]);
+  const applied = Object.keys(draft.fields);
+  notes.push(...(await addRemoteLink(run, created.id, record)));
+  const writes: StoreWrite[] = [];
+  if (draft.plan.status) {
+    const issue = await ports.jira.getIssue(created.id, ['summary'], { transitions: true });
+    const moved = issue
+      ? await moveStatus(run, { issue, target: draft.plan.status, values: draft.fields, record, occurredAt: event.occurredAt, mappings })
+      : { ok: false as const, path: [], reason: 'The new issue could not be read back', writes: [] };
+    writes.push(...moved.writes);
+    if (moved.ok && moved.path.length > 0) applied.push('status');
+    if (!moved.ok) {
+      skipped.push({ field: 'status', reason: moved.reason });
+      restoreShadow(next, undefined, toolFieldOf(mappings, 'status'));
+    }
+  }
+  await commit(run, [
+    ...writes,
+    { key: issueStateKey(created.id), value: { links: { [connection.id]: { ...link, shadow: next } } } },
+    activity(run, {
+      outcome: 'synced',
+      issueKey: created.key,
+      externalId: record.id,
+      summary: `Created ${created.key} from ${labelOf(record)}`,
+      details: [...skipped.map((s) => `${s.field}: ${s.reason}`), ...notes],
+    }),
+  ]);
+  if (Object.keys(draft.reference).length > 0) {
+    try {
+      await deliverIssue(run, connection.id, created);
+    } catch (error) {
+      // Still owed in the shadow: the next delivery of the issue to the tool writes it.
+      console.error('Could not queue writing the issue key back to the record', connection.id, error instanceof Error ? error.message.slice(0, 200) : 'unknown error');
+    }
+  }
+  return answer(200, { status: 'created', issueKey: created.key, applied, skipped, ...(notes.length > 0 ? { notes } : {}) });
+}
+
+/** The project, type and create screen, and the fields that fit on it; a refusal when Jira cannot take the issue. */
+async function draftIssue(run: InboundRun, event: RecordCreated): Promise<CreateDraft | InboundAnswer> {
+  const { ports, connection } = run;
+  const { record } = event;
+  const projectMapping = mappingsForModule(connection, record.module).find((m) => m.direction !== 'jira-to-tool');
+  if (!projectMapping) return refusal(422, 'direction_jira_to_tool', `The module ${record.module} is mapped Jira to tool only`, 'record.module');
+  const plan = planInbound({ connection, projectMapping, record: record.fields, shadow: undefined, at: iso(run) });
+  if (!plan.createIn) return refusal(422, 'not_mappable', plan.skipped.find((s) => s.field === 'issuetype')?.reason ?? 'No issue type for new issues', 'record.module');
+  const { projectKey, issueTypeName } = plan.createIn;
+  const types = await ports.jira.getCreateIssueTypes(projectKey);
+  if (!types) return refusal(422, 'not_mappable', `Jira has no project ${projectKey} that Tandem can create issues in`, 'record.module');
+  const type = types.find((t) => t.name.localeCompare(issueTypeName, undefined, { sensitivity: 'accent' }) === 0);
+  if (!type) return refusal(422, 'not_mappable', `Tandem cannot create a ${issueTypeName} in ${projectKey}`, 'record.module');
+  const screen = await ports.jira.getCreateFields(projectKey, type.id);
+  const onScreen = new Map<string, JiraScreenField>(screen.map((f) => [f.fieldId, f]));
+
+  // What the record holds of the issue's reference (nothing yet): the ordinary outbound delivery
+  // sees the difference and writes the key (and address) back to the record.
+  const reference = projectMapping.direction === 'both' ? referenceShadow(connection, record.fields) : {};
+  const next: Shadow = { fields: { ...plan.shadowNext.fields, ...reference }, updatedAt: plan.shadowNext.updatedAt };
+  const skipped = plan.skipped.map((s) => ({ ...s }));
+  const notes: string[] = [];
+  const mappings = fieldMappingsFor(connection, projectMapping);
+  await resolveLookups(run, plan, next, notes);
+  const fields: Record<string, unknown> = {};
+  for (const [id, value] of Object.entries({ ...inboundOptionsOf(connection).createDefaults, ...plan.jiraFields })) {
+    if (value === null) continue;
+    if (!onScreen.has(id)) {
+      skipped.push({ field: id, reason: `Not on the create screen of ${issueTypeName} in ${projectKey}` });
+      restoreShadow(next, undefined, toolFieldOf(mappings, id));
+      continue;
+    }
+    fields[id] = value;
+  }
+  const missing = screen.filter((f) => f.required && !f.hasDefaultValue && !SET_BY_CREATE.has(f.fieldId) && fields[f.fieldId] === undefined);
+  if (missing.length > 0) {
+    const names = missing.map((f) => `${f.name || f.fieldId} (${f.fieldId})`).join(', ');
+    return refusal(422, 'required_field_missing', `Jira requires ${names} to create a ${issueTypeName} in ${projectKey}; the record does not fill it and the connection has no default`, `record.fields`);
+  }
+  return { plan, projectKey, issueTypeName, issueTypeId: type.id, onScreen, fields, next, skipped, notes, mappings, reference };
+}
+
+/** Creates the issue; when Jira refuses fields that are not required, they are left out and it is tried once more. */
+async function createWithFallback(run: InboundRun, draft: CreateDraft): Promise<{ ok: true; id: string; key: string } | { ok: false; refusal: JiraRefusal }> {
+  const create = () => run.ports.jira.createIssue({ project: { key: draft.projectKey }, issuetype: { id: draft.issueTypeId }, ...draft.fields });
+  const first = await create();
+  if (first.ok) return first;
+  const refused = Object.keys(first.refusal.fieldErrors).filter((id) => id in draft.fields && !draft.onScreen.get(id)?.required);
+  if (refused.length === 0 || refused.length < Object.keys(first.refusal.fieldErrors).length) return first;
+  for (const id of refused) {
+    draft.skipped.push({ field: id, reason: `Jira refused the value: ${first.refusal.fieldErrors[id] ?? ''}` });
+    restoreShadow(draft.next, undefined, toolFieldOf(draft.mappings, id));
+    delete draft.fields[id];
+  }
+  return create();
+}
+
+/** The record shown in the issue (a remote link with a stable id); a failure is a note, never the event's end. */
+async function addRemoteLink(run: InboundRun, issueId: string, record: RecordCreated['record']): Promise<string[]> {
+  const { connection } = run;
+  try {
+    await run.ports.jira.upsertRemoteLink(issueId, {
+      globalId: `tandem:${connection.id}:${record.module}:${record.id}`.slice(0, 255),
+      url: record.url,
+      title: record.number ?? `${connection.name} ${record.module} ${record.id}`,
+      summary: `${connection.name} · ${record.module}`,
+    });
+    return [];
+  } catch (error) {
+    if (isTransientJiraError(error)) return ['The link to the record in Jira could not be added yet (Jira is busy)'];
+    return [`The link to the record in Jira could not be added: ${error instanceof Error ? error.message.slice(0, 200) : 'unknown error'}`];
+  }
+}

@@ -1,0 +1,48 @@
+// record.deleted: per the connection's option, the linked issue is deleted, moved to a done status,
+// or left as it is; the link ends in every case.
+import { inboundOptionsOf, maxTransitionsOf } from '../../mapping';
+import type { RecordEvent } from '../inbound-event';
+import type { InboundAnswer } from '../inbound-request';
+import { answer, refusal } from '../inbound-request';
+import { endLink, readLinked } from './links';
+import { checkModule, labelOf, type InboundRun } from './run';
+import { workflowOf } from './status';
+import { moveToStatus } from './status-walk';
+
+export async function deleteRecord(run: InboundRun, event: Extract<RecordEvent, { type: 'record.deleted' }>): Promise<InboundAnswer> {
+  const { record } = event;
+  const notMapped = checkModule(run.connection, record.module);
+  if (notMapped) return notMapped;
+  const linked = await readLinked(run, record.module, record.id);
+  if (!linked) return refusal(404, 'unknown_record', `${record.module} record ${record.id} is not linked to a Jira issue`, 'record.id');
+  const option = inboundOptionsOf(run.connection).onToolDelete;
+  const label = labelOf({ id: record.id, number: record.number ?? linked.link.number });
+  if (option === 'delete') {
+    await run.ports.jira.deleteIssue(linked.issueId);
+    await endLink(run, linked, `${label} was deleted in the tool; ${linked.issueKey} was deleted too`);
+    return answer(200, { status: 'deleted', issueKey: linked.issueKey, applied: ['issue deleted'], skipped: [] });
+  }
+  if (option === 'close') {
+    const issue = await run.ports.jira.getIssue(linked.issueId, ['summary'], { transitions: true });
+    if (!issue) {
+      await endLink(run, linked, `${label} was deleted in the tool; its issue was already gone`);
+      return answer(200, { status: 'unlinked', issueKey: linked.issueKey, applied: [], skipped: [] });
+    }
+    const moved = await moveToStatus({
+      jira: run.ports.jira,
+      store: run.ports.store,
+      issueId: linked.issueId,
+      workflow: workflowOf(issue),
+      start: issue.status,
+      target: { kind: 'status', category: 'done' },
+      screen: { resolution: inboundOptionsOf(run.connection).resolution, values: {} },
+      listed: issue.transitions,
+      maxSteps: maxTransitionsOf(run.connection),
+    });
+    const skipped = moved.ok ? [] : [{ field: 'status', reason: moved.reason }];
+    await endLink(run, linked, `${label} was deleted in the tool; ${moved.ok ? `${issue.key} was moved to done` : `${issue.key} could not be moved to done`} and the link ended`, moved.remember ? [moved.remember] : []);
+    return answer(200, { status: 'closed', issueKey: issue.key, applied: moved.ok && moved.path.length > 0 ? ['status'] : [], skipped });
+  }
+  await endLink(run, linked, `${label} was deleted in the tool; the link to ${linked.issueKey} ended, the issue stays`);
+  return answer(200, { status: 'unlinked', issueKey: linked.issueKey, applied: [], skipped: [] });
+}

@@ -1,0 +1,187 @@
+// record.created and record.updated for a linked record: the fields that differ from the shadow go in
+// one edit, conflicts settled by the connection's policy, then the status; the link's shadow, the
+// activity entry and whatever the status move keeps are saved in one transaction. A record not
+// linked yet is linked to the issue it names, or becomes a new issue (record-create).
+import { detectConflicts, fieldMappingsFor, findProjectMapping, mappingsForModule, planInbound, settleConflicts, type FieldMapping, type InboundPlan, type ProjectMapping, type Shadow, type SkippedField } from '../../mapping';
+import type { RecordEvent } from '../inbound-event';
+import type { InboundAnswer } from '../inbound-request';
+import { answer, refusal } from '../inbound-request';
+import type { JiraIssue, StoreWrite } from '../ports';
+import { issueStateKey, recordIndexKey, type IssueState, type Link } from '../state';
+import { editWithFallback, emailsForConflicts, jiraFieldsOf, resolveLookups, restoreShadow, sameAsJira, toolFieldOf } from './fields';
+import { endLink, linkNamedIssue, readLinked, waitForLink, type Linked } from './links';
+import { createIssue } from './record-create';
+import { activity, checkModule, commit, CREATE_LOCK_SECONDS, deliverIssue, inboundCreateLockKey, iso, labelOf, RecordBusy, type InboundRun } from './run';
+import { moveStatus } from './status';
+
+type RecordChange = Extract<RecordEvent, { type: 'record.created' | 'record.updated' }>;
+
+export async function applyRecord(run: InboundRun, event: RecordChange): Promise<InboundAnswer> {
+  const { record } = event;
+  const notMapped = checkModule(run.connection, record.module);
+  if (notMapped) return notMapped;
+  const linked = await readLinked(run, record.module, record.id);
+  if (linked) return updateLinked(run, event, linked);
+  const lock = inboundCreateLockKey(run.connection.id, record.module, record.id);
+  if (event.type === 'record.updated') {
+    if ((await run.ports.store.get(lock)) !== undefined) {
+      const later = await waitForLink(run, record.module, record.id);
+      if (later) return updateLinked(run, event, later);
+      throw new RecordBusy();
+    }
+    return refusal(404, 'unknown_record', `${record.module} record ${record.id} is not linked to a Jira issue; send record.created for it first`, 'record.id');
+  }
+  if (record.jiraIssueKey) {
+    // The record names its issue: usually Tandem made this record from that issue and is saving the link.
+    const adopted = await linkNamedIssue(run, { module: record.module, id: record.id, jiraIssueKey: record.jiraIssueKey, url: event.record.url, number: record.number });
+    if (adopted && 'link' in adopted) return updateLinked(run, event, adopted);
+    if (adopted) return adopted;
+  }
+  if (!(await run.ports.store.create(lock, { at: iso(run) }, CREATE_LOCK_SECONDS))) {
+    const later = await waitForLink(run, record.module, record.id);
+    if (later) return updateLinked(run, event, later);
+    throw new RecordBusy();
+  }
+  try {
+    // Another event may have finished creating just before the lock was free.
+    const again = await readLinked(run, record.module, record.id);
+    if (again) return await updateLinked(run, event, again);
+    return await createIssue(run, event, lock);
+  } finally {
+    await run.ports.store.delete(lock);
+  }
+}
+
+/** The change worked out against the issue as Jira holds it now. */
+interface PlannedChange {
+  plan: InboundPlan;
+  /** The shadow once applied; fields that end up unwritten get their old hash back. */
+  next: Shadow;
+  skipped: SkippedField[];
+  notes: string[];
+  conflicts: Array<{ field: string; winner: 'jira' | 'tool' }>;
+  jiraWon: boolean;
+  mappings: readonly FieldMapping[];
+}
+
+async function updateLinked(run: InboundRun, event: RecordChange, linked: Linked): Promise<InboundAnswer> {
+  const read = await readLinkedIssue(run, event.record, linked);
+  if (!read.ok) return read.answer;
+  const { issue } = read;
+  const change = await planChange(run, event, linked.link.shadow, issue, read.projectMapping);
+  const { applied, writes } = await applyChange(run, event, linked, issue, change);
+  const { record } = event;
+  const details = [...change.skipped.map((s) => `${s.field}: ${s.reason}`), ...change.notes];
+  if (applied.length > 0 || change.conflicts.length > 0 || change.skipped.length > 0) {
+    writes.push(
+      activity(run, {
+        outcome: change.conflicts.length > 0 ? 'conflict' : applied.length > 0 ? 'synced' : 'skipped',
+        issueKey: issue.key,
+        externalId: record.id,
+        summary: applied.length > 0 ? `Applied ${applied.join(', ')} from ${labelOf(record)}` : `Nothing applied from ${labelOf(record)}`,
+        details,
+      }),
+    );
+  }
+  await commit(run, writes);
+  // Jira kept its value: send it to the tool, so both sides agree again.
+  if (change.jiraWon) await deliverIssue(run, run.connection.id, issue);
+  // Tandem's own edits do not reach its triggers, so other connections linked to this issue hear of them here.
+  if (applied.length > 0) await notifyOtherConnections(run, linked.state, issue);
+  return answer(200, {
+    status: applied.length > 0 ? 'applied' : 'unchanged',
+    issueKey: issue.key,
+    applied,
+    skipped: change.skipped,
+    ...(change.conflicts.length > 0 ? { conflicts: change.conflicts } : {}),
+    ...(change.notes.length > 0 ? { notes: change.notes } : {}),
+  });
+}
+
+/** The linked issue as Jira holds it, when it still exists and is still mapped to the record's module from the tool. */
+async function readLinkedIssue(
+  run: InboundRun,
+  record: RecordChange['record'],
+  linked: Linked,
+): Promise<{ ok: true; issue: JiraIssue; projectMapping: ProjectMapping } | { ok: false; answer: InboundAnswer }> {
+  const { connection } = run;
+  const issue = await run.ports.jira.getIssue(linked.issueId, jiraFieldsOf(connection), { transitions: movesStatus(run, record, linked.link.shadow) });
+  if (!issue) {
+    await endLink(run, linked, `The issue linked to ${labelOf(record)} no longer exists; the link ended`);
+    return { ok: false, answer: refusal(404, 'unknown_record', `The Jira issue linked to ${record.module} record ${record.id} no longer exists; the link ended`, 'record.id') };
+  }
+  const projectMapping = issue.project && issue.issueType ? findProjectMapping(connection, { projectKey: issue.project.key, issueTypeName: issue.issueType.name }) : undefined;
+  if (!projectMapping || projectMapping.module !== record.module) {
+    return { ok: false, answer: refusal(422, 'issue_not_mapped', `${issue.key} is no longer in a project and issue type mapped to ${record.module}`, 'record.id') };
+  }
+  if (projectMapping.direction === 'jira-to-tool') {
+    return { ok: false, answer: refusal(422, 'direction_jira_to_tool', `${issue.key} is mapped Jira to tool only, so Tandem does not change it from the tool`, 'record.module') };
+  }
+  return { ok: true, issue, projectMapping };
+}
+
+/** The plan against the shadow, conflicts settled, users looked up, and writes of what Jira holds already left out. */
+async function planChange(run: InboundRun, event: RecordChange, shadow: Shadow, issue: JiraIssue, projectMapping: ProjectMapping): Promise<PlannedChange> {
+  const { connection } = run;
+  const fields = event.record.fields;
+  const mappings = fieldMappingsFor(connection, projectMapping);
+  const planned = planInbound({ connection, projectMapping, record: fields, shadow, at: iso(run) });
+  // Changed on both sides since the shadow: the connection's policy decides who wins.
+  const emails = await emailsForConflicts(run.ports.jira, mappings, issue, fields, shadow);
+  const found = detectConflicts({ connection, projectMapping, issue: { id: issue.id, key: issue.key, fields: issue.fields, status: issue.status }, record: fields, shadow, emailOf: (id) => emails.get(id) });
+  const settled = settleConflicts({ policy: connection.options.conflictPolicy, conflicts: found, plan: planned, shadow, shadowNext: planned.shadowNext, jiraUpdatedAt: issue.fields.updated, toolUpdatedAt: event.occurredAt });
+  const { plan } = settled;
+  const next: Shadow = { fields: { ...settled.shadowNext.fields }, updatedAt: settled.shadowNext.updatedAt };
+  const notes = [...settled.notes];
+  await resolveLookups(run, plan, next, notes);
+  // An edit that would set what Jira already holds (e.g. unassigned again) is left out.
+  for (const [id, value] of Object.entries(plan.jiraFields)) {
+    if (sameAsJira(value, issue.fields[id])) delete plan.jiraFields[id];
+  }
+  return { plan, next, skipped: plan.skipped.map((s) => ({ ...s })), notes, conflicts: settled.winners, jiraWon: settled.jiraWon, mappings };
+}
+
+/** One edit, then the status; returns what was applied and the writes that save it. */
+async function applyChange(run: InboundRun, event: RecordChange, linked: Linked, issue: JiraIssue, change: PlannedChange): Promise<{ applied: string[]; writes: StoreWrite[] }> {
+  const { connection } = run;
+  const { record } = event;
+  const { plan, next, skipped, notes, mappings } = change;
+  const shadow = linked.link.shadow;
+  const applied = await editWithFallback(run, linked.issueId, plan.jiraFields, skipped, (id) => restoreShadow(next, shadow, toolFieldOf(mappings, id)));
+  const writes: StoreWrite[] = [];
+  if (plan.status) {
+    const moved = await moveStatus(run, { issue, target: plan.status, values: plan.jiraFields, record, occurredAt: event.occurredAt, mappings });
+    writes.push(...moved.writes);
+    if (moved.ok && moved.path.length > 0) applied.push('status');
+    if (moved.ok && moved.note) notes.push(moved.note);
+    if (!moved.ok) {
+      skipped.push({ field: 'status', reason: moved.reason });
+      restoreShadow(next, shadow, toolFieldOf(mappings, 'status'));
+      if (moved.path.length > 0) notes.push(`Moved through ${moved.path.join(', ')} before stopping`);
+    }
+  }
+  const changedShadow = JSON.stringify(next.fields) !== JSON.stringify(shadow.fields);
+  const rekeyed = issue.key !== linked.link.issueKey;
+  if (changedShadow || rekeyed || (record.number !== undefined && record.number !== linked.link.number)) {
+    const link: Link = { ...linked.link, shadow: changedShadow ? next : shadow, issueKey: issue.key, ...(record.number ? { number: record.number } : {}) };
+    writes.push({ key: issueStateKey(linked.issueId), value: { links: { ...linked.state.links, [connection.id]: link } } });
+    if (rekeyed) writes.push({ key: recordIndexKey(connection.id, record.module, record.id), value: { issueId: linked.issueId, issueKey: issue.key } });
+  }
+  return { applied, writes };
+}
+
+/**
+ * Whether the record may move the issue's status, decided before the issue is read (its project
+ * mapping is not known yet), so the transitions come with the issue instead of in a request of their own.
+ */
+function movesStatus(run: InboundRun, record: { module: string; fields: Record<string, unknown> }, shadow: Shadow): boolean {
+  const at = iso(run);
+  return mappingsForModule(run.connection, record.module).some((projectMapping) => planInbound({ connection: run.connection, projectMapping, record: record.fields, shadow, at }).status !== undefined);
+}
+
+async function notifyOtherConnections(run: InboundRun, state: IssueState, issue: { id: string; key: string }): Promise<void> {
+  for (const connectionId of Object.keys(state.links)) {
+    if (connectionId === run.connection.id) continue;
+    await deliverIssue(run, connectionId, issue);
+  }
+}

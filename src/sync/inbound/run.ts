@@ -1,0 +1,73 @@
+// What every part of applying an inbound event shares: the run (ports, connection, writes waiting
+// for the next transaction), the locks that keep two events from making one thing twice, the
+// activity entries, and the check that a module may change Jira at all.
+import { mappingsForModule, type Connection } from '../../mapping';
+import type { InboundAnswer } from '../inbound-request';
+import { refusal } from '../inbound-request';
+import { activityWrite } from '../journal';
+import type { Ports, StoreWrite } from '../ports';
+import { keyPart } from '../state';
+
+export interface InboundRun {
+  ports: Ports;
+  connection: Connection;
+  /** Written with the next state change (the health record), or on their own at the end. */
+  pending: StoreWrite[];
+  /** The attempt of this event (1 when it came over HTTP). */
+  attempt: number;
+}
+
+/** Another event for the same record is creating its issue (or comment): look again later. */
+export class RecordBusy extends Error {
+  constructor(message = 'Another event for this record is creating its Jira issue') {
+    super(message);
+  }
+}
+
+/** Held while a new record becomes an issue, so two events for it at once make one. */
+export const inboundCreateLockKey = (connectionId: string, module: string, externalId: string) =>
+  `lock:inbound-create:${keyPart(connectionId)}:${keyPart(module)}:${keyPart(externalId)}`;
+/** Held while a tool comment becomes a Jira comment, so two events for it at once make one. */
+export const inboundCommentLockKey = (connectionId: string, toolCommentId: string) => `lock:inbound-comment:${keyPart(connectionId)}:${keyPart(toolCommentId)}`;
+export const CREATE_LOCK_SECONDS = 120;
+/** How long a second event for a record being created waits for the first before it is queued. */
+export const WAIT_FOR_LINK_MS = 3000;
+export const WAIT_STEP_MS = 150;
+
+export const iso = (run: InboundRun) => new Date(run.ports.clock.now()).toISOString();
+
+/** The writes of a change, with the run's pending ones, in as few transactions as Forge allows. */
+export async function commit(run: InboundRun, writes: StoreWrite[]): Promise<void> {
+  const all = [...writes, ...run.pending.splice(0)];
+  // Forge takes at most 25 writes together; the health record can wait for its own write.
+  if (all.length > 25) {
+    await run.ports.store.writeAll(all.slice(0, 25));
+    await run.ports.store.writeAll(all.slice(25));
+    return;
+  }
+  await run.ports.store.writeAll(all);
+}
+
+export function activity(
+  run: InboundRun,
+  entry: { outcome: 'synced' | 'skipped' | 'conflict' | 'failed' | 'retrying'; summary: string; issueKey?: string; externalId?: string; details?: string[] },
+): StoreWrite {
+  return activityWrite(run.ports, { connectionId: run.connection.id, direction: 'inbound', ...entry });
+}
+
+export const labelOf = (record: { number?: string | undefined; id: string }) => record.number ?? record.id;
+
+/** 422 when the module is not mapped, or only Jira to the tool. */
+export function checkModule(connection: Connection, module: string): InboundAnswer | undefined {
+  const all = mappingsForModule(connection, module);
+  if (all.length === 0) return refusal(422, 'module_not_mapped', `The module ${module} is not mapped in the connection ${connection.name}`, 'record.module');
+  if (all.every((m) => m.direction === 'jira-to-tool')) {
+    return refusal(422, 'direction_jira_to_tool', `The module ${module} is mapped Jira to tool only, so Tandem does not change Jira from it`, 'record.module');
+  }
+  return undefined;
+}
+
+/** Queues the delivery that brings the issue to the tool of a connection. */
+export async function deliverIssue(run: InboundRun, connectionId: string, issue: { id: string; key: string }): Promise<void> {
+  await run.ports.queue.push({ type: 'delivery', delivery: { kind: 'issue', connectionId, issueId: issue.id, issueKey: issue.key, attempt: 1 } });
+}
