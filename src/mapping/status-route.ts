@@ -14,6 +14,8 @@ export const MAX_TRANSITIONS_LIMIT = 10;
 export interface WorkflowStatus {
   name: string;
   categoryKey: string;
+  /** Jira's id of the status, where known. */
+  id?: string;
 }
 
 /** A transition Jira offered from a status. */
@@ -31,8 +33,11 @@ export const statusKey = (name: string): string => name.trim().toLowerCase();
 export type StatusRoute =
   /** Already where the target says: nothing to do. */
   | { kind: 'at' }
-  /** `reaches`: the named status, or only its category because the name cannot be reached. */
-  | { kind: 'route'; steps: WorkflowEdge[]; reaches: 'name' | 'category' }
+  /**
+   * `reaches`: the named status, or only its category because no known route reaches the name;
+   * then `unknown` are the statuses whose transitions might still lead to the name.
+   */
+  | { kind: 'route'; steps: WorkflowEdge[]; reaches: 'name' | 'category'; unknown: WorkflowStatus[] }
   /**
    * No route within `maxSteps`. `unknown`: statuses the known transitions reach whose own
    * transitions Tandem has not seen, where a route might still begin.
@@ -65,10 +70,10 @@ export function findStatusRoute(input: StatusRouteInput): StatusRoute {
   if (isAtTarget(from, target)) return { kind: 'at' };
   const maxSteps = Math.max(0, Math.floor(input.maxSteps));
   const byName = target.name !== undefined ? search(input, maxSteps, (s) => isNamed(s, target)) : undefined;
-  if (byName?.found) return { kind: 'route', steps: byName.found, reaches: 'name' };
+  if (byName?.found) return { kind: 'route', steps: byName.found, reaches: 'name', unknown: [] };
   if (!inCategory(from, target)) {
     const byCategory = search(input, maxSteps, (s) => inCategory(s, target));
-    if (byCategory.found) return { kind: 'route', steps: byCategory.found, reaches: target.name === undefined ? 'name' : 'category' };
+    if (byCategory.found) return target.name === undefined ? { kind: 'route', steps: byCategory.found, reaches: 'name', unknown: [] } : { kind: 'route', steps: byCategory.found, reaches: 'category', unknown: byName?.unknown ?? [] };
     return { kind: 'none', unknown: byCategory.unknown };
   }
   return { kind: 'none', unknown: byName?.unknown ?? [] };

@@ -17,6 +17,9 @@ const summarySchema = z.object({
   fields: z.object({ summary: z.string(), status: z.object({ name: z.string() }) }),
 });
 const permissionsSchema = z.object({ permissions: z.record(z.string(), z.object({ havePermission: z.boolean() })) });
+/** A JQL string literal: quoted, with quotes and backslashes escaped. */
+const jqlString = (value: string) => `"${value.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+const issueSearchSchema = z.object({ issues: z.array(z.object({ id: z.string(), fields: z.object({ status: z.object({ id: z.string() }).optional() }).optional() })).default(() => []) });
 const jqlMatchSchema = z.object({ matches: z.array(z.object({ matchedIssues: z.array(z.number()), errors: z.array(z.string()) })) });
 const emailSchema = z.object({ accountId: z.string(), email: z.string().optional() });
 const commentUserSchema = z.object({ accountId: z.string(), displayName: z.string().optional(), emailAddress: z.string().optional() });
@@ -157,6 +160,14 @@ export const forgeJira: JiraPort = {
         ...(t.hasScreen === false ? {} : { screenUnread: true }),
       })),
     };
+  },
+
+  async findIssueInStatus({ projectKey, issueTypeName, status, notIssueId }) {
+    const jql = `project = ${jqlString(projectKey)} AND issuetype = ${jqlString(issueTypeName)} AND status = ${jqlString(status.name)} ORDER BY updated DESC`;
+    const response = await api.asApp().requestJira(route`/rest/api/3/search/jql`, json({ jql, maxResults: 5, fields: ['status'] }));
+    const body = issueSearchSchema.parse(await readJson(response, 'POST search/jql'));
+    // The search is eventually consistent: the status is checked as Jira holds it in the answer.
+    return body.issues.find((issue) => issue.id !== notIssueId && issue.fields?.status?.id === status.id)?.id;
   },
 
   async matchJql(issueId, jqls) {

@@ -147,6 +147,11 @@ export interface JiraPort {
   editIssue(issueIdOrKey: string, fields: Record<string, unknown>): Promise<JiraRefusal | undefined>;
   /** The transitions from the issue's current status, with their screen fields. */
   getTransitions(issueIdOrKey: string): Promise<JiraTransition[]>;
+  /**
+   * Another issue of the project and type in the given status, whose transitions show what
+   * the status offers without moving any issue; undefined when the search finds none.
+   */
+  findIssueInStatus(input: { projectKey: string; issueTypeName: string; status: { id: string; name: string }; notIssueId: string }): Promise<string | undefined>;
   transitionIssue(issueIdOrKey: string, transitionId: string, fields: Record<string, unknown>): Promise<JiraRefusal | undefined>;
   createIssue(fields: Record<string, unknown>): Promise<{ ok: true; id: string; key: string } | { ok: false; refusal: JiraRefusal }>;
   /** The issue types one can create in the project, or undefined when the project is unknown. */

@@ -168,3 +168,40 @@ test('a route longer than the connection allows is kept with where the issue is 
   assert.deepEqual(await statusFailures(key), []);
   assert.deepEqual(tandem.emulator.contractViolations, []);
 });
+
+test('a workflow Tandem has not seen is learned from other issues in its statuses, without moving them, and the route taken', async () => {
+  tandem.jira.addProject({ key: 'FRESH', name: 'Fresh', issueTypes: ['Bug'] });
+  // The tool's state wins: Jira's status changed too, and the tool could not be told (it is not reachable here).
+  const fresh = (c: Connection): Connection => ({ ...c, options: { ...c.options, conflictPolicy: 'tool-wins' }, projects: [{ ...c.projects[0]!, projectKey: 'FRESH', issueType: 'Bug' }, ...c.projects] });
+  await configure(tandem.emulator, stackflow(fresh));
+  const { record, key } = await created();
+  assert.match(key, /^FRESH-/);
+  // People work in Jira: one issue waits in To Do, one is in progress, and this one is done.
+  const agent = { kind: 'user' as const, accountId: tandem.agent.accountId };
+  const other = async (summary: string) => {
+    const made = await tandem.rest(agent, 'POST', '/rest/api/3/issue', { fields: { project: { key: 'FRESH' }, issuetype: { name: 'Bug' }, summary } });
+    assert.equal(made.status, 201, JSON.stringify(made.body));
+    return (made.body as { key: string }).key;
+  };
+  const waiting = await other('Waiting in To Do');
+  const working = await other('Being worked on');
+  await tandem.transition(agent, working, 'In Progress');
+  await tandem.transition(agent, key, 'In Progress');
+  await tandem.transition(agent, key, 'Done');
+  await tandem.emulator.settle();
+
+  tandem.emulator.calls.reset();
+  const held = await state(record, { state: 'on_hold' });
+  assert.deepEqual(held.body.applied, ['status'], JSON.stringify(held.body));
+  assert.equal(tandem.jira.getIssue(key)?.statusName, 'Blocked');
+  assert.equal(tandem.jira.getIssue(waiting)?.statusName, 'To Do', 'the other issues stay where they are');
+  assert.equal(tandem.jira.getIssue(working)?.statusName, 'In Progress');
+  assert.equal(tandem.emulator.calls.jira.get('POST /rest/api/3/issue/{issueIdOrKey}/transitions'), 3, 'Reopen, Start Progress, Block');
+  // What To Do and In Progress offer is remembered: the next change needs no search.
+  await state(record, { state: 'resolved' });
+  tandem.emulator.calls.reset();
+  await state(record, { state: 'on_hold' });
+  assert.equal(tandem.jira.getIssue(key)?.statusName, 'Blocked');
+  assert.equal(tandem.emulator.calls.jira.get('POST /rest/api/3/search/jql'), undefined);
+  assert.deepEqual(tandem.emulator.contractViolations, []);
+});

@@ -6,7 +6,7 @@ import type { InboundAnswer } from '../inbound-request';
 import { answer, refusal } from '../inbound-request';
 import { endLink, readLinked } from './links';
 import { checkModule, labelOf, type InboundRun } from './run';
-import { workflowOf } from './status';
+import { peersOf, workflowOf } from './status';
 import { moveToStatus } from './status-walk';
 
 export async function deleteRecord(run: InboundRun, event: Extract<RecordEvent, { type: 'record.deleted' }>): Promise<InboundAnswer> {
@@ -38,6 +38,7 @@ export async function deleteRecord(run: InboundRun, event: Extract<RecordEvent, 
       screen: { resolution: inboundOptionsOf(run.connection).resolution, values: {} },
       listed: issue.transitions,
       maxSteps: maxTransitionsOf(run.connection),
+      peers: peersOf(run, issue),
     });
     const skipped = moved.ok ? [] : [{ field: 'status', reason: moved.reason }];
     await endLink(run, linked, `${label} was deleted in the tool; ${moved.ok ? `${issue.key} was moved to done` : `${issue.key} could not be moved to done`} and the link ended`, moved.remember ? [moved.remember] : []);

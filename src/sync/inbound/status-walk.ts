@@ -5,7 +5,7 @@
 // plan is made again after every read, so a workflow that differs from what Tandem remembers is
 // followed as it is now.
 import { z } from 'zod';
-import { exploringStep, findStatusRoute, isAtTarget, statusKey, type StatusTarget, type WorkflowEdge } from '../../mapping';
+import { exploringStep, findStatusRoute, isAtTarget, statusKey, type StatusTarget, type WorkflowEdge, type WorkflowStatus } from '../../mapping';
 import type { JiraPort, JiraScreenField, JiraTransition, StorePort, StoreWrite } from '../ports';
 import { keyPart } from '../state';
 import { refusalText } from './fields';
@@ -27,14 +27,17 @@ export function describeTarget(target: StatusTarget): string {
 export const workflowKey = (projectKey: string, issueTypeId: string) => `workflow:${keyPart(projectKey)}:${keyPart(issueTypeId)}`;
 /** Renewed whenever something new is seen; a workflow nobody moves issues in is forgotten. */
 export const WORKFLOW_TTL_SECONDS = 30 * 24 * 60 * 60;
-const statusSchema = z.object({ name: z.string(), categoryKey: z.string() });
+const statusSchema = z.object({ name: z.string(), categoryKey: z.string(), id: z.string().optional() });
 const seenWorkflowSchema = z.object({
   statuses: z.record(z.string(), z.array(z.object({ id: z.string(), name: z.string(), to: statusSchema }))),
 });
 type SeenWorkflow = z.infer<typeof seenWorkflowSchema>;
 
 const edgesOf = (transitions: readonly JiraTransition[]): WorkflowEdge[] =>
-  transitions.map((t) => ({ id: t.id, name: t.name, to: { name: t.to.name, categoryKey: t.to.categoryKey } }));
+  transitions.map((t) => ({ id: t.id, name: t.name, to: { name: t.to.name, categoryKey: t.to.categoryKey, id: t.to.id } }));
+
+/** At most this many statuses a walk learns from other issues (two reads each) before it gives up. */
+const MAX_PEER_READS = 3;
 
 async function readSeenWorkflow(store: StorePort, key: string): Promise<SeenWorkflow> {
   const parsed = seenWorkflowSchema.safeParse(await store.get(key));
@@ -99,6 +102,11 @@ export interface MoveInput {
   listed?: readonly JiraTransition[] | undefined;
   /** The connection's limit on transitions for one change. */
   maxSteps: number;
+  /**
+   * What a status offers, read from another issue in it (nothing moves); undefined when no issue is
+   * in that status. Asked only when no route is known and no step towards the target is offered.
+   */
+  peers?: ((status: { id: string; name: string }) => Promise<readonly JiraTransition[] | undefined>) | undefined;
 }
 
 /**
@@ -112,6 +120,8 @@ export async function moveToStatus(input: MoveInput): Promise<MoveResult> {
   const path: string[] = [];
   /** Statuses the walk left: an exploring step never goes back to one. */
   const passed = new Set<string>();
+  /** Statuses whose transitions were asked of other issues. */
+  const asked = new Set<string>();
   if (isAtTarget(current, target)) return { ok: true, path };
   let offered = input.listed ?? (await jira.getTransitions(issueId));
   const seen = input.workflow === undefined ? { statuses: {} } : await readSeenWorkflow(input.store, input.workflow);
@@ -130,6 +140,18 @@ export async function moveToStatus(input: MoveInput): Promise<MoveResult> {
     if (route.kind === 'at') return done({ ok: true, path });
     // No known route: a step towards the target's category into a status not seen yet, to learn the way on.
     const exploring = route.kind === 'none' ? exploringStep({ from: current, target, offered: edgesOf(offered), workflow, passed }) : undefined;
+    // No route, or only one to the category while the named status may lie beyond statuses not seen
+    // yet: learn what those offer from other issues in them, then plan again.
+    const mayLearn = (route.kind === 'none' && !exploring) || (route.kind === 'route' && route.reaches === 'category');
+    if (mayLearn && input.peers) {
+      const unseen = route.unknown.filter((s): s is WorkflowStatus & { id: string } => s.id !== undefined && !asked.has(statusKey(s.name))).slice(0, MAX_PEER_READS - asked.size);
+      for (const status of unseen) {
+        asked.add(statusKey(status.name));
+        const found = await input.peers({ id: status.id, name: status.name });
+        if (found) seen.statuses[statusKey(status.name)] = edgesOf(found);
+      }
+      if (unseen.length > 0) continue;
+    }
     if (route.kind === 'none' && !exploring) {
       const offers = offered.map((t) => `${t.name} → ${t.to.name}`);
       const unseen = route.unknown.length > 0 ? `; Tandem has not yet seen what ${route.unknown.map((s) => `"${s.name}"`).join(', ')} offer${route.unknown.length === 1 ? 's' : ''}` : '';

@@ -3,7 +3,7 @@
 // and reaching it later resolves that failure.
 import { inboundOptionsOf, maxTransitionsOf, type FieldMapping, type StatusTarget } from '../../mapping';
 import { clearFailureWrite, failureWrites } from '../journal';
-import type { JiraIssue, StoreWrite } from '../ports';
+import type { JiraIssue, JiraTransition, StoreWrite } from '../ports';
 import { toolFieldOf } from './fields';
 import { labelOf, type InboundRun } from './run';
 import { describeTarget, moveToStatus, workflowKey, type MoveResult } from './status-walk';
@@ -11,6 +11,17 @@ import { describeTarget, moveToStatus, workflowKey, type MoveResult } from './st
 /** Where the workflow Tandem has seen for the issue's project and type is kept. */
 export function workflowOf(issue: JiraIssue): string | undefined {
   return issue.project && issue.issueType?.id !== undefined ? workflowKey(issue.project.key, issue.issueType.id) : undefined;
+}
+
+/** Reads what a status offers from another issue of the same project and type in it. */
+export function peersOf(run: InboundRun, issue: JiraIssue): ((status: { id: string; name: string }) => Promise<readonly JiraTransition[] | undefined>) | undefined {
+  const projectKey = issue.project?.key;
+  const issueTypeName = issue.issueType?.name;
+  if (projectKey === undefined || issueTypeName === undefined) return undefined;
+  return async (status) => {
+    const peer = await run.ports.jira.findIssueInStatus({ projectKey, issueTypeName, status, notIssueId: issue.id });
+    return peer === undefined ? undefined : run.ports.jira.getTransitions(peer);
+  };
 }
 
 export interface StatusChange {
@@ -37,6 +48,7 @@ export async function moveStatus(run: InboundRun, change: StatusChange): Promise
     screen: { resolution: inboundOptionsOf(connection).resolution, values: change.values },
     listed: issue.transitions,
     maxSteps: maxTransitionsOf(connection),
+    peers: peersOf(run, issue),
   });
   const writes: StoreWrite[] = moved.remember ? [moved.remember] : [];
   const toolField = toolFieldOf(change.mappings, 'status');

@@ -109,3 +109,15 @@ test('status route: with no known route, a step into an unseen status is taken o
   assert.equal(exploringStep({ from: S.todo!, target: named('Done', 'done'), offered: fromToDo, workflow: fullWorkflow(), passed: new Set() }), undefined);
   assert.equal(exploringStep({ from: S.todo!, target: named('Done', 'done'), offered: fromToDo, workflow: new Map(), passed: new Set(['in progress']) }), undefined);
 });
+
+test('status route: a route only to the category names the statuses that might still lead to the name', () => {
+  const partial = new Map([
+    [statusKey('Done'), [edge('Reopen', { ...S.todo!, id: '1' })]],
+    [statusKey('To Do'), [edge('Start Progress', { ...S.progress!, id: '3' })]],
+  ]);
+  const route = findStatusRoute({ from: S.done!, target: named('Blocked', 'indeterminate'), workflow: partial, maxSteps: 4 });
+  assert.equal(route.kind, 'route');
+  if (route.kind !== 'route') return;
+  assert.equal(route.reaches, 'category');
+  assert.deepEqual(route.unknown.map((s) => [s.name, s.id]), [['In Progress', '3']]);
+});
