@@ -86,6 +86,9 @@ test('an epic added in Craft.io becomes a PROD epic with a link back', async () 
   assert.ok(issue.labels.includes('growth'));
   assert.equal(issue.remoteLinks[0]?.object.url, item.url);
   assert.equal(issue.remoteLinks[0]?.object.title, item.number);
+  // The epic holds the Jira issue as its reference, so Craft.io finds it by key.
+  await tandem.emulator.settle();
+  assert.equal(craftio.itemForIssue(issue.key)?.id, item.id);
 });
 
 test("a secondary type syncs one way: a PROD bug reaches Craft.io and follows Jira, but Craft.io's edits never change it", async () => {
