@@ -79,6 +79,8 @@ async function created(fields: Record<string, unknown> = {}): Promise<{ record: 
   const record = { module: 'incidents', id, number: `INC${String(9000 + counter)}`, url: `https://stackflow.example.com/incidents/${id}`, fields: { short_description: 'Queue stuck', priority: 'P3', state: 'new', ...fields } };
   const answer = await send(event('record.created', record));
   assert.equal(answer.status, 200, JSON.stringify(answer.body));
+  // The issue key's write-back to the record runs on the delivery queue: let it finish first.
+  await tandem.emulator.settle();
   return { record, key: String(answer.body.issueKey) };
 }
 

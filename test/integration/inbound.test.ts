@@ -77,6 +77,8 @@ async function created(fields: Record<string, unknown> = {}): Promise<{ record: 
   const answer = await send(event('record.created', record));
   assert.equal(answer.status, 200, JSON.stringify(answer.body));
   assert.equal(answer.body.status, 'created');
+  // The issue key's write-back to the record runs on the delivery queue: let it finish first.
+  await tandem.emulator.settle();
   return { record, key: String(answer.body.issueKey) };
 }
 
