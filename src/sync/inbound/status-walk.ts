@@ -138,12 +138,9 @@ export async function moveToStatus(input: MoveInput): Promise<MoveResult> {
     const workflow = new Map(Object.entries(seen.statuses));
     const route = findStatusRoute({ from: current, target, workflow, maxSteps: input.maxSteps - path.length });
     if (route.kind === 'at') return done({ ok: true, path });
-    // No known route: a step towards the target's category into a status not seen yet, to learn the way on.
-    const exploring = route.kind === 'none' ? exploringStep({ from: current, target, offered: edgesOf(offered), workflow, passed }) : undefined;
     // No route, or only one to the category while the named status may lie beyond statuses not seen
-    // yet: learn what those offer from other issues in them, then plan again.
-    const mayLearn = (route.kind === 'none' && !exploring) || (route.kind === 'route' && route.reaches === 'category');
-    if (mayLearn && input.peers) {
+    // yet: learn what those offer from other issues in them (nothing moves), then plan again.
+    if (input.peers && (route.kind === 'none' || route.reaches === 'category')) {
       const unseen = route.unknown.filter((s): s is WorkflowStatus & { id: string } => s.id !== undefined && !asked.has(statusKey(s.name))).slice(0, MAX_PEER_READS - asked.size);
       for (const status of unseen) {
         asked.add(statusKey(status.name));
@@ -152,6 +149,8 @@ export async function moveToStatus(input: MoveInput): Promise<MoveResult> {
       }
       if (unseen.length > 0) continue;
     }
+    // Still no route: a step towards the target's category into a status not seen yet, to look from there.
+    const exploring = route.kind === 'none' ? exploringStep({ from: current, target, offered: edgesOf(offered), workflow, passed }) : undefined;
     if (route.kind === 'none' && !exploring) {
       const offers = offered.map((t) => `${t.name} → ${t.to.name}`);
       const unseen = route.unknown.length > 0 ? `; Tandem has not yet seen what ${route.unknown.map((s) => `"${s.name}"`).join(', ')} offer${route.unknown.length === 1 ? 's' : ''}` : '';
