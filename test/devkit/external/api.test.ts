@@ -38,6 +38,7 @@ test('create answers 201 with the record; numbers count up per module; defaults 
     assignment_group: null,
     category: null,
     jira_issue_key: null,
+    jira_issue_url: null,
     created_at: '2026-03-01T10:00:00.000Z',
     updated_at: '2026-03-01T10:00:00.000Z',
   });
@@ -107,6 +108,9 @@ test('writes are validated: unknown field, bad enum, bad email, read-only and mi
   const patch = await call('PATCH', `/api/incidents/${str(created.body, 'id')}`, { state: 'done' });
   assert.equal(patch.status, 400);
   assert.equal(at(patch.body, 'error', 'field'), 'state');
+  const link = await call('PATCH', `/api/incidents/${str(created.body, 'id')}`, { jira_issue_url: 'OPS-12' });
+  assert.equal(link.status, 400);
+  assert.equal(at(link.body, 'error', 'field'), 'jira_issue_url');
   assert.equal(itsm.records('incidents').length, 1);
 });
 
@@ -121,6 +125,12 @@ test('GET /api/{module}?jira_issue_key= lists the linked records', async () => {
   assert.ok(Array.isArray(list));
   assert.deepEqual(list.map((r) => at(r, 'short_description')), ['a']);
   assert.deepEqual(at((await call('GET', '/api/incidents?jira_issue_key=OPS-99')).body, 'result'), []);
+  // The integration writes the key back with where the issue opens.
+  const id = str(at(list, 0), 'id');
+  const written = await call('PATCH', `/api/incidents/${id}`, { jira_issue_key: 'OPS-14', jira_issue_url: 'https://acme.atlassian.net/browse/OPS-14' });
+  assert.equal(written.status, 200);
+  assert.equal(at(written.body, 'jira_issue_url'), 'https://acme.atlassian.net/browse/OPS-14');
+  assert.deepEqual((at((await call('GET', '/api/incidents?jira_issue_key=OPS-14')).body, 'result') as unknown[]).map((r) => at(r, 'id')), [id]);
   assert.equal((at((await call('GET', '/api/incidents')).body, 'result') as unknown[]).length, 2);
 });
 

@@ -62,6 +62,7 @@ test('every change goes out signed, in Tandem inbound format, in order, after th
       assignment_group: null,
       category: null,
       jira_issue_key: 'OPS-12',
+      jira_issue_url: null,
       created_at: '2026-03-01T10:00:00.000Z',
       updated_at: '2026-03-01T10:00:00.000Z',
     },
