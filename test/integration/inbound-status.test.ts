@@ -90,6 +90,18 @@ async function state(record: Record<string, unknown>, fields: Record<string, unk
   return answer;
 }
 
+/** The LONG project's workflow mapped from StackFlow's states, with a limit on transitions. */
+const longWith = (maxTransitions: number) => (c: Connection): Connection => ({
+  ...c,
+  projects: [{ ...c.projects[0]!, projectKey: 'LONG', issueType: 'Task' }],
+  fields: c.fields.map((f) =>
+    f.transform.kind === 'status'
+      ? { ...f, transform: { ...f.transform, toTool: [{ jira: ['Open'], tool: 'new' }, { jira: ['Triage'], tool: 'in_progress' }, { jira: ['Working'], tool: 'on_hold' }, { jira: ['Review'], tool: 'closed' }, { jira: ['Finished'], tool: 'resolved' }], toJira: [{ tool: 'new', jira: 'Open', category: 'new' }, { tool: 'in_progress', jira: 'Triage', category: 'indeterminate' }, { tool: 'on_hold', jira: 'Working', category: 'indeterminate' }, { tool: 'closed', jira: 'Review', category: 'indeterminate' }, { tool: 'resolved', jira: 'Finished', category: 'done' }] } }
+      : f,
+  ),
+  inbound: { auth: 'hmac', onToolDelete: 'nothing', createDefaults: {}, maxTransitions },
+});
+
 async function admin<T>(functionKey: string, payload: unknown): Promise<T> {
   return (await tandem.emulator.invokeResolver({ moduleKey: 'tandem-admin', functionKey, payload, accountId: tandem.admin.accountId })) as T;
 }
@@ -126,17 +138,7 @@ test('from Done, on_hold reopens and moves on to Blocked; from Closed, in_progre
 });
 
 test('a route longer than the connection allows is kept with where the issue is and what Jira offered; the rest of the change applies, and Retry moves it once allowed', async () => {
-  const long = (c: Connection): Connection => ({
-    ...c,
-    projects: [{ ...c.projects[0]!, projectKey: 'LONG', issueType: 'Task' }],
-    fields: c.fields.map((f) =>
-      f.transform.kind === 'status'
-        ? { ...f, transform: { ...f.transform, toTool: [{ jira: ['Open'], tool: 'new' }, { jira: ['Triage'], tool: 'in_progress' }, { jira: ['Working'], tool: 'on_hold' }, { jira: ['Review'], tool: 'closed' }, { jira: ['Finished'], tool: 'resolved' }], toJira: [{ tool: 'new', jira: 'Open', category: 'new' }, { tool: 'in_progress', jira: 'Triage', category: 'indeterminate' }, { tool: 'on_hold', jira: 'Working', category: 'indeterminate' }, { tool: 'closed', jira: 'Review', category: 'indeterminate' }, { tool: 'resolved', jira: 'Finished', category: 'done' }] } }
-        : f,
-    ),
-    inbound: { auth: 'hmac', onToolDelete: 'nothing', createDefaults: {}, maxTransitions: 2 },
-  });
-  await configure(tandem.emulator, stackflow(long));
+  await configure(tandem.emulator, stackflow(longWith(2)));
   const { record, key } = await created();
   assert.match(key, /^LONG-/);
   // Tandem sees what Open, Triage, Working and Review offer on the way.
@@ -157,7 +159,7 @@ test('a route longer than the connection allows is kept with where the issue is 
   assert.match(kept.explanation, /Jira offers from "Open": Triage → Triage/);
 
   // The admin allows longer routes and retries: only the status is applied, and the failure goes.
-  await configure(tandem.emulator, stackflow((c) => ({ ...long(c), inbound: { auth: 'hmac', onToolDelete: 'nothing', createDefaults: {}, maxTransitions: 4 } })));
+  await configure(tandem.emulator, stackflow(longWith(4)));
   await send(event('record.updated', { ...record, fields: { short_description: 'Renamed in Jira meanwhile?' } }));
   const retried = await admin<RetryResponse>('retryFailure', { id: kept.id });
   assert.ok(retried.ok, JSON.stringify(retried));
@@ -206,4 +208,15 @@ test('a workflow Tandem has not seen is learned from other issues in its statuse
   assert.equal(tandem.jira.getIssue(key)?.statusName, 'Blocked');
   assert.equal(tandem.emulator.calls.jira.get('POST /rest/api/3/search/jql'), undefined);
   assert.deepEqual(tandem.emulator.contractViolations, []);
+});
+
+test('a status still owed goes with the link: a record deleted in the tool leaves no failure to retry', async () => {
+  await configure(tandem.emulator, stackflow(longWith(1)));
+  const { record, key } = await created();
+  assert.match(key, /^LONG-/);
+  await send(event('record.updated', { ...record, fields: { state: 'resolved' } }));
+  assert.equal((await statusFailures(key)).length, 1, 'Finished is four transitions away, one is allowed');
+  const deleted = await send(event('record.deleted', { module: record.module, id: record.id }));
+  assert.equal(deleted.status, 200, JSON.stringify(deleted.body));
+  assert.deepEqual(await statusFailures(key), []);
 });

@@ -6,6 +6,8 @@ import { refusal } from '../inbound-request';
 import type { StoreWrite } from '../ports';
 import {
   createLockKey,
+  failureKey,
+  failureSubjectKey,
   issueStateKey,
   LINK_HISTORY_TTL_SECONDS,
   linkHistoryKey,
@@ -116,6 +118,8 @@ export async function endLink(run: InboundRun, linked: Linked, summary: string, 
     Object.keys(links).length === 0 ? { key: issueStateKey(linked.issueId), delete: true } : { key: issueStateKey(linked.issueId), value: { links } },
     { key: linkHistoryKey(linked.issueId), value: history, ttlSeconds: LINK_HISTORY_TTL_SECONDS },
     { key: recordIndexKey(run.connection.id, linked.link.module, linked.link.externalId), delete: true },
+    // A status still owed to the issue is owed no more: the record no longer reaches it.
+    { key: failureKey(run.connection.id, failureSubjectKey({ kind: 'status', issueId: linked.issueId, issueKey: linked.issueKey, module: linked.link.module, recordId: linked.link.externalId, fields: {}, occurredAt: '' })), delete: true },
     ...extra,
     activity(run, { outcome: 'synced', issueKey: linked.issueKey, externalId: linked.link.externalId, summary }),
   ]);
