@@ -25,6 +25,11 @@ export function SettingsTab(props: { connectionId: string | undefined; onSelectC
       const target = draft.connections[index];
       if (target) change(target.options);
     });
+  const editReference = (change: (c: { issueKeyField: string; issueUrlField: string }) => void) =>
+    admin.edit((draft) => {
+      const target = draft.connections[index];
+      if (target?.protocol === 'record-rest') change(target);
+    });
   const inbound: InboundOptions = connection?.inbound ?? defaultInbound();
   const editInbound = (change: (o: InboundOptions) => void) =>
     admin.edit((draft) => {
@@ -77,6 +82,24 @@ export function SettingsTab(props: { connectionId: string | undefined; onSelectC
               onChange={(v) => edit((o) => (o.conflictPolicy = v as ConnectionOptions['conflictPolicy']))}
               hint="Every conflict is written to the activity log either way."
             />
+            {connection.protocol === 'record-rest' && (
+              <>
+                <TextField
+                  label="Record field for the Jira issue key"
+                  value={connection.issueKeyField}
+                  onChange={(v) => editReference((c) => (c.issueKeyField = v))}
+                  error={admin.errorAt(`connections.${index}.issueKeyField`)}
+                  hint="Sent with a new record, and written back to a record Tandem made an issue from. Empty: never sent."
+                />
+                <TextField
+                  label="Record field for the Jira issue address"
+                  value={connection.issueUrlField}
+                  onChange={(v) => editReference((c) => (c.issueUrlField = v))}
+                  error={admin.errorAt(`connections.${index}.issueUrlField`)}
+                  hint="Where the issue opens in Jira, written with the key. Empty: not sent."
+                />
+              </>
+            )}
           </Card>
           <Card label="Events from the tool">
             <h3 style={{ margin: 0, fontSize: 16 }}>Events from {connection.name}</h3>
