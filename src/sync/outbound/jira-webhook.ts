@@ -61,6 +61,8 @@ async function issueFor(run: Run, details: WebhookPush, change: OutboundChange |
   if (details.event !== 'jira:issue_deleted') {
     const issue = await run.ports.jira.getIssue(run.issueId, ALL_FIELDS);
     if (issue) run.issueKey = issue.key;
+    // A comment deleted with its issue is still pushed, with the issue as the event left it.
+    if (!issue && details.event === 'comment_deleted' && change?.kind === 'comment-deleted') return change.payload;
     return issue;
   }
   if (change?.kind === 'issue-deleted') return change.payload;
