@@ -1,18 +1,10 @@
-// The field work of an inbound change: which Jira fields to read, which tool field a Jira field
+// The field work of an inbound change: which tool field a Jira field
 // comes from, users found by email, and one edit of the issue that survives a refused field.
-import { fieldMappingsFor, hashValue, type Connection, type FieldMapping, type InboundPlan, type ProjectMapping, type Shadow, type SkippedField } from '../../mapping';
+import { hashValue, type FieldMapping, type InboundPlan, type Shadow, type SkippedField } from '../../mapping';
 import { isTransientJiraError, type JiraIssue, type JiraPort } from '../ports';
 import type { InboundRun } from './run';
 
 const norm = (s: string) => s.trim().toLowerCase();
-
-/** The Jira fields an inbound change reads (status, project and type come with every issue). */
-export function jiraFieldsOf(connection: Connection, projectMapping?: ProjectMapping): string[] {
-  const ids = new Set<string>(['summary', 'updated', 'labels']);
-  const mappings = projectMapping ? [projectMapping] : connection.projects;
-  for (const p of mappings) for (const m of fieldMappingsFor(connection, p)) if (m.jira !== 'status') ids.add(m.jira);
-  return [...ids];
-}
 
 /** Tool field of the mapping that writes a Jira field. */
 export function toolFieldOf(mappings: readonly FieldMapping[], jiraField: string): string | undefined {

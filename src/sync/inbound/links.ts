@@ -1,6 +1,6 @@
 // Finding the issue a tool record is linked to, waiting for another event that is linking it,
 // linking a record to the issue it names, and ending a link.
-import { fieldMappingsFor, findProjectMapping, planOutbound } from '../../mapping';
+import { fieldMappingsFor, findProjectMapping, issueFieldsFor, planOutbound } from '../../mapping';
 import type { InboundAnswer } from '../inbound-request';
 import { refusal } from '../inbound-request';
 import type { StoreWrite } from '../ports';
@@ -19,7 +19,7 @@ import {
   type IssueState,
   type Link,
 } from '../state';
-import { jiraFieldsOf, userEmails } from './fields';
+import { userEmails } from './fields';
 import { activity, commit, inboundCreateLockKey, iso, WAIT_FOR_LINK_MS, WAIT_STEP_MS, type InboundRun } from './run';
 
 export interface Linked {
@@ -72,7 +72,7 @@ export async function linkNamedIssue(
 ): Promise<Linked | InboundAnswer | undefined> {
   const { ports, connection } = run;
   const { module, id: externalId, number } = record;
-  const issue = await ports.jira.getIssue(record.jiraIssueKey, jiraFieldsOf(connection));
+  const issue = await ports.jira.getIssue(record.jiraIssueKey, issueFieldsFor(connection));
   if (!issue) return undefined;
   for (let waited = 0; waited < WAIT_FOR_OUTBOUND_MS; waited += WAIT_STEP_MS) {
     const linked = await readLinked(run, module, externalId);

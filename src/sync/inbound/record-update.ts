@@ -2,13 +2,13 @@
 // one edit, conflicts settled by the connection's policy, then the status; the link's shadow, the
 // activity entry and whatever the status move keeps are saved in one transaction. A record not
 // linked yet is linked to the issue it names, or becomes a new issue (record-create).
-import { detectConflicts, fieldMappingsFor, findProjectMapping, mappingsForModule, planInbound, settleConflicts, type FieldMapping, type InboundPlan, type ProjectMapping, type Shadow, type SkippedField } from '../../mapping';
+import { detectConflicts, fieldMappingsFor, findProjectMapping, issueFieldsFor, mappingsForModule, planInbound, settleConflicts, type FieldMapping, type InboundPlan, type ProjectMapping, type Shadow, type SkippedField } from '../../mapping';
 import type { RecordEvent } from '../inbound-event';
 import type { InboundAnswer } from '../inbound-request';
 import { answer, refusal } from '../inbound-request';
 import type { JiraIssue, StoreWrite } from '../ports';
 import { issueStateKey, recordIndexKey, type IssueState, type Link } from '../state';
-import { editWithFallback, emailsForConflicts, jiraFieldsOf, resolveLookups, restoreShadow, sameAsJira, toolFieldOf } from './fields';
+import { editWithFallback, emailsForConflicts, resolveLookups, restoreShadow, sameAsJira, toolFieldOf } from './fields';
 import { endLink, linkNamedIssue, readLinked, waitForLink, type Linked } from './links';
 import { createIssue } from './record-create';
 import { activity, checkModule, commit, CREATE_LOCK_SECONDS, deliverIssue, inboundCreateLockKey, iso, labelOf, RecordBusy, type InboundRun } from './run';
@@ -105,7 +105,7 @@ async function readLinkedIssue(
   linked: Linked,
 ): Promise<{ ok: true; issue: JiraIssue; projectMapping: ProjectMapping } | { ok: false; answer: InboundAnswer }> {
   const { connection } = run;
-  const issue = await run.ports.jira.getIssue(linked.issueId, jiraFieldsOf(connection), { transitions: movesStatus(run, record, linked.link.shadow) });
+  const issue = await run.ports.jira.getIssue(linked.issueId, issueFieldsFor(connection), { transitions: movesStatus(run, record, linked.link.shadow) });
   if (!issue) {
     await endLink(run, linked, `The issue linked to ${labelOf(record)} no longer exists; the link ended`);
     return { ok: false, answer: refusal(404, 'unknown_record', `The Jira issue linked to ${record.module} record ${record.id} no longer exists; the link ended`, 'record.id') };
