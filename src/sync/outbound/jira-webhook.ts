@@ -18,8 +18,9 @@ export function jiraWebhookProtocol(connection: JiraWebhookConnection): Outbound
   return {
     // Each event is forwarded as it came; two pushes of one issue at once are two events.
     oneAtATime: false,
-    // A comment change also comes as an issue update carrying only a Comment item: the comment's own event is pushed instead.
-    concerns: (_run, change) => !(change.kind === 'issue-updated' && change.changelog !== undefined && change.changelog.items.length > 0 && change.changelog.items.every((i) => i.fieldId === 'comment')),
+    // The mapping and filter are asked once the issue is read. (The issue update a comment change also
+    // fires is dropped before any connection: the comment's own event is pushed.)
+    concerns: () => true,
     deliveryOf: (run, change) => ({ ...deliveryFor(connection.id, subjectOf(change), 1), push: pushOf(run, change) }),
     deliver: (run, change, delivery) => push(run, connection, delivery, change),
     redeliver: (run, delivery) => push(run, connection, delivery, undefined),
