@@ -127,7 +127,7 @@ async function push(run: Run, connection: JiraWebhookConnection, delivery: Deliv
     ...(connection.auth.kind === 'none' ? {} : { auth: await ports.store.getSecret(authSecretKey(connection.id)) }),
     ...(connection.webhook.sign ? { signing: await ports.store.getSecret(signingSecretKey(connection.id)) } : {}),
   };
-  unwrap(`Pushing ${details.event} for ${run.issueKey}`, await pushJiraWebhook(connection, secrets, ports.external, body, { deliveryId: details.webhookId }));
+  unwrap(`Pushing ${details.event} for ${run.issueKey}`, await pushJiraWebhook(connection, secrets, ports.external, body, { deliveryId: details.webhookId, now: () => ports.clock.now() }));
   await ports.store.writeAll([
     clearFailureWrite(connection.id, subjectOfDelivery(delivery)),
     activityWrite(ports, {
