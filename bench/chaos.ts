@@ -1,4 +1,4 @@
-// `npm run chaos -- --changes N --seed S [--no-faults]`: the sandbox (Tandem on the emulated Forge
+// `npm run chaos -- --changes N --seed S [--no-faults] [--all] [--trace]`: the sandbox (Tandem on the emulated Forge
 // platform, the Jira site and StackFlow) driven from both sides under faults, then checked pair by
 // pair once everything has settled. Prints lost / duplicated / resurrected / diverged / echoes (all
 // must be 0), time to quiescence and propagation percentiles; exits 1 when any count is not 0.
@@ -15,6 +15,7 @@ import { startSandbox, type Sandbox } from '../devkit/sandbox/sandbox';
 import type { IssueSnapshot } from '../devkit/jira/simulator';
 import type { JiraActor } from '../devkit/jira/types';
 import { seededRandom } from '../devkit/external/itsm';
+import { recordIndexKey } from '../src/sync/state';
 
 // ---------------------------------------------------------------- options and report
 
@@ -27,6 +28,8 @@ export interface ChaosOptions {
   meanGapMs?: number;
   /** Progress lines; default none. */
   log?: (line: string) => void;
+  /** Keep a timeline of every pair that has a finding (tool requests and faults, tool events, Tandem's activity, Jira comments). */
+  trace?: boolean;
 }
 
 export interface Percentiles {
@@ -59,6 +62,8 @@ export interface ChaosReport {
   propagation: { jiraToTool: Percentiles; toolToJira: Percentiles };
   /** What the faults did and what Tandem kept, for reading. */
   figures: Record<string, number>;
+  /** With `trace`: per pair in a finding, what each side and Tandem did, in order. */
+  traces: string[];
 }
 
 export const TOOL_FAULTS: FaultsInput = {
@@ -151,6 +156,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
   const clock = new VirtualClock();
   const began = Date.now();
+  const startedAt = clock.now();
   const sandbox = await startSandbox({ port: 0, clock });
   const { jira, itsm, emulator, info } = sandbox;
   const admin = jira.findUserByEmail('ada@example.com');
@@ -179,13 +185,40 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         const [module, id] = g.slice(globalIdPrefix.length).split(':');
         return { module: module as ItsmModule, id: id ?? '' };
       });
-  const issueOfRecord = (recordId: string): IssueSnapshot | undefined => jira.listIssues().find((i) => recordsOf(i).some((r) => r.id === recordId));
+  /** Tandem's own pairing (its record index in storage): record id → issue id. */
+  let indexAt = -1;
+  let index = new Map<string, string>();
+  const linkIndex = (): Map<string, string> => {
+    if (indexAt === Date.now()) return index;
+    const kv = emulator.kvs.entries().kv;
+    index = new Map();
+    for (const module of ['incidents', 'changes'] as const) {
+      for (const record of itsm.records(module)) {
+        const entry = kv[recordIndexKey(info.connectionId, module, record.id)] as { issueId?: unknown } | undefined;
+        if (typeof entry?.issueId === 'string') index.set(record.id, entry.issueId);
+      }
+    }
+    indexAt = Date.now();
+    return index;
+  };
+  /** The issues holding a record: by Jira's remote link or by Tandem's index. */
+  const issuesOfRecord = (recordId: string, issues: IssueSnapshot[] = jira.listIssues()): IssueSnapshot[] => {
+    const indexed = linkIndex().get(recordId);
+    return issues.filter((i) => i.id === indexed || recordsOf(i).some((r) => r.id === recordId));
+  };
+  /** The records an issue holds: by remote link or by Tandem's index. */
+  const recordIdsOfIssue = (issue: IssueSnapshot): string[] => {
+    const ids = new Set(recordsOf(issue).map((r) => r.id));
+    for (const [recordId, issueId] of linkIndex()) if (issueId === issue.id) ids.add(recordId);
+    return [...ids];
+  };
+  const issueOfRecord = (recordId: string): IssueSnapshot | undefined => issuesOfRecord(recordId)[0];
   /** Fills in the other side's id of a pair once Tandem has made it. */
   const resolve = (pair: Pair): void => {
     if (pair.issueKey !== undefined && pair.recordId === undefined) {
       const issue = jira.getIssue(pair.issueKey);
-      const found = issue && recordsOf(issue).find((r) => r.module === pair.module);
-      if (found) pair.recordId = found.id;
+      const found = issue && recordIdsOfIssue(issue).find((id) => itsm.record(pair.module, id) !== undefined);
+      if (found) pair.recordId = found;
     }
     if (pair.recordId !== undefined && pair.issueKey === undefined) {
       const issue = issueOfRecord(pair.recordId);
@@ -535,10 +568,50 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const lateJira = appJiraWrites - jiraWritesAtRest;
     const lateTool = toolWritesBefore() - toolWritesAtRest;
 
-    const report = check({ pairs, remarks, jira, itsm, recordsOf, issueOf, recordOf, jiraValue, toolValue, remarkTexts, countToken, remarkText });
+    const report = check({ pairs, remarks, jira, itsm, recordsOf, issuesOfRecord, recordIdsOfIssue, issueOf, recordOf, jiraValue, toolValue, remarkTexts, countToken, remarkText });
     if (lateJira > 0) report.echoes.push(`Tandem wrote to Jira ${lateJira} time(s) after quiescence`);
     if (lateTool > 0) report.echoes.push(`Tandem wrote to the tool ${lateTool} time(s) after quiescence`);
 
+    const traces: string[] = [];
+    if (options.trace) {
+      const all = Object.values(report).flat().join('\n');
+      const entries = emulator.kvs.entries().kv;
+      const activity = Object.entries(entries)
+        .filter(([key]) => key.startsWith('activity:'))
+        .map(([, value]) => value as { at?: string; direction?: string; outcome?: string; issueKey?: string; externalId?: string; summary?: string; details?: string[] });
+      const rel = (iso: string | undefined): string => (iso === undefined ? '?' : `${((Date.parse(iso) - startedAt) / 1000).toFixed(2)}s`);
+      for (const pair of pairs) {
+        const tag = `#${pair.n} (`;
+        if (!all.includes(tag)) continue;
+        const lines: Array<[string, string]> = [];
+        const summaryMark = `${pair.origin === 'jira' ? 'Issue' : 'Record'} ${pair.n} `;
+        for (const r of itsm.requests) {
+          const body = JSON.stringify(r.body ?? '');
+          if ((pair.recordId && r.path.includes(pair.recordId)) || body.includes(summaryMark) || (pair.issueKey && body.includes(`"${pair.issueKey}"`))) {
+            lines.push([r.at, `tool API ${r.method} ${r.path.replace(/[0-9a-f]{32}/g, (id) => id.slice(0, 8))} → ${r.status ?? 'no answer'}${r.fault ? ` [fault ${r.fault}]` : ''}`]);
+          }
+        }
+        for (const e of itsm.outbox) {
+          if (pair.recordId && e.recordKey.endsWith(pair.recordId)) {
+            lines.push([e.event.occurredAt, `tool event ${e.type}${e.event.comment ? ` (${e.event.comment.body.slice(0, 24)})` : ''} → ${e.attempts.map((a) => a.status ?? 'no answer').join(', ')}`]);
+          }
+        }
+        for (const a of activity) {
+          if ((pair.issueKey && a.issueKey === pair.issueKey) || (pair.recordId && a.externalId === pair.recordId)) {
+            lines.push([a.at ?? '', `Tandem ${a.direction} ${a.outcome}: ${a.summary ?? ''}${a.details && a.details.length > 0 ? ` — ${a.details.join('; ')}` : ''}`]);
+          }
+        }
+        for (const c of emulator.crashes.crashed) lines.push([new Date(c.at).toISOString(), `crash of ${c.functionKey} before ${c.kvsPath} (may be any pair)`]);
+        lines.sort((a, b) => a[0].localeCompare(b[0]));
+        traces.push(`pair #${pair.n} (${pair.origin}, ${pair.issueKey ?? '?'} ⇄ ${pair.recordId?.slice(0, 8) ?? '?'}):`);
+        const firstAt = lines.find(([, l]) => !l.startsWith('crash'))?.[0];
+        const lastAt = [...lines].reverse().find(([, l]) => !l.startsWith('crash'))?.[0];
+        for (const [at, line] of lines) {
+          if (line.startsWith('crash') && (firstAt === undefined || lastAt === undefined || at < firstAt || at > lastAt)) continue;
+          traces.push(`  ${rel(at)} ${line}`);
+        }
+      }
+    }
     const kv = Object.keys(emulator.kvs.snapshot().kv);
     figures['tool requests'] = itsm.requests.length;
     figures['tool requests faulted'] = itsm.requests.filter((r) => r.fault !== undefined).length;
@@ -570,6 +643,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       realMs: Date.now() - began,
       propagation: { jiraToTool: percentiles(latencies.jira, unseen('jira')), toolToJira: percentiles(latencies.tool, unseen('tool')) },
       figures,
+      traces,
     };
   } finally {
     unsubscribe();
@@ -595,6 +669,8 @@ interface CheckInput {
   jira: Sandbox['jira'];
   itsm: Sandbox['itsm'];
   recordsOf: (issue: IssueSnapshot) => Array<{ module: ItsmModule; id: string }>;
+  issuesOfRecord: (recordId: string, issues?: IssueSnapshot[]) => IssueSnapshot[];
+  recordIdsOfIssue: (issue: IssueSnapshot) => string[];
   issueOf: (pair: Pair) => IssueSnapshot | undefined;
   recordOf: (pair: Pair) => ItsmRecord | undefined;
   jiraValue: (issue: IssueSnapshot, field: Field) => string | null;
@@ -605,7 +681,7 @@ interface CheckInput {
 }
 
 function check(input: CheckInput): Record<keyof ChaosCounts, string[]> {
-  const { pairs, remarks, jira, itsm, recordsOf, issueOf, recordOf, jiraValue, toolValue, remarkTexts, countToken, remarkText } = input;
+  const { pairs, remarks, jira, itsm, recordsOf, issuesOfRecord, recordIdsOfIssue, issueOf, recordOf, jiraValue, toolValue, remarkTexts, countToken, remarkText } = input;
   const found: Record<keyof ChaosCounts, string[]> = { lost: [], duplicated: [], resurrected: [], diverged: [], echoes: [] };
   const issues = jira.listIssues();
   const records = (['incidents', 'changes'] as const).flatMap((module) => itsm.records(module).map((record) => ({ module, record })));
@@ -613,13 +689,12 @@ function check(input: CheckInput): Record<keyof ChaosCounts, string[]> {
 
   // One record per issue and one issue per record.
   for (const issue of issues) {
-    const linked = recordsOf(issue);
     const byKey = records.filter((r) => r.record.jira_issue_key === issue.key);
-    const ids = new Set([...linked.map((l) => l.id), ...byKey.map((r) => r.record.id)]);
+    const ids = new Set([...recordIdsOfIssue(issue), ...byKey.map((r) => r.record.id)]);
     if (ids.size > 1) found.duplicated.push(`${issue.key} has ${ids.size} records (${[...ids].map((id) => id.slice(0, 8)).join(', ')})`);
   }
   for (const { module, record } of records) {
-    const holders = issues.filter((i) => recordsOf(i).some((l) => l.id === record.id));
+    const holders = issuesOfRecord(record.id, issues);
     if (holders.length > 1) found.duplicated.push(`${module}/${record.id.slice(0, 8)} (${record.number}) has ${holders.length} issues (${holders.map((h) => h.key).join(', ')})`);
     const known = pairs.some((p) => p.recordId === record.id);
     if (!known) found.duplicated.push(`${module}/${record.id.slice(0, 8)} (${record.number}, "${record.short_description}") was made by Tandem for nothing the run created once`);
@@ -635,7 +710,7 @@ function check(input: CheckInput): Record<keyof ChaosCounts, string[]> {
       // Deleting the issue closes its record (the preset's onJiraDelete), and nothing brings the issue back.
       if (pair.recordId !== undefined && record === undefined) found.lost.push(`${name(pair)}: the record is gone, it should be closed`);
       else if (record && record.state !== 'closed') found.lost.push(`${name(pair)}: issue deleted, the record is ${record.state}, not closed`);
-      const again = pair.recordId === undefined ? [] : issues.filter((i) => recordsOf(i).some((l) => l.id === pair.recordId));
+      const again = pair.recordId === undefined ? [] : issuesOfRecord(pair.recordId, issues);
       for (const back of again) found.resurrected.push(`${name(pair)}: deleted in Jira, back as ${back.key}`);
       continue;
     }
@@ -643,6 +718,7 @@ function check(input: CheckInput): Record<keyof ChaosCounts, string[]> {
       found.lost.push(`${name(pair)}: ${issue ? 'no record in the tool' : 'no issue in Jira'}`);
       continue;
     }
+    if (!recordsOf(issue).some((r) => r.id === record.id)) found.diverged.push(`${name(pair)}: the issue has no remote link to its record`);
     if (pair.origin === 'tool' && record.jira_issue_key !== issue.key) {
       found.diverged.push(`${name(pair)}: the record's jira_issue_key is ${record.jira_issue_key ?? 'empty'}, not ${issue.key}`);
     }
@@ -725,8 +801,10 @@ async function main(): Promise<void> {
   const changes = argNumber('--changes', 200);
   const seed = argNumber('--seed', 1);
   const faults = !process.argv.includes('--no-faults');
-  const report = await runChaos({ changes, seed, faults, log: (line) => console.log(line) });
-  console.log(formatReport(report, process.argv.includes('--all') ? Number.MAX_SAFE_INTEGER : 25).join('\n'));
+  const trace = process.argv.includes('--trace');
+  const report = await runChaos({ changes, seed, faults, trace, log: (line) => console.log(line) });
+  console.log(formatReport(report, process.argv.includes('--all') || trace ? Number.MAX_SAFE_INTEGER : 25).join('\n'));
+  if (trace) console.log(['timelines (seconds on the run clock):', ...report.traces].join('\n'));
   const failed = Object.values(report.counts).some((count) => count !== 0);
   process.exit(failed ? 1 : 0);
 }
