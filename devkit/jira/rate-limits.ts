@@ -84,12 +84,12 @@ export class RateLimitControl {
     this.counted += 1;
     if (this.counted % s.every !== 0) return undefined;
     if (s.kind === '503') {
-      return new JiraError(503, ['Service unavailable. Try again later.'], {}, s.retryAfterSeconds > 0 ? { 'retry-after': String(s.retryAfterSeconds) } : {});
+      return new JiraError(503, ['Service unavailable. Try again later.'], {}, { date: httpDate(now), ...(s.retryAfterSeconds > 0 ? { 'retry-after': String(s.retryAfterSeconds) } : {}) });
     }
     if (s.kind === '429-reset-only') {
-      return new JiraError(429, ['Rate limit exceeded.'], {}, { 'x-ratelimit-reset': resetStamp(now + s.retryAfterSeconds * 1000), 'ratelimit-reason': s.reason ?? 'jira-burst-based' });
+      return new JiraError(429, ['Rate limit exceeded.'], {}, { date: httpDate(now), 'x-ratelimit-reset': resetStamp(now + s.retryAfterSeconds * 1000), 'ratelimit-reason': s.reason ?? 'jira-burst-based' });
     }
-    return rateLimited(s.retryAfterSeconds, s.reason ?? 'jira-burst-based');
+    return rateLimited(s.retryAfterSeconds, s.reason ?? 'jira-burst-based', now);
   }
 }
 
@@ -98,19 +98,25 @@ export function rateLimited(retryAfterSeconds: number, reason: RateLimitReason, 
   return new JiraError(429, ['Rate limit exceeded.'], {}, {
     'retry-after': String(retryAfterSeconds),
     'ratelimit-reason': reason,
-    ...(now === undefined ? {} : { 'x-ratelimit-reset': resetStamp(now + retryAfterSeconds * 1000) }),
+    ...(now === undefined ? {} : { date: httpDate(now), 'x-ratelimit-reset': resetStamp(now + retryAfterSeconds * 1000) }),
   });
 }
 
 function quotaExceeded(resetAt: number, now: number, reason: RateLimitReason): JiraError {
   const seconds = Math.max(1, Math.ceil((resetAt - now) / 1000));
   return new JiraError(429, ['Rate limit exceeded.'], {}, {
+    date: httpDate(now),
     'retry-after': String(seconds),
     'ratelimit-reason': reason,
     'x-ratelimit-reset': resetStamp(resetAt),
     'beta-ratelimit-policy': `q=${QUOTA_POINTS_PER_HOUR};w=3600`,
     'beta-ratelimit': `r=0;t=${seconds}`,
   });
+}
+
+/** The `Date` every Jira answer carries, on the simulator's clock (a reset time is read against it). */
+function httpDate(epochMs: number): string {
+  return new Date(epochMs).toUTCString();
 }
 
 /**

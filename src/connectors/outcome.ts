@@ -27,8 +27,10 @@ export interface DeliveryFailure {
   retry: 'transient' | 'permanent';
   reason: FailureReason;
   status?: number;
-  /** From Retry-After (seconds or HTTP date), when the tool sent one. */
+  /** From Retry-After (seconds or HTTP date), when the tool sent one; Jira's reset time otherwise. */
   retryAfterSeconds?: number;
+  /** Jira's hourly quota is spent: the retry waits until it resets, however long, and spends no attempt. */
+  quota?: boolean;
   /** The tool's own message, trimmed, with secrets redacted. */
   toolMessage?: string;
   /** Plain words for the admin. */

@@ -1,6 +1,7 @@
 // The delivery queue's consumer (manifest: tandem-delivery-consumer): a retry, or a sync an admin
 // or the tool asked for. It never throws for a delivery it cannot read: retrying would not help.
 import { forgePorts } from '../platform/ports';
+import { stillWaiting } from '../sync/delivery';
 import { runInboundDelivery } from '../sync/inbound';
 import { runDelivery } from '../sync/outbound';
 import { deliveryBodySchema, queueEventSchema } from './schemas';
@@ -12,6 +13,7 @@ export async function onDelivery(event: unknown): Promise<void> {
     console.warn('Dropped a queue event of unknown shape', parsed.success ? parsed.data.eventId : 'unreadable');
     return;
   }
+  if (await stillWaiting(forgePorts, body.data)) return;
   const delivery = body.data.delivery;
   if (delivery.kind === 'inbound') await runInboundDelivery(forgePorts, delivery);
   else await runDelivery(forgePorts, delivery);

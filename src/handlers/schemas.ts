@@ -34,7 +34,7 @@ export const queueEventSchema = z.object({
   eventId: z.string(),
 });
 
-export const deliveryBodySchema = z.object({ type: z.literal('delivery'), delivery: anyDeliverySchema });
+export const deliveryBodySchema = z.object({ type: z.literal('delivery'), delivery: anyDeliverySchema, waitLeft: z.number().int().min(0).optional() });
 
 export const webTriggerRequestSchema = z.object({
   method: z.string(),

@@ -106,10 +106,28 @@ async function refusalOrNothing(response: APIResponse, operation: string): Promi
 export async function readJson(response: APIResponse, operation: string): Promise<unknown> {
   const text = await response.text();
   if (!response.ok) {
-    const retryAfter = Number(response.headers.get('retry-after'));
-    throw new JiraRequestError(response.status, operation, text.slice(0, 500), Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined);
+    const reason = response.headers.get('ratelimit-reason') ?? '';
+    throw new JiraRequestError(response.status, operation, text.slice(0, 500), jiraWaitSeconds(response.headers), /^jira-quota-/.test(reason));
   }
   return text === '' ? undefined : (JSON.parse(text) as unknown);
+}
+
+/**
+ * How long Jira says to wait after a 429 or 503, as https://developer.atlassian.com/cloud/jira/platform/rate-limiting/
+ * describes it: `Retry-After` seconds; where a 429 has none, until `X-RateLimit-Reset` (an ISO time,
+ * counted from the answer's own `Date` so clocks that disagree do not matter); else the beta quota
+ * header's `t=` seconds. Undefined when Jira said nothing.
+ */
+function jiraWaitSeconds(headers: APIResponse['headers']): number | undefined {
+  const retryAfter = headers.get('retry-after')?.trim();
+  if (retryAfter && /^\d+$/.test(retryAfter)) return Math.max(1, Number(retryAfter));
+  const reset = Date.parse(headers.get('x-ratelimit-reset') ?? '');
+  if (Number.isFinite(reset)) {
+    const sent = Date.parse(headers.get('date') ?? '');
+    return Math.max(1, Math.ceil((reset - (Number.isFinite(sent) ? sent : Date.now())) / 1000));
+  }
+  const quotaReset = /(?:^|;)\s*t=(\d+)/.exec(headers.get('beta-ratelimit') ?? '');
+  return quotaReset?.[1] ? Math.max(1, Number(quotaReset[1])) : undefined;
 }
 
 const json = (body: unknown) => ({

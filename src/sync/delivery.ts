@@ -3,6 +3,7 @@
 // stale payload; after the last attempt the failure is kept for the admin. Nothing is dropped.
 import { z } from 'zod';
 import { inboundEventSchema } from './inbound-event';
+import type { Ports, QueueMessage } from './ports';
 
 /** Attempts in all, the inline one included: about an hour of retries before a failure is kept. */
 export const MAX_ATTEMPTS = 8;
@@ -11,10 +12,24 @@ const BACKOFF_SECONDS = [10, 30, 60, 120, 300, 600, 900];
 /** Forge's longest queue delay. */
 export const MAX_DELAY_SECONDS = 900;
 
+/**
+ * Seconds before the next attempt: the backoff (at most one queue delay), or longer when the other
+ * side said to wait longer (Retry-After, Jira's rate-limit reset), however long that is.
+ */
 export function retryDelaySeconds(attempt: number, retryAfterSeconds: number | undefined, random: () => number = Math.random): number {
   const base = BACKOFF_SECONDS[Math.min(attempt - 1, BACKOFF_SECONDS.length - 1)] ?? MAX_DELAY_SECONDS;
   const jittered = Math.round(base * (0.7 + 0.6 * random()));
-  return Math.min(MAX_DELAY_SECONDS, Math.max(retryAfterSeconds ?? 0, jittered, 1));
+  return Math.max(Math.ceil(retryAfterSeconds ?? 0), Math.min(MAX_DELAY_SECONDS, jittered), 1);
+}
+
+/**
+ * A queued message whose wait is longer than one queue delay arrives before its time, saying how long
+ * is left: it goes back on the queue for that long, and nothing else happens. True when it went back.
+ */
+export async function stillWaiting(ports: Pick<Ports, 'queue'>, message: QueueMessage): Promise<boolean> {
+  if (message.waitLeft === undefined || message.waitLeft <= 0) return false;
+  await ports.queue.push({ type: message.type, delivery: message.delivery }, message.waitLeft);
+  return true;
 }
 
 /** One changelog entry as Jira's events carry it. */

@@ -185,6 +185,8 @@ async function applyGuarded(run: InboundRun, event: InboundEvent): Promise<Inbou
     if (error instanceof RecordBusy) return retryLater(run, event, BUSY_RETRY_SECONDS, error.message);
     if (isTransientJiraError(error)) {
       const delay = retryDelaySeconds(run.attempt, error.retryAfterSeconds);
+      // Waiting for Jira's hourly quota spends no attempt: the event is applied once it resets.
+      if (error.quota) return retryLater(run, event, delay, 'Tandem has used its hourly Jira quota', { spendsAttempt: false });
       return retryLater(run, event, delay, error.status === 429 ? 'Jira is rate-limiting Tandem' : `Jira had a temporary problem (HTTP ${error.status})`);
     }
     const status = error instanceof JiraRequestError ? error.status : undefined;
@@ -198,14 +200,15 @@ async function applyGuarded(run: InboundRun, event: InboundEvent): Promise<Inbou
   }
 }
 
-async function retryLater(run: InboundRun, event: InboundEvent, delaySeconds: number, why: string): Promise<InboundAnswer> {
+async function retryLater(run: InboundRun, event: InboundEvent, delaySeconds: number, why: string, options: { spendsAttempt: boolean } = { spendsAttempt: true }): Promise<InboundAnswer> {
   const { ports, connection } = run;
   const base = { connectionId: connection.id, direction: 'inbound' as const, ...('record' in event && event.record ? { externalId: event.record.id } : {}) };
-  if (run.attempt >= MAX_ATTEMPTS) {
+  const next = options.spendsAttempt ? run.attempt + 1 : run.attempt;
+  if (options.spendsAttempt && run.attempt >= MAX_ATTEMPTS) {
     await keepInbound(run, event, why, 'transient', `could not be applied after ${MAX_ATTEMPTS} attempts`);
     return refusal(503, 'unavailable', `${why}; the event was kept for the admin`);
   }
-  const delivery = await deliveryFor(run, event, run.attempt + 1);
+  const delivery = await deliveryFor(run, event, next);
   if (!delivery) {
     // Not expected from a 1 MB body (see MAX_EVENT_PARTS), but never lost silently.
     if (run.attempt > 1) await keepInbound(run, event, `${why}; the event is too large to queue again`, 'permanent', 'could not be queued again');
@@ -219,7 +222,7 @@ async function retryLater(run: InboundRun, event: InboundEvent, delaySeconds: nu
   }
   await ports.store
     .writeAll([
-      activityWrite(ports, { ...base, outcome: 'retrying', summary: `${event.type} ${event.eventId} will be applied in ${delaySeconds} s (attempt ${run.attempt + 1} of ${MAX_ATTEMPTS})`, details: [why] }),
+      activityWrite(ports, { ...base, outcome: 'retrying', summary: `${event.type} ${event.eventId} will be applied in ${delaySeconds} s (attempt ${next} of ${MAX_ATTEMPTS})`, details: [why] }),
       ...run.pending.splice(0),
     ])
     .catch(() => undefined);
@@ -309,7 +312,9 @@ async function readKeptEvent(ports: Ports, connectionId: string, eventId: string
 async function deliveryFor(run: InboundRun, event: InboundEvent, attempt: number): Promise<InboundDelivery | undefined> {
   const text = JSON.stringify(event);
   if (Buffer.byteLength(text, 'utf8') <= INLINE_DELIVERY_BYTES) return { kind: 'inbound', connectionId: run.connection.id, event, attempt };
-  const key = inboundStashKey(run.connection.id, event.eventId, attempt);
+  // Its own key each time: a wait for Jira's quota queues the event again at the same attempt, and the
+  // delivery being run deletes its parts once it is done.
+  const key = `${inboundStashKey(run.connection.id, event.eventId, attempt)}.${run.ports.clock.now()}`;
   const parts = partsOf(text);
   if (parts.length > MAX_EVENT_PARTS) return undefined;
   for (const [i, part] of parts.entries()) await run.ports.store.set(`${key}:${i}`, part, STASH_SECONDS);

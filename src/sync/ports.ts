@@ -59,7 +59,10 @@ export class JiraRequestError extends Error {
     readonly status: number,
     readonly operation: string,
     detail: string,
+    /** How long Jira said to wait (Retry-After, or until X-RateLimit-Reset); may be longer than a queue delay. */
     readonly retryAfterSeconds?: number,
+    /** An hourly quota refusal (RateLimit-Reason `jira-quota-…`): it lasts until the reset, however long. */
+    readonly quota = false,
   ) {
     super(`Jira answered ${status} to ${operation}: ${detail}`);
     this.name = 'JiraRequestError';
@@ -199,9 +202,12 @@ export interface StorePort {
 export type QueueMessage = {
   type: 'delivery';
   delivery: AnyDelivery;
+  /** Seconds still to wait when this message arrives: a wait longer than one queue delay is a chain of them. */
+  waitLeft?: number;
 };
 
 export interface QueuePort {
+  /** Queues the message to arrive after `delayInSeconds`, however long (the platform chains Forge's ≤ 900 s delays). */
   push(message: QueueMessage, delayInSeconds?: number): Promise<void>;
 }
 

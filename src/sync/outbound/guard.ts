@@ -75,7 +75,12 @@ function toDeliveryFailure(error: unknown): { operation: string; failure: Delive
         reason: status === 429 ? 'rate-limited' : 'server-error',
         status,
         ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }),
-        explanation: status === 429 ? 'Jira is rate-limiting Tandem; it will try again' : 'Jira had a temporary problem',
+        ...(error.quota ? { quota: true } : {}),
+        explanation: error.quota
+          ? 'Tandem has used its hourly Jira quota; it will go on when the quota resets'
+          : status === 429
+            ? 'Jira is rate-limiting Tandem; it will try again'
+            : 'Jira had a temporary problem',
       },
     };
   }
@@ -97,12 +102,15 @@ async function deliveryFailed(run: Run, failed: FailedDelivery): Promise<void> {
   const { attempt } = delivery;
   const subject = subjectOfDelivery(delivery);
   const base = { connectionId: connection.id, direction: 'outbound' as const, issueKey: subject.issueKey };
-  if (failure.retry === 'transient' && attempt < MAX_ATTEMPTS) {
+  // Waiting for Jira's hourly quota spends no attempt: it ends at the reset, and nothing is lost meanwhile.
+  if (failure.retry === 'transient' && (attempt < MAX_ATTEMPTS || failure.quota)) {
     const delay = retryDelaySeconds(attempt, failure.retryAfterSeconds);
+    const next = failure.quota ? attempt : attempt + 1;
     try {
-      await ports.queue.push({ type: 'delivery', delivery: { ...delivery, attempt: attempt + 1 } }, delay);
+      await ports.queue.push({ type: 'delivery', delivery: { ...delivery, attempt: next } }, delay);
+      const when = failure.quota ? `in ${delay} s, when Jira's quota resets` : `in ${delay} s (attempt ${next} of ${MAX_ATTEMPTS})`;
       await ports.store.writeAll([
-        activityWrite(ports, { ...base, outcome: 'retrying', summary: `${operation} failed; trying again in ${delay} s (attempt ${attempt + 1} of ${MAX_ATTEMPTS})`, details: [describeFailure(failure)] }),
+        activityWrite(ports, { ...base, outcome: 'retrying', summary: `${operation} failed; trying again ${when}`, details: [describeFailure(failure)] }),
         ...keep,
       ]);
       return;
