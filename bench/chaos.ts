@@ -588,7 +588,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         for (const r of itsm.requests) {
           const body = JSON.stringify(r.body ?? '');
           if ((pair.recordId && r.path.includes(pair.recordId)) || body.includes(summaryMark) || (pair.issueKey && body.includes(`"${pair.issueKey}"`))) {
-            lines.push([r.at, `tool API ${r.method} ${r.path.replace(/[0-9a-f]{32}/g, (id) => id.slice(0, 8))} → ${r.status ?? 'no answer'}${r.fault ? ` [fault ${r.fault}]` : ''}`]);
+            const sent = r.method === 'GET' || r.body === undefined ? '' : ` ${body.slice(0, 140)}`;
+            lines.push([r.at, `tool API ${r.method} ${r.path.replace(/[0-9a-f]{32}/g, (id) => id.slice(0, 8))}${sent} → ${r.status ?? 'no answer'}${r.fault ? ` [fault ${r.fault}]` : ''}`]);
           }
         }
         for (const e of itsm.outbox) {
@@ -600,6 +601,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
           if ((pair.issueKey && a.issueKey === pair.issueKey) || (pair.recordId && a.externalId === pair.recordId)) {
             lines.push([a.at ?? '', `Tandem ${a.direction} ${a.outcome}: ${a.summary ?? ''}${a.details && a.details.length > 0 ? ` — ${a.details.join('; ')}` : ''}`]);
           }
+        }
+        for (const c of issueOf(pair)?.comments ?? []) {
+          lines.push([new Date(c.created).toISOString(), `Jira comment ${c.id} by ${c.authorAccountId === jira.appAccountId ? 'Tandem' : 'a person'}: ${adfText(c.body).replace(/\s+/g, ' ').slice(0, 60)}`]);
         }
         for (const c of emulator.crashes.crashed) lines.push([new Date(c.at).toISOString(), `crash of ${c.functionKey} before ${c.kvsPath} (may be any pair)`]);
         lines.sort((a, b) => a[0].localeCompare(b[0]));
