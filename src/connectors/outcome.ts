@@ -258,8 +258,13 @@ export function classifyExternalFailure(error: ExternalFailure, context: Pick<Cl
       return {
         retry: 'permanent',
         reason: 'egress-denied',
-        // The platform port says why (a host the permissions leave out, or an address that is not https://).
-        explanation: cleanExplanation(error.message || `Tandem's Forge permissions do not allow requests to ${host}.`, context.secretForms),
+        // Forge fetch is HTTPS only, so a refused plain-http address says that; else the host is not allowed.
+        explanation: cleanExplanation(
+          context.url.startsWith('http://')
+            ? `Forge lets apps reach tools over HTTPS only: change ${host} to an address that starts with https://.`
+            : `Tandem's Forge permissions do not allow requests to ${host}.`,
+          context.secretForms,
+        ),
       };
     case 'timeout':
       return {

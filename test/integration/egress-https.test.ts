@@ -3,8 +3,9 @@
 // only because whoever started the platform said so.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { AddConnectionResponse, AdminCallName, ConfigSavedResponse, GetConfigResponse } from '../../src/contract/admin';
-import { startTandem, type TandemOnDevkit } from '../support/devkit';
+import type { AddConnectionResponse, AdminCallName, ConfigSavedResponse, FailuresResponse, GetConfigResponse } from '../../src/contract/admin';
+import { findPreset } from '../../src/mapping';
+import { configure, startTandem, type TandemOnDevkit } from '../support/devkit';
 
 let tandem: TandemOnDevkit;
 
@@ -57,4 +58,19 @@ test('an edit that turns a saved address into plain http:// is refused and chang
 test('the sandbox and the tests reach their loopback tools over http, because the platform was started so', async () => {
   const local = await call<AddConnectionResponse>('addConnection', { revision: await revision(), presetId: 'stackflow-itsm', name: 'Local', url: 'http://127.0.0.1:9' });
   assert.equal(local.ok, true, JSON.stringify(local));
+});
+
+test('a connection saved with a plain http:// address before this rule fails its delivery with words that say what to change', async () => {
+  const preset = findPreset('stackflow-itsm');
+  assert.ok(preset);
+  const connection = preset.build({ name: 'Old', baseUrl: 'http://itsm.example.com', id: 'old' });
+  await configure(tandem.emulator, { version: 1, connections: [{ ...connection, auth: { kind: 'bearer' } }] }, { 'connection:old:auth': 'token-old' });
+  const created = await tandem.rest({ kind: 'user', accountId: tandem.agent.accountId }, 'POST', '/rest/api/3/issue', { fields: { project: { key: 'OPS' }, issuetype: { name: 'Bug' }, summary: 'Plain old tool' } });
+  assert.equal(created.status, 201);
+  await tandem.emulator.drain();
+  const failures = await call<FailuresResponse>('getFailures', {});
+  assert.ok(failures.ok);
+  const failure = failures.failures.find((f) => f.connectionId === 'old');
+  assert.match(failure?.explanation ?? '', /HTTPS only: change itsm\.example\.com to an address that starts with https:\/\//);
+  assert.equal(tandem.emulator.calls.egress.size, 0, 'no request left for the plain address');
 });
