@@ -111,6 +111,17 @@ describe('the sandbox over HTTP', () => {
     assert.equal(stranger.status, 401);
   });
 
+  test("Jira's rate limits switch on and off over HTTP, next to StackFlow's faults", async () => {
+    const control = `${sandbox.base}/jira/__control/faults`;
+    const on = await fetch(control, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ kind: '429', retryAfterSeconds: 7 }) });
+    assert.equal(on.status, 200);
+    const limited = await fetch(`${sandbox.info.jiraBaseUrl}/rest/api/3/myself`);
+    assert.equal(limited.status, 429);
+    assert.equal(limited.headers.get('retry-after'), '7');
+    assert.equal((await fetch(control, { method: 'DELETE' })).status, 200);
+    assert.equal((await fetch(`${sandbox.info.jiraBaseUrl}/rest/api/3/myself`)).status, 200);
+  });
+
   test('a new OPS bug becomes an incident within 2 s, with the mapped fields and a link back', async () => {
     const sam = (await api.jira('GET', '/user/search?query=sam')).body as Array<{ accountId: string }>;
     const created = await api.jira('POST', '/issue', {
