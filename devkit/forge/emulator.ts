@@ -17,8 +17,8 @@ import { CRASH_RETRY_REASON, CrashControl, isKvsWrite } from './crash';
 import { egressAllows, egressDeniedError } from './egress';
 import { KvsService } from './kvs/service';
 import { kvsFetchHandler } from './kvs/fetch';
-import { loadAppModel, WEB_TRIGGER_TIMEOUT_SECONDS, type AppModel } from './manifest';
-import { QueueService, type ConsumerOutcome, type QueueEvent } from './queue';
+import { ASYNC_DEFAULT_TIMEOUT_SECONDS, loadAppModel, WEB_TRIGGER_TIMEOUT_SECONDS, type AppModel } from './manifest';
+import { LONG_RUNNING_MAX_EVENT_KB, QueueService, type ConsumerOutcome, type QueueEvent } from './queue';
 import {
   createMetrics,
   currentInvocation,
@@ -149,7 +149,16 @@ export class ForgeEmulator {
       onOperation: (op) => this.calls.count(this.calls.kvs, op.kind),
     });
     this.kvsFetch = kvsFetchHandler(this.kvs);
-    this.queue = new QueueService(this.clock, (q) => this.app.consumers.has(q), (event) => this.deliverToConsumer(event));
+    this.queue = new QueueService(
+      this.clock,
+      (q) => this.app.consumers.has(q),
+      (event) => this.deliverToConsumer(event),
+      (q) => {
+        const consumer = this.app.consumers.get(q);
+        const timeout = consumer ? this.app.functions.get(consumer.functionKey)?.timeoutSeconds : undefined;
+        return timeout !== undefined && timeout > ASYNC_DEFAULT_TIMEOUT_SECONDS ? LONG_RUNNING_MAX_EVENT_KB : undefined;
+      },
+    );
     this.triggerRuns = new QueueService(
       this.clock,
       (key) => this.app.triggers.some((t) => t.key === key),

@@ -9,6 +9,8 @@ export const MAX_RETRY_AFTER_SECONDS = 900;
 const PUSHES_PER_MINUTE = 500;
 /** Forge's limit for one push, measured as @forge/events measures it: the events as JSON. */
 const MAX_PUSH_KB = 200;
+/** Forge's limit for one event when its consumer's function may run longer than 55 s. */
+export const LONG_RUNNING_MAX_EVENT_KB = 100;
 
 const pushRequestSchema = z.object({
   queueName: z.string().min(1),
@@ -65,6 +67,8 @@ export class QueueService {
     private readonly clock: PlatformClock,
     private readonly hasConsumer: (queueName: string) => boolean,
     private readonly deliver: Deliver,
+    /** The most one event may hold for this queue's consumer, when Forge sets a limit of its own for it. */
+    private readonly maxEventKb: (queueName: string) => number | undefined = () => undefined,
   ) {}
 
   /** Serves `POST /webhook/queue/publish/...` as Forge does: 201 on success. */
@@ -77,6 +81,12 @@ export class QueueService {
     // @forge/events checks this before sending; the service checks it again for any other client.
     if (Buffer.byteLength(JSON.stringify(payload)) / 1024 > MAX_PUSH_KB) {
       return { status: 413, body: { message: `The events of one push may be at most ${MAX_PUSH_KB} KB` } };
+    }
+    // A consumer whose function may run longer than 55 s takes events of at most 100 KB each
+    // (https://developer.atlassian.com/platform/forge/limits-async-events/).
+    const eventLimit = this.maxEventKb(queueName);
+    if (eventLimit !== undefined && payload.some((item) => Buffer.byteLength(JSON.stringify(item)) / 1024 > eventLimit)) {
+      return { status: 413, body: { message: `Each event for a consumer with a timeout over 55 s may be at most ${eventLimit} KB` } };
     }
     if (this.pushTimes.length + payload.length > PUSHES_PER_MINUTE) {
       return { status: 429, body: { message: 'Too many events pushed in the last minute' } };

@@ -39,8 +39,12 @@ const inboundStashKey = (connectionId: string, eventId: string, attempt: number)
 const DEDUPE_SECONDS = 25 * 60 * 60;
 const STASH_SECONDS = 2 * 24 * 60 * 60;
 const FAILED_SECONDS = 30 * 24 * 60 * 60;
-/** A queue message carries at most 200 KB; larger events wait in storage in parts. */
-const INLINE_DELIVERY_BYTES = 150_000;
+/**
+ * The delivery consumer may run up to 900 s, so Forge takes at most 100 KB an event for it
+ * (https://developer.atlassian.com/platform/forge/limits-async-events/); larger events wait in
+ * storage in parts, leaving room for the message around the event.
+ */
+const INLINE_DELIVERY_BYTES = 90_000;
 /** A storage value holds at most 240 KiB: a kept event larger than this goes in parts. */
 const INLINE_KEPT_BYTES = 200_000;
 /** Each part stays under the value limit (245,760 bytes) once stored as a JSON string, escapes and UTF-8 counted. */

@@ -116,3 +116,17 @@ test("a tool's event during the hourly quota is accepted (202), applied after th
   assert.ok(made(), "the event was applied after the reset");
   assert.equal(await failureKept(), false);
 });
+
+test("a tool's event over 100 KB that must wait for Jira still fits the queue: Tandem's consumer runs up to 900 s, so Forge takes at most 100 KB an event", async () => {
+  tandem.jira.rateLimit.set({ kind: '429', retryAfterSeconds: 30 });
+  const made0 = itsm.createRecord('incidents', { short_description: 'Large while limited' });
+  const record = { module: 'incidents', id: made0.id, number: made0.number, url: `${itsmUrl}/records/incidents/${made0.id}`, fields: { short_description: 'Large while limited', priority: 'P3', state: 'new', work_log: 'line of log\n'.repeat(10_000) } };
+  const raw = JSON.stringify({ eventId: randomUUID(), type: 'record.created', occurredAt: new Date().toISOString(), record });
+  assert.ok(Buffer.byteLength(raw) > 110 * 1024 && Buffer.byteLength(raw) < 150_000);
+  const url = `${tandem.emulator.webTriggerUrl('tandem-inbound')}/stackflow`;
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-tandem-signature': signTandemRequest(SECRET, raw, Date.now() / 1000) }, body: raw });
+  assert.equal(response.status, 202, await response.text());
+  tandem.jira.rateLimit.clear();
+  await tandem.emulator.advance(31_000);
+  assert.ok(tandem.jira.listIssues().some((i) => i.summary === 'Large while limited'), 'applied once Jira allowed it');
+});

@@ -29,3 +29,18 @@ test('a delivery that falls due (in real time) while another runs is run, and wh
   assert.deepEqual(ran, ['slow', 'later']);
   queue.stop();
 });
+
+test('a consumer that may run longer than 55 s takes events of at most 100 KB each; others up to the 200 KB push', async () => {
+  const clock = new VirtualClock();
+  const queue = new QueueService(
+    clock,
+    () => true,
+    async (): Promise<ConsumerOutcome> => ({ kind: 'done' }),
+    (name) => (name === 'long' ? 100 : undefined),
+  );
+  const event = { body: { text: 'x'.repeat(120 * 1024) } };
+  assert.equal(queue.push({ queueName: 'long', jobId: 'j1', payload: [event] }).status, 413);
+  assert.equal(queue.push({ queueName: 'short', jobId: 'j2', payload: [event] }).status, 201);
+  assert.equal(queue.push({ queueName: 'long', jobId: 'j3', payload: [{ body: { text: 'x'.repeat(90 * 1024) } }] }).status, 201);
+  queue.stop();
+});
