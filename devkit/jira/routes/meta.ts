@@ -110,7 +110,12 @@ function searchProjects(ctx: RouteContext) {
     isLast: p.isLast,
     values: p.slice.map((project) => {
       const base = ctx.store.projectJson(project);
-      return expand.includes('issueTypes') ? { ...base, issueTypes: project.issueTypeIds.map((id) => ctx.store.issueTypeJson(id)) } : base;
+      const lead = expand.includes('lead') ? ctx.store.userJsonById(project.leadId) : null;
+      return {
+        ...base,
+        ...(expand.includes('issueTypes') ? { issueTypes: project.issueTypeIds.map((id) => ctx.store.issueTypeJson(id)) } : {}),
+        ...(lead ? { lead } : {}),
+      };
     }),
   });
 }

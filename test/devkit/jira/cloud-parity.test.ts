@@ -64,6 +64,9 @@ test('GET /project/{key} names the project lead without being asked', async () =
   assert.equal(at(project.body, 'lead', 'displayName'), 'Alice Admin');
   s.sim.addProject({ key: 'INFRA', name: 'Infrastructure', lead: s.bob.accountId });
   assert.equal(at((await s.call('GET', '/project/INFRA')).body, 'lead', 'accountId'), s.bob.accountId);
+  // The project search names it only when asked (expand=lead).
+  assert.equal(at((await s.call('GET', '/project/search?keys=INFRA')).body, 'values', 0, 'lead'), undefined);
+  assert.equal(at((await s.call('GET', '/project/search?keys=INFRA&expand=lead')).body, 'values', 0, 'lead', 'accountId'), s.bob.accountId);
 });
 
 test('GET /user/email answers 401 to a user and the email to the app', async () => {
