@@ -2,7 +2,7 @@
 // Answers are parsed with zod; a status Tandem does not expect becomes a JiraRequestError.
 import api, { route, type APIResponse } from '@forge/api';
 import { z } from 'zod';
-import { JiraRequestError, type IssueSummary, type JiraComment, type JiraPort, type JiraRefusal, type JiraScreenField } from '../sync/ports';
+import { JiraRequestError, type IssueSummary, type JiraIssuePage, type JiraComment, type JiraPort, type JiraRefusal, type JiraScreenField } from '../sync/ports';
 import { issueFactsOf } from './issue';
 
 const issueSchema = z.object({ id: z.string(), key: z.string(), fields: z.record(z.string(), z.unknown()) });
@@ -20,6 +20,9 @@ const permissionsSchema = z.object({ permissions: z.record(z.string(), z.object(
 /** A JQL string literal: quoted, with quotes and backslashes escaped. */
 const jqlString = (value: string) => `"${value.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
 const issueSearchSchema = z.object({ issues: z.array(z.object({ id: z.string(), fields: z.object({ status: z.object({ id: z.string() }).optional() }).optional() })).default(() => []) });
+const issuePageSchema = z.object({ issues: z.array(issueSchema).default(() => []), nextPageToken: z.string().nullable().optional(), isLast: z.boolean().optional() });
+/** Jira serves at most 100 issues a page when fields are asked for. */
+const SEARCH_PAGE_MAX = 100;
 const jqlMatchSchema = z.object({ matches: z.array(z.object({ matchedIssues: z.array(z.number()), errors: z.array(z.string()) })) });
 const emailSchema = z.object({ accountId: z.string(), email: z.string().optional() });
 const commentUserSchema = z.object({ accountId: z.string(), displayName: z.string().optional(), emailAddress: z.string().optional() });
@@ -186,6 +189,18 @@ export const forgeJira: JiraPort = {
     const body = issueSearchSchema.parse(await readJson(response, 'POST search/jql'));
     // The search is eventually consistent: the status is checked as Jira holds it in the answer.
     return body.issues.find((issue) => issue.id !== notIssueId && issue.fields?.status?.id === status.id)?.id;
+  },
+
+  async searchIssues({ jql, fields, nextPageToken, maxResults }) {
+    const wanted = [...new Set(['status', 'project', 'issuetype', 'updated', ...fields])];
+    const size = Math.max(1, Math.min(maxResults ?? SEARCH_PAGE_MAX, SEARCH_PAGE_MAX));
+    const body = { jql, fields: wanted, maxResults: size, ...(nextPageToken ? { nextPageToken } : {}) };
+    const response = await api.asApp().requestJira(route`/rest/api/3/search/jql`, json(body));
+    const page = issuePageSchema.parse(await readJson(response, 'POST search/jql'));
+    const result: JiraIssuePage = { issues: page.issues.map((issue) => ({ id: issue.id, key: issue.key, ...issueFactsOf(issue.fields) })) };
+    // isLast is the end; a token on the last page would read the same page again.
+    if (page.isLast !== true && page.nextPageToken) result.nextPageToken = page.nextPageToken;
+    return result;
   },
 
   async matchJql(issueId, jqls) {

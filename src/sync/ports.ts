@@ -124,6 +124,13 @@ export interface JiraUser {
   timeZone?: string;
 }
 
+/** One page of a JQL search: the issues with the fields asked for, and the token of the next page. */
+export interface JiraIssuePage {
+  issues: JiraIssue[];
+  /** Absent on the last page. Opaque: kept in a checkpoint and handed back to read on from there. */
+  nextPageToken?: string;
+}
+
 export interface JiraPort {
   getIssueSummary(issueIdOrKey: string): Promise<IssueSummary | undefined>;
   /** True when the user who invoked this function (Forge's principal) is a Jira administrator, asked as that user. */
@@ -133,6 +140,12 @@ export interface JiraPort {
    * gone; with `transitions`, also the transitions from its status, in the same request.
    */
   getIssue(issueIdOrKey: string, fields: readonly string[], options?: { transitions?: boolean }): Promise<JiraIssue | undefined>;
+  /**
+   * One page of the issues a JQL query finds (`POST /rest/api/3/search/jql`), each with the given
+   * fields (status, project and issuetype always), read in that one request. Start without a token;
+   * hand back the page's `nextPageToken` for the next. A JQL Jira refuses throws (400).
+   */
+  searchIssues(input: { jql: string; fields: readonly string[]; nextPageToken?: string; maxResults?: number }): Promise<JiraIssuePage>;
   /** Which of the JQL filters the issue matches (one request for all of them). */
   matchJql(issueId: string, jqls: readonly string[]): Promise<boolean[]>;
   upsertRemoteLink(issueIdOrKey: string, link: RemoteLink): Promise<void>;
