@@ -6,7 +6,7 @@ import { hashValue } from '../../mapping';
 import type { CommentEvent } from '../inbound-event';
 import type { InboundAnswer } from '../inbound-request';
 import { answer, refusal } from '../inbound-request';
-import { readToolNote, toolNoteDelete, toolNoteKey, toolNoteWrite } from '../notes';
+import { isToolNoteDeleted, noteIntentKey, readNoteIntent, readToolNote, toolNoteDelete, toolNoteKey, toolNoteWrite } from '../notes';
 import { readLinked, waitForRelease } from './links';
 import { activity, checkModule, commit, CREATE_LOCK_SECONDS, inboundCommentLockKey, iso, labelOf, RecordBusy, type InboundRun } from './run';
 
@@ -26,18 +26,44 @@ export async function applyComment(run: InboundRun, event: CommentEvent, waited 
   if (!connection.options.syncComments) return refusal(422, 'comments_off', `The connection ${connection.name} does not sync comments`, 'comment');
   const linked = await readLinked(run, record.module, record.id);
   if (!linked) return refusal(404, 'unknown_record', `${record.module} record ${record.id} is not linked to a Jira issue`, 'record.id');
-  const note = readToolNote(await ports.store.get(toolNoteKey(connection.id, comment.id)));
+  const stored = await ports.store.get(toolNoteKey(connection.id, comment.id));
+  if (isToolNoteDeleted(stored)) {
+    // Deleted on one side already: a create or edit that was queued or reordered behind the delete is over.
+    return answer(200, { status: 'unchanged', issueKey: linked.issueKey, applied: [], skipped: [{ field: 'comment', reason: 'This comment was deleted; nothing is applied to it any more' }] });
+  }
+  const note = readToolNote(stored);
   if (note?.origin === 'jira') {
     // Tandem made this note from a Jira comment; the tool sent it back.
     return answer(200, { status: 'unchanged', issueKey: linked.issueKey, applied: [], skipped: [{ field: 'comment', reason: `This note mirrors Jira comment ${note.jiraCommentId}; change it in Jira` }] });
   }
   if (event.type === 'comment.deleted') {
-    if (!note) return answer(200, { status: 'unchanged', issueKey: linked.issueKey, applied: [], skipped: [{ field: 'comment', reason: 'No Jira comment was made from this comment' }] });
+    if (!note) {
+      const lock = inboundCommentLockKey(connection.id, comment.id);
+      if ((await ports.store.get(lock)) !== undefined) {
+        // Another event is adding this comment to Jira right now: delete it once that is done.
+        if (waited || !(await waitForRelease(run, lock))) throw new RecordBusy('Another event for this comment is adding it to Jira');
+        return applyComment(run, event, true);
+      }
+      // Its create may still be queued (behind a 429, or reordered): the tombstone makes that a no-op.
+      await commit(run, [toolNoteDelete(connection.id, comment.id)]);
+      return answer(200, { status: 'unchanged', issueKey: linked.issueKey, applied: [], skipped: [{ field: 'comment', reason: 'No Jira comment was made from this comment' }] });
+    }
     await ports.jira.deleteComment(note.issueId, note.jiraCommentId);
     await commit(run, [toolNoteDelete(connection.id, comment.id), activity(run, { outcome: 'synced', issueKey: linked.issueKey, externalId: record.id, summary: `Deleted comment ${note.jiraCommentId}, as ${labelOf(record)}'s comment was deleted` })]);
     return answer(200, { status: 'applied', issueKey: linked.issueKey, applied: ['comment deleted'], skipped: [], jiraCommentId: note.jiraCommentId });
   }
   const body = event.comment.body;
+  if (!note) {
+    const intent = readNoteIntent(await ports.store.get(noteIntentKey(connection.id, record.id, body)));
+    if (intent) {
+      // Tandem sent this very note from a Jira comment and the tool's answer was lost: it is that comment's.
+      await commit(run, [
+        toolNoteWrite(connection.id, comment.id, { jiraCommentId: intent.jiraCommentId, issueId: intent.issueId, origin: 'jira', hash: hashValue(body) }),
+        activity(run, { outcome: 'skipped', issueKey: linked.issueKey, externalId: record.id, summary: `Note ${comment.id} on ${labelOf(record)} is the work note of comment ${intent.jiraCommentId}; no comment added` }),
+      ]);
+      return answer(200, { status: 'unchanged', issueKey: linked.issueKey, applied: [], skipped: [{ field: 'comment', reason: `This note mirrors Jira comment ${intent.jiraCommentId}; change it in Jira` }] });
+    }
+  }
   const hash = hashValue([comment.author?.name ?? null, body]);
   if (note && note.hash === hash) return answer(200, { status: 'unchanged', issueKey: linked.issueKey, applied: [], skipped: [], jiraCommentId: note.jiraCommentId });
   const doc = commentDoc(comment.author?.name, connection.name, body);
@@ -61,7 +87,10 @@ export async function applyComment(run: InboundRun, event: CommentEvent, waited 
   let released = false;
   try {
     // Another event may have made the comment between the read above and taking the lock.
-    const current = readToolNote(await ports.store.get(toolNoteKey(connection.id, comment.id)));
+    const again = await ports.store.get(toolNoteKey(connection.id, comment.id));
+    // Deleted while this event waited for the lock.
+    if (isToolNoteDeleted(again)) return answer(200, { status: 'unchanged', issueKey: linked.issueKey, applied: [], skipped: [{ field: 'comment', reason: 'This comment was deleted; nothing is applied to it any more' }] });
+    const current = readToolNote(again);
     if (current?.jiraCommentId === note?.jiraCommentId) {
       const jiraCommentId = await ports.jira.addComment(linked.issueId, doc);
       await commit(run, [

@@ -4,8 +4,9 @@ import { inboundOptionsOf, maxTransitionsOf } from '../../mapping';
 import type { RecordEvent } from '../inbound-event';
 import type { InboundAnswer } from '../inbound-request';
 import { answer, refusal } from '../inbound-request';
-import { endLink, readLinked } from './links';
-import { checkModule, labelOf, type InboundRun } from './run';
+import { recordTombstoneWrite } from '../notes';
+import { endLink, readLinked, waitForLink } from './links';
+import { checkModule, commit, inboundCreateLockKey, labelOf, RecordBusy, type InboundRun } from './run';
 import { peersOf, workflowOf } from './status';
 import { moveToStatus } from './status-walk';
 
@@ -13,7 +14,14 @@ export async function deleteRecord(run: InboundRun, event: Extract<RecordEvent, 
   const { record } = event;
   const notMapped = checkModule(run.connection, record.module);
   if (notMapped) return notMapped;
-  const linked = await readLinked(run, record.module, record.id);
+  // Remembered first: a create or update of this record still queued (behind a 429, reordered) finds it and does nothing.
+  await commit(run, [recordTombstoneWrite(run.connection.id, record.module, record.id)]);
+  let linked = await readLinked(run, record.module, record.id);
+  if (!linked && (await run.ports.store.get(inboundCreateLockKey(run.connection.id, record.module, record.id))) !== undefined) {
+    // Another event is making the record's issue right now: the delete applies to it once it is linked.
+    linked = await waitForLink(run, record.module, record.id);
+    if (!linked) throw new RecordBusy();
+  }
   if (!linked) return refusal(404, 'unknown_record', `${record.module} record ${record.id} is not linked to a Jira issue`, 'record.id');
   const option = inboundOptionsOf(run.connection).onToolDelete;
   const label = labelOf({ id: record.id, number: record.number ?? linked.link.number });

@@ -9,6 +9,7 @@ import { answer, refusal } from '../inbound-request';
 import type { JiraIssue, StoreWrite } from '../ports';
 import { issueStateKey, recordIndexKey, type IssueState, type Link } from '../state';
 import { editWithFallback, emailsForConflicts, resolveLookups, restoreShadow, sameAsJira, toolFieldOf } from './fields';
+import { isRecordDeleted, recordTombstoneKey } from '../notes';
 import { endLink, linkNamedIssue, readLinked, waitForLink, type Linked } from './links';
 import { createIssue } from './record-create';
 import { activity, checkModule, commit, CREATE_LOCK_SECONDS, deliverIssue, inboundCreateLockKey, iso, labelOf, RecordBusy, type InboundRun } from './run';
@@ -20,7 +21,11 @@ export async function applyRecord(run: InboundRun, event: RecordChange): Promise
   const { record } = event;
   const notMapped = checkModule(run.connection, record.module);
   if (notMapped) return notMapped;
-  const linked = await readLinked(run, record.module, record.id);
+  const [linked, deleted] = await Promise.all([readLinked(run, record.module, record.id), run.ports.store.get(recordTombstoneKey(run.connection.id, record.module, record.id))]);
+  if (isRecordDeleted(deleted)) {
+    // Deleted in the tool before this event was applied: it must not bring the record (or its issue) back.
+    return answer(200, { status: 'unchanged', applied: [], skipped: [{ field: 'record', reason: `${labelOf(record)} was deleted in the tool; this earlier change is not applied` }] });
+  }
   if (linked) return updateLinked(run, event, linked);
   const lock = inboundCreateLockKey(run.connection.id, record.module, record.id);
   if (event.type === 'record.updated') {

@@ -1,0 +1,124 @@
+// Tool → Jira under faults: events that arrive late, twice or out of order never bring back what was
+// deleted, never make a second copy of what Tandem made itself, and never undo a newer value.
+import { after, before, beforeEach, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { ReferenceItsm, signTandemRequest } from '../../devkit/external/itsm';
+import { findPreset, type Connection } from '../../src/mapping';
+import { noteIntentWrite } from '../../src/sync/notes';
+import { configure, startTandem, type TandemOnDevkit } from '../support/devkit';
+
+const SECRET = 'inbound-secret-for-convergence-7d1e';
+const TOKEN = 'itsm-token-convergence';
+let tandem: TandemOnDevkit;
+let itsm: ReferenceItsm;
+let itsmUrl: string;
+let url: string;
+
+function stackflow(change: (c: Connection) => Connection = (c) => c): unknown {
+  const preset = findPreset('stackflow-itsm');
+  assert.ok(preset);
+  const connection = preset.build({ name: 'StackFlow', baseUrl: itsmUrl, id: 'stackflow' });
+  return { version: 1, connections: [change({ ...connection, options: { ...connection.options, conflictPolicy: 'jira-wins' } })] };
+}
+
+before(async () => {
+  tandem = await startTandem();
+  url = `${tandem.emulator.webTriggerUrl('tandem-inbound')}/stackflow`;
+  itsm = new ReferenceItsm({ token: TOKEN, retryDelaysMs: [0] });
+  itsmUrl = await itsm.listen();
+});
+
+after(async () => {
+  await itsm.close();
+  await tandem.stop();
+});
+
+beforeEach(async () => {
+  itsm.setFaults({});
+  itsm.setOutbound(undefined);
+  tandem.jira.rateLimit.clear();
+  await configure(tandem.emulator, stackflow(), { 'connection:stackflow:inbound': SECRET, 'connection:stackflow:auth': TOKEN });
+});
+
+interface Answer {
+  status: number;
+  body: Record<string, unknown>;
+}
+
+async function send(body: unknown): Promise<Answer> {
+  const raw = JSON.stringify(body);
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-tandem-signature': signTandemRequest(SECRET, raw, Date.now() / 1000) },
+    body: raw,
+  });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+function event(type: string, record: Record<string, unknown>, extra: Record<string, unknown> = {}, occurredAt = new Date()): Record<string, unknown> {
+  return { eventId: randomUUID(), type, occurredAt: occurredAt.toISOString(), record, ...extra };
+}
+
+let counter = 0;
+function incident(fields: Record<string, unknown> = {}): Record<string, unknown> {
+  counter += 1;
+  const id = `cv${counter}${randomUUID().slice(0, 8)}`;
+  return {
+    module: 'incidents',
+    id,
+    number: `INC${String(counter).padStart(7, '0')}`,
+    url: `https://stackflow.example/incidents/${id}`,
+    fields: { short_description: 'Checkout fails', description: 'Steps: open checkout', priority: 'P2', state: 'new', ...fields },
+  };
+}
+
+async function created(fields: Record<string, unknown> = {}): Promise<{ record: Record<string, unknown>; key: string }> {
+  const record = incident(fields);
+  const answer = await send(event('record.created', record));
+  assert.equal(answer.status, 200, JSON.stringify(answer.body));
+  await tandem.emulator.settle();
+  return { record, key: String(answer.body.issueKey) };
+}
+
+test('a note deleted in the tool whose create arrives after the delete never becomes a Jira comment', async () => {
+  const { record, key } = await created();
+  const comment = { id: 'late-note', author: { name: 'Nia Ops' }, body: 'Rolled back the deploy' };
+  const deleted = await send(event('comment.deleted', record, { comment: { id: comment.id } }));
+  assert.equal(deleted.status, 200, JSON.stringify(deleted.body));
+  const late = await send(event('comment.created', record, { comment }, new Date(Date.now() - 5_000)));
+  assert.equal(late.status, 200, JSON.stringify(late.body));
+  assert.equal(tandem.jira.getIssue(key)?.comments.length, 0);
+});
+
+test('a record deleted in the tool before its queued create ran never becomes a Jira issue', async () => {
+  await configure(tandem.emulator, stackflow((c) => ({ ...c, inbound: { auth: 'hmac', onToolDelete: 'delete', createDefaults: {} } })));
+  const record = incident();
+  const before = tandem.jira.listIssues().length;
+  const deleted = await send(event('record.deleted', { module: record.module, id: record.id }));
+  assert.equal(deleted.status, 404, JSON.stringify(deleted.body));
+  const late = await send(event('record.created', record, {}, new Date(Date.now() - 5_000)));
+  assert.equal(late.status, 200, JSON.stringify(late.body));
+  assert.equal(tandem.jira.listIssues().length, before);
+  const update = await send(event('record.updated', { ...record, fields: { priority: 'P1' } }, {}, new Date(Date.now() - 4_000)));
+  assert.equal(update.status, 200, JSON.stringify(update.body));
+  assert.equal(tandem.jira.listIssues().length, before);
+});
+
+test("a work note Tandem sent whose answer was lost is known as Tandem's when the tool reports it", async () => {
+  const { record, key } = await created();
+  const issue = tandem.jira.getIssue(key);
+  assert.ok(issue);
+  const body = `**Ada Admin** commented on ${key} in Jira:\n\nThe pods restarted`;
+  // What outbound writes before it sends the note.
+  const intent = noteIntentWrite('stackflow', String(record.id), body, { jiraCommentId: '10500', issueId: issue.id });
+  assert.ok('value' in intent);
+  await tandem.emulator.kvs.handle('/api/v1/set', { key: intent.key, value: intent.value });
+  const echoed = await send(event('comment.created', record, { comment: { id: 'made-by-tandem', author: { name: 'Integration User' }, body } }));
+  assert.equal(echoed.status, 200, JSON.stringify(echoed.body));
+  assert.equal(echoed.body.status, 'unchanged');
+  assert.equal(tandem.jira.getIssue(key)?.comments.length, 0, 'no second Jira comment');
+  const edited = await send(event('comment.updated', record, { comment: { id: 'made-by-tandem', author: { name: 'Integration User' }, body: `${body} again` } }));
+  assert.equal(edited.status, 200);
+  assert.equal(tandem.jira.getIssue(key)?.comments.length, 0, 'an edit of that note changes Jira nothing either');
+});
