@@ -1,6 +1,6 @@
 // Request and response shapes of the admin page's resolver calls, shared by the backend
 // (src/handlers/admin) and the page (static/admin/src/api). One definition, no copies.
-// Types only (plus two tiny helpers), so the page's bundle carries no schema code.
+// Types only (plus three tiny helpers), so the page's bundle carries no schema code.
 import type { Activity, Failure } from '../sync/state';
 import type { ConfigError } from '../mapping/config';
 import type { Connection, FieldMapping, TandemConfig, TandemConfigInput } from '../mapping/schema';
@@ -14,7 +14,8 @@ export type { ProjectMapping, Transform, TransformKind, Direction, StatusCategor
 export interface OverviewResponse {
   appVersion: string;
   connections: number;
-  viewer: { accountId: string };
+  /** Who is signed in: the name Jira shows for them (absent when Jira did not say). */
+  viewer: { accountId: string; displayName?: string };
 }
 
 /**
@@ -258,4 +259,37 @@ export type AdminCallName = keyof AdminCalls;
 export function inboundLamp(health: InboundHealth): InboundLamp {
   if (health.lastRefusedAt && (!health.lastAcceptedAt || health.lastRefusedAt > health.lastAcceptedAt)) return 'refusing';
   return health.lastAcceptedAt ? 'connected' : 'waiting';
+}
+
+/** `connections.0.projects.1.jql` → `connection 1, project mapping 2, JQL filter`: the words the page uses. */
+export function placeOfField(path: string): string {
+  const words: Record<string, string> = {
+    connections: 'connection',
+    projects: 'project mapping',
+    fields: 'field mapping',
+    projectKey: 'project',
+    issueType: 'issue type',
+    defaultIssueType: 'issue type for new issues',
+    module: 'module',
+    jql: 'JQL filter',
+    jira: 'Jira field',
+    tool: 'tool field',
+    baseUrl: 'base URL',
+    pushUrl: 'push URL',
+    webhook: '',
+  };
+  const parts = path.split('.');
+  const out: string[] = [];
+  for (let i = 0; i < parts.length; i++) {
+    const part = parts[i] ?? '';
+    const next = parts[i + 1];
+    const word = words[part];
+    if (word !== undefined && next !== undefined && /^\d+$/.test(next)) {
+      out.push(`${word} ${Number(next) + 1}`);
+      i++;
+    } else if (word !== undefined) {
+      if (word !== '') out.push(word);
+    } else out.push(part);
+  }
+  return out.join(', ');
 }

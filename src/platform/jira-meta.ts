@@ -27,6 +27,11 @@ const fieldSchema = z.object({
     .optional(),
 });
 
+const jqlParseSchema = z.object({
+  queries: z.array(z.object({ query: z.string(), errors: z.array(z.string()).default([]), warnings: z.array(z.string()).default([]) })),
+});
+const myselfSchema = z.object({ displayName: z.string().optional() });
+
 export const forgeJiraMeta: JiraMetaPort = {
   async projects() {
     const out: z.infer<typeof projectSchema>[] = [];
@@ -76,6 +81,28 @@ export const forgeJiraMeta: JiraMetaPort = {
     const response = await api.asApp().requestJira(route`/rest/api/3/field`);
     const body = z.array(fieldSchema).parse(await readJson(response, 'GET field'));
     return body.map((field) => ({ id: field.id, name: field.name, custom: field.custom, ...(field.schema ? { schema: field.schema } : {}) }));
+  },
+
+  async parseJql(queries) {
+    if (queries.length === 0) return [];
+    // Strict: values the site does not have are errors too, as a search would refuse them.
+    const response = await api.asApp().requestJira(route`/rest/api/3/jql/parse?validation=strict`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+      body: JSON.stringify({ queries }),
+    });
+    const body = jqlParseSchema.parse(await readJson(response, 'POST jql/parse'));
+    return queries.map((_query, index) => {
+      const answer = body.queries[index];
+      return { errors: answer?.errors ?? [], warnings: answer?.warnings ?? [] };
+    });
+  },
+
+  async viewerName() {
+    // As the admin, so it is their own profile; Jira hides nothing of a user from themselves.
+    const response = await api.asUser().requestJira(route`/rest/api/3/myself`);
+    const body = myselfSchema.parse(await readJson(response, 'GET myself'));
+    return body.displayName || undefined;
   },
 };
 

@@ -2,7 +2,7 @@
 // `config` key (never half a configuration), guarded by a revision so two admins do not silently
 // overwrite each other, and checked like any saved configuration plus Jira's field types.
 import { z } from 'zod';
-import type { AdminError, AdminResult, ConfigView, FieldError, PresetSummary } from '../contract/admin';
+import { placeOfField, type AdminError, type AdminResult, type ConfigView, type FieldError, type PresetSummary } from '../contract/admin';
 import {
   CONFIG_VERSION,
   checkFieldMapping,
@@ -76,7 +76,8 @@ const BLANK_PUSH = 'blank-push';
 
 // ---------------------------------------------------------------- the save itself
 
-export type ConfigChange = (current: TandemConfig) => { ok: true; next: unknown } | { ok: false; error: AdminError };
+export type ConfigChange = (current: TandemConfig) => ChangeResult | Promise<ChangeResult>;
+type ChangeResult = { ok: true; next: unknown; warnings?: string[] } | { ok: false; error: AdminError };
 
 export type SaveOutcome = Outcome<ConfigView & { warnings: string[] }>;
 
@@ -94,6 +95,12 @@ export async function commitConfig(
     change: ConfigChange;
     /** Only the backend's own changes set secret dates. */
     setsSecretDates?: boolean;
+    /**
+     * Whether the mappings are checked against Jira (projects, issue types, JQL, field types). A change
+     * that leaves every mapping as it was (a rename, a disconnect, a secret's date) is never held up by
+     * Jira having changed since.
+     */
+    checkJira?: boolean;
   },
 ): Promise<SaveOutcome> {
   const locked = await ports.store.create(SAVE_LOCK_KEY, { by: input.accountId }, SAVE_LOCK_SECONDS);
@@ -106,19 +113,19 @@ export async function commitConfig(
       const by = stored.ok && stored.view.savedAt ? ` (saved ${stored.view.savedAt})` : '';
       return failure('CONFLICT', `Someone else changed the configuration since you opened it${by}. Reload to see their changes, then make yours again.`);
     }
-    const changed = input.change(current.config);
+    const changed = await input.change(current.config);
     if (!changed.ok) return changed;
     const parsed = parseConfig(changed.next);
     if (!parsed.ok) return failure('INVALID', describeErrors(parsed.errors), parsed.errors);
     const config = input.setsSecretDates ? parsed.config : keepSecretDates(parsed.config, current.config);
     const unreachable = unreachableAddresses(ports.external, config);
-    if (unreachable.length > 0) return failure('INVALID', describeErrors(unreachable), unreachable);
-    const checked = await checkJiraFields(ports, config);
-    if (checked.errors.length > 0) return failure('INVALID', describeErrors(checked.errors), checked.errors);
+    const checked = input.checkJira === false ? { errors: [], warnings: [] } : await checkAgainstJira(ports, config);
+    const errors = [...unreachable, ...checked.errors];
+    if (errors.length > 0) return failure('INVALID', describeErrors(errors), errors);
     const savedAt = new Date(ports.clock.now()).toISOString();
     const revision = current.revision + 1;
     await ports.store.set(CONFIG_KEY, { ...config, revision, savedAt, savedBy: input.accountId });
-    return { ok: true, config, revision, savedAt, savedBy: input.accountId, warnings: checked.warnings };
+    return { ok: true, config, revision, savedAt, savedBy: input.accountId, warnings: [...(changed.warnings ?? []), ...checked.warnings] };
   } finally {
     await ports.store.delete(SAVE_LOCK_KEY);
   }
@@ -143,10 +150,12 @@ async function rawRevision(ports: Pick<Ports, 'store'>): Promise<number> {
   return meta.success ? meta.data.revision : 0;
 }
 
-function describeErrors(errors: readonly FieldError[]): string {
-  const first = errors[0];
-  const more = errors.length > 1 ? ` (and ${errors.length - 1} more)` : '';
-  return `The configuration was not saved: ${first ? first.message : 'it is not valid'}${more}. Fix the marked fields and save again.`;
+/** Every problem, each with where it is, so the admin never has to save again to find the next one. */
+export function describeErrors(errors: readonly FieldError[]): string {
+  if (errors.length === 0) return 'The configuration was not saved: it is not valid. Fix the marked fields and save again.';
+  const listed = errors.map((error) => `${error.path ? `${placeOfField(error.path)}: ` : ''}${error.message.replace(/\.$/, '')}`);
+  const what = errors.length === 1 ? 'one problem' : `${errors.length} problems`;
+  return `The configuration was not saved (${what}): ${listed.join('; ')}. Fix the marked fields and save again.`;
 }
 
 function keepSecretDates(next: TandemConfig, saved: TandemConfig): TandemConfig {
@@ -170,8 +179,78 @@ function withSecretDate(auth: Connection['auth'], secretSetAt: string | undefine
   return secretSetAt ? { ...rest, secretSetAt } : rest;
 }
 
+interface JiraCheck {
+  errors: FieldError[];
+  warnings: string[];
+}
+
+/** What Jira must agree with before a configuration is saved: projects and issue types, JQL filters, field types. */
+async function checkAgainstJira(ports: AdminPorts, config: TandemConfig): Promise<JiraCheck> {
+  const checks = await Promise.all([checkJiraProjects(ports, config), checkJqlFilters(ports, config), checkJiraFields(ports, config)]);
+  return { errors: checks.flatMap((c) => c.errors), warnings: checks.flatMap((c) => c.warnings) };
+}
+
+const sameName = (a: string, b: string) => a.localeCompare(b, undefined, { sensitivity: 'accent' }) === 0;
+
+/** Every project mapping's project, issue type and type for new issues must exist in this Jira. */
+async function checkJiraProjects(ports: AdminPorts, config: TandemConfig): Promise<JiraCheck> {
+  const keys = [...new Set(config.connections.flatMap((c) => c.projects.map((p) => p.projectKey)))];
+  if (keys.length === 0) return { errors: [], warnings: [] };
+  let types: Map<string, Array<{ name: string }> | undefined>;
+  try {
+    types = new Map(await Promise.all(keys.map(async (key) => [key, await ports.meta.issueTypes(key)] as const)));
+  } catch {
+    return { errors: [], warnings: ['Jira did not list its projects just now, so project keys and issue types were not checked.'] };
+  }
+  const errors: FieldError[] = [];
+  config.connections.forEach((connection, c) => {
+    connection.projects.forEach((project, p) => {
+      const at = `connections.${c}.projects.${p}`;
+      const known = types.get(project.projectKey);
+      if (!known) {
+        errors.push({ path: `${at}.projectKey`, message: `Jira has no project ${project.projectKey}, or Tandem cannot see it: pick one from the list` });
+        return;
+      }
+      const names = known.map((t) => t.name).join(', ');
+      const hasType = (name: string) => known.some((t) => sameName(t.name, name));
+      if (project.issueType !== '*' && !hasType(project.issueType)) {
+        errors.push({ path: `${at}.issueType`, message: `${project.projectKey} has no issue type ${project.issueType} (it has ${names})` });
+      }
+      if (project.defaultIssueType !== undefined && !hasType(project.defaultIssueType)) {
+        errors.push({ path: `${at}.defaultIssueType`, message: `${project.projectKey} has no issue type ${project.defaultIssueType} (it has ${names})` });
+      }
+    });
+  });
+  return { errors, warnings: [] };
+}
+
+/** Every JQL filter goes through Jira's own parser, so a filter Jira would refuse never silently stops a mapping. */
+async function checkJqlFilters(ports: AdminPorts, config: TandemConfig): Promise<JiraCheck> {
+  const filters: Array<{ path: string; jql: string }> = [];
+  config.connections.forEach((connection, c) => {
+    connection.projects.forEach((project, p) => {
+      if (project.jql) filters.push({ path: `connections.${c}.projects.${p}.jql`, jql: project.jql });
+    });
+  });
+  if (filters.length === 0) return { errors: [], warnings: [] };
+  let verdicts: Awaited<ReturnType<AdminPorts['meta']['parseJql']>>;
+  try {
+    verdicts = await ports.meta.parseJql(filters.map((f) => f.jql));
+  } catch {
+    return { errors: [], warnings: ['Jira did not check the JQL filters just now; check them in Jira’s issue search.'] };
+  }
+  const errors: FieldError[] = [];
+  filters.forEach((filter, index) => {
+    const verdict = verdicts[index];
+    // A value the site does not have (a warning from the parser) makes every search of the filter fail too.
+    const problems = [...(verdict?.errors ?? []), ...(verdict?.warnings ?? [])];
+    if (problems.length > 0) errors.push({ path: filter.path, message: `Jira refuses this JQL: ${problems.join(' ')}` });
+  });
+  return { errors, warnings: [] };
+}
+
 /** Every field mapping's Jira field must exist and be able to carry what the transform produces. */
-async function checkJiraFields(ports: AdminPorts, config: TandemConfig): Promise<{ errors: FieldError[]; warnings: string[] }> {
+async function checkJiraFields(ports: AdminPorts, config: TandemConfig): Promise<JiraCheck> {
   const sets: Array<{ at: string; fields: readonly FieldMapping[] }> = [];
   config.connections.forEach((connection, c) => {
     sets.push({ at: `connections.${c}.fields`, fields: connection.fields });
@@ -242,13 +321,50 @@ export function buildConnection(
   return failure('NOT_FOUND', `There is no preset ${presetId}. Reload the page to see the presets Tandem has.`);
 }
 
-export function addConnectionChange(presetId: string, name: string, url: string, onId: (id: string) => void): ConfigChange {
-  return (current) => {
+/**
+ * Adds a connection. A preset's project mappings name the projects and issue types its tool's guide
+ * uses; those this Jira does not have are left out (the answer's warnings say which), so what is
+ * saved always fits the site and the admin adds their own under Mappings.
+ */
+export function addConnectionChange(ports: AdminPorts, presetId: string, name: string, url: string, onId: (id: string) => void): ConfigChange {
+  return async (current) => {
     const built = buildConnection(presetId, name, url, new Set(current.connections.map((c) => c.id)));
     if (!built.ok) return built;
     onId(built.connection.id);
-    return { ok: true, next: { ...current, connections: [...current.connections, built.connection] } };
+    const fitted = await fitPresetProjects(ports, built.connection);
+    return { ok: true, next: { ...current, connections: [...current.connections, fitted.connection] }, warnings: fitted.warnings };
   };
+}
+
+async function fitPresetProjects(ports: AdminPorts, connection: ConnectionInput): Promise<{ connection: ConnectionInput; warnings: string[] }> {
+  const projects = connection.projects ?? [];
+  const keys = [...new Set(projects.map((p) => p.projectKey.trim().toUpperCase()))];
+  if (keys.length === 0) return { connection, warnings: [] };
+  let types: Map<string, Array<{ name: string }> | undefined>;
+  try {
+    types = new Map(await Promise.all(keys.map(async (key) => [key, await ports.meta.issueTypes(key)] as const)));
+  } catch {
+    // The save's own check says Jira could not be asked; nothing is left out on a guess.
+    return { connection, warnings: [] };
+  }
+  const warnings: string[] = [];
+  const kept = projects.filter((project) => {
+    const key = project.projectKey.trim().toUpperCase();
+    const known = types.get(key);
+    const type = project.issueType ?? '*';
+    const what = `${key} ${type === '*' ? 'any issue type' : type} → ${project.module}`;
+    if (!known) {
+      warnings.push(`The preset’s mapping ${what} was left out: Jira has no project ${key}. Map your own projects under Mappings.`);
+      return false;
+    }
+    const missing = [type, project.defaultIssueType].find((t) => t !== undefined && t !== '*' && !known.some((k) => sameName(k.name, t)));
+    if (missing !== undefined) {
+      warnings.push(`The preset’s mapping ${what} was left out: ${key} has no issue type ${missing}. Map your own issue types under Mappings.`);
+      return false;
+    }
+    return true;
+  });
+  return { connection: { ...connection, projects: kept }, warnings };
 }
 
 export function connectionChange(connectionId: string, edit: (connection: Connection) => Connection): ConfigChange {

@@ -24,6 +24,7 @@ export async function setConnectionSecret(ports: AdminPorts, accountId: string, 
     revision: 'current',
     accountId,
     setsSecretDates: true,
+    checkJira: false,
     change: connectionChange(connection.id, (c) => withSecretDate(c, request.kind, secretSetAt)),
   });
   if (!saved.ok) {

@@ -11,6 +11,15 @@ export interface JiraMetaPort {
   statuses(projectKey: string): Promise<JiraStatusInfo[] | undefined>;
   priorities(): Promise<JiraPriorityInfo[]>;
   fields(): Promise<JiraFieldMeta[]>;
+  /** Jira's own parser on each query (strict validation): its errors and warnings, in Jira's words, in the order asked. */
+  parseJql(queries: readonly string[]): Promise<JqlVerdict[]>;
+  /** The display name of the admin using the page. */
+  viewerName(): Promise<string | undefined>;
+}
+
+export interface JqlVerdict {
+  errors: string[];
+  warnings: string[];
 }
 
 export interface InboundAddressPort {

@@ -42,7 +42,7 @@ function pageContext(moduleKey: string, accountId: string): PageContext {
 /** What the admin resolver answers a first-time admin: no connection yet. */
 function standIn(accountId: string): Record<string, unknown> {
   return {
-    getOverview: { appVersion: 'test', connections: 0, viewer: { accountId } },
+    getOverview: { appVersion: 'test', connections: 0, viewer: { accountId, displayName: 'Ada Admin' } },
     getConfig: { ok: true, config: { version: 1, connections: [] }, revision: 0, presets: [] },
     getJiraProjects: { ok: true, projects: [] },
     getJiraFields: { ok: true, fields: [] },
@@ -124,7 +124,7 @@ describe('admin page in Chromium through the Custom UI host', () => {
     assert.equal((await page.locator('header').innerText()).replace(/\s+/g, ' ').trim(), 'Jira · Apps · Tandem');
     await app.getByRole('heading', { level: 1, name: 'Tandem' }).waitFor({ timeout: 15_000 });
     await app.getByText('Connections: 0').waitFor({ timeout: 15_000 });
-    await app.getByText(`Signed in as ${ADMIN_ACCOUNT}`).waitFor();
+    await app.getByText('Signed in as Ada Admin').waitFor();
     assert.equal(await app.getByText('Only Jira admins').count(), 0);
 
     // view.theme.enable() set Jira's colour mode, and the page's token CSS is in force.
@@ -218,7 +218,7 @@ describe('admin page in Chromium through the Custom UI host', () => {
       });
       assert.deepEqual(ok, {
         status: 200,
-        answer: { ok: true, value: { appVersion: 'test', connections: 0, viewer: { accountId: ADMIN_ACCOUNT } } },
+        answer: { ok: true, value: { appVersion: 'test', connections: 0, viewer: { accountId: ADMIN_ACCOUNT, displayName: 'Ada Admin' } } },
       });
       assert.deepEqual(calls.at(-1), {
         moduleKey: 'tandem-admin',

@@ -68,8 +68,12 @@ function call<K extends AdminCallName>(name: K, run: Run<K>, ports: AdminPorts =
 
 const definitions: { [K in AdminCallName]: Run<K> } = {
   async getOverview(_input, { ports, accountId }) {
-    const stored = await readStoredConfig(ports);
-    return { appVersion: APP_VERSION, connections: stored.ok ? stored.view.config.connections.length : 0, viewer: { accountId } };
+    const [stored, displayName] = await Promise.all([readStoredConfig(ports), ports.meta.viewerName().catch(() => undefined)]);
+    return {
+      appVersion: APP_VERSION,
+      connections: stored.ok ? stored.view.config.connections.length : 0,
+      viewer: { accountId, ...(displayName ? { displayName } : {}) },
+    };
   },
 
   async getConfig(_input, { ports }) {
@@ -84,17 +88,17 @@ const definitions: { [K in AdminCallName]: Run<K> } = {
 
   async addConnection({ revision, presetId, name, url }, { ports, accountId }) {
     let connectionId = '';
-    const saved = await commitConfig(ports, { revision, accountId, change: addConnectionChange(presetId, name, url, (id) => (connectionId = id)) });
+    const saved = await commitConfig(ports, { revision, accountId, change: addConnectionChange(ports, presetId, name, url, (id) => (connectionId = id)) });
     return saved.ok ? { ...saved, connectionId } : saved;
   },
 
   async renameConnection({ revision, connectionId, name }, { ports, accountId }) {
-    return commitConfig(ports, { revision, accountId, change: connectionChange(connectionId, (c) => ({ ...c, name })) });
+    return commitConfig(ports, { revision, accountId, checkJira: false, change: connectionChange(connectionId, (c) => ({ ...c, name })) });
   },
 
   async setConnectionEnabled({ revision, connectionId, enabled }, { ports, accountId }) {
     // Links and shadows stay where they are, so reconnecting resumes where the connection stopped.
-    return commitConfig(ports, { revision, accountId, change: connectionChange(connectionId, (c) => ({ ...c, enabled })) });
+    return commitConfig(ports, { revision, accountId, checkJira: false, change: connectionChange(connectionId, (c) => ({ ...c, enabled })) });
   },
 
   async setConnectionSecret(input, { ports, accountId }) {

@@ -122,7 +122,7 @@ function Workspace(props: { overview: OverviewResponse; viewer: Viewer; onReload
           Connections: {admin.saved.config.connections.length}
         </Text>
         <Text color="color.text.subtle" size="small">
-          Signed in as {props.viewer.accountId}
+          Signed in as {props.overview.viewer.displayName ?? 'a Jira administrator'}
         </Text>
         <Text color="color.text.subtlest" size="small">
           Version {props.overview.appVersion}

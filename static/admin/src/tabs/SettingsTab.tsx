@@ -4,7 +4,7 @@
 import { useState } from 'react';
 import SectionMessage from '@atlaskit/section-message';
 import { Inline, Stack, Text } from '@atlaskit/primitives';
-import type { ConnectionOptions, InboundOptions } from '../../../../src/contract/admin';
+import { placeOfField, type ConnectionOptions, type FieldError, type InboundOptions } from '../../../../src/contract/admin';
 import { exportConfig } from '../api/exportConfig';
 import { importConfig } from '../api/importConfig';
 import { useAdmin } from '../admin-state';
@@ -164,6 +164,7 @@ function ExportImport() {
   const [text, setText] = useState('');
   const [busy, setBusy] = useState<'export' | 'import'>();
   const [error, setError] = useState<string>();
+  const [refused, setRefused] = useState<FieldError[]>([]);
 
   const runExport = async () => {
     setBusy('export');
@@ -180,11 +181,14 @@ function ExportImport() {
     if (text.trim() === '') return setError('Paste an exported configuration first.');
     setBusy('import');
     setError(undefined);
+    setRefused([]);
     try {
       const answer = await importConfig({ json: text, revision: admin.saved.revision });
       if (!answer.ok) {
-        const first = answer.error.fieldErrors?.slice(0, 5).map((e) => `${e.path}: ${e.message}`).join('; ');
-        return setError(`${answer.error.message}${first ? ` ${first}` : ''}`);
+        // Each refused field on its own line, so the file can be fixed in one go.
+        const fields = answer.error.fieldErrors ?? [];
+        setRefused(fields);
+        return setError(fields.length > 0 ? `The configuration was not imported: ${fields.length === 1 ? 'one field was' : `${fields.length} fields were`} refused.` : answer.error.message);
       }
       admin.applySaved(answer);
       setText('');
@@ -224,7 +228,18 @@ function ExportImport() {
       </Inline>
       {error && (
         <SectionMessage appearance="error" title="Not imported">
-          <Text as="p">{error}</Text>
+          <Stack space="space.100">
+            <Text as="p">{error}</Text>
+            {refused.length > 0 && (
+              <ul style={{ margin: 0, paddingInlineStart: 20 }} data-testid="import-refused">
+                {refused.map((field) => (
+                  <li key={`${field.path}:${field.message}`}>
+                    <strong>{field.path ? placeOfField(field.path) : 'The file'}</strong> ({field.path || 'whole configuration'}): {field.message}
+                  </li>
+                ))}
+              </ul>
+            )}
+          </Stack>
         </SectionMessage>
       )}
     </Card>

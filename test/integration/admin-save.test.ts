@@ -1,0 +1,150 @@
+// Nothing wrong can be saved: project keys, issue types and JQL filters are checked with Jira at
+// save, a refused save names every problem at its field, and a preset keeps only the mappings this
+// site can hold.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { AddConnectionResponse, AdminCallName, ConfigSavedResponse, GetConfigResponse, OverviewResponse, TandemConfig } from '../../src/contract/admin';
+import { startTandem, type TandemOnDevkit } from '../support/devkit';
+
+let tandem: TandemOnDevkit;
+
+async function call<T>(functionKey: AdminCallName, payload: unknown = {}): Promise<T> {
+  return (await tandem.emulator.invokeResolver({ moduleKey: 'tandem-admin', functionKey, payload, accountId: tandem.admin.accountId })) as T;
+}
+
+async function current(): Promise<{ config: TandemConfig; revision: number }> {
+  const answer = await call<GetConfigResponse>('getConfig');
+  assert.ok(answer.ok, JSON.stringify(answer));
+  return { config: answer.config, revision: answer.revision };
+}
+
+async function saveEdited(edit: (config: TandemConfig) => void): Promise<ConfigSavedResponse> {
+  const { config, revision } = await current();
+  const next = structuredClone(config);
+  edit(next);
+  return call<ConfigSavedResponse>('saveConfig', { revision, config: next });
+}
+
+function refusedAt(answer: ConfigSavedResponse): Map<string, string> {
+  assert.equal(answer.ok, false, JSON.stringify(answer));
+  if (answer.ok) return new Map();
+  assert.equal(answer.error.code, 'INVALID');
+  return new Map((answer.error.fieldErrors ?? []).map((e) => [e.path, e.message]));
+}
+
+before(async () => {
+  tandem = await startTandem();
+  const { revision } = await current();
+  const added = await call<AddConnectionResponse>('addConnection', { revision, presetId: 'stackflow-itsm', name: 'StackFlow', url: 'https://itsm.example.com' });
+  assert.ok(added.ok, JSON.stringify(added));
+});
+
+after(async () => {
+  await tandem.stop();
+});
+
+test('a project Jira does not have is refused at save, at the project key, and nothing changes', async () => {
+  const before = await current();
+  const answer = await saveEdited((config) => {
+    const project = config.connections[0]?.projects[0];
+    assert.ok(project);
+    project.projectKey = 'PROD';
+  });
+  const errors = refusedAt(answer);
+  assert.match(errors.get('connections.0.projects.0.projectKey') ?? '', /Jira has no project PROD/);
+  assert.equal((await current()).revision, before.revision);
+});
+
+test('an issue type the project does not have is refused, naming the types it has', async () => {
+  const errors = refusedAt(
+    await saveEdited((config) => {
+      const project = config.connections[0]?.projects[0];
+      assert.ok(project);
+      project.issueType = 'Story';
+    }),
+  );
+  assert.match(errors.get('connections.0.projects.0.issueType') ?? '', /OPS has no issue type Story \(it has Bug, Task\)/);
+});
+
+test('a JQL filter Jira cannot parse is refused with Jira’s own message', async () => {
+  const answer = await saveEdited((config) => {
+    const project = config.connections[0]?.projects[0];
+    assert.ok(project);
+    project.jql = 'labels = AND (';
+  });
+  const errors = refusedAt(answer);
+  assert.match(errors.get('connections.0.projects.0.jql') ?? '', /Expecting either a value, list or function but got 'AND'\. \(line 1, character 10\)/);
+});
+
+test('a JQL filter naming a value the site does not have is refused too: every search of it would fail', async () => {
+  const errors = refusedAt(
+    await saveEdited((config) => {
+      const project = config.connections[0]?.projects[0];
+      assert.ok(project);
+      project.jql = 'priority = Nonexistent';
+    }),
+  );
+  assert.match(errors.get('connections.0.projects.0.jql') ?? '', /The value 'Nonexistent' does not exist for the field 'priority'/);
+});
+
+test('a good JQL filter is saved', async () => {
+  const answer = await saveEdited((config) => {
+    const project = config.connections[0]?.projects[0];
+    assert.ok(project);
+    project.jql = 'labels = customer-facing';
+  });
+  assert.equal(answer.ok, true, JSON.stringify(answer));
+});
+
+test('a refused save names every problem, where it is, not only the first', async () => {
+  const answer = await saveEdited((config) => {
+    const connection = config.connections[0];
+    assert.ok(connection && connection.protocol === 'record-rest');
+    const [first, second] = connection.projects;
+    assert.ok(first && second);
+    first.projectKey = 'NOPE';
+    second.jql = 'labels = AND (';
+    connection.name = '';
+  });
+  assert.equal(answer.ok, false);
+  if (answer.ok) return;
+  // The shape is checked first; once it is right, the checks with Jira name the rest together.
+  assert.match(answer.error.message, /connection 1, name: Required/);
+  assert.doesNotMatch(answer.error.message, /and \d+ more/);
+
+  const next = await saveEdited((config) => {
+    const connection = config.connections[0];
+    assert.ok(connection);
+    const [first, second] = connection.projects;
+    assert.ok(first && second);
+    first.projectKey = 'NOPE';
+    second.jql = 'labels = AND (';
+  });
+  assert.equal(next.ok, false);
+  if (next.ok) return;
+  assert.match(next.error.message, /\(2 problems\)/);
+  assert.match(next.error.message, /connection 1, project mapping 1, project: Jira has no project NOPE/);
+  assert.match(next.error.message, /connection 1, project mapping 2, JQL filter: Jira refuses this JQL: Error in the JQL Query/);
+  assert.deepEqual(next.error.fieldErrors?.map((e) => e.path).sort(), ['connections.0.projects.0.projectKey', 'connections.0.projects.1.jql']);
+});
+
+test('a preset keeps only the project mappings this site has, and says which it left out', async () => {
+  const { revision } = await current();
+  const added = await call<AddConnectionResponse>('addConnection', { revision, presetId: 'craftio-product', name: 'Craftio', url: 'https://craftio.example.com' });
+  assert.ok(added.ok, JSON.stringify(added));
+  const craftio = added.config.connections.find((c) => c.id === added.connectionId);
+  assert.deepEqual(craftio?.projects, []);
+  assert.ok(added.warnings.some((w) => /mapping PROD Epic → epics was left out: Jira has no project PROD/.test(w)), added.warnings.join('\n'));
+  assert.ok(added.warnings.some((w) => /PROD Story → features/.test(w)));
+});
+
+test('a rename is not held up by the checks with Jira', async () => {
+  const { revision } = await current();
+  const renamed = await call<ConfigSavedResponse>('renameConnection', { revision, connectionId: 'stackflow', name: 'StackFlow (prod)' });
+  assert.equal(renamed.ok, true, JSON.stringify(renamed));
+});
+
+test('the page names the admin who is signed in, not their account id', async () => {
+  const overview = await call<OverviewResponse>('getOverview');
+  assert.equal(overview.viewer.displayName, 'Ada Admin');
+});
