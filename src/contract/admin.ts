@@ -208,10 +208,15 @@ export interface FailuresRequest {
 export type FailureEntry = Failure & {
   /** Stable handle for retry and discard. */
   id: string;
+  /** retrying: Tandem tries again by itself (at `nextAttemptAt`) or the admin asked it to; failed: kept until the admin acts. */
   state: 'failed' | 'retrying';
   retryRequestedAt?: string;
 };
-export type FailuresResponse = AdminResult<{ failures: FailureEntry[] }>;
+export type FailuresResponse = AdminResult<{
+  failures: FailureEntry[];
+  /** By connection id: when a delivery last went through after failing. */
+  delivered: Record<string, string>;
+}>;
 
 export interface FailureRequest {
   id: string;

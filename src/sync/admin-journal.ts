@@ -1,13 +1,15 @@
-// The activity log and the kept failures as the admin page pages through and acts on them.
-// A retry queues a fresh delivery (attempt 1), which re-reads the issue as it is now; the failure
-// stays listed, marked as retrying, until the delivery succeeds (it is cleared) or fails again
-// (it is written anew).
+// The activity log and the failures as the admin page pages through and acts on them. A failure is
+// listed from its first failed try: retrying while Tandem will try again by itself (with when), kept
+// once it will not. A retry queues a fresh delivery that re-reads the issue as it is now: for a kept
+// failure a new round of attempts, for a retrying one a single try now (the waiting try goes on).
+// The failure stays listed, marked as retrying, until a delivery succeeds (it is cleared) or fails
+// again (it is written anew, one attempt more).
 import { z } from 'zod';
 import type { ActivityEntry, FailureEntry, RetryResponse } from '../contract/admin';
 import { failure, readStoredConfig } from './admin-config';
 import type { AdminPorts } from './admin-ports';
 import type { Ports } from './ports';
-import { ACTIVITY_PREFIX, FAILURE_PREFIX, activitySchema, failureSchema, type Failure } from './state';
+import { ACTIVITY_PREFIX, DELIVERED_PREFIX, FAILURE_PREFIX, activitySchema, deliveredSchema, failureSchema, type Failure } from './state';
 import type { AnyDelivery } from './delivery';
 import { keptInboundDelivery, statusRetryDelivery } from './inbound';
 
@@ -75,7 +77,19 @@ const storedFailureSchema = failureSchema.extend({ retryRequestedAt: z.string().
 
 function entryOf(key: string, value: z.infer<typeof storedFailureSchema>): FailureEntry {
   const { retryRequestedAt, ...failureValue } = value;
-  return { ...failureValue, id: key, state: retryRequestedAt ? 'retrying' : 'failed', ...(retryRequestedAt ? { retryRequestedAt } : {}) };
+  const retrying = retryRequestedAt !== undefined || value.nextAttemptAt !== undefined;
+  return { ...failureValue, id: key, state: retrying ? 'retrying' : 'failed', ...(retryRequestedAt ? { retryRequestedAt } : {}) };
+}
+
+/** When each connection's deliveries last went through after failing (the lamp's green). */
+export async function listDelivered(ports: Pick<Ports, 'store'>): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  const page = await ports.store.list(DELIVERED_PREFIX, { limit: PAGE });
+  for (const entry of page.entries) {
+    const parsed = deliveredSchema.safeParse(entry.value);
+    if (parsed.success) out[parsed.data.connectionId] = parsed.data.at;
+  }
+  return out;
 }
 
 export async function listFailures(ports: Pick<Ports, 'store'>, connectionId?: string): Promise<FailureEntry[]> {
@@ -101,7 +115,13 @@ async function deliveryOf(ports: AdminPorts, kept: Failure): Promise<{ type: 'de
     return delivery && { type: 'delivery', delivery };
   }
   if (subject.kind === 'status') return { type: 'delivery', delivery: statusRetryDelivery(kept.connectionId, subject) };
-  const base = { connectionId: kept.connectionId, issueId: subject.issueId, issueKey: subject.issueKey, attempt: 1 };
+  // While Tandem waits to try again by itself, the admin's try is one more, not a new round.
+  const base = {
+    connectionId: kept.connectionId,
+    issueId: subject.issueId,
+    issueKey: subject.issueKey,
+    ...(kept.nextAttemptAt === undefined ? { attempt: 1, requested: 'retry' as const } : { attempt: kept.attempts + 1, requested: 'now' as const }),
+  };
   const delivery: AnyDelivery = subject.kind === 'comment' ? { kind: 'comment', ...base, commentId: subject.commentId, deleted: false } : { kind: subject.kind, ...base };
   return { type: 'delivery', delivery };
 }

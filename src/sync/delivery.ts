@@ -88,6 +88,15 @@ export const webhookPushSchema = z.object({
 });
 export type WebhookPush = z.infer<typeof webhookPushSchema>;
 
+/**
+ * A delivery the admin asked for from the Failures list: `retry` of a kept failure (a fresh round of
+ * attempts), or `now`, "Retry now" while Tandem waits to try again by itself: that one try queues no
+ * retries of its own, since the waiting one goes on.
+ */
+const requestedByAdmin = {
+  requested: z.enum(['retry', 'now']).optional(),
+};
+
 /** What a queued delivery names: the subject to bring up to date, never the payload itself (a push excepted, see above). */
 export const deliverySchema = z.discriminatedUnion('kind', [
   z.object({
@@ -97,6 +106,7 @@ export const deliverySchema = z.discriminatedUnion('kind', [
     issueKey: z.string(),
     attempt: z.number().int().min(1),
     push: webhookPushSchema.optional(),
+    ...requestedByAdmin,
   }),
   z.object({
     kind: z.literal('comment'),
@@ -108,6 +118,7 @@ export const deliverySchema = z.discriminatedUnion('kind', [
     deleted: z.boolean().default(false),
     attempt: z.number().int().min(1),
     push: webhookPushSchema.optional(),
+    ...requestedByAdmin,
   }),
   z.object({
     kind: z.literal('deletion'),
@@ -116,6 +127,7 @@ export const deliverySchema = z.discriminatedUnion('kind', [
     issueKey: z.string(),
     attempt: z.number().int().min(1),
     push: webhookPushSchema.optional(),
+    ...requestedByAdmin,
   }),
 ]);
 export type Delivery = z.infer<typeof deliverySchema>;

@@ -11,14 +11,29 @@ export function activityWrite(ports: Pick<Ports, 'clock'>, entry: Omit<Activity,
   return { key: activityKey(now, randomUUID()), value, ttlSeconds: ACTIVITY_TTL_SECONDS };
 }
 
-/** The failure record for a subject, merged with what was kept before (attempts, first seen). */
+/** Words that promise another try, which a kept failure must not say. */
+const WILL_TRY_AGAIN = /[;,]?\s*(?:Tandem|it) will try again(?: later)?/g;
+
+/** A failure's explanation as the Failures list shows it: a kept one says that Tandem stopped, never that it will try again. */
+export function failureExplanation(failure: DeliveryFailure, attempts: number, retrying: boolean): string {
+  if (retrying) return failure.explanation;
+  const plain = failure.explanation.replace(WILL_TRY_AGAIN, '').trim();
+  if (failure.retry !== 'transient') return plain;
+  return `${plain.replace(/[.;,]?$/, '.')} Tandem stopped after ${attempts} ${attempts === 1 ? 'attempt' : 'attempts'}: choose Retry once the cause is fixed.`;
+}
+
+/**
+ * The failure record for a subject, merged with what was kept before (attempts, first seen).
+ * `attempts` is how many more tries failed; `nextAttemptAt` says Tandem will try again by itself then.
+ */
 export async function failureWrites(
   ports: Pick<Ports, 'store' | 'clock'>,
-  input: { connectionId: string; subject: FailureSubject; operation: string; failure: DeliveryFailure; attempts: number },
+  input: { connectionId: string; subject: FailureSubject; operation: string; failure: DeliveryFailure; attempts: number; nextAttemptAt?: string },
 ): Promise<StoreWrite[]> {
   const key = failureKey(input.connectionId, failureSubjectKey(input.subject));
   const previous = failureSchema.safeParse(await ports.store.get(key));
   const at = new Date(ports.clock.now()).toISOString();
+  const attempts = (previous.success ? previous.data.attempts : 0) + input.attempts;
   const value: Failure = {
     connectionId: input.connectionId,
     subject: input.subject,
@@ -26,10 +41,11 @@ export async function failureWrites(
     retry: input.failure.retry,
     ...(input.failure.status === undefined ? {} : { status: input.failure.status }),
     ...(input.failure.toolMessage === undefined ? {} : { toolMessage: input.failure.toolMessage }),
-    explanation: input.failure.explanation,
-    attempts: (previous.success ? previous.data.attempts : 0) + input.attempts,
+    explanation: failureExplanation(input.failure, attempts, input.nextAttemptAt !== undefined),
+    attempts,
     firstAt: previous.success ? previous.data.firstAt : at,
     lastAt: at,
+    ...(input.nextAttemptAt === undefined ? {} : { nextAttemptAt: input.nextAttemptAt }),
   };
   return [{ key, value }];
 }

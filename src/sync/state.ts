@@ -145,9 +145,12 @@ export const failureSchema = z.object({
   status: z.number().optional(),
   toolMessage: z.string().optional(),
   explanation: z.string(),
+  /** Tries that failed so far, automatic and requested alike. */
   attempts: z.number().int().min(1),
   firstAt: z.string(),
   lastAt: z.string(),
+  /** Set while Tandem will try again by itself: when. A failure without it waits for the admin. */
+  nextAttemptAt: z.string().optional(),
 });
 export type Failure = z.infer<typeof failureSchema>;
 export type FailureSubject = Failure['subject'];
@@ -181,6 +184,14 @@ export function activityKey(atMs: number, unique: string): string {
 export const ACTIVITY_TTL_SECONDS = 30 * 24 * 60 * 60;
 
 // ---------------------------------------------------------------- inbound health
+
+/**
+ * When an outbound delivery of the connection last succeeded after a failure: the lamp turns green
+ * again. Written only by a retry that succeeds, so a delivery that goes through first time costs nothing.
+ */
+export const deliveredKey = (connectionId: string) => `delivered:${keyPart(connectionId)}`;
+export const DELIVERED_PREFIX = 'delivered:';
+export const deliveredSchema = z.object({ connectionId: z.string(), at: z.string() });
 
 /** The admin page's "webhook connected" lamp for a connection, written by the inbound web trigger. */
 export const inboundHealthKey = (connectionId: string) => `health:${keyPart(connectionId)}`;

@@ -406,6 +406,54 @@ describe('activity and failures', () => {
     assert.equal(synced.entries[0]?.outcome, 'synced');
   });
 
+  test('an unreachable tool: the delivery is listed at once as retrying, with its cause and next try; Retry now goes through once the tool is back', async () => {
+    await addStackflow();
+    await call('setConnectionSecret', { connectionId: 'stackflow', kind: 'auth', secret: TOKEN });
+    tool.setFaults({ down: true });
+    const created = await tandem.rest({ kind: 'user', accountId: tandem.agent.accountId }, 'POST', '/rest/api/3/issue', {
+      fields: { project: { key: 'OPS' }, issuetype: { name: 'Bug' }, summary: 'Unreachable tool' },
+    });
+    assert.equal(created.status, 201);
+    await tandem.emulator.settle();
+    const listed = ok(await call<FailuresResponse>('getFailures'));
+    const first = listed.failures[0];
+    assert.equal(first?.state, 'retrying', 'listed after the first failed try');
+    assert.equal(first?.attempts, 1);
+    assert.ok(first?.nextAttemptAt && first.nextAttemptAt > first.lastAt, 'says when the next try is');
+    assert.match(first?.explanation ?? '', /could not reach/i);
+
+    tool.clearFaults();
+    ok(await call<RetryResponse>('retryFailure', { id: first.id }));
+    await tandem.emulator.settle();
+    const after = ok(await call<FailuresResponse>('getFailures'));
+    assert.deepEqual(after.failures, [], 'Retry now went through and cleared it');
+    assert.equal(tool.records('incidents').length, 1);
+    assert.ok(after.delivered.stackflow, 'the connection is known to deliver again (the lamp turns green)');
+    // The try that was waiting finds nothing left to send: still one record, nothing listed.
+    await tandem.emulator.drain();
+    assert.equal(tool.records('incidents').length, 1);
+    assert.deepEqual(ok(await call<FailuresResponse>('getFailures')).failures, []);
+  });
+
+  test('a delivery that fails every try is kept with its real count of attempts, and never says it will try again', async () => {
+    await addStackflow();
+    await call('setConnectionSecret', { connectionId: 'stackflow', kind: 'auth', secret: TOKEN });
+    tool.setFaults({ down: true });
+    const created = await tandem.rest({ kind: 'user', accountId: tandem.agent.accountId }, 'POST', '/rest/api/3/issue', {
+      fields: { project: { key: 'OPS' }, issuetype: { name: 'Bug' }, summary: 'Never reached' },
+    });
+    assert.equal(created.status, 201);
+    await tandem.emulator.drain();
+    const kept = ok(await call<FailuresResponse>('getFailures')).failures;
+    assert.equal(kept.length, 1);
+    assert.equal(kept[0]?.state, 'failed');
+    assert.equal(kept[0]?.attempts, 8);
+    assert.equal(kept[0]?.nextAttemptAt, undefined);
+    assert.doesNotMatch(kept[0]?.explanation ?? '', /will try again/);
+    assert.match(kept[0]?.explanation ?? '', /stopped after 8 attempts/);
+    tool.clearFaults();
+  });
+
   test('a failure of a disconnected connection is not retried; discarding removes it', async () => {
     const added = await addStackflow();
     const failureValue = {

@@ -50,9 +50,14 @@ async function issueSeenUnderLimit(summary: string, limit: () => void): Promise<
   return created.body as { id: string; key: string };
 }
 
-async function failureKept(): Promise<boolean> {
+async function failures(): Promise<Array<{ nextAttemptAt?: string }>> {
   const answer = await tandem.emulator.kvs.handle('/api/v1/query', { where: [{ property: 'key', condition: 'BEGINS_WITH', values: ['failure:'] }], limit: 10 });
-  return ((answer.body as { data?: unknown[] } | undefined)?.data ?? []).length > 0;
+  return ((answer.body as { data?: Array<{ value: { nextAttemptAt?: string } }> } | undefined)?.data ?? []).map((entry) => entry.value);
+}
+
+/** A failure kept for the admin: Tandem will not try it again by itself. */
+async function failureKept(): Promise<boolean> {
+  return (await failures()).some((f) => f.nextAttemptAt === undefined);
 }
 
 test('a 429 with Retry-After: the retry comes no sooner than Jira said', async () => {
@@ -85,8 +90,10 @@ test('the hourly quota: Tandem waits until the reset (longer than one queue dela
   assert.equal(incidentFor(issue.key), undefined);
   assert.equal(tandem.emulator.calls.jira.get(GET_ISSUE), 1, 'no request while the quota is spent');
   assert.equal(await failureKept(), false);
+  assert.equal((await failures()).length, 1, 'listed meanwhile as retrying, with when it goes on');
   await tandem.emulator.advance(20_000);
   assert.ok(incidentFor(issue.key), 'synced after the reset');
+  assert.deepEqual(await failures(), [], 'the retrying failure is gone once it went through');
   assert.equal(tandem.emulator.queue.failed.length, 0);
   const attempts = tandem.emulator.queue.delivered.map((e) => (e.body as { delivery?: { attempt?: number } }).delivery?.attempt);
   assert.ok(attempts.every((a) => a === undefined || a <= 2), `the wait spent no attempts: ${JSON.stringify(attempts)}`);

@@ -19,7 +19,7 @@ import {
 } from '../../sync/admin-config';
 import { setConnectionSecret, testSavedConnection } from '../../sync/admin-connections';
 import { inboundViews, retirePreviousInboundSecret, rotateInboundSecret } from '../../sync/admin-inbound';
-import { discardFailure, listFailures, readActivity, retryFailures, retryOneFailure } from '../../sync/admin-journal';
+import { discardFailure, listDelivered, listFailures, readActivity, retryFailures, retryOneFailure } from '../../sync/admin-journal';
 import type { AdminPorts } from '../../sync/admin-ports';
 import { payloads } from './schemas';
 
@@ -182,7 +182,8 @@ const definitions: { [K in AdminCallName]: Run<K> } = {
   },
 
   async getFailures({ connectionId }, { ports }) {
-    return { ok: true, failures: await listFailures(ports, connectionId) };
+    const [failures, delivered] = await Promise.all([listFailures(ports, connectionId), listDelivered(ports)]);
+    return { ok: true, failures, delivered };
   },
 
   async retryFailure({ id }, { ports }) {

@@ -4,9 +4,9 @@
 import type { DeliveryFailure } from '../../connectors';
 import type { Connection } from '../../mapping';
 import { MAX_ATTEMPTS, retryDelaySeconds, type Delivery } from '../delivery';
-import { activityWrite, describeFailure, failureWrites } from '../journal';
+import { activityWrite, clearFailureWrite, describeFailure, failureWrites } from '../journal';
 import { JiraRequestError, type StoreWrite } from '../ports';
-import { failureSubjectKey, syncLockKey } from '../state';
+import { deliveredKey, failureKey, failureSchema, failureSubjectKey, syncLockKey } from '../state';
 import { DeliveryError, subjectOfDelivery, type Run } from './run';
 
 /** Longer than a delivery takes, short enough that a crashed one holds nothing up for long. */
@@ -18,6 +18,8 @@ export interface GuardedDelivery {
   delivery: Delivery;
   /** Whether deliveries of the subject must not overlap (the protocol says). */
   oneAtATime: boolean;
+  /** A delivery from the queue: a retry, or one the admin asked for, which may resolve a listed failure. */
+  queued?: boolean;
 }
 
 export async function guarded(run: Run, guard: GuardedDelivery, work: () => Promise<void>): Promise<void> {
@@ -31,6 +33,7 @@ export async function guarded(run: Run, guard: GuardedDelivery, work: () => Prom
   }
   try {
     await work();
+    if (guard.queued) await retryWentThrough(run, connection.id, delivery);
   } catch (error) {
     const { operation, failure, keep } = toDeliveryFailure(error);
     await deliveryFailed(run, { connection, delivery, operation, failure, keep });
@@ -42,6 +45,17 @@ export async function guarded(run: Run, guard: GuardedDelivery, work: () => Prom
       });
     }
   }
+}
+
+/**
+ * A retry went through: the subject's failure is resolved whatever the protocol did (some paths, a
+ * deletion's, write nothing else), and the connection's lamp turns green again.
+ */
+async function retryWentThrough(run: Run, connectionId: string, delivery: Delivery): Promise<void> {
+  const value = { connectionId, at: new Date(run.ports.clock.now()).toISOString() };
+  await run.ports.store
+    .writeAll([clearFailureWrite(connectionId, subjectOfDelivery(delivery)), { key: deliveredKey(connectionId), value }])
+    .catch((error: unknown) => console.error('Could not clear a resolved failure', error instanceof Error ? error.message : error));
 }
 
 /** Queues another look at the subject; when the queue refuses, the subject is kept for the admin instead. */
@@ -102,6 +116,17 @@ async function deliveryFailed(run: Run, failed: FailedDelivery): Promise<void> {
   const { attempt } = delivery;
   const subject = subjectOfDelivery(delivery);
   const base = { connectionId: connection.id, direction: 'outbound' as const, issueKey: subject.issueKey };
+  const record = { connectionId: connection.id, subject, operation, failure, attempts: 1 };
+  if (failure.retry === 'transient' && delivery.requested === 'now') {
+    // The admin's extra try failed: the failure says so, and still waits for the try already queued.
+    const waiting = await waitingAttempt(run, connection.id, delivery);
+    await ports.store.writeAll([
+      ...(await failureWrites(ports, { ...record, ...(waiting ? { nextAttemptAt: waiting } : {}) })),
+      activityWrite(ports, { ...base, outcome: waiting ? 'retrying' : 'failed', summary: `${operation} failed again when retried now`, details: [describeFailure(failure)] }),
+      ...keep,
+    ]);
+    return;
+  }
   // Waiting for Jira's hourly quota spends no attempt: it ends at the reset, and nothing is lost meanwhile.
   if (failure.retry === 'transient' && (attempt < MAX_ATTEMPTS || failure.quota)) {
     const delay = retryDelaySeconds(attempt, failure.retryAfterSeconds);
@@ -109,7 +134,10 @@ async function deliveryFailed(run: Run, failed: FailedDelivery): Promise<void> {
     try {
       await ports.queue.push({ type: 'delivery', delivery: { ...delivery, attempt: next } }, delay);
       const when = failure.quota ? `in ${delay} s, when Jira's quota resets` : `in ${delay} s (attempt ${next} of ${MAX_ATTEMPTS})`;
+      // Listed with the failures at once, as retrying: the admin sees the cause and when the next try is.
+      const nextAttemptAt = new Date(ports.clock.now() + delay * 1000).toISOString();
       await ports.store.writeAll([
+        ...(await failureWrites(ports, { ...record, nextAttemptAt })),
         activityWrite(ports, { ...base, outcome: 'retrying', summary: `${operation} failed; trying again ${when}`, details: [describeFailure(failure)] }),
         ...keep,
       ]);
@@ -119,7 +147,13 @@ async function deliveryFailed(run: Run, failed: FailedDelivery): Promise<void> {
       console.error('Could not queue a retry', error instanceof Error ? error.message : error);
     }
   }
-  const writes = await failureWrites(ports, { connectionId: connection.id, subject, operation, failure, attempts: 1 });
+  const writes = await failureWrites(ports, record);
   writes.push(activityWrite(ports, { ...base, outcome: 'failed', summary: `${operation} failed`, details: [describeFailure(failure)] }), ...keep);
   await ports.store.writeAll(writes);
+}
+
+/** When the try already queued for the subject is due, if one still is. */
+async function waitingAttempt(run: Run, connectionId: string, delivery: Delivery): Promise<string | undefined> {
+  const kept = failureSchema.safeParse(await run.ports.store.get(failureKey(connectionId, failureSubjectKey(subjectOfDelivery(delivery)))));
+  return kept.success ? kept.data.nextAttemptAt : undefined;
 }

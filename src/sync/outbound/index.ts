@@ -44,7 +44,7 @@ export async function runDelivery(ports: Ports, delivery: Delivery): Promise<voi
   const connection = run.config.connections.find((c) => c.id === delivery.connectionId);
   if (!connection || !connection.enabled) return;
   const protocol = protocolFor(connection);
-  await guarded(run, { connection, delivery, oneAtATime: protocol.oneAtATime }, () => protocol.redeliver(run, delivery));
+  await guarded(run, { connection, delivery, oneAtATime: protocol.oneAtATime, queued: true }, () => protocol.redeliver(run, delivery));
 }
 
 /**
