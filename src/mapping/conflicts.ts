@@ -1,8 +1,13 @@
 // What an inbound change does with the fields that changed on both sides since the shadow: the
 // connection's policy names a winner per field; a field Jira wins is left out of the change, and its
-// shadow keeps what it held, so the next delivery sends Jira's value to the tool.
+// shadow keeps what it held, so the next delivery sends Jira's value to the tool. Before that, a
+// field whose value the shadow knows changed after the event happened (a later tool event applied,
+// or Tandem wrote Jira's value to the tool since) is stale: a late or replayed event never
+// overwrites the newer value, on either side.
 import { conflictWinner, type FieldConflict, type InboundPlan, type Shadow } from './plan';
 import type { ConflictPolicy } from './schema';
+import { hashValue } from './hash';
+import { parseDateValue } from './transforms';
 
 export interface ConflictSettlement {
   /** The plan without the fields Jira keeps. */
@@ -15,6 +20,17 @@ export interface ConflictSettlement {
   notes: string[];
   /** Jira kept at least one value: the tool must be told. */
   jiraWon: boolean;
+  /** Jira fields left out because the shadow's value is newer than the event. */
+  stale: string[];
+}
+
+/** True when the shadow knows the tool field changed after `occurredAt` (from either side). */
+export function isStale(shadow: Shadow, toolField: string, occurredAt: unknown): boolean {
+  const last = shadow.changed?.[toolField];
+  if (!last) return false;
+  const event = parseDateValue(occurredAt);
+  const known = parseDateValue(last.at);
+  return event !== undefined && known !== undefined && known.ms > event.ms;
 }
 
 export function settleConflicts(input: {
@@ -26,26 +42,88 @@ export function settleConflicts(input: {
   /** The shadow the plan leads to. */
   shadowNext: Shadow;
   jiraUpdatedAt: unknown;
+  /** When the tool made the change (the event's occurredAt). */
   toolUpdatedAt: unknown;
+  /** Jira field → the tool field that writes it, for the stale check; without it nothing is stale. */
+  toolFields?: Readonly<Record<string, string>>;
 }): ConflictSettlement {
   const { policy, shadow } = input;
   const plan: InboundPlan = { ...input.plan, jiraFields: { ...input.plan.jiraFields }, lookups: [...input.plan.lookups] };
   const fields = { ...input.shadowNext.fields };
+  const changed = { ...input.shadowNext.changed };
   const winners: ConflictSettlement['winners'] = [];
   const notes: string[] = [];
+  const stale: string[] = [];
   let jiraWon = false;
+  const holdBack = (jiraField: string, toolField: string) => {
+    delete plan.jiraFields[jiraField];
+    if (jiraField === 'status') delete plan.status;
+    plan.lookups = plan.lookups.filter((l) => l.jiraField !== jiraField);
+    const before = shadow.fields[toolField];
+    if (before === undefined) delete fields[toolField];
+    else fields[toolField] = before;
+    const last = shadow.changed?.[toolField];
+    if (last === undefined) delete changed[toolField];
+    else changed[toolField] = last;
+  };
+  const planned = [...Object.keys(plan.jiraFields), ...(plan.status ? ['status'] : []), ...plan.lookups.map((l) => l.jiraField)];
+  for (const jiraField of planned) {
+    const toolField = input.toolFields?.[jiraField];
+    if (toolField === undefined || !isStale(shadow, toolField, input.toolUpdatedAt)) continue;
+    stale.push(jiraField);
+    holdBack(jiraField, toolField);
+    const last = shadow.changed?.[toolField];
+    notes.push(`${jiraField} left as it is: this change happened before the value last synced (${last?.side === 'jira' ? 'from Jira' : 'from the tool'} at ${last?.at ?? '?'})`);
+  }
   for (const conflict of input.conflicts) {
+    if (stale.includes(conflict.jiraField)) continue;
     const winner = conflictWinner(policy, { jiraUpdatedAt: input.jiraUpdatedAt, toolUpdatedAt: input.toolUpdatedAt });
     winners.push({ field: conflict.jiraField, winner });
     notes.push(`Conflict on ${conflict.jiraField}: changed in Jira and in the tool; ${winner === 'jira' ? 'Jira' : 'the tool'} wins (${policy})`);
     if (winner === 'tool') continue;
     jiraWon = true;
-    delete plan.jiraFields[conflict.jiraField];
-    if (conflict.jiraField === 'status') delete plan.status;
-    plan.lookups = plan.lookups.filter((l) => l.jiraField !== conflict.jiraField);
-    const before = shadow.fields[conflict.toolField];
-    if (before === undefined) delete fields[conflict.toolField];
-    else fields[conflict.toolField] = before;
+    holdBack(conflict.jiraField, conflict.toolField);
   }
-  return { plan, shadowNext: { fields, updatedAt: input.shadowNext.updatedAt }, winners, notes, jiraWon };
+  return { plan, shadowNext: { fields, updatedAt: input.shadowNext.updatedAt, changed }, winners, notes, jiraWon, stale };
+}
+
+/**
+ * A record that names an issue Tandem has not linked yet (usually the record Tandem's own create made,
+ * whose answer was lost): the shadow the new link starts from. Jira unchanged since the record was
+ * made: Jira's values, so the record's differences apply. Jira changed since: each field the two hold
+ * differently is a conflict the policy settles; a field Jira keeps gets the record's hash, so the next
+ * delivery sends Jira's value to the tool, and the record never replaces the newer issue.
+ */
+export function adoptionShadow(input: {
+  policy: ConflictPolicy;
+  /** Jira's values as the shadow would hold them (planOutbound of a create). */
+  jiraShadow: Shadow;
+  record: Record<string, unknown>;
+  /** The two-way fields: tool field → Jira field. */
+  twoWay: Readonly<Record<string, string>>;
+  jiraUpdatedAt: unknown;
+  occurredAt: string;
+}): { shadow: Shadow; jiraKept: string[]; notes: string[] } {
+  const { jiraShadow, record, occurredAt } = input;
+  const fields = { ...jiraShadow.fields };
+  const changed: NonNullable<Shadow['changed']> = {};
+  const jiraKept: string[] = [];
+  const notes: string[] = [];
+  const jira = parseDateValue(input.jiraUpdatedAt);
+  const event = parseDateValue(occurredAt);
+  const jiraChangedSince = jira !== undefined && event !== undefined && jira.ms > event.ms;
+  if (jiraChangedSince) {
+    for (const [toolField, jiraField] of Object.entries(input.twoWay)) {
+      const value = record[toolField];
+      const held = jiraShadow.fields[toolField];
+      if (value === undefined || held === undefined || hashValue(value) === held) continue;
+      const winner = conflictWinner(input.policy, { jiraUpdatedAt: input.jiraUpdatedAt, toolUpdatedAt: occurredAt });
+      notes.push(`Conflict on ${jiraField}: the record and the issue, changed since it was made, differ; ${winner === 'jira' ? 'Jira' : 'the tool'} wins (${input.policy})`);
+      if (winner === 'tool') continue;
+      jiraKept.push(jiraField);
+      fields[toolField] = hashValue(value);
+      changed[toolField] = { side: 'tool', at: occurredAt };
+    }
+  }
+  return { shadow: { fields, updatedAt: jiraShadow.updatedAt, changed }, jiraKept, notes };
 }

@@ -7,11 +7,20 @@ import { hashValue } from './hash';
 import type { ConflictPolicy, Connection, FieldMapping, ProjectMapping } from './schema';
 import { parseDateValue, toJiraValue, toToolValue, type JiraValueResult, type Lookup, type StatusTarget, type ToolValueContext } from './transforms';
 
+/** When a field's value last changed in the shadow, and from which side it came. */
+export interface FieldChange {
+  side: 'jira' | 'tool';
+  /** From the tool: the event's occurredAt. From Jira: when Tandem wrote it to the tool. ISO 8601. */
+  at: string;
+}
+
 export interface Shadow {
   /** Tool field → hashValue of the value last synced (in the tool's terms). */
   fields: Record<string, string>;
   /** When the shadow last changed (ISO 8601). */
   updatedAt: string;
+  /** Tool field → its last change; a tool event older than that is stale for the field. */
+  changed?: Record<string, FieldChange>;
 }
 
 export interface IssueSnapshot {
@@ -99,6 +108,7 @@ export function planOutbound(input: OutboundInput): OutboundPlan {
   const skipped: SkippedField[] = [];
   // Copied only on the first change, so an echo costs no allocation.
   let next: Record<string, string> | undefined = create ? {} : undefined;
+  const changed: Record<string, FieldChange> = { ...shadow?.changed };
 
   for (const mapping of fieldMappingsFor(connection, projectMapping)) {
     if (!writesTool(mapping)) continue;
@@ -117,6 +127,7 @@ export function planOutbound(input: OutboundInput): OutboundPlan {
     if (!(create && (result.value === null || result.value === ''))) fields[mapping.tool] = result.value;
     next ??= { ...shadow?.fields };
     next[mapping.tool] = hash;
+    changed[mapping.tool] = { side: 'jira', at };
   }
 
   // The issue's key and address, in the record fields the connection names. Sent with a create, and
@@ -129,9 +140,10 @@ export function planOutbound(input: OutboundInput): OutboundPlan {
     fields[tool] = value;
     next ??= { ...shadow?.fields };
     next[tool] = hash;
+    changed[tool] = { side: 'jira', at };
   }
 
-  const shadowNext = next === undefined && shadow !== undefined ? shadow : { fields: next ?? {}, updatedAt: at };
+  const shadowNext = next === undefined && shadow !== undefined ? shadow : { fields: next ?? {}, updatedAt: at, changed };
   return { create, fields, shadowNext, skipped };
 }
 
@@ -191,6 +203,8 @@ export interface InboundInput {
   shadow: Shadow | undefined;
   /** When the plan is made (ISO 8601), for shadowNext.updatedAt. */
   at?: string;
+  /** When the tool made the change (the event's occurredAt): each field it writes changed then. */
+  occurredAt?: string;
 }
 
 export interface InboundLookup {
@@ -236,6 +250,8 @@ export function planInbound(input: InboundInput): InboundPlan {
   if (projectMapping.direction === 'jira-to-tool') return { ...plan, create: false };
   const label = connection.options.label;
   let next: Record<string, string> | undefined = create ? {} : undefined;
+  const changed: Record<string, FieldChange> = { ...shadow?.changed };
+  const changedAt = input.occurredAt ?? at;
 
   for (const mapping of fieldMappingsFor(connection, projectMapping)) {
     if (!writesJira(mapping)) continue;
@@ -257,6 +273,7 @@ export function planInbound(input: InboundInput): InboundPlan {
     else if (!(create && result.value === null)) plan.jiraFields[mapping.jira] = result.value;
     next ??= { ...shadow?.fields };
     next[mapping.tool] = hash;
+    changed[mapping.tool] = { side: 'tool', at: changedAt };
   }
 
   if (label !== '') {
@@ -270,7 +287,7 @@ export function planInbound(input: InboundInput): InboundPlan {
       plan.skipped.push({ field: 'issuetype', reason: `The project mapping for ${projectMapping.projectKey} names no issue type for issues created from the tool` });
     } else plan.createIn = { projectKey: projectMapping.projectKey, issueTypeName };
   }
-  if (next !== undefined) plan.shadowNext = { fields: next, updatedAt: at };
+  if (next !== undefined) plan.shadowNext = { fields: next, updatedAt: at, changed };
   return plan;
 }
 

@@ -54,7 +54,12 @@ export const failureKey = (connectionId: string, subject: string) => `failure:${
 export const FAILURE_PREFIX = 'failure:';
 export const ACTIVITY_PREFIX = 'activity:';
 
-const shadowSchema = z.object({ fields: z.record(z.string(), z.string()), updatedAt: z.string() });
+const shadowSchema = z.object({
+  fields: z.record(z.string(), z.string()),
+  updatedAt: z.string(),
+  /** Per tool field, when and from which side its value last changed (absent in shadows written before). */
+  changed: z.record(z.string(), z.object({ side: z.enum(['jira', 'tool']), at: z.string() })).optional(),
+});
 
 export const linkSchema = z.object({
   connectionId: z.string(),

@@ -122,3 +122,38 @@ test("a work note Tandem sent whose answer was lost is known as Tandem's when th
   assert.equal(edited.status, 200);
   assert.equal(tandem.jira.getIssue(key)?.comments.length, 0, 'an edit of that note changes Jira nothing either');
 });
+
+test('a change from the tool older than the value last synced never overwrites it', async () => {
+  const { record, key } = await created({ priority: 'P2' });
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  const now = Date.now();
+  const newer = await send(event('record.updated', { ...record, fields: { ...(record.fields as object), priority: 'P1' } }, {}, new Date(now)));
+  assert.equal(newer.status, 200, JSON.stringify(newer.body));
+  const priorityNow = tandem.jira.getIssue(key)?.priorityName;
+  assert.notEqual(priorityNow, 'High');
+  // Made before the P1 change, queued behind a 429 and applied after it.
+  const late = await send(event('record.updated', { ...record, fields: { ...(record.fields as object), priority: 'P3', short_description: 'Checkout fails for some' } }, {}, new Date(now - 20)));
+  assert.equal(late.status, 200, JSON.stringify(late.body));
+  assert.equal(tandem.jira.getIssue(key)?.priorityName, priorityNow, 'the newer priority stands');
+  assert.equal(tandem.jira.getIssue(key)?.summary, 'Checkout fails for some', 'a field nothing changed since applies');
+});
+
+test('a late record.created for the record Tandem made never undoes a later Jira change', async () => {
+  const asAgent = { kind: 'user' as const, accountId: tandem.agent.accountId };
+  // The tool made the record but Tandem never heard (the tool is unreachable from here on).
+  itsm.setFaults({ down: true });
+  const made = await tandem.rest(asAgent, 'POST', '/rest/api/3/issue', { fields: { project: { key: 'OPS' }, issuetype: { name: 'Bug' }, summary: 'Search is slow', priority: { name: 'Medium' } } });
+  assert.equal(made.status, 201, JSON.stringify(made.body));
+  const { key } = made.body as { key: string };
+  const recordMadeAt = new Date(Date.now() - 2_000);
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  const edited = await tandem.rest(asAgent, 'PUT', `/rest/api/3/issue/${key}`, { fields: { summary: 'Search is very slow', priority: { name: 'Highest' } } });
+  assert.ok(edited.status < 300, JSON.stringify(edited.body));
+  const record = { ...incident({ short_description: 'Search is slow', priority: 'P3', description: null }), jiraIssueKey: key };
+  const late = await send(event('record.created', record, {}, recordMadeAt));
+  assert.equal(late.status, 200, JSON.stringify(late.body));
+  const issue = tandem.jira.getIssue(key);
+  assert.equal(issue?.summary, 'Search is very slow');
+  assert.equal(issue?.priorityName, 'Highest');
+  itsm.setFaults({});
+});

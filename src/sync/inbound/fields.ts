@@ -17,6 +17,10 @@ export function restoreShadow(next: Shadow, previous: Shadow | undefined, toolFi
   const before = previous?.fields[toolField];
   if (before === undefined) delete next.fields[toolField];
   else next.fields[toolField] = before;
+  const last = previous?.changed?.[toolField];
+  if (next.changed === undefined) return;
+  if (last === undefined) delete next.changed[toolField];
+  else next.changed[toolField] = last;
 }
 
 /** Empty as empty, or the same user: writing it again would change nothing. */

@@ -1,6 +1,6 @@
 // Finding the issue a tool record is linked to, waiting for another event that is linking it,
 // linking a record to the issue it names, and ending a link.
-import { fieldMappingsFor, findProjectMapping, issueFieldsFor, planOutbound } from '../../mapping';
+import { adoptionShadow, fieldMappingsFor, findProjectMapping, issueFieldsFor, planOutbound } from '../../mapping';
 import type { InboundAnswer } from '../inbound-request';
 import { refusal } from '../inbound-request';
 import type { StoreWrite } from '../ports';
@@ -20,7 +20,7 @@ import {
   type Link,
 } from '../state';
 import { userEmails } from './fields';
-import { activity, commit, inboundCreateLockKey, iso, WAIT_FOR_LINK_MS, WAIT_STEP_MS, type InboundRun } from './run';
+import { activity, commit, deliverIssue, inboundCreateLockKey, iso, WAIT_FOR_LINK_MS, WAIT_STEP_MS, type InboundRun } from './run';
 
 export interface Linked {
   issueId: string;
@@ -68,7 +68,8 @@ export async function waitForRelease(run: InboundRun, lock: string): Promise<boo
  */
 export async function linkNamedIssue(
   run: InboundRun,
-  record: { module: string; id: string; jiraIssueKey: string; url: string; number?: string | undefined },
+  record: { module: string; id: string; jiraIssueKey: string; url: string; number?: string | undefined; fields: Record<string, unknown> },
+  occurredAt: string,
 ): Promise<Linked | InboundAnswer | undefined> {
   const { ports, connection } = run;
   const { module, id: externalId, number } = record;
@@ -89,7 +90,8 @@ export async function linkNamedIssue(
   if (!projectMapping || projectMapping.module !== module || projectMapping.direction === 'jira-to-tool') {
     return refusal(422, 'issue_not_mapped', `${issue.key} is not in a project and issue type mapped to ${module} from the tool`, 'record.jiraIssueKey');
   }
-  const emails = await userEmails(ports.jira, issue, fieldMappingsFor(connection, projectMapping));
+  const mappings = fieldMappingsFor(connection, projectMapping);
+  const emails = await userEmails(ports.jira, issue, mappings);
   const jiraNow = planOutbound({
     connection,
     projectMapping,
@@ -98,13 +100,24 @@ export async function linkNamedIssue(
     emailOf: (id) => emails.get(id),
     at: iso(run),
   }).shadowNext;
-  const link: Link = { connectionId: connection.id, module, externalId, url: record.url, ...(number ? { number } : {}), issueKey: issue.key, shadow: jiraNow, linkedAt: iso(run) };
+  // Merged per field: a record made before Jira's latest change never replaces it.
+  const adopted = adoptionShadow({
+    policy: connection.options.conflictPolicy,
+    jiraShadow: jiraNow,
+    record: record.fields,
+    twoWay: Object.fromEntries(mappings.filter((m) => m.direction === 'both').map((m) => [m.tool, m.jira])),
+    jiraUpdatedAt: issue.fields.updated,
+    occurredAt,
+  });
+  const link: Link = { connectionId: connection.id, module, externalId, url: record.url, ...(number ? { number } : {}), issueKey: issue.key, shadow: adopted.shadow, linkedAt: iso(run) };
   const nextState: IssueState = { links: { ...state.links, [connection.id]: link } };
   await ports.store.writeAll([
     { key: issueStateKey(issue.id), value: nextState },
     { key: recordIndexKey(connection.id, module, externalId), value: { issueId: issue.id, issueKey: issue.key } },
-    activity(run, { outcome: 'synced', issueKey: issue.key, externalId, summary: `Linked ${number ?? externalId} to ${issue.key}, which the record names` }),
+    activity(run, { outcome: adopted.notes.length > 0 ? 'conflict' : 'synced', issueKey: issue.key, externalId, summary: `Linked ${number ?? externalId} to ${issue.key}, which the record names`, details: adopted.notes }),
   ]);
+  // Jira kept its newer values: the tool hears them.
+  if (adopted.jiraKept.length > 0) await deliverIssue(run, connection.id, issue);
   return { issueId: issue.id, issueKey: issue.key, state: nextState, link };
 }
 

@@ -101,7 +101,7 @@ async function draftIssue(run: InboundRun, event: RecordCreated): Promise<Create
   const { record } = event;
   const projectMapping = mappingsForModule(connection, record.module).find((m) => m.direction !== 'jira-to-tool');
   if (!projectMapping) return refusal(422, 'direction_jira_to_tool', `The module ${record.module} is mapped Jira to tool only`, 'record.module');
-  const plan = planInbound({ connection, projectMapping, record: record.fields, shadow: undefined, at: iso(run) });
+  const plan = planInbound({ connection, projectMapping, record: record.fields, shadow: undefined, at: iso(run), occurredAt: event.occurredAt });
   if (!plan.createIn) return refusal(422, 'not_mappable', plan.skipped.find((s) => s.field === 'issuetype')?.reason ?? 'No issue type for new issues', 'record.module');
   const { projectKey, issueTypeName } = plan.createIn;
   const types = await ports.jira.getCreateIssueTypes(projectKey);
@@ -114,7 +114,7 @@ async function draftIssue(run: InboundRun, event: RecordCreated): Promise<Create
   // What the record holds of the issue's reference (nothing yet): the ordinary outbound delivery
   // sees the difference and writes the key (and address) back to the record.
   const reference = projectMapping.direction === 'both' ? referenceShadow(connection, record.fields) : {};
-  const next: Shadow = { fields: { ...plan.shadowNext.fields, ...reference }, updatedAt: plan.shadowNext.updatedAt };
+  const next: Shadow = { fields: { ...plan.shadowNext.fields, ...reference }, updatedAt: plan.shadowNext.updatedAt, changed: { ...plan.shadowNext.changed } };
   const skipped = plan.skipped.map((s) => ({ ...s }));
   const notes: string[] = [];
   const mappings = fieldMappingsFor(connection, projectMapping);

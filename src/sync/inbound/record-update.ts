@@ -38,7 +38,7 @@ export async function applyRecord(run: InboundRun, event: RecordChange): Promise
   }
   if (record.jiraIssueKey) {
     // The record names its issue: usually Tandem made this record from that issue and is saving the link.
-    const adopted = await linkNamedIssue(run, { module: record.module, id: record.id, jiraIssueKey: record.jiraIssueKey, url: event.record.url, number: record.number });
+    const adopted = await linkNamedIssue(run, { module: record.module, id: record.id, jiraIssueKey: record.jiraIssueKey, url: event.record.url, number: record.number, fields: record.fields }, event.occurredAt);
     if (adopted && 'link' in adopted) return updateLinked(run, event, adopted);
     if (adopted) return adopted;
   }
@@ -130,13 +130,14 @@ async function planChange(run: InboundRun, event: RecordChange, shadow: Shadow, 
   const { connection } = run;
   const fields = event.record.fields;
   const mappings = fieldMappingsFor(connection, projectMapping);
-  const planned = planInbound({ connection, projectMapping, record: fields, shadow, at: iso(run) });
+  const planned = planInbound({ connection, projectMapping, record: fields, shadow, at: iso(run), occurredAt: event.occurredAt });
   // Changed on both sides since the shadow: the connection's policy decides who wins.
   const emails = await emailsForConflicts(run.ports.jira, mappings, issue, fields, shadow);
   const found = detectConflicts({ connection, projectMapping, issue: { id: issue.id, key: issue.key, fields: issue.fields, status: issue.status }, record: fields, shadow, emailOf: (id) => emails.get(id) });
-  const settled = settleConflicts({ policy: connection.options.conflictPolicy, conflicts: found, plan: planned, shadow, shadowNext: planned.shadowNext, jiraUpdatedAt: issue.fields.updated, toolUpdatedAt: event.occurredAt });
+  const toolFields = Object.fromEntries(mappings.filter((m) => m.direction !== 'jira-to-tool').map((m) => [m.jira, m.tool]));
+  const settled = settleConflicts({ policy: connection.options.conflictPolicy, conflicts: found, plan: planned, shadow, shadowNext: planned.shadowNext, jiraUpdatedAt: issue.fields.updated, toolUpdatedAt: event.occurredAt, toolFields });
   const { plan } = settled;
-  const next: Shadow = { fields: { ...settled.shadowNext.fields }, updatedAt: settled.shadowNext.updatedAt };
+  const next: Shadow = { fields: { ...settled.shadowNext.fields }, updatedAt: settled.shadowNext.updatedAt, changed: { ...settled.shadowNext.changed } };
   const notes = [...settled.notes];
   await resolveLookups(run, plan, next, notes);
   // An edit that would set what Jira already holds (e.g. unassigned again) is left out.

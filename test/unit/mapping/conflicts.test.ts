@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { hashValue, settleConflicts, type ConflictPolicy, type FieldConflict, type InboundPlan, type Shadow } from '../../../src/mapping';
+import { adoptionShadow, hashValue, settleConflicts, type ConflictPolicy, type FieldConflict, type InboundPlan, type Shadow } from '../../../src/mapping';
 
 const AT = '2026-11-22T08:00:00.000Z';
 const shadow: Shadow = { fields: { short_description: hashValue('Old title'), state: hashValue('new'), assigned_to: hashValue('ada@example.com') }, updatedAt: AT };
@@ -57,4 +57,38 @@ test('conflicts: a field Jira keeps that the shadow never held is left out of th
   const settled = settleConflicts({ policy: 'jira-wins', conflicts: [conflict('priority', 'priority')], plan: input, shadow, shadowNext: input.shadowNext, jiraUpdatedAt: undefined, toolUpdatedAt: undefined });
   assert.equal('priority' in settled.shadowNext.fields, false);
   assert.equal('priority' in settled.plan.jiraFields, false);
+});
+
+const TOOL_FIELDS = { summary: 'short_description', status: 'state', assignee: 'assigned_to', priority: 'priority' };
+const staleRows: Array<{ title: string; side: 'jira' | 'tool'; lastAt: string; occurredAt: string; stale: boolean }> = [
+  { title: 'Tandem wrote Jira’s value to the tool after the event: stale', side: 'jira', lastAt: '2026-11-22T08:40:00.000Z', occurredAt: TOOL_AT, stale: true },
+  { title: 'a later tool event was applied before this one: stale', side: 'tool', lastAt: '2026-11-22T08:31:00.000Z', occurredAt: TOOL_AT, stale: true },
+  { title: 'the event is newer than the last change: it applies', side: 'jira', lastAt: '2026-11-22T08:10:00.000Z', occurredAt: TOOL_AT, stale: false },
+  { title: 'the same moment: it applies', side: 'tool', lastAt: '2026-11-22T08:30:00.000Z', occurredAt: TOOL_AT, stale: false },
+];
+
+for (const row of staleRows) {
+  test(`conflicts, per field: ${row.title}`, () => {
+    const input = plan();
+    const known: Shadow = { ...shadow, fields: { ...shadow.fields, priority: hashValue('P3') }, changed: { short_description: { side: row.side, at: row.lastAt } } };
+    const settled = settleConflicts({ policy: 'tool-wins', conflicts: [], plan: input, shadow: known, shadowNext: input.shadowNext, jiraUpdatedAt: undefined, toolUpdatedAt: row.occurredAt, toolFields: TOOL_FIELDS });
+    assert.equal('summary' in settled.plan.jiraFields, !row.stale);
+    assert.deepEqual(settled.stale, row.stale ? ['summary'] : []);
+    assert.equal(settled.shadowNext.fields.short_description, row.stale ? known.fields.short_description : input.shadowNext.fields.short_description);
+    assert.deepEqual(Object.keys(settled.plan.jiraFields).filter((f) => f !== 'summary'), ['priority'], 'fields the shadow knows no later change of apply');
+    assert.equal(settled.plan.status !== undefined, true);
+  });
+}
+
+test('conflicts: a record naming an issue Jira changed since it was made keeps Jira’s differing values under jira-wins', () => {
+  const jiraShadow: Shadow = { fields: { short_description: hashValue('Newer title'), priority: hashValue('P1') }, updatedAt: AT };
+  const record = { short_description: 'Old title', priority: 'P1' };
+  const twoWay = { short_description: 'summary', priority: 'priority' };
+  const later = adoptionShadow({ policy: 'jira-wins', jiraShadow, record, twoWay, jiraUpdatedAt: JIRA_LATER, occurredAt: TOOL_AT });
+  assert.deepEqual(later.jiraKept, ['summary']);
+  assert.equal(later.shadow.fields.short_description, hashValue('Old title'), 'the record’s value, so the delivery sends Jira’s');
+  const toolWins = adoptionShadow({ policy: 'tool-wins', jiraShadow, record, twoWay, jiraUpdatedAt: JIRA_LATER, occurredAt: TOOL_AT });
+  assert.deepEqual(toolWins.jiraKept, []);
+  const unchangedSince = adoptionShadow({ policy: 'jira-wins', jiraShadow, record, twoWay, jiraUpdatedAt: JIRA_EARLIER, occurredAt: TOOL_AT });
+  assert.deepEqual(unchangedSince.jiraKept, [], 'Jira not changed since the record was made: the record applies');
 });
