@@ -1,4 +1,5 @@
 // `npm run bench`: prints Tandem's figures. Nothing here passes or fails; numbers are for reading.
+import { backendReport, markdownReport } from './backend';
 import { bundleReport } from './bundle';
 import { inboundReport } from './inbound';
 import { outboundCallsReport } from './outbound-calls';
@@ -10,6 +11,10 @@ async function main(): Promise<void> {
   const started = Date.now();
   console.log(`Tandem bench — ${new Date().toISOString()} — node ${process.version}\n`);
   console.log(bundleReport().join('\n'));
+  console.log();
+  console.log(backendReport().join('\n'));
+  console.log();
+  console.log(markdownReport().join('\n'));
   console.log();
   console.log((await platformCallsReport()).join('\n'));
   console.log();
