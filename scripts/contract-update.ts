@@ -1,9 +1,9 @@
-// `npm run contract:update -- [path to Atlassian's swagger-v3.v3.json]`: rewrites the committed Jira
+// `npm run contract:update -- [path to Atlassian's swagger-v3.v3.json] [path to software-swagger.v3.json]`: rewrites the committed Jira
 // contract (devkit/jira/contract/jira-platform.openapi.json) from the full description, keeping only
 // what the simulator serves. Without an argument it reads ../shared/jira-openapi/ when present.
 import { writeFileSync } from 'node:fs';
 import { relative } from 'node:path';
-import { COMMITTED_CONTRACT, defaultSourcePath, deriveContract, formatContract, readSource } from '../devkit/jira/contract/derive';
+import { COMMITTED_CONTRACT, defaultSoftwareSourcePath, defaultSourcePath, deriveContract, formatContract, readSource } from '../devkit/jira/contract/derive';
 import { servedOperations } from '../devkit/jira/simulator';
 
 const sourcePath = process.argv[2] ?? defaultSourcePath();
@@ -15,7 +15,10 @@ if (sourcePath === undefined) {
   process.exit(2);
 }
 
-const { contract, missing } = deriveContract(readSource(sourcePath), sourcePath, servedOperations());
+// The Agile REST API operations come from Jira Software's description (software-swagger.v3.json).
+const softwarePath = process.argv[3] ?? defaultSoftwareSourcePath(sourcePath);
+const software = softwarePath === undefined ? undefined : { text: readSource(softwarePath), file: softwarePath };
+const { contract, missing } = deriveContract(readSource(sourcePath), sourcePath, servedOperations(), software);
 if (missing.length > 0) {
   console.error(`The simulator serves operations Jira's description does not have:\n${missing.map((op) => `  ${op.method} ${op.path}`).join('\n')}`);
   process.exit(1);
@@ -23,3 +26,5 @@ if (missing.length > 0) {
 writeFileSync(COMMITTED_CONTRACT, formatContract(contract));
 const source = contract['x-tandem-source'] as { version: string; sha256: string; operations: number };
 console.log(`${relative(process.cwd(), COMMITTED_CONTRACT)}: ${source.operations} operations from ${sourcePath} (version ${source.version}, sha256 ${source.sha256.slice(0, 12)}…)`);
+const agile = contract['x-tandem-software-source'] as { operations: number } | undefined;
+if (agile && softwarePath) console.log(`  and ${agile.operations} Agile REST API operations from ${softwarePath}`);

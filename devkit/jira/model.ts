@@ -44,6 +44,51 @@ export interface IssueTypeRecord {
   name: string;
   description: string;
   subtask: boolean;
+  /**
+   * Jira Cloud's issue type hierarchy: sub-tasks -1, standard types 0, epics 1. An issue's parent
+   * is one level above it (support.atlassian.com/jira-cloud-administration/docs/configure-the-issue-type-hierarchy/).
+   */
+  hierarchyLevel: number;
+}
+
+/** A project's version (a release), named in `fixVersions` and `versions`. */
+export interface VersionRecord {
+  id: string;
+  name: string;
+  released: boolean;
+  archived: boolean;
+  /** YYYY-MM-DD */
+  releaseDate?: string;
+}
+
+export interface ComponentRecord {
+  id: string;
+  name: string;
+}
+
+/** A Jira Software board on one project; scrum boards hold sprints. */
+export interface BoardRecord {
+  id: number;
+  name: string;
+  type: 'scrum' | 'kanban';
+  projectId: string;
+}
+
+export interface SprintRecord {
+  id: number;
+  name: string;
+  state: 'future' | 'active' | 'closed';
+  /** The board the sprint was made on (`originBoardId`). */
+  boardId: number;
+  goal: string;
+  startDate?: number;
+  endDate?: number;
+}
+
+/** An Atlassian team, as the Team field names one. */
+export interface TeamRecord {
+  id: string;
+  name: string;
 }
 
 export interface ProjectRecord {
@@ -57,6 +102,10 @@ export interface ProjectRecord {
   nextNumber: number;
   /** The project lead's accountId (every Jira project has one). */
   leadId: string;
+  /** Company-managed (classic) or team-managed (next-gen); both hold parents in the `parent` field. */
+  style: 'classic' | 'next-gen';
+  versions: VersionRecord[];
+  components: ComponentRecord[];
 }
 
 export type CustomFieldType =
@@ -69,7 +118,20 @@ export type CustomFieldType =
   | 'array-option'
   | 'array-string'
   | 'user'
-  | 'url';
+  | 'url'
+  | 'checkbox'
+  | 'cascading'
+  | 'array-user'
+  | 'sprint'
+  | 'story-points'
+  | 'team';
+
+export interface OptionRecord {
+  id: string;
+  value: string;
+  /** The second level of a cascading select. */
+  children?: Array<{ id: string; value: string }>;
+}
 
 export interface CustomFieldRecord {
   id: string;
@@ -77,7 +139,7 @@ export interface CustomFieldRecord {
   name: string;
   type: CustomFieldType;
   required: boolean;
-  options: Array<{ id: string; value: string }>;
+  options: OptionRecord[];
 }
 
 export type AdfDoc = Record<string, unknown> & { type: 'doc' };
@@ -138,6 +200,10 @@ export interface IssueRecord {
   resolutionId: string | null;
   resolutionDate: number | null;
   duedate: string | null;
+  /** The parent issue's id (an epic's child, a sub-task's issue), or null. */
+  parentId: string | null;
+  fixVersionIds: string[];
+  componentIds: string[];
   /** Custom field id → stored value: string, number (datetime as epoch ms), ADF, option id(s), string[]. */
   custom: Map<string, unknown>;
   comments: CommentRecord[];

@@ -11,6 +11,7 @@ import {
   type UserRecord,
   type WorkflowSpec,
 } from './model';
+import { agileRoutes } from './routes/agile';
 import { changelogRoutes } from './routes/changelog';
 import { commentRoutes } from './routes/comments';
 import { issueRoutes } from './routes/issues';
@@ -51,13 +52,25 @@ export interface AddProjectInput {
   workflow?: WorkflowSpec;
   /** accountId of the project lead; the first site admin (else the first person) when absent. */
   lead?: string;
+  /** Company-managed (classic, the default) or team-managed (next-gen). */
+  style?: 'classic' | 'next-gen';
+  /** Version (release) names, unreleased. */
+  versions?: string[];
+  components?: string[];
+}
+
+export interface AddSprintInput {
+  boardId: number;
+  name: string;
+  state?: 'future' | 'active' | 'closed';
+  goal?: string;
 }
 
 export interface AddCustomFieldInput {
   name: string;
   schemaType: CustomFieldType;
-  /** Option values for `option` and `array-option` fields. */
-  options?: string[];
+  /** Option values for select, multi select and checkbox fields; with children for cascading selects. */
+  options?: Array<string | { value: string; children: string[] }>;
   /** Required on every create screen (createmeta says so, and POST /issue enforces it). */
   required?: boolean;
 }
@@ -98,6 +111,10 @@ export interface IssueSnapshot {
   updated: number;
   resolutionName: string | null;
   duedate: string | null;
+  /** The parent issue's key. */
+  parentKey: string | null;
+  fixVersions: string[];
+  components: string[];
   /** Custom field id → stored value (option ids for option fields, epoch ms for datetimes, ADF for textareas). */
   customFields: Record<string, unknown>;
   comments: Array<{ id: string; authorAccountId: string; updateAuthorAccountId: string; body: unknown; created: number; updated: number; visibility?: unknown }>;
@@ -111,28 +128,32 @@ const PER_ISSUE_WINDOWS = [
   { ms: 30_000, max: 100 },
 ];
 
+/** Jira Software's Agile REST API, served beside the platform API. */
+const AGILE_PREFIX = '/rest/agile/1.0';
+
 interface CompiledRoute extends Route {
   regex: RegExp;
   names: string[];
 }
 
-function compile(route: Route): CompiledRoute {
+function compile(route: Route, prefix: string): CompiledRoute {
   const names: string[] = [];
   const source = route.path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{(\w+)\}/g, (_m, name: string) => {
     names.push(name);
     return '([^/]+)';
   });
-  return { ...route, regex: new RegExp(`^${source}/?$`), names };
+  return { ...route, path: prefix + route.path, regex: new RegExp(`^${prefix.replace(/[.]/g, '\\.')}${source}/?$`), names };
 }
 
 // Literal paths before templated ones, so `/project/search` is not read as a project key.
-const ROUTES: CompiledRoute[] = [...issueRoutes, ...changelogRoutes, ...commentRoutes, ...propertyAndLinkRoutes, ...userRoutes, ...metaRoutes, ...searchRoutes]
-  .map(compile)
-  .sort((a, b) => a.names.length - b.names.length);
+const ROUTES: CompiledRoute[] = [
+  ...[...issueRoutes, ...changelogRoutes, ...commentRoutes, ...propertyAndLinkRoutes, ...userRoutes, ...metaRoutes, ...searchRoutes].map((route) => compile(route, API_PREFIX)),
+  ...agileRoutes.map((route) => compile(route, AGILE_PREFIX)),
+].sort((a, b) => a.names.length - b.names.length);
 
-/** Every operation the simulator serves, as `{ method, path }` with the full `/rest/api/3/…` template. */
+/** Every operation the simulator serves, as `{ method, path }` with the full `/rest/api/3/…` or `/rest/agile/1.0/…` template. */
 export function servedOperations(): Array<{ method: Route['method']; path: string }> {
-  return ROUTES.map((route) => ({ method: route.method, path: API_PREFIX + route.path }));
+  return ROUTES.map((route) => ({ method: route.method, path: route.path }));
 }
 
 function safeDecode(segment: string): string {
@@ -208,10 +229,14 @@ export class JiraSimulator {
       return id;
     };
     const issueTypeIds = (input.issueTypes ?? ['Task', 'Bug']).map((name) => {
-      let type = [...store.issueTypes.values()].find((t) => t.name === name);
+      const type = [...store.issueTypes.values()].find((t) => t.name === name);
       if (!type) {
-        type = { id: String(store.next('issueType')), name, description: `A ${name.toLowerCase()}.`, subtask: false };
-        store.issueTypes.set(type.id, type);
+        // Epics sit above standard types and sub-tasks below them, as on a fresh Jira Software site.
+        const subtask = /^sub-?task$/i.test(name);
+        const hierarchyLevel = subtask ? -1 : name === 'Epic' ? 1 : 0;
+        const created = { id: String(store.next('issueType')), name, description: `A ${name.toLowerCase()}.`, subtask, hierarchyLevel };
+        store.issueTypes.set(created.id, created);
+        return created.id;
       }
       return type.id;
     });
@@ -234,6 +259,9 @@ export class JiraSimulator {
       })),
       nextNumber: 1,
       leadId: input.lead ?? store.defaultLeadId(),
+      style: input.style ?? 'classic',
+      versions: (input.versions ?? []).map((name) => ({ id: String(store.next('version')), name, released: false, archived: false })),
+      components: (input.components ?? []).map((name) => ({ id: String(store.next('component')), name })),
     };
     if (!store.users.has(project.leadId)) throw new Error(`No user ${project.leadId} to lead ${input.key}`);
     store.projects.set(project.id, project);
@@ -266,11 +294,55 @@ export class JiraSimulator {
       name: input.name,
       type: input.schemaType,
       required: input.required ?? false,
-      options: (input.options ?? []).map((value) => ({ id: String(this.store.next('option')), value })),
+      options: (input.options ?? []).map((option) =>
+        typeof option === 'string'
+          ? { id: String(this.store.next('option')), value: option }
+          : { id: String(this.store.next('option')), value: option.value, children: option.children.map((value) => ({ id: String(this.store.next('option')), value })) },
+      ),
     };
     customFieldDef(field);
     this.store.customFields.set(field.id, field);
     return { id: field.id, name: field.name, schemaType: field.type, options: field.options.map((o) => ({ ...o })) };
+  }
+
+  /** A scrum board on the project (Jira Software). */
+  addBoard(input: { projectKey: string; name: string; type?: 'scrum' | 'kanban' }): { id: number; name: string } {
+    const project = this.store.findProject(input.projectKey);
+    if (!project) throw new Error(`No project ${input.projectKey}`);
+    const board = { id: this.store.next('board'), name: input.name, type: input.type ?? 'scrum', projectId: project.id };
+    this.store.boards.set(board.id, board);
+    return { id: board.id, name: board.name };
+  }
+
+  addSprint(input: AddSprintInput): { id: number; name: string } {
+    if (!this.store.boards.has(input.boardId)) throw new Error(`No board ${input.boardId}`);
+    const sprint = { id: this.store.next('sprint'), name: input.name, state: input.state ?? 'future', boardId: input.boardId, goal: input.goal ?? '' };
+    this.store.sprints.set(sprint.id, sprint);
+    return { id: sprint.id, name: sprint.name };
+  }
+
+  /** An Atlassian team the Team field can name. */
+  addTeam(name: string): { id: string; name: string } {
+    const n = this.store.teams.size + 1;
+    const team = { id: `36885b3c-1bf0-4f85-a357-${String(n).padStart(12, '0')}`, name };
+    this.store.teams.set(team.id, team);
+    return { ...team };
+  }
+
+  addVersion(projectKey: string, name: string): { id: string; name: string } {
+    const project = this.store.findProject(projectKey);
+    if (!project) throw new Error(`No project ${projectKey}`);
+    const version = { id: String(this.store.next('version')), name, released: false, archived: false };
+    project.versions.push(version);
+    return { id: version.id, name };
+  }
+
+  addComponent(projectKey: string, name: string): { id: string; name: string } {
+    const project = this.store.findProject(projectKey);
+    if (!project) throw new Error(`No project ${projectKey}`);
+    const component = { id: String(this.store.next('component')), name };
+    project.components.push(component);
+    return { ...component };
   }
 
   // ---- reading state directly (assertions) ---------------------------------------------------
@@ -331,6 +403,9 @@ export class JiraSimulator {
       updated: issue.updated,
       resolutionName: store.resolutions.find((r) => r.id === issue.resolutionId)?.name ?? null,
       duedate: issue.duedate,
+      parentKey: issue.parentId === null ? null : (store.issues.get(issue.parentId)?.key ?? null),
+      fixVersions: issue.fixVersionIds.map((id) => store.projectOf(issue).versions.find((v) => v.id === id)?.name ?? id),
+      components: issue.componentIds.map((id) => store.projectOf(issue).components.find((c) => c.id === id)?.name ?? id),
       customFields: Object.fromEntries(issue.custom),
       comments: issue.comments.map((c) => ({
         id: c.id,
@@ -401,8 +476,7 @@ export class JiraSimulator {
     const url = new URL(request.path, 'http://jira.invalid');
     const method = request.method.toUpperCase();
     const path = url.pathname;
-    if (!path.startsWith(`${API_PREFIX}/`)) return errorResponse(new JiraError(404, [`No API resource at ${path}`]));
-    const subPath = path.slice(API_PREFIX.length);
+    if (!path.startsWith(`${API_PREFIX}/`) && !path.startsWith(`${AGILE_PREFIX}/`)) return errorResponse(new JiraError(404, [`No API resource at ${path}`]));
 
     const limited = this.rateLimit.check();
     if (limited) return errorResponse(limited);
@@ -416,7 +490,7 @@ export class JiraSimulator {
     let route: CompiledRoute | undefined;
     let pathKnown = false;
     for (const candidate of ROUTES) {
-      const match = candidate.regex.exec(subPath);
+      const match = candidate.regex.exec(path);
       if (!match) continue;
       pathKnown = true;
       if (candidate.method !== method) continue;

@@ -4,14 +4,19 @@ import {
   DEFAULT_PRIORITIES,
   DEFAULT_RESOLUTIONS,
   STATUS_CATEGORIES,
+  type BoardRecord,
+  type ComponentRecord,
   type CustomFieldRecord,
   type IssueRecord,
   type IssueTypeRecord,
   type NamedRecord,
   type ProjectRecord,
+  type SprintRecord,
   type StatusRecord,
+  type TeamRecord,
   type TransitionRecord,
   type UserRecord,
+  type VersionRecord,
 } from './model';
 
 export interface StoreOptions {
@@ -20,7 +25,7 @@ export interface StoreOptions {
   baseUrl: string;
 }
 
-type Sequence = 'issue' | 'comment' | 'link' | 'project' | 'issueType' | 'status' | 'field' | 'option' | 'changelog' | 'user';
+type Sequence = 'issue' | 'comment' | 'link' | 'project' | 'issueType' | 'status' | 'field' | 'option' | 'changelog' | 'user' | 'version' | 'component' | 'board' | 'sprint';
 
 export interface JiraStoreDump {
   users: Map<string, UserRecord>;
@@ -31,6 +36,9 @@ export interface JiraStoreDump {
   resolutions: NamedRecord[];
   customFields: Map<string, CustomFieldRecord>;
   issues: Map<string, IssueRecord>;
+  boards?: Map<number, BoardRecord>;
+  sprints?: Map<number, SprintRecord>;
+  teams?: Map<string, TeamRecord>;
   sequences: Record<Sequence, number>;
 }
 
@@ -43,6 +51,9 @@ export class JiraStore {
   readonly resolutions: NamedRecord[] = DEFAULT_RESOLUTIONS.map((r) => ({ ...r }));
   readonly customFields = new Map<string, CustomFieldRecord>();
   readonly issues = new Map<string, IssueRecord>();
+  readonly boards = new Map<number, BoardRecord>();
+  readonly sprints = new Map<number, SprintRecord>();
+  readonly teams = new Map<string, TeamRecord>();
   private readonly sequences: Record<Sequence, number> = {
     issue: 10000,
     comment: 10000,
@@ -54,6 +65,10 @@ export class JiraStore {
     option: 10100,
     changelog: 10000,
     user: 1,
+    version: 10000,
+    component: 10000,
+    board: 1,
+    sprint: 1,
   };
 
   constructor(readonly options: StoreOptions) {}
@@ -83,6 +98,9 @@ export class JiraStore {
       resolutions: this.resolutions,
       customFields: this.customFields,
       issues: this.issues,
+      boards: this.boards,
+      sprints: this.sprints,
+      teams: this.teams,
       sequences: this.sequences,
     });
   }
@@ -95,8 +113,24 @@ export class JiraStore {
       for (const [key, value] of copy[name] as Map<string, unknown>) target.set(key, value);
     }
     // Sites saved before projects had a lead, or issues a history, get the defaults.
-    for (const project of this.projects.values()) if (typeof (project as { leadId?: unknown }).leadId !== 'string') project.leadId = this.defaultLeadId();
-    for (const issue of this.issues.values()) if (!Array.isArray((issue as { changelog?: unknown }).changelog)) issue.changelog = [];
+    for (const project of this.projects.values()) {
+      if (typeof (project as { leadId?: unknown }).leadId !== 'string') project.leadId = this.defaultLeadId();
+      project.style ??= 'classic';
+      project.versions ??= [];
+      project.components ??= [];
+    }
+    for (const issue of this.issues.values()) {
+      if (!Array.isArray((issue as { changelog?: unknown }).changelog)) issue.changelog = [];
+      issue.parentId ??= null;
+      issue.fixVersionIds ??= [];
+      issue.componentIds ??= [];
+    }
+    for (const type of this.issueTypes.values()) type.hierarchyLevel ??= type.subtask ? -1 : 0;
+    for (const name of ['boards', 'sprints', 'teams'] as const) {
+      const target = this[name] as Map<unknown, unknown>;
+      target.clear();
+      for (const [key, value] of (copy[name] ?? new Map()) as Map<unknown, unknown>) target.set(key, value);
+    }
     this.priorities.splice(0, this.priorities.length, ...copy.priorities);
     this.resolutions.splice(0, this.resolutions.length, ...copy.resolutions);
     Object.assign(this.sequences, copy.sequences);
@@ -211,7 +245,7 @@ export class JiraStore {
       name: type.name,
       subtask: type.subtask,
       avatarId: Number(type.id),
-      hierarchyLevel: type.subtask ? -1 : 0,
+      hierarchyLevel: type.hierarchyLevel,
     };
   }
 
@@ -223,7 +257,8 @@ export class JiraStore {
       key: project.key,
       name: project.name,
       projectTypeKey: 'software',
-      simplified: false,
+      // Team-managed projects are the "simplified" ones.
+      simplified: project.style === 'next-gen',
       avatarUrls: { '48x48': avatar(48), '24x24': avatar(24), '16x16': avatar(16), '32x32': avatar(32) },
     };
     if (!detailed) return base;
@@ -237,7 +272,7 @@ export class JiraStore {
       ...(lead ? { lead } : {}),
       issueTypes: project.issueTypeIds.map((id) => this.issueTypeJson(id)),
       assigneeType: 'UNASSIGNED',
-      style: 'classic',
+      style: project.style,
       isPrivate: false,
       properties: {},
     };
@@ -258,6 +293,36 @@ export class JiraStore {
     const resolution = this.resolutions.find((r) => r.id === id);
     if (!resolution) return null;
     return { self: `${this.baseUrl}/rest/api/3/resolution/${resolution.id}`, id: resolution.id, description: resolution.description, name: resolution.name };
+  }
+
+  versionJson(project: ProjectRecord, version: VersionRecord): Record<string, unknown> {
+    return {
+      self: `${this.baseUrl}/rest/api/3/version/${version.id}`,
+      id: version.id,
+      name: version.name,
+      archived: version.archived,
+      released: version.released,
+      ...(version.releaseDate ? { releaseDate: version.releaseDate } : {}),
+      projectId: Number(project.id),
+    };
+  }
+
+  componentJson(component: ComponentRecord): Record<string, unknown> {
+    return { self: `${this.baseUrl}/rest/api/3/component/${component.id}`, id: component.id, name: component.name };
+  }
+
+  /** A sprint as the Sprint field and the Agile REST API give it (dates in ISO 8601). */
+  sprintJson(sprint: SprintRecord): Record<string, unknown> {
+    return {
+      id: sprint.id,
+      self: `${this.baseUrl}/rest/agile/1.0/sprint/${sprint.id}`,
+      state: sprint.state,
+      name: sprint.name,
+      ...(sprint.startDate !== undefined ? { startDate: new Date(sprint.startDate).toISOString() } : {}),
+      ...(sprint.endDate !== undefined ? { endDate: new Date(sprint.endDate).toISOString() } : {}),
+      originBoardId: sprint.boardId,
+      goal: sprint.goal,
+    };
   }
 
   optionJson(field: CustomFieldRecord, optionId: string): Record<string, unknown> | null {

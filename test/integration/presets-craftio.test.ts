@@ -108,8 +108,10 @@ test("a secondary type syncs one way: a PROD bug reaches Craft.io and follows Ji
 });
 
 test('ignored types never sync: PROD sub-tasks send nothing, and Craft.io initiatives make no Jira issue', async () => {
+  const story = await createIssue('Story', 'Migrate roadmaps to the new store');
   const before = craftio.requests.length;
-  const key = await createIssue('Sub-task', 'Write the migration');
+  // A sub-task sits under its story (Jira requires a parent for it).
+  const key = await createIssue('Sub-task', 'Write the migration', { parent: { key: story } });
   await tandem.rest(asAgent(), 'PUT', `/rest/api/3/issue/${key}`, { fields: { summary: 'Write and run the migration' } });
   await tandem.emulator.settle();
   assert.equal(craftio.requests.length, before, 'no request reached Craft.io');

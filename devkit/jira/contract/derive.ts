@@ -32,6 +32,18 @@ const REPO_ROOT = path.join(__dirname, '..', '..', '..');
 /** The committed contract, read by the simulator's checks and by the @forge/lint scope check. */
 export const COMMITTED_CONTRACT = path.join(REPO_ROOT, 'devkit', 'jira', 'contract', 'jira-platform.openapi.json');
 
+/**
+ * Jira Software's description (the Agile REST API, /rest/agile/1.0): TANDEM_JIRA_SOFTWARE_OPENAPI_SOURCE,
+ * else software-swagger.v3.json beside the platform description.
+ */
+export function defaultSoftwareSourcePath(platformSource: string | undefined): string | undefined {
+  const fromEnv = process.env['TANDEM_JIRA_SOFTWARE_OPENAPI_SOURCE'];
+  if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
+  if (platformSource === undefined) return undefined;
+  const beside = path.join(path.dirname(platformSource), 'software-swagger.v3.json');
+  return existsSync(beside) ? beside : undefined;
+}
+
 /** Where Atlassian's full description is found when it sits next to the repository (it is never committed). */
 export function defaultSourcePath(): string | undefined {
   const fromEnv = process.env['TANDEM_JIRA_OPENAPI_SOURCE'];
@@ -119,6 +131,17 @@ function stripOperation(op: Json): Json {
   return out;
 }
 
+/** Points every component reference at its name with a prefix (the Software description's own names). */
+function prefixRefs(value: unknown, prefix: string): unknown {
+  if (Array.isArray(value)) return value.map((item) => prefixRefs(item, prefix));
+  if (!isRecord(value)) return value;
+  const out: Json = {};
+  for (const [key, child] of Object.entries(value)) {
+    out[key] = key === '$ref' && typeof child === 'string' && child.startsWith('#/components/schemas/') ? `#/components/schemas/${prefix}${child.slice('#/components/schemas/'.length)}` : prefixRefs(child, prefix);
+  }
+  return out;
+}
+
 function collectRefs(value: unknown, into: Set<string>): void {
   if (Array.isArray(value)) {
     for (const item of value) collectRefs(item, into);
@@ -164,8 +187,16 @@ export interface DerivedContract {
   missing: OperationRef[];
 }
 
-/** The trimmed contract for `operations`, from the full description's text. */
-export function deriveContract(sourceText: string, sourceFile: string, operations: OperationRef[]): DerivedContract {
+interface Trimmed {
+  paths: Map<string, Json>;
+  schemas: Json;
+  source: ContractSource;
+  missing: OperationRef[];
+  kept: number;
+}
+
+/** The operations of one description, with the component schemas they reach, prose stripped. */
+function trim(sourceText: string, sourceFile: string, operations: OperationRef[], prefix: string): Trimmed {
   const spec: unknown = JSON.parse(sourceText);
   if (!isRecord(spec) || !isRecord(spec['paths']) || !isRecord(spec['components']) || !isRecord(spec['components']['schemas'])) {
     throw new Error(`${sourceFile} does not look like an OpenAPI description (no paths or components.schemas)`);
@@ -186,47 +217,78 @@ export function deriveContract(sourceText: string, sourceFile: string, operation
       continue;
     }
     const entry = kept.get(template) ?? {};
-    entry[op.method.toLowerCase()] = stripOperation(raw);
+    entry[op.method.toLowerCase()] = prefix === '' ? stripOperation(raw) : (prefixRefs(stripOperation(raw), prefix) as Json);
     kept.set(template, entry);
   }
 
-  const keptPaths: Json = {};
-  for (const template of [...kept.keys()].sort()) {
-    const methods = kept.get(template) ?? {};
-    const ordered: Json = {};
-    for (const method of Object.keys(methods).sort()) ordered[method] = methods[method];
-    keptPaths[template] = ordered;
-  }
-
-  // Component schemas reachable from the kept operations, transitively.
+  // Component schemas reachable from the kept operations, transitively (read under their own names).
   const reached = new Set<string>();
-  collectRefs(keptPaths, reached);
-  const queue = [...reached];
+  for (const entry of kept.values()) collectRefs(entry, reached);
+  const queue = [...reached].map((name) => name.slice(prefix.length));
+  const own = new Set(queue);
   while (queue.length > 0) {
     const name = queue.pop() ?? '';
     const found = new Set<string>();
     collectRefs(schemas[name], found);
     for (const next of found) {
-      if (!reached.has(next)) {
-        reached.add(next);
+      if (!own.has(next)) {
+        own.add(next);
         queue.push(next);
       }
     }
   }
   const keptSchemas: Json = {};
-  for (const name of [...reached].sort()) {
-    if (schemas[name] !== undefined) keptSchemas[name] = stripSchema(schemas[name]);
+  for (const name of [...own].sort()) {
+    if (schemas[name] !== undefined) keptSchemas[prefix + name] = prefix === '' ? stripSchema(schemas[name]) : prefixRefs(stripSchema(schemas[name]), prefix);
   }
-
   const source: ContractSource = {
     file: path.basename(sourceFile),
     version: typeof info['version'] === 'string' ? info['version'] : 'unknown',
     sha256: createHash('sha256').update(sourceText).digest('hex'),
   };
+  return { paths: kept, schemas: keptSchemas, source, missing, kept: operations.length - missing.length };
+}
+
+/** A second description: Jira Software's, for the Agile REST API operations. */
+export interface SoftwareSource {
+  text: string;
+  file: string;
+}
+
+const AGILE = '/rest/agile/';
+/** Software's component names are prefixed, as several (IssueBean, UserBean…) differ from the platform's. */
+const SOFTWARE_PREFIX = 'Software';
+
+/**
+ * The trimmed contract for `operations`, from the full description's text: platform operations from
+ * it, Agile REST API operations (`/rest/agile/…`) from Jira Software's description when given
+ * (without it they count as missing).
+ */
+export function deriveContract(sourceText: string, sourceFile: string, operations: OperationRef[], software?: SoftwareSource): DerivedContract {
+  const agileOps = operations.filter((op) => op.path.startsWith(AGILE));
+  const platform = trim(sourceText, sourceFile, operations.filter((op) => !op.path.startsWith(AGILE)), '');
+  const agile = software && agileOps.length > 0 ? trim(software.text, software.file, agileOps, SOFTWARE_PREFIX) : undefined;
+  const missing = [...platform.missing, ...(agile ? agile.missing : agileOps)];
+
+  const all = new Map([...platform.paths, ...(agile?.paths ?? new Map<string, Json>())]);
+  const keptPaths: Json = {};
+  for (const template of [...all.keys()].sort()) {
+    const methods = all.get(template) ?? {};
+    const ordered: Json = {};
+    for (const method of Object.keys(methods).sort()) ordered[method] = methods[method];
+    keptPaths[template] = ordered;
+  }
+  const merged: Json = { ...platform.schemas, ...(agile?.schemas ?? {}) };
+  const keptSchemas: Json = {};
+  for (const name of Object.keys(merged).sort()) keptSchemas[name] = merged[name];
+
+  const spec = JSON.parse(sourceText) as Json;
+  const info = isRecord(spec['info']) ? spec['info'] : {};
   const contract: Json = {
     openapi: typeof spec['openapi'] === 'string' ? spec['openapi'] : '3.0.1',
-    info: { title: typeof info['title'] === 'string' ? info['title'] : 'Jira Cloud platform REST API', version: source.version },
-    'x-tandem-source': { ...source, derivedBy: 'npm run contract:update', operations: operations.length - missing.length },
+    info: { title: typeof info['title'] === 'string' ? info['title'] : 'Jira Cloud platform REST API', version: platform.source.version },
+    'x-tandem-source': { ...platform.source, derivedBy: 'npm run contract:update', operations: platform.kept },
+    ...(agile ? { 'x-tandem-software-source': { ...agile.source, derivedBy: 'npm run contract:update', operations: agile.kept, schemaPrefix: SOFTWARE_PREFIX } } : {}),
     paths: keptPaths,
     components: { schemas: keptSchemas },
   };

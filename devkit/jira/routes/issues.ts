@@ -4,6 +4,7 @@ import type { Route, RouteContext } from '../context';
 import {
   applyListOperation,
   changelogItem,
+  checkParent,
   fieldDef,
   FieldInputError,
   readFieldInput,
@@ -14,7 +15,7 @@ import {
   type ChangelogItem,
 } from '../fields';
 import { badRequest, fieldErrors, json, listParam, noContent, parseBody } from '../http';
-import { DEFAULT_PRIORITY_ID, type IssueRecord } from '../model';
+import { DEFAULT_PRIORITY_ID, type IssueRecord, type ProjectRecord } from '../model';
 import { emitUpdate, issueEventPayload } from '../events';
 import { issueJson, transitionJson } from '../render';
 import type { JiraStore } from '../store';
@@ -43,6 +44,7 @@ function readChanges(
   fields: Record<string, unknown>,
   update: Record<string, Array<Record<string, unknown>>>,
   errors: Record<string, string>,
+  project: ProjectRecord | undefined,
 ): Map<string, unknown> {
   const values = new Map<string, unknown>();
   for (const [id, raw] of Object.entries(fields)) {
@@ -52,7 +54,7 @@ function readChanges(
       continue;
     }
     try {
-      values.set(id, readFieldInput(store, def, raw));
+      values.set(id, readFieldInput(store, def, raw, project));
     } catch (error) {
       if (!(error instanceof FieldInputError)) throw error;
       errors[id] = error.message;
@@ -73,7 +75,7 @@ function readChanges(
       for (const op of ops) {
         for (const [name, raw] of Object.entries(op)) {
           if (!def.operations.includes(name)) throw new FieldInputError(`Field '${id}' does not support operation '${name}'. Supported operation(s) are: '${def.operations.join(',')}'`);
-          current = name === 'set' ? readFieldInput(store, def, raw) : applyListOperation(store, def, current, name as 'add' | 'remove', raw);
+          current = name === 'set' ? readFieldInput(store, def, raw, project) : applyListOperation(store, def, current, name as 'add' | 'remove', raw, project);
         }
       }
       values.set(id, current);
@@ -125,7 +127,11 @@ function createIssue(ctx: RouteContext) {
     if (issueTypeId === undefined) errors.issuetype = 'Specify a valid issue type';
   }
 
-  const values = readChanges(store, undefined, rest, body.update ?? {}, errors);
+  const values = readChanges(store, undefined, rest, body.update ?? {}, errors, project);
+  if (project && issueTypeId !== undefined && errors.parent === undefined) {
+    const problem = checkParent(store, { issueTypeId, projectId: project.id }, values.get('parent') as string | null | undefined);
+    if (problem) errors.parent = problem;
+  }
   if (!values.has('summary') && errors.summary === undefined) errors.summary = 'You must specify a summary of the issue.';
   for (const field of store.customFields.values()) {
     if (field.required && errors[field.id] === undefined && sameValue(values.get(field.id) ?? null, null)) errors[field.id] = `${field.name} is required.`;
@@ -157,6 +163,9 @@ function createIssue(ctx: RouteContext) {
     resolutionId: null,
     resolutionDate: null,
     duedate: null,
+    parentId: null,
+    fixVersionIds: [],
+    componentIds: [],
     custom: new Map(),
     comments: [],
     remoteLinks: [],
@@ -196,7 +205,11 @@ function editIssue(ctx: RouteContext) {
   // The issue type is changed through `fields` only; Jira keeps it out of the edit screen's other fields.
   const { issuetype: rawType, ...fields } = body.fields ?? {};
   const issueTypeId = rawType === undefined ? undefined : readIssueType(store, issue, rawType, errors);
-  const values = readChanges(store, issue, fields, body.update ?? {}, errors);
+  const values = readChanges(store, issue, fields, body.update ?? {}, errors, store.projectOf(issue));
+  if ((values.has('parent') || issueTypeId !== undefined) && errors.parent === undefined) {
+    const problem = checkParent(store, { id: issue.id, issueTypeId: issueTypeId ?? issue.issueTypeId, projectId: issue.projectId }, values.has('parent') ? (values.get('parent') as string | null) : issue.parentId);
+    if (problem) errors.parent = problem;
+  }
   for (const property of body.properties ?? []) {
     const problem = checkPropertyValue(property.key, property.value);
     if (problem) errors.properties = problem;

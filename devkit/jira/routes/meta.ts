@@ -189,15 +189,43 @@ export function createMetaFields(store: JiraStore, project: ProjectRecord, issue
       case 'duedate':
         out.push(entry(def));
         break;
+      case 'parent': {
+        // Offered when a type one level up exists on the site (an epic above a story, a story above a sub-task).
+        const level = store.issueType(issueTypeId).hierarchyLevel;
+        if ([...store.issueTypes.values()].some((t) => t.hierarchyLevel === level + 1)) out.push(entry(def, { required: store.issueType(issueTypeId).subtask }));
+        break;
+      }
+      case 'fixVersions':
+        out.push(entry(def, { allowedValues: project.versions.filter((v) => !v.archived).map((v) => store.versionJson(project, v)) }));
+        break;
+      case 'components':
+        out.push(entry(def, { allowedValues: project.components.map((c) => store.componentJson(c)) }));
+        break;
       default: {
         const field = def.customField;
         if (!field) break;
-        const options = field.options.map((o) => store.optionJson(field, o.id));
-        out.push(entry(def, { required: field.required, ...(field.type === 'option' || field.type === 'array-option' ? { allowedValues: options } : {}) }));
+        const options = field.options.map((o) => ({
+          ...store.optionJson(field, o.id),
+          ...(o.children ? { children: o.children.map((c) => ({ self: `${store.baseUrl}/rest/api/3/customFieldOption/${c.id}`, value: c.value, id: c.id })) } : {}),
+        }));
+        const withOptions = field.type === 'option' || field.type === 'array-option' || field.type === 'checkbox' || field.type === 'cascading';
+        out.push(entry(def, { required: field.required, ...(withOptions ? { allowedValues: options } : {}) }));
       }
     }
   }
   return out;
+}
+
+/**
+ * Get edit issue metadata: the fields the edit screen offers the issue, keyed by id, with what
+ * each accepts (schema, operations, allowed values); project and issue type are not edited here.
+ * developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issues/#api-rest-api-3-issue-issueidorkey-editmeta-get
+ */
+function editMeta(ctx: RouteContext) {
+  const { store } = ctx;
+  const issue = store.requireIssue(ctx.params.issueIdOrKey ?? '');
+  const fields = createMetaFields(store, store.projectOf(issue), issue.issueTypeId).filter((f) => f.fieldId !== 'project' && f.fieldId !== 'issuetype');
+  return json(200, { fields: Object.fromEntries(fields.map(({ fieldId, hasDefaultValue: _d, defaultValue: _v, ...rest }) => [String(fieldId), rest])) });
 }
 
 function createMetaFieldsRoute(ctx: RouteContext) {
@@ -282,4 +310,5 @@ export const metaRoutes: Route[] = [
   { method: 'GET', path: '/issue/createmeta', handler: legacyCreateMeta },
   { method: 'GET', path: '/issue/createmeta/{projectIdOrKey}/issuetypes', handler: createMetaTypes },
   { method: 'GET', path: '/issue/createmeta/{projectIdOrKey}/issuetypes/{issueTypeId}', handler: createMetaFieldsRoute },
+  { method: 'GET', path: '/issue/{issueIdOrKey}/editmeta', handler: editMeta },
 ];

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { COMMITTED_CONTRACT, defaultSourcePath, deriveContract, formatContract, readSource } from '../../../devkit/jira/contract/derive';
+import { COMMITTED_CONTRACT, defaultSoftwareSourcePath, defaultSourcePath, deriveContract, formatContract, readSource } from '../../../devkit/jira/contract/derive';
 import { createOpenApiChecker } from '../../../devkit/jira/contract/openapi';
 import { servedOperations } from '../../../devkit/jira/simulator';
 
@@ -46,7 +46,9 @@ test(
   { skip: source === undefined ? 'no full Jira description beside the repository (../shared/jira-openapi) or in TANDEM_JIRA_OPENAPI_SOURCE' : false },
   () => {
     const text = readSource(source ?? '');
-    const { contract, missing } = deriveContract(text, source ?? '', servedOperations());
+    const softwarePath = defaultSoftwareSourcePath(source);
+    assert.ok(softwarePath, 'Jira Software\'s description (software-swagger.v3.json) is beside the platform one');
+    const { contract, missing } = deriveContract(text, source ?? '', servedOperations(), { text: readSource(softwarePath), file: softwarePath });
     assert.deepEqual(missing, [], 'the simulator serves operations Jira does not have');
     assert.equal(formatContract(contract), committedText, 'the committed contract is stale: run `npm run contract:update`');
   },
