@@ -25,6 +25,8 @@ export const recordIndexKey = (connectionId: string, module: string, externalId:
 export const createLockKey = (connectionId: string, issueId: string) => `lock:create:${keyPart(connectionId)}:${keyPart(issueId)}`;
 /** Held while one outbound delivery brings a subject (`failureSubjectKey`) to the tool. */
 export const syncLockKey = (connectionId: string, subject: string) => `lock:sync:${keyPart(connectionId)}:${keyPart(subject)}`;
+/** How long a sync lock lives: longer than a change takes, short enough that a crashed holder holds nothing up for long. */
+export const SYNC_LOCK_SECONDS = 120;
 /** A Jira comment's work note in the tool; its own key, so comment and field syncs never overwrite each other. */
 export const noteKey = (connectionId: string, commentId: string) => `note:${keyPart(connectionId)}:${keyPart(commentId)}`;
 export const noteSchema = z.object({

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { ReferenceItsm, signTandemRequest } from '../../devkit/external/itsm';
 import { findPreset, type Connection } from '../../src/mapping';
 import { noteIntentWrite } from '../../src/sync/notes';
+import { failureSubjectKey, syncLockKey } from '../../src/sync/state';
 import { configure, startTandem, type TandemOnDevkit } from '../support/devkit';
 
 const SECRET = 'inbound-secret-for-convergence-7d1e';
@@ -156,4 +157,18 @@ test('a late record.created for the record Tandem made never undoes a later Jira
   assert.equal(issue?.summary, 'Search is very slow');
   assert.equal(issue?.priorityName, 'Highest');
   itsm.setFaults({});
+});
+
+test('a tool change waits while a delivery of the same issue to the tool holds its sync lock', async () => {
+  const { record, key } = await created();
+  const issue = tandem.jira.getIssue(key);
+  assert.ok(issue);
+  const lock = syncLockKey('stackflow', failureSubjectKey({ kind: 'issue', issueId: issue.id, issueKey: key }));
+  await tandem.emulator.kvs.handle('/api/v1/set', { key: lock, value: { at: new Date().toISOString() } });
+  const busy = await send(event('record.updated', { ...record, fields: { ...(record.fields as object), short_description: 'Checkout fails on Safari' } }));
+  assert.equal(busy.status, 202, JSON.stringify(busy.body));
+  assert.equal(tandem.jira.getIssue(key)?.summary, 'Checkout fails', 'nothing written while the delivery runs');
+  await tandem.emulator.kvs.handle('/api/v1/delete', { key: lock });
+  await tandem.emulator.advance(30_000);
+  assert.equal(tandem.jira.getIssue(key)?.summary, 'Checkout fails on Safari', 'applied once the delivery is done');
 });
