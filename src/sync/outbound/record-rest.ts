@@ -11,7 +11,7 @@ import { createLockKey, emptyShadow, recordIndexKey, type Link, type LinkHistory
 import { guarded } from './guard';
 import type { OutboundProtocol } from './protocol';
 import { connectorFor, decorateIssue, endLink, historyWrite, saveLink, withoutPendingCreate } from './record-links';
-import { DeliveryError, deliveryFor, mappingFor, passesFilter, subjectOf, unwrap, type OutboundChange, type OutboundSubject, type Run } from './run';
+import { coveringMapping, DeliveryError, deliveryFor, mappingFor, passesFilter, subjectOf, unwrap, type OutboundChange, type OutboundSubject, type Run } from './run';
 import { deleteNote, LOCKED_RETRY_SECONDS, saveNote } from './work-notes';
 
 const CREATE_LOCK_SECONDS = 120;
@@ -107,7 +107,7 @@ async function syncFields(run: Run, connection: RecordRestConnection, current: {
   const { ports } = run;
   const { issue } = current;
   let link = run.state.links[connection.id];
-  const projectMapping = mappingFor(connection, issue);
+  const projectMapping = coveringMapping(connection, issue);
   if (!projectMapping) {
     // Moved out of every mapped project or type: the pair no longer syncs; the record stays.
     if (link) await endLink(run, connection, link, `The issue left the mapped projects and types; its link to ${link.number ?? link.externalId} ended and the record was left as it is`);
@@ -118,7 +118,8 @@ async function syncFields(run: Run, connection: RecordRestConnection, current: {
     await endLink(run, connection, link, `The issue became a ${issue.issueType?.name ?? 'type'} that syncs to ${projectMapping.module}; its link to ${link.number ?? link.externalId} in ${link.module} ended and that record was left as it is`);
     link = undefined;
   }
-  if (!link && !(await passesFilter(run, projectMapping))) return;
+  // Records are made only where Jira issues go to the tool; a tool-to-Jira link is kept, and sends nothing.
+  if (!link && (projectMapping.direction === 'tool-to-jira' || !(await passesFilter(run, projectMapping)))) return;
   const emails = await emailsFor(run, connection, projectMapping, issue);
   const at = new Date(ports.clock.now()).toISOString();
   const planAgainst = (shadow: Link['shadow'] | undefined) =>

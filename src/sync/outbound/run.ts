@@ -109,10 +109,18 @@ export function deliveryFor(connectionId: string, subject: OutboundSubject, atte
     : { kind: subject.kind, connectionId, issueId: subject.issueId, issueKey: subject.issueKey, attempt };
 }
 
-/** The mapping that covers this issue for this connection, or undefined (and then no tool request is made). */
-export function mappingFor(connection: Connection, issue: Pick<IssueFacts, 'project' | 'issueType'>): ProjectMapping | undefined {
+/**
+ * The mapping that covers this issue for this connection, whichever way it syncs: an issue linked
+ * through a tool-to-Jira mapping stays linked when it changes in Jira, it just sends nothing.
+ */
+export function coveringMapping(connection: Connection, issue: Pick<IssueFacts, 'project' | 'issueType'>): ProjectMapping | undefined {
   if (!issue.project || !issue.issueType) return undefined;
-  const mapping = findProjectMapping(connection, { projectKey: issue.project.key, issueTypeName: issue.issueType.name });
+  return findProjectMapping(connection, { projectKey: issue.project.key, issueTypeName: issue.issueType.name });
+}
+
+/** The mapping that brings this issue to the tool, or undefined (and then no tool request is made). */
+export function mappingFor(connection: Connection, issue: Pick<IssueFacts, 'project' | 'issueType'>): ProjectMapping | undefined {
+  const mapping = coveringMapping(connection, issue);
   return mapping && mapping.direction !== 'tool-to-jira' ? mapping : undefined;
 }
 
