@@ -1,11 +1,13 @@
 // Record REST work notes: a Jira comment becomes a note on the linked record, is edited with the
-// comment and deleted with it. A note create that may have reached the tool without an answer keeps
-// its key and body with the failure, so the retry sends exactly those before anything else.
+// comment and deleted with it. A note create is written down (its key and body, and an intent the
+// inbound path finds by record and text) before it is sent: should the answer be lost after the tool
+// made the note, the tool's event for it makes no second Jira comment, and the retry sends exactly
+// that key and body before anything else.
 import { adfToMarkdown } from '../../adf';
 import { mayHaveActed, type RecordRestConnector } from '../../connectors';
 import { hashValue, type RecordRestConnection } from '../../mapping';
 import { activityWrite, clearFailureWrite } from '../journal';
-import { toolNoteDelete, toolNoteWrite } from '../notes';
+import { noteIntentWrite, toolNoteDelete, toolNoteWrite } from '../notes';
 import type { JiraComment, StoreWrite } from '../ports';
 import { createLockKey, issueStateKey, noteKey, readIssueState, storedNoteSchema, type Link, type NoteLink, type PendingNote, type StoredNote } from '../state';
 import { connectorFor } from './record-links';
@@ -61,15 +63,34 @@ interface NoteCreate {
   link: Link;
   body: string;
   idempotencyKey: string;
+  /** A first try, whose create was written down just before: a refusal the tool surely did not act on owes nothing. */
+  first: boolean;
 }
 
-/** Adds a work note; when the tool may have made it without Tandem hearing so, what was sent is kept with the failure. */
+/**
+ * Adds a work note whose create is written down already (`noteKey` holds it as owed): when the tool
+ * may have made it without Tandem hearing so, it stays owed and the retry sends it again as it was.
+ */
 async function addNote(run: Run, connection: RecordRestConnection, create: NoteCreate): Promise<string> {
   const { connector, commentId, link, body, idempotencyKey } = create;
   const made = await connector.addWorkNote({ module: link.module, id: link.externalId, body, idempotencyKey });
   if (made.ok) return made.value.id ?? '';
+  const owedNoMore = create.first && !mayHaveActed(made.failure) ? [{ key: noteKey(connection.id, commentId), delete: true as const }] : [];
+  throw new DeliveryError(`Adding a work note to ${link.number ?? link.externalId}`, made.failure, owedNoMore);
+}
+
+/**
+ * Writes a note create down before it is sent: owed under the comment's note key, and the intent the
+ * inbound path recognises the tool's event by (the record and the text, since the note's id is not
+ * known until the tool answers).
+ */
+async function noteOwed(run: Run, connection: RecordRestConnection, create: { commentId: string; link: Link; body: string; idempotencyKey: string }): Promise<void> {
+  const { commentId, link, body, idempotencyKey } = create;
   const pending: PendingNote = { issueId: run.issueId, externalId: link.externalId, pendingCreate: { idempotencyKey, body } };
-  throw new DeliveryError(`Adding a work note to ${link.number ?? link.externalId}`, made.failure, mayHaveActed(made.failure) ? [{ key: noteKey(connection.id, commentId), value: pending }] : []);
+  await run.ports.store.writeAll([
+    { key: noteKey(connection.id, commentId), value: pending },
+    noteIntentWrite(connection.id, link.externalId, body, { jiraCommentId: commentId, issueId: run.issueId }),
+  ]);
 }
 
 /**
@@ -79,7 +100,7 @@ async function addNote(run: Run, connection: RecordRestConnection, create: NoteC
 async function finishPendingNote(run: Run, connection: RecordRestConnection, pending: PendingNote, to: { connector: RecordRestConnector; commentId: string; link: Link }): Promise<NoteLink> {
   const { commentId, link } = to;
   const { body, idempotencyKey } = pending.pendingCreate;
-  const noteId = await addNote(run, connection, { ...to, body, idempotencyKey });
+  const noteId = await addNote(run, connection, { ...to, body, idempotencyKey, first: false });
   const note: NoteLink = { noteId, hash: hashValue(body), issueId: run.issueId, externalId: link.externalId };
   await run.ports.store.writeAll([
     { key: noteKey(connection.id, commentId), value: note },
@@ -124,7 +145,9 @@ export async function saveNote(run: Run, connection: RecordRestConnection, saved
     unwrap(`Editing a work note on ${label}`, await connector.updateWorkNote({ module: link.module, id: link.externalId, noteId: known.noteId, body }));
     noteId = known.noteId;
   } else {
-    noteId = await addNote(run, connection, { connector, commentId, link, body, idempotencyKey: noteCreateKey(connection, commentId, link) });
+    const idempotencyKey = noteCreateKey(connection, commentId, link);
+    await noteOwed(run, connection, { commentId, link, body, idempotencyKey });
+    noteId = await addNote(run, connection, { connector, commentId, link, body, idempotencyKey, first: true });
   }
   await ports.store.writeAll([
     { key, value: { noteId, hash, issueId: run.issueId, externalId: link.externalId } },

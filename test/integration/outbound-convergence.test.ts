@@ -1,0 +1,143 @@
+// Jira → tool under faults, where a request's outcome is unknown or its order is lost: what Tandem
+// made in the tool is known as its own when the tool reports it, owed steps are done once the other
+// side is back, and a delete is never undone by a create that was still waiting. Real simulator
+// events through Tandem's triggers and queue, the reference ITSM, time moved by the virtual clock.
+import { after, before, beforeEach, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ReferenceItsm, type ItsmRecord } from '../../devkit/external/itsm';
+import { findPreset, type Connection } from '../../src/mapping';
+import { activitySchema, issueStateKey, readIssueState, type Activity } from '../../src/sync/state';
+import { configure, startTandem, stored, type TandemOnDevkit } from '../support/devkit';
+
+const TOKEN = 'itsm-token-convergence';
+const INBOUND_SECRET = 'inbound-secret-convergence-77c1';
+let tandem: TandemOnDevkit;
+let itsm: ReferenceItsm;
+let itsmUrl: string;
+
+type Change = (c: Connection) => Connection;
+
+async function useStackflow(change: Change = (c) => c): Promise<void> {
+  const preset = findPreset('stackflow-itsm');
+  assert.ok(preset);
+  const connection = change({ ...preset.build({ name: 'StackFlow', baseUrl: itsmUrl, id: 'stackflow' }), auth: { kind: 'bearer' } });
+  await configure(tandem.emulator, { version: 1, connections: [connection] }, { 'connection:stackflow:auth': TOKEN, 'connection:stackflow:inbound': INBOUND_SECRET });
+}
+
+before(async () => {
+  tandem = await startTandem();
+  itsm = new ReferenceItsm({ token: TOKEN, retryDelaysMs: [0] });
+  itsmUrl = await itsm.listen();
+});
+
+after(async () => {
+  await itsm.close();
+  await tandem.stop();
+});
+
+beforeEach(async () => {
+  itsm.setFaults({});
+  itsm.setOutbound(undefined);
+  tandem.jira.rateLimit.clear();
+  tandem.emulator.releaseProductEvents();
+  await useStackflow();
+});
+
+const agent = () => ({ kind: 'user' as const, accountId: tandem.agent.accountId });
+const doc = (text: string) => ({ type: 'doc', version: 1, content: [{ type: 'paragraph', content: [{ type: 'text', text }] }] });
+const toolEventsToTandem = () => itsm.setOutbound({ url: `${tandem.emulator.webTriggerUrl('tandem-inbound')}/stackflow`, secret: INBOUND_SECRET });
+
+async function createIssue(summary: string): Promise<{ id: string; key: string }> {
+  const created = await tandem.rest(agent(), 'POST', '/rest/api/3/issue', {
+    fields: { project: { key: 'OPS' }, issuetype: { name: 'Bug' }, summary, description: doc('First seen at 09:00'), priority: { name: 'High' } },
+  });
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  return created.body as { id: string; key: string };
+}
+
+async function comment(key: string, text: string): Promise<string> {
+  const answer = await tandem.rest(agent(), 'POST', `/rest/api/3/issue/${key}/comment`, { body: doc(text) });
+  assert.equal(answer.status, 201, JSON.stringify(answer.body));
+  return (answer.body as { id: string }).id;
+}
+
+function onlyIncident(key: string): ItsmRecord {
+  const found = itsm.records('incidents').filter((r) => r.jira_issue_key === key);
+  assert.equal(found.length, 1, `exactly one incident for ${key}`);
+  return found[0] as ItsmRecord;
+}
+
+/** Waits (real time, briefly) for something the platform does on its own. */
+async function until(condition: () => boolean, limitMs = 5_000): Promise<void> {
+  const deadline = Date.now() + limitMs;
+  while (!condition()) {
+    assert.ok(Date.now() < deadline, 'waited too long');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/** Until the tool's events and Tandem's deliveries have all run. */
+async function quiet(): Promise<void> {
+  for (let i = 0; i < 4; i++) {
+    await itsm.whenIdle();
+    await tandem.emulator.drain();
+  }
+}
+
+async function activities(): Promise<Activity[]> {
+  const answer = await tandem.emulator.kvs.handle('/api/v1/query', { where: [{ condition: 'BEGINS_WITH', property: 'key', values: ['activity:'] }], limit: 100 });
+  return (answer.body as { data: Array<{ value: unknown }> }).data.map((entry) => activitySchema.parse(entry.value));
+}
+
+async function linked(label: string): Promise<{ id: string; key: string }> {
+  const issue = await createIssue(`Linked ${label}`);
+  await tandem.emulator.settle();
+  onlyIncident(issue.key);
+  return issue;
+}
+
+// ---------------------------------------------------------------- mappings
+
+test('an issue made from a tool record through a tool-to-Jira mapping stays linked when it is edited in Jira', async () => {
+  await useStackflow((c) => ({ ...c, projects: c.projects.map((p) => (p.projectKey === 'OPS' ? { ...p, direction: 'tool-to-jira' as const } : p)) }));
+  toolEventsToTandem();
+  const record = itsm.createRecord('incidents', { short_description: 'Disk full on db-3', description: 'Since 02:00', priority: 'P2' });
+  await quiet();
+  const issue = tandem.jira.listIssues().find((i) => i.summary === 'Disk full on db-3');
+  assert.ok(issue, 'the record became an issue');
+  const from = itsm.requests.length;
+
+  const answer = await tandem.rest(agent(), 'PUT', `/rest/api/3/issue/${issue.key}`, { fields: { summary: 'Disk full on db-3 (edited in Jira)' } });
+  assert.equal(answer.status, 204);
+  await quiet();
+  assert.ok(readIssueState(await stored(tandem.emulator, issueStateKey(issue.id))).links.stackflow, 'the link is kept');
+  const ended = (await activities()).filter((a) => /left the mapped projects/.test(a.summary));
+  assert.deepEqual(ended, []);
+  assert.deepEqual(itsm.requests.slice(from).filter((r) => r.method !== 'GET'), [], 'nothing goes to the tool through a tool-to-Jira mapping');
+
+  // The record's later changes still reach the issue.
+  itsm.updateRecord('incidents', record.id, { short_description: 'Disk full on db-3, cleaned up' });
+  await quiet();
+  assert.equal(tandem.jira.getIssue(issue.key)?.summary, 'Disk full on db-3, cleaned up');
+});
+
+// ---------------------------------------------------------------- identity after a lost answer
+
+test('a work note made by the tool whose answer came too late is known as Tandem’s when the tool reports it: no second Jira comment', async () => {
+  const issue = await linked('late note echo');
+  const incident = onlyIncident(issue.key);
+  toolEventsToTandem();
+  itsm.setFaults({ latencyMs: 10_500 });
+  await comment(issue.key, 'Restarted the pods');
+  // The tool makes the note and reports it at once; its answer to Tandem comes after Tandem stopped waiting.
+  await until(() => itsm.requests.some((r) => r.method === 'POST' && r.path === `/api/incidents/${incident.id}/work_notes`));
+  await itsm.whenIdle();
+  itsm.setFaults({});
+  await quiet();
+
+  const comments = tandem.jira.getIssue(issue.key)?.comments ?? [];
+  assert.equal(comments.length, 1, JSON.stringify(comments.map((c) => c.body)));
+  const notes = itsm.notes('incidents', incident.id);
+  assert.equal(notes.length, 1, JSON.stringify(notes));
+  assert.match(String(notes[0]?.body), /Restarted the pods/);
+});
