@@ -82,18 +82,16 @@ interface RunningInvocation {
   crash: (kvsPath: string) => void;
 }
 
-const webTriggerResultSchema = z
-  .object({
-    statusCode: z.number().int().min(100).max(599),
-    headers: z.record(z.string(), z.array(z.string())).optional(),
-    body: z.string().optional(),
-    statusText: z.string().optional(),
-  })
-  .strict();
+const webTriggerResultSchema = z.strictObject({
+  statusCode: z.number().int().min(100).max(599),
+  headers: z.record(z.string(), z.array(z.string())).optional(),
+  body: z.string().optional(),
+  statusText: z.string().optional(),
+});
 
 const retrySignalSchema = z.object({
   _retry: z.literal(true),
-  retryOptions: z.object({ retryAfter: z.number().optional(), retryReason: z.string().optional(), retryData: z.unknown().optional() }).passthrough().optional(),
+  retryOptions: z.looseObject({ retryAfter: z.number().optional(), retryReason: z.string().optional(), retryData: z.unknown().optional() }).optional(),
 });
 
 /** Forge's web trigger payload limit. */

@@ -5,41 +5,35 @@ import { parse } from 'yaml';
 import { z } from 'zod';
 
 const key = z.string().min(1);
-const filterSchema = z.object({ ignoreSelf: z.boolean().optional(), expression: z.string().optional() }).passthrough();
+const filterSchema = z.looseObject({ ignoreSelf: z.boolean().optional(), expression: z.string().optional() });
 
 const manifestSchema = z.object({
-  modules: z
-    .object({
-      trigger: z
-        .array(z.object({ key, function: key, events: z.array(z.string()).min(1), filter: filterSchema.optional() }).passthrough())
-        .default([]),
-      webtrigger: z
-        .array(
-          z.object({ key, function: key, response: z.object({ type: z.enum(['dynamic', 'static']) }).passthrough().optional() }).passthrough(),
-        )
-        .default([]),
-      consumer: z.array(z.object({ key, queue: key, function: key }).passthrough()).default([]),
-      'jira:adminPage': z
-        .array(z.object({ key, title: z.string().optional(), resource: key, resolver: z.object({ function: key }).optional() }).passthrough())
-        .default([]),
-      function: z.array(z.object({ key, handler: z.string().regex(/^[\w-]+\.\w+$/), timeoutSeconds: z.number().optional() })).default([]),
-    })
-    .passthrough(),
+  modules: z.looseObject({
+    trigger: z
+      .array(z.looseObject({ key, function: key, events: z.array(z.string()).min(1), filter: filterSchema.optional() }))
+      .default([]),
+    webtrigger: z
+      .array(
+        z.looseObject({ key, function: key, response: z.looseObject({ type: z.enum(['dynamic', 'static']) }).optional() }),
+      )
+      .default([]),
+    consumer: z.array(z.looseObject({ key, queue: key, function: key })).default([]),
+    'jira:adminPage': z
+      .array(z.looseObject({ key, title: z.string().optional(), resource: key, resolver: z.object({ function: key }).optional() }))
+      .default([]),
+    function: z.array(z.object({ key, handler: z.string().regex(/^[\w-]+\.\w+$/), timeoutSeconds: z.number().optional() })).default([]),
+  }),
   resources: z.array(z.object({ key, path: z.string() })).default([]),
-  permissions: z
-    .object({
-      // Scopes are a list, or (a form Forge's schema marks "not yet supported") a map of scope to
-      // options, where `allowImpersonation` is what lets `api.asUser(accountId)` act as another user.
-      scopes: z.union([z.array(z.string()), z.record(z.string(), z.object({ allowImpersonation: z.boolean().optional() }).strict())]).default([]),
-      content: z.object({ scripts: z.array(z.string()).optional(), styles: z.array(z.string()).optional() }).passthrough().optional(),
-      external: z
-        .object({ fetch: z.object({ backend: z.array(z.union([z.string(), z.object({ address: z.string() }).passthrough()])).default([]) }).passthrough().optional() })
-        .passthrough()
-        .optional(),
-    })
-    .passthrough()
-    .default({ scopes: [] }),
-  app: z.object({ id: z.string() }).passthrough(),
+  permissions: z.looseObject({
+    // Scopes are a list, or (a form Forge's schema marks "not yet supported") a map of scope to
+    // options, where `allowImpersonation` is what lets `api.asUser(accountId)` act as another user.
+    scopes: z.union([z.array(z.string()), z.record(z.string(), z.strictObject({ allowImpersonation: z.boolean().optional() }))]).default([]),
+    content: z.looseObject({ scripts: z.array(z.string()).optional(), styles: z.array(z.string()).optional() }).optional(),
+    external: z
+      .looseObject({ fetch: z.looseObject({ backend: z.array(z.union([z.string(), z.looseObject({ address: z.string() })])).default([]) }).optional() })
+      .optional(),
+  }).default({ scopes: [] }),
+  app: z.looseObject({ id: z.string() }),
 });
 
 export interface FunctionModel {

@@ -15,7 +15,7 @@ export const LONG_RUNNING_MAX_EVENT_KB = 100;
 const pushRequestSchema = z.object({
   queueName: z.string().min(1),
   jobId: z.string().min(1),
-  payload: z.array(z.object({ body: z.record(z.string(), z.unknown()), delayInSeconds: z.number().min(0).max(900).optional() }).passthrough()).min(1).max(50),
+  payload: z.array(z.looseObject({ body: z.record(z.string(), z.unknown()), delayInSeconds: z.number().min(0).max(900).optional() })).min(1).max(50),
 });
 
 export interface RetryContext {

@@ -20,21 +20,19 @@ export type RateLimitReason = (typeof RATE_LIMIT_REASONS)[number];
 /** Tier 1 of the hourly points quota an app gets (shared by all its installations). */
 const QUOTA_POINTS_PER_HOUR = 65_000;
 
-export const rateLimitSettingsSchema = z
-  .object({
-    /**
-     * What Jira answers: `429` (a burst or per-issue 429 with `Retry-After`), `429-reset-only` (a 429
-     * with `X-RateLimit-Reset` and no `Retry-After`), `quota` (the hourly quota: every request is refused
-     * until the reset), `503` (service unavailable, with `Retry-After` unless `retryAfterSeconds` is 0).
-     */
-    kind: z.enum(['429', '429-reset-only', 'quota', '503']).default('429'),
-    /** Every Nth request (counted from this call) is refused; 1 (every request) when absent. Not for `quota`. */
-    every: z.number().int().min(1).default(1),
-    /** Seconds until the limit lifts: `Retry-After`, or the reset time of `429-reset-only` and `quota`. */
-    retryAfterSeconds: z.number().int().min(0).max(24 * 3600).default(5),
-    reason: z.enum(RATE_LIMIT_REASONS).optional(),
-  })
-  .strict();
+export const rateLimitSettingsSchema = z.strictObject({
+  /**
+   * What Jira answers: `429` (a burst or per-issue 429 with `Retry-After`), `429-reset-only` (a 429
+   * with `X-RateLimit-Reset` and no `Retry-After`), `quota` (the hourly quota: every request is refused
+   * until the reset), `503` (service unavailable, with `Retry-After` unless `retryAfterSeconds` is 0).
+   */
+  kind: z.enum(['429', '429-reset-only', 'quota', '503']).default('429'),
+  /** Every Nth request (counted from this call) is refused; 1 (every request) when absent. Not for `quota`. */
+  every: z.number().int().min(1).default(1),
+  /** Seconds until the limit lifts: `Retry-After`, or the reset time of `429-reset-only` and `quota`. */
+  retryAfterSeconds: z.number().int().min(0).max(24 * 3600).default(5),
+  reason: z.enum(RATE_LIMIT_REASONS).optional(),
+});
 
 export type RateLimitSettings = z.input<typeof rateLimitSettingsSchema>;
 type Settings = z.output<typeof rateLimitSettingsSchema>;

@@ -7,10 +7,7 @@ import { ExternalFailure, type EgressPort } from '../sync/ports';
 const HTTPS_ONLY = 'Forge lets apps reach tools over HTTPS only: use an address that starts with https://';
 
 const permissionsSchema = z.object({
-  external: z
-    .object({ fetch: z.object({ backend: z.array(z.union([z.string(), z.object({ address: z.string() }).passthrough()])).optional() }).passthrough().optional() })
-    .passthrough()
-    .optional(),
+  external: z.object({ fetch: z.object({ backend: z.array(z.union([z.string(), z.object({ address: z.string() })])).optional() }).optional() }).optional(),
 });
 
 /**

@@ -4,7 +4,7 @@ import { z } from 'zod';
 
 const connectionId = z.string().trim().min(1).max(64);
 const revision = z.number().int().min(0);
-const empty = z.object({}).passthrough();
+const empty = z.object({});
 
 export const payloads = {
   getOverview: empty,
