@@ -112,6 +112,17 @@ export type TestConnectionResponse = AdminResult<{
   testedAt: string;
 }>;
 
+export type ConnectionTest = Omit<Extract<TestConnectionResponse, { ok: true }>, 'ok'>;
+/** The last test of each connection, by connection id, kept across reloads. */
+export type ConnectionTestsResponse = AdminResult<{ tests: Record<string, ConnectionTest> }>;
+
+export interface DeleteConnectionRequest {
+  revision: number;
+  connectionId: string;
+}
+/** What went with the connection; the tool's records and the Jira issues stay. */
+export type DeleteConnectionResponse = AdminResult<ConfigView & { removed: { links: number; failures: number } }>;
+
 // ---------------------------------------------------------------- inbound
 
 export interface InboundHealth {
@@ -242,6 +253,8 @@ export interface AdminCalls {
   setConnectionEnabled: { request: SetConnectionEnabledRequest; response: ConfigSavedResponse };
   setConnectionSecret: { request: SetConnectionSecretRequest; response: SetConnectionSecretResponse };
   testConnection: { request: ConnectionRequest; response: TestConnectionResponse };
+  getConnectionTests: { request: Record<string, never>; response: ConnectionTestsResponse };
+  deleteConnection: { request: DeleteConnectionRequest; response: DeleteConnectionResponse };
   getInbound: { request: Partial<ConnectionRequest>; response: GetInboundResponse };
   setInboundSecret: { request: SetInboundSecretRequest; response: InboundSecretResponse };
   retirePreviousInboundSecret: { request: ConnectionRequest; response: InboundSecretResponse };

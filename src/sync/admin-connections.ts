@@ -1,11 +1,31 @@
 // A connection's credentials and "Test connection". Secrets go to Forge secret storage only; the
 // configuration keeps the date each was set, which is all the page ever sees of them.
 import { testConnection } from '../connectors';
-import type { SetConnectionSecretRequest, TestConnectionResponse, SetConnectionSecretResponse } from '../contract/admin';
+import { z } from 'zod';
+import type {
+  ConnectionTestsResponse,
+  DeleteConnectionRequest,
+  DeleteConnectionResponse,
+  SetConnectionSecretRequest,
+  TestConnectionResponse,
+  SetConnectionSecretResponse,
+} from '../contract/admin';
 import type { Connection } from '../mapping';
-import { commitConfig, connectionChange, failure, findConnection } from './admin-config';
+import { commitConfig, connectionChange, failure, findConnection, readStoredConfig } from './admin-config';
 import type { AdminPorts } from './admin-ports';
-import { authSecretKey, signingSecretKey } from './state';
+import {
+  FAILURE_PREFIX,
+  authSecretKey,
+  inboundHealthKey,
+  inboundSecretKey,
+  issueStateKey,
+  keyPart,
+  previousInboundSecretKey,
+  pushUrlSecretKey,
+  readIssueState,
+  recordIndexSchema,
+  signingSecretKey,
+} from './state';
 
 export async function setConnectionSecret(ports: AdminPorts, accountId: string, request: SetConnectionSecretRequest): Promise<SetConnectionSecretResponse> {
   const found = await findConnection(ports, request.connectionId);
@@ -46,12 +66,96 @@ export async function testSavedConnection(ports: AdminPorts, connectionId: strin
   const { connection } = found;
   const secret = connection.auth.kind === 'none' ? undefined : await ports.store.getSecret(authSecretKey(connection.id));
   const result = await testConnection(connection, secret, ports.external, { now: () => ports.clock.now() });
-  return {
-    ok: true,
+  const kept: KeptTest = {
     verdict: result.verdict,
     message: result.message,
     ...(result.status === undefined ? {} : { status: result.status }),
     ...(result.toolMessage === undefined ? {} : { toolMessage: result.toolMessage }),
     testedAt: new Date(ports.clock.now()).toISOString(),
   };
+  // Kept until the next test, so the page shows the last result (and when it was) after a reload.
+  await ports.store.set(connectionTestKey(connection.id), kept);
+  return { ok: true, ...kept };
+}
+
+const connectionTestKey = (connectionId: string) => `test:${keyPart(connectionId)}`;
+const keptTestSchema = z.object({
+  verdict: z.enum(['ok', 'token-rejected', 'forbidden', 'wrong-url', 'unreachable', 'host-not-allowed', 'missing-secret', 'tool-error', 'not-testable']),
+  message: z.string(),
+  status: z.number().optional(),
+  toolMessage: z.string().optional(),
+  testedAt: z.string(),
+});
+type KeptTest = z.infer<typeof keptTestSchema>;
+
+/** The last test of each saved connection. */
+export async function connectionTests(ports: AdminPorts): Promise<ConnectionTestsResponse> {
+  const stored = await readStoredConfig(ports);
+  if (!stored.ok) return stored;
+  const ids = stored.view.config.connections.map((c) => c.id);
+  const values = await ports.store.getMany(ids.map(connectionTestKey));
+  const tests: Record<string, KeptTest> = {};
+  for (const id of ids) {
+    const parsed = keptTestSchema.safeParse(values.get(connectionTestKey(id)));
+    if (parsed.success) tests[id] = parsed.data;
+  }
+  return { ok: true, tests };
+}
+
+/**
+ * Deletes a connection: first from the configuration (so nothing syncs through it from then on),
+ * then what Tandem kept for it: links and their shadows, the record index, work note pairs, kept
+ * failures, the inbound lamp, the last test and its secrets. The tool's records and the Jira issues
+ * stay as they are; so do Jira's remote links, as pointers to the records.
+ */
+export async function deleteConnection(ports: AdminPorts, accountId: string, request: DeleteConnectionRequest): Promise<DeleteConnectionResponse> {
+  const found = await findConnection(ports, request.connectionId);
+  if (!found.ok) return found;
+  const id = found.connection.id;
+  const saved = await commitConfig(ports, {
+    revision: request.revision,
+    accountId,
+    checkJira: false,
+    change: (current) => ({ ok: true, next: { ...current, connections: current.connections.filter((c) => c.id !== id) } }),
+  });
+  if (!saved.ok) return saved;
+
+  let links = 0;
+  for await (const entry of everyEntry(ports, `record:${keyPart(id)}:`)) {
+    const index = recordIndexSchema.safeParse(entry.value);
+    if (index.success) {
+      const stateKey = issueStateKey(index.data.issueId);
+      const state = readIssueState(await ports.store.get(stateKey));
+      if (state.links[id]) {
+        const { [id]: _gone, ...rest } = state.links;
+        await ports.store.writeAll([Object.keys(rest).length > 0 ? { key: stateKey, value: { ...state, links: rest } } : { key: stateKey, delete: true }]);
+        links++;
+      }
+    }
+    await ports.store.delete(entry.key);
+  }
+  let failures = 0;
+  for await (const entry of everyEntry(ports, `${FAILURE_PREFIX}${keyPart(id)}:`)) {
+    await ports.store.delete(entry.key);
+    failures++;
+  }
+  for (const prefix of [`note:${keyPart(id)}:`, `tnote:${keyPart(id)}:`]) {
+    for await (const entry of everyEntry(ports, prefix)) await ports.store.delete(entry.key);
+  }
+  await Promise.all([ports.store.delete(inboundHealthKey(id)), ports.store.delete(connectionTestKey(id))]);
+  await Promise.all(
+    [authSecretKey(id), signingSecretKey(id), inboundSecretKey(id), previousInboundSecretKey(id), pushUrlSecretKey(id)].map((key) => ports.store.deleteSecret(key)),
+  );
+  const { warnings: _w, ...view } = saved;
+  return { ...view, removed: { links, failures } };
+}
+
+/** Every entry under a prefix, a page at a time; safe to delete what was read while reading on. */
+async function* everyEntry(ports: AdminPorts, prefix: string): AsyncGenerator<{ key: string; value: unknown }> {
+  // Deleting as we go keeps the first page fresh; a cursor would skip entries after deletes.
+  for (let guard = 0; guard < 10_000; guard++) {
+    const page = await ports.store.list(prefix, { limit: 100 });
+    if (page.entries.length === 0) return;
+    for (const entry of page.entries) yield entry;
+  }
 }

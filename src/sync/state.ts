@@ -12,6 +12,8 @@ export const CONFIG_KEY = 'config';
 export const authSecretKey = (connectionId: string) => `connection:${connectionId}:auth`;
 export const signingSecretKey = (connectionId: string) => `connection:${connectionId}:signing`;
 export const inboundSecretKey = (connectionId: string) => `connection:${connectionId}:inbound`;
+/** A push URL that carries the tool's key (an incident tool's integration URL): a secret, like a token. */
+export const pushUrlSecretKey = (connectionId: string) => `connection:${connectionId}:push-url`;
 export const previousInboundSecretKey = (connectionId: string) => `connection:${connectionId}:inbound-previous`;
 
 /** Forge keys allow `[a-zA-Z0-9:._\s-#]`; anything else in an id from outside is escaped. */

@@ -102,6 +102,8 @@ describe('someone who is not a Jira admin', () => {
       setConnectionEnabled: { revision: 1, connectionId: 'stackflow', enabled: false },
       setConnectionSecret: { connectionId: 'stackflow', kind: 'auth', secret: 'stolen-token' },
       testConnection: { connectionId: 'stackflow' },
+      getConnectionTests: {},
+      deleteConnection: { revision: 1, connectionId: 'stackflow' },
       getInbound: {},
       setInboundSecret: { connectionId: 'stackflow', secret: INBOUND_SECRET },
       retirePreviousInboundSecret: { connectionId: 'stackflow' },

@@ -17,7 +17,7 @@ import {
   presetSummaries,
   readStoredConfig,
 } from '../../sync/admin-config';
-import { setConnectionSecret, testSavedConnection } from '../../sync/admin-connections';
+import { connectionTests, deleteConnection, setConnectionSecret, testSavedConnection } from '../../sync/admin-connections';
 import { inboundViews, retirePreviousInboundSecret, rotateInboundSecret } from '../../sync/admin-inbound';
 import { discardFailure, listDelivered, listFailures, readActivity, retryFailures, retryOneFailure } from '../../sync/admin-journal';
 import type { AdminPorts } from '../../sync/admin-ports';
@@ -107,6 +107,14 @@ const definitions: { [K in AdminCallName]: Run<K> } = {
 
   async testConnection({ connectionId }, { ports }) {
     return testSavedConnection(ports, connectionId);
+  },
+
+  async getConnectionTests(_input, { ports }) {
+    return connectionTests(ports);
+  },
+
+  async deleteConnection(input, { ports, accountId }) {
+    return deleteConnection(ports, accountId, input);
   },
 
   async getInbound({ connectionId }, { ports }) {

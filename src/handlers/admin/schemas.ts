@@ -20,6 +20,8 @@ export const payloads = {
     secret: z.string().trim().min(1, 'Paste the secret').max(4096, 'At most 4096 characters'),
   }),
   testConnection: z.object({ connectionId }),
+  getConnectionTests: empty,
+  deleteConnection: z.object({ revision, connectionId }),
   getInbound: z.object({ connectionId: connectionId.optional() }),
   setInboundSecret: z.object({
     connectionId,

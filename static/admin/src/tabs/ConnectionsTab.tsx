@@ -6,6 +6,8 @@ import { Inline, Stack, Text } from '@atlaskit/primitives';
 import { token } from '@atlaskit/tokens';
 import type { Connection, FailureEntry, InboundView, TestConnectionResponse } from '../../../../src/contract/admin';
 import { addConnection } from '../api/addConnection';
+import { deleteConnection } from '../api/deleteConnection';
+import { getConnectionTests } from '../api/getConnectionTests';
 import { getFailures } from '../api/getFailures';
 import { getInbound } from '../api/getInbound';
 import { renameConnection } from '../api/renameConnection';
@@ -16,7 +18,7 @@ import { formatDate, useAdmin } from '../admin-state';
 import { Button, Card, Dialog, EmptyState, Lamp, SelectField, TextField, flag, type LampColour } from '../ui';
 import { DirtyHint } from './common';
 
-type TestResult = Extract<TestConnectionResponse, { ok: true }>;
+type TestResult = Omit<Extract<TestConnectionResponse, { ok: true }>, 'ok'>;
 
 const isUrl = (value: string) => /^https?:\/\/[^\s/]+/.test(value.trim());
 
@@ -28,9 +30,10 @@ export function ConnectionsTab(props: { onOpen: (tab: 'mappings' | 'inbound' | '
   const [tests, setTests] = useState<Record<string, TestResult>>({});
 
   const loadHealth = useCallback(async () => {
-    const [f, i] = await Promise.all([getFailures({}), getInbound({})]);
+    const [f, i, t] = await Promise.all([getFailures({}), getInbound({}), getConnectionTests()]);
     if (f.ok) setFailures(f.failures);
     if (i.ok) setInbound(i.connections);
+    if (t.ok) setTests((current) => ({ ...t.tests, ...current }));
   }, []);
   useEffect(() => {
     void loadHealth().catch(() => undefined);
@@ -103,6 +106,7 @@ function ConnectionCard(props: {
   const [testing, setTesting] = useState(false);
   const [switching, setSwitching] = useState(false);
   const [testError, setTestError] = useState<string>();
+  const [deleting, setDeleting] = useState(false);
   const lamp = lampOf(connection, props.failures, props.inbound, props.test);
   const at = `connections.${index}`;
   const hasErrors = admin.errorsUnder(at).length > 0;
@@ -157,6 +161,9 @@ function ConnectionCard(props: {
           <Button appearance={connection.enabled ? 'subtle' : 'primary'} onClick={() => void toggle()} isLoading={switching} isDisabled={admin.dirty}>
             {connection.enabled ? 'Disconnect' : 'Reconnect'}
           </Button>
+          <Button appearance="subtle" onClick={() => setDeleting(true)} isDisabled={admin.dirty} testId={`delete-${connection.id}`}>
+            Delete
+          </Button>
         </Inline>
       </Inline>
       {hasErrors && !editing && (
@@ -166,7 +173,10 @@ function ConnectionCard(props: {
       )}
       {testing && <Text color="color.text.subtle">Reaching {address}…</Text>}
       {props.test && !testing && (
-        <SectionMessage appearance={props.test.verdict === 'ok' ? 'success' : props.test.verdict === 'not-testable' ? 'information' : 'error'} title={props.test.verdict === 'ok' ? 'Connected' : 'The test did not pass'}>
+        <SectionMessage
+          appearance={props.test.verdict === 'ok' ? 'success' : props.test.verdict === 'not-testable' ? 'information' : 'error'}
+          title={props.test.verdict === 'ok' ? 'Connected' : props.test.verdict === 'not-testable' ? 'No test for this kind of connection' : 'The test did not pass'}
+        >
           <Stack space="space.050">
             <Text as="p" testId={`test-result-${connection.id}`}>
               {props.test.message}
@@ -198,6 +208,7 @@ function ConnectionCard(props: {
         </Button>
       </Inline>
       {renaming && <RenameDialog connection={connection} onClose={() => setRenaming(false)} />}
+      {deleting && <DeleteDialog connection={connection} onClose={() => setDeleting(false)} />}
     </Card>
   );
 }
@@ -321,6 +332,58 @@ function ConnectionEditor(props: { connection: Connection; index: number }) {
         Changes here are saved with “Save changes” at the top.
       </Text>
     </Stack>
+  );
+}
+
+function DeleteDialog(props: { connection: Connection; onClose: () => void }) {
+  const admin = useAdmin();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string>();
+  const submit = async () => {
+    setBusy(true);
+    try {
+      const answer = await deleteConnection({ revision: admin.saved.revision, connectionId: props.connection.id });
+      if (!answer.ok) return setError(answer.error.message);
+      admin.applySaved(answer);
+      const { links, failures } = answer.removed;
+      flag('success', `${props.connection.name} deleted`, `${links} ${links === 1 ? 'link' : 'links'} and ${failures} kept ${failures === 1 ? 'failure' : 'failures'} went with it.`);
+      props.onClose();
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Dialog
+      title={`Delete ${props.connection.name}?`}
+      onClose={props.onClose}
+      footer={
+        <>
+          <Button appearance="subtle" onClick={props.onClose}>
+            Cancel
+          </Button>
+          <Button appearance="danger" onClick={() => void submit()} isLoading={busy} testId="delete-connection-confirm">
+            Delete connection
+          </Button>
+        </>
+      }
+    >
+      <Stack space="space.100">
+        <Text as="p">This removes the connection and everything Tandem keeps for it:</Text>
+        <ul style={{ margin: 0, paddingInlineStart: 20 }}>
+          <li>its settings, mappings and secrets (token, signing and inbound secrets, push URL);</li>
+          <li>the links between Jira issues and the tool’s records, with their shadows (the last values synced);</li>
+          <li>its kept failures and its activity lamp.</li>
+        </ul>
+        <Text as="p">
+          The records in the tool and the Jira issues stay as they are. To pause syncing and keep the links instead, use Disconnect.
+        </Text>
+        {error && (
+          <SectionMessage appearance="error" title="Not deleted">
+            <Text as="p">{error}</Text>
+          </SectionMessage>
+        )}
+      </Stack>
+    </Dialog>
   );
 }
 
