@@ -5,10 +5,14 @@ import { z } from 'zod';
 import { inboundEventSchema } from './inbound-event';
 import type { Ports, QueueMessage } from './ports';
 
-/** Attempts in all, the inline one included: about an hour of retries before a failure is kept. */
+/** Attempts in all, the inline one included: about half an hour of retries before a failure is kept. */
 export const MAX_ATTEMPTS = 8;
-/** Delay before attempt n+1 (seconds), before jitter. */
-const BACKOFF_SECONDS = [10, 30, 60, 120, 300, 600, 900];
+/**
+ * Delay before attempt n+1 (seconds), before jitter. Most faults pass within seconds (a 503, a reset,
+ * a 429 that names its wait), so the first retries come quickly; later ones spread out to Forge's
+ * longest queue delay, and the whole stays about as long as a tool's restart or deploy.
+ */
+const BACKOFF_SECONDS = [2, 5, 15, 60, 300, 900, 900];
 /** Forge's longest queue delay. */
 export const MAX_DELAY_SECONDS = 900;
 
