@@ -178,8 +178,8 @@ export function JiraMetaProvider(props: { children: ReactNode }) {
   );
 }
 
-export function formatDate(iso: string | undefined): string {
+export function formatDate(iso: string | undefined, precision: 'minute' | 'second' = 'minute'): string {
   if (!iso) return '';
   const date = new Date(iso);
-  return Number.isNaN(date.getTime()) ? iso : date.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+  return Number.isNaN(date.getTime()) ? iso : date.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: precision === 'second' ? 'medium' : 'short' });
 }

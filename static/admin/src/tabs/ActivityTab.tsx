@@ -1,5 +1,6 @@
-// What happened: the kept failures first (retry one, retry all, discard), then the activity log,
-// newest first, filtered by connection and issue key, a page at a time.
+// What happened: the failures first (retrying ones with their next try, kept ones; retry one, retry
+// all, discard), then the activity log, newest first, filtered by connection and issue key, a page at
+// a time. Both refresh themselves while the tab is open.
 import { useCallback, useEffect, useState } from 'react';
 import SectionMessage from '@atlaskit/section-message';
 import Spinner from '@atlaskit/spinner';
@@ -20,6 +21,14 @@ const OUTCOME: Record<ActivityEntry['outcome'], 'success' | 'default' | 'moved' 
   failed: 'removed',
   retrying: 'inprogress',
 };
+
+/** How often the open tab looks for new failures. */
+const REFRESH_MS = 4000;
+
+function stateOf(f: FailureEntry): { label: string; appearance: 'inprogress' | 'removed' } {
+  if (f.state === 'failed') return { label: 'Failed', appearance: 'removed' };
+  return { label: 'Retrying', appearance: 'inprogress' };
+}
 
 export function ActivityTab() {
   const admin = useAdmin();
@@ -69,6 +78,12 @@ export function ActivityTab() {
   }, [loadFailures, loadPage]);
 
   useEffect(refresh, [refresh]);
+
+  // Deliveries fail, retry and go through while the page is open: the failures show it within seconds.
+  useEffect(() => {
+    const timer = setInterval(() => void loadFailures().catch(() => undefined), REFRESH_MS);
+    return () => clearInterval(timer);
+  }, [loadFailures]);
 
   const retry = async (id: string | undefined) => {
     setActing(id ?? 'all');
@@ -142,7 +157,9 @@ export function ActivityTab() {
           )}
         </Inline>
         {failures === undefined && <Spinner label="Loading failures" />}
-        {failures?.length === 0 && <Text as="p">Nothing failed. Deliveries that fail after every retry are kept here, to retry by hand.</Text>}
+        {failures?.length === 0 && (
+          <Text as="p">Nothing failed. A delivery that fails shows here at once while Tandem retries it, and stays here if every retry fails.</Text>
+        )}
         {failures && failures.length > 0 && (
           <table style={tableStyle}>
             <thead>
@@ -165,18 +182,37 @@ export function ActivityTab() {
                       <Text>{f.explanation}</Text>
                       {f.toolMessage && <Text color="color.text.subtle">The tool said: {f.toolMessage}</Text>}
                       <Text size="small" color="color.text.subtlest">
-                        Last tried {formatDate(f.lastAt)}
+                        Last tried {formatDate(f.lastAt, 'second')}
                       </Text>
                     </Stack>
                   </td>
                   <td style={cellStyle}>{f.attempts}</td>
                   <td style={cellStyle}>
-                    <Lozenge appearance={f.state === 'retrying' ? 'inprogress' : 'removed'}>{f.state === 'retrying' ? 'Retrying' : 'Failed'}</Lozenge>
+                    <Stack space="space.050">
+                      <span data-testid="failure-state">
+                        <Lozenge appearance={stateOf(f).appearance}>{stateOf(f).label}</Lozenge>
+                      </span>
+                      {f.nextAttemptAt && (
+                        <Text size="small" color="color.text.subtle">
+                          Next try {formatDate(f.nextAttemptAt, 'second')}
+                        </Text>
+                      )}
+                      {!f.nextAttemptAt && f.retryRequestedAt && (
+                        <Text size="small" color="color.text.subtle">
+                          Retry asked {formatDate(f.retryRequestedAt)}
+                        </Text>
+                      )}
+                    </Stack>
                   </td>
                   <td style={cellStyle}>
                     <Inline space="space.050">
-                      <Button onClick={() => void retry(f.id)} isLoading={acting === f.id} isDisabled={f.state === 'retrying'} aria-label={`Retry ${f.subject.issueKey}`}>
-                        Retry
+                      <Button
+                        onClick={() => void retry(f.id)}
+                        isLoading={acting === f.id}
+                        isDisabled={f.state === 'retrying' && !f.nextAttemptAt}
+                        aria-label={`${f.nextAttemptAt ? 'Retry now' : 'Retry'} ${f.subject.issueKey}`}
+                      >
+                        {f.nextAttemptAt ? 'Retry now' : 'Retry'}
                       </Button>
                       <Button appearance="subtle" onClick={() => void discard(f.id)} isDisabled={acting === f.id} aria-label={`Discard the failure of ${f.subject.issueKey}`}>
                         Discard

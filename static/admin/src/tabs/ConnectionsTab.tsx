@@ -26,17 +26,24 @@ export function ConnectionsTab(props: { onOpen: (tab: 'mappings' | 'inbound' | '
   const admin = useAdmin();
   const [adding, setAdding] = useState(false);
   const [failures, setFailures] = useState<FailureEntry[]>([]);
+  const [delivered, setDelivered] = useState<Record<string, string>>({});
   const [inbound, setInbound] = useState<InboundView[]>([]);
   const [tests, setTests] = useState<Record<string, TestResult>>({});
 
   const loadHealth = useCallback(async () => {
     const [f, i, t] = await Promise.all([getFailures({}), getInbound({}), getConnectionTests()]);
-    if (f.ok) setFailures(f.failures);
+    if (f.ok) {
+      setFailures(f.failures);
+      setDelivered(f.delivered);
+    }
     if (i.ok) setInbound(i.connections);
     if (t.ok) setTests((current) => ({ ...t.tests, ...current }));
   }, []);
   useEffect(() => {
     void loadHealth().catch(() => undefined);
+    // The lamps follow deliveries as they fail, retry and go through, without a reload.
+    const timer = setInterval(() => void loadHealth().catch(() => undefined), HEALTH_REFRESH_MS);
+    return () => clearInterval(timer);
   }, [loadHealth, admin.saved.revision]);
 
   const connections = admin.draft.connections;
@@ -69,7 +76,8 @@ export function ConnectionsTab(props: { onOpen: (tab: 'mappings' | 'inbound' | '
           key={connection.id}
           connection={connection}
           index={index}
-          failures={failures.filter((f) => f.connectionId === connection.id).length}
+          failures={failures.filter((f) => f.connectionId === connection.id)}
+          deliveredAt={delivered[connection.id]}
           inbound={inbound.find((i) => i.connectionId === connection.id)}
           test={tests[connection.id]}
           onTested={(result) => setTests((t) => ({ ...t, [connection.id]: result }))}
@@ -81,19 +89,39 @@ export function ConnectionsTab(props: { onOpen: (tab: 'mappings' | 'inbound' | '
   );
 }
 
-function lampOf(connection: Connection, failures: number, inbound: InboundView | undefined, test: TestResult | undefined): { colour: LampColour; label: string } {
+/** How often the Connections tab looks at the connections' health. */
+const HEALTH_REFRESH_MS = 4000;
+
+const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+
+/**
+ * Kept failures: red. A delivery failing and being retried: amber, from its first failure. Green
+ * once something went through (a test, an event from the tool, a retry that succeeded).
+ */
+function lampOf(
+  connection: Connection,
+  failures: FailureEntry[],
+  deliveredAt: string | undefined,
+  inbound: InboundView | undefined,
+  test: TestResult | undefined,
+): { colour: LampColour; label: string } {
   if (!connection.enabled) return { colour: 'grey', label: 'Disconnected' };
-  if (test && test.verdict !== 'ok' && test.verdict !== 'not-testable') return { colour: 'red', label: 'Test failed' };
-  if (failures > 0) return { colour: 'red', label: `${failures} failed ${failures === 1 ? 'delivery' : 'deliveries'}` };
+  const kept = failures.filter((f) => f.state === 'failed').length;
+  const retrying = failures.length - kept;
+  if (kept > 0) return { colour: 'red', label: `${plural(kept, 'failed delivery', 'failed deliveries')}${retrying > 0 ? `, ${retrying} retrying` : ''}` };
+  if (retrying > 0) return { colour: 'yellow', label: `Retrying ${plural(retrying, 'delivery', 'deliveries')}` };
+  // A failed test counts until a delivery goes through after it.
+  if (test && test.verdict !== 'ok' && test.verdict !== 'not-testable' && !(deliveredAt && deliveredAt > test.testedAt)) return { colour: 'red', label: 'Test failed' };
   if (inbound?.lamp === 'refusing') return { colour: 'yellow', label: 'Refusing inbound events' };
-  if (test?.verdict === 'ok' || inbound?.lamp === 'connected') return { colour: 'green', label: 'Healthy' };
+  if (test?.verdict === 'ok' || inbound?.lamp === 'connected' || deliveredAt) return { colour: 'green', label: 'Healthy' };
   return { colour: 'grey', label: 'Not tested yet' };
 }
 
 function ConnectionCard(props: {
   connection: Connection;
   index: number;
-  failures: number;
+  failures: FailureEntry[];
+  deliveredAt: string | undefined;
   inbound: InboundView | undefined;
   test: TestResult | undefined;
   onTested: (result: TestResult) => void;
@@ -107,7 +135,7 @@ function ConnectionCard(props: {
   const [switching, setSwitching] = useState(false);
   const [testError, setTestError] = useState<string>();
   const [deleting, setDeleting] = useState(false);
-  const lamp = lampOf(connection, props.failures, props.inbound, props.test);
+  const lamp = lampOf(connection, props.failures, props.deliveredAt, props.inbound, props.test);
   const at = `connections.${index}`;
   const hasErrors = admin.errorsUnder(at).length > 0;
   const address = connection.protocol === 'record-rest' ? connection.baseUrl : connection.webhook.pushUrl;
