@@ -26,7 +26,7 @@ import {
 } from './model';
 import { DEFAULT_RETRY_DELAYS_MS, OutboundSender, type OutboundTarget, type OutboxEntry, type TandemEvent } from './outbound';
 import { HUB_SIGNATURE_HEADER, verifyHubSignature } from './signing';
-import { ItsmStore, type ItsmStoreDump, type StoreChange } from './store';
+import { ItsmStore, LIST_PAGE_MOST, type ItsmStoreDump, type RecordFilter, type StoreChange } from './store';
 
 export { signTandemRequest, verifyTandemSignature, signHubSignature, verifyHubSignature, TANDEM_SIGNATURE_HEADER, HUB_SIGNATURE_HEADER } from './signing';
 export type { ItsmModule, ItsmRecord, WorkNote, NoteAuthor } from './model';
@@ -652,12 +652,24 @@ export class ReferenceItsm {
     if (rest.length > 0) throw new ItsmError(404, 'Not found', 'No such resource');
     if (id === undefined) {
       if (method === 'GET') {
-        const filter: { jira_issue_key?: string; number?: string; state?: string } = {};
+        const filter: RecordFilter = {};
         for (const name of ['jira_issue_key', 'number', 'state'] as const) {
           const value = query.get(name);
           if (value !== null) filter[name] = value;
         }
-        return { status: 200, body: { result: this.store.list(module, filter) } };
+        const since = query.get('updated_since');
+        if (since !== null) {
+          const at = Date.parse(since);
+          if (!/^\d{4}-\d{2}-\d{2}T/.test(since) || !Number.isFinite(at)) throw new ItsmError(400, 'Invalid updated_since', 'An ISO 8601 date and time, e.g. 2026-11-01T00:00:00Z', 'updated_since');
+          filter.updated_since = new Date(at).toISOString();
+        }
+        const rawLimit = query.get('limit');
+        const limit = rawLimit === null ? undefined : Number(rawLimit);
+        if (limit !== undefined && (!Number.isInteger(limit) || limit < 1 || limit > LIST_PAGE_MOST)) {
+          throw new ItsmError(400, 'Invalid limit', `A whole number from 1 to ${LIST_PAGE_MOST}`, 'limit');
+        }
+        const cursor = query.get('cursor');
+        return { status: 200, body: this.store.page(module, filter, { ...(limit === undefined ? {} : { limit }), ...(cursor === null || cursor === '' ? {} : { cursor }) }) };
       }
       if (method === 'POST') return { status: 201, body: this.store.create(module, parseWrite(recordCreateSchema, parseJsonBody(raw))) };
       throw notAllowed(['GET', 'POST']);

@@ -30,7 +30,39 @@ export interface RecordFilter {
   jira_issue_key?: string;
   number?: string;
   state?: string;
+  /** Records changed at or after this time (ISO 8601). */
+  updated_since?: string;
 }
+
+/** One page of a listing, oldest change first; `next_cursor` is null on the last page. */
+export interface RecordPage {
+  result: ItsmRecord[];
+  next_cursor: string | null;
+}
+
+/** Records a list page holds unless the caller asks for fewer (or more, up to the most). */
+export const LIST_PAGE_DEFAULT = 100;
+export const LIST_PAGE_MOST = 1000;
+
+/**
+ * A list cursor names the last record a page held by (updated_at, id). Reading on from there never
+ * skips a record: one changed while the listing runs moves behind the cursor and is listed again.
+ */
+function encodeCursor(record: ItsmRecord): string {
+  return Buffer.from(JSON.stringify([record.updated_at, record.id])).toString('base64url');
+}
+
+function decodeCursor(cursor: string): [string, string] {
+  try {
+    const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(parsed) && parsed.length === 2 && typeof parsed[0] === 'string' && typeof parsed[1] === 'string') return [parsed[0], parsed[1]];
+  } catch {
+    // answered below
+  }
+  throw new ItsmError(400, 'Invalid cursor', 'Pass the next_cursor of the previous page unchanged', 'cursor');
+}
+
+const byChange = (a: ItsmRecord, b: ItsmRecord): number => (a.updated_at === b.updated_at ? (a.id < b.id ? -1 : a.id > b.id ? 1 : 0) : a.updated_at < b.updated_at ? -1 : 1);
 
 const FIRST_NUMBER = 1001;
 
@@ -106,7 +138,20 @@ export class ItsmStore {
       .filter((r) => filter.jira_issue_key === undefined || r.jira_issue_key === filter.jira_issue_key)
       .filter((r) => filter.number === undefined || r.number === filter.number)
       .filter((r) => filter.state === undefined || r.state === filter.state)
+      .filter((r) => filter.updated_since === undefined || r.updated_at >= filter.updated_since)
       .map((r) => ({ ...r }));
+  }
+
+  /** A page of the module's records matching the filter, in order of their last change (then id). */
+  page(module: ItsmModule, filter: RecordFilter, options: { limit?: number; cursor?: string } = {}): RecordPage {
+    const limit = options.limit ?? LIST_PAGE_DEFAULT;
+    const after = options.cursor === undefined ? undefined : decodeCursor(options.cursor);
+    const rows = this.list(module, filter)
+      .sort(byChange)
+      .filter((r) => after === undefined || r.updated_at > after[0] || (r.updated_at === after[0] && r.id > after[1]));
+    const result = rows.slice(0, limit);
+    const last = result[result.length - 1];
+    return { result, next_cursor: rows.length > limit && last ? encodeCursor(last) : null };
   }
 
   get(module: ItsmModule, id: string): ItsmRecord | undefined {

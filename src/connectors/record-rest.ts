@@ -45,6 +45,15 @@ export interface RecordRestOptions {
 
 export const DEFAULT_RECORD_URL_TEMPLATE = '{baseUrl}/records/{module}/{id}';
 
+/** One page of a module's records, and the cursor of the next (absent on the last page). */
+export interface RecordPage {
+  records: ToolRecord[];
+  nextCursor?: string;
+}
+
+/** Records a list page asks for. */
+export const RECORD_PAGE_SIZE = 100;
+
 export interface RecordRestConnector {
   /** `idempotencyKey` must be stable for the Jira issue, so a retried or racing create makes one record. */
   createRecord(input: { module: string; fields: Record<string, unknown>; idempotencyKey: string }): Promise<ConnectorResult<ToolRecord>>;
@@ -54,6 +63,11 @@ export interface RecordRestConnector {
   deleteRecord(input: { module: string; id: string }): Promise<ConnectorResult<void>>;
   /** The record already made for a Jira issue, if any. */
   findRecordByIssueKey(input: { module: string; issueKey: string }): Promise<ConnectorResult<ToolRecord | undefined>>;
+  /**
+   * One page of the module's records (the connection's `listRecords` path, with `limit`, `cursor`
+   * and `updated_since` added). A connection whose tool cannot list fails permanently, saying so.
+   */
+  listRecords(input: { module: string; cursor?: string; updatedSince?: string; limit?: number }): Promise<ConnectorResult<RecordPage>>;
   /** `body` is Markdown. An idempotency key, when given, keeps a retried note from being added twice. */
   addWorkNote(input: { module: string; id: string; body: string; author?: NoteAuthor; idempotencyKey?: string }): Promise<ConnectorResult<WorkNote>>;
   updateWorkNote(input: { module: string; id: string; noteId: string; body: string }): Promise<ConnectorResult<void>>;
@@ -83,6 +97,39 @@ const listOrEnvelope = z.union([
   z.object({ data: recordList }).transform((a) => a.data),
 ]);
 
+/** The next page's cursor in the body (`next_cursor`, `nextCursor`, `cursor.next`), when the tool puts it there. */
+const cursorInBody = z
+  .looseObject({
+    next_cursor: z.string().nullable().optional(),
+    nextCursor: z.string().nullable().optional(),
+    cursor: z.looseObject({ next: z.string().nullable().optional() }).nullable().optional(),
+  })
+  .transform((a) => a.next_cursor ?? a.nextCursor ?? a.cursor?.next ?? undefined)
+  .catch(undefined);
+
+/**
+ * The next page's cursor in an RFC 8288 `Link` header, as Sentry pages: the `rel="next"` link's
+ * `cursor` query parameter (or its `cursor="…"` attribute); a link marked `results="false"` has no page.
+ */
+export function cursorInLinkHeader(header: string | undefined): string | undefined {
+  if (!header) return undefined;
+  for (const part of header.split(/,(?=\s*<)/)) {
+    const match = /^\s*<([^>]*)>(.*)$/.exec(part);
+    if (!match) continue;
+    const params = match[2] ?? '';
+    if (!/;\s*rel="?next"?/i.test(params) || /;\s*results="?false"?/i.test(params)) continue;
+    const attribute = /;\s*cursor="([^"]*)"/i.exec(params)?.[1];
+    if (attribute) return attribute;
+    try {
+      const cursor = new URL(match[1] ?? '', 'https://link.invalid/').searchParams.get('cursor');
+      if (cursor) return cursor;
+    } catch {
+      // not a URL: no cursor
+    }
+  }
+  return undefined;
+}
+
 /** True when an answer reads as a list of records (bare or in an envelope). */
 export function readsAsRecordList(body: string): boolean {
   return listOrEnvelope.safeParse(parseJson(body)).success;
@@ -98,6 +145,12 @@ function parseJson(body: string): unknown {
 }
 
 // ---------------------------------------------------------------- the connector
+
+/** Adds query parameters to a filled path that may already carry some. */
+function withQuery(path: string, query: Record<string, string>): string {
+  const extra = new URLSearchParams(query).toString();
+  return extra === '' ? path : `${path}${path.includes('?') ? '&' : '?'}${extra}`;
+}
 
 /** Ids end up in paths; these would change which path is addressed. */
 function badId(value: string): boolean {
@@ -142,7 +195,7 @@ export function recordRestConnector(
   async function call(
     operation: RestOperation,
     values: Record<string, string>,
-    extra: { body?: unknown; headers?: Record<string, string> } = {},
+    extra: { body?: unknown; headers?: Record<string, string>; query?: Record<string, string> } = {},
   ): Promise<ConnectorResult<{ response: ExternalResponse; url: string }>> {
     for (const name of ['id', 'noteId'] as const) {
       const value = values[name];
@@ -151,9 +204,13 @@ export function recordRestConnector(
       }
     }
     const template = restPathsFor(connection, values.module ?? '')[operation];
+    if (template === null) {
+      return fail({ retry: 'permanent', reason: 'bad-config', explanation: `${connection.name} cannot list its records, so Tandem cannot read them a page at a time.` });
+    }
     let line: ReturnType<typeof fillRestPath>;
     try {
       line = fillRestPath(template, values);
+      if (extra.query) line = { ...line, path: withQuery(line.path, extra.query) };
     } catch {
       return fail({
         retry: 'permanent',
@@ -224,6 +281,26 @@ export function recordRestConnector(
       const only = unnamed[0];
       if (unnamed.length === 1 && only) return ok(toRecord(module, only));
       return fail(unexpectedAnswer(sent.value.url, `its search for ${issueKey} returned ${unnamed.length} records and none names the issue`));
+    },
+
+    async listRecords({ module, cursor, updatedSince, limit }) {
+      const query: Record<string, string> = { limit: String(limit ?? RECORD_PAGE_SIZE) };
+      if (cursor) query.cursor = cursor;
+      if (updatedSince) query.updated_since = updatedSince;
+      const sent = await call('listRecords', { module }, { query });
+      if (!sent.ok) return sent;
+      const raw = parseJson(sent.value.response.body);
+      const list = listOrEnvelope.safeParse(raw);
+      if (!list.success) return fail(unexpectedAnswer(sent.value.url, 'its answer to the listing is not a list of records'));
+      const records: ToolRecord[] = [];
+      for (const item of list.data) {
+        const parsed = recordAnswer.safeParse(item);
+        // A row without an id cannot be linked or read again; it is left out, not guessed at.
+        if (parsed.success) records.push(toRecord(module, parsed.data));
+      }
+      const next = cursorInBody.parse(raw) ?? cursorInLinkHeader(sent.value.response.headers.link);
+      // A cursor that names the page just read would list it forever.
+      return ok(next && next !== cursor ? { records, nextCursor: next } : { records });
     },
 
     async addWorkNote({ module, id, body, author, idempotencyKey }) {

@@ -50,6 +50,8 @@ export interface PresetSummary {
   description: string;
   /** What the admin must type in to start from this preset. */
   needs: 'base-url' | 'push-url';
+  /** How the tool lists its records for a sync of what exists, or why it cannot. */
+  listing: string;
 }
 
 /** The saved configuration as the page edits it. `revision` guards against two admins overwriting each other. */

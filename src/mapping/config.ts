@@ -9,7 +9,6 @@ import {
   type FieldMapping,
   type ProjectMapping,
   type RecordRestConnection,
-  type RestOperation,
   type RestPaths,
   type TandemConfig,
 } from './schema';
@@ -248,10 +247,7 @@ export function restPathsFor(connection: RecordRestConnection, module: string): 
 
 function stripUndefined(paths: Partial<RestPaths>): Partial<RestPaths> {
   const out: Partial<RestPaths> = {};
-  for (const key of Object.keys(paths) as RestOperation[]) {
-    const value = paths[key];
-    if (value !== undefined) out[key] = value;
-  }
+  for (const [key, value] of Object.entries(paths)) if (value !== undefined) Object.assign(out, { [key]: value });
   return out;
 }
 

@@ -15,6 +15,8 @@ export interface Preset {
   description: string;
   /** What the admin types in as `baseUrl`: the tool's address (the default), or the push URL the tool shows. */
   needs?: 'base-url' | 'push-url';
+  /** How the tool lists its records for a sync of what exists (tool → Jira), or why it cannot. */
+  listing: string;
   build(input: PresetInput): Connection;
 }
 
@@ -34,6 +36,8 @@ const stackflowItsm: Preset = {
   name: 'StackFlow ITSM',
   description:
     'OPS bugs ⇄ StackFlow incidents and INFRA tasks → changes; summary, description, priority (P1–P4), assignee by email and status, work notes as comments.',
+  listing:
+    'Lists incidents and changes 100 at a time, oldest change first, by cursor (`GET /api/{module}?limit=&cursor=&updated_since=`, the answer\'s `next_cursor`).',
   build(input) {
     const connection: ConnectionInput = {
       id: input.id ?? connectionIdFrom(input.name, 'stackflow'),
@@ -124,6 +128,8 @@ const craftioProduct: Preset = {
   name: 'Craft.io product items',
   description:
     'PROD epics ⇄ Craft.io epics and stories ⇄ features; other PROD types → Craft.io items one way, sub-tasks ignored; title, description, status, labels and owner by email. Craft.io sends its changes to the inbound URL (the webhook lamp).',
+  listing:
+    'Lists each item type\'s items (`GET /api/{module}`, the whole workspace in one answer per type; a `next_cursor` is followed when there is one).',
   build(input) {
     const connection: ConnectionInput = {
       id: input.id ?? connectionIdFrom(input.name, 'craftio'),
@@ -187,6 +193,8 @@ const flashdutyChanges: Preset = {
   description:
     'OPS issues labelled "change" → Flashduty change events through the push URL (paste it as the address), as Jira webhooks; Flashduty maps the status name itself (to do → planned, in progress → processing, done → done, canceled → canceled).',
   needs: 'push-url',
+  listing:
+    'Cannot list: Flashduty only receives Jira\'s pushes, so there is nothing to sync from it into Jira.',
   build(input) {
     const connection: ConnectionInput = {
       id: input.id ?? connectionIdFrom(input.name, 'flashduty'),
@@ -218,6 +226,8 @@ const userheroFeedback: Preset = {
   name: 'UserHero feedback',
   description:
     'UserHero Issues workflow ⇄ FEEDBACK: pushed items become Tasks with a link back (title, description, priority Urgent → Highest…, status); Jira webhooks to UserHero with a Bearer header; status by category both ways.',
+  listing:
+    'Cannot list: UserHero only receives Jira\'s pushes, so there is nothing to sync from it into Jira.',
   build(input) {
     const connection: ConnectionInput = {
       id: input.id ?? connectionIdFrom(input.name, 'userhero'),
@@ -291,6 +301,8 @@ const sentryErrors: Preset = {
   name: 'Sentry errors',
   description:
     'Sentry issues → OPS bugs (create, or link an existing bug) with a link back; Jira assignee → Sentry by email; resolved ⇄ Done, unresolved ⇄ To Do.',
+  listing:
+    'Lists issues by Sentry\'s cursor (`GET /api/0/{module}/?cursor=`, the `Link` header\'s `rel="next"` with `results="true"`).',
   build(input) {
     const connection: ConnectionInput = {
       id: input.id ?? connectionIdFrom(input.name, 'sentry'),
@@ -304,6 +316,7 @@ const sentryErrors: Preset = {
         getRecord: 'GET /api/0/{module}/{id}/',
         deleteRecord: 'DELETE /api/0/{module}/{id}/',
         findByIssueKey: 'GET /api/0/{module}/?jira_issue_key={key}',
+        listRecords: 'GET /api/0/{module}/',
       },
       // The tracker keeps the key Tandem answers when it creates or links the Jira issue, and its
       // issues are never created through the API: nothing to write back.

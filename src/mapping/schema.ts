@@ -144,6 +144,11 @@ export const DEFAULT_REST_PATHS = {
   updateNote: 'PATCH /api/{module}/{id}/work_notes/{noteId}',
   deleteNote: 'DELETE /api/{module}/{id}/work_notes/{noteId}',
   findByIssueKey: 'GET /api/{module}?jira_issue_key={key}',
+  /**
+   * A page of the module's records; Tandem adds `limit`, `cursor` (the previous page's `next_cursor`)
+   * and `updated_since` as query parameters. null: the tool cannot list its records.
+   */
+  listRecords: 'GET /api/{module}',
 } as const;
 export type RestOperation = keyof typeof DEFAULT_REST_PATHS;
 
@@ -156,6 +161,7 @@ export const restPathsSchema = z.object({
   updateNote: restPath.default(DEFAULT_REST_PATHS.updateNote),
   deleteNote: restPath.default(DEFAULT_REST_PATHS.deleteNote),
   findByIssueKey: restPath.default(DEFAULT_REST_PATHS.findByIssueKey),
+  listRecords: restPath.nullable().default(DEFAULT_REST_PATHS.listRecords),
 });
 export type RestPaths = z.infer<typeof restPathsSchema>;
 
@@ -169,6 +175,7 @@ export const restPathOverridesSchema = z.object({
   updateNote: restPath.optional(),
   deleteNote: restPath.optional(),
   findByIssueKey: restPath.optional(),
+  listRecords: restPath.nullable().optional(),
 });
 
 export const connectionOptionsSchema = z.object({

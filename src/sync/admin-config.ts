@@ -55,18 +55,20 @@ export async function readStoredConfig(ports: Pick<Ports, 'store'>): Promise<Sto
 
 export function presetSummaries(): PresetSummary[] {
   return [
-    ...presets.map((preset): PresetSummary => ({ id: preset.id, name: preset.name, description: preset.description, needs: preset.needs ?? 'base-url' })),
+    ...presets.map((preset): PresetSummary => ({ id: preset.id, name: preset.name, description: preset.description, needs: preset.needs ?? 'base-url', listing: preset.listing })),
     {
       id: BLANK_RECORD_REST,
       name: 'Blank REST connection',
       description: 'A tool with a REST API for its records: you map projects and fields yourself.',
       needs: 'base-url',
+      listing: 'Lists records at `GET /api/{module}` with `limit`, `cursor` and `updated_since`, reading on by the answer\'s `next_cursor` (change the path where your tool lists elsewhere, or clear it if it cannot).',
     },
     {
       id: BLANK_PUSH,
       name: 'Blank push connection',
       description: 'A tool that takes Jira-style webhook events at one URL: Tandem pushes each change there.',
       needs: 'push-url',
+      listing: 'Cannot list: the tool only receives pushes, so there is nothing to sync from it into Jira.',
     },
   ];
 }

@@ -15,7 +15,7 @@ test('missing or wrong bearer token answers 401 JSON; the token is redacted in t
   assert.equal(basic.status, 401);
   const ok = await call('GET', '/api/incidents');
   assert.equal(ok.status, 200);
-  assert.deepEqual(ok.body, { result: [] });
+  assert.deepEqual(ok.body, { result: [], next_cursor: null });
   const logged = itsm.requests.at(-1);
   assert.equal(logged?.headers.authorization, 'Bearer [redacted]');
   assert.equal(logged?.status, 200);
@@ -205,4 +205,39 @@ test('Idempotency-Key expires after 24 hours', async () => {
   const later = await call('POST', '/api/incidents', { short_description: 'b' }, { 'Idempotency-Key': 'k' });
   assert.equal(later.status, 201);
   assert.equal(itsm.records('incidents').length, 2);
+});
+
+test('listing pages by cursor in order of change, filtered by updated_since; a record changed meanwhile is listed again, never skipped', async () => {
+  let now = Date.parse('2026-03-01T10:00:00.000Z');
+  const { call } = await start({ clock: () => now });
+  const ids: string[] = [];
+  for (let i = 0; i < 7; i++) {
+    now += 1000;
+    ids.push(str((await call('POST', '/api/incidents', { short_description: `Old ${i}` })).body, 'id'));
+  }
+  const first = await call('GET', '/api/incidents?limit=3');
+  assert.equal(first.status, 200);
+  assert.deepEqual((at(first.body, 'result') as Array<{ id: string }>).map((r) => r.id), ids.slice(0, 3));
+  const cursor = str(first.body, 'next_cursor');
+  // The first record changes while the listing runs: it moves behind the cursor.
+  now += 1000;
+  await call('PATCH', `/api/incidents/${ids[0] ?? ''}`, { priority: 'P1' });
+  const seen: string[] = [];
+  let next: string | null = cursor;
+  while (next !== null) {
+    const page = await call('GET', `/api/incidents?limit=3&cursor=${encodeURIComponent(next)}`);
+    seen.push(...(at(page.body, 'result') as Array<{ id: string }>).map((r) => r.id));
+    next = at(page.body, 'next_cursor') as string | null;
+  }
+  assert.deepEqual(seen, [...ids.slice(3), ids[0]]);
+
+  const since = await call('GET', `/api/incidents?updated_since=${encodeURIComponent('2026-03-01T10:00:06.000Z')}`);
+  assert.deepEqual((at(since.body, 'result') as Array<{ id: string }>).map((r) => r.id), [ids[5], ids[6], ids[0]]);
+  assert.equal(at(since.body, 'next_cursor'), null);
+
+  for (const bad of ['limit=0', 'limit=1001', 'limit=ten', 'cursor=nope', 'updated_since=yesterday']) {
+    const refused = await call('GET', `/api/incidents?${bad}`);
+    assert.equal(refused.status, 400, bad);
+    assert.equal(at(refused.body, 'error', 'field'), bad.split('=')[0]);
+  }
 });

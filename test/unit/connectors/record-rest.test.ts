@@ -276,3 +276,38 @@ test('testConnection: a push connection sends nothing', async () => {
   assert.equal(result.verdict, 'not-testable');
   assert.equal(port.requests.length, 0);
 });
+
+test('list: a page by limit, cursor and updated_since; the next cursor from the body or from a Link header', async () => {
+  const port = fakePort(
+    json(200, { result: [{ id: 'r1', number: 'INC1' }, { id: 'r2' }, { number: 'no id' }], next_cursor: 'c2' }),
+    json(200, { result: [{ id: 'r3' }], next_cursor: null }),
+    { status: 200, headers: { link: '<https://sentry.example/api/0/issues/?cursor=0:0:1>; rel="previous"; results="false"; cursor="0:0:1", <https://sentry.example/api/0/issues/?cursor=0:100:0>; rel="next"; results="true"; cursor="0:100:0"' }, body: JSON.stringify([{ id: '7' }]) },
+    { status: 200, headers: { link: '<https://sentry.example/api/0/issues/?cursor=0:200:0>; rel="next"; results="false"; cursor="0:200:0"' }, body: '[]' },
+  );
+  const tool = recordRestConnector(restConnection(), TOKEN, port);
+  const first = assertOk(await tool.listRecords({ module: 'incidents', updatedSince: '2026-11-01T00:00:00.000Z' }));
+  assert.deepEqual([port.last().method, port.last().url], ['GET', `${BASE}/api/incidents?limit=100&updated_since=2026-11-01T00%3A00%3A00.000Z`]);
+  assert.deepEqual(first.records.map((r) => r.id), ['r1', 'r2'], 'a row without an id is left out');
+  assert.equal(first.records[0]?.url, `${BASE}/records/incidents/r1`);
+  assert.equal(first.nextCursor, 'c2');
+  const last = assertOk(await tool.listRecords({ module: 'incidents', cursor: 'c2', limit: 50 }));
+  assert.equal(port.last().url, `${BASE}/api/incidents?limit=50&cursor=c2`);
+  assert.equal(last.nextCursor, undefined);
+  const linked = assertOk(await tool.listRecords({ module: 'issues' }));
+  assert.equal(linked.nextCursor, '0:100:0');
+  const linkedEnd = assertOk(await tool.listRecords({ module: 'issues', cursor: '0:100:0' }));
+  assert.equal(linkedEnd.nextCursor, undefined, 'results="false" has no next page');
+});
+
+test('list: a path with its own query keeps it; a tool that cannot list fails permanently, sending nothing', async () => {
+  const port = fakePort(json(200, { items: [] }));
+  const listing = recordRestConnector({ ...restConnection(), paths: { ...restConnection().paths, listRecords: 'GET /v2/{module}?active=true' } }, TOKEN, port);
+  assert.deepEqual(assertOk(await listing.listRecords({ module: 'features' })), { records: [] });
+  assert.equal(port.last().url, `${BASE}/v2/features?active=true&limit=100`);
+  const silent = fakePort();
+  const none = recordRestConnector({ ...restConnection(), paths: { ...restConnection().paths, listRecords: null } }, TOKEN, silent);
+  const result = await none.listRecords({ module: 'incidents' });
+  assert.equal(result.ok, false);
+  if (!result.ok) assert.deepEqual([result.failure.retry, result.failure.reason], ['permanent', 'bad-config']);
+  assert.equal(silent.requests.length, 0);
+});

@@ -174,3 +174,17 @@ test('Sentry: create and link in OPS, the assignee Jira → tracker by email, re
   assert.deepEqual(toJiraValue(status, 'resolved'), { kind: 'status', name: 'Done', category: 'done' });
   assert.deepEqual(toJiraValue(status, 'unresolved'), { kind: 'status', name: 'To Do', category: 'new' });
 });
+
+test('each preset says how its tool lists its records, and a tool that cannot has no list path', () => {
+  for (const preset of presets) {
+    const connection = preset.build({ name: preset.name, baseUrl: 'https://tool.example.com' });
+    const cannot = preset.listing.startsWith('Cannot list');
+    if (connection.protocol === 'record-rest') {
+      assert.equal(cannot, false, preset.id);
+      assert.ok(connection.paths.listRecords, preset.id);
+      assert.ok(preset.listing.includes(connection.paths.listRecords.replace(/^GET /, '')), `${preset.id} names its list path`);
+    } else {
+      assert.equal(cannot, true, preset.id);
+    }
+  }
+});
