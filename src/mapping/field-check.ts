@@ -22,6 +22,7 @@ export interface JiraFieldInfo {
 export type FieldCheckResult = { ok: true } | { ok: false; message: string };
 
 const CUSTOM = 'com.atlassian.jira.plugin.system.customfieldtypes:';
+const SPRINT = 'com.pyxis.greenhopper.jira:gh-sprint';
 const ADF_SYSTEM_FIELDS = new Set(['description', 'environment']);
 /** Set by Jira itself; never written by an app. */
 const READ_ONLY_SYSTEM_FIELDS = new Set(['created', 'updated', 'creator', 'resolutiondate', 'lastViewed', 'statuscategorychangedate', 'votes', 'watches', 'worklog', 'issuekey', 'key', 'project', 'issuetype']);
@@ -44,6 +45,12 @@ function describeJira(schema: JiraFieldSchema): string {
       return 'a date and time';
     case 'option':
       return 'a choice';
+    case 'option-with-child':
+      return 'a choice with a sub-choice';
+    case 'team':
+      return 'a team';
+    case 'issuelink':
+      return 'an issue';
     case 'user':
       return 'a user';
     case 'priority':
@@ -58,6 +65,12 @@ function describeJira(schema: JiraFieldSchema): string {
           return 'a list of choices';
         case 'user':
           return 'a list of users';
+        case 'version':
+          return 'a list of versions';
+        case 'component':
+          return 'a list of components';
+        case 'json':
+          return schema.custom === SPRINT ? 'sprints' : 'a list of values';
         default:
           return `a list of ${schema.items ?? 'values'}`;
       }
@@ -78,6 +91,12 @@ const TOOL_KIND: Record<TransformKind, string> = {
   number: 'number',
   date: 'date',
   option: 'choice',
+  names: 'names',
+  checkbox: 'checkbox (true or false)',
+  cascading: 'choice path',
+  'users-email': 'user list (emails)',
+  url: 'web address',
+  team: 'team',
 };
 
 function accepts(kind: TransformKind, schema: JiraFieldSchema): boolean {
@@ -101,6 +120,18 @@ function accepts(kind: TransformKind, schema: JiraFieldSchema): boolean {
       return schema.type === 'date' || schema.type === 'datetime';
     case 'option':
       return schema.type === 'option' || (schema.type === 'array' && schema.items === 'option');
+    case 'names':
+      return schema.type === 'array' && (schema.items === 'version' || schema.items === 'component');
+    case 'checkbox':
+      return schema.type === 'array' && schema.items === 'option';
+    case 'cascading':
+      return schema.type === 'option-with-child';
+    case 'users-email':
+      return schema.type === 'array' && schema.items === 'user';
+    case 'url':
+      return schema.type === 'string' && !holdsAdf(schema);
+    case 'team':
+      return schema.type === 'team';
   }
 }
 
@@ -110,7 +141,37 @@ function hint(kind: TransformKind, schema: JiraFieldSchema): string {
   if (kind.startsWith('adf-') && schema.type === 'string') return ' Use the text transform.';
   if (schema.type === 'array' && schema.items === 'string') return ' Use the labels transform.';
   if (schema.type === 'option' || (schema.type === 'array' && schema.items === 'option')) return ' Use the option transform with a table of choices.';
+  if (schema.type === 'array' && (schema.items === 'version' || schema.items === 'component')) return ' Use the names transform.';
+  if (schema.type === 'array' && schema.items === 'user') return ' Use the users-email transform.';
+  if (schema.type === 'option-with-child') return ' Use the cascading transform.';
+  if (schema.type === 'team') return ' Use the team transform with a table of teams.';
   return '';
+}
+
+/** Every transform, in the order the admin page lists them. */
+export const TRANSFORM_KINDS: readonly TransformKind[] = ['text', 'adf-markdown', 'adf-plain', 'number', 'date', 'option', 'checkbox', 'cascading', 'labels', 'names', 'user-email', 'users-email', 'url', 'team', 'priority', 'status'];
+
+export interface TransformFit {
+  kind: TransformKind;
+  ok: boolean;
+  /** Why the transform cannot carry this field (when not ok). */
+  reason?: string;
+}
+
+/**
+ * Each transform with whether it fits the Jira field and, when not, why: the admin page offers the
+ * ones that fit and shows the reasons for the rest. A tool field's type, when the tool says it,
+ * narrows the fitting ones to those that carry that type.
+ */
+export function transformFits(jiraField: JiraFieldSchema | JiraFieldInfo, toolType?: TransformKind[]): TransformFit[] {
+  const schema = isSchema(jiraField) ? jiraField : jiraField.schema;
+  const label = jiraFieldLabel(isSchema(jiraField) ? '' : (jiraField.id ?? ''), isSchema(jiraField) ? undefined : jiraField.name) || 'This field';
+  return TRANSFORM_KINDS.map((kind) => {
+    if (!schema) return { kind, ok: false, reason: `Jira does not say what ${label} holds.` };
+    if (!accepts(kind, schema)) return { kind, ok: false, reason: `${label} holds ${describeJira(schema)}, not ${TOOL_KIND[kind]}.${hint(kind, schema)}` };
+    if (toolType && !toolType.includes(kind)) return { kind, ok: false, reason: `The tool's field is not ${TOOL_KIND[kind]}.` };
+    return { kind, ok: true };
+  });
 }
 
 function isSchema(value: JiraFieldSchema | JiraFieldInfo): value is JiraFieldSchema {

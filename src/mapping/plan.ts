@@ -269,7 +269,7 @@ export function planInbound(input: InboundInput): InboundPlan {
     // The tool re-sent what Jira already holds, in its own spelling.
     if (!create && hash === previous) continue;
     if (result.kind === 'status') plan.status = result;
-    else if (result.kind === 'user-by-email') plan.lookups.push({ jiraField: mapping.jira, toolField: mapping.tool, lookup: result });
+    else if (result.kind === 'user-by-email' || result.kind === 'users-by-email') plan.lookups.push({ jiraField: mapping.jira, toolField: mapping.tool, lookup: result });
     else if (!(create && result.value === null)) plan.jiraFields[mapping.jira] = result.value;
     next ??= { ...shadow?.fields };
     next[mapping.tool] = hash;

@@ -68,6 +68,32 @@ export const transformSchema = z.discriminatedUnion('kind', [
     table: z.array(valuePair).default([]),
     /** A value missing from the table: skip it, or send the same text to the other side. */
     unmatched: z.enum(['skip', 'same']).default('skip'),
+    /** The Jira choice for a tool value missing from the table (wins over `unmatched`). */
+    defaultJira: nonEmpty.optional(),
+    /** The tool value for a Jira choice missing from the table (wins over `unmatched`). */
+    defaultTool: nonEmpty.optional(),
+  }),
+  z.object({
+    kind: z.literal('names'),
+    /** Versions or components by name: the tool holds a list, or a single name (the first). */
+    format: z.enum(['list', 'single']).default('list'),
+  }),
+  z.object({
+    kind: z.literal('checkbox'),
+    /** The Jira checkbox option that stands for the tool's true. */
+    option: nonEmpty,
+  }),
+  z.object({
+    kind: z.literal('cascading'),
+    /** How the tool writes a parent and child choice in one value: `EMEA / DE`. */
+    separator: z.string().min(1).default(' / '),
+  }),
+  z.object({ kind: z.literal('users-email') }),
+  z.object({ kind: z.literal('url') }),
+  z.object({
+    kind: z.literal('team'),
+    /** The tool's team name ⇄ the Atlassian team id the Team field holds. */
+    table: z.array(valuePair).default([]),
   }),
 ]);
 export type Transform = z.infer<typeof transformSchema>;

@@ -22,7 +22,12 @@ export interface UserByEmailLookup {
   kind: 'user-by-email';
   email: string;
 }
-export type Lookup = UserByEmailLookup;
+/** Find the Jira users with these emails; an email without a match is left out with a note. */
+export interface UsersByEmailLookup {
+  kind: 'users-by-email';
+  emails: string[];
+}
+export type Lookup = UserByEmailLookup | UsersByEmailLookup;
 /** Jira status is moved by transition: to this status by name when reachable, else into this category. */
 export interface StatusTarget {
   kind: 'status';
@@ -235,6 +240,54 @@ export function toToolValue(mapping: FieldMapping, jiraValue: unknown, ctx?: Too
     }
     case 'option':
       return optionToTool(t, label, jiraValue);
+    case 'names': {
+      if (jiraValue !== null && jiraValue !== undefined && !Array.isArray(jiraValue)) return fail(`${label} does not hold a list of versions or components`);
+      const names = (Array.isArray(jiraValue) ? jiraValue : []).map((item) => nameOf(item, 'name')).filter((n): n is string => n !== undefined);
+      return value(t.format === 'single' ? (names[0] ?? null) : names);
+    }
+    case 'checkbox': {
+      if (jiraValue === null || jiraValue === undefined) return value(false);
+      if (!Array.isArray(jiraValue)) return fail(`${label} does not hold checkboxes`);
+      return value(jiraValue.some((item) => norm(nameOf(item, 'value') ?? '') === norm(t.option)));
+    }
+    case 'cascading': {
+      if (jiraValue === null || jiraValue === undefined) return value(null);
+      const parent = nameOf(jiraValue, 'value');
+      if (parent === undefined || !isRecord(jiraValue)) return fail(`${label} does not hold a cascading choice`);
+      const child = nameOf(jiraValue.child, 'value');
+      return value(child === undefined ? parent : `${parent}${t.separator}${child}`);
+    }
+    case 'users-email': {
+      if (jiraValue === null || jiraValue === undefined) return value([]);
+      if (!Array.isArray(jiraValue)) return fail(`${label} does not hold a list of users`);
+      const emails: string[] = [];
+      for (const user of jiraValue) {
+        const one = userToTool(label, user, ctx);
+        if (one.kind !== 'value') return one;
+        if (typeof one.value === 'string' && !emails.includes(one.value)) emails.push(one.value);
+      }
+      return value(emails);
+    }
+    case 'url':
+      if (isEmpty(jiraValue)) return value(null);
+      return typeof jiraValue === 'string' && isWebAddress(jiraValue) ? value(jiraValue.trim()) : skip(`${label} holds ${quote(jiraValue)}, which is not a web address`);
+    case 'team': {
+      if (jiraValue === null || jiraValue === undefined) return value(null);
+      const id = isRecord(jiraValue) && typeof jiraValue.id === 'string' ? jiraValue.id : typeof jiraValue === 'string' ? jiraValue : undefined;
+      if (id === undefined) return fail(`${label} does not hold a team`);
+      const tool = compile(t, () => pairTables(t.table)).toTool.get(norm(id));
+      const name = isRecord(jiraValue) && typeof jiraValue.name === 'string' ? jiraValue.name : id;
+      return tool === undefined ? skip(`Jira team ${quote(name)} has no row in the team table`) : value(tool);
+    }
+  }
+}
+
+function isWebAddress(text: string): boolean {
+  try {
+    const url = new URL(text.trim());
+    return url.protocol === 'https:' || url.protocol === 'http:';
+  } catch {
+    return false;
   }
 }
 
@@ -286,6 +339,7 @@ function optionToTool(t: TransformOf<'option'>, label: string, jiraValue: unknow
     if (name === undefined) return fail(`${label} does not hold a choice`);
     const mapped = table.get(norm(name));
     if (mapped !== undefined) return mapped;
+    if (t.defaultTool !== undefined) return t.defaultTool;
     return t.unmatched === 'same' ? name : skip(`${label} choice ${quote(name)} has no row in the option table`);
   };
   if (!Array.isArray(jiraValue)) {
@@ -382,6 +436,7 @@ export function toJiraValue(mapping: FieldMapping, toolValue: unknown): JiraValu
         if (name === undefined) return fail(`${from} does not hold a choice`);
         const mapped = table.get(norm(name));
         if (mapped !== undefined) return { value: mapped };
+        if (t.defaultJira !== undefined) return { value: t.defaultJira };
         return t.unmatched === 'same' ? { value: name } : skip(`The tool's choice ${quote(name)} has no row in the option table`);
       };
       if (!Array.isArray(toolValue)) {
@@ -392,9 +447,55 @@ export function toJiraValue(mapping: FieldMapping, toolValue: unknown): JiraValu
       for (const item of toolValue) {
         const r = one(item);
         if ('kind' in r) return r;
-        out.push(r);
+        if (!out.some((o) => o.value === r.value)) out.push(r);
       }
       return value(out);
+    }
+    case 'names': {
+      if (isEmpty(toolValue)) return value([]);
+      const items = Array.isArray(toolValue) ? toolValue : [toolValue];
+      const names: string[] = [];
+      for (const item of items) {
+        const name = nameOf(item, 'name');
+        if (name === undefined) return fail(`${from} does not hold names`);
+        if (name.trim() !== '' && !names.includes(name.trim())) names.push(name.trim());
+      }
+      // Jira finds each by name in the issue's project, and refuses a name it does not have.
+      return value(names.map((name) => ({ name })));
+    }
+    case 'checkbox': {
+      if (toolValue === null || toolValue === undefined) return value([]);
+      if (typeof toolValue !== 'boolean') return fail(`${from} holds ${quote(toolValue)}, which is not true or false`);
+      return value(toolValue ? [{ value: t.option }] : []);
+    }
+    case 'cascading': {
+      if (isEmpty(toolValue)) return value(null);
+      if (typeof toolValue !== 'string') return fail(`${from} does not hold a choice`);
+      const at = toolValue.indexOf(t.separator);
+      if (at < 0) return value({ value: toolValue.trim() });
+      return value({ value: toolValue.slice(0, at).trim(), child: { value: toolValue.slice(at + t.separator.length).trim() } });
+    }
+    case 'users-email': {
+      if (isEmpty(toolValue)) return value([]);
+      const items = Array.isArray(toolValue) ? toolValue : typeof toolValue === 'string' ? toolValue.split(',') : undefined;
+      if (items === undefined) return fail(`${from} does not hold a list of emails`);
+      const emails: string[] = [];
+      for (const item of items) {
+        const email = typeof item === 'string' ? item.trim() : isRecord(item) ? nameOfEmail(item) : undefined;
+        if (email === undefined || !/^[^\s@]+@[^\s@]+$/.test(email)) return skip(`${from} holds ${quote(email ?? item)}, which is not an email address`);
+        if (!emails.some((e) => norm(e) === norm(email))) emails.push(email);
+      }
+      return emails.length === 0 ? value([]) : { kind: 'users-by-email', emails };
+    }
+    case 'url':
+      if (isEmpty(toolValue)) return value(null);
+      return typeof toolValue === 'string' && isWebAddress(toolValue) ? value(toolValue.trim()) : skip(`${from} holds ${quote(toolValue)}, which is not a web address`);
+    case 'team': {
+      if (isEmpty(toolValue)) return value(null);
+      const name = nameOf(toolValue, 'name');
+      if (name === undefined) return fail(`${from} does not hold a team`);
+      const id = compile(t, () => pairTables(t.table)).toJira.get(norm(name));
+      return id === undefined ? skip(`The tool's team ${quote(name)} has no row in the team table`) : value(id);
     }
   }
 }

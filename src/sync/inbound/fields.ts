@@ -81,6 +81,21 @@ export async function findAccountByEmail(jira: JiraPort, email: string): Promise
 /** Users by email: no match leaves the field empty and says so; it never fails the event. */
 export async function resolveLookups(run: InboundRun, plan: InboundPlan, next: Shadow, notes: string[]): Promise<void> {
   for (const lookup of plan.lookups) {
+    if (lookup.lookup.kind === 'users-by-email') {
+      // A user list: each email found is kept, each one not found is left out and said so.
+      const accounts: string[] = [];
+      const emails: string[] = [];
+      for (const email of lookup.lookup.emails) {
+        const one = await findAccountByEmail(run.ports.jira, email);
+        if (one && !accounts.includes(one.accountId)) {
+          accounts.push(one.accountId);
+          emails.push(one.email);
+        } else if (!one) notes.push(`No Jira user has the email ${email} given for ${lookup.toolField}, so it is left out of ${lookup.jiraField}`);
+      }
+      plan.jiraFields[lookup.jiraField] = accounts.map((accountId) => ({ accountId }));
+      next.fields[lookup.toolField] = hashValue(emails);
+      continue;
+    }
     const found = await findAccountByEmail(run.ports.jira, lookup.lookup.email);
     if (found) {
       plan.jiraFields[lookup.jiraField] = { accountId: found.accountId };

@@ -83,5 +83,5 @@ test('refusals are plain sentences naming both fields', () => {
   assert.match(refusal({ jira: 'customfield_10100', tool: 'go_live', transform: { kind: 'date' } }, FIELDS.customfield_10100!), /Go live holds a date and time: set the date transform's Jira type to datetime/);
   assert.match(refusal({ jira: 'created', tool: 'opened_at', transform: { kind: 'date', jiraType: 'datetime' } }, FIELDS.created!), /Created is set by Jira itself.*Jira to tool only/);
   assert.match(refusal({ jira: 'customfield_1', tool: 'x' }, { id: 'customfield_1', name: 'Mystery' }), /Jira does not say what Mystery holds/);
-  assert.match(refusal({ jira: 'customfield_2', tool: 'team' }, { type: 'team' }), /customfield_2 holds a value of type team/);
+  assert.match(refusal({ jira: 'customfield_2', tool: 'team' }, { type: 'team' }), /customfield_2 holds a team, so it cannot carry .* Use the team transform/);
 });

@@ -26,6 +26,12 @@ const TRANSFORMS: Array<{ value: TransformKind; label: string }> = [
   { value: 'number', label: 'Number' },
   { value: 'date', label: 'Date' },
   { value: 'option', label: 'Choice table' },
+  { value: 'checkbox', label: 'Checkbox (true/false)' },
+  { value: 'cascading', label: 'Cascading choice' },
+  { value: 'names', label: 'Versions or components by name' },
+  { value: 'users-email', label: 'User list by email' },
+  { value: 'url', label: 'Web address' },
+  { value: 'team', label: 'Team table' },
 ];
 
 const CATEGORIES: Array<{ value: StatusCategory; label: string }> = [
@@ -256,6 +262,14 @@ function defaultTransform(kind: TransformKind): FieldMapping['transform'] {
       return { kind, jiraType: 'date' };
     case 'option':
       return { kind, table: [], unmatched: 'skip' };
+    case 'names':
+      return { kind, format: 'list' };
+    case 'checkbox':
+      return { kind, option: 'Yes' };
+    case 'cascading':
+      return { kind, separator: ' / ' };
+    case 'team':
+      return { kind, table: [] };
     default:
       return { kind } as FieldMapping['transform'];
   }
