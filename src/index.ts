@@ -3,3 +3,4 @@ export { onIssueEvent, onCommentEvent } from './handlers/jira-events';
 export { onInbound } from './handlers/inbound';
 export { onDelivery } from './handlers/delivery';
 export { adminResolver } from './handlers/admin';
+export { issueResolver } from './handlers/issue';

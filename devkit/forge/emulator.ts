@@ -186,7 +186,7 @@ export class ForgeEmulator {
         modules: Object.fromEntries([...emulator.app.pages].map(([key, page]) => [key, { resource: page.resourceKey, title: page.title }])),
         contentPermissions: emulator.app.content,
         invokeResolver: (call) => emulator.invokeResolver(call),
-        context: (moduleKey, accountId) => emulator.pageContext(moduleKey, accountId),
+        context: (moduleKey, accountId, issueKey) => emulator.pageContext(moduleKey, accountId, issueKey),
         defaultAccountId: options.defaultPageAccountId ?? options.appAccountId,
       }),
     );
@@ -207,9 +207,10 @@ export class ForgeEmulator {
     return `${this.baseUrl}/${form}/${this.webTriggerId(moduleKey)}`;
   }
 
-  /** Where a person or a browser sees a Custom UI page as Jira frames it. */
-  pageUrl(moduleKey: string, accountId: string): string {
-    return `${this.baseUrl}/forge/page/${encodeURIComponent(moduleKey)}?accountId=${encodeURIComponent(accountId)}`;
+  /** Where a person or a browser sees a Custom UI page as Jira frames it (an issue module: on the issue). */
+  pageUrl(moduleKey: string, accountId: string, issueKey?: string): string {
+    const issue = issueKey ? `&issueKey=${encodeURIComponent(issueKey)}` : '';
+    return `${this.baseUrl}/forge/page/${encodeURIComponent(moduleKey)}?accountId=${encodeURIComponent(accountId)}${issue}`;
   }
 
   /** Mounts another handler on the emulator's HTTP server (Custom UI host, sandbox pages). */
@@ -267,7 +268,7 @@ export class ForgeEmulator {
   async invokeResolver(call: ResolverCall): Promise<unknown> {
     const page = this.app.pages.get(call.moduleKey);
     if (!page?.resolverFunctionKey) throw new Error(`Module ${call.moduleKey} has no resolver`);
-    const context = this.pageContext(call.moduleKey, call.accountId);
+    const context = this.pageContext(call.moduleKey, call.accountId, call.issueKey);
     const request = { call: { functionKey: call.functionKey, payload: call.payload, jobId: undefined }, context };
     const backend = { principal: { accountId: call.accountId }, installContext: this.installContext(), license: undefined, installation: undefined };
     const outcome = await this.invoke(page.resolverFunctionKey, call.moduleKey, 'resolver', [request, backend], call.accountId);
@@ -277,8 +278,17 @@ export class ForgeEmulator {
     throw outcome.error instanceof Error ? outcome.error : new Error(String(outcome.error));
   }
 
-  /** The context `view.getContext()` gives a page of this module. */
-  pageContext(moduleKey: string, accountId: string): PageContext {
+  /**
+   * The context `view.getContext()` gives a page of this module, and its resolver gets. An issue's
+   * modules (jira:issueContext, jira:issueAction) are shown on one issue, and only to someone who can
+   * browse it; their extension names the issue and its project:
+   * `{type, issue: {id, key, type, typeId}, project: {id, key, type}}`
+   * (https://developer.atlassian.com/platform/forge/manifest-reference/modules/jira-issue-context/,
+   * https://developer.atlassian.com/platform/forge/manifest-reference/modules/jira-issue-action/,
+   * https://developer.atlassian.com/platform/forge/apis-reference/ui-api-bridge/view/#getcontext).
+   */
+  pageContext(moduleKey: string, accountId: string, issueKey?: string): PageContext {
+    const type = this.app.pages.get(moduleKey)?.type ?? 'jira:adminPage';
     return {
       accountId,
       cloudId: this.site.cloudId,
@@ -289,8 +299,23 @@ export class ForgeEmulator {
       moduleKey,
       environmentId: this.environmentId,
       environmentType: 'DEVELOPMENT',
-      extension: { type: 'jira:adminPage' },
+      extension: type === 'jira:adminPage' ? { type } : { type, ...this.issueExtension(moduleKey, accountId, issueKey) },
       theme: { colorMode: this.pageColorMode },
+    };
+  }
+
+  private issueExtension(moduleKey: string, accountId: string, issueKey: string | undefined): Record<string, unknown> {
+    if (!issueKey) throw new Error(`Module ${moduleKey} is shown on an issue: open it with the issue's key`);
+    const issue = this.jira.getIssue(issueKey);
+    const project = issue ? this.jira.getProject(issue.projectKey) : undefined;
+    const user = this.jira.getUser(accountId);
+    if (!issue || !project || !user || user.projectAccess?.[project.key] === 'none') {
+      throw new Error(`Jira shows no issue ${issueKey} to ${accountId}`);
+    }
+    const typeId = project.issueTypes.find((t) => t.name === issue.issueTypeName)?.id ?? '';
+    return {
+      issue: { id: issue.id, key: issue.key, type: issue.issueTypeName, typeId },
+      project: { id: project.id, key: project.key, type: 'software' },
     };
   }
 

@@ -7,6 +7,12 @@ import { z } from 'zod';
 const key = z.string().min(1);
 const filterSchema = z.looseObject({ ignoreSelf: z.boolean().optional(), expression: z.string().optional() });
 
+const pageModule = z.looseObject({ key, title: z.string().optional(), resource: key, resolver: z.object({ function: key }).optional() });
+
+/** The Custom UI modules the emulator hosts; an issue's modules are shown on one issue. */
+export type PageModuleType = 'jira:adminPage' | 'jira:issueContext' | 'jira:issueAction';
+const PAGE_MODULE_TYPES: readonly PageModuleType[] = ['jira:adminPage', 'jira:issueContext', 'jira:issueAction'];
+
 const manifestSchema = z.object({
   modules: z.looseObject({
     trigger: z
@@ -18,9 +24,9 @@ const manifestSchema = z.object({
       )
       .default([]),
     consumer: z.array(z.looseObject({ key, queue: key, function: key })).default([]),
-    'jira:adminPage': z
-      .array(z.looseObject({ key, title: z.string().optional(), resource: key, resolver: z.object({ function: key }).optional() }))
-      .default([]),
+    'jira:adminPage': z.array(pageModule).default([]),
+    'jira:issueContext': z.array(pageModule).default([]),
+    'jira:issueAction': z.array(pageModule).default([]),
     function: z.array(z.object({ key, handler: z.string().regex(/^[\w-]+\.\w+$/), timeoutSeconds: z.number().optional() })).default([]),
   }),
   resources: z.array(z.object({ key, path: z.string() })).default([]),
@@ -49,7 +55,7 @@ export interface AppModel {
   triggers: Array<{ key: string; functionKey: string; events: string[]; ignoreSelf: boolean }>;
   webTriggers: Map<string, { functionKey: string; dynamic: boolean }>;
   consumers: Map<string /* queue */, { key: string; functionKey: string }>;
-  pages: Map<string, { resourceKey: string; title: string; resolverFunctionKey: string | undefined }>;
+  pages: Map<string, { type: PageModuleType; resourceKey: string; title: string; resolverFunctionKey: string | undefined }>;
   resources: Map<string, string>;
   scopes: string[];
   /**
@@ -81,7 +87,7 @@ export function loadAppModel(appDir: string): AppModel {
   const otherFunctions = new Set([
     ...modules.trigger.map((t) => t.function),
     ...modules.webtrigger.map((w) => w.function),
-    ...modules['jira:adminPage'].flatMap((p) => (p.resolver ? [p.resolver.function] : [])),
+    ...PAGE_MODULE_TYPES.flatMap((type) => modules[type].flatMap((p) => (p.resolver ? [p.resolver.function] : []))),
   ]);
   for (const f of modules.function) {
     const [file, exportName] = f.handler.split('.') as [string, string];
@@ -95,7 +101,11 @@ export function loadAppModel(appDir: string): AppModel {
     triggers: modules.trigger.map((t) => ({ key: t.key, functionKey: t.function, events: t.events, ignoreSelf: t.filter?.ignoreSelf === true })),
     webTriggers: new Map(modules.webtrigger.map((w) => [w.key, { functionKey: w.function, dynamic: w.response?.type === 'dynamic' }])),
     consumers: new Map(modules.consumer.map((c) => [c.queue, { key: c.key, functionKey: c.function }])),
-    pages: new Map(modules['jira:adminPage'].map((p) => [p.key, { resourceKey: p.resource, title: p.title ?? p.key, resolverFunctionKey: p.resolver?.function }])),
+    pages: new Map(
+      PAGE_MODULE_TYPES.flatMap((type) =>
+        modules[type].map((p) => [p.key, { type, resourceKey: p.resource, title: p.title ?? p.key, resolverFunctionKey: p.resolver?.function }] as const),
+      ),
+    ),
     resources: new Map(manifest.resources.map((r) => [r.key, join(appDir, r.path)])),
     scopes: Array.isArray(manifest.permissions.scopes) ? manifest.permissions.scopes : Object.keys(manifest.permissions.scopes),
     impersonation: !Array.isArray(manifest.permissions.scopes) && Object.values(manifest.permissions.scopes).some((o) => o.allowImpersonation === true),

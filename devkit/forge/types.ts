@@ -9,6 +9,8 @@ export interface ResolverCall {
   payload: unknown;
   /** The Jira user the page is shown to. */
   accountId: string;
+  /** The issue the page is shown on (jira:issueContext, jira:issueAction); absent elsewhere. */
+  issueKey?: string;
 }
 
 /** Resolves with the resolver's return value; rejects with an Error whose message the bridge passes to the page. */

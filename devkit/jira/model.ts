@@ -13,6 +13,11 @@ export interface UserRecord {
   active: boolean;
   accountType: 'atlassian' | 'app';
   timeZone: string;
+  /**
+   * Per project key, less than the full access a site user has by default (permission schemes give
+   * it through roles): `browse` sees the project's issues but may not edit them; `none` sees nothing.
+   */
+  projectAccess?: Record<string, 'browse' | 'none'>;
 }
 
 export interface StatusRecord {

@@ -42,6 +42,8 @@ export interface AddUserInput {
   admin?: boolean;
   active?: boolean;
   timeZone?: string;
+  /** Projects where the user has less than full access (see UserRecord.projectAccess). */
+  projectAccess?: Record<string, 'browse' | 'none'>;
 }
 
 export interface AddProjectInput {
@@ -204,9 +206,18 @@ export class JiraSimulator {
       active: input.active ?? true,
       accountType: 'atlassian',
       timeZone: input.timeZone ?? 'UTC',
+      ...(input.projectAccess ? { projectAccess: { ...input.projectAccess } } : {}),
     };
     this.store.users.set(accountId, user);
     return { ...user };
+  }
+
+  /** Gives a user less than full access to a project, or (`full`) gives it back. */
+  setProjectAccess(accountId: string, projectKey: string, access: 'full' | 'browse' | 'none'): void {
+    const user = this.store.users.get(accountId);
+    if (!user) throw new Error(`No user ${accountId}`);
+    const rest = Object.fromEntries(Object.entries(user.projectAccess ?? {}).filter(([key]) => key !== projectKey));
+    user.projectAccess = access === 'full' ? rest : { ...rest, [projectKey]: access };
   }
 
   addProject(input: AddProjectInput): ProjectInfo {

@@ -156,6 +156,15 @@ export const forgeJira: JiraPort = {
     return body.permissions.ADMINISTER?.havePermission === true;
   },
 
+  async invokingUserOnIssue(issueId) {
+    const response = await api.asUser().requestJira(route`/rest/api/3/mypermissions?issueId=${issueId}&permissions=BROWSE_PROJECTS,EDIT_ISSUES`);
+    // Jira answers 404 for an issue the user cannot see, and 401/403 for no user at all.
+    if (response.status === 401 || response.status === 403 || response.status === 404) return { browse: false, edit: false };
+    const body = permissionsSchema.parse(await readJson(response, 'GET mypermissions'));
+    const browse = body.permissions.BROWSE_PROJECTS?.havePermission === true;
+    return { browse, edit: browse && body.permissions.EDIT_ISSUES?.havePermission === true };
+  },
+
   async getIssue(issueIdOrKey, fields, options) {
     const wanted = [...new Set(['status', 'project', 'issuetype', 'updated', ...fields])].join(',');
     if (!options?.transitions) {

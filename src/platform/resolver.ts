@@ -5,6 +5,12 @@ export interface ResolverRequest {
   payload: unknown;
   /** The Jira user calling from the page; absent only if Forge could not tell. */
   accountId: string | undefined;
+  /**
+   * Where the page is shown, as Forge puts it in the resolver's context (`context.extension`: for
+   * jira:issueContext and jira:issueAction, `{type, issue: {id, key, type, typeId}, project: {id, key, type}}`).
+   * Never trust the payload for this: the page could send any issue.
+   */
+  extension: unknown;
 }
 
 export type ResolverHandler = (request: ResolverRequest) => Promise<unknown>;
@@ -13,8 +19,8 @@ export function makeResolver(handlers: Record<string, ResolverHandler>): ReturnT
   const resolver = new Resolver();
   for (const [name, handler] of Object.entries(handlers)) {
     resolver.define(name, async ({ payload, context }) => {
-      const accountId = (context as { accountId?: unknown }).accountId;
-      return (await handler({ payload, accountId: typeof accountId === 'string' ? accountId : undefined })) as never;
+      const { accountId, extension } = context as { accountId?: unknown; extension?: unknown };
+      return (await handler({ payload, accountId: typeof accountId === 'string' ? accountId : undefined, extension })) as never;
     });
   }
   return resolver.getDefinitions();

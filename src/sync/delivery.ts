@@ -111,6 +111,8 @@ export const deliverySchema = z.discriminatedUnion('kind', [
     attempt: z.number().int().min(1),
     push: webhookPushSchema.optional(),
     ...requestedByAdmin,
+    /** Someone pressed Sync now on the issue: once this delivery has run, the issue panel stops showing it pending. */
+    syncNow: z.boolean().optional(),
   }),
   z.object({
     kind: z.literal('comment'),

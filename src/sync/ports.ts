@@ -135,6 +135,8 @@ export interface JiraPort {
   getIssueSummary(issueIdOrKey: string): Promise<IssueSummary | undefined>;
   /** True when the user who invoked this function (Forge's principal) is a Jira administrator, asked as that user. */
   invokingUserIsAdmin(): Promise<boolean>;
+  /** What the invoking user may do with the issue (Browse Projects, Edit Issues), asked as that user. */
+  invokingUserOnIssue(issueId: string): Promise<{ browse: boolean; edit: boolean }>;
   /**
    * The issue with the given fields (status, project and issuetype always), or undefined when it is
    * gone; with `transitions`, also the transitions from its status, in the same request.

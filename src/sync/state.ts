@@ -56,6 +56,9 @@ export const storedNoteSchema = z.union([noteSchema, pendingNoteSchema]);
 export type StoredNote = z.infer<typeof storedNoteSchema>;
 export const failureKey = (connectionId: string, subject: string) => `failure:${keyPart(connectionId)}:${keyPart(subject)}`;
 export const FAILURE_PREFIX = 'failure:';
+/** Someone pressed Sync now for the issue: pending until the queued delivery has run (1 h at most). */
+export const syncRequestKey = (connectionId: string, issueId: string) => `sync-request:${keyPart(connectionId)}:${keyPart(issueId)}`;
+export const SYNC_REQUEST_TTL_SECONDS = 60 * 60;
 export const ACTIVITY_PREFIX = 'activity:';
 
 const shadowSchema = z.object({

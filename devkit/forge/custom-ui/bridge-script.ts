@@ -13,6 +13,8 @@ export const BRIDGE_ENDPOINT = '/forge/bridge';
 export interface BridgeScriptConfig {
   moduleKey: string;
   accountId: string;
+  /** The issue an issue module's page is shown on. */
+  issueKey?: string;
 }
 
 // Plain ES2017 in a string: it is served as-is, never bundled or transpiled.
@@ -93,7 +95,7 @@ const BRIDGE_SOURCE = String.raw`
     return fetch(config.endpoint, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ type: type, payload: payload, moduleKey: config.moduleKey, accountId: config.accountId })
+      body: JSON.stringify({ type: type, payload: payload, moduleKey: config.moduleKey, accountId: config.accountId, issueKey: config.issueKey })
     }).then(function (response) {
       return response.text().then(function (text) {
         var answer = null;

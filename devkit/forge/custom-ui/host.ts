@@ -16,7 +16,8 @@ export interface CustomUiHostOptions {
   /** Resource key (manifest `resources[].key`) → absolute folder of the built page. */
   resources: Record<string, string>;
   invokeResolver: ResolverInvoker;
-  context: (moduleKey: string, accountId: string) => PageContext;
+  /** Throws when Jira would not show the page (an issue module on an issue the user cannot see). */
+  context: (moduleKey: string, accountId: string, issueKey?: string) => PageContext;
   /** The Jira user a page is shown to when its URL names none (`?accountId=`). */
   defaultAccountId: string;
   /**
@@ -68,6 +69,8 @@ interface BridgeRequest {
   payload: unknown;
   moduleKey: string;
   accountId: string;
+  /** The issue an issue module's page is shown on. */
+  issueKey: string | undefined;
   /** Where the page is served from, for links back into the host. */
   origin: string;
 }
@@ -121,7 +124,8 @@ function parseBridgeRequest(raw: Buffer, defaultAccountId: string, origin: strin
     throw new HttpError(400, 'Bridge request needs {type, payload, moduleKey, accountId}');
   }
   const accountId = typeof body.accountId === 'string' && body.accountId !== '' ? body.accountId : defaultAccountId;
-  return { type: body.type, payload: body.payload, moduleKey: body.moduleKey, accountId, origin };
+  const issueKey = typeof body.issueKey === 'string' && body.issueKey !== '' ? body.issueKey : undefined;
+  return { type: body.type, payload: body.payload, moduleKey: body.moduleKey, accountId, issueKey, origin };
 }
 
 /** A link target of @forge/bridge's router, as a URL in the devkit's Jira. */
@@ -233,7 +237,14 @@ export function createCustomUiHost(options: CustomUiHostOptions): CustomUiReques
     let body = await readFile(file);
     if (extname(file).toLowerCase() === '.html') {
       const accountId = url.searchParams.get('accountId') || options.defaultAccountId;
-      const script = bridgeScript({ moduleKey, accountId });
+      const issueKey = url.searchParams.get('issueKey') || undefined;
+      // Jira renders an issue's modules only where the user sees the issue.
+      try {
+        options.context(moduleKey, accountId, issueKey);
+      } catch (error) {
+        throw new HttpError(404, error instanceof Error ? error.message : String(error));
+      }
+      const script = bridgeScript({ moduleKey, accountId, ...(issueKey ? { issueKey } : {}) });
       body = Buffer.from(injectScript(body.toString('utf8'), script.source), 'utf8');
       headers['content-security-policy'] = contentSecurityPolicy(script.cspHash, options.contentPermissions);
     }
@@ -247,16 +258,18 @@ export function createCustomUiHost(options: CustomUiHostOptions): CustomUiReques
     if (!moduleKey) throw new HttpError(404, 'Not found');
     const resourceKey = resourceOf(moduleKey);
     const accountId = url.searchParams.get('accountId') || options.defaultAccountId;
+    const issueKey = url.searchParams.get('issueKey');
     const frameUrl =
       `/forge/ui/${encodeURIComponent(moduleKey)}/${encodeURIComponent(resourceKey)}/` +
-      `?accountId=${encodeURIComponent(accountId)}`;
+      `?accountId=${encodeURIComponent(accountId)}${issueKey ? `&issueKey=${encodeURIComponent(issueKey)}` : ''}`;
     const html = hostPageHtml({ title: options.modules?.[moduleKey]?.title ?? moduleKey, frameUrl });
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
     res.end(html);
   }
 
   async function answerBridge(call: BridgeRequest): Promise<unknown> {
-    const { type, payload, moduleKey, accountId, origin } = call;
+    const { type, payload, moduleKey, accountId, issueKey, origin } = call;
+    const context = () => options.context(moduleKey, accountId, issueKey);
     switch (type) {
       case 'invoke': {
         if (!isRecord(payload) || typeof payload.functionKey !== 'string') {
@@ -267,14 +280,15 @@ export function createCustomUiHost(options: CustomUiHostOptions): CustomUiReques
           functionKey: payload.functionKey,
           payload: payload.payload,
           accountId,
+          ...(issueKey ? { issueKey } : {}),
         });
         // @forge/bridge asks for `{body, metadata}` only when it sent metadata.
         return payload.metadata === undefined ? value : { body: value, metadata: {} };
       }
       case 'getContext':
-        return options.context(moduleKey, accountId);
+        return context();
       case 'enableTheming':
-        return { colorMode: options.context(moduleKey, accountId).theme?.colorMode ?? 'light' };
+        return { colorMode: context().theme?.colorMode ?? 'light' };
       case 'showFlag':
       case 'closeFlag':
         return true;
@@ -289,10 +303,10 @@ export function createCustomUiHost(options: CustomUiHostOptions): CustomUiReques
       case 'reload':
         return null;
       case 'getUrl':
-        return urlOf(payload, options.context(moduleKey, accountId), accountId, origin);
+        return urlOf(payload, context(), accountId, origin);
       case 'navigate': {
         const tab = isRecord(payload) && payload.type === 'new-tab' ? 'new-tab' : 'same-tab';
-        return { url: urlOf(payload, options.context(moduleKey, accountId), accountId, origin), type: tab };
+        return { url: urlOf(payload, context(), accountId, origin), type: tab };
       }
       case 'fetchProduct':
         throw new Error('requestJira (bridge call "fetchProduct") is not supported by the devkit host');

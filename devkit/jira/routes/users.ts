@@ -96,18 +96,24 @@ function myPermissions(ctx: RouteContext) {
   const projectRef = ctx.query.get('projectKey') ?? ctx.query.get('projectId');
   if (projectRef !== null && !ctx.store.findProject(projectRef)) throw notFound(`No project could be found with key '${projectRef}'.`);
   const issueRef = ctx.query.get('issueKey') ?? ctx.query.get('issueId');
-  if (issueRef !== null) ctx.store.requireIssue(issueRef);
+  const issue = issueRef !== null ? ctx.store.requireIssue(issueRef) : undefined;
+  // A project permission asked about one project (or an issue's) follows the user's access to it:
+  // permission schemes grant Browse Projects and Edit Issues per project, through roles.
+  // https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-permissions/#api-rest-api-3-mypermissions-get
+  const projectKey = issue ? ctx.store.projects.get(issue.projectId)?.key : projectRef !== null ? ctx.store.findProject(projectRef)?.key : undefined;
+  const access = ctx.caller.isApp || projectKey === undefined ? undefined : ctx.caller.user.projectAccess?.[projectKey];
   const permissions: Record<string, unknown> = {};
   for (const key of keys) {
     const info = PERMISSIONS[key];
     if (!info) continue;
+    const projectGrant = info.type !== 'PROJECT' || access === undefined ? true : access === 'browse' ? key === 'BROWSE_PROJECTS' : false;
     permissions[key] = {
       id: info.id,
       key,
       name: info.name,
       type: info.type,
       description: info.description,
-      havePermission: ctx.caller.isApp || ctx.caller.admin || !info.adminOnly,
+      havePermission: ctx.caller.isApp || (projectGrant && (ctx.caller.admin || !info.adminOnly)),
     };
   }
   return json(200, { permissions });

@@ -4,6 +4,7 @@
 import type { Connection } from '../../mapping';
 import type { Delivery } from '../delivery';
 import type { Ports } from '../ports';
+import { syncRequestKey } from '../state';
 import { guarded } from './guard';
 import { jiraWebhookProtocol } from './jira-webhook';
 import type { OutboundProtocol } from './protocol';
@@ -45,6 +46,8 @@ export async function runDelivery(ports: Ports, delivery: Delivery): Promise<voi
   if (!connection || !connection.enabled) return;
   const protocol = protocolFor(connection);
   await guarded(run, { connection, delivery, oneAtATime: protocol.oneAtATime, queued: true }, () => protocol.redeliver(run, delivery));
+  // Its outcome (synced, retrying or kept) is in the log and failures now; the request is done.
+  if (delivery.kind === 'issue' && delivery.syncNow) await ports.store.delete(syncRequestKey(connection.id, delivery.issueId));
 }
 
 /**

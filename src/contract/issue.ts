@@ -1,0 +1,97 @@
+// Request and response shapes of the issue view's resolver calls (the "Tandem" panel and the
+// issue actions), shared by the backend (src/handlers/issue) and the page (static/issue). Types only.
+import type { AdminError } from './admin';
+
+export type IssueResult<T extends object = object> = ({ ok: true } & T) | { ok: false; error: AdminError };
+
+/**
+ * The issue's sync state with one connection, in the words the panel shows:
+ * - `in-sync`: linked, nothing owed;
+ * - `pending`: a sync is on its way (asked for with Sync now, or a retry after a passing failure);
+ * - `failed`: kept after its last attempt: the tool's message and what to do;
+ * - `not-synced`: not linked, with the reason (`why`).
+ */
+export type SyncStateName = 'in-sync' | 'pending' | 'failed' | 'not-synced';
+
+export type NotSyncedReason = 'no-mapping' | 'excluded-by-jql' | 'one-way-from-tool' | 'not-yet' | 'disconnected';
+
+export interface IssueSyncEvent {
+  at: string;
+  direction: 'outbound' | 'inbound';
+  outcome: 'synced' | 'skipped' | 'conflict' | 'failed' | 'retrying';
+  summary: string;
+}
+
+export interface ConnectionSyncView {
+  connectionId: string;
+  connectionName: string;
+  state: SyncStateName;
+  /** The state in a sentence (with the next attempt, the tool's message, or why it is not synced). */
+  words: string;
+  /** What the person can do about it, when there is something. */
+  advice?: string;
+  why?: NotSyncedReason;
+  record?: { module: string; number: string; title?: string; url: string };
+  /** ISO times of the last sync each way, where there was one. */
+  lastToTool?: string;
+  lastFromTool?: string;
+  /** When pending: the next attempt, where known. */
+  nextAttemptAt?: string;
+  /** When failed: the tool's own message. */
+  toolMessage?: string;
+  /** The id a Retry names (a kept failure). */
+  failureId?: string;
+  /** Newest first, at most five. */
+  events: IssueSyncEvent[];
+  /** The modules a record can be linked from (by "Link to a record…"), when the issue is mapped. */
+  linkableModule?: string;
+  conflictPolicy: string;
+}
+
+export interface IssueViewResponseBody {
+  issueKey: string;
+  /** Whether the viewer may Sync now, Retry, Link and Unlink (Jira's Edit Issues permission). */
+  canEdit: boolean;
+  connections: ConnectionSyncView[];
+}
+export type IssueViewResponse = IssueResult<IssueViewResponseBody>;
+
+export interface ConnectionOnIssueRequest {
+  connectionId: string;
+}
+export type SyncNowResponse = IssueResult<{ queued: true }>;
+export interface RetryOnIssueRequest {
+  failureId: string;
+}
+export type RetryOnIssueResponse = IssueResult<{ queued: true }>;
+
+export interface RecordSearchRequest {
+  connectionId: string;
+  query: string;
+}
+export interface RecordCandidate {
+  id: string;
+  number: string;
+  title: string;
+  url: string;
+  /** The Jira issue it is linked to already, if any: such a record cannot be picked. */
+  linkedIssueKey?: string;
+}
+export type RecordSearchResponse = IssueResult<{ module: string; records: RecordCandidate[] }>;
+
+export interface LinkRecordRequest {
+  connectionId: string;
+  recordId: string;
+}
+export type LinkRecordResponse = IssueResult<{ linked: { number: string; url: string } }>;
+export type UnlinkResponse = IssueResult<{ unlinked: true }>;
+
+export interface IssueCalls {
+  getIssueSync: { request: Record<string, never>; response: IssueViewResponse };
+  syncNow: { request: ConnectionOnIssueRequest; response: SyncNowResponse };
+  retrySync: { request: RetryOnIssueRequest; response: RetryOnIssueResponse };
+  searchRecords: { request: RecordSearchRequest; response: RecordSearchResponse };
+  linkRecord: { request: LinkRecordRequest; response: LinkRecordResponse };
+  unlinkRecord: { request: ConnectionOnIssueRequest; response: UnlinkResponse };
+}
+export type IssueCallName = keyof IssueCalls;
