@@ -31,7 +31,7 @@ const pureCode = {
 };
 
 export default defineConfig([
-  globalIgnores(['**/node_modules/', 'static/admin/build/', 'devkit/stubs/', 'test-results/']),
+  globalIgnores(['**/node_modules/', 'static/admin/build/', 'static/issue/build/', 'devkit/stubs/', 'test-results/']),
 
   {
     files: ['**/*.{js,mjs,cjs,ts,tsx}'],
@@ -83,7 +83,7 @@ export default defineConfig([
     rules: { 'no-restricted-imports': 'off' },
   },
   {
-    files: ['static/admin/**'],
+    files: ['static/admin/**', 'static/issue/**'],
     rules: { 'no-restricted-imports': ['error', { patterns: [bridgeOnlyInAdminPage] }] },
   },
   {
@@ -94,13 +94,13 @@ export default defineConfig([
   // Server code, tools and tests run in Node; the admin page runs in the browser, its Vite config in Node.
   {
     files: ['**/*.{js,mjs,cjs,ts,tsx}'],
-    ignores: ['static/admin/**'],
+    ignores: ['static/admin/**', 'static/issue/**'],
     languageOptions: { globals: globals.node },
   },
-  { files: ['static/admin/vite.config.ts'], languageOptions: { globals: globals.node } },
+  { files: ['static/admin/vite.config.ts', 'static/issue/vite.config.ts'], languageOptions: { globals: globals.node } },
   {
-    files: ['static/admin/**'],
-    ignores: ['static/admin/vite.config.ts'],
+    files: ['static/admin/**', 'static/issue/**'],
+    ignores: ['static/admin/vite.config.ts', 'static/issue/vite.config.ts'],
     languageOptions: { globals: globals.browser },
   },
 ]);

@@ -10,6 +10,7 @@ const steps: Array<{ name: string; command: string; args: string[] }> = [
   { name: 'type check (admin page)', command: bin('tsc'), args: ['-p', 'static/admin/tsconfig.json'] },
   { name: 'lint', command: bin('eslint'), args: ['--max-warnings=0', '.'] },
   { name: 'build admin page', command: bin('vite'), args: ['build', '--config', 'static/admin/vite.config.ts', '--logLevel', 'warn'] },
+  { name: 'build issue page', command: bin('vite'), args: ['build', '--config', 'static/issue/vite.config.ts', '--logLevel', 'warn'] },
   { name: 'manifest checks (@forge/manifest, @forge/lint)', command: bin('tsx'), args: ['scripts/check-manifest.ts'] },
   { name: 'test suites', command: bin('tsx'), args: ['scripts/run-tests.ts'] },
 ];

@@ -213,6 +213,22 @@ export class ForgeEmulator {
     return `${this.baseUrl}/forge/page/${encodeURIComponent(moduleKey)}?accountId=${encodeURIComponent(accountId)}${issue}`;
   }
 
+  /**
+   * Where Jira's issue view shows the app's issue modules for this user, as relative URLs on this
+   * server: each jira:issueContext panel framed in the issue's sidebar, and each jira:issueAction
+   * under the issue's "more" menu (opened as a dialog page).
+   */
+  issueModules(issueKey: string, accountId: string): { panels: Array<{ key: string; title: string; frameUrl: string }>; actions: Array<{ key: string; title: string; pageUrl: string }> } {
+    const query = `?accountId=${encodeURIComponent(accountId)}&issueKey=${encodeURIComponent(issueKey)}`;
+    const panels: Array<{ key: string; title: string; frameUrl: string }> = [];
+    const actions: Array<{ key: string; title: string; pageUrl: string }> = [];
+    for (const [key, page] of this.app.pages) {
+      if (page.type === 'jira:issueContext') panels.push({ key, title: page.title, frameUrl: `/forge/ui/${encodeURIComponent(key)}/${encodeURIComponent(page.resourceKey)}/${query}` });
+      if (page.type === 'jira:issueAction') actions.push({ key, title: page.title, pageUrl: `/forge/page/${encodeURIComponent(key)}${query}` });
+    }
+    return { panels, actions };
+  }
+
   /** Mounts another handler on the emulator's HTTP server (Custom UI host, sandbox pages). */
   addRoute(route: HttpRoute): void {
     this.routes.push(route);

@@ -84,6 +84,11 @@ export class SandboxJiraPages {
     private readonly rest: JiraRest,
     /** The people an issue can be assigned to (Jira's user picker). */
     private readonly people: () => Array<{ accountId: string; displayName: string }>,
+    /** The app's issue modules on an issue, hosted as Forge hosts them (see ForgeEmulator.issueModules). */
+    private readonly appModules?: (issueKey: string) => {
+      panels: Array<{ key: string; title: string; frameUrl: string }>;
+      actions: Array<{ key: string; title: string; pageUrl: string }>;
+    },
   ) {}
 
   /** Serves /jira and /jira/browse/…; false for anything else (the REST API is served elsewhere). */
@@ -223,6 +228,17 @@ ${found.issues.length === 0 ? '<p class="muted">No issues yet. Create one above;
     return value;
   }
 
+  /** The app's panels in the sidebar and its actions, as Jira's issue view shows them. */
+  private appSection(key: string): string {
+    const modules = this.appModules?.(key);
+    if (!modules) return '';
+    const panels = modules.panels
+      .map((p) => `<section class="app-panel" data-module="${escapeHtml(p.key)}"><h2>${escapeHtml(p.title)}</h2><iframe title="${escapeHtml(p.title)}" src="${escapeHtml(p.frameUrl)}" style="width:100%;min-height:420px;border:1px solid #dfe1e6;border-radius:3px"></iframe></section>`)
+      .join('');
+    const actions = modules.actions.map((a) => `<li><a href="${escapeHtml(a.pageUrl)}" data-module="${escapeHtml(a.key)}">${escapeHtml(a.title)}</a></li>`).join('');
+    return `${panels}${actions ? `<nav aria-label="Apps"><h2>Apps</h2><ul>${actions}</ul></nav>` : ''}`;
+  }
+
   private async issuePage(key: string): Promise<string> {
     const base = `/rest/api/3/issue/${key}`;
     const found = issue.parse(await this.call('GET', `${base}?fields=${ISSUE_FIELDS}`));
@@ -276,6 +292,7 @@ ${found.issues.length === 0 ? '<p class="muted">No issues yet. Create one above;
 <p>Assignee: <span id="issue-assignee">${escapeHtml(f.assignee?.displayName ?? 'Unassigned')}</span></p>
 <p>Labels: ${escapeHtml((f.labels ?? []).join(', ') || 'None')}</p>
 <h2>Links</h2>${linkList ? `<ul id="issue-links">${linkList}</ul>` : '<p class="muted">None yet.</p>'}
+${this.appSection(key)}
 <form method="post" action="/jira/browse/${key}/delete"><button type="submit">Delete issue</button></form>
 </aside></div>`,
     );

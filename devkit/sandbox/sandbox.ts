@@ -174,7 +174,11 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
 
   // Jira's 429s and 503s on and off, as StackFlow's faults are at /itsm/__control/faults.
   const jiraControl = rateLimitControlRoute(jira.rateLimit, '/jira/__control/faults');
-  const jiraPages = new SandboxJiraPages((method, path, body) => jira.rest({ kind: 'user', accountId: admin.accountId }, method, path, body), () => jira.listUsers());
+  const jiraPages = new SandboxJiraPages(
+    (method, path, body) => jira.rest({ kind: 'user', accountId: admin.accountId }, method, path, body),
+    () => jira.listUsers(),
+    (issueKey) => emulator.issueModules(issueKey, admin.accountId),
+  );
   emulator.addRoute(async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', base);
     if (await jiraControl(req, res)) return true;

@@ -18,20 +18,31 @@ function newestMtime(path: string): number {
   return Math.max(info.mtimeMs, ...readdirSync(path).map((name) => newestMtime(join(path, name))));
 }
 
-/** Builds the page unless static/admin/build is newer than everything it is built from. */
-export function ensureAdminBuilt(): void {
-  const built = join(ADMIN_BUILD, 'index.html');
-  const sources = [join(ADMIN, 'src'), join(ADMIN, 'index.html'), join(ADMIN, 'vite.config.ts'), join(ROOT, 'src', 'contract')].filter((path) =>
-    existsSync(path),
-  );
+/** Builds a page (static/<name>) unless its build is newer than everything it is built from. */
+function ensureBuilt(name: 'admin' | 'issue'): void {
+  const dir = join(ROOT, 'static', name);
+  const built = join(dir, 'build', 'index.html');
+  // The issue page is built with the admin page's building blocks too.
+  const shared = name === 'issue' ? [join(ADMIN, 'src', 'ui.tsx'), join(ADMIN, 'src', 'host.ts')] : [];
+  const sources = [join(dir, 'src'), join(dir, 'index.html'), join(dir, 'vite.config.ts'), join(ROOT, 'src', 'contract'), ...shared].filter((path) => existsSync(path));
   if (existsSync(built) && statSync(built).mtimeMs >= Math.max(...sources.map(newestMtime))) return;
   const vite = join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js');
-  const result = spawnSync(process.execPath, [vite, 'build', '--config', 'static/admin/vite.config.ts', '--logLevel', 'warn'], {
+  const result = spawnSync(process.execPath, [vite, 'build', '--config', `static/${name}/vite.config.ts`, '--logLevel', 'warn'], {
     cwd: ROOT,
     encoding: 'utf8',
     timeout: 180_000,
   });
   assert.equal(result.status, 0, `vite build failed:\n${result.stdout}\n${result.stderr}`);
+}
+
+/** Builds the admin page unless static/admin/build is newer than everything it is built from. */
+export function ensureAdminBuilt(): void {
+  ensureBuilt('admin');
+}
+
+/** Builds the issue panel and actions unless static/issue/build is up to date. */
+export function ensureIssueBuilt(): void {
+  ensureBuilt('issue');
 }
 
 export async function launchChromium(): Promise<Browser> {

@@ -137,6 +137,11 @@ const BRIDGE_SOURCE = String.raw`
         return undefined;
       case 'createHistory':
         return memoryHistory();
+      case 'close':
+        // Jira closes an action's dialog; the devkit's host page goes back to the issue.
+        if (window.parent !== window) toHostPage({ kind: 'close' });
+        else history.back();
+        return undefined;
       case 'navigate':
       case 'reload':
         // Jira, not the iframe, navigates; opened on its own the page does it itself.

@@ -25,6 +25,7 @@ const HOST_SCRIPT = String.raw`
     if (data.kind === 'title') document.title = data.title + ' - Jira';
     if (data.kind === 'closeFlag') closeFlag(data.id);
     if (data.kind === 'reload') location.reload();
+    if (data.kind === 'close') history.back();
     if (data.kind === 'navigate') {
       if (data.type === 'new-tab') window.open(data.url, '_blank', 'noopener');
       else location.assign(data.url);

@@ -301,6 +301,7 @@ export function createCustomUiHost(options: CustomUiHostOptions): CustomUiReques
       case 'emitReadyEvent':
       case 'emitFrontendCustomMetric':
       case 'reload':
+      case 'close':
         return null;
       case 'getUrl':
         return urlOf(payload, context(), accountId, origin);
