@@ -127,7 +127,7 @@ const craftioProduct: Preset = {
   id: 'craftio-product',
   name: 'Craft.io product items',
   description:
-    'PROD epics ⇄ Craft.io epics and stories ⇄ features; other PROD types → Craft.io items one way, sub-tasks ignored; title, description, status, labels and owner by email. Craft.io sends its changes to the inbound URL (the webhook lamp).',
+    'PROD epics ⇄ Craft.io epics and stories ⇄ features; other PROD types → Craft.io items one way, sub-tasks ignored; title, description, status, labels, owner by email, due date, release (fix version) and components; story points, Team and custom fields once mapped. Craft.io sends its changes to the inbound URL (the webhook lamp).',
   listing:
     'Lists each item type\'s items (`GET /api/{module}`, the whole workspace in one answer per type; a `next_cursor` is followed when there is one).',
   build(input) {
@@ -178,11 +178,34 @@ const craftioProduct: Preset = {
         { jira: 'labels', tool: 'tags', direction: 'both', transform: { kind: 'labels', format: 'array' } },
         { jira: 'assignee', tool: 'owner', direction: 'both', transform: { kind: 'user-email' } },
         { jira: 'duedate', tool: 'due_date', direction: 'both', transform: { kind: 'date', jiraType: 'date' } },
+        // Primary fields: Releases/quarters by name (one per item) and Jira Components. Story points
+        // and Team live in custom fields whose ids differ per site: storyPointsField and
+        // fieldByNameAndSchema find them for the mapping.
+        { jira: 'fixVersions', tool: 'release', direction: 'both', transform: { kind: 'names', format: 'single' } },
+        { jira: 'components', tool: 'components', direction: 'both', transform: { kind: 'names', format: 'list' } },
       ],
     };
     return connectionSchema.parse(connection);
   },
 };
+
+/** A Jira field (an entry of GET /rest/api/3/field) by one of its names and what it holds. */
+export function fieldByNameAndSchema(
+  fields: ReadonlyArray<{ id?: string; name?: string; schema?: { type: string; custom?: string } }>,
+  names: readonly string[],
+  accepts: (schema: { type: string; custom?: string }) => boolean,
+): string | undefined {
+  const wanted = names.map((n) => n.toLowerCase());
+  return fields.find((f) => f.id !== undefined && f.name !== undefined && wanted.includes(f.name.toLowerCase()) && f.schema !== undefined && accepts(f.schema))?.id;
+}
+
+/**
+ * The story points field of a site: "Story Points" (company-managed, a number field) or "Story
+ * point estimate" (team-managed, Jira Software's own type); its id differs per site.
+ */
+export function storyPointsField(fields: ReadonlyArray<{ id?: string; name?: string; schema?: { type: string; custom?: string } }>): string | undefined {
+  return fieldByNameAndSchema(fields, ['Story point estimate', 'Story Points'], (schema) => schema.type === 'number');
+}
 
 // Flashduty's guide: a Jira webhook to the integration's push URL (issue created, updated,
 // deleted), optionally narrowed by JQL; Flashduty reads issue.fields.status.name and applies its own
