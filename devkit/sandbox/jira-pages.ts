@@ -233,7 +233,7 @@ ${found.issues.length === 0 ? '<p class="muted">No issues yet. Create one above;
     const modules = this.appModules?.(key);
     if (!modules) return '';
     const panels = modules.panels
-      .map((p) => `<section class="app-panel" data-module="${escapeHtml(p.key)}"><h2>${escapeHtml(p.title)}</h2><iframe title="${escapeHtml(p.title)}" src="${escapeHtml(p.frameUrl)}" style="width:100%;min-height:420px;border:1px solid #dfe1e6;border-radius:3px"></iframe></section>`)
+      .map((p) => `<section class="app-panel" data-module="${escapeHtml(p.key)}"><h2>${escapeHtml(p.title)}</h2><iframe title="${escapeHtml(p.title)}" src="${escapeHtml(p.frameUrl)}" style="width:100%;min-height:560px;border:1px solid #dfe1e6;border-radius:3px"></iframe></section>`)
       .join('');
     const actions = modules.actions.map((a) => `<li><a href="${escapeHtml(a.pageUrl)}" data-module="${escapeHtml(a.key)}">${escapeHtml(a.title)}</a></li>`).join('');
     return `${panels}${actions ? `<nav aria-label="Apps"><h2>Apps</h2><ul>${actions}</ul></nav>` : ''}`;

@@ -99,7 +99,7 @@ export function Panel() {
           {connection.record && (
             <Text>
               Linked to{' '}
-              <a href={connection.record.url} target="_blank" rel="noreferrer">
+              <a href={connection.record.url} target="_blank" rel="noreferrer" style={{ textDecoration: 'underline' }}>
                 {connection.record.number}
                 {connection.record.title ? ` · ${connection.record.title}` : ''}
               </a>{' '}
