@@ -97,6 +97,7 @@ const TOOL_KIND: Record<TransformKind, string> = {
   'users-email': 'user list (emails)',
   url: 'web address',
   team: 'team',
+  parent: 'parent reference',
 };
 
 function accepts(kind: TransformKind, schema: JiraFieldSchema): boolean {
@@ -132,6 +133,8 @@ function accepts(kind: TransformKind, schema: JiraFieldSchema): boolean {
       return schema.type === 'string' && !holdsAdf(schema);
     case 'team':
       return schema.type === 'team';
+    case 'parent':
+      return schema.type === 'issuelink' && schema.system === 'parent';
   }
 }
 
@@ -149,7 +152,7 @@ function hint(kind: TransformKind, schema: JiraFieldSchema): string {
 }
 
 /** Every transform, in the order the admin page lists them. */
-export const TRANSFORM_KINDS: readonly TransformKind[] = ['text', 'adf-markdown', 'adf-plain', 'number', 'date', 'option', 'checkbox', 'cascading', 'labels', 'names', 'user-email', 'users-email', 'url', 'team', 'priority', 'status'];
+export const TRANSFORM_KINDS: readonly TransformKind[] = ['text', 'adf-markdown', 'adf-plain', 'number', 'date', 'option', 'checkbox', 'cascading', 'labels', 'names', 'user-email', 'users-email', 'url', 'team', 'parent', 'priority', 'status'];
 
 export interface TransformFit {
   kind: TransformKind;

@@ -39,6 +39,12 @@ export interface SkippedField {
 /** The fields a Jira issue event payload carries; any other field needs a GET of the issue. */
 export const EVENT_PAYLOAD_FIELDS: ReadonlySet<string> = new Set(['summary', 'issuetype', 'project', 'status', 'assignee', 'reporter', 'created', 'updated']);
 
+/**
+ * Fields Jira leaves out of an issue read when they are empty (an issue without a parent has no
+ * `parent`); the event payload never carries them, so requiredJiraFields still reads the issue first.
+ */
+const OMITTED_WHEN_EMPTY: ReadonlySet<string> = new Set(['parent']);
+
 const writesTool = (m: FieldMapping) => m.direction !== 'tool-to-jira';
 const writesJira = (m: FieldMapping) => m.direction !== 'jira-to-tool';
 
@@ -52,7 +58,7 @@ function readJira(issue: Pick<IssueSnapshot, 'fields' | 'status'>, fieldId: stri
   if (fieldId === 'status') return issue.status;
   const v = issue.fields[fieldId];
   if (v !== undefined) return v;
-  return EVENT_PAYLOAD_FIELDS.has(fieldId) ? null : MISSING;
+  return EVENT_PAYLOAD_FIELDS.has(fieldId) || OMITTED_WHEN_EMPTY.has(fieldId) ? null : MISSING;
 }
 
 /** Labels Tandem adds itself are not part of the issue's content, so the tool never sees them. */
@@ -77,6 +83,8 @@ export interface OutboundInput {
   /** Undefined when the issue has no link yet: the plan is a create. */
   shadow: Shadow | undefined;
   emailOf: ToolValueContext['emailOf'];
+  /** The record linked to an issue on this connection (a parent's), when the sync layer read it. */
+  recordOf?: ToolValueContext['recordOf'];
   /** When the plan is made (ISO 8601), for shadowNext.updatedAt; defaults to the issue's `updated`. */
   at?: string;
 }
@@ -102,7 +110,7 @@ export function planOutbound(input: OutboundInput): OutboundPlan {
   if (projectMapping.direction === 'tool-to-jira') {
     return { create: false, fields: {}, shadowNext: shadow ?? { fields: {}, updatedAt: at }, skipped: [] };
   }
-  const ctx: ToolValueContext = { emailOf: input.emailOf };
+  const ctx: ToolValueContext = { emailOf: input.emailOf, ...(input.recordOf ? { recordOf: input.recordOf } : {}) };
   const label = connection.options.label;
   const fields: Record<string, unknown> = create ? { ...projectMapping.fixedValues } : {};
   const skipped: SkippedField[] = [];
@@ -269,7 +277,7 @@ export function planInbound(input: InboundInput): InboundPlan {
     // The tool re-sent what Jira already holds, in its own spelling.
     if (!create && hash === previous) continue;
     if (result.kind === 'status') plan.status = result;
-    else if (result.kind === 'user-by-email' || result.kind === 'users-by-email') plan.lookups.push({ jiraField: mapping.jira, toolField: mapping.tool, lookup: result });
+    else if (result.kind === 'user-by-email' || result.kind === 'users-by-email' || result.kind === 'issue-of-record') plan.lookups.push({ jiraField: mapping.jira, toolField: mapping.tool, lookup: result });
     else if (!(create && result.value === null)) plan.jiraFields[mapping.jira] = result.value;
     next ??= { ...shadow?.fields };
     next[mapping.tool] = hash;

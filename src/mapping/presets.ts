@@ -181,6 +181,8 @@ const craftioProduct: Preset = {
         // Primary fields: Releases/quarters by name (one per item) and Jira Components. Story points
         // and Team live in custom fields whose ids differ per site: storyPointsField and
         // fieldByNameAndSchema find them for the mapping.
+        // Hierarchical links: the parent (an epic, or any level above) ⇄ the item's parent item.
+        { jira: 'parent', tool: 'parent_id', direction: 'both', transform: { kind: 'parent' } },
         { jira: 'fixVersions', tool: 'release', direction: 'both', transform: { kind: 'names', format: 'single' } },
         { jira: 'components', tool: 'components', direction: 'both', transform: { kind: 'names', format: 'list' } },
       ],

@@ -89,6 +89,8 @@ export const transformSchema = z.discriminatedUnion('kind', [
     separator: z.string().min(1).default(' / '),
   }),
   z.object({ kind: z.literal('users-email') }),
+  /** Jira's parent ⇄ the record's parent reference (the parent's record id), through the links. */
+  z.object({ kind: z.literal('parent') }),
   z.object({ kind: z.literal('url') }),
   z.object({
     kind: z.literal('team'),

@@ -27,7 +27,12 @@ export interface UsersByEmailLookup {
   kind: 'users-by-email';
   emails: string[];
 }
-export type Lookup = UserByEmailLookup | UsersByEmailLookup;
+/** Find the Jira issue linked to this record of the connection (a parent reference). */
+export interface IssueOfRecordLookup {
+  kind: 'issue-of-record';
+  recordId: string;
+}
+export type Lookup = UserByEmailLookup | UsersByEmailLookup | IssueOfRecordLookup;
 /** Jira status is moved by transition: to this status by name when reachable, else into this category. */
 export interface StatusTarget {
   kind: 'status';
@@ -41,6 +46,8 @@ export type JiraValueResult = ValueResult | Lookup | StatusTarget | SkipResult |
 export interface ToolValueContext {
   /** The email of a Jira account, when the app can see it. */
   emailOf(accountId: string): string | undefined;
+  /** The record id linked to a Jira issue on this connection (read by the sync layer beforehand). */
+  recordOf?(issueId: string): string | undefined;
 }
 
 const value = (v: unknown): ValueResult => ({ kind: 'value', value: v });
@@ -271,6 +278,13 @@ export function toToolValue(mapping: FieldMapping, jiraValue: unknown, ctx?: Too
     case 'url':
       if (isEmpty(jiraValue)) return value(null);
       return typeof jiraValue === 'string' && isWebAddress(jiraValue) ? value(jiraValue.trim()) : skip(`${label} holds ${quote(jiraValue)}, which is not a web address`);
+    case 'parent': {
+      if (jiraValue === null || jiraValue === undefined) return value(null);
+      if (!isRecord(jiraValue) || typeof jiraValue.id !== 'string') return fail(`${label} does not hold an issue`);
+      const record = ctx?.recordOf?.(jiraValue.id);
+      const key = typeof jiraValue.key === 'string' ? jiraValue.key : jiraValue.id;
+      return record === undefined ? skip(`The parent ${key} has no record in the tool (not synced yet, or in a project this connection does not map); the parent is sent once it has one`) : value(record);
+    }
     case 'team': {
       if (jiraValue === null || jiraValue === undefined) return value(null);
       const id = isRecord(jiraValue) && typeof jiraValue.id === 'string' ? jiraValue.id : typeof jiraValue === 'string' ? jiraValue : undefined;
@@ -490,6 +504,12 @@ export function toJiraValue(mapping: FieldMapping, toolValue: unknown): JiraValu
     case 'url':
       if (isEmpty(toolValue)) return value(null);
       return typeof toolValue === 'string' && isWebAddress(toolValue) ? value(toolValue.trim()) : skip(`${from} holds ${quote(toolValue)}, which is not a web address`);
+    case 'parent': {
+      if (isEmpty(toolValue)) return value(null);
+      const recordId = nameOf(toolValue, 'name') ?? (isRecord(toolValue) && typeof toolValue.id === 'string' ? toolValue.id : undefined);
+      if (recordId === undefined) return fail(`${from} does not hold a record reference`);
+      return { kind: 'issue-of-record', recordId: recordId.trim() };
+    }
     case 'team': {
       if (isEmpty(toolValue)) return value(null);
       const name = nameOf(toolValue, 'name');

@@ -2,6 +2,7 @@
 // comes from, users found by email, and one edit of the issue that survives a refused field.
 import { hashValue, type FieldMapping, type InboundPlan, type Shadow, type SkippedField } from '../../mapping';
 import { isTransientJiraError, type JiraIssue, type JiraPort } from '../ports';
+import { recordIndexKey, recordIndexSchema } from '../state';
 import type { InboundRun } from './run';
 
 const norm = (s: string) => s.trim().toLowerCase();
@@ -81,6 +82,26 @@ export async function findAccountByEmail(jira: JiraPort, email: string): Promise
 /** Users by email: no match leaves the field empty and says so; it never fails the event. */
 export async function resolveLookups(run: InboundRun, plan: InboundPlan, next: Shadow, notes: string[]): Promise<void> {
   for (const lookup of plan.lookups) {
+    if (lookup.lookup.kind === 'issue-of-record') {
+      // The parent reference: the issue linked to that record, in whichever module it syncs.
+      const { recordId } = lookup.lookup;
+      let parent: { issueId: string; issueKey: string } | undefined;
+      for (const module of new Set(run.connection.projects.map((p) => p.module))) {
+        const index = recordIndexSchema.safeParse(await run.ports.store.get(recordIndexKey(run.connection.id, module, recordId)));
+        if (index.success) {
+          parent = index.data;
+          break;
+        }
+      }
+      if (parent) {
+        plan.jiraFields[lookup.jiraField] = { id: parent.issueId };
+        continue;
+      }
+      // Not linked yet: the shadow keeps its old value, so the record's next change sends it again.
+      delete next.fields[lookup.toolField];
+      notes.push(`The parent ${recordId} given for ${lookup.toolField} is not linked to a Jira issue yet, so ${lookup.jiraField} is left as it is`);
+      continue;
+    }
     if (lookup.lookup.kind === 'users-by-email') {
       // A user list: each email found is kept, each one not found is left out and said so.
       const accounts: string[] = [];

@@ -7,7 +7,7 @@ import { fieldMappingsFor, hashValue, issueFieldsFor, planOutbound, type Project
 import type { Delivery } from '../delivery';
 import { activityWrite } from '../journal';
 import type { JiraComment, JiraIssue } from '../ports';
-import { createLockKey, emptyShadow, recordIndexKey, type Link, type LinkHistory, type PendingCreate } from '../state';
+import { createLockKey, emptyShadow, issueStateKey, readIssueState, recordIndexKey, type Link, type LinkHistory, type PendingCreate } from '../state';
 import { guarded } from './guard';
 import type { OutboundProtocol } from './protocol';
 import { connectorFor, decorateIssue, endLink, historyWrite, saveLink, withoutPendingCreate } from './record-links';
@@ -99,6 +99,19 @@ async function emailsFor(run: Run, connection: RecordRestConnection, projectMapp
   return emails;
 }
 
+/** The records linked on this connection to the issues the parent mappings name (the parent's own link). */
+async function parentRecords(run: Run, connection: RecordRestConnection, projectMapping: ProjectMapping, issue: JiraIssue): Promise<Map<string, string>> {
+  const records = new Map<string, string>();
+  for (const m of fieldMappingsFor(connection, projectMapping)) {
+    if (m.transform.kind !== 'parent' || m.direction === 'tool-to-jira') continue;
+    const parent = issue.fields[m.jira] as { id?: unknown } | null | undefined;
+    if (typeof parent?.id !== 'string' || records.has(parent.id)) continue;
+    const link = readIssueState(await run.ports.store.get(issueStateKey(parent.id))).links[connection.id];
+    if (link) records.set(parent.id, link.externalId);
+  }
+  return records;
+}
+
 /**
  * Brings the record up to date with the issue's current fields: creates (or finds) it when the
  * issue has no link, ends the link when the issue left the mappings.
@@ -121,6 +134,7 @@ async function syncFields(run: Run, connection: RecordRestConnection, current: {
   // Records are made only where Jira issues go to the tool; a tool-to-Jira link is kept, and sends nothing.
   if (!link && (projectMapping.direction === 'tool-to-jira' || !(await passesFilter(run, projectMapping)))) return;
   const emails = await emailsFor(run, connection, projectMapping, issue);
+  const records = await parentRecords(run, connection, projectMapping, issue);
   const at = new Date(ports.clock.now()).toISOString();
   const planAgainst = (shadow: Link['shadow'] | undefined) =>
     planOutbound({
@@ -129,6 +143,7 @@ async function syncFields(run: Run, connection: RecordRestConnection, current: {
       issue: { id: run.issueId, key: run.issueKey, fields: issue.fields, status: issue.status },
       shadow,
       emailOf: (accountId) => emails.get(accountId),
+      recordOf: (issueId) => records.get(issueId),
       at,
     });
   const plan = planAgainst(link?.shadow);
