@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import type { InboundHealth } from '../contract/admin';
 import type { Shadow } from '../mapping';
+import type { RemoteLink } from './ports';
 
 export const CONFIG_KEY = 'config';
 
@@ -77,6 +78,8 @@ export const linkSchema = z.object({
   issueKey: z.string(),
   shadow: shadowSchema,
   linkedAt: z.string(),
+  /** The issue's remote link to the record could not be added yet (Jira busy): the next delivery of the issue adds it. */
+  remoteLinkOwed: z.boolean().optional(),
 });
 export type Link = z.infer<typeof linkSchema>;
 
@@ -120,6 +123,16 @@ export function readIssueState(raw: unknown): IssueState {
   const parsed = issueStateSchema.safeParse(raw ?? {});
   // A value Tandem cannot read is treated as no links rather than failing every sync of the issue.
   return parsed.success ? parsed.data : { links: {} };
+}
+
+/** The remote link that shows a link's record in its Jira issue; its stable globalId makes adding it again an update. */
+export function remoteLinkOf(connection: { id: string; name: string }, link: Pick<Link, 'module' | 'externalId' | 'url' | 'number'>): RemoteLink {
+  return {
+    globalId: `tandem:${connection.id}:${link.module}:${link.externalId}`.slice(0, 255),
+    url: link.url,
+    title: link.number ?? `${connection.name} ${link.module} ${link.externalId}`,
+    summary: `${connection.name} · ${link.module}`,
+  };
 }
 
 export function emptyShadow(at: string): Shadow {

@@ -172,3 +172,32 @@ test('a tool change waits while a delivery of the same issue to the tool holds i
   await tandem.emulator.advance(30_000);
   assert.equal(tandem.jira.getIssue(key)?.summary, 'Checkout fails on Safari', 'applied once the delivery is done');
 });
+
+test('a new issue whose remote link Jira refused for now gets it with the next delivery', async () => {
+  const jira = tandem.jira;
+  const handle = jira.handle.bind(jira);
+  let refused = 0;
+  jira.handle = async (request) => {
+    if (refused === 0 && request.method.toUpperCase() === 'POST' && request.path.includes('/remotelink')) {
+      refused += 1;
+      jira.rateLimit.set({ kind: '429', retryAfterSeconds: 2 });
+      try {
+        return await handle(request);
+      } finally {
+        jira.rateLimit.clear();
+      }
+    }
+    return handle(request);
+  };
+  try {
+    const record = incident();
+    const answer = await send(event('record.created', record));
+    assert.equal(answer.status, 200, JSON.stringify(answer.body));
+    assert.equal(refused, 1);
+    await tandem.emulator.advance(60_000);
+    const issue = tandem.jira.getIssue(String(answer.body.issueKey));
+    assert.deepEqual(issue?.remoteLinks.map((l) => l.globalId), [`tandem:stackflow:incidents:${String(record.id)}`]);
+  } finally {
+    jira.handle = handle;
+  }
+});

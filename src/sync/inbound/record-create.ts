@@ -7,7 +7,7 @@ import type { RecordEvent } from '../inbound-event';
 import type { InboundAnswer } from '../inbound-request';
 import { answer, refusal } from '../inbound-request';
 import { isTransientJiraError, type JiraRefusal, type JiraScreenField, type StoreWrite } from '../ports';
-import { issueStateKey, recordIndexKey, type Link } from '../state';
+import { issueStateKey, recordIndexKey, remoteLinkOf, type Link } from '../state';
 import { refusalText, resolveLookups, restoreShadow, toolFieldOf } from './fields';
 import { activity, commit, deliverIssue, iso, labelOf, type InboundRun } from './run';
 import { moveStatus } from './status';
@@ -59,7 +59,9 @@ export async function createIssue(run: InboundRun, event: RecordCreated, lock: s
     { key: lock, delete: true },
   ]);
   const applied = Object.keys(draft.fields);
-  notes.push(...(await addRemoteLink(run, created.id, record)));
+  const remote = await addRemoteLink(run, created.id, link);
+  notes.push(...remote.notes);
+  if (remote.owed) link.remoteLinkOwed = true;
   const writes: StoreWrite[] = [];
   if (draft.plan.status) {
     const issue = await ports.jira.getIssue(created.id, ['summary'], { transitions: true });
@@ -84,7 +86,7 @@ export async function createIssue(run: InboundRun, event: RecordCreated, lock: s
       details: [...skipped.map((s) => `${s.field}: ${s.reason}`), ...notes],
     }),
   ]);
-  if (Object.keys(draft.reference).length > 0) {
+  if (Object.keys(draft.reference).length > 0 || link.remoteLinkOwed) {
     try {
       await deliverIssue(run, connection.id, created);
     } catch (error) {
@@ -153,18 +155,13 @@ async function createWithFallback(run: InboundRun, draft: CreateDraft): Promise<
 }
 
 /** The record shown in the issue (a remote link with a stable id); a failure is a note, never the event's end. */
-async function addRemoteLink(run: InboundRun, issueId: string, record: RecordCreated['record']): Promise<string[]> {
-  const { connection } = run;
+async function addRemoteLink(run: InboundRun, issueId: string, link: Link): Promise<{ notes: string[]; owed: boolean }> {
   try {
-    await run.ports.jira.upsertRemoteLink(issueId, {
-      globalId: `tandem:${connection.id}:${record.module}:${record.id}`.slice(0, 255),
-      url: record.url,
-      title: record.number ?? `${connection.name} ${record.module} ${record.id}`,
-      summary: `${connection.name} · ${record.module}`,
-    });
-    return [];
+    await run.ports.jira.upsertRemoteLink(issueId, remoteLinkOf(run.connection, link));
+    return { notes: [], owed: false };
   } catch (error) {
-    if (isTransientJiraError(error)) return ['The link to the record in Jira could not be added yet (Jira is busy)'];
-    return [`The link to the record in Jira could not be added: ${error instanceof Error ? error.message.slice(0, 200) : 'unknown error'}`];
+    // Owed by the link: the issue's delivery to the tool, queued below, adds it.
+    if (isTransientJiraError(error)) return { notes: ['The link to the record in Jira could not be added yet (Jira is busy); it is added with the next delivery'], owed: true };
+    return { notes: [`The link to the record in Jira could not be added: ${error instanceof Error ? error.message.slice(0, 200) : 'unknown error'}`], owed: false };
   }
 }

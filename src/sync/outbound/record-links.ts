@@ -3,8 +3,8 @@
 import { recordRestConnector, type RecordRestConnector } from '../../connectors';
 import type { Connection, RecordRestConnection } from '../../mapping';
 import { activityWrite, clearFailureWrite } from '../journal';
-import type { StoreWrite } from '../ports';
-import { authSecretKey, issueStateKey, LINK_HISTORY_TTL_SECONDS, linkHistoryKey, recordIndexKey, withLinkEnded, type Link, type LinkHistory } from '../state';
+import { isTransientJiraError, type StoreWrite } from '../ports';
+import { authSecretKey, remoteLinkOf, issueStateKey, LINK_HISTORY_TTL_SECONDS, linkHistoryKey, recordIndexKey, withLinkEnded, type Link, type LinkHistory } from '../state';
 import type { OutboundSubject, Run } from './run';
 
 export async function connectorFor(run: Run, connection: RecordRestConnection): Promise<RecordRestConnector> {
@@ -45,17 +45,15 @@ export async function endLink(run: Run, connection: Connection, link: Link, summ
 }
 
 /** The remote link and label in Jira. Written as the app, so Tandem's own triggers ignore them. */
-export async function decorateIssue(run: Run, connection: RecordRestConnection, link: Link): Promise<string[]> {
+export async function decorateIssue(run: Run, connection: RecordRestConnection, link: Link): Promise<{ notes: string[]; remoteLinkOwed: boolean }> {
   const notes: string[] = [];
+  let remoteLinkOwed = false;
   try {
-    await run.ports.jira.upsertRemoteLink(run.issueId, {
-      globalId: `tandem:${connection.id}:${link.module}:${link.externalId}`.slice(0, 255),
-      url: link.url,
-      title: link.number ?? `${connection.name} ${link.module} ${link.externalId}`,
-      summary: `${connection.name} · ${link.module}`,
-    });
+    await run.ports.jira.upsertRemoteLink(run.issueId, remoteLinkOf(connection, link));
   } catch (error) {
-    notes.push(`The link in Jira could not be added: ${error instanceof Error ? error.message : String(error)}`);
+    // Jira busy: the link is saved owing it, and the next delivery of the issue adds it.
+    remoteLinkOwed = isTransientJiraError(error);
+    notes.push(`The link in Jira could not be added${remoteLinkOwed ? ' yet' : ''}: ${error instanceof Error ? error.message : String(error)}`);
   }
   if (connection.options.label) {
     try {
@@ -64,5 +62,5 @@ export async function decorateIssue(run: Run, connection: RecordRestConnection, 
       notes.push(`The label ${connection.options.label} could not be added: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
-  return notes;
+  return { notes, remoteLinkOwed };
 }

@@ -7,7 +7,7 @@ import { fieldMappingsFor, hashValue, issueFieldsFor, planOutbound, type Project
 import type { Delivery } from '../delivery';
 import { activityWrite } from '../journal';
 import type { JiraComment, JiraIssue } from '../ports';
-import { createLockKey, emptyShadow, issueStateKey, readIssueState, recordIndexKey, type Link, type LinkHistory, type PendingCreate } from '../state';
+import { createLockKey, emptyShadow, issueStateKey, readIssueState, recordIndexKey, remoteLinkOf, type Link, type LinkHistory, type PendingCreate } from '../state';
 import { guarded } from './guard';
 import type { OutboundProtocol } from './protocol';
 import { connectorFor, decorateIssue, endLink, historyWrite, saveLink, withoutPendingCreate } from './record-links';
@@ -153,6 +153,12 @@ async function syncFields(run: Run, connection: RecordRestConnection, current: {
     await createRecord(run, connection, { projectMapping, plan, planAgainst, skipped, attempt: current.attempt, lookFirst: !current.firstSight || current.attempt > 1 });
     return;
   }
+  if (link.remoteLinkOwed) {
+    // Owed since the link was made; Jira still busy throws, and the delivery is retried.
+    await ports.jira.upsertRemoteLink(run.issueId, remoteLinkOf(connection, link));
+    link = { ...link, remoteLinkOwed: false };
+    await saveLink(run, connection, link, { writes: [], subject: { kind: 'issue', issueId: run.issueId, issueKey: run.issueKey } });
+  }
   const rekeyed = link.issueKey !== run.issueKey;
   if (Object.keys(plan.fields).length === 0 && !rekeyed) return;
   if (Object.keys(plan.fields).length > 0) {
@@ -258,7 +264,8 @@ async function createRecord(run: Run, connection: RecordRestConnection, create: 
       shadow,
       linkedAt: new Date(ports.clock.now()).toISOString(),
     };
-    const notes = await decorateIssue(run, connection, link);
+    const { notes, remoteLinkOwed } = await decorateIssue(run, connection, link);
+    if (remoteLinkOwed) link.remoteLinkOwed = true;
     await saveLink(run, connection, link, {
       writes: [
         ...(owed ? [historyWrite(run, withoutPendingCreate(run.history, connection.id))] : []),
@@ -280,6 +287,8 @@ async function createRecord(run: Run, connection: RecordRestConnection, create: 
     await ports.store.delete(lock);
     throw error;
   }
+  // The remote link Jira refused for now: the issue's next delivery adds it.
+  if (run.state.links[connection.id]?.remoteLinkOwed) await ports.queue.push({ type: 'delivery', delivery: deliveryFor(connection.id, { kind: 'issue', issueId: run.issueId, issueKey: run.issueKey }, 1) }, LOCKED_RETRY_SECONDS);
   await sendExistingComments(run, connection, comments);
 }
 
