@@ -141,3 +141,23 @@ test('a work note made by the tool whose answer came too late is known as Tandem
   assert.equal(notes.length, 1, JSON.stringify(notes));
   assert.match(String(notes[0]?.body), /Restarted the pods/);
 });
+
+// ---------------------------------------------------------------- owed steps
+
+test('a record that names an existing issue is linked, and the issue shows it as a remote link', async () => {
+  // The issue is made while no mapping covers it, so it has no record yet.
+  await useStackflow((c) => ({ ...c, projects: c.projects.filter((p) => p.projectKey !== 'OPS') }));
+  const issue = await createIssue('Printer on floor 3 offline');
+  await quiet();
+  await useStackflow();
+  toolEventsToTandem();
+  const record = itsm.createRecord('incidents', { short_description: 'Printer on floor 3 offline', description: 'Reported by phone', priority: 'P3', jira_issue_key: issue.key });
+  await quiet();
+
+  assert.ok(readIssueState(await stored(tandem.emulator, issueStateKey(issue.id))).links.stackflow, 'the record is linked');
+  const links = tandem.jira.getIssue(issue.key)?.remoteLinks ?? [];
+  assert.deepEqual(
+    links.map((l) => l.globalId),
+    [`tandem:stackflow:incidents:${record.id}`],
+  );
+});

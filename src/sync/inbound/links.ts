@@ -109,15 +109,16 @@ export async function linkNamedIssue(
     jiraUpdatedAt: issue.fields.updated,
     occurredAt,
   });
-  const link: Link = { connectionId: connection.id, module, externalId, url: record.url, ...(number ? { number } : {}), issueKey: issue.key, shadow: adopted.shadow, linkedAt: iso(run) };
+  // The issue shows the record as a remote link: owed, so the issue's delivery to the tool adds it.
+  const link: Link = { connectionId: connection.id, module, externalId, url: record.url, ...(number ? { number } : {}), issueKey: issue.key, shadow: adopted.shadow, linkedAt: iso(run), remoteLinkOwed: true };
   const nextState: IssueState = { links: { ...state.links, [connection.id]: link } };
   await ports.store.writeAll([
     { key: issueStateKey(issue.id), value: nextState },
     { key: recordIndexKey(connection.id, module, externalId), value: { issueId: issue.id, issueKey: issue.key } },
     activity(run, { outcome: adopted.notes.length > 0 ? 'conflict' : 'synced', issueKey: issue.key, externalId, summary: `Linked ${number ?? externalId} to ${issue.key}, which the record names`, details: adopted.notes }),
   ]);
-  // Jira kept its newer values: the tool hears them.
-  if (adopted.jiraKept.length > 0) await deliverIssue(run, connection.id, issue);
+  // The issue's delivery adds the owed remote link, and brings the tool any newer values Jira kept.
+  await deliverIssue(run, connection.id, issue);
   return { issueId: issue.id, issueKey: issue.key, state: nextState, link };
 }
 
