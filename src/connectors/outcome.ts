@@ -33,6 +33,8 @@ export interface DeliveryFailure {
   quota?: boolean;
   /** The tool's own message, trimmed, with secrets redacted. */
   toolMessage?: string;
+  /** The fields a refusal names (`error.field`, `errors[].field`, `errors: {field: …}`), so the rest can still be sent. */
+  fields?: string[];
   /** Plain words for the admin. */
   explanation: string;
 }
@@ -167,6 +169,24 @@ export function extractToolMessage(body: string, contentType?: string): string |
   return plainText(trimmed, contentType);
 }
 
+function fieldsOfList(list: unknown): string[] {
+  if (Array.isArray(list)) return list.flatMap((item) => (isRecord(item) ? [text(item.field) ?? text(item.path)].filter((f): f is string => f !== undefined) : []));
+  return isRecord(list) ? Object.keys(list) : [];
+}
+
+/** The fields a refusal names, from a JSON body: `error.field`, `errors[].field`/`path`, or `errors: {field: …}` (Jira's shape). */
+export function fieldsNamedIn(body: string): string[] {
+  let json: unknown;
+  try {
+    json = JSON.parse(body) as unknown;
+  } catch {
+    return [];
+  }
+  if (!isRecord(json)) return [];
+  const named = [...(isRecord(json.error) && text(json.error.field) ? [text(json.error.field) as string] : []), ...fieldsOfList(json.errors)];
+  return [...new Set(named)];
+}
+
 /** Whitespace collapsed, at most ~500 characters. Redaction happens before, so a cut never splits a secret into view. */
 function trimMessage(message: string): string {
   const flat = message.replace(/\s+/g, ' ').trim();
@@ -247,6 +267,10 @@ export function classifyResponse(response: ExternalResponse, context: ClassifyCo
   }
   const toolMessage = cleanToolMessage(extractToolMessage(response.body, response.headers['content-type']), context.secretForms);
   if (toolMessage !== undefined) failure.toolMessage = toolMessage;
+  if (response.status === 400 || response.status === 422) {
+    const fields = fieldsNamedIn(response.body);
+    if (fields.length > 0) failure.fields = fields;
+  }
   return failure;
 }
 

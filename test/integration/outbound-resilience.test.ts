@@ -548,3 +548,39 @@ test('a change Tandem applied from the tool, or the same values again, pushes no
   await tandem.emulator.settle();
   assert.equal(itsm.requests.length, sent, 'the tool’s echo of that change came back to Jira as nothing');
 });
+
+test('a field the tool refuses never blocks the others: the rest is sent, and a failure names that field and its mapping', async () => {
+  const issue = await linked('bad field');
+  await useStackflow((c) => ({ ...c, fields: [...c.fields, { jira: 'labels', tool: 'tags', direction: 'both', transform: { kind: 'labels', format: 'array' } }] }) as Connection);
+  await edit(issue.key, { summary: 'Checkout fails for EU cards', labels: ['payments'] });
+  await tandem.emulator.settle();
+  assert.equal(onlyIncident(issue.key).short_description, 'Checkout fails for EU cards', 'the summary arrived although tags was refused');
+  const kept = (await keptFailures()) as Array<{ value: { explanation: string; nextAttemptAt?: string; subject: { issueKey: string } } }>;
+  assert.equal(kept.length, 1);
+  assert.equal(kept[0]?.value.subject.issueKey, issue.key);
+  assert.equal(kept[0]?.value.nextAttemptAt, undefined, 'kept for the admin, not retried blindly');
+  assert.match(kept[0]?.value.explanation ?? '', /refused tags; every other field was sent\. Fix the field mapping labels → tags/);
+
+  // Later changes still go through, and the refusal stays listed until the mapping is fixed.
+  await edit(issue.key, { priority: { name: 'Highest' } });
+  await tandem.emulator.settle();
+  assert.equal(onlyIncident(issue.key).priority, 'P1');
+  assert.equal((await keptFailures()).length, 1);
+
+  // Mapping removed: the next change clears the failure.
+  await useStackflow();
+  await edit(issue.key, { summary: 'Checkout fails for all cards' });
+  await tandem.emulator.settle();
+  assert.equal(onlyIncident(issue.key).short_description, 'Checkout fails for all cards');
+  assert.deepEqual(await keptFailures(), []);
+});
+
+test('a Jira priority with no row is a visible skip with its value and the fix, not silence', async () => {
+  const issue = await linked('unmapped priority');
+  await edit(issue.key, { priority: { name: 'Lowest' } });
+  await tandem.emulator.settle();
+  const skipped = (await activities()).filter((a) => a.issueKey === issue.key && a.outcome === 'skipped');
+  assert.equal(skipped.length, 1, JSON.stringify(await activities()));
+  assert.match(skipped[0]?.details.join(' ') ?? '', /"Lowest" has no row in the priority table/);
+  assert.match(skipped[0]?.details.join(' ') ?? '', /Mappings/);
+});

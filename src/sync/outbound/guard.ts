@@ -33,7 +33,7 @@ export async function guarded(run: Run, guard: GuardedDelivery, work: () => Prom
   }
   try {
     await work();
-    if (guard.queued) await retryWentThrough(run, connection.id, delivery);
+    if (guard.queued && !run.keptFailure) await retryWentThrough(run, connection.id, delivery);
   } catch (error) {
     const { operation, failure, keep } = toDeliveryFailure(error);
     await deliveryFailed(run, { connection, delivery, operation, failure, keep });

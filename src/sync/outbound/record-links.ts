@@ -26,9 +26,15 @@ export function withoutPendingCreate(history: LinkHistory, connectionId: string)
 }
 
 /** Saves the link with the writes that go with it, and resolves the subject's kept failure. */
-export async function saveLink(run: Run, connection: Connection, link: Link, extra: { writes: StoreWrite[]; subject: OutboundSubject }): Promise<void> {
+export async function saveLink(
+  run: Run,
+  connection: Connection,
+  link: Link,
+  extra: { writes: StoreWrite[]; subject: OutboundSubject; /** Kept instead of resolved: what the tool still refused. */ failure?: StoreWrite[] },
+): Promise<void> {
   run.state = { links: { ...run.state.links, [connection.id]: link } };
-  await run.ports.store.writeAll([{ key: issueStateKey(run.issueId), value: run.state }, clearFailureWrite(connection.id, extra.subject), ...extra.writes]);
+  if (extra.failure) run.keptFailure = true;
+  await run.ports.store.writeAll([{ key: issueStateKey(run.issueId), value: run.state }, ...(extra.failure ?? [clearFailureWrite(connection.id, extra.subject)]), ...extra.writes]);
 }
 
 /** Ends the link: the record is left as it is and nothing more is pushed to it. */

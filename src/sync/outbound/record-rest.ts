@@ -2,10 +2,10 @@
 // an event only says that the issue changed, so each delivery reads the issue as Jira holds it now and
 // sends the mapped fields that differ from the shadow. Comments become work notes (work-notes.ts); a
 // deleted issue follows the connection's option.
-import { mayHaveActed, type RecordRestConnector, type ToolRecord } from '../../connectors';
+import { mayHaveActed, type ConnectorResult, type DeliveryFailure, type RecordRestConnector, type ToolRecord } from '../../connectors';
 import { fieldMappingsFor, hashValue, issueFieldsFor, planOutbound, type ProjectMapping, type RecordRestConnection } from '../../mapping';
 import type { Delivery } from '../delivery';
-import { activityWrite } from '../journal';
+import { activityWrite, describeFailure, failureWrites } from '../journal';
 import type { JiraComment, JiraIssue } from '../ports';
 import { createLockKey, emptyShadow, issueStateKey, readIssueState, recordIndexKey, remoteLinkOf, type Link, type LinkHistory, type PendingCreate } from '../state';
 import { guarded } from './guard';
@@ -147,7 +147,7 @@ async function syncFields(run: Run, connection: RecordRestConnection, current: {
       at,
     });
   const plan = planAgainst(link?.shadow);
-  const skipped = plan.skipped.map((s) => `${s.field}: ${s.reason}`);
+  const skipped = plan.skipped.map((s) => `${s.field}: ${s.reason}${/no row|has no/.test(s.reason) ? '; nothing was sent for it. Add the value on Mappings to send it' : ''}`);
 
   if (!link) {
     await createRecord(run, connection, { projectMapping, plan, planAgainst, skipped, attempt: current.attempt, lookFirst: !current.firstSight || current.attempt > 1 });
@@ -160,13 +160,35 @@ async function syncFields(run: Run, connection: RecordRestConnection, current: {
     await saveLink(run, connection, link, { writes: [], subject: { kind: 'issue', issueId: run.issueId, issueKey: run.issueKey } });
   }
   const rekeyed = link.issueKey !== run.issueKey;
-  if (Object.keys(plan.fields).length === 0 && !rekeyed) return;
+  if (Object.keys(plan.fields).length === 0 && !rekeyed) {
+    // Nothing to send, but a value nothing maps is never silence: the admin sees it and its fix.
+    if (skipped.length > 0) await logSkips(run, connection, link, skipped);
+    return;
+  }
+  const label = link.number ?? link.externalId;
+  let sent = plan.fields;
+  const refused: RefusedField[] = [];
   if (Object.keys(plan.fields).length > 0) {
     const connector = await connectorFor(run, connection);
-    unwrap(`Updating ${link.number ?? link.externalId}`, await connector.updateRecord({ module: link.module, id: link.externalId, fields: plan.fields }));
+    sent = await sendAllButRefused(`Updating ${label}`, plan.fields, refused, (fields) => connector.updateRecord({ module: link.module, id: link.externalId, fields }));
   }
-  const next: Link = { ...link, shadow: plan.shadowNext, issueKey: run.issueKey };
+  // A refused field keeps its old shadow, so the next change (or the admin's retry) sends it again.
+  const shadowNext = refused.length === 0 ? plan.shadowNext : { ...plan.shadowNext, fields: withOldValues(plan.shadowNext.fields, link.shadow.fields, refused) };
+  const next: Link = { ...link, shadow: shadowNext, issueKey: run.issueKey };
+  const subject = { kind: 'issue' as const, issueId: run.issueId, issueKey: run.issueKey };
+  const refusal = refused.length === 0 ? undefined : describeRefusal(connection, projectMapping, label, refused);
   await saveLink(run, connection, next, {
+    ...(refusal
+      ? {
+          failure: await failureWrites(ports, {
+            connectionId: connection.id,
+            subject,
+            operation: `Sending ${refused.map((r) => r.field).join(', ')} to ${label}`,
+            failure: refusal,
+            attempts: 1,
+          }),
+        }
+      : {}),
     writes: [
       activityWrite(ports, {
         connectionId: connection.id,
@@ -174,13 +196,86 @@ async function syncFields(run: Run, connection: RecordRestConnection, current: {
         outcome: 'synced',
         issueKey: run.issueKey,
         externalId: link.externalId,
-        summary: `Sent ${Object.keys(plan.fields).join(', ') || 'the new issue key'} to ${link.number ?? link.externalId}`,
-        details: skipped,
+        summary: `Sent ${Object.keys(sent).join(', ') || 'the new issue key'} to ${label}`,
+        details: [...(refusal ? [describeFailure(refusal)] : []), ...skipped],
       }),
       ...(rekeyed ? [{ key: recordIndexKey(connection.id, link.module, link.externalId), value: { issueId: run.issueId, issueKey: run.issueKey } }] : []),
     ],
-    subject: { kind: 'issue', issueId: run.issueId, issueKey: run.issueKey },
+    subject,
   });
+}
+
+interface RefusedField {
+  field: string;
+  failure: DeliveryFailure;
+}
+
+/**
+ * Sends the fields; when the tool refuses the request naming fields of it (400 or 422), sends the
+ * rest without them, so one field the tool does not take never blocks the others. Returns what was
+ * sent; `refused` collects the fields left out. Any other failure is thrown for the delivery guard.
+ */
+async function sendAllButRefused<T>(
+  operation: string,
+  fields: Record<string, unknown>,
+  refused: RefusedField[],
+  send: (fields: Record<string, unknown>) => Promise<ConnectorResult<T>>,
+): Promise<Record<string, unknown>> {
+  let body = fields;
+  for (;;) {
+    const result = await send(body);
+    if (result.ok) return body;
+    const named = (result.failure.fields ?? []).filter((f) => f in body);
+    if (result.failure.retry !== 'permanent' || named.length === 0) {
+      // Refused again after leaving fields out: what was refused before is kept with this failure.
+      throw new DeliveryError(operation, result.failure);
+    }
+    refused.push(...named.map((field) => ({ field, failure: result.failure })));
+    body = Object.fromEntries(Object.entries(body).filter(([field]) => !named.includes(field)));
+    if (Object.keys(body).length === 0) return body;
+  }
+}
+
+function withOldValues(next: Record<string, string>, old: Record<string, string>, refused: RefusedField[]): Record<string, string> {
+  const fields = { ...next };
+  for (const { field } of refused) {
+    const held = old[field];
+    if (held === undefined) delete fields[field];
+    else fields[field] = held;
+  }
+  return fields;
+}
+
+/** The tool's refusal of some fields, naming the mapping to fix; the rest went through. */
+function describeRefusal(connection: RecordRestConnection, projectMapping: ProjectMapping, label: string, refused: RefusedField[]): DeliveryFailure {
+  const mappings = fieldMappingsFor(connection, projectMapping);
+  const names = refused.map(({ field }) => {
+    const mapping = mappings.find((m) => m.tool === field);
+    return mapping ? `${mapping.jira} → ${field}` : field;
+  });
+  const first = refused[0]?.failure;
+  return {
+    retry: 'permanent',
+    reason: first?.reason ?? 'bad-request',
+    ...(first?.status === undefined ? {} : { status: first.status }),
+    ...(first?.toolMessage === undefined ? {} : { toolMessage: first.toolMessage }),
+    explanation: `${label} refused ${refused.map((r) => r.field).join(', ')}; every other field was sent. Fix the field mapping ${names.join(', ')} on Mappings, then choose Retry`,
+  };
+}
+
+/** A change with nothing to send because values have no mapping: a visible skip with the value and the fix. */
+async function logSkips(run: Run, connection: RecordRestConnection, link: Link, skipped: string[]): Promise<void> {
+  await run.ports.store.writeAll([
+    activityWrite(run.ports, {
+      connectionId: connection.id,
+      direction: 'outbound',
+      outcome: 'skipped',
+      issueKey: run.issueKey,
+      externalId: link.externalId,
+      summary: `Nothing sent to ${link.number ?? link.externalId}: ${skipped.length === 1 ? 'a value has' : 'values have'} no mapping`,
+      details: skipped,
+    }),
+  ]);
 }
 
 type OutboundPlan = ReturnType<typeof planOutbound>;

@@ -30,6 +30,8 @@ export interface Run {
   issueKey: string;
   /** Users read over REST during this delivery, by account id: each is read once. */
   users: Map<string, Promise<JiraUser | undefined>>;
+  /** Set when the delivery went through but kept a failure for its subject (a field the tool refused): nothing may clear it. */
+  keptFailure?: boolean;
 }
 
 /** Thrown inside a delivery to hand a failure to the retry rules. */
