@@ -29,6 +29,7 @@ export interface CheckOptions {
 /** The committed Jira contract: the operations Tandem and the simulator use, with their scopes. */
 export const JIRA_OPENAPI = COMMITTED_CONTRACT;
 const ADMIN_BUILD = 'static/admin/build';
+const ISSUE_BUILD = 'static/issue/build';
 const RUNTIME = 'nodejs22.x';
 const WORKER_TIMEOUT_MS = 180_000;
 
@@ -62,6 +63,11 @@ export async function checkApp(appDir: string, options: CheckOptions = {}): Prom
       problems.push({
         check: 'admin page build',
         message: `${ADMIN_BUILD} does not exist, and manifest.yml resource '${String(field(resource, 'key'))}' points at it. Run \`npm run build:admin\` first.`,
+      });
+    } else if (normalize(path) === normalize(ISSUE_BUILD)) {
+      problems.push({
+        check: 'issue page build',
+        message: `${ISSUE_BUILD} does not exist, and manifest.yml resource '${String(field(resource, 'key'))}' points at it. Run \`npm run build:issue\` first.`,
       });
     } else {
       problems.push({

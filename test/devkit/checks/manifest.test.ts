@@ -25,6 +25,9 @@ function copyApp(options: { adminBuild?: boolean } = {}): string {
     mkdirSync(join(dir, 'static', 'admin', 'build'), { recursive: true });
     writeFileSync(join(dir, 'static', 'admin', 'build', 'index.html'), '<!doctype html><div id="root"></div>');
   }
+  // The issue panel's build stands in the same way; these checks are about the manifest and the code.
+  mkdirSync(join(dir, 'static', 'issue', 'build'), { recursive: true });
+  writeFileSync(join(dir, 'static', 'issue', 'build', 'index.html'), '<!doctype html><div id="root"></div>');
   return dir;
 }
 
