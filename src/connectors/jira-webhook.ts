@@ -3,7 +3,7 @@
 // signed the way Jira signs webhooks. The body builder is pure, so tests and benchmarks use it alone.
 import { createHmac } from 'node:crypto';
 import { adfToPlainText, type AdfDoc } from '../adf';
-import type { JiraWebhookConnection } from '../mapping';
+import { isMaskedPushUrl, type JiraWebhookConnection } from '../mapping';
 import type { ExternalPort } from '../sync/ports';
 import { sendToTool } from './http';
 import { ok, type ConnectorResult } from './outcome';
@@ -320,6 +320,8 @@ export interface WebhookSecrets {
   auth?: string;
   /** Signs the body when the connection says `sign`. */
   signing?: string;
+  /** The push URL itself, when it carries a key and the configuration holds it masked. */
+  pushUrl?: string;
 }
 
 export interface PushResult {
@@ -353,13 +355,25 @@ export async function pushJiraWebhook(
     headers['X-Hub-Signature'] = signWebhookBody(secrets.signing, raw);
   }
   if (options.deliveryId !== undefined) headers['X-Atlassian-Webhook-Identifier'] = options.deliveryId;
+  const masked = isMaskedPushUrl(connection.webhook.pushUrl);
+  const url = masked ? secrets.pushUrl : connection.webhook.pushUrl;
+  if (url === undefined || url === '') {
+    return {
+      ok: false,
+      failure: {
+        retry: 'permanent',
+        reason: 'missing-secret',
+        explanation: 'This connection’s push URL is kept secret and is not set on this site: paste it with Replace push URL on the connection.',
+      },
+    };
+  }
   const sent = await sendToTool({
     port,
     auth: connection.auth,
     secret: secrets.auth,
-    otherSecrets: [secrets.signing],
+    otherSecrets: [secrets.signing, ...(masked ? [url, ...new URL(url).searchParams.values()] : [])],
     method: 'POST',
-    url: connection.webhook.pushUrl,
+    url,
     headers,
     body: raw,
     ...(options.now ? { now: options.now } : {}),

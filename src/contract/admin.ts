@@ -96,8 +96,8 @@ export interface SetConnectionEnabledRequest {
 
 export interface SetConnectionSecretRequest {
   connectionId: string;
-  /** auth: the token the tool gave; signing: the secret pushes are signed with. */
-  kind: 'auth' | 'signing';
+  /** auth: the token the tool gave; signing: the secret pushes are signed with; push-url: a push URL that may carry the tool's key. */
+  kind: 'auth' | 'signing' | 'push-url';
   secret: string;
 }
 export type SetConnectionSecretResponse = AdminResult<ConfigView & { secretSetAt: string }>;

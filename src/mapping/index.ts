@@ -10,3 +10,4 @@ export * from './plan';
 export * from './presets';
 export * from './status-route';
 export * from './conflicts';
+export * from './push-url';

@@ -303,6 +303,8 @@ export const jiraWebhookConnectionSchema = connectionBase.extend({
     /** Sign each push with X-Hub-Signature (HMAC of the body with the connection's signing secret). */
     sign: z.boolean().default(false),
     signingSecretSetAt: z.string().optional(),
+    /** Set when the push URL carries a key: the real URL is in secret storage and `pushUrl` is its masked form. */
+    pushUrlSetAt: z.string().optional(),
   }),
 });
 

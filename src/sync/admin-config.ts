@@ -8,7 +8,10 @@ import {
   checkFieldMapping,
   connectionIdFrom,
   findPreset,
+  isMaskedPushUrl,
+  maskPushUrl,
   parseConfig,
+  pushUrlCarriesKey,
   presets,
   type Connection,
   type ConnectionInput,
@@ -17,7 +20,7 @@ import {
 } from '../mapping';
 import type { AdminPorts } from './admin-ports';
 import type { EgressPort, Ports } from './ports';
-import { CONFIG_KEY } from './state';
+import { CONFIG_KEY, pushUrlSecretKey } from './state';
 
 /** Held while one save checks the revision and writes, so a second save waits its turn. */
 const SAVE_LOCK_KEY = 'lock:config-save';
@@ -120,17 +123,46 @@ export async function commitConfig(
     const parsed = parseConfig(changed.next);
     if (!parsed.ok) return failure('INVALID', describeErrors(parsed.errors), parsed.errors);
     const config = input.setsSecretDates ? parsed.config : keepSecretDates(parsed.config, current.config);
-    const unreachable = unreachableAddresses(ports.external, config);
+    const unreachable = [...unreachableAddresses(ports.external, config), ...editedMaskedPushUrls(config, current.config)];
     const checked = input.checkJira === false ? { errors: [], warnings: [] } : await checkAgainstJira(ports, config);
     const errors = [...unreachable, ...checked.errors];
     if (errors.length > 0) return failure('INVALID', describeErrors(errors), errors);
     const savedAt = new Date(ports.clock.now()).toISOString();
+    const secured = await securePushUrls(ports, config, savedAt);
     const revision = current.revision + 1;
-    await ports.store.set(CONFIG_KEY, { ...config, revision, savedAt, savedBy: input.accountId });
-    return { ok: true, config, revision, savedAt, savedBy: input.accountId, warnings: [...(changed.warnings ?? []), ...checked.warnings] };
+    await ports.store.set(CONFIG_KEY, { ...secured, revision, savedAt, savedBy: input.accountId });
+    return { ok: true, config: secured, revision, savedAt, savedBy: input.accountId, warnings: [...(changed.warnings ?? []), ...checked.warnings] };
   } finally {
     await ports.store.delete(SAVE_LOCK_KEY);
   }
+}
+
+/**
+ * A push URL that carries a key goes to secret storage, and the configuration keeps it masked; only
+ * after every check passed, so a refused save stores nothing.
+ */
+async function securePushUrls(ports: AdminPorts, config: TandemConfig, at: string): Promise<TandemConfig> {
+  const connections = await Promise.all(
+    config.connections.map(async (connection) => {
+      if (connection.protocol !== 'jira-webhook' || !pushUrlCarriesKey(connection.webhook.pushUrl)) return connection;
+      await ports.store.setSecret(pushUrlSecretKey(connection.id), connection.webhook.pushUrl);
+      return { ...connection, webhook: { ...connection.webhook, pushUrl: maskPushUrl(connection.webhook.pushUrl), pushUrlSetAt: at } };
+    }),
+  );
+  return { ...config, connections };
+}
+
+/** A masked push URL stands for the one in secret storage: editing around the mask would send elsewhere with the old key. */
+function editedMaskedPushUrls(config: TandemConfig, saved: TandemConfig): FieldError[] {
+  const errors: FieldError[] = [];
+  config.connections.forEach((connection, c) => {
+    if (connection.protocol !== 'jira-webhook' || !isMaskedPushUrl(connection.webhook.pushUrl)) return;
+    const before = saved.connections.find((s) => s.id === connection.id);
+    if (before?.protocol === 'jira-webhook' && before.webhook.pushUrl !== connection.webhook.pushUrl) {
+      errors.push({ path: `connections.${c}.webhook.pushUrl`, message: 'The push URL’s key is kept secret: paste the whole new push URL to replace it' });
+    }
+  });
+  return errors;
 }
 
 /** The tool addresses the platform could never reach (Forge fetch is HTTPS only), as the fields to fix. */
@@ -169,8 +201,10 @@ function keepSecretDates(next: TandemConfig, saved: TandemConfig): TandemConfig 
       const auth = withSecretDate(connection.auth, before && before.auth.kind !== 'none' ? before.auth.secretSetAt : undefined);
       if (connection.protocol !== 'jira-webhook') return { ...connection, auth };
       const signedAt = before?.protocol === 'jira-webhook' ? before.webhook.signingSecretSetAt : undefined;
-      const { signingSecretSetAt: _ignored, ...webhook } = connection.webhook;
-      return { ...connection, auth, webhook: signedAt ? { ...webhook, signingSecretSetAt: signedAt } : webhook };
+      // The secret push URL's date stays only while the page sends back the masked URL it was shown.
+      const pushUrlSetAt = before?.protocol === 'jira-webhook' && before.webhook.pushUrl === connection.webhook.pushUrl ? before.webhook.pushUrlSetAt : undefined;
+      const { signingSecretSetAt: _ignored, pushUrlSetAt: _alsoIgnored, ...webhook } = connection.webhook;
+      return { ...connection, auth, webhook: { ...webhook, ...(signedAt ? { signingSecretSetAt: signedAt } : {}), ...(pushUrlSetAt ? { pushUrlSetAt } : {}) } };
     }),
   };
 }
@@ -389,8 +423,9 @@ export function exportableConfig(config: TandemConfig): TandemConfig {
     connections: config.connections.map((connection) => {
       const auth = withSecretDate(connection.auth, undefined);
       if (connection.protocol !== 'jira-webhook') return { ...connection, auth };
-      const { signingSecretSetAt: _ignored, ...webhook } = connection.webhook;
-      return { ...connection, auth, webhook };
+      // A push URL's key is a secret: masked (already, or here for one saved before it was kept secret).
+      const { signingSecretSetAt: _ignored, pushUrlSetAt: _alsoIgnored, ...webhook } = connection.webhook;
+      return { ...connection, auth, webhook: { ...webhook, pushUrl: maskPushUrl(webhook.pushUrl) } };
     }),
   };
 }

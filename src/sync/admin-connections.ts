@@ -31,6 +31,7 @@ export async function setConnectionSecret(ports: AdminPorts, accountId: string, 
   const found = await findConnection(ports, request.connectionId);
   if (!found.ok) return found;
   const { connection } = found;
+  if (request.kind === 'push-url') return replacePushUrl(ports, accountId, connection, request.secret);
   if (request.kind === 'auth' && connection.auth.kind === 'none') {
     return failure('INVALID', 'This connection signs in with nothing. Choose bearer, basic or header sign-in and save before setting a token.');
   }
@@ -45,12 +46,30 @@ export async function setConnectionSecret(ports: AdminPorts, accountId: string, 
     accountId,
     setsSecretDates: true,
     checkJira: false,
-    change: connectionChange(connection.id, (c) => withSecretDate(c, request.kind, secretSetAt)),
+    change: connectionChange(connection.id, (c) => withSecretDate(c, request.kind === 'auth' ? 'auth' : 'signing', secretSetAt)),
   });
   if (!saved.ok) {
     // The secret is in place either way; only its date could not be recorded.
     return failure(saved.error.code, `The secret was stored, but its date could not be saved: ${saved.error.message}`);
   }
+  return { ok: true, config: saved.config, revision: saved.revision, ...(saved.savedAt ? { savedAt: saved.savedAt } : {}), secretSetAt };
+}
+
+/** A new push URL, checked like any saved address; one that carries a key goes to secret storage as the save does. */
+async function replacePushUrl(ports: AdminPorts, accountId: string, connection: Connection, url: string): Promise<SetConnectionSecretResponse> {
+  if (connection.protocol !== 'jira-webhook') return failure('INVALID', 'Only a push connection has a push URL.');
+  const saved = await commitConfig(ports, {
+    revision: 'current',
+    accountId,
+    checkJira: false,
+    change: connectionChange(connection.id, (c) => (c.protocol === 'jira-webhook' ? { ...c, webhook: { ...c.webhook, pushUrl: url } } : c)),
+  });
+  if (!saved.ok) {
+    const field = saved.error.fieldErrors?.find((e) => e.path.endsWith('webhook.pushUrl'));
+    return failure(saved.error.code, field ? `The push URL was not saved: ${field.message}` : saved.error.message);
+  }
+  const after = saved.config.connections.find((c) => c.id === connection.id);
+  const secretSetAt = (after?.protocol === 'jira-webhook' ? after.webhook.pushUrlSetAt : undefined) ?? saved.savedAt ?? new Date(ports.clock.now()).toISOString();
   return { ok: true, config: saved.config, revision: saved.revision, ...(saved.savedAt ? { savedAt: saved.savedAt } : {}), secretSetAt };
 }
 

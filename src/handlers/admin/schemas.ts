@@ -15,7 +15,7 @@ export const payloads = {
   setConnectionEnabled: z.object({ revision, connectionId, enabled: z.boolean() }),
   setConnectionSecret: z.object({
     connectionId,
-    kind: z.enum(['auth', 'signing']),
+    kind: z.enum(['auth', 'signing', 'push-url']),
     // Pasted tokens often carry a trailing newline; no real token starts or ends with whitespace.
     secret: z.string().trim().min(1, 'Paste the secret').max(4096, 'At most 4096 characters'),
   }),

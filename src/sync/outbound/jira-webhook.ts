@@ -3,11 +3,11 @@
 // same event with the same X-Atlassian-Webhook-Identifier, the issue as Jira holds it by then.
 import { randomUUID } from 'node:crypto';
 import { jiraWebhookBodyFor, pushJiraWebhook } from '../../connectors';
-import type { JiraWebhookConnection } from '../../mapping';
+import { isMaskedPushUrl, type JiraWebhookConnection } from '../../mapping';
 import type { Delivery, WebhookPush } from '../delivery';
 import { activityWrite, clearFailureWrite } from '../journal';
 import type { IssueFacts, JiraComment, JiraUserRef } from '../ports';
-import { authSecretKey, signingSecretKey } from '../state';
+import { authSecretKey, pushUrlSecretKey, signingSecretKey } from '../state';
 import type { OutboundProtocol } from './protocol';
 import { deliveryFor, mappingFor, named, passesFilter, subjectOf, subjectOfDelivery, unwrap, type OutboundChange, type Run } from './run';
 
@@ -126,6 +126,7 @@ async function push(run: Run, connection: JiraWebhookConnection, delivery: Deliv
   const secrets = {
     ...(connection.auth.kind === 'none' ? {} : { auth: await ports.store.getSecret(authSecretKey(connection.id)) }),
     ...(connection.webhook.sign ? { signing: await ports.store.getSecret(signingSecretKey(connection.id)) } : {}),
+    ...(isMaskedPushUrl(connection.webhook.pushUrl) ? { pushUrl: await ports.store.getSecret(pushUrlSecretKey(connection.id)) } : {}),
   };
   unwrap(`Pushing ${details.event} for ${run.issueKey}`, await pushJiraWebhook(connection, secrets, ports.external, body, { deliveryId: details.webhookId, now: () => ports.clock.now() }));
   await ports.store.writeAll([

@@ -223,6 +223,7 @@ function ConnectionCard(props: {
         </SectionMessage>
       )}
       <TokenForm connection={connection} />
+      {connection.protocol === 'jira-webhook' && connection.webhook.pushUrlSetAt && <PushUrlForm connection={connection} />}
       {editing && <ConnectionEditor connection={connection} index={index} />}
       <Inline space="space.100">
         <Button appearance="subtle" onClick={() => props.onOpen('mappings', connection.id)}>
@@ -295,6 +296,47 @@ function TokenForm(props: { connection: Connection }) {
   );
 }
 
+/** A push URL that carries the tool's key is a secret: shown masked, replaced by pasting a new one. */
+function PushUrlForm(props: { connection: Extract<Connection, { protocol: 'jira-webhook' }> }) {
+  const admin = useAdmin();
+  const { connection } = props;
+  const [url, setUrl] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string>();
+  const store = async () => {
+    if (url.trim() === '') return setError('Paste the push URL the tool gave you.');
+    setBusy(true);
+    setError(undefined);
+    try {
+      const answer = await setConnectionSecret({ connectionId: connection.id, kind: 'push-url', secret: url.trim() });
+      if (!answer.ok) return setError(answer.error.message);
+      setUrl('');
+      admin.applySaved(answer);
+      flag('success', 'Push URL replaced', `Tandem pushes to the new URL from now on. Its key cannot be shown again.`);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Inline space="space.100" alignBlock="end" shouldWrap>
+      <div style={{ minWidth: 280, flex: 1 }}>
+        <TextField
+          label="Replace the push URL"
+          type="password"
+          value={url}
+          onChange={setUrl}
+          error={error}
+          hint={`The push URL carries the tool’s key, so it is kept secret (set on ${formatDate(connection.webhook.pushUrlSetAt)}): ${connection.webhook.pushUrl}`}
+          testId={`push-url-${connection.id}`}
+        />
+      </div>
+      <Button onClick={() => void store()} isLoading={busy} isDisabled={admin.dirty}>
+        Replace push URL
+      </Button>
+    </Inline>
+  );
+}
+
 function ConnectionEditor(props: { connection: Connection; index: number }) {
   const admin = useAdmin();
   const { connection, index } = props;
@@ -321,6 +363,8 @@ function ConnectionEditor(props: { connection: Connection; index: number }) {
         <TextField
           label="Push URL"
           type="url"
+          readOnly={Boolean(connection.webhook.pushUrlSetAt)}
+          hint={connection.webhook.pushUrlSetAt ? 'Kept secret and shown masked: replace it with “Replace push URL”.' : undefined}
           value={connection.webhook.pushUrl}
           onChange={(v) => edit((c) => c.protocol === 'jira-webhook' && (c.webhook.pushUrl = v))}
           error={admin.errorAt(`${at}.webhook.pushUrl`) ?? (isUrl(connection.webhook.pushUrl) ? undefined : 'A web address starting with https://')}
