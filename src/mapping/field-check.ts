@@ -98,6 +98,7 @@ const TOOL_KIND: Record<TransformKind, string> = {
   url: 'web address',
   team: 'team',
   parent: 'parent reference',
+  sprint: 'sprint name',
 };
 
 function accepts(kind: TransformKind, schema: JiraFieldSchema): boolean {
@@ -135,6 +136,8 @@ function accepts(kind: TransformKind, schema: JiraFieldSchema): boolean {
       return schema.type === 'team';
     case 'parent':
       return schema.type === 'issuelink' && schema.system === 'parent';
+    case 'sprint':
+      return schema.type === 'array' && schema.custom === SPRINT;
   }
 }
 
@@ -152,7 +155,7 @@ function hint(kind: TransformKind, schema: JiraFieldSchema): string {
 }
 
 /** Every transform, in the order the admin page lists them. */
-export const TRANSFORM_KINDS: readonly TransformKind[] = ['text', 'adf-markdown', 'adf-plain', 'number', 'date', 'option', 'checkbox', 'cascading', 'labels', 'names', 'user-email', 'users-email', 'url', 'team', 'parent', 'priority', 'status'];
+export const TRANSFORM_KINDS: readonly TransformKind[] = ['text', 'adf-markdown', 'adf-plain', 'number', 'date', 'option', 'checkbox', 'cascading', 'labels', 'names', 'user-email', 'users-email', 'url', 'team', 'parent', 'sprint', 'priority', 'status'];
 
 export interface TransformFit {
   kind: TransformKind;

@@ -277,6 +277,7 @@ export function planInbound(input: InboundInput): InboundPlan {
     // The tool re-sent what Jira already holds, in its own spelling.
     if (!create && hash === previous) continue;
     if (result.kind === 'status') plan.status = result;
+    else if (result.kind === 'sprint-by-name') plan.lookups.push({ jiraField: mapping.jira, toolField: mapping.tool, lookup: { ...result, ...(projectMapping.board ? { boardId: projectMapping.board } : {}) } });
     else if (result.kind === 'user-by-email' || result.kind === 'users-by-email' || result.kind === 'issue-of-record') plan.lookups.push({ jiraField: mapping.jira, toolField: mapping.tool, lookup: result });
     else if (!(create && result.value === null)) plan.jiraFields[mapping.jira] = result.value;
     next ??= { ...shadow?.fields };

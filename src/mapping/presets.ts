@@ -209,6 +209,11 @@ export function storyPointsField(fields: ReadonlyArray<{ id?: string; name?: str
   return fieldByNameAndSchema(fields, ['Story point estimate', 'Story Points'], (schema) => schema.type === 'number');
 }
 
+/** Jira Software's Sprint field of a site (Jira Software's own type; its id differs per site). */
+export function sprintField(fields: ReadonlyArray<{ id?: string; name?: string; schema?: { type: string; custom?: string } }>): string | undefined {
+  return fieldByNameAndSchema(fields, ['Sprint'], (schema) => schema.custom === 'com.pyxis.greenhopper.jira:gh-sprint');
+}
+
 // Flashduty's guide: a Jira webhook to the integration's push URL (issue created, updated,
 // deleted), optionally narrowed by JQL; Flashduty reads issue.fields.status.name and applies its own
 // status table on its side, so Tandem pushes the issue as Jira would and maps no fields. One way.

@@ -89,6 +89,8 @@ export const transformSchema = z.discriminatedUnion('kind', [
     separator: z.string().min(1).default(' / '),
   }),
   z.object({ kind: z.literal('users-email') }),
+  /** Jira's Sprint field ⇄ the tool's sprint, by name among the open sprints of the mapping's board. */
+  z.object({ kind: z.literal('sprint') }),
   /** Jira's parent ⇄ the record's parent reference (the parent's record id), through the links. */
   z.object({ kind: z.literal('parent') }),
   z.object({ kind: z.literal('url') }),
@@ -137,6 +139,8 @@ export const projectMappingSchema = z.object({
   ignoredIssueTypes: z.array(nonEmpty).default(() => []),
   /** The Jira issue type of issues created from the tool's records; defaults to issueType when that is not `*`. */
   defaultIssueType: nonEmpty.optional(),
+  /** The Jira board whose sprints the tool's sprint names are found among (Jira Software). */
+  board: z.number().int().positive().optional(),
   /** Field mappings for this project mapping only; when absent, the connection's apply. */
   fields: z.array(fieldMappingSchema).optional(),
 });

@@ -32,7 +32,14 @@ export interface IssueOfRecordLookup {
   kind: 'issue-of-record';
   recordId: string;
 }
-export type Lookup = UserByEmailLookup | UsersByEmailLookup | IssueOfRecordLookup;
+/** Find the open sprint of this name on the mapping's board; none means a kept failure naming it. */
+export interface SprintByNameLookup {
+  kind: 'sprint-by-name';
+  name: string;
+  /** Filled from the project mapping by the plan. */
+  boardId?: number;
+}
+export type Lookup = UserByEmailLookup | UsersByEmailLookup | IssueOfRecordLookup | SprintByNameLookup;
 /** Jira status is moved by transition: to this status by name when reachable, else into this category. */
 export interface StatusTarget {
   kind: 'status';
@@ -278,6 +285,14 @@ export function toToolValue(mapping: FieldMapping, jiraValue: unknown, ctx?: Too
     case 'url':
       if (isEmpty(jiraValue)) return value(null);
       return typeof jiraValue === 'string' && isWebAddress(jiraValue) ? value(jiraValue.trim()) : skip(`${label} holds ${quote(jiraValue)}, which is not a web address`);
+    case 'sprint': {
+      // The issue's open sprint (active before future); closed sprints are its history.
+      if (jiraValue === null || jiraValue === undefined) return value(null);
+      if (!Array.isArray(jiraValue)) return fail(`${label} does not hold sprints`);
+      const open = jiraValue.filter((s): s is Raw => isRecord(s) && typeof s.name === 'string' && s.state !== 'closed');
+      const chosen = open.find((s) => s.state === 'active') ?? open[0];
+      return value(chosen ? chosen.name : null);
+    }
     case 'parent': {
       if (jiraValue === null || jiraValue === undefined) return value(null);
       if (!isRecord(jiraValue) || typeof jiraValue.id !== 'string') return fail(`${label} does not hold an issue`);
@@ -504,6 +519,12 @@ export function toJiraValue(mapping: FieldMapping, toolValue: unknown): JiraValu
     case 'url':
       if (isEmpty(toolValue)) return value(null);
       return typeof toolValue === 'string' && isWebAddress(toolValue) ? value(toolValue.trim()) : skip(`${from} holds ${quote(toolValue)}, which is not a web address`);
+    case 'sprint': {
+      if (isEmpty(toolValue)) return value(null);
+      const name = nameOf(toolValue, 'name');
+      if (name === undefined) return fail(`${from} does not hold a sprint name`);
+      return { kind: 'sprint-by-name', name: name.trim() };
+    }
     case 'parent': {
       if (isEmpty(toolValue)) return value(null);
       const recordId = nameOf(toolValue, 'name') ?? (isRecord(toolValue) && typeof toolValue.id === 'string' ? toolValue.id : undefined);

@@ -75,6 +75,7 @@ const createTypesSchema = z.object({
 });
 const createFieldsSchema = z.object({ fields: z.array(screenFieldSchema).default([]), total: z.number().optional() });
 const usersSchema = z.array(userSchema);
+const sprintPageSchema = z.object({ isLast: z.boolean().optional(), values: z.array(z.object({ id: z.number(), name: z.string(), state: z.string() })) });
 const addedCommentSchema = z.object({ id: z.string() });
 const commentPageSchema = z.object({ total: z.number().int().min(0), comments: z.array(commentSchema) });
 const myselfSchema = z.object({ accountId: z.string() });
@@ -345,6 +346,22 @@ export const forgeJira: JiraPort = {
   async searchUsers(query) {
     const response = await api.asApp().requestJira(route`/rest/api/3/user/search?query=${query}&maxResults=20`);
     return usersSchema.parse(await readJson(response, 'GET user/search'));
+  },
+
+  // Jira Software's Agile REST API: the board's sprints a sprint name is found among. Atlassian's
+  // description types the `state` filter as an object, so the closed ones are left out here instead.
+  // developer.atlassian.com/cloud/jira/software/rest/api-group-board/#api-rest-agile-1-0-board-boardid-sprint-get
+  async openSprints(boardId) {
+    const sprints: Array<{ id: number; name: string; state: string }> = [];
+    for (let startAt = 0; startAt < 1000; ) {
+      const response = await api.asApp().requestJira(route`/rest/agile/1.0/board/${String(boardId)}/sprint?startAt=${String(startAt)}`);
+      if (response.status === 404) return undefined;
+      const page = sprintPageSchema.parse(await readJson(response, 'GET board sprints'));
+      sprints.push(...page.values.filter((sprint) => sprint.state !== 'closed'));
+      if (page.isLast !== false || page.values.length === 0) break;
+      startAt += page.values.length;
+    }
+    return sprints;
   },
 
   async addComment(issueIdOrKey, body) {

@@ -180,6 +180,8 @@ export interface JiraPort {
   deleteIssue(issueIdOrKey: string): Promise<boolean>;
   /** Users matching a query (an email finds its user even where the email is hidden). */
   searchUsers(query: string): Promise<JiraUser[]>;
+  /** The board's open sprints (active and future), or undefined when the board is unknown. */
+  openSprints(boardId: number): Promise<Array<{ id: number; name: string; state: string }> | undefined>;
   /** Adds an ADF comment as the app; returns its id. */
   addComment(issueIdOrKey: string, body: unknown): Promise<string>;
   /** False when the comment is gone. */

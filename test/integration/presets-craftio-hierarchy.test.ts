@@ -4,7 +4,7 @@
 import { after, before, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CraftioStandIn } from '../../devkit/external/tools/craftio';
-import { findPreset } from '../../src/mapping';
+import { fieldMappingSchema, findPreset, sprintField } from '../../src/mapping';
 import { authSecretKey, inboundSecretKey } from '../../src/sync/state';
 import { configure, startTandem, type TandemOnDevkit } from '../support/devkit';
 
@@ -12,11 +12,20 @@ const TOKEN = 'craftio-api-token-h13r';
 const SECRET = 'craftio-inbound-secret-h13r';
 let tandem: TandemOnDevkit;
 let craftio: CraftioStandIn;
+let sprintId = '';
+let boardId = 0;
+let sprint2 = 0;
 
 before(async () => {
   tandem = await startTandem();
   tandem.jira.addProject({ key: 'PROD', name: 'Product', issueTypes: ['Epic', 'Story', 'Bug', 'Sub-task'], versions: ['Q3 2026'] });
-  craftio = new CraftioStandIn({ token: TOKEN, clock: () => tandem.emulator.clock.now(), releases: ['Q3 2026'] });
+  tandem.jira.addCustomField({ name: 'Sprint', schemaType: 'sprint' });
+  boardId = tandem.jira.addBoard({ projectKey: 'PROD', name: 'PROD board' }).id;
+  tandem.jira.addSprint({ boardId, name: 'Sprint 1', state: 'active' });
+  sprint2 = tandem.jira.addSprint({ boardId, name: 'Sprint 2' }).id;
+  tandem.jira.addSprint({ boardId, name: 'Sprint 0', state: 'closed' });
+  // Craft.io's sprints come from the board; "Sprint 9" is one Jira does not have.
+  craftio = new CraftioStandIn({ token: TOKEN, clock: () => tandem.emulator.clock.now(), releases: ['Q3 2026'], sprints: ['Sprint 1', 'Sprint 2', 'Sprint 9'] });
   await craftio.listen();
   craftio.tandem = { url: `${tandem.emulator.webTriggerUrl('tandem-inbound')}/craftio`, secret: SECRET, auth: 'hmac' };
 });
@@ -29,6 +38,12 @@ after(async () => {
 beforeEach(async () => {
   const connection = findPreset('craftio-product')?.build({ name: 'Craft.io', baseUrl: craftio.baseUrl, id: 'craftio' });
   assert.ok(connection);
+  // The guide: specifying the board supports syncing sprints; the Sprint field is found by name and schema.
+  const catalog = await tandem.rest({ kind: 'user', accountId: tandem.agent.accountId }, 'GET', '/rest/api/3/field');
+  sprintId = sprintField(catalog.body as Array<{ id: string; name: string; schema: { type: string } }>) ?? '';
+  assert.notEqual(sprintId, '');
+  for (const mapping of connection.projects) mapping.board = boardId;
+  connection.fields.push(fieldMappingSchema.parse({ jira: sprintId, tool: 'sprint', transform: { kind: 'sprint' } }));
   await configure(tandem.emulator, { version: 1, connections: [connection] }, { [authSecretKey('craftio')]: TOKEN, [inboundSecretKey('craftio')]: SECRET });
 });
 
@@ -41,14 +56,15 @@ async function createIssue(type: string, summary: string, extra: Record<string, 
   return (created.body as { key: string }).key;
 }
 
-test('Jira → Craft.io: an epic with two stories and a release becomes an epic item with two features under it', async () => {
+test('Jira → Craft.io: an epic with two stories, a sprint and a release becomes an epic item with two features under it', async () => {
   const epic = await createIssue('Epic', 'Self-serve onboarding', { fixVersions: [{ name: 'Q3 2026' }] });
-  const one = await createIssue('Story', 'Invite teammates', { parent: { key: epic } });
+  const one = await createIssue('Story', 'Invite teammates', { parent: { key: epic }, [sprintId]: sprint2 });
   const two = await createIssue('Story', 'Guided setup', { parent: { key: epic } });
   const epicItem = craftio.itemForIssue(epic);
   assert.equal(epicItem?.type, 'epics');
   assert.equal(epicItem?.release, 'Q3 2026');
   assert.equal(craftio.itemForIssue(one)?.parent_id, epicItem?.id);
+  assert.equal(craftio.itemForIssue(one)?.sprint, 'Sprint 2');
   assert.equal(craftio.itemForIssue(two)?.parent_id, epicItem?.id);
 
   // Moving a story out of its epic clears the item's parent.
@@ -61,10 +77,22 @@ test('Craft.io → Jira: features created under an epic item become stories unde
   const { item: epicItem, answer: epicAnswer } = await craftio.createItem('epics', { title: 'Usage billing' });
   assert.equal(epicAnswer.status, 200, JSON.stringify(epicAnswer.body));
   const epicKey = String(epicAnswer.body.issueKey);
-  const { item: feature, answer } = await craftio.createItem('features', { title: 'Meter events', parent_id: epicItem.id });
+  const { item: feature, answer } = await craftio.createItem('features', { title: 'Meter events', parent_id: epicItem.id, release: 'Q3 2026' });
   assert.equal(answer.status, 200, JSON.stringify(answer.body));
   const storyKey = String(answer.body.issueKey);
   assert.equal(tandem.jira.getIssue(storyKey)?.parentKey, epicKey);
+  assert.deepEqual(tandem.jira.getIssue(storyKey)?.fixVersions, ['Q3 2026']);
+
+  // The sprint by name among the board's open sprints; a name the board lacks is reported with it, never made.
+  const moved = await craftio.updateItem('features', feature.id, { sprint: 'Sprint 1' });
+  assert.equal(moved.status, 200, JSON.stringify(moved.body));
+  const sprintsOf = (key: string) => ((tandem.jira.getIssue(key)?.customFields[sprintId] as number[] | undefined) ?? []).length;
+  assert.equal(sprintsOf(storyKey), 1);
+  const unknown = await craftio.updateItem('features', feature.id, { sprint: 'Sprint 9' });
+  const reasons = (unknown.body.skipped as Array<{ field: string; reason: string }>).filter((s) => s.field === sprintId).map((s) => s.reason);
+  assert.deepEqual(reasons, [`Board ${boardId} has no open sprint named "Sprint 9"`]);
+  const story = (await tandem.rest({ kind: 'user', accountId: tandem.agent.accountId }, 'GET', `/rest/api/3/issue/${storyKey}?fields=${sprintId}`)).body as { fields: Record<string, Array<{ name: string }>> };
+  assert.deepEqual(story.fields[sprintId]?.map((s) => s.name), ['Sprint 1']);
 
   // A story under a story is not a hierarchy Jira has: refused and reported, the story unchanged.
   const { item: other, answer: otherAnswer } = await craftio.createItem('features', { title: 'Invoices' });

@@ -82,6 +82,22 @@ export async function findAccountByEmail(jira: JiraPort, email: string): Promise
 /** Users by email: no match leaves the field empty and says so; it never fails the event. */
 export async function resolveLookups(run: InboundRun, plan: InboundPlan, next: Shadow, notes: string[]): Promise<void> {
   for (const lookup of plan.lookups) {
+    if (lookup.lookup.kind === 'sprint-by-name') {
+      // A sprint is found by name among the board's open sprints, never made up.
+      const { name, boardId } = lookup.lookup;
+      const sprints = boardId === undefined ? undefined : await run.ports.jira.openSprints(boardId);
+      const found = sprints?.find((s) => s.name.trim().toLowerCase() === name.toLowerCase());
+      if (found) {
+        plan.jiraFields[lookup.jiraField] = found.id;
+        continue;
+      }
+      delete next.fields[lookup.toolField];
+      plan.skipped.push({
+        field: lookup.jiraField,
+        reason: boardId === undefined ? `No board is chosen on the mapping, so the sprint "${name}" cannot be found` : sprints === undefined ? `Board ${boardId} does not exist, so the sprint "${name}" cannot be found` : `Board ${boardId} has no open sprint named "${name}"`,
+      });
+      continue;
+    }
     if (lookup.lookup.kind === 'issue-of-record') {
       // The parent reference: the issue linked to that record, in whichever module it syncs.
       const { recordId } = lookup.lookup;
