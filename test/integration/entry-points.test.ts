@@ -26,7 +26,7 @@ test('the inbound web trigger answers JSON over HTTP', async () => {
 
 test('the admin resolver answers a Jira admin and refuses anyone else', async () => {
   const overview = await tandem.emulator.invokeResolver({ moduleKey: 'tandem-admin', functionKey: 'getOverview', payload: {}, accountId: tandem.admin.accountId });
-  assert.deepEqual(overview, { appVersion: '0.1.0', connections: 0, viewer: { accountId: tandem.admin.accountId } });
+  assert.deepEqual(overview, { appVersion: '0.1.0', connections: 0, viewer: { accountId: tandem.admin.accountId, displayName: 'Ada Admin' } });
   await assert.rejects(
     tandem.emulator.invokeResolver({ moduleKey: 'tandem-admin', functionKey: 'getOverview', payload: {}, accountId: tandem.agent.accountId }),
     /FORBIDDEN: Only Jira administrators can configure Tandem/,

@@ -9,6 +9,7 @@ import path from 'node:path';
 import type * as JiraJs from '../../../node_modules/jira.js/dist/index';
 import type * as JiraCloud from '../../../node_modules/jira.js/dist/cloud/index';
 import type * as JiraCore from '../../../node_modules/jira.js/dist/core/index';
+import type * as JiraAgile from '../../../node_modules/jira.js/dist/agile/index';
 import { createOpenApiChecker, type ContractProblem } from '../../../devkit/jira/contract/openapi';
 import { serveJira, type JiraExchange } from '../../../devkit/jira/server';
 import { site } from './helpers';
@@ -47,6 +48,7 @@ test('a maintained Jira client gets what Jira Cloud would send, for every call T
   const { createCloudClient, isAuthError } = await load<typeof JiraJs>('jira.js');
   const { createClient } = await load<typeof JiraCore>('jira.js/core');
   const { IssueCreateMetadataSchema, PrioritySchema } = await load<typeof JiraCloud>('jira.js/cloud');
+  const { createAgileClient } = await load<typeof JiraAgile>('jira.js/agile');
   const { z } = await import('zod');
 
   const s = site();
@@ -149,6 +151,13 @@ test('a maintained Jira client gets what Jira Cloud would send, for every call T
     // The deprecated createmeta has no jira.js method either.
     const legacy = await appClient.sendRequest({ url: '/rest/api/3/issue/createmeta', method: 'GET', searchParams: { projectKeys: 'OPS' }, schema: IssueCreateMetadataSchema });
     assert.deepEqual(legacy.projects?.map((p) => p.key), ['OPS']);
+
+    // A board's sprints (Jira Software's Agile REST API), as the sprint transform reads them.
+    const board = s.sim.addBoard({ projectKey: 'OPS', name: 'OPS board' });
+    s.sim.addSprint({ boardId: board.id, name: 'Sprint 1', state: 'active' });
+    const agile = createAgileClient(appClient);
+    const sprints = await agile.board.getAllSprints({ boardId: board.id, startAt: 0 });
+    assert.deepEqual(sprints.values.map((sprint) => [sprint.name, sprint.state]), [['Sprint 1', 'active']]);
 
     // What Jira refuses.
     await assert.rejects(bob.users.getUserEmail({ accountId: s.carol.accountId }), (error: unknown) => isAuthError(error));
