@@ -157,7 +157,7 @@ test('a maintained Jira client gets what Jira Cloud would send, for every call T
     s.sim.addSprint({ boardId: board.id, name: 'Sprint 1', state: 'active' });
     const agile = createAgileClient(appClient);
     const sprints = await agile.board.getAllSprints({ boardId: board.id, startAt: 0 });
-    assert.deepEqual(sprints.values.map((sprint) => [sprint.name, sprint.state]), [['Sprint 1', 'active']]);
+    assert.deepEqual((sprints.values ?? []).map((sprint) => [sprint.name, sprint.state]), [['Sprint 1', 'active']]);
 
     // What Jira refuses.
     await assert.rejects(bob.users.getUserEmail({ accountId: s.carol.accountId }), (error: unknown) => isAuthError(error));
