@@ -6,11 +6,8 @@ import type { Connection } from '../../mapping';
 import { MAX_ATTEMPTS, retryDelaySeconds, type Delivery } from '../delivery';
 import { activityWrite, clearFailureWrite, describeFailure, failureWrites } from '../journal';
 import { JiraRequestError, type StoreWrite } from '../ports';
-import { deliveredKey, failureKey, failureSchema, failureSubjectKey, syncLockKey } from '../state';
+import { deliveredKey, failureKey, failureSchema, failureSubjectKey, SYNC_LOCK_SECONDS, syncLockKey } from '../state';
 import { DeliveryError, subjectOfDelivery, type Run } from './run';
-
-/** Longer than a delivery takes, short enough that a crashed one holds nothing up for long. */
-const SYNC_LOCK_SECONDS = 120;
 
 export interface GuardedDelivery {
   connection: Connection;
