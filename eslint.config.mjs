@@ -30,6 +30,17 @@ const pureCode = {
   message: 'src/mapping and src/adf are pure: they must not import platform, sync, handlers or connectors.',
 };
 
+// The layers of docs/architecture.md: each folder names what it must not reach.
+const layer = (message, ...group) => ({ group, message });
+const noPlatform = layer('Use cases and the code below them take the platform as ports (src/ports), never src/platform.', '**/platform', '**/platform/**');
+const noHandlers = layer('Handlers are the entry adapters; nothing below them imports them.', '**/handlers', '**/handlers/**');
+const noUseCases = layer('Only handlers reach the use cases in src/sync; this layer sits below them.', '**/sync', '**/sync/**');
+const portsStandAlone = layer('src/ports imports nothing of Tandem: every layer depends on it.', '../*', '!../ports');
+const contractOnlyFromPages = {
+  regex: '^(\\.\\./)+src/(?!contract/)',
+  message: 'The pages reach the backend through src/contract only.',
+};
+
 export default defineConfig([
   globalIgnores(['**/node_modules/', 'static/admin/build/', 'static/issue/build/', 'devkit/stubs/', 'test-results/']),
 
@@ -84,11 +95,33 @@ export default defineConfig([
   },
   {
     files: ['static/admin/**', 'static/issue/**'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [bridgeOnlyInAdminPage] }] },
+    rules: { 'no-restricted-imports': ['error', { patterns: [bridgeOnlyInAdminPage, contractOnlyFromPages] }] },
   },
   {
     files: ['src/mapping/**', 'src/adf/**'],
     rules: { 'no-restricted-imports': ['error', { patterns: [forgeOnlyInPlatform, pureCode] }] },
+  },
+  {
+    files: ['src/sync/**'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [forgeOnlyInPlatform, noPlatform, noHandlers] }] },
+  },
+  {
+    files: ['src/connectors/**', 'src/contract/**'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [forgeOnlyInPlatform, noPlatform, noHandlers, noUseCases] }] },
+  },
+  {
+    files: ['src/ports/**'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [forgeOnlyInPlatform, portsStandAlone] }] },
+  },
+  {
+    // The platform implements the ports; of the use cases it sees only the port aggregates.
+    files: ['src/platform/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [noHandlers, layer('src/platform implements ports; of src/sync it imports only ports.ts and admin-ports.ts.', '**/sync/*', '!**/sync/ports', '!**/sync/admin-ports')] },
+      ],
+    },
   },
 
   // Server code, tools and tests run in Node; the admin page runs in the browser, its Vite config in Node.

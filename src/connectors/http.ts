@@ -2,7 +2,7 @@
 // secret, the 10 s limit, and every answer or error turned into a ConnectorResult. Secrets are
 // only ever placed in request headers; everything that comes back is redacted against them.
 import type { Auth } from '../mapping';
-import type { ExternalPort, ExternalRequest, ExternalResponse } from '../sync/ports';
+import type { ExternalPort, ExternalRequest, ExternalResponse } from '../ports';
 import { classifyResponse, classifyThrown, fail, ok, REQUEST_TIMEOUT_MS, secretForms, type ConnectorResult, type DeliveryFailure } from './outcome';
 
 /** Headers carrying the connection's credentials, or a failure when a secret is needed but missing. */

@@ -3,7 +3,7 @@
 // passed as it is; an issue_created carries the changelog of the values the issue was made with, and
 // comment events carry the few issue fields Jira puts in them. Pure, so the push path and tests share it.
 import { adfToPlainText, type AdfDoc } from '../adf';
-import type { IssueFacts, JiraComment, JiraUserRef } from '../sync/ports';
+import type { IssueFacts, JiraComment, JiraUserRef } from '../ports';
 import {
   buildJiraWebhookBody,
   type JiraWebhookBody,

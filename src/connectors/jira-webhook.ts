@@ -4,7 +4,7 @@
 import { createHmac } from 'node:crypto';
 import { adfToPlainText, type AdfDoc } from '../adf';
 import { isMaskedPushUrl, type JiraWebhookConnection } from '../mapping';
-import type { ExternalPort } from '../sync/ports';
+import type { ExternalPort } from '../ports';
 import { sendToTool } from './http';
 import { ok, type ConnectorResult } from './outcome';
 

@@ -1,7 +1,7 @@
 // One classification of what came back from an external tool, shared by every connector, the
 // delivery retries and the admin page's "Test connection": transient failures are retried by the
 // caller, permanent ones are kept and shown to the admin. Secrets never leave this module.
-import { ExternalFailure, type ExternalResponse } from '../sync/ports';
+import { ExternalFailure, type ExternalResponse } from '../ports';
 
 /** Why a delivery failed, in terms the admin page and the retry logic both use. */
 export type FailureReason =

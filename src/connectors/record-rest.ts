@@ -2,7 +2,7 @@
 // the connection configures per module. Every answer is checked with zod before Tandem trusts it.
 import { z } from 'zod';
 import { fillRestPath, restPathsFor, type RecordRestConnection, type RestOperation } from '../mapping';
-import type { ExternalPort, ExternalResponse } from '../sync/ports';
+import type { ExternalPort, ExternalResponse } from '../ports';
 import { joinUrl, sendToTool, unexpectedAnswer } from './http';
 import { fail, ok, type ConnectorResult } from './outcome';
 

@@ -1,6 +1,6 @@
 // "Test connection" on the admin page: one cheap authenticated request, explained in plain words.
 import type { Connection } from '../mapping';
-import type { ExternalPort } from '../sync/ports';
+import type { ExternalPort } from '../ports';
 import { fillRestPath, restPathsFor } from '../mapping';
 import { joinUrl, sendToTool } from './http';
 import { readsAsRecordList } from './record-rest';

@@ -1,7 +1,7 @@
 // Request and response shapes of the admin page's resolver calls, shared by the backend
 // (src/handlers/admin) and the page (static/admin/src/api). One definition, no copies.
 // Types only (plus three tiny helpers), so the page's bundle carries no schema code.
-import type { Activity, Failure } from '../sync/state';
+import type { Activity, Failure } from './journal';
 import type { ConfigError } from '../mapping/config';
 import type { Connection, FieldMapping, TandemConfig, TandemConfigInput } from '../mapping/schema';
 

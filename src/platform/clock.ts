@@ -1,4 +1,4 @@
-import type { ClockPort } from '../sync/ports';
+import type { ClockPort } from '../ports';
 
 export const systemClock: ClockPort = {
   now: () => Date.now(),

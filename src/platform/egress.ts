@@ -1,7 +1,7 @@
 // Requests to the external tool, through Forge's egress (`api.fetch`), with a time limit.
 import api, { getAppContext } from '@forge/api';
 import { z } from 'zod';
-import { ExternalFailure, type EgressPort } from '../sync/ports';
+import { ExternalFailure, type EgressPort } from '../ports';
 
 /** What Tandem says of a tool address Forge cannot reach: Forge fetch is HTTPS only. */
 const HTTPS_ONLY = 'Forge lets apps reach tools over HTTPS only: use an address that starts with https://';

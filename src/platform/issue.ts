@@ -2,7 +2,7 @@
 // users its fields hold. REST answers and product events both go through it, so the use cases never
 // guess at a field's shape.
 import { z } from 'zod';
-import type { IssueFacts, JiraUserRef } from '../sync/ports';
+import type { IssueFacts, JiraUserRef } from '../ports';
 
 const id = z.union([z.string(), z.number()]).transform(String);
 const projectSchema = z.object({ id: id.optional(), key: z.string().min(1), name: z.string().optional(), self: z.string().optional() });

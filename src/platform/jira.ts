@@ -2,7 +2,7 @@
 // Answers are parsed with zod; a status Tandem does not expect becomes a JiraRequestError.
 import api, { route, type APIResponse } from '@forge/api';
 import { z } from 'zod';
-import { JiraRequestError, type IssueSummary, type JiraIssuePage, type JiraComment, type JiraPort, type JiraRefusal, type JiraScreenField } from '../sync/ports';
+import { JiraRequestError, type IssueSummary, type JiraIssuePage, type JiraComment, type JiraPort, type JiraRefusal, type JiraScreenField } from '../ports';
 import { issueFactsOf } from './issue';
 
 const issueSchema = z.object({ id: z.string(), key: z.string(), fields: z.record(z.string(), z.unknown()) });

@@ -1,6 +1,6 @@
 // Forge storage (@forge/kvs): the only place the app touches it.
 import { kvs, WhereConditions, type TtlUnit } from '@forge/kvs';
-import type { StorePort, StoreWrite } from '../sync/ports';
+import type { StorePort, StoreWrite } from '../ports';
 
 /** Forge's batch and transaction limit. */
 const BATCH = 25;
