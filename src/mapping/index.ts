@@ -11,3 +11,4 @@ export * from './presets';
 export * from './status-route';
 export * from './conflicts';
 export * from './push-url';
+export * from './bulk-plan';

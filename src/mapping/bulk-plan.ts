@@ -1,0 +1,139 @@
+// Syncing what already exists: what each Jira issue (or tool record) of a bulk sync would become —
+// created on the other side, linked to a counterpart that is already there, updated through the
+// link it has, or skipped with the reason. Pure: the dry run counts with it and the job follows it.
+import { findProjectMapping, mappingsForModule } from './projects';
+import type { Connection, ProjectMapping } from './schema';
+
+export type BulkClass = 'create' | 'link' | 'update' | 'skip';
+/** Why an item is left out: the mapping's JQL filter excludes it, its type is not mapped, or its mapping sends only the other way. */
+export type BulkSkip = 'filtered' | 'type-ignored' | 'one-way' | 'ambiguous';
+
+/**
+ * How a counterpart that already exists is recognised. `reference`: the record names the issue key
+ * (the connection's issue key field, `jira_issue_key` by default). `summary-and-day`: also the same
+ * summary, created on the same day (UTC), when exactly one candidate has them.
+ */
+export type MatchRule = 'reference' | 'summary-and-day';
+
+export interface BulkItemPlan {
+  class: BulkClass;
+  /** For a skip: why, in the admin's words. */
+  skip?: BulkSkip;
+  reason?: string;
+  /** The other side of a link or an update: its id and how it was found. */
+  counterpart?: { id: string; label: string; by: 'link' | 'reference' | 'summary-and-day' };
+}
+
+/** What a bulk sync knows of a Jira issue from one search page. */
+export interface BulkIssue {
+  id: string;
+  key: string;
+  projectKey: string;
+  issueTypeName: string;
+  summary: string;
+  /** ISO 8601, as Jira wrote it. */
+  created?: string;
+  /** False when the mapping's JQL filter leaves the issue out; undefined when the mapping has none. */
+  matchesFilter?: boolean;
+}
+
+/** What a bulk sync knows of a tool record from one list page. */
+export interface BulkRecord {
+  id: string;
+  number?: string;
+  module: string;
+  /** The Jira issue key the record names (the connection's issue key field). */
+  issueKey?: string;
+  summary?: string;
+  created?: string;
+}
+
+/** Candidates on the other side, indexed the two ways a counterpart is recognised. */
+export interface CounterpartIndex<T> {
+  byIssueKey: Map<string, T>;
+  bySummaryDay: Map<string, T[]>;
+}
+
+/** The key two items share when they have the same summary (spacing and case aside) and were created the same day. */
+export function summaryDayKey(summary: string | undefined, created: string | undefined): string | undefined {
+  if (!summary || !created) return undefined;
+  const day = new Date(created);
+  if (Number.isNaN(day.getTime())) return undefined;
+  return `${summary.trim().replace(/\s+/g, ' ').toLowerCase()}|${day.toISOString().slice(0, 10)}`;
+}
+
+/** An index of candidates; `issueKeyOf` is absent for Jira issues (their key is the reference). */
+export function indexCounterparts<T>(items: readonly T[], facts: (item: T) => { issueKey?: string | undefined; summary?: string | undefined; created?: string | undefined }): CounterpartIndex<T> {
+  const index: CounterpartIndex<T> = { byIssueKey: new Map(), bySummaryDay: new Map() };
+  for (const item of items) {
+    const f = facts(item);
+    if (f.issueKey && !index.byIssueKey.has(f.issueKey)) index.byIssueKey.set(f.issueKey, item);
+    const key = summaryDayKey(f.summary, f.created);
+    if (key) index.bySummaryDay.set(key, [...(index.bySummaryDay.get(key) ?? []), item]);
+  }
+  return index;
+}
+
+function skip(skipped: BulkSkip, reason: string): BulkItemPlan {
+  return { class: 'skip', skip: skipped, reason };
+}
+
+/** Jira → tool: what the issue becomes. `linkedRecord` is the record the issue is linked to on this connection. */
+export function planIssueToTool(input: {
+  connection: Pick<Connection, 'projects'>;
+  issue: BulkIssue;
+  linkedRecord?: { id: string; label: string } | undefined;
+  /** The tool's records not linked to any issue yet; absent when the tool cannot list them (the delivery looks the key up itself). */
+  records?: CounterpartIndex<BulkRecord> | undefined;
+  matchRule: MatchRule;
+}): BulkItemPlan {
+  const { issue } = input;
+  const mapping = findProjectMapping(input.connection, { projectKey: issue.projectKey, issueTypeName: issue.issueTypeName });
+  if (!mapping) return skip('type-ignored', `${issue.issueTypeName} issues of ${issue.projectKey} are not mapped on this connection`);
+  if (input.linkedRecord) return { class: 'update', counterpart: { ...input.linkedRecord, by: 'link' } };
+  if (mapping.direction === 'tool-to-jira') return skip('one-way', `${issue.projectKey} is mapped tool to Jira only`);
+  if (issue.matchesFilter === false) return skip('filtered', `Excluded by the mapping's JQL filter: ${mapping.jql ?? ''}`.trim());
+  return counterpartOrCreate(issue.key, issue.summary, issue.created, input.records, input.matchRule, (r) => ({ id: r.id, label: r.number ?? r.id }));
+}
+
+/** Tool → Jira: what the record becomes. `linkedIssue` is the issue the record is linked to. */
+export function planRecordToJira(input: {
+  connection: Pick<Connection, 'projects'>;
+  record: BulkRecord;
+  linkedIssue?: { id: string; label: string } | undefined;
+  /** Jira issues of the module's mapped projects not linked on this connection yet. */
+  issues?: CounterpartIndex<BulkIssue> | undefined;
+  matchRule: MatchRule;
+}): BulkItemPlan {
+  const { record } = input;
+  const mappings = mappingsForModule(input.connection, record.module);
+  if (mappings.length === 0) return skip('type-ignored', `The module ${record.module} is not mapped on this connection`);
+  if (input.linkedIssue) return { class: 'update', counterpart: { ...input.linkedIssue, by: 'link' } };
+  if (mappings.every((m: ProjectMapping) => m.direction === 'jira-to-tool')) return skip('one-way', `${record.module} is mapped Jira to tool only`);
+  const named = record.issueKey ? input.issues?.byIssueKey.get(record.issueKey) : undefined;
+  if (named) return { class: 'link', counterpart: { id: named.id, label: named.key, by: 'reference' } };
+  return counterpartOrCreate(undefined, record.summary, record.created, input.issues ? { byIssueKey: new Map(), bySummaryDay: input.issues.bySummaryDay } : undefined, input.matchRule, (i) => ({
+    id: i.id,
+    label: i.key,
+  }));
+}
+
+function counterpartOrCreate<T>(
+  issueKey: string | undefined,
+  summary: string | undefined,
+  created: string | undefined,
+  index: CounterpartIndex<T> | undefined,
+  rule: MatchRule,
+  label: (item: T) => { id: string; label: string },
+): BulkItemPlan {
+  const named = issueKey ? index?.byIssueKey.get(issueKey) : undefined;
+  if (named) return { class: 'link', counterpart: { ...label(named), by: 'reference' } };
+  if (rule === 'summary-and-day' && index) {
+    const key = summaryDayKey(summary, created);
+    const same = key ? (index.bySummaryDay.get(key) ?? []) : [];
+    if (same.length === 1 && same[0] !== undefined) return { class: 'link', counterpart: { ...label(same[0]), by: 'summary-and-day' } };
+    // Linking to the wrong one would be worse than nothing: the admin links it by hand.
+    if (same.length > 1) return skip('ambiguous', `${same.length} items on the other side have the same summary and creation day: ${same.slice(0, 3).map((s) => label(s).label).join(', ')}`);
+  }
+  return { class: 'create' };
+}

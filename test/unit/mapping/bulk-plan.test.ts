@@ -1,0 +1,71 @@
+// What a bulk sync would do with each issue or record: create, link, update or skip (and why).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { indexCounterparts, parseConfig, planIssueToTool, planRecordToJira, summaryDayKey, type BulkIssue, type BulkRecord, type Connection } from '../../../src/mapping';
+
+function connection(projects: unknown[]): Connection {
+  const parsed = parseConfig({ version: 1, connections: [{ id: 'sf', name: 'StackFlow', protocol: 'record-rest', baseUrl: 'https://sf.example.com', projects }] });
+  if (!parsed.ok) assert.fail(JSON.stringify(parsed.errors));
+  const [first] = parsed.config.connections;
+  assert.ok(first);
+  return first;
+}
+
+const both = connection([{ projectKey: 'OPS', issueType: '*', module: 'incidents', ignoredIssueTypes: ['Epic'], jql: 'labels = sync', defaultIssueType: 'Bug' }]);
+const issue = (over: Partial<BulkIssue> = {}): BulkIssue => ({ id: '10001', key: 'OPS-1', projectKey: 'OPS', issueTypeName: 'Bug', summary: 'Printer on fire', created: '2026-11-02T09:30:00.000+0000', ...over });
+const record = (over: Partial<BulkRecord> = {}): BulkRecord => ({ id: 'r1', number: 'INC001', module: 'incidents', summary: 'Printer on fire', created: '2026-11-02T17:00:00Z', ...over });
+
+test('an issue with no counterpart is created; one whose record names its key is linked to it', () => {
+  const records = indexCounterparts([record({ id: 'r7', number: 'INC007', issueKey: 'OPS-1' })], (r) => r);
+  assert.deepEqual(planIssueToTool({ connection: both, issue: issue({ key: 'OPS-2', summary: 'Other' }), records, matchRule: 'reference' }), { class: 'create' });
+  assert.deepEqual(planIssueToTool({ connection: both, issue: issue(), records, matchRule: 'reference' }), { class: 'link', counterpart: { id: 'r7', label: 'INC007', by: 'reference' } });
+});
+
+test('the summary-and-day rule links only when the admin picked it, and only to a single candidate', () => {
+  const records = indexCounterparts([record()], (r) => r);
+  assert.equal(planIssueToTool({ connection: both, issue: issue(), records, matchRule: 'reference' }).class, 'create');
+  assert.deepEqual(planIssueToTool({ connection: both, issue: issue({ summary: '  printer ON   fire ' }), records, matchRule: 'summary-and-day' }).counterpart, { id: 'r1', label: 'INC001', by: 'summary-and-day' });
+  assert.equal(planIssueToTool({ connection: both, issue: issue({ created: '2026-11-03T09:30:00Z' }), records, matchRule: 'summary-and-day' }).class, 'create');
+  const two = indexCounterparts([record(), record({ id: 'r2', number: 'INC002' })], (r) => r);
+  const ambiguous = planIssueToTool({ connection: both, issue: issue(), records: two, matchRule: 'summary-and-day' });
+  assert.equal(ambiguous.class, 'skip');
+  assert.equal(ambiguous.skip, 'ambiguous');
+  assert.match(ambiguous.reason ?? '', /INC001, INC002/);
+});
+
+test('a linked issue is updated, even when the filter would leave a new one out', () => {
+  const plan = planIssueToTool({ connection: both, issue: issue({ matchesFilter: false }), linkedRecord: { id: 'r1', label: 'INC001' }, matchRule: 'reference' });
+  assert.deepEqual(plan, { class: 'update', counterpart: { id: 'r1', label: 'INC001', by: 'link' } });
+});
+
+test('skips say why: the JQL filter, an ignored or unmapped type, a one-way mapping', () => {
+  const filtered = planIssueToTool({ connection: both, issue: issue({ matchesFilter: false }), matchRule: 'reference' });
+  assert.equal(filtered.skip, 'filtered');
+  assert.match(filtered.reason ?? '', /labels = sync/);
+  assert.equal(planIssueToTool({ connection: both, issue: issue({ issueTypeName: 'Epic' }), matchRule: 'reference' }).skip, 'type-ignored');
+  assert.equal(planIssueToTool({ connection: both, issue: issue({ projectKey: 'INFRA' }), matchRule: 'reference' }).skip, 'type-ignored');
+  const inbound = connection([{ projectKey: 'OPS', issueType: '*', module: 'incidents', direction: 'tool-to-jira', defaultIssueType: 'Bug' }]);
+  const oneWay = planIssueToTool({ connection: inbound, issue: issue(), matchRule: 'reference' });
+  assert.equal(oneWay.skip, 'one-way');
+  assert.match(oneWay.reason ?? '', /tool to Jira only/);
+});
+
+test('a record is linked to the issue it names, or by summary and day, else an issue is created', () => {
+  const issues = indexCounterparts([issue(), issue({ id: '10002', key: 'OPS-2', summary: 'VPN down' })], (i) => ({ issueKey: i.key, summary: i.summary, created: i.created }));
+  assert.deepEqual(planRecordToJira({ connection: both, record: record({ issueKey: 'OPS-2', summary: 'x' }), issues, matchRule: 'reference' }).counterpart, { id: '10002', label: 'OPS-2', by: 'reference' });
+  assert.equal(planRecordToJira({ connection: both, record: record(), issues, matchRule: 'reference' }).class, 'create');
+  assert.deepEqual(planRecordToJira({ connection: both, record: record(), issues, matchRule: 'summary-and-day' }).counterpart, { id: '10001', label: 'OPS-1', by: 'summary-and-day' });
+  assert.deepEqual(planRecordToJira({ connection: both, record: record(), linkedIssue: { id: '10009', label: 'OPS-9' }, matchRule: 'reference' }).class, 'update');
+});
+
+test('records of an unmapped module or a Jira-to-tool mapping are skipped', () => {
+  assert.equal(planRecordToJira({ connection: both, record: record({ module: 'changes' }), matchRule: 'reference' }).skip, 'type-ignored');
+  const outbound = connection([{ projectKey: 'OPS', issueType: '*', module: 'incidents', direction: 'jira-to-tool', defaultIssueType: 'Bug' }]);
+  assert.equal(planRecordToJira({ connection: outbound, record: record(), matchRule: 'reference' }).skip, 'one-way');
+});
+
+test('the summary-and-day key ignores spacing and case, and the time of day in UTC', () => {
+  assert.equal(summaryDayKey(' A  b ', '2026-01-05T23:30:00-01:00'), 'a b|2026-01-06');
+  assert.equal(summaryDayKey('A', 'not a date'), undefined);
+  assert.equal(summaryDayKey(undefined, '2026-01-05T00:00:00Z'), undefined);
+});
