@@ -220,3 +220,25 @@ test('a status still owed goes with the link: a record deleted in the tool leave
   assert.equal(deleted.status, 200, JSON.stringify(deleted.body));
   assert.deepEqual(await statusFailures(key), []);
 });
+
+test('a named status beyond a status Tandem has not seen is reached: the walk reads what the category status offers and goes on, it does not stop there', async () => {
+  // A project nobody has worked in: Tandem knows none of Done's transitions, and no other issue is in Done.
+  tandem.jira.addProject({ key: 'WALK', name: 'Walk', issueTypes: ['Bug'] });
+  await configure(tandem.emulator, stackflow((c) => ({ ...c, projects: [{ ...c.projects[0]!, projectKey: 'WALK', issueType: 'Bug' }] })));
+  const { record, key } = await created();
+  assert.match(key, /^WALK-/);
+  await state(record, { state: 'in_progress' });
+  assert.equal(tandem.jira.getIssue(key)?.statusName, 'In Progress');
+
+  const closed = await state(record, { state: 'closed' });
+  assert.deepEqual(closed.body.applied, ['status'], JSON.stringify(closed.body));
+  assert.equal(tandem.jira.getIssue(key)?.statusName, 'Closed', 'Done is of the same category, but Closed was asked for');
+  assert.equal(closed.body.notes, undefined, JSON.stringify(closed.body));
+  assert.deepEqual(await statusFailures(key), []);
+
+  // And back, from the done category to in progress (reopen included).
+  const again = await state(record, { state: 'in_progress' });
+  assert.deepEqual(again.body.applied, ['status'], JSON.stringify(again.body));
+  assert.equal(tandem.jira.getIssue(key)?.statusName, 'In Progress');
+  assert.deepEqual(tandem.emulator.contractViolations, []);
+});

@@ -134,6 +134,14 @@ export async function moveToStatus(input: MoveInput): Promise<MoveResult> {
     return write ? { ...result, remember: write } : result;
   };
 
+  /**
+   * The walk reached the target's category on the way to a name no known route reaches: that is
+   * where it ends, as the route search's fallback allows, only once what this status offers has been
+   * read and still leads nowhere nearer within the limit.
+   */
+  const inCategoryAfterMoving = () => path.length > 0 && target.name !== undefined && current.categoryKey === target.category;
+  const categoryStop = (): MoveResult => done({ ok: true, path, note: `Status "${target.name ?? ''}" could not be reached; the issue is in "${current.name}", of the same category` });
+
   while (path.length < input.maxSteps) {
     const workflow = new Map(Object.entries(seen.statuses));
     const route = findStatusRoute({ from: current, target, workflow, maxSteps: input.maxSteps - path.length });
@@ -151,6 +159,7 @@ export async function moveToStatus(input: MoveInput): Promise<MoveResult> {
     }
     // Still no route: a step towards the target's category into a status not seen yet, to look from there.
     const exploring = route.kind === 'none' ? exploringStep({ from: current, target, offered: edgesOf(offered), workflow, passed }) : undefined;
+    if (route.kind === 'none' && !exploring && inCategoryAfterMoving()) return categoryStop();
     if (route.kind === 'none' && !exploring) {
       const offers = offered.map((t) => `${t.name} → ${t.to.name}`);
       const unseen = route.unknown.length > 0 ? `; Tandem has not yet seen what ${route.unknown.map((s) => `"${s.name}"`).join(', ')} offer${route.unknown.length === 1 ? 's' : ''}` : '';
@@ -188,13 +197,13 @@ export async function moveToStatus(input: MoveInput): Promise<MoveResult> {
     passed.add(statusKey(current.name));
     current = { name: choice.to.name, categoryKey: choice.to.categoryKey };
     if (isAtTarget(current, target)) return done({ ok: true, path });
-    if (route.kind === 'route' && route.steps.length === 1) {
-      // The route's last step: no read of what the status offers, it is not needed.
-      if (route.reaches === 'category' && target.name) return done({ ok: true, path, note: `Status "${target.name}" could not be reached; the issue is in "${current.name}", of the same category` });
-      return done({ ok: true, path });
-    }
+    // A status of the target's category is not arrival at a named target: what it offers may lead
+    // on to the name (Done → Closed), so it is read and the route planned again.
+    if (route.kind === 'route' && route.steps.length === 1 && route.reaches === 'name') return done({ ok: true, path });
+    if (path.length >= input.maxSteps && inCategoryAfterMoving()) return categoryStop();
     offered = await jira.getTransitions(issueId);
     seen.statuses[statusKey(current.name)] = edgesOf(offered);
   }
+  if (inCategoryAfterMoving()) return categoryStop();
   return done({ ok: false, path, reason: `No path of at most ${input.maxSteps} transitions from "${current.name}" reaches ${describeTarget(target)}`, noRoute: { from: current.name, offered: offered.map((t) => `${t.name} → ${t.to.name}`) } });
 }
