@@ -143,6 +143,8 @@ export interface InboundView {
   secretSetAt?: string;
   /** Set while the secret before the last rotation is still accepted. */
   previousSecretSetAt?: string;
+  /** While the previous secret is accepted: how many calls were signed with it in the last 24 hours. */
+  previousSecretCalls24h?: number;
   health: InboundHealth;
   lamp: InboundLamp;
 }
@@ -237,6 +239,26 @@ export interface FailureRequest {
 export type RetryResponse = AdminResult<{ retried: number; skipped: string[] }>;
 export type DiscardResponse = AdminResult<{ discarded: number }>;
 
+/** One hour of calls the inbound web trigger refused for a connection (or naming none): when, how many, why. */
+export interface RefusedCalls {
+  id: string;
+  /** Absent when the calls named no configured connection. */
+  connectionId?: string;
+  /** The connection id such a call named, when it was a well-formed one. */
+  namedConnection?: string;
+  firstAt: string;
+  lastAt: string;
+  count: number;
+  /** Tandem stopped counting this hour at `count`: at least that many. */
+  capped: boolean;
+  /** Tandem's words for why, most frequent first. */
+  reasons: Array<{ reason: string; count: number }>;
+}
+export interface RefusedCallsRequest {
+  connectionId?: string;
+}
+export type RefusedCallsResponse = AdminResult<{ calls: RefusedCalls[]; last24h: number }>;
+
 // ---------------------------------------------------------------- export and import
 
 export type ExportConfigResponse = AdminResult<{ fileName: string; json: string }>;
@@ -267,6 +289,7 @@ export interface AdminCalls {
   checkFieldMapping: { request: CheckFieldMappingRequest; response: CheckFieldMappingResponse };
   getActivity: { request: ActivityRequest; response: ActivityResponse };
   getFailures: { request: FailuresRequest; response: FailuresResponse };
+  getRefusedCalls: { request: RefusedCallsRequest; response: RefusedCallsResponse };
   retryFailure: { request: FailureRequest; response: RetryResponse };
   retryAllFailures: { request: FailuresRequest; response: RetryResponse };
   discardFailure: { request: FailureRequest; response: DiscardResponse };

@@ -21,6 +21,7 @@ import {
   issueStateKey,
   keyPart,
   previousInboundSecretKey,
+  retiredInboundSecretKey,
   pushUrlSecretKey,
   readIssueState,
   recordIndexSchema,
@@ -163,7 +164,7 @@ export async function deleteConnection(ports: AdminPorts, accountId: string, req
   }
   await Promise.all([ports.store.delete(inboundHealthKey(id)), ports.store.delete(connectionTestKey(id))]);
   await Promise.all(
-    [authSecretKey(id), signingSecretKey(id), inboundSecretKey(id), previousInboundSecretKey(id), pushUrlSecretKey(id)].map((key) => ports.store.deleteSecret(key)),
+    [authSecretKey(id), signingSecretKey(id), inboundSecretKey(id), previousInboundSecretKey(id), retiredInboundSecretKey(id), pushUrlSecretKey(id)].map((key) => ports.store.deleteSecret(key)),
   );
   const { warnings: _w, ...view } = saved;
   return { ...view, removed: { links, failures } };

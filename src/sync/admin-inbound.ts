@@ -6,7 +6,9 @@ import { z } from 'zod';
 import { inboundLamp, type InboundHealth, type InboundSecretResponse, type InboundView } from '../contract/admin';
 import { failure, findConnection, readStoredConfig } from './admin-config';
 import type { AdminPorts } from './admin-ports';
-import { inboundHealthKey, inboundSecretKey, keyPart, previousInboundSecretKey, readInboundHealth } from './state';
+import { retiredSecretValue } from './inbound-auth';
+import { clearPreviousSecretUse, previousSecretCalls24h } from './inbound-refusals';
+import { inboundHealthKey, inboundSecretKey, keyPart, previousInboundSecretKey, readInboundHealth, retiredInboundSecretKey } from './state';
 
 /** When the secrets were set: secret storage cannot say, and the page shows nothing else of them. */
 export const inboundSecretDatesKey = (connectionId: string) => `inbound-secret:${keyPart(connectionId)}`;
@@ -24,7 +26,7 @@ async function viewOf(ports: AdminPorts, connectionId: string, baseUrl: string):
     connectionId,
     url: `${baseUrl}/${encodeURIComponent(connectionId)}`,
     ...(dates.setAt ? { secretSetAt: dates.setAt } : {}),
-    ...(dates.previousSetAt ? { previousSecretSetAt: dates.previousSetAt } : {}),
+    ...(dates.previousSetAt ? { previousSecretSetAt: dates.previousSetAt, previousSecretCalls24h: await previousSecretCalls24h(ports, connectionId) } : {}),
     health,
     lamp: inboundLamp(health),
   };
@@ -50,6 +52,7 @@ export async function rotateInboundSecret(ports: AdminPorts, connectionId: strin
   // Previous first: at no moment is the secret the tool still uses refused.
   if (current !== undefined) await ports.store.setSecret(previousInboundSecretKey(connectionId), current);
   await ports.store.setSecret(inboundSecretKey(connectionId), secret);
+  await clearPreviousSecretUse(ports, connectionId);
   const next: SecretDates = { setAt: now, ...(current !== undefined ? { previousSetAt: dates.setAt ?? now } : {}) };
   await ports.store.set(inboundSecretDatesKey(connectionId), next);
   return { ok: true, inbound: await viewOf(ports, connectionId, await ports.inbound.baseUrl()) };
@@ -58,7 +61,11 @@ export async function rotateInboundSecret(ports: AdminPorts, connectionId: strin
 export async function retirePreviousInboundSecret(ports: AdminPorts, connectionId: string): Promise<InboundSecretResponse> {
   const found = await findConnection(ports, connectionId);
   if (!found.ok) return found;
+  const previous = await ports.store.getSecret(previousInboundSecretKey(connectionId));
+  // Kept, accepted by nothing, so calls still signed with it are listed as using a retired secret.
+  if (previous !== undefined) await ports.store.setSecret(retiredInboundSecretKey(connectionId), retiredSecretValue(previous, ports.clock.now()));
   await ports.store.deleteSecret(previousInboundSecretKey(connectionId));
+  await clearPreviousSecretUse(ports, connectionId);
   const datesRead = datesSchema.safeParse((await ports.store.get(inboundSecretDatesKey(connectionId))) ?? {});
   const setAt = datesRead.success ? datesRead.data.setAt : undefined;
   await ports.store.set(inboundSecretDatesKey(connectionId), setAt ? { setAt } : {});

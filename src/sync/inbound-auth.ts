@@ -3,6 +3,7 @@
 // fixed header, that secret as a bearer token. Comparisons take the same time whatever matches, and
 // during a rotation the previous secret is accepted too. Pure: the secrets are handed in.
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
 
 /** How far the signed time may be from now, either way. */
 export const SIGNATURE_TOLERANCE_SECONDS = 300;
@@ -107,3 +108,36 @@ export const AUTH_REFUSAL_TEXT: Record<AuthRefusal, string> = {
   'wrong-credentials': 'A request came with a signature or token that matches no inbound secret',
   'no-secret': 'A request came, but no inbound secret is set for this connection',
 };
+
+/** Why calls naming no configured connection are refused (the id a call named is kept apart, never in the reason). */
+export const NAMED_NO_CONNECTION = 'A call named no connection in its URL';
+export const NAMED_UNKNOWN_CONNECTION = 'A call named a connection that is not configured';
+
+/**
+ * A retired secret is kept this long (in secret storage, accepted by nothing) only so that calls
+ * still signed with it are listed as "retired secret" rather than as a stranger's.
+ */
+export const RETIRED_SECRET_MS = 30 * 24 * 60 * 60 * 1000;
+const retiredSchema = z.object({ secret: z.string().min(1), retiredAt: z.string() });
+export type RetiredSecret = z.infer<typeof retiredSchema>;
+
+/** What secret storage holds for a retired secret. */
+export function retiredSecretValue(secret: string, retiredAtMs: number): string {
+  return JSON.stringify({ secret, retiredAt: new Date(retiredAtMs).toISOString() });
+}
+
+/** The retired secret, while it is recent enough to be worth telling apart. */
+export function readRetiredSecret(value: string | undefined, nowMs: number): RetiredSecret | undefined {
+  if (value === undefined) return undefined;
+  try {
+    const parsed = retiredSchema.safeParse(JSON.parse(value) as unknown);
+    if (!parsed.success || nowMs - Date.parse(parsed.data.retiredAt) > RETIRED_SECRET_MS) return undefined;
+    return parsed.data;
+  } catch {
+    return undefined;
+  }
+}
+
+export function retiredSecretReason(retiredAt: string): string {
+  return `A request came signed with the inbound secret retired on ${retiredAt.slice(0, 10)}: the tool still uses it; give it the current secret`;
+}

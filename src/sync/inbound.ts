@@ -7,7 +7,8 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { inboundOptionsOf, parseConfig, type Connection } from '../mapping';
 import { MAX_ATTEMPTS, retryDelaySeconds, type InboundDelivery } from './delivery';
-import { AUTH_REFUSAL_TEXT, SIGNATURE_HEADER, verifyBearer, verifyHmac } from './inbound-auth';
+import { AUTH_REFUSAL_TEXT, NAMED_NO_CONNECTION, NAMED_UNKNOWN_CONNECTION, readRetiredSecret, retiredSecretReason, SIGNATURE_HEADER, verifyBearer, verifyHmac } from './inbound-auth';
+import { notePreviousSecretUse, refusedKey, refusedWrites, type Refusal } from './inbound-refusals';
 import { applyEvent } from './inbound/apply';
 import { RecordBusy, type InboundRun } from './inbound/run';
 import { inboundEventSchema, parseInboundEvent, type InboundEvent } from './inbound-event';
@@ -26,7 +27,7 @@ import {
 } from './inbound-request';
 import { activityWrite, clearFailureWrite, failureWrites } from './journal';
 import { isTransientJiraError, JiraRequestError, type Ports, type StoreWrite } from './ports';
-import { CONFIG_KEY, inboundHealthKey, inboundSecretKey, keyPart, previousInboundSecretKey, readInboundHealth, type FailureSubject } from './state';
+import { CONFIG_KEY, inboundHealthKey, inboundSecretKey, keyPart, previousInboundSecretKey, readInboundHealth, retiredInboundSecretKey, type FailureSubject } from './state';
 
 /** Dedupe marker of an event id: the same event twice applies once. */
 export const inboundEventKey = (connectionId: string, eventId: string) => `inbound:${keyPart(connectionId)}:${keyPart(eventId)}`;
@@ -102,9 +103,13 @@ export async function handleInbound(ports: Ports, request: InboundRequest): Prom
   const named = connectionIdOf(request);
   if (named === undefined) {
     if (request.method.toUpperCase() === 'GET') return answer(200, { service: 'tandem', message: 'Add /<connectionId> to this URL to send events for a connection' });
+    await noteRefusal(ports, { connectionId: undefined, reason: NAMED_NO_CONNECTION });
     return envelope ?? refusal(404, 'unknown_connection', 'Name the connection: add /<connectionId> to this URL');
   }
-  if ('invalid' in named) return envelope ?? refusal(404, 'unknown_connection', 'No connection with that id is configured');
+  if ('invalid' in named) {
+    await noteRefusal(ports, { connectionId: undefined, reason: NAMED_UNKNOWN_CONNECTION });
+    return envelope ?? refusal(404, 'unknown_connection', 'No connection with that id is configured');
+  }
   const connectionId = named.id;
 
   const found = await ports.store.getMany([CONFIG_KEY, inboundHealthKey(connectionId)]);
@@ -114,10 +119,13 @@ export async function handleInbound(ports: Ports, request: InboundRequest): Prom
     return refusal(503, 'unavailable', 'Tandem cannot read its configuration right now; try again later');
   }
   const connection = config.config.connections.find((c) => c.id === connectionId);
-  if (!connection) return envelope ?? refusal(404, 'unknown_connection', `No connection ${connectionId} is configured`);
+  if (!connection) {
+    await noteRefusal(ports, { connectionId: undefined, namedConnection: connectionId, reason: NAMED_UNKNOWN_CONNECTION });
+    return envelope ?? refusal(404, 'unknown_connection', `No connection ${connectionId} is configured`);
+  }
   const health = readInboundHealth(found.get(inboundHealthKey(connectionId)));
   const refused = async (result: InboundAnswer, reason: string): Promise<InboundAnswer> => {
-    await noteHealth(ports, connectionId, health, { refused: reason });
+    await noteRefusal(ports, { connectionId, reason }, healthWrites(ports, connectionId, health, { refused: reason }));
     return result;
   };
   if (envelope) return refused(envelope, `A request was refused: ${String(envelope.body.message)}`);
@@ -125,6 +133,7 @@ export async function handleInbound(ports: Ports, request: InboundRequest): Prom
   const rawBody = request.body ?? '';
   const auth = await authenticate(ports, connection, request, rawBody);
   if (!auth.ok) return refused(UNAUTHORIZED, auth.reason);
+  if (auth.secret === 'previous') await notePreviousSecretUse(ports, connectionId).catch(() => undefined);
   if (!connection.enabled) return refusal(422, 'connection_disabled', `The connection ${connection.name} is switched off in Tandem`);
 
   const json = parseJsonBody(rawBody);
@@ -149,7 +158,12 @@ export async function handleInbound(ports: Ports, request: InboundRequest): Prom
   return result;
 }
 
-async function authenticate(ports: Ports, connection: Connection, request: InboundRequest, rawBody: string): Promise<{ ok: true } | { ok: false; reason: string }> {
+async function authenticate(
+  ports: Ports,
+  connection: Connection,
+  request: InboundRequest,
+  rawBody: string,
+): Promise<{ ok: true; secret: 'current' | 'previous' } | { ok: false; reason: string }> {
   const mode = inboundOptionsOf(connection).auth;
   const verify = (current: string | undefined, previous: string | undefined) =>
     mode === 'bearer'
@@ -162,7 +176,24 @@ async function authenticate(ports: Ports, connection: Connection, request: Inbou
   if (!result.ok && (result.reason === 'wrong-credentials' || result.reason === 'no-secret')) {
     result = verify(current, await ports.store.getSecret(previousInboundSecretKey(connection.id)));
   }
-  return result.ok ? { ok: true } : { ok: false, reason: AUTH_REFUSAL_TEXT[result.reason] };
+  if (result.ok) return result;
+  if (result.reason === 'wrong-credentials') {
+    // Only for the admin's record: a tool still signing with a retired secret is told apart from a stranger.
+    const retired = readRetiredSecret(await ports.store.getSecret(retiredInboundSecretKey(connection.id)), ports.clock.now());
+    if (retired && verify(retired.secret, undefined).ok) return { ok: false, reason: retiredSecretReason(retired.retiredAt) };
+  }
+  return { ok: false, reason: AUTH_REFUSAL_TEXT[result.reason] };
+}
+
+/** Counts a refused call for the admin's Activity tab, with the health record's change when there is one. Bookkeeping: never changes the answer. */
+async function noteRefusal(ports: Ports, refusal: Refusal, alongside: StoreWrite[] = []): Promise<void> {
+  try {
+    const current = await ports.store.get(refusedKey(ports.clock.now(), refusal.connectionId));
+    const writes = [...refusedWrites(ports, current, refusal), ...alongside];
+    if (writes.length > 0) await ports.store.writeAll(writes);
+  } catch (error) {
+    console.error('Could not count a refused inbound call', error instanceof Error ? error.name : 'unknown error');
+  }
 }
 
 // ---------------------------------------------------------------- health

@@ -19,6 +19,8 @@ export const inboundSecretKey = (connectionId: string) => `connection:${connecti
 /** A push URL that carries the tool's key (an incident tool's integration URL): a secret, like a token. */
 export const pushUrlSecretKey = (connectionId: string) => `connection:${connectionId}:push-url`;
 export const previousInboundSecretKey = (connectionId: string) => `connection:${connectionId}:inbound-previous`;
+/** A retired inbound secret, accepted by nothing: kept a while to tell a tool that still uses it from a stranger. */
+export const retiredInboundSecretKey = (connectionId: string) => `connection:${connectionId}:inbound-retired`;
 
 /** Forge keys allow `[a-zA-Z0-9:._\s-#]`; anything else in an id from outside is escaped. */
 export function keyPart(value: string): string {

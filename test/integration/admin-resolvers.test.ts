@@ -114,6 +114,7 @@ describe('someone who is not a Jira admin', () => {
       checkFieldMapping: { mapping: { jira: 'summary', tool: 'short_description' } },
       getActivity: {},
       getFailures: {},
+      getRefusedCalls: {},
       retryFailure: { id: 'failure:stackflow:issue:1' },
       retryAllFailures: {},
       discardFailure: { id: 'failure:stackflow:issue:1' },

@@ -21,6 +21,7 @@ import { connectionTests, deleteConnection, setConnectionSecret, testSavedConnec
 import { inboundViews, retirePreviousInboundSecret, rotateInboundSecret } from '../../sync/admin-inbound';
 import { discardFailure, listDelivered, listFailures, readActivity, retryFailures, retryOneFailure } from '../../sync/admin-journal';
 import type { AdminPorts } from '../../sync/admin-ports';
+import { listRefused } from '../../sync/inbound-refusals';
 import { payloads } from './schemas';
 
 const APP_VERSION = '0.1.0';
@@ -192,6 +193,10 @@ const definitions: { [K in AdminCallName]: Run<K> } = {
   async getFailures({ connectionId }, { ports }) {
     const [failures, delivered] = await Promise.all([listFailures(ports, connectionId), listDelivered(ports)]);
     return { ok: true, failures, delivered };
+  },
+
+  async getRefusedCalls({ connectionId }, { ports }) {
+    return { ok: true, ...(await listRefused(ports, connectionId)) };
   },
 
   async retryFailure({ id }, { ports }) {

@@ -40,6 +40,7 @@ export const payloads = {
     limit: z.number().int().min(1).max(100).default(25),
   }),
   getFailures: z.object({ connectionId: connectionId.optional() }),
+  getRefusedCalls: z.object({ connectionId: connectionId.optional() }),
   retryFailure: z.object({ id: z.string().min(1).max(500) }),
   retryAllFailures: z.object({ connectionId: connectionId.optional() }),
   discardFailure: z.object({ id: z.string().min(1).max(500) }),

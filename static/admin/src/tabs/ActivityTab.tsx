@@ -5,10 +5,11 @@ import { useCallback, useEffect, useState } from 'react';
 import SectionMessage from '@atlaskit/section-message';
 import Spinner from '@atlaskit/spinner';
 import { Inline, Stack, Text } from '@atlaskit/primitives';
-import type { ActivityEntry, FailureEntry } from '../../../../src/contract/admin';
+import type { ActivityEntry, FailureEntry, RefusedCalls } from '../../../../src/contract/admin';
 import { discardFailure } from '../api/discardFailure';
 import { getActivity } from '../api/getActivity';
 import { getFailures } from '../api/getFailures';
+import { getRefusedCalls } from '../api/getRefusedCalls';
 import { retryAllFailures } from '../api/retryAllFailures';
 import { retryFailure } from '../api/retryFailure';
 import { formatDate, useAdmin } from '../admin-state';
@@ -38,15 +39,18 @@ export function ActivityTab() {
   const [entries, setEntries] = useState<ActivityEntry[]>([]);
   const [cursor, setCursor] = useState<string>();
   const [failures, setFailures] = useState<FailureEntry[]>();
+  const [refused, setRefused] = useState<{ calls: RefusedCalls[]; last24h: number }>();
   const [loading, setLoading] = useState(false);
   const [error, setError] = useState<string>();
   const [acting, setActing] = useState<string>();
   const names = new Map(admin.saved.config.connections.map((c) => [c.id, c.name]));
 
   const loadFailures = useCallback(async () => {
-    const answer = await getFailures(applied.connectionId ? { connectionId: applied.connectionId } : {});
+    const filter = applied.connectionId ? { connectionId: applied.connectionId } : {};
+    const [answer, refusals] = await Promise.all([getFailures(filter), getRefusedCalls(filter)]);
     if (answer.ok) setFailures(answer.failures);
     else setError(answer.error.message);
+    if (refusals.ok) setRefused({ calls: refusals.calls, last24h: refusals.last24h });
   }, [applied.connectionId]);
 
   const loadPage = useCallback(
@@ -225,6 +229,7 @@ export function ActivityTab() {
           </table>
         )}
       </Card>
+      <RefusedCallsCard refused={refused} names={names} />
       <Card label="Activity log" testId="activity">
         <h3 style={{ margin: 0, fontSize: 16 }}>Activity</h3>
         {entries.length === 0 && !loading && (
@@ -274,5 +279,60 @@ export function ActivityTab() {
         )}
       </Card>
     </Stack>
+  );
+}
+
+/** Calls the inbound URL refused, an hour a row: how many, why, when; never what the caller sent. */
+function RefusedCallsCard(props: { refused: { calls: RefusedCalls[]; last24h: number } | undefined; names: Map<string, string> }) {
+  const { refused, names } = props;
+  return (
+    <Card label="Refused calls" testId="refused-calls">
+      <h3 style={{ margin: 0, fontSize: 16 }}>Refused calls</h3>
+      {refused === undefined && <Spinner label="Loading refused calls" />}
+      {refused && (
+        <Text as="p" color="color.text.subtle" testId="refused-calls-summary">
+          {refused.last24h === 0
+            ? 'No call to the inbound URL was refused in the last 24 hours.'
+            : `${refused.last24h} ${refused.last24h === 1 ? 'call' : 'calls'} to the inbound URL refused in the last 24 hours.`}{' '}
+          Tandem keeps the reason and the time of each, never what the caller sent.
+        </Text>
+      )}
+      {refused && refused.calls.length > 0 && (
+        <table style={tableStyle}>
+          <thead>
+            <tr>
+              {['When', 'Connection', 'Calls', 'Why'].map((h) => (
+                <th key={h} style={headStyle} scope="col">
+                  {h}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {refused.calls.map((c) => (
+              <tr key={c.id} data-testid="refused-row">
+                <td style={{ ...cellStyle, whiteSpace: 'nowrap' }}>
+                  {c.count === 1 ? formatDate(c.lastAt, 'second') : `${formatDate(c.firstAt, 'second')} – ${formatDate(c.lastAt, 'second')}`}
+                </td>
+                <td style={cellStyle}>
+                  {c.connectionId ? (names.get(c.connectionId) ?? c.connectionId) : c.namedConnection ? `No connection “${c.namedConnection}”` : 'No connection named'}
+                </td>
+                <td style={cellStyle}>{c.capped ? `${c.count} or more` : c.count}</td>
+                <td style={cellStyle}>
+                  <Stack space="space.050">
+                    {c.reasons.map((r) => (
+                      <Text key={r.reason}>
+                        {r.reason}
+                        {c.reasons.length > 1 || r.count > 1 ? ` (${r.count})` : ''}
+                      </Text>
+                    ))}
+                  </Stack>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </Card>
   );
 }

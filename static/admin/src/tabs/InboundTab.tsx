@@ -9,7 +9,7 @@ import { getInbound } from '../api/getInbound';
 import { retirePreviousInboundSecret } from '../api/retirePreviousInboundSecret';
 import { setInboundSecret } from '../api/setInboundSecret';
 import { formatDate, useAdmin } from '../admin-state';
-import { Button, Card, CodeBlock, CopyButton, Lamp, flag } from '../ui';
+import { Button, Card, CodeBlock, CopyButton, Dialog, Lamp, flag } from '../ui';
 import { ConnectionPicker, NoConnection } from './common';
 
 /** 32 random bytes, base64url: what the tool and Tandem share to sign events. */
@@ -43,6 +43,7 @@ export function InboundTab(props: { connectionId: string | undefined; onSelectCo
   const [error, setError] = useState<string>();
   const [shown, setShown] = useState<string>();
   const [busy, setBusy] = useState<'rotate' | 'retire' | 'refresh'>();
+  const [confirmRetire, setConfirmRetire] = useState(false);
 
   const load = useCallback(async () => {
     if (!props.connectionId || !saved) return;
@@ -88,7 +89,8 @@ export function InboundTab(props: { connectionId: string | undefined; onSelectCo
       const answer = await retirePreviousInboundSecret({ connectionId: connection.id });
       if (!answer.ok) return setError(answer.error.message);
       setView(answer.inbound);
-      flag('success', 'Previous secret retired', 'Events signed with it are refused from now on.');
+      setConfirmRetire(false);
+      flag('success', 'Previous secret retired', 'Events signed with it are refused from now on, and listed under Refused calls on the Activity tab.');
     } finally {
       setBusy(undefined);
     }
@@ -166,7 +168,7 @@ export function InboundTab(props: { connectionId: string | undefined; onSelectCo
                     tool uses the new one.
                   </Text>
                   <Inline>
-                    <Button onClick={() => void retire()} isLoading={busy === 'retire'} testId="retire-inbound-secret">
+                    <Button onClick={() => setConfirmRetire(true)} testId="retire-inbound-secret">
                       Retire previous secret
                     </Button>
                   </Inline>
@@ -174,8 +176,36 @@ export function InboundTab(props: { connectionId: string | undefined; onSelectCo
               </SectionMessage>
             )}
           </Card>
+          {confirmRetire && view.previousSecretSetAt && (
+            <Dialog
+              title="Retire the previous secret?"
+              onClose={() => setConfirmRetire(false)}
+              footer={
+                <>
+                  <Button appearance="subtle" onClick={() => setConfirmRetire(false)}>
+                    Cancel
+                  </Button>
+                  <Button appearance="danger" onClick={() => void retire()} isLoading={busy === 'retire'} testId="retire-inbound-secret-confirm">
+                    Retire secret
+                  </Button>
+                </>
+              }
+            >
+              <Stack space="space.100">
+                <Text as="p" testId="retire-inbound-secret-uses">
+                  {usesText(view.previousSecretCalls24h ?? 0)}
+                </Text>
+                <Text as="p">Once retired, events signed with the secret set on {formatDate(view.previousSecretSetAt)} are refused.</Text>
+              </Stack>
+            </Dialog>
+          )}
         </>
       )}
     </Stack>
   );
+}
+
+function usesText(calls: number): string {
+  if (calls === 0) return 'No call was signed with the previous secret in the last 24 hours: the tool uses the new one.';
+  return `${calls} ${calls === 1 ? 'call was' : 'calls were'} signed with the previous secret in the last 24 hours: the tool may still use it, and its events would be refused.`;
 }
