@@ -13,7 +13,7 @@ export type IssueResult<T extends object = object> = ({ ok: true } & T) | { ok: 
  */
 export type SyncStateName = 'in-sync' | 'pending' | 'failed' | 'not-synced';
 
-export type NotSyncedReason = 'no-mapping' | 'excluded-by-jql' | 'one-way-from-tool' | 'not-yet' | 'disconnected';
+export type NotSyncedReason = 'no-mapping' | 'excluded-by-jql' | 'one-way-from-tool' | 'not-yet' | 'disconnected' | 'unlinked';
 
 export interface IssueSyncEvent {
   at: string;
@@ -76,14 +76,23 @@ export interface RecordCandidate {
   url: string;
   /** The Jira issue it is linked to already, if any: such a record cannot be picked. */
   linkedIssueKey?: string;
+  /** What linking it does: one line per field the two hold differently, saying which value wins and why. */
+  outcome: string[];
 }
-export type RecordSearchResponse = IssueResult<{ module: string; records: RecordCandidate[] }>;
+export type RecordSearchResponse = IssueResult<{
+  module: string;
+  records: RecordCandidate[];
+  /** The conflict policy in words, shown before the link is made. */
+  conflictPolicy: string;
+  /** Set when the search stopped before reading every record: a narrower search finds more. */
+  more?: boolean;
+}>;
 
 export interface LinkRecordRequest {
   connectionId: string;
   recordId: string;
 }
-export type LinkRecordResponse = IssueResult<{ linked: { number: string; url: string } }>;
+export type LinkRecordResponse = IssueResult<{ linked: { number: string; url: string; title?: string } }>;
 export type UnlinkResponse = IssueResult<{ unlinked: true }>;
 
 export interface IssueCalls {

@@ -12,3 +12,4 @@ export * from './status-route';
 export * from './conflicts';
 export * from './push-url';
 export * from './bulk-plan';
+export * from './hand-link';

@@ -231,6 +231,13 @@ export const forgeJira: JiraPort = {
     await readJson(response, 'POST remotelink');
   },
 
+  async deleteRemoteLink(issueIdOrKey, globalId) {
+    const response = await api.asApp().requestJira(route`/rest/api/3/issue/${issueIdOrKey}/remotelink?globalId=${globalId}`, { method: 'DELETE' });
+    if (response.status === 404) return false;
+    await readJson(response, 'DELETE remotelink');
+    return true;
+  },
+
   async addLabel(issueIdOrKey, label) {
     const response = await api.asApp().requestJira(route`/rest/api/3/issue/${issueIdOrKey}?notifyUsers=false`, {
       ...json({ update: { labels: [{ add: label }] } }),

@@ -7,6 +7,7 @@ import { findProjectMapping, parseConfig, type Connection, type TandemConfig } f
 import { failure } from './admin-config';
 import { readActivity, retryFailures } from './admin-journal';
 import type { AdminPorts } from './admin-ports';
+import { connectorOf, recordTitle } from './issue-links';
 import type { Ports } from './ports';
 import {
   CONFIG_KEY,
@@ -19,6 +20,8 @@ import {
   keyPart,
   readIssueState,
   syncRequestKey,
+  unlinkedKey,
+  unlinkedSchema,
   type Activity,
   type Failure,
   type Link,
@@ -50,6 +53,8 @@ interface Loaded {
   links: Record<string, Link>;
   failures: Map<string, Failure & { id: string; retryRequestedAt?: string }>;
   requests: Map<string, string>;
+  /** Connections the issue was unlinked from by hand: when, and from which record. */
+  unlinked: Map<string, { at: string; recordNumber: string }>;
 }
 
 const issueFailureKeys = (connectionId: string, issueId: string): string[] => [
@@ -65,11 +70,14 @@ async function load(ports: Pick<Ports, 'store'>, issue: IssueInView): Promise<Lo
   if (!parsed.ok) return undefined;
   const config = parsed.config;
   const links = readIssueState(first.get(issueStateKey(issue.id))).links;
-  const keys = config.connections.flatMap((c) => [...issueFailureKeys(c.id, issue.id), syncRequestKey(c.id, issue.id)]);
+  const keys = config.connections.flatMap((c) => [...issueFailureKeys(c.id, issue.id), syncRequestKey(c.id, issue.id), ...(links[c.id] ? [] : [unlinkedKey(c.id, issue.id)])]);
   const second = keys.length > 0 ? await ports.store.getMany(keys) : new Map<string, unknown>();
   const failures = new Map<string, Failure & { id: string; retryRequestedAt?: string }>();
   const requests = new Map<string, string>();
+  const unlinked = new Map<string, { at: string; recordNumber: string }>();
   for (const connection of config.connections) {
+    const marker = unlinkedSchema.safeParse(second.get(unlinkedKey(connection.id, issue.id)));
+    if (marker.success) unlinked.set(connection.id, marker.data);
     for (const key of issueFailureKeys(connection.id, issue.id)) {
       const kept = failureSchema.safeParse(second.get(key));
       if (kept.success && !failures.has(connection.id)) {
@@ -87,7 +95,7 @@ async function load(ports: Pick<Ports, 'store'>, issue: IssueInView): Promise<Lo
     const request = second.get(syncRequestKey(connection.id, issue.id)) as { at?: unknown } | undefined;
     if (request && typeof request.at === 'string') requests.set(connection.id, request.at);
   }
-  return { config, links, failures, requests };
+  return { config, links, failures, requests, unlinked };
 }
 
 function eventOf(entry: Activity): IssueSyncEvent {
@@ -139,11 +147,12 @@ function relevant(connection: Connection, issue: IssueInView, linked: boolean): 
 }
 
 /** The panel's view of the issue: each connection that has a link for it or a mapping for its project. */
-export async function issueSyncView(ports: Pick<Ports, 'store' | 'jira'>, issue: IssueInView, canEdit: boolean): Promise<IssueViewResponse> {
+export async function issueSyncView(ports: Pick<Ports, 'store' | 'jira' | 'external' | 'clock'>, issue: IssueInView, canEdit: boolean): Promise<IssueViewResponse> {
   const loaded = await load(ports, issue);
   if (!loaded) return { ok: true, issueKey: issue.key, canEdit, connections: [] };
   const activity = await readActivity(ports, { issueKey: issue.key, limit: EVENTS_READ });
   const entries = activity.ok ? activity.entries : [];
+  const titles = await recordTitles(ports, loaded);
   const connections: ConnectionSyncView[] = [];
   for (const connection of loaded.config.connections) {
     const link = loaded.links[connection.id];
@@ -160,7 +169,7 @@ export async function issueSyncView(ports: Pick<Ports, 'store' | 'jira'>, issue:
       conflictPolicy: policyWords(connection),
       ...(lastToTool ? { lastToTool } : {}),
       ...(lastFromTool ? { lastFromTool } : {}),
-      ...(link ? { record: { module: link.module, number: link.number ?? link.externalId, url: link.url } } : {}),
+      ...(link ? { record: { module: link.module, number: link.number ?? link.externalId, url: link.url, ...withTitle(titles.get(connection.id)) } } : {}),
     };
     const mapping = findProjectMapping(connection, { projectKey: issue.projectKey, issueTypeName: issue.typeName });
     const linkable = !link && mapping ? { linkableModule: mapping.module } : {};
@@ -181,12 +190,43 @@ export async function issueSyncView(ports: Pick<Ports, 'store' | 'jira'>, issue:
       connections.push({ ...base, state: 'pending', words: kept ? 'Pending: the retry is on its way.' : 'Pending: Sync now is on its way.' });
     } else if (link) {
       connections.push({ ...base, state: 'in-sync', words: 'In sync.' });
+    } else if (loaded.unlinked.has(connection.id)) {
+      const marker = loaded.unlinked.get(connection.id);
+      connections.push({
+        ...base,
+        ...linkable,
+        state: 'not-synced',
+        why: 'unlinked',
+        words: `Not synced: unlinked from ${marker?.recordNumber ?? 'its record'} by hand; Tandem makes no record for it.`,
+        advice: 'Link to a record… syncs it again.',
+      });
     } else {
       const reason = await notSyncedReason(ports, connection, issue);
       connections.push({ ...base, ...linkable, state: 'not-synced', why: reason.why, words: reason.words, ...(reason.advice ? { advice: reason.advice } : {}) });
     }
   }
   return { ok: true, issueKey: issue.key, canEdit, connections };
+}
+
+const withTitle = (title: string | undefined) => (title ? { title } : {});
+
+/**
+ * The linked records' titles, read from the tools as the panel opens (a link keeps only the record's
+ * number): one read per linked record, side by side; a tool that does not answer leaves the title out.
+ */
+async function recordTitles(ports: Pick<Ports, 'store' | 'external' | 'clock'>, loaded: Loaded): Promise<Map<string, string>> {
+  const titles = new Map<string, string>();
+  await Promise.all(
+    loaded.config.connections.map(async (connection) => {
+      const link = loaded.links[connection.id];
+      if (!link || !connection.enabled || connection.protocol !== 'record-rest') return;
+      const connector = await connectorOf(ports, connection);
+      const got = await connector.getRecord({ module: link.module, id: link.externalId }).catch(() => undefined);
+      const title = got?.ok ? recordTitle(connection, got.value.fields) : undefined;
+      if (title) titles.set(connection.id, title);
+    }),
+  );
+  return titles;
 }
 
 /** Queues a fresh delivery of the issue to one connection; the panel shows it pending until it has run. */
@@ -196,6 +236,9 @@ export async function requestSync(ports: Pick<Ports, 'store' | 'queue' | 'clock'
   const connection = parsed?.ok ? parsed.config.connections.find((c) => c.id === connectionId) : undefined;
   if (!connection) return failure('NOT_FOUND', 'There is no such connection any more. Reload the panel.');
   if (!connection.enabled) return failure('INVALID', `The ${connection.name} connection is switched off; a Jira administrator can switch it on.`);
+  if ((await ports.store.get(unlinkedKey(connection.id, issue.id))) !== undefined) {
+    return failure('INVALID', `This issue was unlinked from ${connection.name} by hand, so Tandem makes no record for it. Use Link to a record… to sync it again.`);
+  }
   const key = syncRequestKey(connection.id, issue.id);
   // One request at a time: pressing twice queues one delivery.
   if (!(await ports.store.create(key, { at: new Date(ports.clock.now()).toISOString() }, SYNC_REQUEST_TTL_SECONDS))) return { ok: true, queued: true };

@@ -65,6 +65,12 @@ export const FAILURE_PREFIX = 'failure:';
 /** Someone pressed Sync now for the issue: pending until the queued delivery has run (1 h at most). */
 export const syncRequestKey = (connectionId: string, issueId: string) => `sync-request:${keyPart(connectionId)}:${keyPart(issueId)}`;
 export const SYNC_REQUEST_TTL_SECONDS = 60 * 60;
+/**
+ * Someone unlinked the issue from the connection by hand: Tandem makes no record for it again until
+ * someone links it to one. Kept without a time limit; the outbound create path checks it.
+ */
+export const unlinkedKey = (connectionId: string, issueId: string) => `unlinked:${keyPart(connectionId)}:${keyPart(issueId)}`;
+export const unlinkedSchema = z.object({ at: z.string(), recordNumber: z.string() });
 export const ACTIVITY_PREFIX = 'activity:';
 
 const shadowSchema = z.object({

@@ -9,12 +9,13 @@ import { forgeAdminPorts } from '../../platform/jira-meta';
 import { makeResolver, type ResolverHandler } from '../../platform/resolver';
 import { failure } from '../../sync/admin-config';
 import type { AdminPorts } from '../../sync/admin-ports';
+import { linkRecord, searchRecords, unlinkRecord } from '../../sync/issue-links';
 import { issueSyncView, requestSync, retryIssueFailure, type IssueInView } from '../../sync/issue-view';
 import { issueExtensionSchema, issuePayloads } from './schemas';
 
 type Run<K extends IssueCallName> = (
   input: z.infer<(typeof issuePayloads)[K]>,
-  ctx: { ports: AdminPorts; issue: IssueInView; canEdit: boolean },
+  ctx: { ports: AdminPorts; issue: IssueInView; canEdit: boolean; accountId: string },
 ) => Promise<IssueCalls[K]['response']>;
 
 /** Which calls change something, and so need Edit Issues; the others need Browse Projects only. */
@@ -26,6 +27,12 @@ const CHANGES: Record<IssueCallName, boolean> = {
   linkRecord: true,
   unlinkRecord: true,
 };
+
+/** Who linked or unlinked, for the activity log; the account id alone where Jira does not say. */
+async function nameOf(ports: AdminPorts, accountId: string): Promise<string> {
+  const user = await ports.jira.getUser(accountId).catch(() => undefined);
+  return user?.displayName || accountId;
+}
 
 const refused = (message: string): { ok: false; error: AdminError } => failure('FORBIDDEN', message);
 
@@ -46,7 +53,7 @@ function call<K extends IssueCallName>(name: K, run: Run<K>, ports: AdminPorts):
     const parsed = issuePayloads[name].safeParse(payload ?? {});
     if (!parsed.success) return failure('INVALID', parsed.error.issues[0]?.message ?? 'The request could not be read.');
     try {
-      return await run(parsed.data as z.infer<(typeof issuePayloads)[K]>, { ports, issue, canEdit: may.edit });
+      return await run(parsed.data as z.infer<(typeof issuePayloads)[K]>, { ports, issue, canEdit: may.edit, accountId });
     } catch (error) {
       // The name and the call only: a message could quote a request, and a request could hold a secret.
       console.error(`Issue call ${name} failed`, error instanceof Error ? error.name : typeof error);
@@ -59,9 +66,9 @@ const definitions: { [K in IssueCallName]: Run<K> } = {
   getIssueSync: (_input, { ports, issue, canEdit }) => issueSyncView(ports, issue, canEdit),
   syncNow: ({ connectionId }, { ports, issue }) => requestSync(ports, issue, connectionId),
   retrySync: ({ failureId }, { ports, issue }) => retryIssueFailure(ports, issue, failureId),
-  searchRecords: () => Promise.resolve(failure('INVALID', 'Searching the tool’s records is not available yet.')),
-  linkRecord: () => Promise.resolve(failure('INVALID', 'Linking a record is not available yet.')),
-  unlinkRecord: () => Promise.resolve(failure('INVALID', 'Unlinking is not available yet.')),
+  searchRecords: ({ connectionId, query }, { ports, issue }) => searchRecords(ports, issue, connectionId, query),
+  linkRecord: async ({ connectionId, recordId }, { ports, issue, accountId }) => linkRecord(ports, issue, connectionId, recordId, await nameOf(ports, accountId)),
+  unlinkRecord: async ({ connectionId }, { ports, issue, accountId }) => unlinkRecord(ports, issue, connectionId, await nameOf(ports, accountId)),
 };
 
 /** The resolver's calls on the given ports; tests may hand in others. */

@@ -7,7 +7,7 @@ import { fieldMappingsFor, hashValue, issueFieldsFor, planOutbound, type Project
 import type { Delivery } from '../delivery';
 import { activityWrite, describeFailure, failureWrites } from '../journal';
 import type { JiraComment, JiraIssue } from '../ports';
-import { createLockKey, emptyShadow, issueStateKey, readIssueState, recordIndexKey, remoteLinkOf, type Link, type LinkHistory, type PendingCreate } from '../state';
+import { createLockKey, emptyShadow, issueStateKey, readIssueState, recordIndexKey, remoteLinkOf, unlinkedKey, type Link, type LinkHistory, type PendingCreate } from '../state';
 import { guarded } from './guard';
 import type { OutboundProtocol } from './protocol';
 import { connectorFor, decorateIssue, endLink, historyWrite, saveLink, withoutPendingCreate } from './record-links';
@@ -150,6 +150,8 @@ async function syncFields(run: Run, connection: RecordRestConnection, current: {
   const skipped = plan.skipped.map((s) => `${s.field}: ${s.reason}${/no row|has no/.test(s.reason) ? '; nothing was sent for it. Add the value on Mappings to send it' : ''}`);
 
   if (!link) {
+    // Unlinked by hand: no record is made for the issue again until someone links it to one.
+    if ((await ports.store.get(unlinkedKey(connection.id, run.issueId))) !== undefined) return;
     await createRecord(run, connection, { projectMapping, plan, planAgainst, skipped, attempt: current.attempt, lookFirst: !current.firstSight || current.attempt > 1 });
     return;
   }
