@@ -25,6 +25,22 @@ export const failureSchema = z.object({
       fields: z.record(z.string(), z.unknown()),
       occurredAt: z.string(),
     }),
+    /**
+     * A tool field Jira refused (400 naming the field) while the rest of the change was applied. The
+     * retry applies that field's value from the record again, and nothing else.
+     */
+    z.object({
+      kind: z.literal('field'),
+      issueId: z.string(),
+      issueKey: z.string(),
+      module: z.string(),
+      recordId: z.string(),
+      /** The Jira field refused. */
+      jiraField: z.string(),
+      /** The tool field and value that asked for it, as the tool sent them. */
+      fields: z.record(z.string(), z.unknown()),
+      occurredAt: z.string(),
+    }),
   ]),
   operation: z.string(),
   retry: z.enum(['transient', 'permanent']),

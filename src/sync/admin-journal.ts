@@ -114,7 +114,7 @@ async function deliveryOf(ports: AdminPorts, kept: Failure): Promise<{ type: 'de
     const delivery = await keptInboundDelivery(ports, kept.connectionId, subject.eventId);
     return delivery && { type: 'delivery', delivery };
   }
-  if (subject.kind === 'status') return { type: 'delivery', delivery: statusRetryDelivery(kept.connectionId, subject) };
+  if (subject.kind === 'status' || subject.kind === 'field') return { type: 'delivery', delivery: statusRetryDelivery(kept.connectionId, subject) };
   // While Tandem waits to try again by itself, the admin's try is one more, not a new round.
   const base = {
     connectionId: kept.connectionId,

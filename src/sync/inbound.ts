@@ -314,10 +314,10 @@ export async function keptInboundDelivery(ports: Ports, connectionId: string, ev
 }
 
 /**
- * The admin's retry of a status Jira could not reach: the record's state alone, applied as an update
- * of the record, so nothing else of the original change is written again.
+ * The admin's retry of a status Jira could not reach, or of a field it refused: the record's value
+ * alone, applied as an update of the record, so nothing else of the original change is written again.
  */
-export function statusRetryDelivery(connectionId: string, subject: Extract<FailureSubject, { kind: 'status' }>): InboundDelivery {
+export function statusRetryDelivery(connectionId: string, subject: Extract<FailureSubject, { kind: 'status' | 'field' }>): InboundDelivery {
   return {
     kind: 'inbound',
     connectionId,

@@ -157,7 +157,9 @@ export const failureSubjectKey = (subject: FailureSubject): string =>
     ? `comment:${subject.issueId}:${subject.commentId}`
     : subject.kind === 'inbound'
       ? `inbound:${subject.eventId}`
-      : `${subject.kind}:${subject.issueId}`;
+      : subject.kind === 'field'
+        ? `field:${subject.issueId}:${subject.jiraField}`
+        : `${subject.kind}:${subject.issueId}`;
 
 /** Newest first in key order: the time is stored inverted. */
 export function activityKey(atMs: number, unique: string): string {

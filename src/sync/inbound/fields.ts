@@ -152,7 +152,14 @@ export async function resolveLookups(run: InboundRun, plan: InboundPlan, next: S
  * One edit for every field; when Jira refuses some of them, the rest go in a second edit and the
  * refused ones are reported. Returns the fields written.
  */
-export async function editWithFallback(run: InboundRun, issueId: string, fields: Record<string, unknown>, skipped: SkippedField[], onRefused: (fieldId: string) => void): Promise<string[]> {
+export async function editWithFallback(
+  run: InboundRun,
+  issueId: string,
+  fields: Record<string, unknown>,
+  skipped: SkippedField[],
+  /** Told of each refused field with Jira's words; may give the skip's reason. */
+  onRefused: (fieldId: string, message: string) => string | void,
+): Promise<string[]> {
   let pending = { ...fields };
   for (let round = 0; round < 2 && Object.keys(pending).length > 0; round++) {
     const refused = await run.ports.jira.editIssue(issueId, pending);
@@ -160,8 +167,9 @@ export async function editWithFallback(run: InboundRun, issueId: string, fields:
     const named = Object.keys(refused.fieldErrors).filter((id) => id in pending);
     const blame = named.length > 0 ? named : Object.keys(pending);
     for (const id of blame) {
-      skipped.push({ field: id, reason: `Jira refused the value: ${refused.fieldErrors[id] ?? refused.messages.join('; ')}`.slice(0, 300) });
-      onRefused(id);
+      const message = (refused.fieldErrors[id] ?? refused.messages.join('; ')).slice(0, 200);
+      const reason = onRefused(id, message) ?? `Jira refused the value: ${message}`;
+      skipped.push({ field: id, reason: reason.slice(0, 400) });
       delete pending[id];
     }
     if (named.length === 0) pending = {};

@@ -8,6 +8,7 @@ import type { InboundAnswer } from '../inbound-request';
 import { answer, refusal } from '../inbound-request';
 import { isTransientJiraError, type JiraRefusal, type JiraScreenField, type StoreWrite } from '../ports';
 import { issueStateKey, recordIndexKey, remoteLinkOf, type Link } from '../state';
+import { fieldFailureWrites, refusedFieldReason, statusSkipReason, type RefusedField } from './field-failures';
 import { refusalText, resolveLookups, restoreShadow, toolFieldOf } from './fields';
 import { activity, commit, deliverIssue, iso, labelOf, type InboundRun } from './run';
 import { moveStatus } from './status';
@@ -32,6 +33,9 @@ interface CreateDraft {
   mappings: readonly FieldMapping[];
   /** Record fields that hold the issue's reference, when they must be written back. */
   reference: Record<string, string>;
+  record: RecordCreated['record'];
+  /** Fields Jira refused, left out of the create: each kept as a failure of its own. */
+  refused: RefusedField[];
 }
 
 export async function createIssue(run: InboundRun, event: RecordCreated, lock: string): Promise<InboundAnswer> {
@@ -62,7 +66,7 @@ export async function createIssue(run: InboundRun, event: RecordCreated, lock: s
   const remote = await addRemoteLink(run, created.id, link);
   notes.push(...remote.notes);
   if (remote.owed) link.remoteLinkOwed = true;
-  const writes: StoreWrite[] = [];
+  const writes: StoreWrite[] = await fieldFailureWrites(run, { issue: created, record, occurredAt: event.occurredAt, mappings }, draft.refused, []);
   if (draft.plan.status) {
     const issue = await ports.jira.getIssue(created.id, ['summary'], { transitions: true });
     const moved = issue
@@ -71,7 +75,7 @@ export async function createIssue(run: InboundRun, event: RecordCreated, lock: s
     writes.push(...moved.writes);
     if (moved.ok && moved.path.length > 0) applied.push('status');
     if (!moved.ok) {
-      skipped.push({ field: 'status', reason: moved.reason });
+      skipped.push({ field: 'status', reason: statusSkipReason({ record, mappings }, moved.reason) });
       restoreShadow(next, undefined, toolFieldOf(mappings, 'status'));
     }
   }
@@ -136,7 +140,7 @@ async function draftIssue(run: InboundRun, event: RecordCreated): Promise<Create
     const names = missing.map((f) => `${f.name || f.fieldId} (${f.fieldId})`).join(', ');
     return refusal(422, 'required_field_missing', `Jira requires ${names} to create a ${issueTypeName} in ${projectKey}; the record does not fill it and the connection has no default`, `record.fields`);
   }
-  return { plan, projectKey, issueTypeName, issueTypeId: type.id, onScreen, fields, next, skipped, notes, mappings, reference };
+  return { plan, projectKey, issueTypeName, issueTypeId: type.id, onScreen, fields, next, skipped, notes, mappings, reference, record, refused: [] };
 }
 
 /** Creates the issue; when Jira refuses fields that are not required, they are left out and it is tried once more. */
@@ -147,7 +151,9 @@ async function createWithFallback(run: InboundRun, draft: CreateDraft): Promise<
   const refused = Object.keys(first.refusal.fieldErrors).filter((id) => id in draft.fields && !draft.onScreen.get(id)?.required);
   if (refused.length === 0 || refused.length < Object.keys(first.refusal.fieldErrors).length) return first;
   for (const id of refused) {
-    draft.skipped.push({ field: id, reason: `Jira refused the value: ${first.refusal.fieldErrors[id] ?? ''}` });
+    const message = (first.refusal.fieldErrors[id] ?? '').slice(0, 200);
+    draft.refused.push({ jiraField: id, message });
+    draft.skipped.push({ field: id, reason: refusedFieldReason({ record: draft.record, mappings: draft.mappings }, id, message).slice(0, 400) });
     restoreShadow(draft.next, undefined, toolFieldOf(draft.mappings, id));
     delete draft.fields[id];
   }

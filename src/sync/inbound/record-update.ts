@@ -8,6 +8,7 @@ import type { InboundAnswer } from '../inbound-request';
 import { answer, refusal } from '../inbound-request';
 import type { JiraIssue, StoreWrite } from '../ports';
 import { failureSubjectKey, issueStateKey, recordIndexKey, SYNC_LOCK_SECONDS, syncLockKey, type IssueState, type Link } from '../state';
+import { fieldFailureWrites, refusedFieldReason, statusSkipReason, type RefusedField } from './field-failures';
 import { editWithFallback, emailsForConflicts, resolveLookups, restoreShadow, sameAsJira, toolFieldOf } from './fields';
 import { isRecordDeleted, recordTombstoneKey } from '../notes';
 import { endLink, linkNamedIssue, readLinked, waitForLink, type Linked } from './links';
@@ -176,15 +177,21 @@ async function applyChange(run: InboundRun, event: RecordChange, linked: Linked,
   const { record } = event;
   const { plan, next, skipped, notes, mappings } = change;
   const shadow = linked.link.shadow;
-  const applied = await editWithFallback(run, linked.issueId, plan.jiraFields, skipped, (id) => restoreShadow(next, shadow, toolFieldOf(mappings, id)));
-  const writes: StoreWrite[] = [];
+  const refused: RefusedField[] = [];
+  const fieldChange = { issue, record, occurredAt: event.occurredAt, mappings };
+  const applied = await editWithFallback(run, linked.issueId, plan.jiraFields, skipped, (id, message) => {
+    restoreShadow(next, shadow, toolFieldOf(mappings, id));
+    refused.push({ jiraField: id, message });
+    return refusedFieldReason(fieldChange, id, message);
+  });
+  const writes: StoreWrite[] = await fieldFailureWrites(run, fieldChange, refused, applied);
   if (plan.status) {
     const moved = await moveStatus(run, { issue, target: plan.status, values: plan.jiraFields, record, occurredAt: event.occurredAt, mappings });
     writes.push(...moved.writes);
     if (moved.ok && moved.path.length > 0) applied.push('status');
     if (moved.ok && moved.note) notes.push(moved.note);
     if (!moved.ok) {
-      skipped.push({ field: 'status', reason: moved.reason });
+      skipped.push({ field: 'status', reason: statusSkipReason(fieldChange, moved.reason) });
       restoreShadow(next, shadow, toolFieldOf(mappings, 'status'));
       if (moved.path.length > 0) notes.push(`Moved through ${moved.path.join(', ')} before stopping`);
     }

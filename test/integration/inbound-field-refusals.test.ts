@@ -1,0 +1,152 @@
+// One bad field never blocks the rest, tool → Jira: when Jira refuses a field of an update or a
+// create (400 with `errors` per field), the other fields are applied, and the refused one is kept as
+// a failure of its own that names the value and the mapping to fix; fixing it resolves the failure.
+import { after, before, beforeEach, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { ReferenceItsm, signTandemRequest } from '../../devkit/external/itsm';
+import type { ActivityResponse, FailuresResponse, RetryResponse } from '../../src/contract/admin';
+import { findPreset } from '../../src/mapping';
+import { configure, startTandem, type TandemOnDevkit } from '../support/devkit';
+
+const SECRET = 'inbound-secret-field-refusals-77a1';
+const TOKEN = 'itsm-token-field-refusals';
+let tandem: TandemOnDevkit;
+let itsm: ReferenceItsm;
+let url: string;
+
+before(async () => {
+  tandem = await startTandem();
+  url = `${tandem.emulator.webTriggerUrl('tandem-inbound')}/stackflow`;
+  itsm = new ReferenceItsm({ token: TOKEN, retryDelaysMs: [0] });
+  const itsmUrl = await itsm.listen();
+  const preset = findPreset('stackflow-itsm');
+  assert.ok(preset);
+  const connection = preset.build({ name: 'StackFlow', baseUrl: itsmUrl, id: 'stackflow' });
+  // A due date mapped as plain text: the tool's "next week" is no date Jira takes.
+  // Support's workflow has no status for StackFlow's on_hold (Blocked).
+  tandem.jira.addProject({
+    key: 'SUP',
+    name: 'Support',
+    issueTypes: ['Task'],
+    workflow: { statuses: [{ name: 'Open', category: 'new' }, { name: 'Finished', category: 'done' }], transitions: [{ name: 'Finish', from: ['Open'], to: 'Finished', requiresResolution: true }] },
+  });
+  const [first, ...rest] = connection.projects;
+  assert.ok(first);
+  const withDue = {
+    ...connection,
+    projects: [{ ...first, projectKey: 'SUP', issueType: 'Task' }, first, ...rest],
+    fields: [...connection.fields, { jira: 'duedate', tool: 'due_date', direction: 'tool-to-jira' as const, transform: { kind: 'text' as const } }],
+  };
+  await configure(tandem.emulator, { version: 1, connections: [withDue] }, { 'connection:stackflow:inbound': SECRET, 'connection:stackflow:auth': TOKEN });
+});
+
+after(async () => {
+  await itsm.close();
+  await tandem.stop();
+});
+
+beforeEach(async () => {
+  await tandem.emulator.settle();
+});
+
+async function send(type: string, record: Record<string, unknown>): Promise<{ status: number; body: Record<string, unknown> }> {
+  const raw = JSON.stringify({ eventId: randomUUID(), type, occurredAt: new Date().toISOString(), record });
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-tandem-signature': signTandemRequest(SECRET, raw, Date.now() / 1000) }, body: raw });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+async function admin<T>(functionKey: 'getFailures' | 'getActivity' | 'retryFailure', payload: unknown): Promise<T> {
+  return (await tandem.emulator.invokeResolver({ moduleKey: 'tandem-admin', functionKey, payload, accountId: tandem.admin.accountId })) as T;
+}
+
+/** The issue's failures of refused fields (Support's workflow also keeps its statuses' failures). */
+async function failuresOf(issueKey: string) {
+  const listed = await admin<FailuresResponse>('getFailures', {});
+  assert.ok(listed.ok);
+  return listed.failures.filter((f) => f.subject.issueKey === issueKey && f.subject.kind === 'field');
+}
+
+/** A record the tool holds, as its created event carries it (the key is written back to it). */
+function incident(fields: Record<string, unknown>): Record<string, unknown> {
+  const all: Record<string, unknown> = { short_description: 'Checkout fails', priority: 'P2', state: 'new', ...fields };
+  const { due_date: _due, ...stored } = all;
+  const made = itsm.createRecord('incidents', stored);
+  return { module: 'incidents', id: made.id, url: itsm.recordUrl('incidents', made.id), fields: all };
+}
+
+test('an update: Jira refuses the due date, the summary is applied, and a failure names the value and the mapping', async () => {
+  const record = incident({});
+  const made = await send('record.created', record);
+  assert.equal(made.status, 200, JSON.stringify(made.body));
+  const key = String(made.body.issueKey);
+  await tandem.emulator.settle();
+
+  const answer = await send('record.updated', { ...record, fields: { short_description: 'Checkout fails for everyone', due_date: 'next week' } });
+  assert.equal(answer.status, 200, JSON.stringify(answer.body));
+  assert.deepEqual(answer.body.applied, ['summary']);
+  assert.equal(tandem.jira.getIssue(key)?.summary, 'Checkout fails for everyone');
+
+  const failures = await failuresOf(key);
+  assert.equal(failures.length, 1, JSON.stringify(failures));
+  const failure = failures[0];
+  assert.ok(failure);
+  assert.match(failure.explanation, /"next week"/, 'the value');
+  assert.match(failure.explanation, /due_date → duedate/, 'the mapping to fix');
+  assert.match(failure.explanation, /Mappings/);
+
+  const activity = await admin<ActivityResponse>('getActivity', { issueKey: key });
+  assert.ok(activity.ok);
+  assert.ok(
+    activity.entries.some((e) => e.details.some((d) => /duedate/.test(d) && /"next week"/.test(d) && /due_date → duedate/.test(d))),
+    `the skip is in the activity log with the value and the fix: ${JSON.stringify(activity.entries)}`,
+  );
+
+  // The tool sends a date Jira takes: the field is applied and its failure is resolved.
+  const fixed = await send('record.updated', { ...record, fields: { short_description: 'Checkout fails for everyone', due_date: '2026-12-24' } });
+  assert.equal(fixed.status, 200, JSON.stringify(fixed.body));
+  assert.deepEqual(fixed.body.applied, ['duedate']);
+  assert.equal((await failuresOf(key)).length, 0, 'the field’s failure is resolved');
+});
+
+test('Retry on a refused field applies the record’s value again', async () => {
+  const record = incident({});
+  const made = await send('record.created', record);
+  const key = String(made.body.issueKey);
+  await tandem.emulator.settle();
+  await send('record.updated', { ...record, fields: { due_date: 'someday' } });
+  const [failure] = await failuresOf(key);
+  assert.ok(failure);
+  const retried = await admin<RetryResponse>('retryFailure', { id: failure.id });
+  assert.ok(retried.ok && retried.retried === 1, JSON.stringify(retried));
+  await tandem.emulator.settle();
+  const after = await failuresOf(key);
+  assert.equal(after.length, 1, 'Jira refuses the same value again: still one failure');
+  assert.equal(after[0]?.attempts, 2);
+});
+
+test('a create: Jira refuses the due date, the issue is made with the rest, and the field is kept as a failure', async () => {
+  const made = await send('record.created', incident({ short_description: 'Made without its due date', due_date: 'soon' }));
+  assert.equal(made.status, 200, JSON.stringify(made.body));
+  const key = String(made.body.issueKey);
+  assert.equal(tandem.jira.getIssue(key)?.summary, 'Made without its due date');
+  const failures = await failuresOf(key);
+  assert.equal(failures.length, 1, JSON.stringify(failures));
+  assert.match(failures[0]?.explanation ?? '', /"soon".*due_date → duedate/);
+});
+
+test('a status Jira cannot reach is a visible skip with the tool’s value and the fix', async () => {
+  const record = incident({});
+  const made = await send('record.created', record);
+  const key = String(made.body.issueKey);
+  await tandem.emulator.settle();
+  // on_hold asks for Blocked, which Support's workflow lacks.
+  const answer = await send('record.updated', { ...record, fields: { state: 'on_hold' } });
+  assert.equal(answer.status, 200, JSON.stringify(answer.body));
+  const activity = await admin<ActivityResponse>('getActivity', { issueKey: key });
+  assert.ok(activity.ok);
+  const entry = activity.entries.find((e) => e.details.some((d) => d.startsWith('status:')));
+  assert.ok(entry, JSON.stringify(activity.entries));
+  assert.equal(entry.outcome, 'skipped');
+  assert.ok(entry.details.some((d) => /state "on_hold"/.test(d) && /Mappings/.test(d)), JSON.stringify(entry.details));
+});
