@@ -130,10 +130,10 @@ export default defineConfig([
     ignores: ['static/admin/**', 'static/issue/**'],
     languageOptions: { globals: globals.node },
   },
-  { files: ['static/admin/vite.config.ts', 'static/issue/vite.config.ts'], languageOptions: { globals: globals.node } },
+  { files: ['static/admin/vite.config.ts', 'static/issue/vite.config.ts', 'static/custom-ui.vite.ts'], languageOptions: { globals: globals.node } },
   {
     files: ['static/admin/**', 'static/issue/**'],
-    ignores: ['static/admin/vite.config.ts', 'static/issue/vite.config.ts'],
+    ignores: ['static/admin/vite.config.ts', 'static/issue/vite.config.ts', 'static/custom-ui.vite.ts'],
     languageOptions: { globals: globals.browser },
   },
 ]);
