@@ -137,6 +137,8 @@ export class ForgeEmulator {
     this.app = loadAppModel(appDir);
     this.clock = options.clock ?? new VirtualClock();
     this.jira = options.jira;
+    // Installing the app is when Jira learns which of its issue properties to index for JQL.
+    this.jira.indexEntityProperties(this.app.issuePropertyIndexes);
     this.appAccountId = options.appAccountId;
     this.egress = options.egress ?? this.app.egress;
     this.site = options.site ?? { cloudId: 'c0ffee00-0000-4000-8000-00000000cafe', siteUrl: 'https://tandem-sandbox.atlassian.net' };

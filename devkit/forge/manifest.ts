@@ -27,6 +27,16 @@ const manifestSchema = z.object({
     'jira:adminPage': z.array(pageModule).default([]),
     'jira:issueContext': z.array(pageModule).default([]),
     'jira:issueAction': z.array(pageModule).default([]),
+    'jira:entityProperty': z
+      .array(
+        z.looseObject({
+          key,
+          entityType: z.enum(['issue', 'project', 'user']).default('issue'),
+          propertyKey: key,
+          values: z.array(z.looseObject({ path: key, type: z.enum(['number', 'string', 'text', 'user', 'date']), searchAlias: z.string().regex(/^[a-zA-Z0-9._-]+$/).optional() })),
+        }),
+      )
+      .default([]),
     function: z.array(z.object({ key, handler: z.string().regex(/^[\w-]+\.\w+$/), timeoutSeconds: z.number().optional() })).default([]),
   }),
   resources: z.array(z.object({ key, path: z.string() })).default([]),
@@ -65,6 +75,8 @@ export interface AppModel {
    */
   impersonation: boolean;
   egress: string[];
+  /** Issue property values the app's jira:entityProperty modules ask Jira to index for JQL. */
+  issuePropertyIndexes: Array<{ propertyKey: string; path: string; type: 'number' | 'string' | 'text' | 'user' | 'date'; searchAlias?: string }>;
   /** `permissions.content`: what a Custom UI page's CSP allows beyond its own files. */
   content: { scripts: string[]; styles: string[] };
 }
@@ -109,6 +121,9 @@ export function loadAppModel(appDir: string): AppModel {
     resources: new Map(manifest.resources.map((r) => [r.key, join(appDir, r.path)])),
     scopes: Array.isArray(manifest.permissions.scopes) ? manifest.permissions.scopes : Object.keys(manifest.permissions.scopes),
     impersonation: !Array.isArray(manifest.permissions.scopes) && Object.values(manifest.permissions.scopes).some((o) => o.allowImpersonation === true),
+    issuePropertyIndexes: modules['jira:entityProperty']
+      .filter((m) => m.entityType === 'issue')
+      .flatMap((m) => m.values.map((v) => ({ propertyKey: m.propertyKey, path: v.path, type: v.type, ...(v.searchAlias ? { searchAlias: v.searchAlias } : {}) }))),
     content: { scripts: manifest.permissions.content?.scripts ?? [], styles: manifest.permissions.content?.styles ?? [] },
     egress: (manifest.permissions.external?.fetch?.backend ?? []).map((e) => (typeof e === 'string' ? e : e.address)),
   };

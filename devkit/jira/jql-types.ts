@@ -22,6 +22,20 @@ export interface JqlIssueView {
   creatorAccountId?: string;
   /** The issue's changes to fields JQL searches the history of, oldest first, from its changelog. */
   history?: JqlFieldChange[];
+  /** The issue's entity properties by key, for the values an app's jira:entityProperty module indexes. */
+  properties?: Record<string, unknown>;
+}
+
+/**
+ * One value an app's `jira:entityProperty` module asks Jira to index: the property, the path into
+ * its JSON, the type it is searched as, and the JQL alias it is searched by.
+ * https://developer.atlassian.com/platform/forge/manifest-reference/modules/jira-entity-property/
+ */
+export interface JqlPropertyIndex {
+  propertyKey: string;
+  path: string;
+  type: 'number' | 'string' | 'text' | 'user' | 'date';
+  searchAlias?: string;
 }
 
 /** One change of a field, in the terms the field is searched by (status and priority names, account ids). */

@@ -1,9 +1,9 @@
 // The JQL subset the Jira simulator answers: a tokenizer, a recursive-descent parser that validates
 // fields/operators/values the way Jira does (syntax first, then field checks), an evaluator over
 // JqlIssueView and an ORDER BY comparator. Pure: no clock, no I/O — ctx carries "now" and the user.
-import type { JqlContext, JqlFieldChange, JqlIssueView } from './jql-types';
+import type { JqlContext, JqlFieldChange, JqlIssueView, JqlPropertyIndex } from './jql-types';
 
-export type { JqlContext, JqlFieldChange, JqlIssueView } from './jql-types';
+export type { JqlContext, JqlFieldChange, JqlIssueView, JqlPropertyIndex } from './jql-types';
 
 // ---------------------------------------------------------------------------------------------
 // AST
@@ -54,8 +54,11 @@ export type JqlClause =
   | { kind: 'and'; clauses: JqlClause[] }
   | { kind: 'or'; clauses: JqlClause[] }
   | { kind: 'not'; clause: JqlClause }
-  /** values has one entry except for IN / NOT IN lists. */
-  | { kind: 'terminal'; field: JqlField; operator: JqlOperator; values: JqlValue[] }
+  /**
+   * values has one entry except for IN / NOT IN lists. `property`: an indexed entity property searched
+   * by its alias; `field` is then the built-in field searched the same way (see PROPERTY_STAND_IN).
+   */
+  | { kind: 'terminal'; field: JqlField; operator: JqlOperator; values: JqlValue[]; property?: JqlPropertyIndex }
   /** WAS [NOT] [IN] values (none for CHANGED), with predicates. */
   | { kind: 'history'; field: JqlHistoryField; operator: JqlHistoryOperator; values: JqlValue[]; predicates: JqlPredicate[] };
 
@@ -671,12 +674,51 @@ function validateHistory(raw: Extract<RawClause, { kind: 'history' }>, field: Jq
 }
 
 /** Types one clause; field and value problems are collected in `errors` (Jira reports them all). */
-function validateClause(raw: RawClause, errors: string[]): JqlClause {
-  if (raw.kind === 'and') return { kind: 'and', clauses: raw.clauses.map((c) => validateClause(c, errors)) };
-  if (raw.kind === 'or') return { kind: 'or', clauses: raw.clauses.map((c) => validateClause(c, errors)) };
-  if (raw.kind === 'not') return { kind: 'not', clause: validateClause(raw.clause, errors) };
+/**
+ * An indexed property is searched like the built-in field of the same kind: a string exactly (=, !=,
+ * IN, IS EMPTY), text by words (~), a date by time (relational too), a user by account id, a number
+ * by value (relational too). Its values are the JSON value at its path; an array gives each element
+ * (https://developer.atlassian.com/cloud/jira/platform/modules/property-index/: "the objectName can
+ * refer to an array type, where the type … should be the type of each element").
+ */
+const PROPERTY_STAND_IN: Record<JqlPropertyIndex['type'], JqlField> = { string: 'labels', text: 'summary', date: 'updated', user: 'assignee', number: 'key' };
+const PROPERTY_OPERATORS: Record<JqlPropertyIndex['type'], JqlOperator[]> = {
+  string: EQUALITY,
+  text: ['~', '!~', 'is', 'is not'],
+  date: [...EQUALITY, ...RELATIONAL],
+  user: EQUALITY,
+  number: [...EQUALITY, ...RELATIONAL],
+};
+
+function validatePropertyClause(raw: Extract<RawClause, { kind: 'terminal' }>, property: JqlPropertyIndex): JqlClause {
+  const field = PROPERTY_STAND_IN[property.type];
+  const isList = raw.operator === 'in' || raw.operator === 'not in';
+  if (isList && raw.operand.kind !== 'list' && raw.operand.kind !== 'function') {
+    throw validationError(`Operator '${raw.operator}' does not support the non-list value '${quotedOperand(raw.operand)}' for field '${raw.field}'.`);
+  }
+  if (!PROPERTY_OPERATORS[property.type].includes(raw.operator)) throw validationError(`The operator '${raw.operator}' is not supported by the '${raw.field}' field.`);
+  if (raw.operand.kind === 'list' && !isList) throw validationError(`The operator '${raw.operator}' does not support the list value for field '${raw.field}'.`);
+  if (property.type === 'number') {
+    const items = raw.operand.kind === 'list' ? raw.operand.items : [raw.operand];
+    for (const item of items) {
+      if (item.kind === 'value' && !Number.isFinite(Number(item.text))) throw validationError(`The value '${item.text}' for field '${raw.field}' is invalid: it must be a number.`);
+      if (item.kind === 'function') throw validationError(`A value provided by the function '${item.name}' is invalid for the field '${raw.field}'.`);
+    }
+    return { kind: 'terminal', field, operator: raw.operator, values: items.map((i) => (i.kind === 'value' ? { kind: 'text', text: i.text } : { kind: 'empty' })), property };
+  }
+  return { kind: 'terminal', field, operator: raw.operator, values: validateValue(field, raw.field, raw.operator, raw.operand), property };
+}
+
+function validateClause(raw: RawClause, errors: string[], properties: readonly JqlPropertyIndex[]): JqlClause {
+  if (raw.kind === 'and') return { kind: 'and', clauses: raw.clauses.map((c) => validateClause(c, errors, properties)) };
+  if (raw.kind === 'or') return { kind: 'or', clauses: raw.clauses.map((c) => validateClause(c, errors, properties)) };
+  if (raw.kind === 'not') return { kind: 'not', clause: validateClause(raw.clause, errors, properties) };
   try {
     const field = FIELD_ALIASES[raw.field.toLowerCase()];
+    const property = field === undefined ? properties.find((p) => p.searchAlias !== undefined && p.searchAlias.toLowerCase() === raw.field.toLowerCase()) : undefined;
+    // Entity properties keep no history: WAS and CHANGED do not apply to them.
+    if (property && raw.kind === 'terminal') return validatePropertyClause(raw, property);
+    if (property) throw validationError(`History searches are not supported for the field '${raw.field}'.`);
     if (field === undefined) throw validationError(`Field '${raw.field}' does not exist or you do not have permission to view it.`);
     if (raw.kind === 'history') return validateHistory(raw, field);
     // The operand's shape is checked before the operator, as in Atlassian's example (`summary in test`).
@@ -699,8 +741,8 @@ function validateClause(raw: RawClause, errors: string[]): JqlClause {
   }
 }
 
-function validateQuery(raw: RawQuery, errors: string[]): JqlQuery {
-  const where = raw.where === null ? null : validateClause(raw.where, errors);
+function validateQuery(raw: RawQuery, errors: string[], properties: readonly JqlPropertyIndex[]): JqlQuery {
+  const where = raw.where === null ? null : validateClause(raw.where, errors, properties);
   const orderBy: JqlSort[] = [];
   for (const { field: name, direction } of raw.orderBy) {
     const field = SORT_FIELDS[name.toLowerCase()];
@@ -770,7 +812,8 @@ export type JqlAnalysis =
   | { kind: 'syntax'; error: string }
   | { kind: 'parsed'; structure: Record<string, unknown>; errors: string[]; query: JqlQuery };
 
-export function analyzeJql(text: string): JqlAnalysis {
+/** `properties`: the entity property values the site's apps have indexed, searchable by their aliases. */
+export function analyzeJql(text: string, properties: readonly JqlPropertyIndex[] = []): JqlAnalysis {
   let raw: RawQuery;
   try {
     raw = new Parser(text, tokenize(text)).parseQuery();
@@ -780,7 +823,7 @@ export function analyzeJql(text: string): JqlAnalysis {
     return { kind: 'syntax', error: `Error in the JQL Query: ${error instanceof Error ? error.message : String(error)}` };
   }
   const errors: string[] = [];
-  const query = validateQuery(raw, errors);
+  const query = validateQuery(raw, errors, properties);
   return { kind: 'parsed', structure: structureJson(raw), errors, query };
 }
 
@@ -797,8 +840,8 @@ const DEFAULT_DIRECTION: Record<JqlSortField, 'asc' | 'desc'> = {
   issuetype: 'asc',
 };
 
-export function parseJql(text: string): JqlParseResult {
-  const analysis = analyzeJql(text);
+export function parseJql(text: string, properties: readonly JqlPropertyIndex[] = []): JqlParseResult {
+  const analysis = analyzeJql(text, properties);
   if (analysis.kind === 'syntax') return { ok: false, error: analysis.error };
   const [first] = analysis.errors;
   return first === undefined ? { ok: true, query: analysis.query } : { ok: false, error: first };
@@ -841,6 +884,7 @@ function evaluate(clause: JqlClause, negated: boolean, issue: JqlIssueView, ctx:
     case 'not':
       return evaluate(clause.clause, !negated, issue, ctx);
     case 'terminal':
+      if (clause.property) return evaluateProperty(clause.property, clause.field, negated ? NEGATED[clause.operator] : clause.operator, clause.values, issue, ctx);
       return evaluateTerminal(clause.field, negated ? NEGATED[clause.operator] : clause.operator, clause.values, issue, ctx);
     case 'history':
       return evaluateHistory(clause, issue, ctx) !== negated;
@@ -992,8 +1036,49 @@ function valueEquals(field: JqlField, actual: string, value: JqlValue, issue: Jq
   }
 }
 
-function evaluateTerminal(field: JqlField, operator: JqlOperator, values: JqlValue[], issue: JqlIssueView, ctx: JqlContext): boolean {
-  const actual = fieldValues(field, issue);
+/** The indexed values of the property on the issue, as strings the stand-in field compares (dates as epoch ms). */
+function propertyValues(index: JqlPropertyIndex, issue: JqlIssueView): string[] {
+  let values: unknown[] = [issue.properties?.[index.propertyKey]];
+  for (const step of index.path.split('.')) {
+    values = values.flatMap((v) => (Array.isArray(v) ? v : [v])).map((v) => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>)[step] : undefined));
+  }
+  const out: string[] = [];
+  for (const value of values.flatMap((v) => (Array.isArray(v) ? v : [v]))) {
+    if (value === undefined || value === null) continue;
+    if (index.type === 'date') {
+      const ms = typeof value === 'string' ? Date.parse(value) : Number.NaN;
+      if (Number.isFinite(ms)) out.push(String(ms));
+    } else if (index.type === 'number') {
+      if (typeof value === 'number' && Number.isFinite(value)) out.push(String(value));
+    } else if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
+      out.push(String(value));
+    }
+  }
+  return out;
+}
+
+function evaluateProperty(index: JqlPropertyIndex, field: JqlField, operator: JqlOperator, values: JqlValue[], issue: JqlIssueView, ctx: JqlContext): boolean {
+  const actual = propertyValues(index, issue);
+  const numeric = index.type === 'number';
+  const right = (v: JqlValue): number | undefined => (v.kind === 'date' ? minute(resolveDate(v.date, ctx)) : v.kind === 'text' && numeric ? Number(v.text) : undefined);
+  const left = (a: string): number => (numeric ? Number(a) : minute(Number(a)));
+  if (operator === '>' || operator === '>=' || operator === '<' || operator === '<=') {
+    return actual.some((a) => values.some((v) => {
+      const r = right(v);
+      if (r === undefined) return false;
+      const l = left(a);
+      return operator === '>' ? l > r : operator === '>=' ? l >= r : operator === '<' ? l < r : l <= r;
+    }));
+  }
+  if (numeric && (operator === '=' || operator === 'in' || operator === '!=' || operator === 'not in')) {
+    const anyEqual = actual.some((a) => values.some((v) => v.kind === 'text' && Number(a) === Number(v.text)));
+    if (operator === '=' || operator === 'in') return (actual.length === 0 && values.some((v) => v.kind === 'empty')) || anyEqual;
+    return actual.length > 0 && !anyEqual;
+  }
+  return evaluateTerminal(field, operator, values, issue, ctx, actual);
+}
+
+function evaluateTerminal(field: JqlField, operator: JqlOperator, values: JqlValue[], issue: JqlIssueView, ctx: JqlContext, actual: string[] = fieldValues(field, issue)): boolean {
   const anyEqual = (): boolean => actual.some((a) => values.some((v) => valueEquals(field, a, v, issue, ctx)));
   switch (operator) {
     case 'is':

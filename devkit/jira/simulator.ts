@@ -1,5 +1,6 @@
 // An in-memory Jira Cloud site answering the REST API v3 subset Tandem uses, emitting the Forge
 // product events each change causes, with Jira's error shapes, permissions and rate limits.
+import type { JqlPropertyIndex } from './jql-types';
 import type { Caller, Route, RouteContext } from './context';
 import { customFieldDef } from './fields';
 import { errorResponse, json, JiraError } from './http';
@@ -192,6 +193,16 @@ export class JiraSimulator {
   }
 
   // ---- seeding -------------------------------------------------------------------------------
+
+  /**
+   * What an app's jira:entityProperty modules ask Jira to index when it is installed: from then on
+   * JQL searches each value by its alias. At most 30 values across an app's modules
+   * (https://developer.atlassian.com/platform/forge/manifest-reference/modules/jira-entity-property/).
+   */
+  indexEntityProperties(indexes: readonly JqlPropertyIndex[]): void {
+    if (indexes.length > 30) throw new Error(`An app may index at most 30 entity property values; this one asks for ${indexes.length}`);
+    this.store.propertyIndexes = indexes.map((i) => ({ ...i }));
+  }
 
   addUser(input: AddUserInput): UserRecord {
     const accountId = input.accountId ?? `712020:${String(this.store.next('user')).padStart(8, '0')}-0000-4000-8000-000000000000`;

@@ -1,4 +1,5 @@
 // The simulator's state (site configuration and issues) and the JSON forms Jira gives its entities.
+import type { JqlPropertyIndex } from './jql-types';
 import { ISSUE_NOT_FOUND, notFound } from './http';
 import {
   DEFAULT_PRIORITIES,
@@ -54,6 +55,8 @@ export class JiraStore {
   readonly boards = new Map<number, BoardRecord>();
   readonly sprints = new Map<number, SprintRecord>();
   readonly teams = new Map<string, TeamRecord>();
+  /** The entity property values installed apps asked Jira to index (their jira:entityProperty modules). */
+  propertyIndexes: JqlPropertyIndex[] = [];
   private readonly sequences: Record<Sequence, number> = {
     issue: 10000,
     comment: 10000,

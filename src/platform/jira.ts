@@ -231,6 +231,11 @@ export const forgeJira: JiraPort = {
     await readJson(response, 'POST remotelink');
   },
 
+  async setIssueProperty(issueIdOrKey, propertyKey, value) {
+    const response = await api.asApp().requestJira(route`/rest/api/3/issue/${issueIdOrKey}/properties/${propertyKey}`, { ...json(value), method: 'PUT' });
+    await readJson(response, 'PUT issue property');
+  },
+
   async deleteRemoteLink(issueIdOrKey, globalId) {
     const response = await api.asApp().requestJira(route`/rest/api/3/issue/${issueIdOrKey}/remotelink?globalId=${globalId}`, { method: 'DELETE' });
     if (response.status === 404) return false;

@@ -151,6 +151,8 @@ export interface JiraPort {
   /** Which of the JQL filters the issue matches (one request for all of them). */
   matchJql(issueId: string, jqls: readonly string[]): Promise<boolean[]>;
   upsertRemoteLink(issueIdOrKey: string, link: RemoteLink): Promise<void>;
+  /** Sets an issue property (JSON, at most 32,768 characters); as the app, so it changes nothing a trigger sees. */
+  setIssueProperty(issueIdOrKey: string, propertyKey: string, value: unknown): Promise<void>;
   /** Removes the remote link with this globalId; false when the issue had none. */
   deleteRemoteLink(issueIdOrKey: string, globalId: string): Promise<boolean>;
   addLabel(issueIdOrKey: string, label: string): Promise<void>;

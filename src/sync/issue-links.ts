@@ -22,6 +22,7 @@ import {
 import { failure } from './admin-config';
 import { EVENT_ID_PATTERN, ID_PATTERN, type InboundEvent } from './inbound-event';
 import { userEmails } from './inbound/fields';
+import { publishSyncState } from './issue-property';
 import type { IssueInView } from './issue-view';
 import { activityWrite, clearFailureWrite } from './journal';
 import { isTransientJiraError, type JiraIssue, type Ports, type StoreWrite } from './ports';
@@ -296,6 +297,7 @@ export async function unlinkRecord(ports: Ports, issue: IssueInView, connectionI
     }),
   ];
   await ports.store.writeAll(writes);
+  await publishSyncState(ports, issue.id, connection.id, { state: 'unlinked', record: label });
   // The remote link last: the link has ended whatever Jira says; a link left behind is only a pointer.
   await ports.jira.deleteRemoteLink(issue.id, remoteLinkOf(connection, link).globalId).catch(() => undefined);
   return { ok: true, unlinked: true };

@@ -30,6 +30,7 @@ export function jqlView(store: JiraStore, issue: IssueRecord): JqlIssueView {
     summary: issue.summary,
     creatorAccountId: issue.creatorId,
     history: fieldHistory(store, issue),
+    properties: Object.fromEntries(issue.properties),
   };
 }
 
@@ -83,7 +84,7 @@ function unknownValues(store: JiraStore, query: JqlQuery): string[] {
 
 /** The query, or Jira's 400 with every error it finds (syntax first, then fields, operators and values). */
 function parseOrFail(store: JiraStore, jql: string): JqlQuery {
-  const analysis = analyzeJql(jql);
+  const analysis = analyzeJql(jql, store.propertyIndexes);
   if (analysis.kind === 'syntax') throw badRequest([analysis.error]);
   const errors = [...analysis.errors, ...unknownValues(store, analysis.query)];
   if (errors.length > 0) throw badRequest(errors);
@@ -253,7 +254,7 @@ function jqlParse(ctx: RouteContext) {
   const body = parseBody(ctx.body, parseBodySchema);
   return json(200, {
     queries: body.queries.map((query) => {
-      const analysis = analyzeJql(query);
+      const analysis = analyzeJql(query, ctx.store.propertyIndexes);
       if (analysis.kind === 'syntax') return { query, errors: [analysis.error] };
       if (validation === 'none') return { query, structure: analysis.structure };
       const warnings = unknownValues(ctx.store, analysis.query);

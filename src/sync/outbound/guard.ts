@@ -7,6 +7,7 @@ import { MAX_ATTEMPTS, retryDelaySeconds, type Delivery } from '../delivery';
 import { activityWrite, clearFailureWrite, describeFailure, failureWrites } from '../journal';
 import { JiraRequestError, type StoreWrite } from '../ports';
 import { deliveredKey, failureKey, failureSchema, failureSubjectKey, SYNC_LOCK_SECONDS, syncLockKey } from '../state';
+import { publishSyncState } from '../issue-property';
 import { DeliveryError, subjectOfDelivery, type Run } from './run';
 
 export interface GuardedDelivery {
@@ -29,11 +30,16 @@ export async function guarded(run: Run, guard: GuardedDelivery, work: () => Prom
     return;
   }
   try {
-    await work();
-    if (guard.queued && !run.keptFailure) await retryWentThrough(run, connection.id, delivery);
-  } catch (error) {
-    const { operation, failure, keep } = toDeliveryFailure(error);
-    await deliveryFailed(run, { connection, delivery, operation, failure, keep });
+    let outcome: DeliveryOutcome = 'ok';
+    try {
+      await work();
+      if (guard.queued && !run.keptFailure) await retryWentThrough(run, connection.id, delivery);
+    } catch (error) {
+      const { operation, failure, keep } = toDeliveryFailure(error);
+      outcome = await deliveryFailed(run, { connection, delivery, operation, failure, keep });
+    }
+    // The issue's sync state for JQL, written only when it changed.
+    if (delivery.kind === 'issue') await publishSyncState(ports, run.issueId, connection.id, publishedState(run, connection.id, outcome));
   } finally {
     if (lock) {
       await ports.store.delete(lock).catch((error: unknown) => {
@@ -42,6 +48,16 @@ export async function guarded(run: Run, guard: GuardedDelivery, work: () => Prom
       });
     }
   }
+}
+
+type DeliveryOutcome = 'ok' | 'retrying' | 'kept';
+
+function publishedState(run: Run, connectionId: string, outcome: DeliveryOutcome): Parameters<typeof publishSyncState>[3] {
+  const link = run.state.links[connectionId];
+  const record = link ? (link.number ?? link.externalId) : undefined;
+  if (outcome === 'retrying') return { state: 'pending', record };
+  if (outcome === 'kept' || run.keptFailure) return { state: 'failed', record };
+  return link ? { state: 'synced', record } : undefined;
 }
 
 /**
@@ -107,7 +123,8 @@ interface FailedDelivery {
   keep?: StoreWrite[];
 }
 
-async function deliveryFailed(run: Run, failed: FailedDelivery): Promise<void> {
+/** Whether the failure waits for another try (`retrying`) or is kept for the admin (`kept`). */
+async function deliveryFailed(run: Run, failed: FailedDelivery): Promise<'retrying' | 'kept'> {
   const { ports } = run;
   const { connection, delivery, operation, failure, keep = [] } = failed;
   const { attempt } = delivery;
@@ -122,7 +139,7 @@ async function deliveryFailed(run: Run, failed: FailedDelivery): Promise<void> {
       activityWrite(ports, { ...base, outcome: waiting ? 'retrying' : 'failed', summary: `${operation} failed again when retried now`, details: [describeFailure(failure)] }),
       ...keep,
     ]);
-    return;
+    return waiting ? 'retrying' : 'kept';
   }
   // Waiting for Jira's hourly quota spends no attempt: it ends at the reset, and nothing is lost meanwhile.
   if (failure.retry === 'transient' && (attempt < MAX_ATTEMPTS || failure.quota)) {
@@ -138,7 +155,7 @@ async function deliveryFailed(run: Run, failed: FailedDelivery): Promise<void> {
         activityWrite(ports, { ...base, outcome: 'retrying', summary: `${operation} failed; trying again ${when}`, details: [describeFailure(failure)] }),
         ...keep,
       ]);
-      return;
+      return 'retrying';
     } catch (error) {
       // The queue refused the retry: keep the failure instead, so the admin can retry it by hand.
       console.error('Could not queue a retry', error instanceof Error ? error.message : error);
@@ -147,6 +164,7 @@ async function deliveryFailed(run: Run, failed: FailedDelivery): Promise<void> {
   const writes = await failureWrites(ports, record);
   writes.push(activityWrite(ports, { ...base, outcome: 'failed', summary: `${operation} failed`, details: [describeFailure(failure)] }), ...keep);
   await ports.store.writeAll(writes);
+  return 'kept';
 }
 
 /** When the try already queued for the subject is due, if one still is. */

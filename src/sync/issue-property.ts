@@ -1,0 +1,72 @@
+// Each issue's sync state as an issue property Jira indexes for JQL (manifest: jira:entityProperty
+// tandem-sync-state), so people can search `tandemState = failed` or `tandemRecord = INC0001001`.
+// The property is written only when what it says changes (a connection's state or record), in the
+// delivery that changed it: Tandem keeps its own copy of what it last wrote, so a delivery that
+// changes nothing costs one storage read and no Jira call.
+import { z } from 'zod';
+import type { Ports } from './ports';
+import { keyPart } from './state';
+
+/** The issue property's key, as manifest.yml's jira:entityProperty module names it. */
+export const ISSUE_PROPERTY_KEY = 'tandem-sync';
+
+/** The states JQL searches by (`tandemState`). */
+export type PublishedState = 'synced' | 'pending' | 'failed' | 'unlinked';
+
+const entrySchema = z.object({
+  connection: z.string(),
+  record: z.string().optional(),
+  state: z.enum(['synced', 'pending', 'failed', 'unlinked']),
+  /** When this connection's state last changed (ISO 8601). */
+  since: z.string(),
+});
+export type PublishedEntry = z.infer<typeof entrySchema>;
+
+/** What Tandem last wrote to the property, kept so an unchanged state is not written again. */
+export const publishedKey = (issueId: string) => `published:${keyPart(issueId)}`;
+const publishedSchema = z.object({ entries: z.array(entrySchema) });
+
+/**
+ * The property's value: the indexed arrays (`connections`, `records`, `states`; each element is
+ * searchable) and `lastSync`, the latest change; `sync` keeps the pairs together for readers.
+ */
+export function propertyValue(entries: readonly PublishedEntry[]): Record<string, unknown> {
+  const sorted = [...entries].sort((a, b) => a.connection.localeCompare(b.connection));
+  const lastSync = sorted.map((e) => e.since).sort().at(-1);
+  return {
+    connections: sorted.map((e) => e.connection),
+    records: sorted.flatMap((e) => (e.record ? [e.record] : [])),
+    states: [...new Set(sorted.map((e) => e.state))],
+    ...(lastSync ? { lastSync } : {}),
+    sync: sorted,
+  };
+}
+
+/**
+ * Records one connection's state of the issue (undefined: the issue does not sync with it) and writes
+ * the property when that changes what it says. A Jira refusal is not the delivery's failure: the
+ * copy is left as it was, so the next delivery of the issue writes the property again.
+ */
+export async function publishSyncState(
+  ports: Pick<Ports, 'store' | 'jira' | 'clock'>,
+  issueId: string,
+  connectionId: string,
+  next: { state: PublishedState; record?: string | undefined } | undefined,
+): Promise<void> {
+  const raw = await ports.store.get(publishedKey(issueId));
+  const parsed = publishedSchema.safeParse(raw);
+  const entries = parsed.success ? parsed.data.entries : [];
+  const current = entries.find((e) => e.connection === connectionId);
+  // Not synced (yet, or any more) says nothing new about an issue someone unlinked by hand.
+  if (next === undefined ? current === undefined || current.state === 'unlinked' : current !== undefined && current.state === next.state && current.record === next.record) return;
+  const others = entries.filter((e) => e.connection !== connectionId);
+  const since = new Date(ports.clock.now()).toISOString();
+  const updated = next === undefined ? others : [...others, { connection: connectionId, state: next.state, since, ...(next.record ? { record: next.record } : {}) }];
+  try {
+    await ports.jira.setIssueProperty(issueId, ISSUE_PROPERTY_KEY, propertyValue(updated));
+  } catch (error) {
+    console.error('Could not write the issue’s sync state property', error instanceof Error ? error.name : typeof error);
+    return;
+  }
+  await ports.store.set(publishedKey(issueId), { entries: updated });
+}
