@@ -2,10 +2,12 @@
 // tool comment becomes a Jira comment, outbound when a Jira comment becomes a work note. An inbound
 // event about a note Tandem itself made from a Jira comment (a naive tool echoes it) finds the entry
 // with origin `jira` and makes no second Jira comment. A deleted note leaves a tombstone, so its
-// create or edit arriving late (queued behind a 429, reordered) never makes the comment again.
+// create or edit arriving late (queued behind a 429, reordered) never makes the comment again; a
+// deleted Jira comment leaves one too, so its late create never makes the note. Records get the same:
+// a create intent written before the request, and a tombstone once deleted.
 import { z } from 'zod';
 import { hashValue } from '../mapping';
-import type { StoreWrite } from './ports';
+import type { StorePort, StoreWrite } from './ports';
 import { keyPart } from './state';
 
 export const toolNoteKey = (connectionId: string, toolNoteId: string) => `tnote:${keyPart(connectionId)}:${keyPart(toolNoteId)}`;
@@ -87,4 +89,62 @@ export function recordTombstoneWrite(connectionId: string, module: string, exter
 
 export function isRecordDeleted(raw: unknown): boolean {
   return tombstoneSchema.safeParse(raw).success;
+}
+
+// ---------------------------------------------------------------- deleted Jira comments
+
+/** A comment deleted in Jira: its created event arriving late (reordered, replayed) adds no work note. */
+export const commentTombstoneKey = (commentId: string) => `comment-deleted:${keyPart(commentId)}`;
+
+export function commentTombstoneWrite(commentId: string): StoreWrite {
+  return { key: commentTombstoneKey(commentId), value: { deleted: true }, ttlSeconds: TOMBSTONE_TTL_SECONDS };
+}
+
+export function isCommentDeleted(raw: unknown): boolean {
+  return tombstoneSchema.safeParse(raw).success;
+}
+
+// ---------------------------------------------------------------- record create intents
+
+/**
+ * A record outbound is about to create for an issue, written before the request: when the answer is
+ * lost but the tool made the record, the tool's record.created for it (which may not name the issue)
+ * is known as Tandem's own by the fields sent, and links that issue instead of making a second one.
+ * Listed by connection and module, since the event names a record id Tandem never heard.
+ */
+const recordIntentPrefix = (connectionId: string, module: string) => `record-intent:${keyPart(connectionId)}:${keyPart(module)}:`;
+export const recordIntentKey = (connectionId: string, module: string, issueId: string) => `${recordIntentPrefix(connectionId, module)}${keyPart(issueId)}`;
+/** `fields`: each field sent, as its hash. */
+export const recordIntentSchema = z.object({ issueId: z.string(), issueKey: z.string(), fields: z.record(z.string(), z.string()) });
+export type RecordIntent = z.infer<typeof recordIntentSchema>;
+/** More intents than this for one module at once means something else is wrong: the rest are not looked at. */
+const MOST_INTENTS_READ = 500;
+
+export function recordIntentWrite(connectionId: string, module: string, intent: { issueId: string; issueKey: string; body: Record<string, unknown> }): StoreWrite {
+  const fields = Object.fromEntries(Object.entries(intent.body).map(([field, value]) => [field, hashValue(value ?? null)]));
+  const value: RecordIntent = { issueId: intent.issueId, issueKey: intent.issueKey, fields };
+  return { key: recordIntentKey(connectionId, module, intent.issueId), value, ttlSeconds: TOMBSTONE_TTL_SECONDS };
+}
+
+/**
+ * The creates Tandem has written down for the module whose fields the record holds as sent: every
+ * field sent that the record carries is equal, and it carries at least one. A tool that stores a
+ * value differently from what was sent is not recognised (its record is then treated as the tool's).
+ */
+export async function recordIntentsMatching(store: StorePort, connectionId: string, module: string, fields: Record<string, unknown>): Promise<RecordIntent[]> {
+  const found: RecordIntent[] = [];
+  let cursor: string | undefined;
+  for (let read = 0; read < MOST_INTENTS_READ; ) {
+    const page = await store.list(recordIntentPrefix(connectionId, module), { limit: 100, ...(cursor === undefined ? {} : { cursor }) });
+    read += page.entries.length;
+    for (const entry of page.entries) {
+      const intent = recordIntentSchema.safeParse(entry.value);
+      if (!intent.success) continue;
+      const sent = Object.entries(intent.data.fields).filter(([field]) => field in fields);
+      if (sent.length > 0 && sent.every(([field, hash]) => hashValue(fields[field] ?? null) === hash)) found.push(intent.data);
+    }
+    cursor = page.cursor;
+    if (cursor === undefined || page.entries.length === 0) break;
+  }
+  return found;
 }

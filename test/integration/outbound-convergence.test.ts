@@ -4,7 +4,7 @@
 // events through Tandem's triggers and queue, the reference ITSM, time moved by the virtual clock.
 import { after, before, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ReferenceItsm, type ItsmRecord } from '../../devkit/external/itsm';
+import { ReferenceItsm, signTandemRequest, type ItsmRecord } from '../../devkit/external/itsm';
 import { findPreset, type Connection } from '../../src/mapping';
 import { activitySchema, issueStateKey, readIssueState, type Activity } from '../../src/sync/state';
 import { configure, startTandem, stored, type TandemOnDevkit } from '../support/devkit';
@@ -160,4 +160,49 @@ test('a record that names an existing issue is linked, and the issue shows it as
     links.map((l) => l.globalId),
     [`tandem:stackflow:incidents:${record.id}`],
   );
+});
+
+// ---------------------------------------------------------------- record creates whose answer was lost
+
+/** The tool's event, sent to Tandem's web trigger now (late), signed as the tool signs it. */
+async function deliverLate(entry: { body: string }): Promise<{ status: number; body: Record<string, unknown> }> {
+  const response = await fetch(`${tandem.emulator.webTriggerUrl('tandem-inbound')}/stackflow`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-tandem-signature': signTandemRequest(INBOUND_SECRET, entry.body, Date.now() / 1000) },
+    body: entry.body,
+  });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+test('a record Tandem made whose answer was lost is known as its own when the tool reports it late: no second issue or record, and newer Jira values stand', async () => {
+  // The tool keeps no Jira key, so its events cannot name the issue: only what Tandem wrote before sending tells.
+  await useStackflow((c) => ({ ...c, issueKeyField: '', issueUrlField: '' }));
+  // The tool makes the record and never answers; its event is kept back, to arrive late.
+  itsm.setFaults({ mix: { timeoutAfter: 1 }, timeoutMs: null });
+  const issue = await createIssue('Payments API returns 502');
+  await tandem.emulator.settle();
+  const made = itsm.records('incidents').filter((r) => r.short_description === 'Payments API returns 502');
+  assert.equal(made.length, 1, 'the tool made the record');
+  const event = itsm.outbox.find((e) => e.type === 'record.created' && e.event.record.id === made[0]?.id);
+  assert.ok(event);
+
+  // Jira moves on while the tool is unreachable.
+  itsm.setFaults({ down: true });
+  const edited = await tandem.rest(agent(), 'PUT', `/rest/api/3/issue/${issue.key}`, { fields: { summary: 'Payments API returns 502 for EU cards', priority: { name: 'Highest' } } });
+  assert.equal(edited.status, 204);
+  await tandem.emulator.settle();
+
+  const late = await deliverLate(event);
+  assert.ok(late.status < 300, JSON.stringify(late.body));
+  itsm.setFaults({});
+  await quiet();
+
+  const issues = tandem.jira.listIssues().filter((i) => i.summary.startsWith('Payments API returns 502'));
+  assert.deepEqual(issues.map((i) => i.key), [issue.key], 'no second Jira issue');
+  assert.equal(issues[0]?.summary, 'Payments API returns 502 for EU cards');
+  assert.equal(issues[0]?.priorityName, 'Highest');
+  const records = itsm.records('incidents').filter((r) => r.short_description.startsWith('Payments API returns 502'));
+  assert.equal(records.length, 1, 'no second record');
+  assert.equal(records[0]?.short_description, 'Payments API returns 502 for EU cards');
+  assert.equal(records[0]?.priority, 'P1');
 });

@@ -10,7 +10,7 @@ import type { JiraIssue, StoreWrite } from '../ports';
 import { failureSubjectKey, issueStateKey, recordIndexKey, SYNC_LOCK_SECONDS, syncLockKey, type IssueState, type Link } from '../state';
 import { fieldFailureWrites, refusedFieldReason, statusSkipReason, type RefusedField } from './field-failures';
 import { editWithFallback, emailsForConflicts, resolveLookups, restoreShadow, sameAsJira, toolFieldOf } from './fields';
-import { isRecordDeleted, recordTombstoneKey } from '../notes';
+import { isRecordDeleted, recordIntentsMatching, recordTombstoneKey } from '../notes';
 import { endLink, linkNamedIssue, readLinked, waitForLink, type Linked } from './links';
 import { createIssue } from './record-create';
 import { activity, checkModule, commit, CREATE_LOCK_SECONDS, deliverIssue, inboundCreateLockKey, iso, labelOf, RecordBusy, WAIT_FOR_LINK_MS, WAIT_STEP_MS, type InboundRun } from './run';
@@ -37,10 +37,16 @@ export async function applyRecord(run: InboundRun, event: RecordChange): Promise
     }
     return refusal(404, 'unknown_record', `${record.module} record ${record.id} is not linked to a Jira issue; send record.created for it first`, 'record.id');
   }
-  if (record.jiraIssueKey) {
+  // A record Tandem wrote down before creating it (its answer may have been lost) is that issue's, named or not.
+  const own = await recordIntentsMatching(run.ports.store, run.connection.id, record.module, record.fields);
+  if (own.length > 1) return ownRecord(record, `one of the records Tandem is creating for ${own.map((o) => o.issueKey).join(', ')}; their creates link it`);
+  const named = own[0]?.issueId ?? record.jiraIssueKey;
+  if (named) {
     // The record names its issue: usually Tandem made this record from that issue and is saving the link.
-    const adopted = await linkNamedIssue(run, { module: record.module, id: record.id, jiraIssueKey: record.jiraIssueKey, url: event.record.url, number: record.number, fields: record.fields }, event.occurredAt);
+    const adopted = await linkNamedIssue(run, { module: record.module, id: record.id, jiraIssueKey: named, url: event.record.url, number: record.number, fields: record.fields }, event.occurredAt);
     if (adopted && 'link' in adopted) return updateLinked(run, event, adopted);
+    // Never a second issue for Tandem's own record: gone since, it stays gone; linked otherwise, its create links it.
+    if (own[0]) return ownRecord(record, adopted ? `the record Tandem made for ${own[0].issueKey}; ${typeof adopted.body.message === 'string' ? adopted.body.message : 'it is not linked here'}` : `the record Tandem made for ${own[0].issueKey}, which was deleted in Jira since`);
     if (adopted) return adopted;
   }
   if (!(await run.ports.store.create(lock, { at: iso(run) }, CREATE_LOCK_SECONDS))) {
@@ -56,6 +62,11 @@ export async function applyRecord(run: InboundRun, event: RecordChange): Promise
   } finally {
     await run.ports.store.delete(lock);
   }
+}
+
+/** A record Tandem made itself that this event cannot link: nothing is written, and the reason is said. */
+function ownRecord(record: RecordChange['record'], reason: string): InboundAnswer {
+  return answer(200, { status: 'unchanged', applied: [], skipped: [{ field: 'record', reason: `${labelOf(record)} is ${reason}` }] });
 }
 
 /** The change worked out against the issue as Jira holds it now. */

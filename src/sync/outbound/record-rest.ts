@@ -6,8 +6,9 @@ import { mayHaveActed, type ConnectorResult, type DeliveryFailure, type RecordRe
 import { fieldMappingsFor, hashValue, issueFieldsFor, planOutbound, type ProjectMapping, type RecordRestConnection } from '../../mapping';
 import type { Delivery } from '../delivery';
 import { activityWrite, describeFailure, failureWrites } from '../journal';
-import type { JiraComment, JiraIssue } from '../ports';
-import { createLockKey, emptyShadow, issueStateKey, readIssueState, recordIndexKey, remoteLinkOf, unlinkedKey, type Link, type LinkHistory, type PendingCreate } from '../state';
+import { recordIntentKey, recordIntentWrite } from '../notes';
+import type { JiraComment, JiraIssue, StoreWrite } from '../ports';
+import { createLockKey, emptyShadow, issueStateKey, readIssueState, recordIndexKey, remoteLinkOf, unlinkedKey, type Link, type PendingCreate } from '../state';
 import { guarded } from './guard';
 import type { OutboundProtocol } from './protocol';
 import { connectorFor, decorateIssue, endLink, historyWrite, saveLink, withoutPendingCreate } from './record-links';
@@ -155,6 +156,9 @@ async function syncFields(run: Run, connection: RecordRestConnection, current: {
     await createRecord(run, connection, { projectMapping, plan, planAgainst, skipped, attempt: current.attempt, lookFirst: !current.firstSight || current.attempt > 1 });
     return;
   }
+  // A create still owed though the issue is linked (the tool's event for that record linked it first): owed no more.
+  const settled = createDone(run, connection.id);
+  if (settled.length > 0) await ports.store.writeAll(settled);
   if (link.remoteLinkOwed) {
     // Owed since the link was made; Jira still busy throws, and the delivery is retried.
     await ports.jira.upsertRemoteLink(run.issueId, remoteLinkOf(connection, link));
@@ -329,7 +333,7 @@ async function createRecord(run: Run, connection: RecordRestConnection, create: 
     if (!record && pending) {
       // The tool refuses the kept key with another body: send the create as it was (the tool answers
       // with the record it made then, or makes it now); what changed since follows as an update.
-      record = await addRecord(run, connection, connector, pending);
+      record = await addRecord(run, connection, connector, pending, false);
       made = true;
     }
     let shadow = plan.shadowNext;
@@ -348,7 +352,14 @@ async function createRecord(run: Run, connection: RecordRestConnection, create: 
       const fields = plan.fields;
       const body = connection.issueKeyField ? { ...fields, [connection.issueKeyField]: run.issueKey } : fields;
       const idempotencyKey = recordCreateKey(connection.id, module, run.issueId, run.history.ended[connection.id] ?? 0);
-      record = await addRecord(run, connection, connector, { module, idempotencyKey, body });
+      const create: PendingCreate = { module, idempotencyKey, body };
+      // Written down before it is sent: should the answer be lost, the retry sends exactly this, and
+      // the tool's event for the record it made is known as this issue's (see recordIntentsMatching).
+      await ports.store.writeAll([
+        historyWrite(run, { ...run.history, pendingCreates: { ...run.history.pendingCreates, [connection.id]: create } }),
+        recordIntentWrite(connection.id, module, { issueId: run.issueId, issueKey: run.issueKey, body }),
+      ]);
+      record = await addRecord(run, connection, connector, create, true);
       summary = `Created ${record.number ?? record.id} in ${module}`;
     }
     const link: Link = {
@@ -365,7 +376,7 @@ async function createRecord(run: Run, connection: RecordRestConnection, create: 
     if (remoteLinkOwed) link.remoteLinkOwed = true;
     await saveLink(run, connection, link, {
       writes: [
-        ...(owed ? [historyWrite(run, withoutPendingCreate(run.history, connection.id))] : []),
+        ...createDone(run, connection.id),
         { key: recordIndexKey(connection.id, module, record.id), value: { issueId: run.issueId, issueKey: run.issueKey } },
         { key: lock, delete: true },
         activityWrite(ports, {
@@ -389,12 +400,22 @@ async function createRecord(run: Run, connection: RecordRestConnection, create: 
   await sendExistingComments(run, connection, comments);
 }
 
-/** Creates a record; when the tool may have made it without Tandem hearing so, what was sent is kept with the failure. */
-async function addRecord(run: Run, connection: RecordRestConnection, connector: RecordRestConnector, create: PendingCreate): Promise<ToolRecord> {
+/**
+ * Creates a record whose create is written down already (owed in the link history, with its intent):
+ * when the tool may have made it without Tandem hearing so, it stays owed and the retry sends it again
+ * as it was. `first`: a first try, whose refusal the tool surely did not act on owes nothing.
+ */
+async function addRecord(run: Run, connection: RecordRestConnection, connector: RecordRestConnector, create: PendingCreate, first: boolean): Promise<ToolRecord> {
   const made = await connector.createRecord({ module: create.module, fields: create.body, idempotencyKey: create.idempotencyKey });
   if (made.ok) return made.value;
-  const history: LinkHistory = { ...run.history, pendingCreates: { ...run.history.pendingCreates, [connection.id]: create } };
-  throw new DeliveryError(`Creating a ${create.module} record`, made.failure, mayHaveActed(made.failure) ? [historyWrite(run, history)] : []);
+  throw new DeliveryError(`Creating a ${create.module} record`, made.failure, first && !mayHaveActed(made.failure) ? createDone(run, connection.id) : []);
+}
+
+/** The issue's record create is owed no more (made, found, or no longer wanted): its pending create and intent go. */
+function createDone(run: Run, connectionId: string): StoreWrite[] {
+  const owed = run.history.pendingCreates[connectionId];
+  if (!owed) return [];
+  return [historyWrite(run, withoutPendingCreate(run.history, connectionId)), { key: recordIntentKey(connectionId, owed.module, run.issueId), delete: true }];
 }
 
 /**
