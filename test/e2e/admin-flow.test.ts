@@ -6,11 +6,12 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type { Browser, Frame, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { ReferenceItsm } from '../../devkit/external/itsm';
+import { AdminPage, retirePreviousSecret } from '../support/admin-page';
 import { ensureAdminBuilt, launchChromium, RESULTS } from '../support/browser';
 import { startTandem, stored, type TandemOnDevkit } from '../support/devkit';
 
@@ -22,52 +23,17 @@ let tandem: TandemOnDevkit;
 let tool: ReferenceItsm;
 let toolUrl: string;
 let browser: Browser;
-let page: Page;
+let admin: AdminPage;
 
-function appFrame(): Frame {
-  const frame = page.frames().find((f) => f !== page.mainFrame());
-  assert.ok(frame, 'the app frame is on the page');
-  return frame;
-}
+const appFrame = () => admin.frame();
+const openTab = (name: string) => admin.openTab(name);
+const lastFlag = (title: RegExp) => admin.flag(title);
+const checkAccessibility = (where: string) => admin.checkAccessibility(where);
 
 async function shot(name: string): Promise<void> {
-  // The devkit host keeps every flag until closed; the flags were checked when they appeared.
-  await page.evaluate(`document.querySelectorAll('[data-flag-id]').forEach(function (el) { el.remove(); })`);
-  await page.screenshot({ path: join(RESULTS, `admin-flow-${name}.png`), fullPage: true });
-}
-
-async function openTab(name: string): Promise<void> {
-  await appFrame().getByRole('tab', { name }).click();
-}
-
-async function lastFlag(title: RegExp): Promise<void> {
-  await page.locator('[data-flag-id]', { hasText: title }).first().waitFor({ timeout: 10_000 });
-}
-
-const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-
-const axeFindings: string[] = [];
-const labelFindings: string[] = [];
-
-/** axe-core, and a check that every control has a name a screen reader can read. */
-async function checkAccessibility(where: string): Promise<void> {
-  const frame = appFrame();
-  // Browser-side code as text: what the test runner compiles may use helpers the page lacks.
-  const unnamed = await frame.evaluate<string[]>(`(function () {
-    var out = [];
-    document.querySelectorAll('input, select, textarea, button, [role="tab"]').forEach(function (el) {
-      var labelled = (el.labels && el.labels.length) || el.getAttribute('aria-label') || el.getAttribute('aria-labelledby');
-      var text = el.tagName === 'BUTTON' || el.getAttribute('role') === 'tab' ? el.innerText.trim() : '';
-      if (!labelled && !text && el.type !== 'hidden') out.push(el.outerHTML.slice(0, 120));
-    });
-    return out;
-  })()`);
-  labelFindings.push(...unnamed.map((u) => `${where}: ${u}`));
-  await frame.evaluate(axeSource);
-  const violations = await frame.evaluate<Array<{ id: string; impact: string; nodes: number }>>(`window.axe.run().then(function (result) {
-    return result.violations.map(function (v) { return { id: v.id, impact: v.impact, nodes: v.nodes.length }; });
-  })`);
-  axeFindings.push(...violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${where}: ${v.id} (${v.impact}, ${v.nodes} nodes)`));
+  // The flags were checked when they appeared.
+  await admin.dismissFlags();
+  await admin.page.screenshot({ path: join(RESULTS, `admin-flow-${name}.png`), fullPage: true });
 }
 
 before(async () => {
@@ -77,9 +43,7 @@ before(async () => {
   tool = new ReferenceItsm({ token: TOKEN });
   toolUrl = await tool.listen();
   browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
-  await page.goto(tandem.emulator.pageUrl('tandem-admin', tandem.admin.accountId));
-  await page.frameLocator('iframe').locator('h1', { hasText: 'Tandem' }).waitFor();
+  admin = await AdminPage.open(browser, tandem);
 });
 
 after(async () => {
@@ -189,8 +153,7 @@ test('a first-time admin sets Tandem up, watches a sync and retries a failure', 
     await frame().getByText('Webhook connected').waitFor();
     await checkAccessibility('inbound');
     await shot('5-inbound');
-    await frame().getByTestId('retire-inbound-secret').click();
-    await frame().getByText('The previous secret is still accepted').waitFor({ state: 'detached' });
+    await retirePreviousSecret(admin, /No call was signed with the previous secret/);
     assert.equal(tandem.emulator.kvs.entries().secrets['connection:stackflow:inbound-previous'], undefined);
   });
 
@@ -251,8 +214,7 @@ test('a first-time admin sets Tandem up, watches a sync and retries a failure', 
 
   await t.test('the page follows Jira’s dark theme', async () => {
     tandem.emulator.pageColorMode = 'dark';
-    await page.reload();
-    await frame().locator('h1', { hasText: 'Tandem' }).waitFor();
+    await admin.reload();
     await frame().locator('html[data-color-mode="dark"]').waitFor({ state: 'attached' });
     const background = await frame().evaluate<string>(`getComputedStyle(document.body).backgroundColor`);
     const [r = 255, g = 255, b = 255] = (background.match(/\d+/g) ?? []).map(Number);
@@ -267,7 +229,6 @@ test('a first-time admin sets Tandem up, watches a sync and retries a failure', 
   });
 
   await t.test('the page is accessible', () => {
-    assert.deepEqual(labelFindings, [], 'every control has an accessible name');
-    assert.deepEqual(axeFindings, [], 'axe-core finds no serious or critical violation');
+    admin.assertAccessible();
   });
 });

@@ -139,7 +139,14 @@ function ProjectTable(props: { connection: Connection; index: number }) {
                       <FixedValues label={`Fixed values, row ${row + 1}`} value={project.fixedValues} onChange={(v) => rowEdit((m) => (m.fixedValues = v))} error={admin.errorsUnder(`${p}.fixedValues`)[0]?.message} />
                     </td>
                     <td style={cellStyle}>
-                      <TextField hideLabel label={`JQL filter, row ${row + 1}`} value={project.jql ?? ''} onChange={(v) => rowEdit((m) => (v.trim() === '' ? delete m.jql : (m.jql = v)))} placeholder="e.g. labels = customer" />
+                      <TextField
+                        hideLabel
+                        label={`JQL filter, row ${row + 1}`}
+                        value={project.jql ?? ''}
+                        onChange={(v) => rowEdit((m) => (v.trim() === '' ? delete m.jql : (m.jql = v)))}
+                        placeholder="e.g. labels = customer"
+                        error={admin.errorAt(`${p}.jql`)}
+                      />
                     </td>
                     <td style={cellStyle}>
                       <TextField
