@@ -206,3 +206,55 @@ test('a record Tandem made whose answer was lost is known as its own when the to
   assert.equal(records[0]?.short_description, 'Payments API returns 502 for EU cards');
   assert.equal(records[0]?.priority, 'P1');
 });
+
+// ---------------------------------------------------------------- deletes in Jira win over creates still waiting
+
+test('an issue deleted in Jira after its record’s create lost its answer: the record is closed, and the tool’s late event brings nothing back', async () => {
+  // The tool makes the record and never answers; its record.created is kept back, to arrive late.
+  itsm.setFaults({ mix: { timeoutAfter: 1 }, timeoutMs: null });
+  const issue = await createIssue('Mail relay drops attachments');
+  await tandem.emulator.settle();
+  const made = itsm.records('incidents').filter((r) => r.short_description === 'Mail relay drops attachments');
+  assert.equal(made.length, 1, 'the tool made the record');
+  const event = itsm.outbox.find((e) => e.type === 'record.created' && e.event.record.id === made[0]?.id);
+  assert.ok(event);
+  itsm.setFaults({});
+
+  const deleted = await tandem.rest(agent(), 'DELETE', `/rest/api/3/issue/${issue.key}`);
+  assert.equal(deleted.status, 204, JSON.stringify(deleted.body));
+  await quiet();
+  const late = await deliverLate(event);
+  assert.ok(late.status < 300, JSON.stringify(late.body));
+  await quiet();
+
+  assert.deepEqual(tandem.jira.listIssues().filter((i) => i.summary === 'Mail relay drops attachments').map((i) => i.key), [], 'the issue stays deleted');
+  const records = itsm.records('incidents').filter((r) => r.short_description === 'Mail relay drops attachments');
+  assert.equal(records.length, 1);
+  assert.equal(records[0]?.state, 'closed', 'the record is closed, as the connection closes the record of a deleted issue');
+});
+
+test('an issue deleted in Jira before its waiting record create ran is never created in the tool', async () => {
+  // Refused outright, so nothing was made; the create waits for its retry.
+  itsm.setFaults({ status: 429, retryAfterSeconds: 30 });
+  const issue = await createIssue('Badge readers offline in B2');
+  await tandem.emulator.settle();
+  const deleted = await tandem.rest(agent(), 'DELETE', `/rest/api/3/issue/${issue.key}`);
+  assert.equal(deleted.status, 204, JSON.stringify(deleted.body));
+  itsm.setFaults({});
+  await quiet();
+  assert.deepEqual(itsm.records('incidents').filter((r) => r.short_description === 'Badge readers offline in B2'), []);
+});
+
+test('a Jira comment deleted before its work note was added never becomes a work note', async () => {
+  const issue = await linked('comment deleted first');
+  const incident = onlyIncident(issue.key);
+  tandem.emulator.holdProductEvents();
+  const id = await comment(issue.key, 'Paging the on-call DBA');
+  const gone = await tandem.rest(agent(), 'DELETE', `/rest/api/3/issue/${issue.key}/comment/${id}`);
+  assert.equal(gone.status, 204, JSON.stringify(gone.body));
+  // Forge delivers the two events in the other order: the delete first, the create late.
+  const held = tandem.emulator.releaseProductEvents();
+  for (const event of [...held].reverse()) tandem.emulator.deliverProductEvent(event);
+  await quiet();
+  assert.deepEqual(itsm.notes('incidents', incident.id), []);
+});

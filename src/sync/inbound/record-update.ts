@@ -23,9 +23,10 @@ export async function applyRecord(run: InboundRun, event: RecordChange): Promise
   const notMapped = checkModule(run.connection, record.module);
   if (notMapped) return notMapped;
   const [linked, deleted] = await Promise.all([readLinked(run, record.module, record.id), run.ports.store.get(recordTombstoneKey(run.connection.id, record.module, record.id))]);
-  if (isRecordDeleted(deleted)) {
-    // Deleted in the tool before this event was applied: it must not bring the record (or its issue) back.
-    return answer(200, { status: 'unchanged', applied: [], skipped: [{ field: 'record', reason: `${labelOf(record)} was deleted in the tool; this earlier change is not applied` }] });
+  // Deleted in the tool (or its issue in Jira) before this event was applied: it must not bring the
+  // record or its issue back. A record linked again since is live.
+  if (isRecordDeleted(deleted) && !linked) {
+    return answer(200, { status: 'unchanged', applied: [], skipped: [{ field: 'record', reason: `${labelOf(record)} was deleted in the tool, or its issue in Jira; this earlier change is not applied` }] });
   }
   if (linked) return updateLinked(run, event, linked);
   const lock = inboundCreateLockKey(run.connection.id, record.module, record.id);

@@ -3,6 +3,7 @@
 // retried through the queue or kept for the admin; nothing is dropped silently.
 import type { Connection } from '../../mapping';
 import type { Delivery } from '../delivery';
+import { commentTombstoneWrite } from '../notes';
 import type { Ports } from '../ports';
 import { syncRequestKey } from '../state';
 import { guarded } from './guard';
@@ -29,6 +30,12 @@ export async function syncOutbound(ports: Ports, change: OutboundChange): Promis
   if (onlyACommentChanged(change)) return;
   const run = await loadRun(ports, change.issueId, change.issueKey);
   if (!run) return;
+  if (change.kind === 'comment-deleted') {
+    // Before any connection: a create of this comment still to come (late, replayed) then sends nothing.
+    await ports.store.writeAll([commentTombstoneWrite(change.commentId)]).catch((error: unknown) => {
+      console.error('Could not remember a deleted comment', error instanceof Error ? error.message : error);
+    });
+  }
   for (const connection of run.config.connections) {
     if (!connection.enabled) continue;
     const protocol = protocolFor(connection);

@@ -9,7 +9,7 @@ import { activityWrite, clearFailureWrite } from '../journal';
 import type { IssueFacts, JiraComment, JiraUserRef } from '../ports';
 import { authSecretKey, pushUrlSecretKey, signingSecretKey } from '../state';
 import type { OutboundProtocol } from './protocol';
-import { deliveryFor, mappingFor, named, passesFilter, subjectOf, subjectOfDelivery, unwrap, type OutboundChange, type Run } from './run';
+import { commentDeleted, deliveryFor, mappingFor, named, passesFilter, subjectOf, subjectOfDelivery, unwrap, type OutboundChange, type Run } from './run';
 
 /** Jira's push carries every field of the issue. */
 const ALL_FIELDS = ['*all'];
@@ -76,6 +76,8 @@ async function commentFor(run: Run, delivery: Delivery, details: WebhookPush, ch
   if (details.event === 'comment_deleted') {
     return details.comment ?? (change?.kind === 'comment-deleted' ? change.comment : undefined) ?? { id: delivery.commentId, body: undefined, author: undefined };
   }
+  // Deleted since (this event late or replayed): its deletion was pushed already, so nothing is.
+  if (await commentDeleted(run, delivery.commentId)) return undefined;
   if (change?.kind === 'comment-saved' && change.comment) return change.comment;
   // Deleted since: its deletion is pushed by its own event.
   return run.ports.jira.getComment(run.issueId, delivery.commentId);

@@ -38,7 +38,7 @@ export async function saveLink(
 }
 
 /** Ends the link: the record is left as it is and nothing more is pushed to it. */
-export async function endLink(run: Run, connection: Connection, link: Link, summary: string): Promise<void> {
+export async function endLink(run: Run, connection: Connection, link: Link, summary: string, extra: StoreWrite[] = []): Promise<void> {
   const links = { ...run.state.links };
   delete links[connection.id];
   run.state = { links };
@@ -46,6 +46,7 @@ export async function endLink(run: Run, connection: Connection, link: Link, summ
     Object.keys(links).length === 0 ? { key: issueStateKey(run.issueId), delete: true } : { key: issueStateKey(run.issueId), value: run.state },
     historyWrite(run, withLinkEnded(run.history, connection.id)),
     { key: recordIndexKey(connection.id, link.module, link.externalId), delete: true },
+    ...extra,
     activityWrite(run.ports, { connectionId: connection.id, direction: 'outbound', outcome: 'synced', issueKey: run.issueKey, externalId: link.externalId, summary }),
   ]);
 }

@@ -3,6 +3,7 @@
 import { findProjectMapping, parseConfig, type Connection, type ProjectMapping, type TandemConfig } from '../../mapping';
 import type { DeliveryFailure } from '../../connectors';
 import type { Changelog, Delivery } from '../delivery';
+import { commentTombstoneKey, isCommentDeleted } from '../notes';
 import type { IssueFacts, JiraComment, JiraUser, JiraUserRef, Ports, StoreWrite } from '../ports';
 import { CONFIG_KEY, issueStateKey, linkHistoryKey, readIssueState, readLinkHistory, type FailureSubject, type IssueState, type LinkHistory } from '../state';
 
@@ -131,4 +132,9 @@ export async function passesFilter(run: Run, projectMapping: ProjectMapping): Pr
   if (!projectMapping.jql) return true;
   const [matches] = await run.ports.jira.matchJql(run.issueId, [projectMapping.jql]);
   return matches === true;
+}
+
+/** True when the comment was deleted in Jira: its create or edit arriving late sends nothing. */
+export async function commentDeleted(run: Run, commentId: string): Promise<boolean> {
+  return isCommentDeleted(await run.ports.store.get(commentTombstoneKey(commentId)));
 }

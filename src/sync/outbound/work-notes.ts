@@ -11,7 +11,7 @@ import { noteIntentWrite, toolNoteDelete, toolNoteWrite } from '../notes';
 import type { JiraComment, StoreWrite } from '../ports';
 import { createLockKey, issueStateKey, noteKey, readIssueState, storedNoteSchema, type Link, type NoteLink, type PendingNote, type StoredNote } from '../state';
 import { connectorFor } from './record-links';
-import { DeliveryError, deliveryFor, named, unwrap, type Run } from './run';
+import { commentDeleted, DeliveryError, deliveryFor, named, unwrap, type Run } from './run';
 
 /** When another delivery holds the create lock, look again after this long. */
 export const LOCKED_RETRY_SECONDS = 15;
@@ -122,6 +122,8 @@ async function finishPendingNote(run: Run, connection: RecordRestConnection, pen
 export async function saveNote(run: Run, connection: RecordRestConnection, saved: { commentId: string; comment: JiraComment; attempt: number }): Promise<void> {
   if (!connection.options.syncComments) return;
   const { commentId, comment } = saved;
+  // Deleted in Jira before this create or edit ran (its event late or replayed): no note for it.
+  if (await commentDeleted(run, commentId)) return;
   const link = run.state.links[connection.id] ?? (await linkBeingMade(run, connection, commentId, saved.attempt));
   if (!link) return;
   const { ports } = run;
