@@ -4,3 +4,4 @@ export { onInbound } from './handlers/inbound';
 export { onDelivery } from './handlers/delivery';
 export { adminResolver } from './handlers/admin';
 export { issueResolver } from './handlers/issue';
+export { onSweep } from './handlers/sweep';

@@ -79,6 +79,8 @@ export interface EventFaults {
   reorder?: number;
   /** The longest wait of a reordered event or of a duplicate's second send, ms; default 3000. */
   delayMaxMs?: number;
+  /** 0..1: share of events never sent (a webhook lost on the way): only a reconciliation sweep finds the change. */
+  drop?: number;
 }
 
 export interface ItsmFaults {
@@ -132,7 +134,7 @@ const faultsSchema = z.strictObject({
   timeoutMs: z.number().int().min(0).max(600_000).nullable().optional(),
   outOfOrderMaxMs: z.number().int().min(0).max(120_000).optional(),
   events: z
-    .strictObject({ duplicate: share.optional(), reorder: share.optional(), delayMaxMs: z.number().int().min(0).max(600_000).optional() })
+    .strictObject({ duplicate: share.optional(), reorder: share.optional(), delayMaxMs: z.number().int().min(0).max(600_000).optional(), drop: share.optional() })
     .optional(),
   /** Reseeds the random generator behind errorRate, the mix and the event faults. */
   seed: z.number().int().optional(),

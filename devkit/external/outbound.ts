@@ -43,7 +43,7 @@ export interface OutboxEntry {
   body: string;
   event: TandemEvent;
   attempts: SendAttempt[];
-  state: 'queued' | 'sending' | 'delivered' | 'failed' | 'skipped' | 'cancelled';
+  state: 'queued' | 'sending' | 'delivered' | 'failed' | 'skipped' | 'cancelled' | 'dropped';
 }
 
 export const DEFAULT_RETRY_DELAYS_MS: readonly number[] = [200, 1000];
@@ -67,6 +67,7 @@ export interface SenderFaults {
   duplicate?: number;
   reorder?: number;
   delayMaxMs?: number;
+  drop?: number;
   random: () => number;
 }
 
@@ -107,6 +108,11 @@ export class OutboundSender {
     if (!target) return entry;
     const signal = this.abort.signal;
     const faults = this.faults;
+    if (faults !== undefined && (faults.drop ?? 0) > 0 && faults.random() < (faults.drop ?? 0)) {
+      // Lost on the way: logged, never sent.
+      entry.state = 'dropped';
+      return entry;
+    }
     const delayMaxMs = faults?.delayMaxMs ?? DEFAULT_EVENT_DELAY_MAX_MS;
     const reordered = faults !== undefined && (faults.reorder ?? 0) > 0 && faults.random() < (faults.reorder ?? 0);
     const duplicated = faults !== undefined && (faults.duplicate ?? 0) > 0 && faults.random() < (faults.duplicate ?? 0);

@@ -566,6 +566,19 @@ export class ForgeEmulator {
     return this.toConsumerOutcome(await this.invoke(trigger.functionKey, trigger.key, 'trigger', [payload, { installContext: this.installContext() }], undefined));
   }
 
+  /**
+   * Runs a scheduled trigger once, as Forge does on its interval: without a user, with `{context}`;
+   * its return value is ignored and an error is not retried
+   * (https://developer.atlassian.com/platform/forge/manifest-reference/modules/scheduled-trigger/).
+   * Then the queue work it started runs as far as `settle` takes it.
+   */
+  async runScheduledTrigger(key: string): Promise<'ok' | 'error' | 'timeout'> {
+    const trigger = this.app.scheduledTriggers.get(key);
+    if (!trigger) throw new Error(`No scheduled trigger ${key} in the manifest`);
+    const outcome = await this.invoke(trigger.functionKey, key, 'trigger', [{ context: { cloudId: this.site.cloudId, moduleKey: key } }, { installContext: this.installContext() }], undefined);
+    return outcome.kind === 'timeout' ? 'timeout' : outcome.kind === 'returned' ? 'ok' : 'error';
+  }
+
   /** Keeps Jira's product events from the triggers until released, so a test can deliver them late or out of order. */
   holdProductEvents(): void {
     this.heldEvents ??= [];
@@ -590,8 +603,22 @@ export class ForgeEmulator {
     }
   }
 
+  /**
+   * Loses this share (0..1) of Jira's product events before any trigger sees them, drawn from
+   * `random` (seed it, so a run repeats): Forge delivers events at least once, and events are lost
+   * when an app is down or a deploy is under way. 0 stops it.
+   */
+  dropProductEvents(share: number, random: () => number = Math.random): void {
+    this.dropping = share > 0 ? { share, random } : undefined;
+  }
+
+  /** Product events lost to dropProductEvents. */
+  readonly droppedEvents: ProductEvent[] = [];
+  private dropping: { share: number; random: () => number } | undefined;
+
   private onProductEvent(event: ProductEvent): void {
-    if (this.heldEvents) this.heldEvents.push(event);
+    if (this.dropping && this.dropping.random() < this.dropping.share) this.droppedEvents.push(event);
+    else if (this.heldEvents) this.heldEvents.push(event);
     else this.deliverProductEvent(event);
   }
 

@@ -24,6 +24,8 @@ const manifestSchema = z.object({
       )
       .default([]),
     consumer: z.array(z.looseObject({ key, queue: key, function: key })).default([]),
+    // At most 5 a app (https://developer.atlassian.com/platform/forge/platform-quotas-and-limits/).
+    scheduledTrigger: z.array(z.looseObject({ key, function: key, interval: z.enum(['fiveMinute', 'hour', 'day', 'week']) })).max(5).default([]),
     'jira:adminPage': z.array(pageModule).default([]),
     'jira:issueContext': z.array(pageModule).default([]),
     'jira:issueAction': z.array(pageModule).default([]),
@@ -65,6 +67,8 @@ export interface AppModel {
   triggers: Array<{ key: string; functionKey: string; events: string[]; ignoreSelf: boolean }>;
   webTriggers: Map<string, { functionKey: string; dynamic: boolean }>;
   consumers: Map<string /* queue */, { key: string; functionKey: string }>;
+  /** Scheduled triggers by key; a test runs one when it wants (see ForgeEmulator.runScheduledTrigger). */
+  scheduledTriggers: Map<string, { functionKey: string; interval: 'fiveMinute' | 'hour' | 'day' | 'week' }>;
   pages: Map<string, { type: PageModuleType; resourceKey: string; title: string; resolverFunctionKey: string | undefined }>;
   resources: Map<string, string>;
   scopes: string[];
@@ -95,7 +99,8 @@ export function loadAppModel(appDir: string): AppModel {
   const manifest = manifestSchema.parse(raw);
   const modules = manifest.modules;
   const functions = new Map<string, FunctionModel>();
-  const consumerFunctions = new Set(modules.consumer.map((c) => c.function));
+  // Consumers and scheduled triggers get the asynchronous default (55 s), up to 900 s with timeoutSeconds.
+  const consumerFunctions = new Set([...modules.consumer.map((c) => c.function), ...modules.scheduledTrigger.map((t) => t.function)]);
   const otherFunctions = new Set([
     ...modules.trigger.map((t) => t.function),
     ...modules.webtrigger.map((w) => w.function),
@@ -113,6 +118,7 @@ export function loadAppModel(appDir: string): AppModel {
     triggers: modules.trigger.map((t) => ({ key: t.key, functionKey: t.function, events: t.events, ignoreSelf: t.filter?.ignoreSelf === true })),
     webTriggers: new Map(modules.webtrigger.map((w) => [w.key, { functionKey: w.function, dynamic: w.response?.type === 'dynamic' }])),
     consumers: new Map(modules.consumer.map((c) => [c.queue, { key: c.key, functionKey: c.function }])),
+    scheduledTriggers: new Map(modules.scheduledTrigger.map((t) => [t.key, { functionKey: t.function, interval: t.interval }])),
     pages: new Map(
       PAGE_MODULE_TYPES.flatMap((type) =>
         modules[type].map((p) => [p.key, { type, resourceKey: p.resource, title: p.title ?? p.key, resolverFunctionKey: p.resolver?.function }] as const),

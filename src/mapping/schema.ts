@@ -225,6 +225,8 @@ export const connectionOptionsSchema = z.object({
   /** The state a record is set to when onJiraDelete is `close`. */
   closedState: nonEmpty.default('closed'),
   conflictPolicy: z.enum(['jira-wins', 'tool-wins', 'newest-wins']).default('jira-wins'),
+  /** Minutes between reconciliation sweeps (hourly when absent); the scheduled trigger runs every five. */
+  sweepMinutes: z.number().int().min(5, 'A sweep runs at most every 5 minutes').max(7 * 24 * 60).optional(),
 });
 export type ConnectionOptions = z.infer<typeof connectionOptionsSchema>;
 export type ConflictPolicy = ConnectionOptions['conflictPolicy'];

@@ -40,6 +40,7 @@ import {
   remoteLinkOf,
   syncRequestKey,
   unlinkedKey,
+  unlinkedRecordKey,
   withLinkEnded,
   type Link,
 } from './state';
@@ -218,6 +219,7 @@ export async function linkRecord(ports: Ports, issue: IssueInView, connectionId:
       { key: issueStateKey(issue.id), value: { links: { ...state.links, [connection.id]: link } } },
       { key: recordIndexKey(connection.id, module, record.id), value: { issueId: issue.id, issueKey: side.issue.key } },
       { key: unlinkedKey(connection.id, issue.id), delete: true },
+      { key: unlinkedRecordKey(connection.id, module, record.id), delete: true },
       { key: lock, delete: true },
       activityWrite(ports, {
         connectionId: connection.id,
@@ -285,6 +287,7 @@ export async function unlinkRecord(ports: Ports, issue: IssueInView, connectionI
     { key: linkHistoryKey(issue.id), value: withLinkEnded(readLinkHistory(found.get(linkHistoryKey(issue.id))), connection.id), ttlSeconds: LINK_HISTORY_TTL_SECONDS },
     { key: recordIndexKey(connection.id, link.module, link.externalId), delete: true },
     { key: unlinkedKey(connection.id, issue.id), value: { at, recordNumber: label } },
+    { key: unlinkedRecordKey(connection.id, link.module, link.externalId), value: { at, issueKey: issue.key } },
     { key: syncRequestKey(connection.id, issue.id), delete: true },
     clearFailureWrite(connection.id, { kind: 'issue', issueId: issue.id, issueKey: issue.key }),
     activityWrite(ports, {

@@ -71,6 +71,9 @@ export const SYNC_REQUEST_TTL_SECONDS = 60 * 60;
  */
 export const unlinkedKey = (connectionId: string, issueId: string) => `unlinked:${keyPart(connectionId)}:${keyPart(issueId)}`;
 export const unlinkedSchema = z.object({ at: z.string(), recordNumber: z.string() });
+/** The record side of an unlink by hand: the reconciliation sweep never makes an issue of that record. */
+export const unlinkedRecordKey = (connectionId: string, module: string, externalId: string) =>
+  `unlinked-record:${keyPart(connectionId)}:${keyPart(module)}:${keyPart(externalId)}`;
 export const ACTIVITY_PREFIX = 'activity:';
 
 const shadowSchema = z.object({

@@ -1,0 +1,102 @@
+// The reconciliation sweep on the devkit: with 5% of Jira's product events and 5% of the tool's web
+// trigger calls lost, some pairs drift apart; one run of the scheduled trigger brings every pair
+// back in line through the ordinary deliveries. A sweep with nothing to do costs only its searches,
+// and a connection's sweep runs again only once its interval has passed.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ReferenceItsm, seededRandom } from '../../devkit/external/itsm';
+import { findPreset } from '../../src/mapping';
+import { configure, startTandem, stored, type TandemOnDevkit } from '../support/devkit';
+
+const SECRET = 'sweep-inbound-secret-5e1f';
+const TOKEN = 'itsm-token-sweep';
+const SEARCH = 'POST /rest/api/3/search/jql';
+let tandem: TandemOnDevkit;
+let itsm: ReferenceItsm;
+
+before(async () => {
+  tandem = await startTandem();
+  itsm = new ReferenceItsm({ token: TOKEN, retryDelaysMs: [0] });
+  const url = await itsm.listen();
+  itsm.setOutbound({ url: `${tandem.emulator.webTriggerUrl('tandem-inbound')}/stackflow`, secret: SECRET });
+  const preset = findPreset('stackflow-itsm');
+  assert.ok(preset);
+  const connection = preset.build({ name: 'StackFlow', baseUrl: url, id: 'stackflow' });
+  await configure(tandem.emulator, { version: 1, connections: [connection] }, { 'connection:stackflow:inbound': SECRET, 'connection:stackflow:auth': TOKEN });
+});
+
+after(async () => {
+  await itsm.close();
+  await tandem.stop();
+});
+
+async function quiet(): Promise<void> {
+  for (let i = 0; i < 5; i++) {
+    await itsm.whenIdle();
+    await tandem.emulator.drain();
+  }
+}
+
+const asAgent = () => ({ kind: 'user' as const, accountId: tandem.agent.accountId });
+
+/** Pairs that disagree: an OPS bug without an incident of its summary, an incident without an issue of its title. */
+function drift(): string[] {
+  const problems: string[] = [];
+  const incidents = itsm.records('incidents');
+  for (const issue of tandem.jira.listIssues().filter((i) => i.key.startsWith('OPS-'))) {
+    const record = incidents.find((r) => r.jira_issue_key === issue.key);
+    if (!record) problems.push(`${issue.key} has no incident`);
+    else if (record.short_description !== issue.summary) problems.push(`${issue.key} "${issue.summary}" ≠ ${record.number} "${record.short_description}"`);
+  }
+  for (const record of incidents) {
+    if (!record.jira_issue_key) problems.push(`${record.number} has no issue`);
+  }
+  return problems;
+}
+
+test('with 5% of events lost each way, one sweep brings every pair back in line', async () => {
+  tandem.emulator.dropProductEvents(0.05, seededRandom(13));
+  itsm.setFaults({ seed: 13, events: { drop: 0.05 } });
+  const issues: string[] = [];
+  for (let i = 0; i < 20; i++) {
+    const created = await tandem.rest(asAgent(), 'POST', '/rest/api/3/issue', { fields: { project: { key: 'OPS' }, issuetype: { name: 'Bug' }, summary: `Checkout error ${i}` } });
+    issues.push((created.body as { key: string }).key);
+  }
+  await quiet();
+  for (const key of issues) await tandem.rest(asAgent(), 'PUT', `/rest/api/3/issue/${key}`, { fields: { summary: `Checkout error on ${key}, edited` } });
+  const made = Array.from({ length: 20 }, (_, i) => itsm.createRecord('incidents', { short_description: `Mail bounce ${i}`, priority: 'P3' }));
+  await quiet();
+  for (const record of made) itsm.updateRecord('incidents', record.id, { short_description: `${record.short_description}, edited in the tool` });
+  await quiet();
+
+  const lost = tandem.emulator.droppedEvents.length + itsm.outbox.filter((e) => e.state === 'dropped').length;
+  assert.ok(lost > 0, 'some events were lost');
+  assert.ok(drift().length > 0, 'the lost events left pairs apart');
+
+  tandem.emulator.dropProductEvents(0);
+  itsm.setFaults({});
+  assert.equal(await tandem.emulator.runScheduledTrigger('tandem-sweep'), 'ok');
+  await quiet();
+  assert.deepEqual(drift(), [], 'every pair agrees after one sweep');
+  const sweep = (await stored(tandem.emulator, 'sweep:stackflow')) as { last?: { finished: boolean; queued: number; issuesCompared: number } };
+  assert.equal(sweep.last?.finished, true);
+  assert.ok((sweep.last?.queued ?? 0) > 0);
+});
+
+test('a sweep with nothing to do costs only its searches; the next waits for the connection’s interval', async () => {
+  await tandem.emulator.advance(61 * 60 * 1000);
+  await quiet();
+  tandem.emulator.calls.reset();
+  assert.equal(await tandem.emulator.runScheduledTrigger('tandem-sweep'), 'ok');
+  await quiet();
+  const calls = tandem.emulator.calls.snapshot();
+  assert.deepEqual(Object.keys(calls.jira), [SEARCH], 'Jira: the search only');
+  assert.equal(calls.queuePushes, 0, 'nothing queued');
+  assert.ok(Object.keys(calls.egress).every((op) => op.startsWith('GET ')), `the tool: its listing only (${Object.keys(calls.egress).join(', ')})`);
+  assert.deepEqual(drift(), []);
+
+  tandem.emulator.calls.reset();
+  await tandem.emulator.advance(10 * 60 * 1000);
+  assert.equal(await tandem.emulator.runScheduledTrigger('tandem-sweep'), 'ok');
+  assert.equal(tandem.emulator.calls.jira.get(SEARCH) ?? 0, 0, 'an hourly connection is not swept again after ten minutes');
+});
