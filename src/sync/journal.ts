@@ -60,3 +60,13 @@ export function describeFailure(failure: DeliveryFailure): string {
   const tool = failure.toolMessage ? ` The tool said: ${failure.toolMessage}` : '';
   return `${failure.explanation}${status}.${tool}`.replace(/\.\./g, '.');
 }
+
+/**
+ * A skipped field as the activity log lists it: the reason names the value; a value no table row
+ * carries also gets the fix.
+ */
+export function skipLine(skip: { field: string; reason: string }, direction: 'outbound' | 'inbound'): string {
+  if (!/\bno row\b|\bhas no\b/.test(skip.reason)) return `${skip.field}: ${skip.reason}`;
+  const [done, verb] = direction === 'outbound' ? ['sent', 'send'] : ['applied', 'apply'];
+  return `${skip.field}: ${skip.reason}; nothing was ${done} for it. Add the value on Mappings to ${verb} it`;
+}

@@ -150,3 +150,18 @@ test('a status Jira cannot reach is a visible skip with the tool’s value and t
   assert.equal(entry.outcome, 'skipped');
   assert.ok(entry.details.some((d) => /state "on_hold"/.test(d) && /Mappings/.test(d)), JSON.stringify(entry.details));
 });
+
+test('a tool value with no row in a table is a visible skip with the value and the fix', async () => {
+  const record = incident({});
+  const made = await send('record.created', record);
+  const key = String(made.body.issueKey);
+  await tandem.emulator.settle();
+  const answer = await send('record.updated', { ...record, fields: { priority: 'P9' } });
+  assert.equal(answer.status, 200, JSON.stringify(answer.body));
+  const activity = await admin<ActivityResponse>('getActivity', { issueKey: key });
+  assert.ok(activity.ok);
+  const entry = activity.entries.find((e) => e.details.some((d) => d.startsWith('priority:')));
+  assert.ok(entry, JSON.stringify(activity.entries));
+  assert.equal(entry.outcome, 'skipped');
+  assert.ok(entry.details.some((d) => /"P9"/.test(d) && /Add the value on Mappings/.test(d)), JSON.stringify(entry.details));
+});

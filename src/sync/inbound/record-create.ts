@@ -8,6 +8,7 @@ import type { InboundAnswer } from '../inbound-request';
 import { answer, refusal } from '../inbound-request';
 import { isTransientJiraError, type JiraRefusal, type JiraScreenField, type StoreWrite } from '../ports';
 import { issueStateKey, recordIndexKey, remoteLinkOf, type Link } from '../state';
+import { skipLine } from '../journal';
 import { fieldFailureWrites, refusedFieldReason, statusSkipReason, type RefusedField } from './field-failures';
 import { refusalText, resolveLookups, restoreShadow, toolFieldOf } from './fields';
 import { activity, commit, deliverIssue, iso, labelOf, type InboundRun } from './run';
@@ -87,7 +88,7 @@ export async function createIssue(run: InboundRun, event: RecordCreated, lock: s
       issueKey: created.key,
       externalId: record.id,
       summary: `Created ${created.key} from ${labelOf(record)}`,
-      details: [...skipped.map((s) => `${s.field}: ${s.reason}`), ...notes],
+      details: [...skipped.map((s) => skipLine(s, 'inbound')), ...notes],
     }),
   ]);
   if (Object.keys(draft.reference).length > 0 || link.remoteLinkOwed) {

@@ -8,6 +8,7 @@ import type { InboundAnswer } from '../inbound-request';
 import { answer, refusal } from '../inbound-request';
 import type { JiraIssue, StoreWrite } from '../ports';
 import { failureSubjectKey, issueStateKey, recordIndexKey, SYNC_LOCK_SECONDS, syncLockKey, type IssueState, type Link } from '../state';
+import { skipLine } from '../journal';
 import { fieldFailureWrites, refusedFieldReason, statusSkipReason, type RefusedField } from './field-failures';
 import { editWithFallback, emailsForConflicts, resolveLookups, restoreShadow, sameAsJira, toolFieldOf } from './fields';
 import { isRecordDeleted, recordIntentsMatching, recordTombstoneKey } from '../notes';
@@ -112,7 +113,7 @@ async function updateLinkedLocked(run: InboundRun, event: RecordChange, linked: 
   const change = await planChange(run, event, linked.link.shadow, issue, read.projectMapping);
   const { applied, writes } = await applyChange(run, event, linked, issue, change);
   const { record } = event;
-  const details = [...change.skipped.map((s) => `${s.field}: ${s.reason}`), ...change.notes];
+  const details = [...change.skipped.map((s) => skipLine(s, 'inbound')), ...change.notes];
   if (applied.length > 0 || change.conflicts.length > 0 || change.skipped.length > 0) {
     writes.push(
       activity(run, {

@@ -5,7 +5,7 @@
 import { mayHaveActed, type ConnectorResult, type DeliveryFailure, type RecordRestConnector, type ToolRecord } from '../../connectors';
 import { fieldMappingsFor, hashValue, issueFieldsFor, planOutbound, type ProjectMapping, type RecordRestConnection } from '../../mapping';
 import type { Delivery } from '../delivery';
-import { activityWrite, describeFailure, failureWrites } from '../journal';
+import { activityWrite, describeFailure, failureWrites, skipLine } from '../journal';
 import { recordIntentKey, recordIntentWrite, recordTombstoneWrite } from '../notes';
 import type { JiraComment, JiraIssue, StoreWrite } from '../ports';
 import { createLockKey, emptyShadow, issueStateKey, readIssueState, recordIndexKey, remoteLinkOf, unlinkedKey, type Link, type PendingCreate } from '../state';
@@ -150,7 +150,7 @@ async function syncFields(run: Run, connection: RecordRestConnection, current: {
       at,
     });
   const plan = planAgainst(link?.shadow);
-  const skipped = plan.skipped.map((s) => `${s.field}: ${s.reason}${/no row|has no/.test(s.reason) ? '; nothing was sent for it. Add the value on Mappings to send it' : ''}`);
+  const skipped = plan.skipped.map((s) => skipLine(s, 'outbound'));
 
   if (!link) {
     // Unlinked by hand: no record is made for the issue again until someone links it to one.
