@@ -13,6 +13,7 @@ import type {
 import type { Connection } from '../mapping';
 import { commitConfig, connectionChange, failure, findConnection, readStoredConfig } from './admin-config';
 import type { AdminPorts } from './admin-ports';
+import { clearPreviousSecretUse } from './inbound-refusals';
 import {
   FAILURE_PREFIX,
   authSecretKey,
@@ -162,7 +163,7 @@ export async function deleteConnection(ports: AdminPorts, accountId: string, req
   for (const prefix of [`note:${keyPart(id)}:`, `tnote:${keyPart(id)}:`]) {
     for await (const entry of everyEntry(ports, prefix)) await ports.store.delete(entry.key);
   }
-  await Promise.all([ports.store.delete(inboundHealthKey(id)), ports.store.delete(connectionTestKey(id))]);
+  await Promise.all([ports.store.delete(inboundHealthKey(id)), ports.store.delete(connectionTestKey(id)), clearPreviousSecretUse(ports, id)]);
   await Promise.all(
     [authSecretKey(id), signingSecretKey(id), inboundSecretKey(id), previousInboundSecretKey(id), retiredInboundSecretKey(id), pushUrlSecretKey(id)].map((key) => ports.store.deleteSecret(key)),
   );

@@ -65,6 +65,10 @@ test('deleting a connection removes its links, shadows, failures and secrets; re
   const records = tool.records('incidents');
   assert.equal(records.length, 1);
 
+  // What a rotation and a retirement leave: the retired secret and the previous secret's use.
+  await tandem.emulator.kvs.handle('/api/v1/secret/set', { key: 'connection:stackflow:inbound-retired', value: '{"secret":"x","retiredAt":"2026-12-01T00:00:00.000Z"}' });
+  await tandem.emulator.kvs.handle('/api/v1/set', { key: 'previous-secret-use:stackflow:1764547200000', value: { count: 2 } });
+
   const deleted = await call<DeleteConnectionResponse>('deleteConnection', { revision: await revision(), connectionId: 'stackflow' });
   assert.ok(deleted.ok, JSON.stringify(deleted));
   assert.deepEqual(deleted.removed, { links: 1, failures: 0 });
