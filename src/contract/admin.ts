@@ -259,6 +259,21 @@ export interface RefusedCallsRequest {
 }
 export type RefusedCallsResponse = AdminResult<{ calls: RefusedCalls[]; last24h: number }>;
 
+/** A connection's last reconciliation sweep: when, what it compared and queued, whether it finished. */
+export interface SweepView {
+  connectionId: string;
+  startedAt: string;
+  finishedAt?: string;
+  issuesCompared: number;
+  recordsCompared: number;
+  /** Pairs that differed and were queued as deliveries. */
+  queued: number;
+  /** False while a sweep that stopped at its limits goes on at the next run. */
+  finished: boolean;
+  note?: string;
+}
+export type SweepsResponse = AdminResult<{ sweeps: SweepView[] }>;
+
 // ---------------------------------------------------------------- export and import
 
 export type ExportConfigResponse = AdminResult<{ fileName: string; json: string }>;
@@ -290,6 +305,7 @@ export interface AdminCalls {
   getActivity: { request: ActivityRequest; response: ActivityResponse };
   getFailures: { request: FailuresRequest; response: FailuresResponse };
   getRefusedCalls: { request: RefusedCallsRequest; response: RefusedCallsResponse };
+  getSweeps: { request: Record<string, never>; response: SweepsResponse };
   retryFailure: { request: FailureRequest; response: RetryResponse };
   retryAllFailures: { request: FailuresRequest; response: RetryResponse };
   discardFailure: { request: FailureRequest; response: DiscardResponse };

@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import type { ToolRecord } from '../connectors';
 import { fieldMappingsFor, hashValue, issueFieldsFor, mappingsForModule, parseConfig, planInbound, planOutbound, type Connection, type RecordRestConnection } from '../mapping';
+import type { SweepView } from '../contract/admin';
 import { ID_PATTERN, MODULE_PATTERN, URL_PATTERN, type InboundEvent } from './inbound-event';
 import { connectorOf } from './issue-links';
 import type { JiraIssue, Ports } from './ports';
@@ -262,4 +263,17 @@ function occurredAt(record: ToolRecord, fallback: string): string {
   const value = record.fields.updated_at ?? record.fields.updatedAt;
   const ms = typeof value === 'string' ? Date.parse(value) : Number.NaN;
   return Number.isFinite(ms) ? iso(ms) : fallback;
+}
+
+/** Each configured connection's last sweep, for the admin page; a connection never swept is left out. */
+export async function listSweeps(ports: Pick<Ports, 'store'>): Promise<SweepView[]> {
+  const raw = await ports.store.get(CONFIG_KEY);
+  const parsed = raw === undefined ? undefined : parseConfig(raw);
+  if (!parsed?.ok || parsed.config.connections.length === 0) return [];
+  const ids = parsed.config.connections.map((c) => c.id);
+  const found = await ports.store.getMany(ids.map(sweepKey));
+  return ids.flatMap((connectionId) => {
+    const last = readSweepState(found.get(sweepKey(connectionId))).last;
+    return last ? [{ connectionId, ...last }] : [];
+  });
 }

@@ -115,6 +115,7 @@ describe('someone who is not a Jira admin', () => {
       getActivity: {},
       getFailures: {},
       getRefusedCalls: {},
+      getSweeps: {},
       retryFailure: { id: 'failure:stackflow:issue:1' },
       retryAllFailures: {},
       discardFailure: { id: 'failure:stackflow:issue:1' },

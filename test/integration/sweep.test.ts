@@ -6,7 +6,8 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ReferenceItsm, seededRandom } from '../../devkit/external/itsm';
 import { findPreset } from '../../src/mapping';
-import { configure, startTandem, stored, type TandemOnDevkit } from '../support/devkit';
+import type { SweepsResponse } from '../../src/contract/admin';
+import { configure, startTandem, type TandemOnDevkit } from '../support/devkit';
 
 const SECRET = 'sweep-inbound-secret-5e1f';
 const TOKEN = 'itsm-token-sweep';
@@ -78,9 +79,12 @@ test('with 5% of events lost each way, one sweep brings every pair back in line'
   assert.equal(await tandem.emulator.runScheduledTrigger('tandem-sweep'), 'ok');
   await quiet();
   assert.deepEqual(drift(), [], 'every pair agrees after one sweep');
-  const sweep = (await stored(tandem.emulator, 'sweep:stackflow')) as { last?: { finished: boolean; queued: number; issuesCompared: number } };
-  assert.equal(sweep.last?.finished, true);
-  assert.ok((sweep.last?.queued ?? 0) > 0);
+  const sweeps = (await tandem.emulator.invokeResolver({ moduleKey: 'tandem-admin', functionKey: 'getSweeps', payload: {}, accountId: tandem.admin.accountId })) as SweepsResponse;
+  assert.ok(sweeps.ok, JSON.stringify(sweeps));
+  const last = sweeps.sweeps.find((s) => s.connectionId === 'stackflow');
+  assert.equal(last?.finished, true, 'the admin page shows the last sweep, finished');
+  assert.ok((last?.queued ?? 0) > 0, 'with what it queued');
+  assert.ok((last?.issuesCompared ?? 0) >= 20 && (last?.recordsCompared ?? 0) >= 20, 'and what it compared');
 });
 
 test('a sweep with nothing to do costs only its searches; the next waits for the connection’s interval', async () => {

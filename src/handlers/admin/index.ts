@@ -22,6 +22,7 @@ import { inboundViews, retirePreviousInboundSecret, rotateInboundSecret } from '
 import { discardFailure, listDelivered, listFailures, readActivity, retryFailures, retryOneFailure } from '../../sync/admin-journal';
 import type { AdminPorts } from '../../sync/admin-ports';
 import { listRefused } from '../../sync/inbound-refusals';
+import { listSweeps } from '../../sync/sweep';
 import { payloads } from './schemas';
 
 const APP_VERSION = '0.1.0';
@@ -197,6 +198,10 @@ const definitions: { [K in AdminCallName]: Run<K> } = {
 
   async getRefusedCalls({ connectionId }, { ports }) {
     return { ok: true, ...(await listRefused(ports, connectionId)) };
+  },
+
+  async getSweeps(_input, { ports }) {
+    return { ok: true, sweeps: await listSweeps(ports) };
   },
 
   async retryFailure({ id }, { ports }) {

@@ -41,6 +41,7 @@ export const payloads = {
   }),
   getFailures: z.object({ connectionId: connectionId.optional() }),
   getRefusedCalls: z.object({ connectionId: connectionId.optional() }),
+  getSweeps: empty,
   retryFailure: z.object({ id: z.string().min(1).max(500) }),
   retryAllFailures: z.object({ connectionId: connectionId.optional() }),
   discardFailure: z.object({ id: z.string().min(1).max(500) }),

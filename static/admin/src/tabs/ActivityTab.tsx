@@ -13,6 +13,7 @@ import { getRefusedCalls } from '../api/getRefusedCalls';
 import { retryAllFailures } from '../api/retryAllFailures';
 import { retryFailure } from '../api/retryFailure';
 import { formatDate, useAdmin } from '../admin-state';
+import { SweepCard } from './SweepCard';
 import { Button, Card, Lozenge, SelectField, TextField, cellStyle, flag, headStyle, tableStyle } from '../ui';
 
 const OUTCOME: Record<ActivityEntry['outcome'], 'success' | 'default' | 'moved' | 'removed' | 'inprogress'> = {
@@ -230,6 +231,7 @@ export function ActivityTab() {
         )}
       </Card>
       <RefusedCallsCard refused={refused} names={names} />
+      <SweepCard names={names} />
       <Card label="Activity log" testId="activity">
         <h3 style={{ margin: 0, fontSize: 16 }}>Activity</h3>
         {entries.length === 0 && !loading && (

@@ -1,0 +1,59 @@
+// The last reconciliation sweep of each connection: when it ran, what it compared, how many pairs
+// differed and were queued, and whether it finished or goes on at the next run.
+import { useEffect, useState } from 'react';
+import Spinner from '@atlaskit/spinner';
+import { Text } from '@atlaskit/primitives';
+import type { SweepView } from '../../../../src/contract/admin';
+import { getSweeps } from '../api/getSweeps';
+import { formatDate } from '../admin-state';
+import { Card, cellStyle, headStyle, tableStyle } from '../ui';
+
+export function SweepCard(props: { names: Map<string, string> }) {
+  const [sweeps, setSweeps] = useState<SweepView[] | { failed: string }>();
+  useEffect(() => {
+    getSweeps().then(
+      (answer) => setSweeps(answer.ok ? answer.sweeps : { failed: answer.error.message }),
+      (error: unknown) => setSweeps({ failed: error instanceof Error ? error.message : String(error) }),
+    );
+  }, []);
+  return (
+    <Card label="Last sweep" testId="sweeps">
+      <h3 style={{ margin: 0, fontSize: 16 }}>Last sweep</h3>
+      <Text as="p" color="color.text.subtle">
+        Tandem compares what changed since the last sweep on both sides and sends only what events missed: hourly, or as often as a connection asks.
+      </Text>
+      {sweeps === undefined && <Spinner label="Loading the last sweeps" />}
+      {sweeps && 'failed' in sweeps && <Text as="p">{sweeps.failed}</Text>}
+      {Array.isArray(sweeps) && sweeps.length === 0 && <Text as="p">No sweep has run yet.</Text>}
+      {Array.isArray(sweeps) && sweeps.length > 0 && (
+        <table style={tableStyle}>
+          <thead>
+            <tr>
+              {['Connection', 'Started', 'Compared', 'Sent', 'State'].map((h) => (
+                <th key={h} style={headStyle} scope="col">
+                  {h}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {sweeps.map((s) => (
+              <tr key={s.connectionId} data-testid="sweep-row">
+                <td style={cellStyle}>{props.names.get(s.connectionId) ?? s.connectionId}</td>
+                <td style={{ ...cellStyle, whiteSpace: 'nowrap' }}>{formatDate(s.startedAt, 'second')}</td>
+                <td style={cellStyle}>
+                  {s.issuesCompared} {s.issuesCompared === 1 ? 'issue' : 'issues'}, {s.recordsCompared} {s.recordsCompared === 1 ? 'record' : 'records'}
+                </td>
+                <td style={cellStyle}>{s.queued === 0 ? 'Nothing: all in line' : `${s.queued} that differed`}</td>
+                <td style={cellStyle}>
+                  {s.finished ? `Finished ${s.finishedAt ? formatDate(s.finishedAt, 'second') : ''}` : 'Goes on at the next run'}
+                  {s.note ? ` · ${s.note}` : ''}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </Card>
+  );
+}
