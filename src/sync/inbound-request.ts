@@ -85,7 +85,7 @@ export function parseJsonBody(body: string): { ok: true; value: unknown } | { ok
 
 export type { InboundHealth };
 
-/** Within this long, the same outcome is not written again: refusals cost no storage write per request. */
+/** Within this long, the same outcome is not written to the health record again (refused calls are counted apart: inbound-refusals.ts). */
 export const HEALTH_QUIET_MS = 60_000;
 
 /** The health record after this outcome, or undefined when it need not be written. */

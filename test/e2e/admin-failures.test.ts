@@ -166,6 +166,8 @@ test('retiring the previous inbound secret asks first with its use; calls signed
   await frame().getByRole('button', { name: 'Refresh' }).click();
   await retirePreviousSecret(admin, /1 call was signed with the previous secret in the last 24 hours/);
   assert.equal(await send({ note: marker }), 401, 'refused once retired');
+  await frame().getByRole('button', { name: 'Refresh' }).click();
+  assert.match(await frame().getByTestId('inbound-refused-24h').innerText(), /1 call was refused in the last 24 hours/);
 
   await admin.openTab('Activity');
   const row = frame().getByTestId('refused-row').filter({ hasText: 'StackFlow' });

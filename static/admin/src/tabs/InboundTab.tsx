@@ -6,6 +6,7 @@ import SectionMessage from '@atlaskit/section-message';
 import { Inline, Stack, Text } from '@atlaskit/primitives';
 import type { InboundView } from '../../../../src/contract/admin';
 import { getInbound } from '../api/getInbound';
+import { getRefusedCalls } from '../api/getRefusedCalls';
 import { retirePreviousInboundSecret } from '../api/retirePreviousInboundSecret';
 import { setInboundSecret } from '../api/setInboundSecret';
 import { formatDate, useAdmin } from '../admin-state';
@@ -44,12 +45,14 @@ export function InboundTab(props: { connectionId: string | undefined; onSelectCo
   const [shown, setShown] = useState<string>();
   const [busy, setBusy] = useState<'rotate' | 'retire' | 'refresh'>();
   const [confirmRetire, setConfirmRetire] = useState(false);
+  const [refused24h, setRefused24h] = useState<number>();
 
   const load = useCallback(async () => {
     if (!props.connectionId || !saved) return;
     setBusy('refresh');
     try {
-      const answer = await getInbound({ connectionId: props.connectionId });
+      const [answer, refused] = await Promise.all([getInbound({ connectionId: props.connectionId }), getRefusedCalls({ connectionId: props.connectionId })]);
+      setRefused24h(refused.ok ? refused.last24h : undefined);
       if (answer.ok) {
         setView(answer.connections[0]);
         setError(undefined);
@@ -123,6 +126,11 @@ export function InboundTab(props: { connectionId: string | undefined; onSelectCo
               {view.health.lastRefusedAt ? `Last refused ${formatDate(view.health.lastRefusedAt)}${view.health.lastRefusedReason ? `: ${view.health.lastRefusedReason}` : ''}.` : ''}
             </Text>
             {lamp === 'refusing' && <Text as="p">Check that the tool signs with the current secret and sends to the URL below.</Text>}
+            {refused24h !== undefined && refused24h > 0 && (
+              <Text as="p" testId="inbound-refused-24h">
+                {refused24h === 1 ? '1 call was' : `${refused24h} calls were`} refused in the last 24 hours: Refused calls on the Activity tab says when and why.
+              </Text>
+            )}
           </Card>
           <Card label="Inbound URL">
             <h3 style={{ margin: 0, fontSize: 16 }}>Where the tool sends its events</h3>
