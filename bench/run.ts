@@ -6,6 +6,7 @@ import { outboundCallsReport } from './outbound-calls';
 import { outboundCpuReport } from './outbound-cpu';
 import { platformCallsReport } from './platform-calls';
 import { propagationReport } from './propagation';
+import { sweepReport } from './sweep';
 
 async function main(): Promise<void> {
   const started = Date.now();
@@ -25,6 +26,8 @@ async function main(): Promise<void> {
   console.log((await inboundReport()).join('\n'));
   console.log();
   console.log((await propagationReport()).join('\n'));
+  console.log();
+  console.log((await sweepReport()).join('\n'));
   const memory = process.memoryUsage();
   console.log(`\nprocess: rss ${(memory.rss / 1048576).toFixed(0)} MB, heap used ${(memory.heapUsed / 1048576).toFixed(0)} MB, ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }

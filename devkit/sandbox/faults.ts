@@ -1,5 +1,5 @@
 // Faults of the platform around Tandem, for the sandbox and the chaos run: Jira's product events
-// delivered late, twice or out of order, and Tandem's functions dying between a tool write and their
+// delivered late, twice, out of order or not at all, and Tandem's functions dying between a tool write and their
 // storage write. The tool's own faults live in the reference ITSM (`/itsm/__control/faults`), Jira's
 // rate limits in the Jira simulator (`/jira/__control/faults`).
 //
@@ -24,6 +24,8 @@ export const platformFaultsSchema = z.strictObject({
       /** Share of product events delivered twice, the copy up to `maxDelayMs` later. */
       duplicate: share.optional(),
       maxDelayMs: z.number().int().min(0).max(900_000).optional(),
+      /** Share of product events lost (never delivered): only Tandem's reconciliation sweep finds those changes. */
+      drop: share.optional(),
     })
     .optional(),
   /** Share of Tandem invocations that die at their first storage write after a tool write. */
@@ -144,6 +146,7 @@ export class PlatformFaults {
     const random = seededRandom(settings.seed ?? 1);
     if (settings.productEvents) this.productEvents.set(settings.productEvents, random);
     else this.productEvents.clear();
+    this.emulator.dropProductEvents(settings.productEvents?.drop ?? 0, random);
     if (settings.crashes) this.emulator.crashes.set({ ...settings.crashes, random });
     else this.emulator.crashes.clear();
     this.current = settings;

@@ -70,6 +70,8 @@ export interface Sandbox {
   stop(): Promise<void>;
 }
 
+const SWEEP_TRIGGER = 'tandem-sweep';
+
 /** PORT=0 asks for any free port (tests start several sandboxes). */
 function freePort(host: string): Promise<number> {
   return new Promise((resolvePort, reject) => {
@@ -201,6 +203,11 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       await serveFaults(req, res, faults);
       return true;
     }
+    if (url.pathname === '/__sandbox/sweep' && req.method === 'POST') {
+      // The reconciliation sweep's scheduled trigger, now rather than at its next five minutes.
+      sendJson(res, 200, { outcome: await emulator.runScheduledTrigger(SWEEP_TRIGGER) });
+      return true;
+    }
     if (url.pathname === '/__sandbox/activity') {
       const answer = await asAdmin<ActivityResponse>('getActivity', { limit: 30 });
       sendJson(res, 200, { entries: answer.entries });
@@ -229,6 +236,10 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   save();
   const saver = options.dataFile ? setInterval(save, SAVE_EVERY_MS) : undefined;
 
+  // Forge runs the sweep's scheduled trigger every five minutes; the sandbox does too.
+  const sweeper = setInterval(() => void emulator.runScheduledTrigger(SWEEP_TRIGGER).catch(() => undefined), 5 * 60 * 1000);
+  sweeper.unref();
+
   return {
     info,
     jira,
@@ -236,6 +247,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     emulator,
     faults,
     async stop() {
+      clearInterval(sweeper);
       if (saver) clearInterval(saver);
       faults.clear();
       await itsm.close();
