@@ -15,7 +15,7 @@ import { startSandbox, type Sandbox } from '../devkit/sandbox/sandbox';
 import type { IssueSnapshot } from '../devkit/jira/simulator';
 import type { JiraActor } from '../devkit/jira/types';
 import { seededRandom } from '../devkit/external/itsm';
-import { recordIndexKey } from '../src/sync/state';
+import { failureSchema, recordIndexKey } from '../src/sync/state';
 
 // ---------------------------------------------------------------- options and report
 
@@ -571,6 +571,12 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const report = check({ pairs, remarks, jira, itsm, recordsOf, issuesOfRecord, recordIdsOfIssue, issueOf, recordOf, jiraValue, toolValue, remarkTexts, countToken, remarkText });
     if (lateJira > 0) report.echoes.push(`Tandem wrote to Jira ${lateJira} time(s) after quiescence`);
     if (lateTool > 0) report.echoes.push(`Tandem wrote to the tool ${lateTool} time(s) after quiescence`);
+    // At rest nothing is due, so a failure still announcing a next try is a delivery that stalled.
+    for (const [key, value] of Object.entries(emulator.kvs.entries().kv)) {
+      if (!key.startsWith('failure:')) continue;
+      const failure = failureSchema.safeParse(value);
+      if (failure.success && failure.data.nextAttemptAt !== undefined) report.lost.push(`a delivery stalled: ${failure.data.operation} for ${failure.data.subject.issueKey || key} says it tries again at ${failure.data.nextAttemptAt}, and nothing is queued`);
+    }
 
     const traces: string[] = [];
     if (options.trace) {

@@ -6,7 +6,7 @@ import { after, before, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ReferenceItsm, signTandemRequest, type ItsmRecord } from '../../devkit/external/itsm';
 import { findPreset, type Connection } from '../../src/mapping';
-import { activitySchema, issueStateKey, readIssueState, type Activity } from '../../src/sync/state';
+import { activitySchema, failureKey, failureSchema, failureSubjectKey, issueStateKey, readIssueState, type Activity } from '../../src/sync/state';
 import { configure, startTandem, stored, type TandemOnDevkit } from '../support/devkit';
 
 const TOKEN = 'itsm-token-convergence';
@@ -257,4 +257,22 @@ test('a Jira comment deleted before its work note was added never becomes a work
   for (const event of [...held].reverse()) tandem.emulator.deliverProductEvent(event);
   await quiet();
   assert.deepEqual(itsm.notes('incidents', incident.id), []);
+});
+
+// ---------------------------------------------------------------- no delivery stalls
+
+test('a retry for a connection turned off meanwhile is not left saying it will try again: the failure is kept, with why', async () => {
+  itsm.setFaults({ status: 503 });
+  const issue = await createIssue('VPN drops every hour');
+  await tandem.emulator.settle();
+  const key = failureKey('stackflow', failureSubjectKey({ kind: 'issue', issueId: issue.id, issueKey: issue.key }));
+  assert.ok(failureSchema.parse(await stored(tandem.emulator, key)).nextAttemptAt, 'retrying');
+  await useStackflow((c) => ({ ...c, enabled: false }));
+  itsm.setFaults({});
+  await tandem.emulator.drain();
+
+  const failure = failureSchema.parse(await stored(tandem.emulator, key));
+  assert.equal(failure.nextAttemptAt, undefined, 'no next try is announced that will never come');
+  assert.match(failure.explanation, /turned off/);
+  assert.deepEqual(itsm.records('incidents').filter((r) => r.short_description === 'VPN drops every hour'), []);
 });

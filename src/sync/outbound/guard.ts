@@ -33,7 +33,8 @@ export async function guarded(run: Run, guard: GuardedDelivery, work: () => Prom
     let outcome: DeliveryOutcome = 'ok';
     try {
       await work();
-      if (guard.queued && !run.keptFailure) await retryWentThrough(run, connection.id, delivery);
+      // A retry that only waits its turn again keeps its failure listed, and the lamp as it is.
+    if (guard.queued && !run.keptFailure && !run.requeued) await retryWentThrough(run, connection.id, delivery);
     } catch (error) {
       const { operation, failure, keep } = toDeliveryFailure(error);
       outcome = await deliveryFailed(run, { connection, delivery, operation, failure, keep });

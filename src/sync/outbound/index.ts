@@ -5,12 +5,13 @@ import type { Connection } from '../../mapping';
 import type { Delivery } from '../delivery';
 import { commentTombstoneWrite } from '../notes';
 import type { Ports } from '../ports';
-import { syncRequestKey } from '../state';
+import { activityWrite } from '../journal';
+import { failureKey, failureSchema, failureSubjectKey, syncRequestKey } from '../state';
 import { guarded } from './guard';
 import { jiraWebhookProtocol } from './jira-webhook';
 import type { OutboundProtocol } from './protocol';
 import { recordRestProtocol } from './record-rest';
-import { loadRun, type OutboundChange } from './run';
+import { loadRun, subjectOfDelivery, type OutboundChange } from './run';
 
 export type { Changelog, ChangelogItem, IssuePayload, OutboundChange } from './run';
 export type { OutboundProtocol } from './protocol';
@@ -50,9 +51,13 @@ export async function runDelivery(ports: Ports, delivery: Delivery): Promise<voi
   const run = await loadRun(ports, delivery.issueId, delivery.issueKey);
   if (!run) return;
   const connection = run.config.connections.find((c) => c.id === delivery.connectionId);
-  if (!connection || !connection.enabled) return;
-  const protocol = protocolFor(connection);
-  await guarded(run, { connection, delivery, oneAtATime: protocol.oneAtATime, queued: true }, () => protocol.redeliver(run, delivery));
+  if (!connection) return;
+  if (!connection.enabled) {
+    await stoppedWhileOff(ports, connection, delivery);
+  } else {
+    const protocol = protocolFor(connection);
+    await guarded(run, { connection, delivery, oneAtATime: protocol.oneAtATime, queued: true }, () => protocol.redeliver(run, delivery));
+  }
   // Its outcome (synced, retrying or kept) is in the log and failures now; the request is done.
   if (delivery.kind === 'issue' && delivery.syncNow) await ports.store.delete(syncRequestKey(connection.id, delivery.issueId));
 }
@@ -63,4 +68,20 @@ export async function runDelivery(ports: Ports, delivery: Delivery): Promise<voi
  */
 function onlyACommentChanged(change: OutboundChange): boolean {
   return change.kind === 'issue-updated' && change.changelog !== undefined && change.changelog.items.length > 0 && change.changelog.items.every((item) => item.fieldId === 'comment');
+}
+
+/**
+ * A retry for a connection turned off since: nothing is sent, and its failure no longer says Tandem
+ * will try again (no try is coming); it is kept, so Retry brings it once the connection is on again.
+ */
+async function stoppedWhileOff(ports: Ports, connection: Connection, delivery: Delivery): Promise<void> {
+  const key = failureKey(connection.id, failureSubjectKey(subjectOfDelivery(delivery)));
+  const kept = failureSchema.safeParse(await ports.store.get(key));
+  if (!kept.success || kept.data.nextAttemptAt === undefined) return;
+  const { nextAttemptAt: _dropped, ...failure } = kept.data;
+  const explanation = `${connection.name} is turned off, so Tandem stopped trying (${failure.explanation.replace(/[.;,\s]+$/, '')}). Turn it on, then choose Retry`;
+  await ports.store.writeAll([
+    { key, value: { ...failure, explanation, lastAt: new Date(ports.clock.now()).toISOString() } },
+    activityWrite(ports, { connectionId: connection.id, direction: 'outbound', outcome: 'failed', issueKey: delivery.issueKey, summary: `Stopped retrying: ${connection.name} is turned off`, details: [explanation] }),
+  ]);
 }

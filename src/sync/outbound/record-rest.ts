@@ -313,6 +313,7 @@ async function createRecord(run: Run, connection: RecordRestConnection, create: 
     // Another delivery is creating this record right now; once it has, a later look sends what changed.
     const delivery = deliveryFor(connection.id, { kind: 'issue', issueId: run.issueId, issueKey: run.issueKey }, attempt);
     await ports.queue.push({ type: 'delivery', delivery }, LOCKED_RETRY_SECONDS);
+    run.requeued = true;
     return;
   }
   const module = projectMapping.module;
@@ -493,6 +494,7 @@ async function deleteOwedRecord(run: Run, connection: RecordRestConnection, atte
   if ((await ports.store.get(createLockKey(connection.id, run.issueId))) !== undefined) {
     // The create is being sent right now: once it has its answer, the deletion applies to what it made.
     await ports.queue.push({ type: 'delivery', delivery: deliveryFor(connection.id, { kind: 'deletion', issueId: run.issueId, issueKey: run.issueKey }, attempt) }, LOCKED_RETRY_SECONDS);
+    run.requeued = true;
     return;
   }
   const history = withoutPendingCreate(run.history, connection.id);

@@ -33,6 +33,8 @@ export interface Run {
   users: Map<string, Promise<JiraUser | undefined>>;
   /** Set when the delivery went through but kept a failure for its subject (a field the tool refused): nothing may clear it. */
   keptFailure?: boolean;
+  /** Set when the delivery only queued itself again (another delivery was creating the record): nothing went through yet. */
+  requeued?: boolean;
 }
 
 /** Thrown inside a delivery to hand a failure to the retry rules. */

@@ -32,6 +32,7 @@ async function linkBeingMade(run: Run, connection: RecordRestConnection, comment
   if ((await ports.store.get(createLockKey(connection.id, run.issueId))) !== undefined) {
     const delivery = deliveryFor(connection.id, { kind: 'comment', issueId: run.issueId, issueKey: run.issueKey, commentId }, attempt);
     await ports.queue.push({ type: 'delivery', delivery }, LOCKED_RETRY_SECONDS);
+    run.requeued = true;
     return undefined;
   }
   // The create may have finished after this delivery read the links.
