@@ -18,6 +18,9 @@ export interface JqlIssueView {
   updated: number;
   priorityName: string | null;
   summary: string;
+  /** The parent issue (an epic's child, a sub-task's issue), or absent. */
+  parentKey?: string | null;
+  parentId?: string | null;
   /** Who created the issue (set its first values); for WAS … BY. */
   creatorAccountId?: string;
   /** The issue's changes to fields JQL searches the history of, oldest first, from its changelog. */

@@ -20,7 +20,8 @@ export type JqlField =
   | 'created'
   | 'updated'
   | 'priority'
-  | 'summary';
+  | 'summary'
+  | 'parent';
 
 export type JqlOperator = '=' | '!=' | 'in' | 'not in' | '>' | '>=' | '<' | '<=' | 'is' | 'is not' | '~' | '!~';
 
@@ -447,6 +448,9 @@ const FIELD_ALIASES: Record<string, JqlField> = {
   updateddate: 'updated',
   priority: 'priority',
   summary: 'summary',
+  // The issue's parent by key or id: an epic's children, a sub-task's issue
+  // (support.atlassian.com/jira-software-cloud/docs/jql-fields/#Parent: =, !=, IN, NOT IN).
+  parent: 'parent',
 };
 
 const EQUALITY: JqlOperator[] = ['=', '!=', 'in', 'not in', 'is', 'is not'];
@@ -464,6 +468,7 @@ const FIELD_OPERATORS: Record<JqlField, JqlOperator[]> = {
   updated: [...EQUALITY, ...RELATIONAL],
   priority: EQUALITY,
   summary: ['~', '!~', 'is', 'is not'],
+  parent: ['=', '!=', 'in', 'not in'],
 };
 
 // Jira's status category ids are 2 (To Do), 4 (In Progress), 3 (Done).
@@ -580,6 +585,7 @@ function validateValue(field: JqlField, fieldName: string, operator: JqlOperator
       throw validationError(`Date value '${text}' for field '${fieldName}' is invalid. ${DATE_FORMATS_HINT}`);
     }
     case 'key':
+    case 'parent':
       if (!/^\d+$/.test(text) && !/^[A-Za-z][A-Za-z0-9_]*-\d+$/.test(text)) {
         throw validationError(`The issue key '${text}' for field '${fieldName}' is invalid.`);
       }
@@ -997,6 +1003,8 @@ function fieldValues(field: JqlField, issue: JqlIssueView): string[] {
       return issue.priorityName === null ? [] : [issue.priorityName];
     case 'summary':
       return issue.summary === '' ? [] : [issue.summary];
+    case 'parent':
+      return issue.parentKey ? [issue.parentKey] : [];
     case 'created':
       return [String(issue.created)];
     case 'updated':
@@ -1023,6 +1031,8 @@ function valueEquals(field: JqlField, actual: string, value: JqlValue, issue: Jq
       return /^\d+$/.test(text) ? issue.projectId === text : lower(actual) === lower(text);
     case 'key':
       return /^\d+$/.test(text) ? issue.id === text : lower(actual) === lower(text);
+    case 'parent':
+      return /^\d+$/.test(text) ? issue.parentId === text : lower(actual) === lower(text);
     case 'statusCategory':
       return STATUS_CATEGORIES[lower(text)] === actual;
     case 'labels':

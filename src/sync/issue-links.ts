@@ -22,6 +22,7 @@ import {
 import { failure } from './admin-config';
 import { EVENT_ID_PATTERN, ID_PATTERN, type InboundEvent } from './inbound-event';
 import { userEmails } from './inbound/fields';
+import { resendChildren } from './hierarchy';
 import { publishSyncState } from './issue-property';
 import type { IssueInView } from './issue-view';
 import { activityWrite, clearFailureWrite } from './journal';
@@ -236,6 +237,7 @@ export async function linkRecord(ports: Ports, issue: IssueInView, connectionId:
     throw error;
   }
   await ports.queue.push({ type: 'delivery', delivery: { kind: 'issue', connectionId: connection.id, issueId: issue.id, issueKey: side.issue.key, attempt: 1 } });
+  await resendChildren(ports, connection, issue.id);
   const toJira = recordChange(connection, projectMapping, record, plan, at);
   if (toJira) await ports.queue.push({ type: 'delivery', delivery: { kind: 'inbound', connectionId: connection.id, event: toJira, attempt: 1 } });
   const title = recordTitle(connection, record.fields);

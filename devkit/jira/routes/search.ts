@@ -28,6 +28,8 @@ export function jqlView(store: JiraStore, issue: IssueRecord): JqlIssueView {
     updated: issue.updated,
     priorityName: issue.priorityId === null ? null : (store.priorities.find((p) => p.id === issue.priorityId)?.name ?? null),
     summary: issue.summary,
+    parentId: issue.parentId,
+    parentKey: issue.parentId === null ? null : (store.issues.get(issue.parentId)?.key ?? null),
     creatorAccountId: issue.creatorId,
     history: fieldHistory(store, issue),
     properties: Object.fromEntries(issue.properties),

@@ -7,6 +7,7 @@ import { MAX_ATTEMPTS, retryDelaySeconds, type Delivery } from '../delivery';
 import { activityWrite, clearFailureWrite, describeFailure, failureWrites } from '../journal';
 import { JiraRequestError, type StoreWrite } from '../ports';
 import { deliveredKey, failureKey, failureSchema, failureSubjectKey, SYNC_LOCK_SECONDS, syncLockKey } from '../state';
+import { resendChildren } from '../hierarchy';
 import { publishSyncState } from '../issue-property';
 import { DeliveryError, subjectOfDelivery, type Run } from './run';
 
@@ -31,6 +32,7 @@ export async function guarded(run: Run, guard: GuardedDelivery, work: () => Prom
   }
   try {
     let outcome: DeliveryOutcome = 'ok';
+    const linkedBefore = run.state.links[connection.id] !== undefined;
     try {
       await work();
       // A retry that only waits its turn again keeps its failure listed, and the lamp as it is.
@@ -41,6 +43,10 @@ export async function guarded(run: Run, guard: GuardedDelivery, work: () => Prom
     }
     // The issue's sync state for JQL, written only when it changed.
     if (delivery.kind === 'issue') await publishSyncState(ports, run.issueId, connection.id, publishedState(run, connection.id, outcome));
+    // A new link: children synced before it get their parent reference now.
+    if (delivery.kind === 'issue' && !linkedBefore && run.state.links[connection.id] !== undefined) {
+      await resendChildren(ports, connection, run.issueId).catch((error: unknown) => console.error('Could not re-send the children of a new link', error instanceof Error ? error.name : typeof error));
+    }
   } finally {
     if (lock) {
       await ports.store.delete(lock).catch((error: unknown) => {

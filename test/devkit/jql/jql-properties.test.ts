@@ -1,6 +1,6 @@
 // Entity properties in the simulator's JQL: the values an app's jira:entityProperty module indexes
 // are searched by their aliases, each element of an array on its own, with the operators of their
-// type; an alias nobody indexed is an unknown field, as in Jira.
+// type; an alias nobody indexed is an unknown field, as in Jira. And `parent`, an issue's children.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { matchesJql, parseJql } from '../../../devkit/jira/jql';
@@ -72,4 +72,16 @@ test('operators the type does not take, and aliases nobody indexed, are refused'
   assert.match(unknown.ok ? '' : unknown.error, /Field 'tandemState' does not exist/);
   const history = parseJql('tandemState was failed', INDEXES);
   assert.equal(history.ok, false);
+});
+
+test('parent finds an issue’s children by the parent’s key or id', () => {
+  const child = { ...issue('OPS-7', undefined), parentKey: 'OPS-1', parentId: '1' };
+  for (const jql of ['parent = OPS-1', 'parent = 1', 'parent in (OPS-1, OPS-9)']) {
+    const parsed = parseJql(jql);
+    assert.ok(parsed.ok, jql);
+    assert.equal(matchesJql(parsed.query, child, { now: NOW }), true, jql);
+    assert.equal(matchesJql(parsed.query, issue('OPS-2', undefined), { now: NOW }), false, jql);
+  }
+  const bad = parseJql('parent ~ OPS');
+  assert.equal(bad.ok, false);
 });
