@@ -201,3 +201,25 @@ test('a new issue whose remote link Jira refused for now gets it with the next d
     jira.handle = handle;
   }
 });
+
+test('a tool change that finds its Jira issue deleted closes the record, as the issue-deleted event would', async () => {
+  const made = itsm.createRecord('incidents', { short_description: 'Disk full on db-2', priority: 'P2' });
+  const record = { module: 'incidents', id: made.id, number: made.number, url: itsm.recordUrl('incidents', made.id), fields: { short_description: made.short_description, priority: made.priority, state: made.state } };
+  const answer = await send(event('record.created', record));
+  assert.equal(answer.status, 200, JSON.stringify(answer.body));
+  await tandem.emulator.settle();
+  const key = String(answer.body.issueKey);
+  // The issue is deleted in Jira; its issue-deleted event is late (Forge may deliver it after anything else).
+  tandem.emulator.holdProductEvents();
+  const asAgent = { kind: 'user' as const, accountId: tandem.agent.accountId };
+  const removed = await tandem.rest(asAgent, 'DELETE', `/rest/api/3/issue/${key}`);
+  assert.ok(removed.status < 300, JSON.stringify(removed.body));
+  const update = await send(event('record.updated', { ...record, fields: { ...record.fields, priority: 'P1' } }));
+  assert.equal(update.status, 404, JSON.stringify(update.body));
+  await tandem.emulator.advance(30_000);
+  assert.equal(itsm.record('incidents', made.id)?.state, 'closed', "the connection's delete behaviour (close) applies to the record");
+  // The late event finds the link already ended: nothing more happens to the record.
+  for (const late of tandem.emulator.releaseProductEvents()) tandem.emulator.deliverProductEvent(late);
+  await tandem.emulator.advance(30_000);
+  assert.equal(itsm.record('incidents', made.id)?.state, 'closed');
+});

@@ -12,9 +12,9 @@ import { skipLine } from '../journal';
 import { fieldFailureWrites, refusedFieldReason, statusSkipReason, type RefusedField } from './field-failures';
 import { editWithFallback, emailsForConflicts, resolveLookups, restoreShadow, sameAsJira, toolFieldOf } from './fields';
 import { isRecordDeleted, recordIntentsMatching, recordTombstoneKey } from '../notes';
-import { endLink, linkNamedIssue, readLinked, waitForLink, type Linked } from './links';
+import { linkNamedIssue, readLinked, waitForLink, type Linked } from './links';
 import { createIssue } from './record-create';
-import { activity, checkModule, commit, CREATE_LOCK_SECONDS, deliverIssue, inboundCreateLockKey, iso, labelOf, RecordBusy, WAIT_FOR_LINK_MS, WAIT_STEP_MS, type InboundRun } from './run';
+import { activity, checkModule, commit, CREATE_LOCK_SECONDS, deliverDeletion, deliverIssue, inboundCreateLockKey, iso, labelOf, RecordBusy, WAIT_FOR_LINK_MS, WAIT_STEP_MS, type InboundRun } from './run';
 import { moveStatus } from './status';
 
 type RecordChange = Extract<RecordEvent, { type: 'record.created' | 'record.updated' }>;
@@ -149,8 +149,11 @@ async function readLinkedIssue(
   const { connection } = run;
   const issue = await run.ports.jira.getIssue(linked.issueId, issueFieldsFor(connection), { transitions: movesStatus(run, record, linked.link.shadow) });
   if (!issue) {
-    await endLink(run, linked, `The issue linked to ${labelOf(record)} no longer exists; the link ended`);
-    return { ok: false, answer: refusal(404, 'unknown_record', `The Jira issue linked to ${record.module} record ${record.id} no longer exists; the link ended`, 'record.id') };
+    // Deleted in Jira, its issue-deleted event not handled yet (Forge may deliver it late): the same
+    // deletion delivery applies the connection's delete behaviour to the record and ends the link.
+    await deliverDeletion(run, connection.id, { id: linked.issueId, key: linked.issueKey });
+    await commit(run, [activity(run, { outcome: 'skipped', issueKey: linked.issueKey, externalId: record.id, summary: `The issue linked to ${labelOf(record)} no longer exists; the record gets the connection's delete behaviour` })]);
+    return { ok: false, answer: refusal(404, 'unknown_record', `The Jira issue linked to ${record.module} record ${record.id} no longer exists; the record gets the connection's delete behaviour`, 'record.id') };
   }
   const projectMapping = issue.project && issue.issueType ? findProjectMapping(connection, { projectKey: issue.project.key, issueTypeName: issue.issueType.name }) : undefined;
   if (!projectMapping || projectMapping.module !== record.module) {

@@ -71,3 +71,11 @@ export function checkModule(connection: Connection, module: string): InboundAnsw
 export async function deliverIssue(run: InboundRun, connectionId: string, issue: { id: string; key: string }): Promise<void> {
   await run.ports.queue.push({ type: 'delivery', delivery: { kind: 'issue', connectionId, issueId: issue.id, issueKey: issue.key, attempt: 1 } });
 }
+
+/**
+ * Queues the delivery a Jira issue-deleted event queues: the issue is gone, so the record gets the
+ * connection's delete behaviour (close, delete or leave it) and the link ends there.
+ */
+export async function deliverDeletion(run: InboundRun, connectionId: string, issue: { id: string; key: string }): Promise<void> {
+  await run.ports.queue.push({ type: 'delivery', delivery: { kind: 'deletion', connectionId, issueId: issue.id, issueKey: issue.key, attempt: 1 } });
+}
