@@ -12,6 +12,7 @@ import { type PlatformClock, RealClock } from '../forge/clock';
 import { ForgeEmulator } from '../forge/emulator';
 import type { KvsSnapshot } from '../forge/kvs/service';
 import { ReferenceItsm, type ItsmStoreDump } from '../external/itsm';
+import { CraftioStandIn } from '../external/tools/craftio';
 import { rateLimitControlRoute } from '../jira/rate-limits';
 import { JiraSimulator, type JiraStoreDump } from '../jira/simulator';
 import type { JiraActor } from '../jira/types';
@@ -21,6 +22,11 @@ import { readBody, sendJson } from './http';
 import { SandboxJiraPages } from './jira-pages';
 
 export const SANDBOX_ITSM_TOKEN = 'sandbox-token';
+/** The API token of the sandbox's Craft.io stand-in (the product tool), pasted on the admin page to connect it. */
+export const SANDBOX_CRAFTIO_TOKEN = 'sandbox-craftio-token';
+/** The PROD board's sprints and the PROD releases, which the product tool's workspace shares. */
+const PRODUCT_SPRINTS = ['Sprint 1', 'Sprint 2'];
+const PRODUCT_RELEASES = ['Q3 2026', 'Q4 2026'];
 const APP_ACCOUNT_ID = '557058:tandem-app-account';
 const ADMIN_MODULE = 'tandem-admin';
 const PRESET_ID = 'stackflow-itsm';
@@ -43,6 +49,9 @@ export interface SandboxInfo {
   jiraBaseUrl: string;
   itsmBaseUrl: string;
   itsmToken: string;
+  /** The product tool's stand-in (Craft.io): not connected at start; connect it from the admin page with its preset. */
+  craftioBaseUrl: string;
+  craftioToken: string;
   adminUrl: string;
   /** Where StackFlow sends its events: the web trigger, with the connection in the path. */
   webTriggerUrl: string;
@@ -67,10 +76,13 @@ export interface Sandbox {
   emulator: ForgeEmulator;
   /** Product events late, twice or out of order, and crashes between a tool write and a storage write (also at /__sandbox/faults). */
   faults: PlatformFaults;
+  /** The product tool's stand-in (Craft.io). */
+  craftio: CraftioStandIn;
   stop(): Promise<void>;
 }
 
 const SWEEP_TRIGGER = 'tandem-sweep';
+const craftioWebhookSchema = z.object({ url: z.url({ protocol: /^https?$/ }), secret: z.string().min(1) });
 
 /** PORT=0 asks for any free port (tests start several sandboxes). */
 function freePort(host: string): Promise<number> {
@@ -101,6 +113,12 @@ function seedJira(jira: JiraSimulator): void {
   // Both use the simulator's default workflow: To Do → In Progress ⇄ Blocked → Done (needs a resolution) → Closed.
   jira.addProject({ key: 'OPS', name: 'Operations', issueTypes: ['Bug', 'Task'] });
   jira.addProject({ key: 'INFRA', name: 'Infrastructure', issueTypes: ['Task'] });
+  // The product tool's project: epics and stories (a hierarchy), releases, a scrum board with sprints.
+  jira.addProject({ key: 'PROD', name: 'Product', issueTypes: ['Epic', 'Story', 'Bug', 'Sub-task'], versions: PRODUCT_RELEASES });
+  jira.addCustomField({ name: 'Sprint', schemaType: 'sprint' });
+  const board = jira.addBoard({ projectKey: 'PROD', name: 'PROD board' });
+  jira.addSprint({ boardId: board.id, name: PRODUCT_SPRINTS[0] ?? 'Sprint 1', state: 'active' });
+  jira.addSprint({ boardId: board.id, name: PRODUCT_SPRINTS[1] ?? 'Sprint 2' });
 }
 
 /** The resolver's answer when it succeeded; its message otherwise, so a broken start says why. */
@@ -126,6 +144,9 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
 
   const itsm = new ReferenceItsm({ token: SANDBOX_ITSM_TOKEN, basePath: '/itsm', publicUrl: `${base}/itsm`, clock: now });
   if (saved) itsm.load(saved.itsm);
+  // The product tool on its own loopback port; its items live as long as the sandbox runs.
+  const craftio = new CraftioStandIn({ token: SANDBOX_CRAFTIO_TOKEN, clock: now, sprints: PRODUCT_SPRINTS, releases: PRODUCT_RELEASES });
+  await craftio.listen();
 
   const emulator = await ForgeEmulator.start({
     jira,
@@ -167,6 +188,8 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     jiraBaseUrl: `${base}/jira`,
     itsmBaseUrl: `${base}/itsm`,
     itsmToken: SANDBOX_ITSM_TOKEN,
+    craftioBaseUrl: craftio.baseUrl,
+    craftioToken: SANDBOX_CRAFTIO_TOKEN,
     adminUrl: `${base}/admin`,
     webTriggerUrl,
     connectionId,
@@ -201,6 +224,24 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     }
     if (url.pathname === '/__sandbox/faults') {
       await serveFaults(req, res, faults);
+      return true;
+    }
+    if (url.pathname === '/__sandbox/craftio/webhook' && req.method === 'POST') {
+      // Craft.io's side of connecting: the admin pastes Tandem's inbound URL and secret into its Jira integration settings.
+      const text = await readBody(req);
+      let body: unknown;
+      try {
+        body = JSON.parse(text || '{}');
+      } catch {
+        body = undefined;
+      }
+      const parsed = craftioWebhookSchema.safeParse(body);
+      if (!parsed.success) {
+        sendJson(res, 400, { error: parsed.error.issues[0]?.message ?? 'Send {url, secret}' });
+        return true;
+      }
+      craftio.tandem = { url: parsed.data.url, secret: parsed.data.secret, auth: 'hmac' };
+      sendJson(res, 200, { connected: true });
       return true;
     }
     if (url.pathname === '/__sandbox/sweep' && req.method === 'POST') {
@@ -246,8 +287,10 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     itsm,
     emulator,
     faults,
+    craftio,
     async stop() {
       clearInterval(sweeper);
+      await craftio.close();
       if (saver) clearInterval(saver);
       faults.clear();
       await itsm.close();
