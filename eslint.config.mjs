@@ -88,6 +88,10 @@ export default defineConfig([
     },
   },
 
+  // A file over 500 lines mixes concerns; split it by concern (see src/adf, src/mapping/transforms).
+  // The one file still over the limit is src/sync/outbound/record-rest.ts; remove it from `ignores` once split.
+  { files: ['src/**/*.ts'], ignores: ['src/sync/outbound/record-rest.ts'], rules: { 'max-lines': ['error', { max: 500 }] } },
+
   // Where Forge may be imported.
   {
     files: ['src/platform/**', 'devkit/**', 'test/**', 'bench/**', 'scripts/**'],

@@ -2,17 +2,12 @@
 //
 // Emphasis follows CommonMark's delimiter-run algorithm (flanking rules, rule of three,
 // openers_bottom), so what Tandem reads is what a CommonMark renderer shows and the escaper in
-// to-markdown.ts can rely on the same rules. Every scan is bounded or cached so the whole
+// inline-writer.ts can rely on the same rules. Every scan is bounded or cached so the whole
 // pass stays linear on hostile input.
-import type { AdfMark, AdfNode } from './types';
+import type { AdfNode } from './types';
 import { charAt, charBefore, isAsciiPunctuation, isPunctuationChar, isWhitespaceChar } from './chars';
-
-type Tree =
-  | { k: 'text'; s: string }
-  | { k: 'code'; s: string }
-  | { k: 'br' }
-  | { k: 'em' | 'strong' | 'strike'; c: Tree[] }
-  | { k: 'link'; href: string; title: string | undefined; c: Tree[] };
+import { flatten, type Tree } from './inline-tree';
+import { parseLinkTail } from './link-syntax';
 
 interface Item {
   n: Tree;
@@ -45,8 +40,6 @@ for (const ch of '\\\n`*_~[]!<') SPECIAL[ch.charCodeAt(0)] = 1;
 
 const AUTOLINK = /<([A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>\p{Cc}]*)>/uy;
 const BR_TAG = /<br\s{0,8}\/?>/iy;
-const ESCAPED = /\\([!-/:-@[-`{-~])/g;
-const MAX_PAREN_DEPTH = 32;
 
 export interface InlineOptions {
   /** Table cells: `<br>` is a line break (GFM cells are one line). */
@@ -242,7 +235,7 @@ class InlineParser {
       return pos + 1;
     }
     this.bracketTop = opener.prev;
-    const target = opener.active ? this.linkTail(pos + 1) : undefined;
+    const target = opener.active ? parseLinkTail(this.src, pos + 1, this.noQuote) : undefined;
     if (!target) {
       this.buf += ']';
       return pos + 1;
@@ -264,77 +257,6 @@ class InlineParser {
     return target.end;
   }
 
-  /** `(destination "title")` right after `]`. */
-  private linkTail(pos: number): { href: string; title: string | undefined; end: number } | undefined {
-    const src = this.src;
-    if (src.charAt(pos) !== '(') return undefined;
-    let p = skipSpace(src, pos + 1);
-    let href: string;
-    if (src.charAt(p) === '<') {
-      let q = p + 1;
-      for (;;) {
-        const c = src.charAt(q);
-        if (c === '' || c === '\n' || c === '<') return undefined;
-        if (c === '\\' && q + 1 < src.length) {
-          q += 2;
-          continue;
-        }
-        if (c === '>') break;
-        q++;
-      }
-      href = src.slice(p + 1, q);
-      p = q + 1;
-    } else {
-      let q = p;
-      let depth = 0;
-      for (;;) {
-        const code = src.charCodeAt(q);
-        if (Number.isNaN(code) || code <= 32 || code === 127) break;
-        if (code === 92 && isAsciiPunctuation(src.charCodeAt(q + 1))) {
-          q += 2;
-          continue;
-        }
-        if (code === 40) {
-          if (++depth > MAX_PAREN_DEPTH) return undefined;
-        } else if (code === 41) {
-          if (depth === 0) break;
-          depth--;
-        }
-        q++;
-      }
-      if (depth !== 0) return undefined;
-      href = src.slice(p, q);
-      p = q;
-    }
-    let title: string | undefined;
-    const afterDest = skipSpace(src, p);
-    const quote = src.charAt(afterDest);
-    if (afterDest > p && (quote === '"' || quote === "'" || quote === '(')) {
-      const close = quote === '(' ? ')' : quote;
-      if (this.noQuote.has(close)) return undefined;
-      let q = afterDest + 1;
-      for (;;) {
-        const c = src.charAt(q);
-        if (c === '') {
-          this.noQuote.add(close);
-          return undefined;
-        }
-        if (c === '\\' && q + 1 < src.length) {
-          q += 2;
-          continue;
-        }
-        if (c === close) break;
-        if (quote === '(' && c === '(') return undefined;
-        q++;
-      }
-      title = unescape(src.slice(afterDest + 1, q));
-      p = skipSpace(src, q + 1);
-    } else {
-      p = afterDest;
-    }
-    if (src.charAt(p) !== ')') return undefined;
-    return { href: unescape(href), title, end: p + 1 };
-  }
 
   private angle(pos: number): number {
     AUTOLINK.lastIndex = pos;
@@ -433,95 +355,4 @@ class InlineParser {
     // Whatever is left above the bottom is literal text.
     while (this.delimTop && this.delimTop !== bottom) this.removeDelim(this.delimTop);
   }
-}
-
-function skipSpace(src: string, pos: number): number {
-  let p = pos;
-  for (;;) {
-    const c = src.charCodeAt(p);
-    if (c === 32 || c === 9 || c === 10) p++;
-    else return p;
-  }
-}
-
-function unescape(s: string): string {
-  return s.indexOf('\\') < 0 ? s : s.replace(ESCAPED, '$1');
-}
-
-// ---------------------------------------------------------------------------------------------
-
-const MARK_RANK: Record<string, number> = { link: 0, em: 1, strong: 2, strike: 3, code: 4 };
-
-function withMark(marks: readonly AdfMark[], mark: AdfMark): AdfMark[] {
-  if (marks.some((m) => m.type === mark.type)) return [...marks];
-  const rank = MARK_RANK[mark.type] ?? 99;
-  const out = [...marks];
-  let at = out.length;
-  while (at > 0 && (MARK_RANK[out[at - 1]?.type ?? ''] ?? 99) > rank) at--;
-  out.splice(at, 0, mark);
-  return out;
-}
-
-function sameMarks(a: readonly AdfMark[] | undefined, b: readonly AdfMark[] | undefined): boolean {
-  const x = a ?? [];
-  const y = b ?? [];
-  if (x.length !== y.length) return false;
-  for (let i = 0; i < x.length; i++) {
-    const m = x[i];
-    const n = y[i];
-    if (!m || !n || m.type !== n.type) return false;
-    if (m.attrs?.['href'] !== n.attrs?.['href'] || m.attrs?.['title'] !== n.attrs?.['title']) return false;
-  }
-  return true;
-}
-
-/** The tree as ADF text nodes with marks; iterative, since emphasis may nest deeply. */
-function flatten(tree: Tree[]): AdfNode[] {
-  const out: AdfNode[] = [];
-  const emit = (node: AdfNode): void => {
-    const last = out[out.length - 1];
-    if (node.type === 'text' && last && last.type === 'text' && sameMarks(last.marks, node.marks)) {
-      last.text = `${last.text ?? ''}${node.text ?? ''}`;
-      return;
-    }
-    out.push(node);
-  };
-  const text = (s: string, marks: readonly AdfMark[]): void => {
-    if (s === '') return;
-    emit(marks.length > 0 ? { type: 'text', text: s, marks: [...marks] } : { type: 'text', text: s });
-  };
-  const stack: { nodes: Tree[]; i: number; marks: readonly AdfMark[] }[] = [{ nodes: tree, i: 0, marks: [] }];
-  while (stack.length > 0) {
-    const frame = stack[stack.length - 1];
-    if (!frame) break;
-    const node = frame.nodes[frame.i++];
-    if (!node) {
-      stack.pop();
-      continue;
-    }
-    switch (node.k) {
-      case 'text':
-        text(node.s, frame.marks);
-        break;
-      case 'code': {
-        // ADF allows code only with link: other styling is dropped.
-        const link = frame.marks.filter((m) => m.type === 'link');
-        text(node.s, withMark(link, { type: 'code' }));
-        break;
-      }
-      case 'br':
-        out.push({ type: 'hardBreak' });
-        break;
-      case 'link': {
-        const hasLink = frame.marks.some((m) => m.type === 'link');
-        const attrs: Record<string, unknown> = { href: node.href };
-        if (node.title !== undefined && node.title !== '') attrs['title'] = node.title;
-        stack.push({ nodes: node.c, i: 0, marks: hasLink ? frame.marks : withMark(frame.marks, { type: 'link', attrs }) });
-        break;
-      }
-      default:
-        stack.push({ nodes: node.c, i: 0, marks: withMark(frame.marks, { type: node.k }) });
-    }
-  }
-  return out;
 }
