@@ -282,6 +282,63 @@ export interface ImportConfigRequest {
   revision: number;
 }
 
+// ---------------------------------------------------------------- sync existing (bulk)
+
+/**
+ * What a sync of what already exists covers. Jira → tool: one project mapping's open issues or all
+ * its issues, or the issues a JQL query finds. (Tool → Jira is planned record by record, see src/mapping/bulk-plan.)
+ */
+export type BulkScope = { kind: 'open' | 'all'; projectKey: string; issueType?: string } | { kind: 'jql'; jql: string };
+export type BulkMatchRule = 'reference' | 'summary-and-day';
+export type BulkClassName = 'create' | 'link' | 'update' | 'skip';
+
+export interface BulkRequest {
+  connectionId: string;
+  scope: BulkScope;
+  matchRule: BulkMatchRule;
+  /** Jira rate-limit points an hour the job may spend; at most the default. */
+  budgetPointsPerHour?: number;
+}
+
+export interface BulkSample {
+  issueKey: string;
+  /** The counterpart, or why it is skipped. */
+  detail?: string;
+}
+
+export interface BulkPreview {
+  counts: Record<BulkClassName, number>;
+  samples: Record<BulkClassName, BulkSample[]>;
+  /** Jira requests and rate-limit points the sync will cost (an estimate; the dry run's own are counted in). */
+  jiraRequests: number;
+  points: number;
+  budgetPointsPerHour: number;
+  estimatedSeconds: number;
+}
+
+export type BulkStatus = 'running' | 'paused' | 'cancelled' | 'done' | 'failed';
+
+export interface BulkJobView {
+  jobId: string;
+  connectionId: string;
+  scope: BulkScope;
+  status: BulkStatus;
+  startedBy: string;
+  startedAt: string;
+  endedAt?: string;
+  counts: { done: number; created: number; linked: number; updated: number; skipped: number; failed: number };
+  /** From the dry run; absent when unknown. */
+  total?: number;
+  remaining?: number;
+  /** Items a minute so far. */
+  rate?: number;
+  etaSeconds?: number;
+  budgetPointsPerHour: number;
+  points: number;
+  /** Why the job waits (Jira's rate limit), or why it failed. */
+  note?: string;
+}
+
 /** Every resolver call the page makes: its payload and what comes back. */
 export interface AdminCalls {
   getOverview: { request: Record<string, never>; response: OverviewResponse };
@@ -311,6 +368,12 @@ export interface AdminCalls {
   discardFailure: { request: FailureRequest; response: DiscardResponse };
   exportConfig: { request: Record<string, never>; response: ExportConfigResponse };
   importConfig: { request: ImportConfigRequest; response: ConfigSavedResponse };
+  previewBulkSync: { request: BulkRequest; response: AdminResult<{ preview: BulkPreview }> };
+  startBulkSync: { request: BulkRequest & { total?: number }; response: AdminResult<{ job: BulkJobView }> };
+  getBulkSync: { request: ConnectionRequest; response: AdminResult<{ job?: BulkJobView }> };
+  pauseBulkSync: { request: ConnectionRequest; response: AdminResult<{ job: BulkJobView }> };
+  resumeBulkSync: { request: ConnectionRequest; response: AdminResult<{ job: BulkJobView }> };
+  cancelBulkSync: { request: ConnectionRequest; response: AdminResult<{ job: BulkJobView }> };
 }
 export type AdminCallName = keyof AdminCalls;
 

@@ -24,6 +24,7 @@ const issuePageSchema = z.object({ issues: z.array(issueSchema).default(() => []
 /** Jira serves at most 100 issues a page when fields are asked for. */
 const SEARCH_PAGE_MAX = 100;
 const jqlMatchSchema = z.object({ matches: z.array(z.object({ matchedIssues: z.array(z.number()), errors: z.array(z.string()) })) });
+const jqlParseSchema = z.object({ queries: z.array(z.object({ errors: z.array(z.string()).optional(), warnings: z.array(z.string()).optional() })) });
 const emailSchema = z.object({ accountId: z.string(), email: z.string().optional() });
 const commentUserSchema = z.object({ accountId: z.string(), displayName: z.string().optional(), emailAddress: z.string().optional() });
 const commentSchema = z.object({
@@ -217,6 +218,22 @@ export const forgeJira: JiraPort = {
     const response = await api.asApp().requestJira(route`/rest/api/3/jql/match`, json({ issueIds: [Number(issueId)], jqls }));
     const body = jqlMatchSchema.parse(await readJson(response, 'POST jql/match'));
     return body.matches.map((m) => m.errors.length === 0 && m.matchedIssues.includes(Number(issueId)));
+  },
+
+  async issuesMatching(issueIds, jql) {
+    if (issueIds.length === 0) return new Set();
+    const response = await api.asApp().requestJira(route`/rest/api/3/jql/match`, json({ issueIds: issueIds.map(Number), jqls: [jql] }));
+    const [match] = jqlMatchSchema.parse(await readJson(response, 'POST jql/match')).matches;
+    if (!match) return new Set();
+    if (match.errors.length > 0) throw new JiraRequestError(400, 'POST jql/match', match.errors.join('; ').slice(0, 500));
+    return new Set(match.matchedIssues.map(String));
+  },
+
+  async checkJql(jql) {
+    const response = await api.asApp().requestJira(route`/rest/api/3/jql/parse?validation=strict`, json({ queries: [jql] }));
+    const [parsed] = jqlParseSchema.parse(await readJson(response, 'POST jql/parse')).queries;
+    // A value the site does not have is only a warning to the parser, but a search refuses it.
+    return [...(parsed?.errors ?? []), ...(parsed?.warnings ?? [])];
   },
 
   async upsertRemoteLink(issueIdOrKey, link) {

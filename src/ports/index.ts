@@ -150,6 +150,10 @@ export interface JiraPort {
   searchIssues(input: { jql: string; fields: readonly string[]; nextPageToken?: string; maxResults?: number }): Promise<JiraIssuePage>;
   /** Which of the JQL filters the issue matches (one request for all of them). */
   matchJql(issueId: string, jqls: readonly string[]): Promise<boolean[]>;
+  /** Which of these issues (ids) the JQL matches: one request for a page of them; a JQL Jira refuses throws (400). */
+  issuesMatching(issueIds: readonly string[], jql: string): Promise<Set<string>>;
+  /** What Jira's parser says is wrong with a JQL query (`POST /rest/api/3/jql/parse`, strict), values the site lacks included: empty when it is fine. */
+  checkJql(jql: string): Promise<string[]>;
   upsertRemoteLink(issueIdOrKey: string, link: RemoteLink): Promise<void>;
   /** Sets an issue property (JSON, at most 32,768 characters); as the app, so it changes nothing a trigger sees. */
   setIssueProperty(issueIdOrKey: string, propertyKey: string, value: unknown): Promise<void>;

@@ -16,3 +16,20 @@ export interface Ports {
   clock: ClockPort;
   external: EgressPort;
 }
+
+/** The message that runs one step of a Sync existing job (src/sync/bulk), on its own queue. */
+export interface BulkStepMessage {
+  type: 'bulk-step';
+  connectionId: string;
+  jobId: string;
+  /** The step the job expects; any other is a duplicate or stale. */
+  step: number;
+  /** Pushes so far in this chain of steps (Forge allows 1,000 a chain). */
+  chain: number;
+}
+
+export interface BulkQueuePort {
+  push(message: BulkStepMessage, delayInSeconds?: number): Promise<void>;
+}
+
+export type BulkPorts = Ports & { bulkQueue: BulkQueuePort };

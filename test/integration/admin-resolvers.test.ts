@@ -121,6 +121,12 @@ describe('someone who is not a Jira admin', () => {
       discardFailure: { id: 'failure:stackflow:issue:1' },
       exportConfig: {},
       importConfig: { revision: 1, json: '{"version":1,"connections":[]}' },
+      previewBulkSync: { connectionId: 'stackflow', scope: { kind: 'all', projectKey: 'OPS' }, matchRule: 'reference' },
+      startBulkSync: { connectionId: 'stackflow', scope: { kind: 'all', projectKey: 'OPS' }, matchRule: 'reference' },
+      getBulkSync: { connectionId: 'stackflow' },
+      pauseBulkSync: { connectionId: 'stackflow' },
+      resumeBulkSync: { connectionId: 'stackflow' },
+      cancelBulkSync: { connectionId: 'stackflow' },
     };
     assert.deepEqual(Object.keys(plausible).sort(), Object.keys(payloads).sort(), 'every call is tried');
     for (const [name, payload] of Object.entries(plausible)) {

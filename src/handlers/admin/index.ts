@@ -23,6 +23,8 @@ import { discardFailure, listDelivered, listFailures, readActivity, retryFailure
 import type { AdminPorts } from '../../sync/admin-ports';
 import { listRefused } from '../../sync/inbound-refusals';
 import { listSweeps } from '../../sync/sweep';
+import { BulkError, controlBulkSync, getBulkSync, previewBulkSync, startBulkSync } from '../../sync/bulk';
+import { forgeBulkQueue } from '../../platform/bulk-queue';
 import { payloads } from './schemas';
 
 const APP_VERSION = '0.1.0';
@@ -68,7 +70,28 @@ function call<K extends AdminCallName>(name: K, run: Run<K>, ports: AdminPorts =
   };
 }
 
+/** A Sync existing call: its refusals (no such connection, a job already running, a query Jira refuses) come back in place. */
+async function bulk<T extends object>(work: () => Promise<T>): Promise<({ ok: true } & T) | { ok: false; error: AdminError }> {
+  try {
+    return { ok: true, ...(await work()) };
+  } catch (error) {
+    if (error instanceof BulkError) return failure(error.code, error.message);
+    throw error;
+  }
+}
+
 const definitions: { [K in AdminCallName]: Run<K> } = {
+  previewBulkSync: (input, { ports }) => bulk(async () => ({ preview: await previewBulkSync(ports, input) })),
+  startBulkSync: (input, { ports, accountId }) => bulk(async () => ({ job: await startBulkSync({ ...ports, bulkQueue: forgeBulkQueue }, input, accountId, input.total) })),
+  getBulkSync: (input, { ports }) =>
+    bulk(async () => {
+      const job = await getBulkSync(ports, input.connectionId);
+      return job ? { job } : {};
+    }),
+  pauseBulkSync: (input, { ports, accountId }) => bulk(async () => ({ job: await controlBulkSync({ ...ports, bulkQueue: forgeBulkQueue }, input.connectionId, 'pause', accountId) })),
+  resumeBulkSync: (input, { ports, accountId }) => bulk(async () => ({ job: await controlBulkSync({ ...ports, bulkQueue: forgeBulkQueue }, input.connectionId, 'resume', accountId) })),
+  cancelBulkSync: (input, { ports, accountId }) => bulk(async () => ({ job: await controlBulkSync({ ...ports, bulkQueue: forgeBulkQueue }, input.connectionId, 'cancel', accountId) })),
+
   async getOverview(_input, { ports, accountId }) {
     const [stored, displayName] = await Promise.all([readStoredConfig(ports), ports.meta.viewerName().catch(() => undefined)]);
     return {

@@ -1,6 +1,7 @@
 // What the admin page may send, checked before anything runs. A secret's value is never echoed in
 // an error message.
 import { z } from 'zod';
+import { bulkRequestSchema } from '../../sync/bulk';
 
 const connectionId = z.string().trim().min(1).max(64);
 const revision = z.number().int().min(0);
@@ -8,6 +9,12 @@ const empty = z.object({});
 
 export const payloads = {
   getOverview: empty,
+  previewBulkSync: bulkRequestSchema,
+  startBulkSync: bulkRequestSchema.extend({ total: z.number().int().min(0).optional() }),
+  getBulkSync: z.object({ connectionId }),
+  pauseBulkSync: z.object({ connectionId }),
+  resumeBulkSync: z.object({ connectionId }),
+  cancelBulkSync: z.object({ connectionId }),
   getConfig: empty,
   saveConfig: z.object({ config: z.unknown(), revision }),
   addConnection: z.object({ revision, presetId: z.string().min(1).max(64), name: z.string().max(100), url: z.string().max(2000) }),

@@ -1,0 +1,506 @@
+// Sync existing: the issues that were there before a connection was made, brought to the tool in
+// the background. A job per connection runs on its own queue in checkpointed pages of
+// /rest/api/3/search/jql; each issue goes through the ordinary outbound delivery (runDelivery), so
+// a bulk sync creates, finds and links records exactly as a live change does. The checkpoint (page
+// token, position in the page, counts) is written after every issue, so a restart at any point goes
+// on from the issue it was at; the delivery itself finds the record a dead invocation made.
+import { z } from 'zod';
+import type { BulkClassName, BulkJobView, BulkPreview, BulkSample, BulkScope } from '../contract/admin';
+import { recordRestConnector, RECORD_PAGE_SIZE } from '../connectors';
+import { findProjectMapping, indexCounterparts, parseConfig, planIssueToTool, type BulkItemPlan, type BulkIssue, type BulkRecord, type Connection, type CounterpartIndex, type MatchRule } from '../mapping';
+import { activityWrite } from './journal';
+import { runDelivery } from './outbound';
+import { isTransientJiraError, JiraRequestError, type BulkPorts, type BulkStepMessage, type JiraIssue, type JiraPort, type Ports } from './ports';
+import { authSecretKey, CONFIG_KEY, failureKey, failureSchema, failureSubjectKey, issueStateKey, keyPart, readIssueState, recordIndexKey, type Link } from './state';
+
+// ---------------------------------------------------------------- Forge and Jira limits
+
+/**
+ * Jira's hourly points quota for an app, shared by all its installations (Tier 1: 65,000), and the
+ * share a job spends by default: a modest one, so live syncing and other installs keep theirs. Each
+ * request costs 1 point plus 1 for each object it reads; a write costs 1
+ * (https://developer.atlassian.com/cloud/jira/platform/rate-limiting/).
+ */
+export const QUOTA_POINTS_PER_HOUR = 65_000;
+export const DEFAULT_BUDGET_POINTS_PER_HOUR = 6_500;
+export const MIN_BUDGET_POINTS_PER_HOUR = 100;
+/** Issues read a search page, and so handled a step: one invocation stays far inside 900 s. */
+export const BULK_PAGE_SIZE = 25;
+/** Forge allows 1,000 pushes in one chain (https://developer.atlassian.com/platform/forge/limits-async-events/): a chain ends well before. */
+export const CHAIN_LIMIT = 900;
+/** Jira points one issue is expected to cost, by what happens to it (a read of the issue and its comments, the remote link). */
+const POINTS_PER_ITEM: Record<BulkClassName, number> = { create: 5, link: 5, update: 2, skip: 0 };
+
+// ---------------------------------------------------------------- the job in storage
+
+export const bulkScopeSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.enum(['open', 'all']), projectKey: z.string().trim().min(1).max(50), issueType: z.string().trim().min(1).max(255).optional() }),
+  z.object({ kind: z.literal('jql'), jql: z.string().trim().min(1, 'Type a JQL query').max(2000) }),
+]);
+export const bulkRequestSchema = z.object({
+  connectionId: z.string().min(1).max(64),
+  scope: bulkScopeSchema,
+  matchRule: z.enum(['reference', 'summary-and-day']).default('reference'),
+  budgetPointsPerHour: z.number().int().min(MIN_BUDGET_POINTS_PER_HOUR).max(DEFAULT_BUDGET_POINTS_PER_HOUR).optional(),
+});
+
+const countsSchema = z.object({ done: z.number(), created: z.number(), linked: z.number(), updated: z.number(), skipped: z.number(), failed: z.number() });
+type Counts = z.infer<typeof countsSchema>;
+
+const jobSchema = z.object({
+  jobId: z.string(),
+  connectionId: z.string(),
+  scope: bulkScopeSchema,
+  matchRule: z.enum(['reference', 'summary-and-day']),
+  jql: z.string(),
+  status: z.enum(['running', 'paused', 'cancelled', 'done', 'failed']),
+  startedBy: z.string(),
+  startedAt: z.string(),
+  endedAt: z.string().optional(),
+  budgetPointsPerHour: z.number(),
+  total: z.number().optional(),
+  /** The step the job waits for; a message for any other is a duplicate or stale, and does nothing. */
+  step: z.number().int(),
+  /** Checkpoint: the token of the page being worked through (none: the first) and how many of its issues are done. */
+  token: z.string().optional(),
+  index: z.number().int(),
+  counts: countsSchema,
+  points: z.number(),
+  note: z.string().optional(),
+});
+type Job = z.infer<typeof jobSchema>;
+
+const controlSchema = z.object({ want: z.enum(['run', 'pause', 'cancel']), by: z.string(), at: z.string() });
+
+export const bulkJobKey = (connectionId: string) => `bulk-job:${keyPart(connectionId)}`;
+const bulkControlKey = (connectionId: string) => `bulk-control:${keyPart(connectionId)}`;
+/** One invocation owns a step: a duplicate delivery of its message finds it taken; the platform's retry of the same event takes over. */
+const bulkClaimKey = (jobId: string, step: number) => `bulk-claim:${keyPart(jobId)}:${step}`;
+const CLAIM_TTL_SECONDS = 24 * 60 * 60;
+
+/** The message that runs one step of a job. */
+export const bulkStepSchema: z.ZodType<BulkStepMessage> = z.object({ type: z.literal('bulk-step'), connectionId: z.string(), jobId: z.string(), step: z.number().int(), chain: z.number().int().min(0) });
+
+export class BulkError extends Error {
+  constructor(
+    readonly code: 'INVALID' | 'NOT_FOUND' | 'CONFLICT',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+async function readJob(ports: Pick<Ports, 'store'>, connectionId: string): Promise<Job | undefined> {
+  const parsed = jobSchema.safeParse(await ports.store.get(bulkJobKey(connectionId)));
+  return parsed.success ? parsed.data : undefined;
+}
+
+async function connectionOf(ports: Pick<Ports, 'store'>, connectionId: string): Promise<Connection | undefined> {
+  const raw = await ports.store.get(CONFIG_KEY);
+  const parsed = raw === undefined ? undefined : parseConfig(raw);
+  return parsed?.ok ? parsed.config.connections.find((c) => c.id === connectionId) : undefined;
+}
+
+// ---------------------------------------------------------------- what a scope reads
+
+/** The JQL a scope searches with, oldest first so pages stay put while the job runs. */
+export function scopeJql(connection: Connection, scope: BulkScope): string {
+  if (scope.kind === 'jql') return scope.jql;
+  const mapping = connection.projects.find((p) => p.projectKey === scope.projectKey.toUpperCase() && p.issueType === (scope.issueType ?? p.issueType));
+  if (!mapping) throw new BulkError('NOT_FOUND', `${connection.name} has no project mapping for ${scope.projectKey}`);
+  const quote = (value: string) => `"${value.replace(/["\\]/g, '\\$&')}"`;
+  const parts = [`project = ${quote(mapping.projectKey)}`];
+  if (mapping.issueType !== '*') parts.push(`issuetype = ${quote(mapping.issueType)}`);
+  if (scope.kind === 'open') parts.push('statusCategory != Done');
+  return `${parts.join(' AND ')} ORDER BY created ASC`;
+}
+
+/** Counts Jira requests and rate-limit points as the job spends them: 1 a request, plus 1 an object read. */
+function countingJira(jira: JiraPort, spent: { requests: number; points: number }): JiraPort {
+  const counted: Record<string, unknown> = {};
+  for (const name of Object.keys(jira)) {
+    const method = (jira as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>)[name];
+    if (typeof method !== 'function') continue;
+    counted[name] = async (...args: unknown[]) => {
+      let result: unknown;
+      try {
+        result = await method.apply(jira, args);
+        return result;
+      } finally {
+        spent.requests += 1;
+        spent.points += 1 + (WRITES.has(name) ? 0 : objectsIn(result));
+      }
+    };
+  }
+  return counted as unknown as JiraPort;
+}
+const WRITES = new Set(['editIssue', 'transitionIssue', 'createIssue', 'upsertRemoteLink', 'addLabel', 'addComment', 'updateComment', 'deleteComment', 'deleteIssue']);
+function objectsIn(result: unknown): number {
+  if (result === undefined || result === null) return 0;
+  if (Array.isArray(result)) return result.length;
+  if (result instanceof Set) return result.size;
+  if (typeof result === 'object' && Array.isArray((result as { issues?: unknown }).issues)) return (result as { issues: unknown[] }).issues.length;
+  return 1;
+}
+
+interface PageItem {
+  issue: BulkIssue;
+  link: Link | undefined;
+}
+
+/** A search page as the planner takes it: each issue's facts, whether its mapping's filter matches it (one request per filter), and its link. */
+async function pageItems(ports: Ports, connection: Connection, issues: JiraIssue[]): Promise<PageItem[]> {
+  const filters = new Map<string, string[]>();
+  for (const issue of issues) {
+    const mapping = issue.project && issue.issueType ? findProjectMapping(connection, { projectKey: issue.project.key, issueTypeName: issue.issueType.name }) : undefined;
+    if (mapping?.jql) filters.set(mapping.jql, [...(filters.get(mapping.jql) ?? []), issue.id]);
+  }
+  const matching = new Map<string, Set<string>>();
+  for (const [jql, ids] of filters) matching.set(jql, await ports.jira.issuesMatching(ids, jql));
+  const states = await ports.store.getMany(issues.map((i) => issueStateKey(i.id)));
+  return issues.map((issue) => {
+    const mapping = issue.project && issue.issueType ? findProjectMapping(connection, { projectKey: issue.project.key, issueTypeName: issue.issueType.name }) : undefined;
+    const created = typeof issue.fields.created === 'string' ? issue.fields.created : undefined;
+    const facts: BulkIssue = {
+      id: issue.id,
+      key: issue.key,
+      projectKey: issue.project?.key ?? '',
+      issueTypeName: issue.issueType?.name ?? '',
+      summary: typeof issue.fields.summary === 'string' ? issue.fields.summary : '',
+      ...(created ? { created } : {}),
+      ...(mapping?.jql ? { matchesFilter: matching.get(mapping.jql)?.has(issue.id) ?? false } : {}),
+    };
+    return { issue: facts, link: readIssueState(states.get(issueStateKey(issue.id))).links[connection.id] };
+  });
+}
+
+function plan(connection: Connection, item: PageItem, records: CounterpartIndex<RecordWithUrl> | undefined, matchRule: MatchRule): BulkItemPlan {
+  return planIssueToTool({
+    connection,
+    issue: item.issue,
+    linkedRecord: item.link ? { id: item.link.externalId, label: item.link.number ?? item.link.externalId } : undefined,
+    records,
+    matchRule,
+  });
+}
+
+type RecordWithUrl = BulkRecord & { url: string };
+
+/**
+ * The tool's records of the modules the connection maps, indexed for the match rules, when the
+ * tool can list them; undefined when it cannot (the delivery then looks each issue's key up itself).
+ */
+async function toolRecords(ports: Ports, connection: Connection): Promise<CounterpartIndex<RecordWithUrl> | undefined> {
+  if (connection.protocol !== 'record-rest' || connection.paths.listRecords === null) return undefined;
+  const secret = connection.auth.kind === 'none' ? undefined : await ports.store.getSecret(authSecretKey(connection.id));
+  const connector = recordRestConnector(connection, secret, ports.external, { now: () => ports.clock.now() });
+  const records: RecordWithUrl[] = [];
+  for (const module of new Set(connection.projects.map((p) => p.module))) {
+    const summaryField = connection.projects.filter((p) => p.module === module).flatMap((p) => p.fields ?? connection.fields).find((m) => m.jira === 'summary')?.tool;
+    let cursor: string | undefined;
+    for (let pages = 0; pages < 1000; pages += 1) {
+      const page = await connector.listRecords({ module, limit: RECORD_PAGE_SIZE, ...(cursor ? { cursor } : {}) });
+      if (!page.ok) return undefined;
+      for (const r of page.value.records) {
+        const key = connection.issueKeyField ? r.fields[connection.issueKeyField] : undefined;
+        const summary = summaryField ? r.fields[summaryField] : undefined;
+        const created = r.fields.created_at ?? r.fields.created ?? r.fields.opened_at;
+        records.push({
+          id: r.id,
+          module,
+          url: r.url,
+          ...(r.number ? { number: r.number } : {}),
+          ...(typeof key === 'string' && key ? { issueKey: key } : {}),
+          ...(typeof summary === 'string' ? { summary } : {}),
+          ...(typeof created === 'string' ? { created } : {}),
+        });
+      }
+      cursor = page.value.nextCursor;
+      if (!cursor) break;
+    }
+  }
+  const linked = await ports.store.getMany(records.map((r) => recordIndexKey(connection.id, r.module, r.id)));
+  return indexCounterparts(
+    records.filter((r) => !linked.has(recordIndexKey(connection.id, r.module, r.id))),
+    (r) => r,
+  );
+}
+
+// ---------------------------------------------------------------- dry run
+
+/** What a sync would do, read page by page and written nowhere: counts, samples, the Jira cost and the time at the budget. */
+export async function previewBulkSync(ports: Ports, request: z.infer<typeof bulkRequestSchema>): Promise<BulkPreview> {
+  const connection = await connectionOf(ports, request.connectionId);
+  if (!connection) throw new BulkError('NOT_FOUND', 'There is no such connection.');
+  const jql = await checkedJql(ports, connection, request.scope);
+  const spent = { requests: 0, points: 0 };
+  const counted: Ports = { ...ports, jira: countingJira(ports.jira, spent) };
+  const records = await toolRecords(counted, connection);
+  const counts: Record<BulkClassName, number> = { create: 0, link: 0, update: 0, skip: 0 };
+  const samples: Record<BulkClassName, BulkSample[]> = { create: [], link: [], update: [], skip: [] };
+  let itemPoints = 0;
+  let token: string | undefined;
+  do {
+    const page = await searchOrRefuse(counted.jira, { jql, fields: ['summary', 'created'], maxResults: 100, ...(token ? { nextPageToken: token } : {}) });
+    for (const item of await pageItems(counted, connection, page.issues)) {
+      const planned = plan(connection, item, records, request.matchRule);
+      counts[planned.class] += 1;
+      itemPoints += POINTS_PER_ITEM[planned.class];
+      if (samples[planned.class].length < 5) {
+        const detail = planned.counterpart ? `${planned.counterpart.label} (${planned.counterpart.by === 'summary-and-day' ? 'same summary and day' : planned.counterpart.by === 'reference' ? 'names the issue' : 'linked'})` : planned.reason;
+        samples[planned.class].push({ issueKey: item.issue.key, ...(detail ? { detail } : {}) });
+      }
+    }
+    token = page.nextPageToken;
+  } while (token);
+  const total = counts.create + counts.link + counts.update + counts.skip;
+  // The job reads the same pages again (in pages of BULK_PAGE_SIZE), then spends its points on the issues.
+  const pages = Math.max(1, Math.ceil(total / BULK_PAGE_SIZE));
+  const points = pages + total + itemPoints;
+  const jiraRequests = pages + counts.create * 3 + counts.link * 3 + counts.update;
+  const budget = request.budgetPointsPerHour ?? DEFAULT_BUDGET_POINTS_PER_HOUR;
+  return { counts, samples, jiraRequests, points, budgetPointsPerHour: budget, estimatedSeconds: Math.ceil((points / budget) * 3600) };
+}
+
+async function searchOrRefuse(jira: JiraPort, input: Parameters<JiraPort['searchIssues']>[0]): ReturnType<JiraPort['searchIssues']> {
+  try {
+    return await jira.searchIssues(input);
+  } catch (error) {
+    if (error instanceof JiraRequestError && error.status === 400) throw new BulkError('INVALID', `Jira cannot run this query: ${error.message}`);
+    throw error;
+  }
+}
+
+async function checkedJql(ports: Ports, connection: Connection, scope: BulkScope): Promise<string> {
+  const jql = scopeJql(connection, scope);
+  if (scope.kind === 'jql') {
+    const errors = await ports.jira.checkJql(jql);
+    if (errors.length > 0) throw new BulkError('INVALID', `Jira cannot run this query: ${errors.join(' ')}`);
+  }
+  return jql;
+}
+
+// ---------------------------------------------------------------- start, pause, resume, cancel
+
+export async function startBulkSync(ports: BulkPorts, request: z.infer<typeof bulkRequestSchema>, accountId: string, total?: number): Promise<BulkJobView> {
+  const connection = await connectionOf(ports, request.connectionId);
+  if (!connection) throw new BulkError('NOT_FOUND', 'There is no such connection.');
+  const existing = await readJob(ports, connection.id);
+  if (existing && (existing.status === 'running' || existing.status === 'paused')) throw new BulkError('CONFLICT', `A sync of existing issues is already ${existing.status} on ${connection.name}: cancel it first.`);
+  const jql = await checkedJql(ports, connection, request.scope);
+  const at = new Date(ports.clock.now()).toISOString();
+  const job: Job = {
+    jobId: `${connection.id}-${ports.clock.now().toString(36)}`,
+    connectionId: connection.id,
+    scope: request.scope,
+    matchRule: request.matchRule,
+    jql,
+    status: 'running',
+    startedBy: accountId,
+    startedAt: at,
+    budgetPointsPerHour: request.budgetPointsPerHour ?? DEFAULT_BUDGET_POINTS_PER_HOUR,
+    ...(total === undefined ? {} : { total }),
+    step: 1,
+    index: 0,
+    counts: { done: 0, created: 0, linked: 0, updated: 0, skipped: 0, failed: 0 },
+    points: 0,
+  };
+  await ports.store.writeAll([
+    { key: bulkJobKey(connection.id), value: job },
+    { key: bulkControlKey(connection.id), value: { want: 'run', by: accountId, at } },
+    activityWrite(ports, { connectionId: connection.id, direction: 'outbound', outcome: 'synced', summary: `Sync existing started by ${accountId}: ${describeScope(request.scope)}`, details: [`JQL: ${jql}`] }),
+  ]);
+  await ports.bulkQueue.push({ type: 'bulk-step', connectionId: connection.id, jobId: job.jobId, step: 1, chain: 0 });
+  return viewOf(ports, job);
+}
+
+function describeScope(scope: BulkScope): string {
+  return scope.kind === 'jql' ? `the issues of ${scope.jql}` : `${scope.kind === 'open' ? 'the open' : 'all the'} issues of ${scope.projectKey}${scope.issueType && scope.issueType !== '*' ? ` (${scope.issueType})` : ''}`;
+}
+
+export async function getBulkSync(ports: Ports, connectionId: string): Promise<BulkJobView | undefined> {
+  const job = await readJob(ports, connectionId);
+  return job ? viewOf(ports, job) : undefined;
+}
+
+/** Pause and cancel take effect once the issue in hand is done; resume goes on from the checkpoint. */
+export async function controlBulkSync(ports: BulkPorts, connectionId: string, want: 'pause' | 'resume' | 'cancel', accountId: string): Promise<BulkJobView> {
+  const job = await readJob(ports, connectionId);
+  if (!job || (job.status !== 'running' && job.status !== 'paused')) throw new BulkError('NOT_FOUND', 'No sync of existing issues is running on this connection.');
+  const at = new Date(ports.clock.now()).toISOString();
+  await ports.store.set(bulkControlKey(connectionId), { want: want === 'resume' ? 'run' : want, by: accountId, at });
+  if (job.status === 'paused' && want === 'cancel') return viewOf(ports, await finish(ports, job, 'cancelled', accountId));
+  if (job.status === 'paused' && want === 'resume') {
+    const next: Job = { ...job, status: 'running', step: job.step + 1 };
+    await ports.store.set(bulkJobKey(connectionId), next);
+    await ports.bulkQueue.push({ type: 'bulk-step', connectionId, jobId: job.jobId, step: next.step, chain: 0 });
+    return viewOf(ports, next);
+  }
+  return viewOf(ports, job);
+}
+
+async function finish(ports: Ports, job: Job, status: 'done' | 'cancelled' | 'failed', by?: string, note?: string): Promise<Job> {
+  const ended: Job = { ...job, status, endedAt: new Date(ports.clock.now()).toISOString(), ...(note ? { note } : {}) };
+  const { done, created, linked, updated, skipped, failed } = job.counts;
+  const how = status === 'done' ? (failed > 0 ? `done with ${failed} failure${failed === 1 ? '' : 's'}` : 'done') : status === 'cancelled' ? `cancelled${by ? ` by ${by}` : ''}` : `failed: ${note ?? ''}`;
+  await ports.store.writeAll([
+    { key: bulkJobKey(job.connectionId), value: ended },
+    activityWrite(ports, {
+      connectionId: job.connectionId,
+      direction: 'outbound',
+      outcome: status === 'failed' ? 'failed' : 'synced',
+      summary: `Sync existing started by ${job.startedBy} ${how}`,
+      details: [`${done} issues: ${created} created, ${linked} linked, ${updated} updated, ${skipped} skipped, ${failed} failed`],
+    }),
+  ]);
+  return ended;
+}
+
+function viewOf(ports: Pick<Ports, 'clock'>, job: Job): BulkJobView {
+  const minutes = ((job.endedAt ? Date.parse(job.endedAt) : ports.clock.now()) - Date.parse(job.startedAt)) / 60_000;
+  const rate = minutes > 0 && job.counts.done > 0 ? Math.round((job.counts.done / minutes) * 10) / 10 : undefined;
+  const remaining = job.total === undefined ? undefined : Math.max(0, job.total - job.counts.done);
+  return {
+    jobId: job.jobId,
+    connectionId: job.connectionId,
+    scope: job.scope,
+    status: job.status,
+    startedBy: job.startedBy,
+    startedAt: job.startedAt,
+    ...(job.endedAt ? { endedAt: job.endedAt } : {}),
+    counts: job.counts,
+    ...(job.total === undefined ? {} : { total: job.total }),
+    ...(remaining === undefined ? {} : { remaining }),
+    ...(rate === undefined ? {} : { rate }),
+    ...(rate !== undefined && remaining !== undefined && job.status === 'running' ? { etaSeconds: Math.ceil((remaining / rate) * 60) } : {}),
+    budgetPointsPerHour: job.budgetPointsPerHour,
+    points: job.points,
+    ...(job.note ? { note: job.note } : {}),
+  };
+}
+
+// ---------------------------------------------------------------- one step
+
+/** Runs one step: the rest of one search page, an issue at a time, each checkpointed; then queues the next step at the budget's pace. */
+export async function runBulkStep(ports: BulkPorts, message: BulkStepMessage, eventId: string): Promise<void> {
+  let job = await readJob(ports, message.connectionId);
+  if (!job || job.jobId !== message.jobId || job.step !== message.step || job.status !== 'running') return;
+  const claim = bulkClaimKey(job.jobId, job.step);
+  if (!(await ports.store.create(claim, { eventId }, CLAIM_TTL_SECONDS))) {
+    // Another delivery of this step runs it; the platform's retry of this very event (its try died) takes over.
+    const held = z.object({ eventId: z.string() }).safeParse(await ports.store.get(claim));
+    if (!held.success || held.data.eventId !== eventId) return;
+  }
+  const control = controlSchema.safeParse(await ports.store.get(bulkControlKey(job.connectionId)));
+  if (control.success && control.data.want === 'cancel') return void (await finish(ports, job, 'cancelled', control.data.by));
+  if (control.success && control.data.want === 'pause') return void (await ports.store.set(bulkJobKey(job.connectionId), { ...job, status: 'paused' }));
+  const connection = await connectionOf(ports, job.connectionId);
+  if (!connection || !connection.enabled) return void (await finish(ports, job, 'failed', undefined, 'the connection was deleted or turned off'));
+
+  const spent = { requests: 0, points: 0 };
+  const counted: Ports = { ...ports, jira: countingJira(ports.jira, spent) };
+  const started = ports.clock.now();
+  const pointsAtStart = job.points;
+  let waitUntil: number | undefined;
+  try {
+    const page = await counted.jira.searchIssues({ jql: job.jql, fields: ['summary', 'created'], maxResults: BULK_PAGE_SIZE, ...(job.token ? { nextPageToken: job.token } : {}) });
+    const items = await pageItems(counted, connection, page.issues);
+    const records = job.matchRule === 'summary-and-day' ? await toolRecords(counted, connection) : undefined;
+    for (let index = job.index; index < items.length; index += 1) {
+      const item = items[index];
+      if (!item) break;
+      const outcome = await syncItem(counted, connection, item, plan(connection, item, records, job.matchRule));
+      job = { ...job, index: index + 1, counts: counting(job.counts, outcome.counted), points: job.points + spent.points };
+      spent.points = 0;
+      await ports.store.set(bulkJobKey(job.connectionId), job);
+      if (outcome.waitUntil !== undefined) {
+        // Jira is rate-limiting: the delivery waits its turn on the queue, and the job slows down with it.
+        waitUntil = outcome.waitUntil;
+        break;
+      }
+    }
+    if (waitUntil === undefined && job.index >= items.length) {
+      if (!page.nextPageToken) return void (await finish(ports, { ...job, points: job.points + spent.points }, 'done'));
+      job = { ...job, token: page.nextPageToken, index: 0 };
+    }
+  } catch (error) {
+    if (!isTransientJiraError(error)) {
+      const detail = error instanceof JiraRequestError ? error.message : 'an unexpected error';
+      return void (await finish(ports, job, 'failed', undefined, detail.slice(0, 300)));
+    }
+    // 429 or 5xx: wait as long as Jira says (a spent hourly quota: until its reset), then go on from the checkpoint.
+    waitUntil = ports.clock.now() + Math.max(5, error.retryAfterSeconds ?? 30) * 1000;
+  }
+  // The points this step spent, spread at the budget's rate: the next step waits out the rest.
+  const pace = (job.points + spent.points - pointsAtStart) / (job.budgetPointsPerHour / 3600);
+  const elapsed = (ports.clock.now() - started) / 1000;
+  const delay = Math.max(0, Math.ceil(Math.max(pace - elapsed, waitUntil === undefined ? 0 : (waitUntil - ports.clock.now()) / 1000)));
+  const note = waitUntil === undefined ? undefined : `Jira asked Tandem to slow down; going on at ${new Date(waitUntil).toISOString()}`;
+  const { note: _old, ...rest } = job;
+  void _old;
+  const next: Job = { ...rest, step: job.step + 1, points: job.points + spent.points, ...(note ? { note } : {}) };
+  await ports.store.set(bulkJobKey(job.connectionId), next);
+  if (message.chain + 1 >= CHAIN_LIMIT) return; // Left for the scheduled restart, which starts a new chain.
+  await ports.bulkQueue.push({ ...message, step: next.step, chain: message.chain + 1 }, delay);
+}
+
+function counting(counts: Counts, outcome: keyof Omit<Counts, 'done'>): Counts {
+  return { ...counts, done: counts.done + 1, [outcome]: counts[outcome] + 1 };
+}
+
+/** One issue through the ordinary delivery; what it came to, read back from its link and failure. */
+async function syncItem(ports: Ports, connection: Connection, item: PageItem, planned: BulkItemPlan): Promise<{ counted: keyof Omit<Counts, 'done'>; waitUntil?: number }> {
+  if (planned.class === 'skip') return { counted: 'skipped' };
+  const { issue } = item;
+  if (planned.class === 'link' && planned.counterpart?.by === 'summary-and-day') await linkByMatch(ports, connection, item, planned.counterpart.id);
+  // Without the tool's listing the plan could not see a record that names the issue; the delivery finds and links it, and so is it counted.
+  const found = planned.class === 'create' && !item.link ? await namedRecord(ports, connection, item) : false;
+  await runDelivery(ports, { kind: 'issue', connectionId: connection.id, issueId: issue.id, issueKey: issue.key, attempt: 1 });
+  const failure = failureKey(connection.id, failureSubjectKey({ kind: 'issue', issueId: issue.id, issueKey: issue.key }));
+  const kept = failureSchema.safeParse((await ports.store.getMany([failure])).get(failure));
+  if (kept.success) {
+    const waitUntil = kept.data.status === 429 && kept.data.nextAttemptAt ? Date.parse(kept.data.nextAttemptAt) : undefined;
+    return { counted: 'failed', ...(waitUntil === undefined ? {} : { waitUntil }) };
+  }
+  return { counted: planned.class === 'create' && !found ? 'created' : planned.class === 'update' ? 'updated' : 'linked' };
+}
+
+async function namedRecord(ports: Ports, connection: Connection, item: PageItem): Promise<boolean> {
+  const mapping = findProjectMapping(connection, { projectKey: item.issue.projectKey, issueTypeName: item.issue.issueTypeName });
+  if (!mapping || connection.protocol !== 'record-rest') return false;
+  const secret = connection.auth.kind === 'none' ? undefined : await ports.store.getSecret(authSecretKey(connection.id));
+  const found = await recordRestConnector(connection, secret, ports.external, { now: () => ports.clock.now() }).findRecordByIssueKey({ module: mapping.module, issueKey: item.issue.key });
+  return found.ok && found.value !== undefined;
+}
+
+/**
+ * The admin's match rule found the record: it is linked before the delivery, with nothing synced yet,
+ * so the delivery sends every mapped field and adds the remote link. A record linked meanwhile is left alone.
+ */
+async function linkByMatch(ports: Ports, connection: Connection, item: PageItem, recordId: string): Promise<void> {
+  const mapping = findProjectMapping(connection, { projectKey: item.issue.projectKey, issueTypeName: item.issue.issueTypeName });
+  if (!mapping || connection.protocol !== 'record-rest') return;
+  const index = recordIndexKey(connection.id, mapping.module, recordId);
+  const found = await ports.store.getMany([index, issueStateKey(item.issue.id)]);
+  if (found.has(index)) return;
+  const secret = connection.auth.kind === 'none' ? undefined : await ports.store.getSecret(authSecretKey(connection.id));
+  const record = await recordRestConnector(connection, secret, ports.external, { now: () => ports.clock.now() }).getRecord({ module: mapping.module, id: recordId });
+  if (!record.ok) return;
+  const at = new Date(ports.clock.now()).toISOString();
+  const state = readIssueState(found.get(issueStateKey(item.issue.id)));
+  const link: Link = {
+    connectionId: connection.id,
+    module: mapping.module,
+    externalId: recordId,
+    url: record.value.url,
+    ...(record.value.number ? { number: record.value.number } : {}),
+    issueKey: item.issue.key,
+    shadow: { fields: {}, updatedAt: at },
+    linkedAt: at,
+    remoteLinkOwed: true,
+  };
+  await ports.store.writeAll([
+    { key: issueStateKey(item.issue.id), value: { links: { ...state.links, [connection.id]: link } } },
+    { key: index, value: { issueId: item.issue.id, issueKey: item.issue.key } },
+  ]);
+}

@@ -1,0 +1,162 @@
+// Sync existing, Jira → tool: issues made before the connection are brought to the reference ITSM in
+// the background, through the admin resolvers, the bulk queue and the ordinary delivery. The dry
+// run's counts are the job's outcome; records that name their issue are linked, never duplicated;
+// a job whose invocations die at random points still does every issue once.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ReferenceItsm } from '../../devkit/external/itsm';
+import type { AdminCallName, BulkJobView, BulkPreview } from '../../src/contract/admin';
+import { findPreset } from '../../src/mapping';
+import { activitySchema, issueStateKey, readIssueState } from '../../src/sync/state';
+import { configure, startTandem, stored, type TandemOnDevkit } from '../support/devkit';
+
+const TOKEN = 'itsm-token-bulk';
+let tandem: TandemOnDevkit;
+let itsm: ReferenceItsm;
+
+async function call<T>(functionKey: AdminCallName, payload: unknown): Promise<T> {
+  const answer = (await tandem.emulator.invokeResolver({ moduleKey: 'tandem-admin', functionKey, payload, accountId: tandem.admin.accountId })) as { ok: boolean; error?: { message: string } };
+  assert.ok(answer.ok, `${functionKey}: ${JSON.stringify(answer.error)}`);
+  return answer as T;
+}
+
+const agent = () => ({ kind: 'user' as const, accountId: tandem.agent.accountId });
+
+async function createIssues(project: string, type: string, count: number, prefix: string): Promise<Array<{ id: string; key: string }>> {
+  const made: Array<{ id: string; key: string }> = [];
+  for (let i = 1; i <= count; i += 1) {
+    const answer = await tandem.rest(agent(), 'POST', '/rest/api/3/issue', { fields: { project: { key: project }, issuetype: { name: type }, summary: `${prefix} ${i}` } });
+    assert.equal(answer.status, 201, JSON.stringify(answer.body));
+    made.push(answer.body as { id: string; key: string });
+  }
+  return made;
+}
+
+async function linkedRecord(issueId: string): Promise<string | undefined> {
+  return readIssueState(await stored(tandem.emulator, issueStateKey(issueId))).links.stackflow?.externalId;
+}
+
+function activitySummaries(): string[] {
+  return Object.entries(tandem.emulator.kvs.entries().kv)
+    .filter(([key]) => key.startsWith('activity:'))
+    .map(([, value]) => activitySchema.parse(value).summary);
+}
+
+let ops: Array<{ id: string; key: string }>;
+let infra: Array<{ id: string; key: string }>;
+
+before(async () => {
+  tandem = await startTandem();
+  itsm = new ReferenceItsm({ token: TOKEN, retryDelaysMs: [0] });
+  const url = await itsm.listen();
+  // Made before Tandem had a connection: no trigger sends them.
+  ops = await createIssues('OPS', 'Bug', 24, 'Legacy bug');
+  infra = await createIssues('INFRA', 'Task', 30, 'Old change');
+  for (const issue of ops.slice(0, 3)) itsm.createRecord('incidents', { short_description: `Filed by hand for ${issue.key}`, jira_issue_key: issue.key });
+  for (const issue of ops.slice(3, 5)) {
+    await tandem.transition(agent(), issue.key, 'In Progress');
+    await tandem.transition(agent(), issue.key, 'Done');
+  }
+  await tandem.emulator.drain();
+  const preset = findPreset('stackflow-itsm');
+  assert.ok(preset);
+  const connection = { ...preset.build({ name: 'StackFlow', baseUrl: url, id: 'stackflow' }), auth: { kind: 'bearer' as const } };
+  await configure(tandem.emulator, { version: 1, connections: [connection] }, { 'connection:stackflow:auth': TOKEN });
+});
+
+after(async () => {
+  await itsm.close();
+  await tandem.stop();
+});
+
+test('the dry run writes nothing and counts what the job then does: records naming their issue are linked, the rest created', async () => {
+  const scope = { kind: 'open', projectKey: 'OPS', issueType: 'Bug' };
+  const before = itsm.records('incidents').length;
+  const { preview } = await call<{ preview: BulkPreview }>('previewBulkSync', { connectionId: 'stackflow', scope, matchRule: 'reference' });
+  assert.deepEqual(preview.counts, { create: 19, link: 3, update: 0, skip: 0 });
+  assert.deepEqual(preview.samples.link.map((s) => s.issueKey), ops.slice(0, 3).map((i) => i.key));
+  assert.ok(preview.points > 22 && preview.jiraRequests > 0 && preview.estimatedSeconds > 0);
+  assert.equal(itsm.records('incidents').length, before, 'the dry run made nothing');
+  assert.equal(await linkedRecord(ops[0]?.id ?? ''), undefined);
+
+  const { job } = await call<{ job: BulkJobView }>('startBulkSync', { connectionId: 'stackflow', scope, matchRule: 'reference', total: 22 });
+  assert.equal(job.status, 'running');
+  const again = (await tandem.emulator.invokeResolver({ moduleKey: 'tandem-admin', functionKey: 'startBulkSync', payload: { connectionId: 'stackflow', scope, matchRule: 'reference' }, accountId: tandem.admin.accountId })) as { ok: boolean; error?: { code: string } };
+  assert.equal(again.ok, false);
+  assert.equal(again.error?.code, 'CONFLICT', 'one job per connection');
+  await tandem.emulator.drain();
+
+  const done = (await call<{ job?: BulkJobView }>('getBulkSync', { connectionId: 'stackflow' })).job;
+  assert.equal(done?.status, 'done');
+  assert.deepEqual(done?.counts, { done: 22, created: 19, linked: 3, updated: 0, skipped: 0, failed: 0 });
+  assert.equal(done?.remaining, 0);
+  const open = [...ops.slice(0, 3), ...ops.slice(5)];
+  for (const issue of open) {
+    const records = itsm.records('incidents').filter((r) => r.jira_issue_key === issue.key);
+    assert.equal(records.length, 1, `${issue.key} has one record`);
+    assert.equal(await linkedRecord(issue.id), records[0]?.id);
+  }
+  for (const issue of ops.slice(3, 5)) assert.equal(await linkedRecord(issue.id), undefined, `${issue.key} is done, so not in the open issues`);
+  const activity = activitySummaries();
+  assert.ok(activity.some((s) => s.startsWith(`Sync existing started by ${tandem.admin.accountId}: the open issues of OPS`)));
+  assert.ok(activity.some((s) => s === `Sync existing started by ${tandem.admin.accountId} done`));
+  assert.deepEqual(tandem.emulator.contractViolations, []);
+});
+
+test('a query Jira refuses is reported, and no job starts', async () => {
+  const answer = (await tandem.emulator.invokeResolver({ moduleKey: 'tandem-admin', functionKey: 'previewBulkSync', payload: { connectionId: 'stackflow', scope: { kind: 'jql', jql: 'project = NOPE' }, matchRule: 'reference' }, accountId: tandem.admin.accountId })) as {
+    ok: boolean;
+    error?: { code: string; message: string };
+  };
+  assert.equal(answer.ok, false);
+  assert.equal(answer.error?.code, 'INVALID');
+  assert.match(answer.error?.message ?? '', /NOPE/);
+});
+
+test('invocations killed at random points: every issue is done once, none twice, none skipped', async () => {
+  // Three deaths in the first page's step (each try gets one issue further before it dies), two in the second's:
+  // at most four tries of one step die, as Forge retries a dead consumer four times.
+  tandem.emulator.crashes.set({ next: 3 });
+  await call('startBulkSync', { connectionId: 'stackflow', scope: { kind: 'all', projectKey: 'INFRA', issueType: 'Task' }, matchRule: 'reference', total: 30 });
+  let armed = false;
+  for (let i = 0; i < 600; i += 1) {
+    await tandem.emulator.advance(1000);
+    const job = (await stored(tandem.emulator, 'bulk-job:stackflow')) as { status: string; token?: string } | undefined;
+    if (!armed && job?.token) {
+      tandem.emulator.crashes.set({ next: 2 });
+      armed = true;
+    }
+    if (job?.status !== 'running') break;
+  }
+  tandem.emulator.crashes.clear();
+  await tandem.emulator.drain();
+  const kills = tandem.emulator.crashes.crashed.filter((c) => c.functionKey === 'on-bulk-step');
+  assert.equal(kills.length, 5, 'the job was killed five times');
+  const job = (await call<{ job?: BulkJobView }>('getBulkSync', { connectionId: 'stackflow' })).job;
+  assert.equal(job?.status, 'done');
+  assert.equal(job?.counts.done, 30);
+  assert.equal((job?.counts.created ?? 0) + (job?.counts.linked ?? 0), 30);
+  assert.equal(job?.counts.failed, 0);
+  for (const issue of infra) {
+    const records = itsm.records('changes').filter((r) => r.jira_issue_key === issue.key);
+    assert.equal(records.length, 1, `${issue.key} has exactly one record`);
+    assert.equal(await linkedRecord(issue.id), records[0]?.id, `${issue.key} is linked to it`);
+  }
+  assert.equal(itsm.records('changes').length, 30);
+});
+
+test('pause stops the job after the issue in hand, resume goes on from there, cancel ends it', async () => {
+  await call('startBulkSync', { connectionId: 'stackflow', scope: { kind: 'all', projectKey: 'OPS', issueType: 'Bug' }, matchRule: 'reference', total: 24 });
+  const paused = (await call<{ job: BulkJobView }>('pauseBulkSync', { connectionId: 'stackflow' })).job;
+  assert.equal(paused.status, 'running', 'the step in hand finishes first');
+  await tandem.emulator.drain();
+  assert.equal((await call<{ job?: BulkJobView }>('getBulkSync', { connectionId: 'stackflow' })).job?.status, 'paused');
+  const resumed = (await call<{ job: BulkJobView }>('resumeBulkSync', { connectionId: 'stackflow' })).job;
+  assert.equal(resumed.status, 'running');
+  await call('cancelBulkSync', { connectionId: 'stackflow' });
+  await tandem.emulator.drain();
+  const ended = (await call<{ job?: BulkJobView }>('getBulkSync', { connectionId: 'stackflow' })).job;
+  assert.equal(ended?.status, 'cancelled');
+  const activity = activitySummaries();
+  assert.ok(activity.some((s) => s === `Sync existing started by ${tandem.admin.accountId} cancelled by ${tandem.admin.accountId}`), activity.slice(0, 5).join(' | '));
+});
