@@ -97,8 +97,19 @@ function sweepJql(connection: Connection, sinceMs: number, now: number): string 
   return `project in (${projects}) AND updated >= "-${minutes}m" ORDER BY updated ASC`;
 }
 
+/** How much one run reads: pages of each listing, and their size. */
+export interface SweepLimits {
+  pages: number;
+  pageSize: number;
+}
+
 /** One bounded run of the connection's sweep; its progress is saved after every page. */
-export async function sweepConnection(ports: Ports, connection: RecordRestConnection, deadline = ports.clock.now() + SWEEP_TIME_MS): Promise<void> {
+export async function sweepConnection(
+  ports: Ports,
+  connection: RecordRestConnection,
+  deadline = ports.clock.now() + SWEEP_TIME_MS,
+  limits: SweepLimits = { pages: SWEEP_PAGES, pageSize: PAGE_SIZE },
+): Promise<void> {
   const key = sweepKey(connection.id);
   const state = readSweepState(await ports.store.get(key));
   const now = ports.clock.now();
@@ -123,10 +134,10 @@ export async function sweepConnection(ports: Ports, connection: RecordRestConnec
   const save = (next: SweepState) => ports.store.set(key, next);
   let note: string | undefined;
   let pages = 0;
-  const withinLimits = () => pages < SWEEP_PAGES && run.queued < SWEEP_MOST_QUEUED && ports.clock.now() < deadline;
+  const withinLimits = () => pages < limits.pages && run.queued < SWEEP_MOST_QUEUED && ports.clock.now() < deadline;
 
   while (!run.jiraDone && withinLimits()) {
-    const page = await ports.jira.searchIssues({ jql: run.jql, fields: issueFieldsFor(connection), maxResults: PAGE_SIZE, ...(run.jiraToken ? { nextPageToken: run.jiraToken } : {}) });
+    const page = await ports.jira.searchIssues({ jql: run.jql, fields: issueFieldsFor(connection), maxResults: limits.pageSize, ...(run.jiraToken ? { nextPageToken: run.jiraToken } : {}) });
     pages++;
     run.queued += await compareIssues(ports, connection, page.issues);
     run.issuesCompared += page.issues.length;
@@ -143,7 +154,7 @@ export async function sweepConnection(ports: Ports, connection: RecordRestConnec
     const connector = await connectorOf(ports, connection);
     while (run.moduleIndex < run.modules.length && withinLimits()) {
       const module = run.modules[run.moduleIndex] ?? '';
-      const listed = await connector.listRecords({ module, updatedSince: run.since, limit: PAGE_SIZE, ...(run.toolCursor ? { cursor: run.toolCursor } : {}) });
+      const listed = await connector.listRecords({ module, updatedSince: run.since, limit: limits.pageSize, ...(run.toolCursor ? { cursor: run.toolCursor } : {}) });
       pages++;
       if (!listed.ok) {
         // A tool that cannot list, or does not answer now: its side waits for the next sweep; Jira's is done.

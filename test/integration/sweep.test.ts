@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { ReferenceItsm, seededRandom } from '../../devkit/external/itsm';
 import { findPreset } from '../../src/mapping';
 import type { SweepsResponse } from '../../src/contract/admin';
-import { configure, startTandem, type TandemOnDevkit } from '../support/devkit';
+import { configure, startTandem, stored, type TandemOnDevkit } from '../support/devkit';
 
 const SECRET = 'sweep-inbound-secret-5e1f';
 const TOKEN = 'itsm-token-sweep';
@@ -103,4 +103,37 @@ test('a sweep with nothing to do costs only its searches; the next waits for the
   await tandem.emulator.advance(10 * 60 * 1000);
   assert.equal(await tandem.emulator.runScheduledTrigger('tandem-sweep'), 'ok');
   assert.equal(tandem.emulator.calls.jira.get(SEARCH) ?? 0, 0, 'an hourly connection is not swept again after ten minutes');
+});
+
+test('a sweep that stops at its limits goes on at the next run, and moves its watermark only when done', async () => {
+  const { forgePorts } = await import('../../src/platform/ports');
+  const { sweepConnection } = await import('../../src/sync/sweep');
+  const config = (await stored(tandem.emulator, 'config')) as { connections: Array<Parameters<typeof sweepConnection>[1]> };
+  const connection = config.connections[0];
+  assert.ok(connection);
+  tandem.emulator.dropProductEvents(1);
+  const keys: string[] = [];
+  for (let i = 0; i < 12; i++) {
+    const created = await tandem.rest(asAgent(), 'POST', '/rest/api/3/issue', { fields: { project: { key: 'OPS' }, issuetype: { name: 'Bug' }, summary: `Lost bug ${i}` } });
+    keys.push((created.body as { key: string }).key);
+  }
+  tandem.emulator.dropProductEvents(0);
+  await tandem.emulator.kvs.handle('/api/v1/delete', { key: 'sweep-turn:stackflow' });
+  const before = (await stored(tandem.emulator, 'sweep:stackflow')) as { watermark?: string };
+  const compared: number[] = [];
+  for (let run = 0; run < 20; run++) {
+    await sweepConnection(forgePorts, connection, Date.now() + 60_000, { pages: 1, pageSize: 5 });
+    const state = (await stored(tandem.emulator, 'sweep:stackflow')) as { watermark?: string; run?: { issuesCompared: number }; last?: { finished: boolean; issuesCompared: number } };
+    compared.push(state.last?.issuesCompared ?? 0);
+    if (state.last?.finished) break;
+    assert.equal(state.watermark, before.watermark, 'the watermark stays until the sweep is done');
+  }
+  assert.ok(compared.length >= 3, `several runs (${compared.join(', ')} issues compared after each)`);
+  assert.equal(compared[0], 5, 'the first run stopped after its one page of five');
+  assert.ok(compared.every((n, i) => i === 0 || n >= (compared[i - 1] ?? 0)), 'each run goes on from the last');
+  await quiet();
+  for (const key of keys) assert.ok(itsm.records('incidents').some((r) => r.jira_issue_key === key), `${key} got its incident`);
+  const after = (await stored(tandem.emulator, 'sweep:stackflow')) as { watermark?: string; run?: unknown };
+  assert.notEqual(after.watermark, before.watermark);
+  assert.equal(after.run, undefined);
 });
