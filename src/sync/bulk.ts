@@ -6,11 +6,12 @@
 // on from the issue it was at; the delivery itself finds the record a dead invocation made.
 import { z } from 'zod';
 import type { BulkClassName, BulkJobView, BulkPreview, BulkSample, BulkScope } from '../contract/admin';
-import { recordRestConnector, RECORD_PAGE_SIZE } from '../connectors';
-import { findProjectMapping, indexCounterparts, parseConfig, planIssueToTool, type BulkItemPlan, type BulkIssue, type BulkRecord, type Connection, type CounterpartIndex, type MatchRule } from '../mapping';
+import { recordRestConnector } from '../connectors';
+import { findProjectMapping, parseConfig, type BulkItemPlan, type Connection } from '../mapping';
+import { countingJira, pageItems, plan, toolRecords, type PageItem } from './bulk-read';
 import { activityWrite } from './journal';
 import { runDelivery } from './outbound';
-import { isTransientJiraError, JiraRequestError, type BulkPorts, type BulkStepMessage, type JiraIssue, type JiraPort, type Ports } from './ports';
+import { isTransientJiraError, JiraRequestError, type BulkPorts, type BulkStepMessage, type JiraPort, type Ports } from './ports';
 import { authSecretKey, CONFIG_KEY, failureKey, failureSchema, failureSubjectKey, issueStateKey, keyPart, readIssueState, recordIndexKey, type Link } from './state';
 
 // ---------------------------------------------------------------- Forge and Jira limits
@@ -115,116 +116,6 @@ export function scopeJql(connection: Connection, scope: BulkScope): string {
   return `${parts.join(' AND ')} ORDER BY created ASC`;
 }
 
-/** Counts Jira requests and rate-limit points as the job spends them: 1 a request, plus 1 an object read. */
-function countingJira(jira: JiraPort, spent: { requests: number; points: number }): JiraPort {
-  const counted: Record<string, unknown> = {};
-  for (const name of Object.keys(jira)) {
-    const method = (jira as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>)[name];
-    if (typeof method !== 'function') continue;
-    counted[name] = async (...args: unknown[]) => {
-      let result: unknown;
-      try {
-        result = await method.apply(jira, args);
-        return result;
-      } finally {
-        spent.requests += 1;
-        spent.points += 1 + (WRITES.has(name) ? 0 : objectsIn(result));
-      }
-    };
-  }
-  return counted as unknown as JiraPort;
-}
-const WRITES = new Set(['editIssue', 'transitionIssue', 'createIssue', 'upsertRemoteLink', 'addLabel', 'addComment', 'updateComment', 'deleteComment', 'deleteIssue']);
-function objectsIn(result: unknown): number {
-  if (result === undefined || result === null) return 0;
-  if (Array.isArray(result)) return result.length;
-  if (result instanceof Set) return result.size;
-  if (typeof result === 'object' && Array.isArray((result as { issues?: unknown }).issues)) return (result as { issues: unknown[] }).issues.length;
-  return 1;
-}
-
-interface PageItem {
-  issue: BulkIssue;
-  link: Link | undefined;
-}
-
-/** A search page as the planner takes it: each issue's facts, whether its mapping's filter matches it (one request per filter), and its link. */
-async function pageItems(ports: Ports, connection: Connection, issues: JiraIssue[]): Promise<PageItem[]> {
-  const filters = new Map<string, string[]>();
-  for (const issue of issues) {
-    const mapping = issue.project && issue.issueType ? findProjectMapping(connection, { projectKey: issue.project.key, issueTypeName: issue.issueType.name }) : undefined;
-    if (mapping?.jql) filters.set(mapping.jql, [...(filters.get(mapping.jql) ?? []), issue.id]);
-  }
-  const matching = new Map<string, Set<string>>();
-  for (const [jql, ids] of filters) matching.set(jql, await ports.jira.issuesMatching(ids, jql));
-  const states = await ports.store.getMany(issues.map((i) => issueStateKey(i.id)));
-  return issues.map((issue) => {
-    const mapping = issue.project && issue.issueType ? findProjectMapping(connection, { projectKey: issue.project.key, issueTypeName: issue.issueType.name }) : undefined;
-    const created = typeof issue.fields.created === 'string' ? issue.fields.created : undefined;
-    const facts: BulkIssue = {
-      id: issue.id,
-      key: issue.key,
-      projectKey: issue.project?.key ?? '',
-      issueTypeName: issue.issueType?.name ?? '',
-      summary: typeof issue.fields.summary === 'string' ? issue.fields.summary : '',
-      ...(created ? { created } : {}),
-      ...(mapping?.jql ? { matchesFilter: matching.get(mapping.jql)?.has(issue.id) ?? false } : {}),
-    };
-    return { issue: facts, link: readIssueState(states.get(issueStateKey(issue.id))).links[connection.id] };
-  });
-}
-
-function plan(connection: Connection, item: PageItem, records: CounterpartIndex<RecordWithUrl> | undefined, matchRule: MatchRule): BulkItemPlan {
-  return planIssueToTool({
-    connection,
-    issue: item.issue,
-    linkedRecord: item.link ? { id: item.link.externalId, label: item.link.number ?? item.link.externalId } : undefined,
-    records,
-    matchRule,
-  });
-}
-
-type RecordWithUrl = BulkRecord & { url: string };
-
-/**
- * The tool's records of the modules the connection maps, indexed for the match rules, when the
- * tool can list them; undefined when it cannot (the delivery then looks each issue's key up itself).
- */
-async function toolRecords(ports: Ports, connection: Connection): Promise<CounterpartIndex<RecordWithUrl> | undefined> {
-  if (connection.protocol !== 'record-rest' || connection.paths.listRecords === null) return undefined;
-  const secret = connection.auth.kind === 'none' ? undefined : await ports.store.getSecret(authSecretKey(connection.id));
-  const connector = recordRestConnector(connection, secret, ports.external, { now: () => ports.clock.now() });
-  const records: RecordWithUrl[] = [];
-  for (const module of new Set(connection.projects.map((p) => p.module))) {
-    const summaryField = connection.projects.filter((p) => p.module === module).flatMap((p) => p.fields ?? connection.fields).find((m) => m.jira === 'summary')?.tool;
-    let cursor: string | undefined;
-    for (let pages = 0; pages < 1000; pages += 1) {
-      const page = await connector.listRecords({ module, limit: RECORD_PAGE_SIZE, ...(cursor ? { cursor } : {}) });
-      if (!page.ok) return undefined;
-      for (const r of page.value.records) {
-        const key = connection.issueKeyField ? r.fields[connection.issueKeyField] : undefined;
-        const summary = summaryField ? r.fields[summaryField] : undefined;
-        const created = r.fields.created_at ?? r.fields.created ?? r.fields.opened_at;
-        records.push({
-          id: r.id,
-          module,
-          url: r.url,
-          ...(r.number ? { number: r.number } : {}),
-          ...(typeof key === 'string' && key ? { issueKey: key } : {}),
-          ...(typeof summary === 'string' ? { summary } : {}),
-          ...(typeof created === 'string' ? { created } : {}),
-        });
-      }
-      cursor = page.value.nextCursor;
-      if (!cursor) break;
-    }
-  }
-  const linked = await ports.store.getMany(records.map((r) => recordIndexKey(connection.id, r.module, r.id)));
-  return indexCounterparts(
-    records.filter((r) => !linked.has(recordIndexKey(connection.id, r.module, r.id))),
-    (r) => r,
-  );
-}
 
 // ---------------------------------------------------------------- dry run
 
