@@ -68,6 +68,8 @@ const jobSchema = z.object({
   counts: countsSchema,
   points: z.number(),
   note: z.string().optional(),
+  /** When the step the job waits for is due: a running job whose step is long overdue has lost its chain. */
+  dueAt: z.string().optional(),
 });
 type Job = z.infer<typeof jobSchema>;
 
@@ -189,6 +191,7 @@ export async function startBulkSync(ports: BulkPorts, request: z.infer<typeof bu
     status: 'running',
     startedBy: accountId,
     startedAt: at,
+    dueAt: at,
     budgetPointsPerHour: request.budgetPointsPerHour ?? DEFAULT_BUDGET_POINTS_PER_HOUR,
     ...(total === undefined ? {} : { total }),
     step: 1,
@@ -222,7 +225,7 @@ export async function controlBulkSync(ports: BulkPorts, connectionId: string, wa
   await ports.store.set(bulkControlKey(connectionId), { want: want === 'resume' ? 'run' : want, by: accountId, at });
   if (job.status === 'paused' && want === 'cancel') return viewOf(ports, await finish(ports, job, 'cancelled', accountId));
   if (job.status === 'paused' && want === 'resume') {
-    const next: Job = { ...job, status: 'running', step: job.step + 1 };
+    const next: Job = { ...job, status: 'running', step: job.step + 1, dueAt: at };
     await ports.store.set(bulkJobKey(connectionId), next);
     await ports.bulkQueue.push({ type: 'bulk-step', connectionId, jobId: job.jobId, step: next.step, chain: 0 });
     return viewOf(ports, next);
@@ -329,7 +332,8 @@ export async function runBulkStep(ports: BulkPorts, message: BulkStepMessage, ev
   const note = waitUntil === undefined ? undefined : `Jira asked Tandem to slow down; going on at ${new Date(waitUntil).toISOString()}`;
   const { note: _old, ...rest } = job;
   void _old;
-  const next: Job = { ...rest, step: job.step + 1, points: job.points + spent.points, ...(note ? { note } : {}) };
+  const dueAt = new Date(ports.clock.now() + delay * 1000).toISOString();
+  const next: Job = { ...rest, step: job.step + 1, points: job.points + spent.points, dueAt, ...(note ? { note } : {}) };
   await ports.store.set(bulkJobKey(job.connectionId), next);
   if (message.chain + 1 >= CHAIN_LIMIT) return; // Left for the scheduled restart, which starts a new chain.
   await ports.bulkQueue.push({ ...message, step: next.step, chain: message.chain + 1 }, delay);
@@ -394,4 +398,44 @@ async function linkByMatch(ports: Ports, connection: Connection, item: PageItem,
     { key: issueStateKey(item.issue.id), value: { links: { ...state.links, [connection.id]: link } } },
     { key: index, value: { issueId: item.issue.id, issueKey: item.issue.key } },
   ]);
+}
+
+/**
+ * How many sweeps in a row (one each five minutes) must find a job at the same step, its step overdue,
+ * before the job counts as stopped: longer than a step with all its retries, or a wait for Jira, takes.
+ */
+const STALLED_AFTER_SWEEPS = 4;
+const bulkWatchKey = (connectionId: string) => `bulk-watch:${keyPart(connectionId)}`;
+const watchSchema = z.object({ jobId: z.string(), step: z.number().int(), seen: z.number().int() });
+
+/**
+ * The scheduled trigger's part: a running job whose chain stopped (it neared Forge's 1,000 pushes,
+ * its step's retries ran out, a push was lost) gets a new chain from its checkpoint. The step number
+ * moves on, so a late message of the old chain does nothing.
+ */
+export async function restartStoppedBulkJobs(ports: BulkPorts): Promise<number> {
+  let restarted = 0;
+  let cursor: string | undefined;
+  do {
+    const page = await ports.store.list('bulk-job:', { limit: 100, ...(cursor ? { cursor } : {}) });
+    for (const entry of page.entries) {
+      const job = jobSchema.safeParse(entry.value);
+      if (!job.success || job.data.status !== 'running') continue;
+      const watch = watchSchema.safeParse(await ports.store.get(bulkWatchKey(job.data.connectionId)));
+      const same = watch.success && watch.data.jobId === job.data.jobId && watch.data.step === job.data.step;
+      const seen = same ? watch.data.seen + 1 : 1;
+      const overdue = ports.clock.now() > Date.parse(job.data.dueAt ?? job.data.startedAt);
+      if (seen < STALLED_AFTER_SWEEPS || !overdue) {
+        await ports.store.set(bulkWatchKey(job.data.connectionId), { jobId: job.data.jobId, step: job.data.step, seen });
+        continue;
+      }
+      const next: Job = { ...job.data, step: job.data.step + 1, dueAt: new Date(ports.clock.now()).toISOString() };
+      await ports.store.set(bulkJobKey(next.connectionId), next);
+      await ports.bulkQueue.push({ type: 'bulk-step', connectionId: next.connectionId, jobId: next.jobId, step: next.step, chain: 0 });
+      await ports.store.delete(bulkWatchKey(next.connectionId));
+      restarted += 1;
+    }
+    cursor = page.cursor;
+  } while (cursor);
+  return restarted;
 }

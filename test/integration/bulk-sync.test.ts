@@ -22,10 +22,10 @@ async function call<T>(functionKey: AdminCallName, payload: unknown): Promise<T>
 
 const agent = () => ({ kind: 'user' as const, accountId: tandem.agent.accountId });
 
-async function createIssues(project: string, type: string, count: number, prefix: string): Promise<Array<{ id: string; key: string }>> {
+async function createIssues(project: string, type: string, count: number, prefix: string, labels: string[] = []): Promise<Array<{ id: string; key: string }>> {
   const made: Array<{ id: string; key: string }> = [];
   for (let i = 1; i <= count; i += 1) {
-    const answer = await tandem.rest(agent(), 'POST', '/rest/api/3/issue', { fields: { project: { key: project }, issuetype: { name: type }, summary: `${prefix} ${i}` } });
+    const answer = await tandem.rest(agent(), 'POST', '/rest/api/3/issue', { fields: { project: { key: project }, issuetype: { name: type }, summary: `${prefix} ${i}`, labels } });
     assert.equal(answer.status, 201, JSON.stringify(answer.body));
     made.push(answer.body as { id: string; key: string });
   }
@@ -145,8 +145,40 @@ test('invocations killed at random points: every issue is done once, none twice,
   assert.equal(itsm.records('changes').length, 30);
 });
 
+test('a job whose step Forge gave up on is started again by the scheduled trigger, from its checkpoint', async () => {
+  // Issues whose events never reached Tandem: only a sync of what exists brings them.
+  tandem.emulator.holdProductEvents();
+  const unsent = await createIssues('OPS', 'Bug', 12, 'Missed bug', ['missed']);
+  tandem.emulator.releaseProductEvents();
+  // Every try of the first step dies (Forge retries four times, then drops the event): the chain stops.
+  tandem.emulator.crashes.set({ next: 5 });
+  await call('startBulkSync', { connectionId: 'stackflow', scope: { kind: 'jql', jql: 'project = OPS AND labels = missed ORDER BY created ASC' }, matchRule: 'reference', total: 12 });
+  await tandem.emulator.drain();
+  assert.equal(tandem.emulator.queue.failed.length, 1, 'Forge gave up on the step');
+  tandem.emulator.crashes.clear();
+  const stalled = (await call<{ job?: BulkJobView }>('getBulkSync', { connectionId: 'stackflow' })).job;
+  assert.equal(stalled?.status, 'running');
+  assert.ok((stalled?.counts.done ?? 0) < 12, 'the job stopped part way');
+  assert.equal(tandem.emulator.queue.waiting().length, 0, 'nothing more is queued');
+  // A stopped job is one that four sweeps in a row (twenty minutes) find at the same overdue step.
+  for (let run = 1; run <= 3; run += 1) {
+    assert.equal(await tandem.emulator.runScheduledTrigger('tandem-sweep'), 'ok');
+    await tandem.emulator.drain();
+    assert.equal((await call<{ job?: BulkJobView }>('getBulkSync', { connectionId: 'stackflow' })).job?.counts.done, stalled?.counts.done, `sweep ${run} leaves it`);
+  }
+  assert.equal(await tandem.emulator.runScheduledTrigger('tandem-sweep'), 'ok');
+  await tandem.emulator.drain();
+  const job = (await call<{ job?: BulkJobView }>('getBulkSync', { connectionId: 'stackflow' })).job;
+  assert.equal(job?.status, 'done');
+  assert.equal(job?.counts.done, 12);
+  for (const issue of unsent) {
+    assert.equal(itsm.records('incidents').filter((r) => r.jira_issue_key === issue.key).length, 1, `${issue.key} has one record`);
+    assert.ok(await linkedRecord(issue.id), `${issue.key} is linked`);
+  }
+});
+
 test('pause stops the job after the issue in hand, resume goes on from there, cancel ends it', async () => {
-  await call('startBulkSync', { connectionId: 'stackflow', scope: { kind: 'all', projectKey: 'OPS', issueType: 'Bug' }, matchRule: 'reference', total: 24 });
+  await call('startBulkSync', { connectionId: 'stackflow', scope: { kind: 'all', projectKey: 'OPS', issueType: 'Bug' }, matchRule: 'reference', total: 36 });
   const paused = (await call<{ job: BulkJobView }>('pauseBulkSync', { connectionId: 'stackflow' })).job;
   assert.equal(paused.status, 'running', 'the step in hand finishes first');
   await tandem.emulator.drain();
