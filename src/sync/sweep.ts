@@ -10,7 +10,7 @@ import { fieldMappingsFor, hashValue, issueFieldsFor, mappingsForModule, parseCo
 import type { SweepView } from '../contract/admin';
 import { ID_PATTERN, MODULE_PATTERN, URL_PATTERN, type InboundEvent } from './inbound-event';
 import { connectorOf } from './issue-links';
-import type { JiraIssue, Ports } from './ports';
+import { JiraRequestError, type JiraIssue, type Ports } from './ports';
 import { CONFIG_KEY, failureKey, failureSubjectKey, issueStateKey, keyPart, readIssueState, recordIndexKey, recordIndexSchema, unlinkedKey, unlinkedRecordKey, type Link } from './state';
 import { coveringMapping } from './outbound/run';
 
@@ -85,8 +85,30 @@ export async function runSweeps(ports: Ports): Promise<void> {
   for (const connection of parsed.config.connections) {
     if (!connection.enabled || connection.protocol !== 'record-rest') continue;
     if (ports.clock.now() >= deadline) return;
-    await sweepConnection(ports, connection, deadline);
+    try {
+      await sweepConnection(ports, connection, deadline);
+    } catch (error) {
+      // One connection's trouble (a project Jira no longer has, Jira busy) never stops the others' sweeps.
+      await noteStopped(ports, connection, error).catch(() => undefined);
+    }
   }
+}
+
+/** The last sweep says it stopped and why; it goes on at the connection's next turn. */
+async function noteStopped(ports: Ports, connection: Connection, error: unknown): Promise<void> {
+  const key = sweepKey(connection.id);
+  const state = readSweepState(await ports.store.get(key));
+  const why = error instanceof JiraRequestError ? `Jira answered ${error.status}` : 'an unexpected error';
+  const at = iso(ports.clock.now());
+  const last: SweepSummary = {
+    startedAt: state.run?.startedAt ?? at,
+    issuesCompared: state.run?.issuesCompared ?? 0,
+    recordsCompared: state.run?.recordsCompared ?? 0,
+    queued: state.run?.queued ?? 0,
+    finished: false,
+    note: `Stopped: ${why}. It goes on at the connection's next sweep.`,
+  };
+  await ports.store.set(key, { ...state, last });
 }
 
 /** The JQL of the issues in the connection's mapped projects changed since `sinceMs`, oldest change first. */

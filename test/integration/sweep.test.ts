@@ -137,3 +137,19 @@ test('a sweep that stops at its limits goes on at the next run, and moves its wa
   assert.notEqual(after.watermark, before.watermark);
   assert.equal(after.run, undefined);
 });
+
+test('a connection Jira refuses to search for is noted on its last sweep, and the others are still swept', async () => {
+  const config = (await stored(tandem.emulator, 'config')) as { version: number; connections: Array<{ id: string; name: string; projects: Array<{ projectKey: string }> }> };
+  const stackflow = config.connections[0];
+  assert.ok(stackflow);
+  const ghost = { ...structuredClone(stackflow), id: 'ghost', name: 'Ghost', projects: stackflow.projects.map((p) => ({ ...p, projectKey: 'NOPE' })) };
+  await configure(tandem.emulator, { ...config, connections: [ghost, stackflow] });
+  await tandem.emulator.advance(61 * 60 * 1000);
+  tandem.emulator.calls.reset();
+  assert.equal(await tandem.emulator.runScheduledTrigger('tandem-sweep'), 'ok');
+  const sweeps = (await tandem.emulator.invokeResolver({ moduleKey: 'tandem-admin', functionKey: 'getSweeps', payload: {}, accountId: tandem.admin.accountId })) as SweepsResponse;
+  assert.ok(sweeps.ok);
+  assert.match(sweeps.sweeps.find((s) => s.connectionId === 'ghost')?.note ?? '', /Stopped: Jira answered 400/);
+  assert.equal(tandem.emulator.calls.jira.get(SEARCH), 2, 'StackFlow was swept after the refused one');
+  await configure(tandem.emulator, config);
+});
