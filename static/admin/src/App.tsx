@@ -14,6 +14,7 @@ import { ConnectionsTab } from './tabs/ConnectionsTab';
 import { InboundTab } from './tabs/InboundTab';
 import { MappingsTab } from './tabs/MappingsTab';
 import { SettingsTab } from './tabs/SettingsTab';
+import { SyncExistingTab } from './tabs/SyncExistingTab';
 import { Button, Tabs } from './ui';
 
 type State =
@@ -98,6 +99,7 @@ const TABS = [
   { id: 'mappings', label: 'Mappings' },
   { id: 'inbound', label: 'Inbound' },
   { id: 'activity', label: 'Activity' },
+  { id: 'sync-existing', label: 'Sync existing' },
   { id: 'settings', label: 'Settings' },
 ] as const;
 type TabId = (typeof TABS)[number]['id'];
@@ -165,6 +167,7 @@ function Workspace(props: { overview: OverviewResponse; viewer: Viewer; onReload
         {tab === 'mappings' && <MappingsTab connectionId={selected?.id} onSelectConnection={setConnectionId} onAdd={() => setTab('connections')} />}
         {tab === 'inbound' && <InboundTab connectionId={selected?.id} onSelectConnection={setConnectionId} onAdd={() => setTab('connections')} />}
         {tab === 'activity' && <ActivityTab />}
+        {tab === 'sync-existing' && <SyncExistingTab connectionId={selected?.id} onSelectConnection={setConnectionId} onAdd={() => setTab('connections')} />}
         {tab === 'settings' && <SettingsTab connectionId={selected?.id} onSelectConnection={setConnectionId} onAdd={() => setTab('connections')} />}
       </Tabs>
     </Stack>
