@@ -177,8 +177,31 @@ test('a job whose step Forge gave up on is started again by the scheduled trigge
   }
 });
 
+test("Jira's hourly quota spent mid-job: the job waits for the reset and goes on, failing nothing", async () => {
+  tandem.emulator.holdProductEvents();
+  const late = await createIssues('OPS', 'Bug', 30, 'Quota bug', ['quota']);
+  tandem.emulator.releaseProductEvents();
+  await call('startBulkSync', { connectionId: 'stackflow', scope: { kind: 'jql', jql: 'labels = quota ORDER BY created ASC' }, matchRule: 'reference', total: 30 });
+  await tandem.emulator.settle();
+  // The first page is done; the second waits for the budget's pace when the quota runs out.
+  tandem.jira.rateLimit.set({ kind: 'quota', retryAfterSeconds: 1200 });
+  await tandem.emulator.advance(5 * 60 * 1000);
+  // Read from storage: the admin page's own calls to Jira wait for the quota too.
+  const waiting = (await stored(tandem.emulator, 'bulk-job:stackflow')) as { status: string; note?: string; counts: { done: number } };
+  assert.equal(waiting.status, 'running');
+  assert.match(waiting.note ?? '', /Jira asked Tandem to slow down/);
+  assert.ok(waiting.counts.done < 30);
+  // The quota resets by itself twenty minutes after it ran out.
+  await tandem.emulator.drain();
+  assert.equal(tandem.jira.rateLimit.state(), null, 'the quota has reset');
+  const job = (await call<{ job?: BulkJobView }>('getBulkSync', { connectionId: 'stackflow' })).job;
+  assert.equal(job?.status, 'done');
+  assert.deepEqual(job?.counts, { done: 30, created: 30, linked: 0, updated: 0, skipped: 0, failed: 0 });
+  for (const issue of late) assert.equal(itsm.records('incidents').filter((r) => r.jira_issue_key === issue.key).length, 1, `${issue.key} has one record`);
+});
+
 test('pause stops the job after the issue in hand, resume goes on from there, cancel ends it', async () => {
-  await call('startBulkSync', { connectionId: 'stackflow', scope: { kind: 'all', projectKey: 'OPS', issueType: 'Bug' }, matchRule: 'reference', total: 36 });
+  await call('startBulkSync', { connectionId: 'stackflow', scope: { kind: 'all', projectKey: 'OPS', issueType: 'Bug' }, matchRule: 'reference', total: 66 });
   const paused = (await call<{ job: BulkJobView }>('pauseBulkSync', { connectionId: 'stackflow' })).job;
   assert.equal(paused.status, 'running', 'the step in hand finishes first');
   await tandem.emulator.drain();
