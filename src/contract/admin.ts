@@ -374,6 +374,7 @@ export interface AdminCalls {
   pauseBulkSync: { request: ConnectionRequest; response: AdminResult<{ job: BulkJobView }> };
   resumeBulkSync: { request: ConnectionRequest; response: AdminResult<{ job: BulkJobView }> };
   cancelBulkSync: { request: ConnectionRequest; response: AdminResult<{ job: BulkJobView }> };
+  syncIssueNow: { request: { connectionId: string; issueKey: string }; response: AdminResult<{ issueKey: string; message: string }> };
 }
 export type AdminCallName = keyof AdminCalls;
 

@@ -1,6 +1,6 @@
 // Sync existing in Chromium, on the real page, resolvers and emulator: the admin chooses a project
 // mapping's issues, runs the dry run (how many would be created, linked, updated, skipped), starts the
-// sync and watches its progress reach every issue, without a reload.
+// sync and watches its progress reach every issue, without a reload; Sync now sends one issue by key.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
@@ -60,4 +60,16 @@ test('dry run, start, progress, done', async () => {
   assert.match(await frame().getByTestId('bulk-progress').innerText(), /36 of 36 done: 32 created, 4 linked, 0 updated, 0 skipped, 0 failed; 0 remaining/);
   assert.equal(tool.records('incidents').length, 36);
   await admin.checkAccessibility('sync existing, done');
+});
+
+test('Sync now sends one issue by its key', async () => {
+  tandem.emulator.holdProductEvents();
+  const made = await tandem.rest({ kind: 'user', accountId: tandem.agent.accountId }, 'POST', '/rest/api/3/issue', { fields: { project: { key: 'OPS' }, issuetype: { name: 'Bug' }, summary: 'Missed by the trigger' } });
+  tandem.emulator.releaseProductEvents();
+  const key = (made.body as { key: string }).key;
+  await frame().getByTestId('sync-now-key').fill(key);
+  await frame().getByTestId('sync-now').click();
+  await frame().getByTestId('sync-now-result').filter({ hasText: `${key} will be sent to StackFlow shortly` }).waitFor();
+  await tandem.emulator.drain();
+  assert.equal(tool.records('incidents').filter((r) => r.jira_issue_key === key).length, 1);
 });

@@ -127,6 +127,7 @@ describe('someone who is not a Jira admin', () => {
       pauseBulkSync: { connectionId: 'stackflow' },
       resumeBulkSync: { connectionId: 'stackflow' },
       cancelBulkSync: { connectionId: 'stackflow' },
+      syncIssueNow: { connectionId: 'stackflow', issueKey: 'OPS-1' },
     };
     assert.deepEqual(Object.keys(plausible).sort(), Object.keys(payloads).sort(), 'every call is tried');
     for (const [name, payload] of Object.entries(plausible)) {

@@ -215,3 +215,21 @@ test('pause stops the job after the issue in hand, resume goes on from there, ca
   const activity = activitySummaries();
   assert.ok(activity.some((s) => s === `Sync existing started by ${tandem.admin.accountId} cancelled by ${tandem.admin.accountId}`), activity.slice(0, 5).join(' | '));
 });
+
+test('Sync now for one issue key sends that issue, and links a record that names it instead of making one', async () => {
+  tandem.emulator.holdProductEvents();
+  const [fresh, named] = await createIssues('OPS', 'Bug', 2, 'Sync now bug');
+  tandem.emulator.releaseProductEvents();
+  assert.ok(fresh && named);
+  const handmade = itsm.createRecord('incidents', { short_description: 'Made by hand', jira_issue_key: named.key });
+  const answer = await call<{ issueKey: string; message: string }>('syncIssueNow', { connectionId: 'stackflow', issueKey: fresh.key.toLowerCase() });
+  assert.equal(answer.issueKey, fresh.key);
+  await call('syncIssueNow', { connectionId: 'stackflow', issueKey: named.key });
+  await tandem.emulator.drain();
+  assert.equal(itsm.records('incidents').filter((r) => r.jira_issue_key === fresh.key).length, 1);
+  assert.equal(await linkedRecord(named.id), handmade.id);
+  assert.equal(itsm.records('incidents').filter((r) => r.jira_issue_key === named.key).length, 1);
+  const unknown = (await tandem.emulator.invokeResolver({ moduleKey: 'tandem-admin', functionKey: 'syncIssueNow', payload: { connectionId: 'stackflow', issueKey: 'OPS-9999' }, accountId: tandem.admin.accountId })) as { ok: boolean; error?: { code: string; message: string } };
+  assert.equal(unknown.error?.code, 'NOT_FOUND');
+  assert.match(unknown.error?.message ?? '', /no issue OPS-9999/);
+});

@@ -25,6 +25,7 @@ import { listRefused } from '../../sync/inbound-refusals';
 import { listSweeps } from '../../sync/sweep';
 import { BulkError, controlBulkSync, getBulkSync, previewBulkSync, startBulkSync } from '../../sync/bulk';
 import { forgeBulkQueue } from '../../platform/bulk-queue';
+import { syncIssueNow } from '../../sync/sync-now';
 import { payloads } from './schemas';
 
 const APP_VERSION = '0.1.0';
@@ -90,6 +91,7 @@ const definitions: { [K in AdminCallName]: Run<K> } = {
     }),
   pauseBulkSync: (input, { ports, accountId }) => bulk(async () => ({ job: await controlBulkSync({ ...ports, bulkQueue: forgeBulkQueue }, input.connectionId, 'pause', accountId) })),
   resumeBulkSync: (input, { ports, accountId }) => bulk(async () => ({ job: await controlBulkSync({ ...ports, bulkQueue: forgeBulkQueue }, input.connectionId, 'resume', accountId) })),
+  syncIssueNow: (input, { ports }) => bulk(() => syncIssueNow(ports, input)),
   cancelBulkSync: (input, { ports, accountId }) => bulk(async () => ({ job: await controlBulkSync({ ...ports, bulkQueue: forgeBulkQueue }, input.connectionId, 'cancel', accountId) })),
 
   async getOverview(_input, { ports, accountId }) {

@@ -11,6 +11,7 @@ import { pauseBulkSync } from '../api/pauseBulkSync';
 import { previewBulkSync } from '../api/previewBulkSync';
 import { resumeBulkSync } from '../api/resumeBulkSync';
 import { startBulkSync } from '../api/startBulkSync';
+import { syncIssueNow } from '../api/syncIssueNow';
 import { useAdmin } from '../admin-state';
 import { Button, Card, SelectField, TextField, cellStyle, headStyle, tableStyle } from '../ui';
 import { ConnectionPicker, NoConnection } from './common';
@@ -40,6 +41,8 @@ export function SyncExistingTab(props: { connectionId: string | undefined; onSel
   const [job, setJob] = useState<BulkJobView>();
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
+  const [issueKey, setIssueKey] = useState('');
+  const [oneSent, setOneSent] = useState<string>();
 
   const chosen = mappings[Number(mapping)];
   const scope: BulkScope | undefined = kind === 'jql' ? (jql.trim() ? { kind: 'jql', jql } : undefined) : chosen ? { kind, projectKey: chosen.projectKey, issueType: chosen.issueType } : undefined;
@@ -96,6 +99,13 @@ export function SyncExistingTab(props: { connectionId: string | undefined; onSel
       else setError(answer.error.message);
       await load();
     });
+  const syncOne = () =>
+    run(async () => {
+      setOneSent(undefined);
+      const answer = await syncIssueNow({ connectionId: connection.id, issueKey });
+      if (answer.ok) setOneSent(answer.message);
+      else setError(answer.error.message);
+    });
   const active = job?.status === 'running' || job?.status === 'paused';
 
   return (
@@ -107,6 +117,15 @@ export function SyncExistingTab(props: { connectionId: string | undefined; onSel
           <p>{error}</p>
         </SectionMessage>
       )}
+      <Card label="One issue">
+        <Stack space="space.100">
+          <TextField label="Issue key" value={issueKey} onChange={setIssueKey} placeholder="OPS-12" testId="sync-now-key" hint="Sends this issue to the tool now; a record that names it is linked, not duplicated." />
+          <Inline space="space.100" alignBlock="center">
+            <Button onClick={() => void syncOne()} isDisabled={busy || issueKey.trim() === ''} testId="sync-now">Sync now</Button>
+            {oneSent && <Text testId="sync-now-result">{oneSent}</Text>}
+          </Inline>
+        </Stack>
+      </Card>
       {!active && (
         <Card label="What to sync">
           <Stack space="space.150">
