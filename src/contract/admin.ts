@@ -286,9 +286,13 @@ export interface ImportConfigRequest {
 
 /**
  * What a sync of what already exists covers. Jira → tool: one project mapping's open issues or all
- * its issues, or the issues a JQL query finds. (Tool → Jira is planned record by record, see src/mapping/bulk-plan.)
+ * its issues, or the issues a JQL query finds. Tool → Jira: a module's records.
  */
-export type BulkScope = { kind: 'open' | 'all'; projectKey: string; issueType?: string } | { kind: 'jql'; jql: string };
+export type BulkScope =
+  | { kind: 'open' | 'all'; projectKey: string; issueType?: string }
+  | { kind: 'jql'; jql: string }
+  /** Tool → Jira: a module's records, those changed since a date (ISO 8601) when given. */
+  | { kind: 'records'; module: string; updatedSince?: string };
 export type BulkMatchRule = 'reference' | 'summary-and-day';
 export type BulkClassName = 'create' | 'link' | 'update' | 'skip';
 

@@ -2,7 +2,7 @@
 // retried and their return value is ignored, so a failure is logged and the next run carries on.
 import { forgeBulkPorts } from '../platform/bulk-queue';
 import { forgePorts } from '../platform/ports';
-import { restartStoppedBulkJobs } from '../sync/bulk';
+import { restartStoppedBulkJobs } from '../sync/bulk-restart';
 import { runSweeps } from '../sync/sweep';
 
 export async function onSweep(): Promise<void> {

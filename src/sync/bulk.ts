@@ -9,6 +9,7 @@ import type { BulkClassName, BulkJobView, BulkPreview, BulkSample, BulkScope } f
 import { recordRestConnector } from '../connectors';
 import { findProjectMapping, parseConfig, type BulkItemPlan, type Connection } from '../mapping';
 import { countingJira, pageItems, plan, toolRecords, type PageItem } from './bulk-read';
+import { planRecord, recordPage, syncRecord } from './bulk-records';
 import { activityWrite } from './journal';
 import { runDelivery } from './outbound';
 import { isTransientJiraError, JiraRequestError, type BulkPorts, type BulkStepMessage, type JiraPort, type Ports } from './ports';
@@ -37,6 +38,7 @@ const POINTS_PER_ITEM: Record<BulkClassName, number> = { create: 5, link: 5, upd
 export const bulkScopeSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.enum(['open', 'all']), projectKey: z.string().trim().min(1).max(50), issueType: z.string().trim().min(1).max(255).optional() }),
   z.object({ kind: z.literal('jql'), jql: z.string().trim().min(1, 'Type a JQL query').max(2000) }),
+  z.object({ kind: z.literal('records'), module: z.string().trim().min(1).max(64), updatedSince: z.iso.datetime({ offset: true }).optional() }),
 ]);
 export const bulkRequestSchema = z.object({
   connectionId: z.string().min(1).max(64),
@@ -48,7 +50,7 @@ export const bulkRequestSchema = z.object({
 const countsSchema = z.object({ done: z.number(), created: z.number(), linked: z.number(), updated: z.number(), skipped: z.number(), failed: z.number() });
 type Counts = z.infer<typeof countsSchema>;
 
-const jobSchema = z.object({
+export const jobSchema = z.object({
   jobId: z.string(),
   connectionId: z.string(),
   scope: bulkScopeSchema,
@@ -71,7 +73,7 @@ const jobSchema = z.object({
   /** When the step the job waits for is due: a running job whose step is long overdue has lost its chain. */
   dueAt: z.string().optional(),
 });
-type Job = z.infer<typeof jobSchema>;
+export type Job = z.infer<typeof jobSchema>;
 
 const controlSchema = z.object({ want: z.enum(['run', 'pause', 'cancel']), by: z.string(), at: z.string() });
 
@@ -109,6 +111,10 @@ async function connectionOf(ports: Pick<Ports, 'store'>, connectionId: string): 
 /** The JQL a scope searches with, oldest first so pages stay put while the job runs. */
 export function scopeJql(connection: Connection, scope: BulkScope): string {
   if (scope.kind === 'jql') return scope.jql;
+  if (scope.kind === 'records') {
+    if (!connection.projects.some((p) => p.module === scope.module)) throw new BulkError('NOT_FOUND', `${connection.name} maps no project to ${scope.module}`);
+    return '';
+  }
   const mapping = connection.projects.find((p) => p.projectKey === scope.projectKey.toUpperCase() && p.issueType === (scope.issueType ?? p.issueType));
   if (!mapping) throw new BulkError('NOT_FOUND', `${connection.name} has no project mapping for ${scope.projectKey}`);
   const quote = (value: string) => `"${value.replace(/["\\]/g, '\\$&')}"`;
@@ -133,25 +139,47 @@ export async function previewBulkSync(ports: Ports, request: z.infer<typeof bulk
   const samples: Record<BulkClassName, BulkSample[]> = { create: [], link: [], update: [], skip: [] };
   let itemPoints = 0;
   let token: string | undefined;
+  const sample = (cls: BulkClassName, label: string, planned: BulkItemPlan) => {
+    if (samples[cls].length >= 5) return;
+    const detail = planned.counterpart ? `${planned.counterpart.label} (${planned.counterpart.by === 'summary-and-day' ? 'same summary and day' : planned.counterpart.by === 'reference' ? 'names the issue' : 'linked'})` : planned.reason;
+    samples[cls].push({ issueKey: label, ...(detail ? { detail } : {}) });
+  };
+  if (request.scope.kind === 'records') {
+    const scope = request.scope;
+    do {
+      const page = await recordPage(counted, connection, { module: scope.module, limit: 100, ...(token ? { cursor: token } : {}), ...(scope.updatedSince ? { updatedSince: scope.updatedSince } : {}) });
+      if (typeof page === 'string') throw new BulkError('INVALID', page);
+      for (const item of page.records) {
+        const planned = planRecord(connection, item);
+        counts[planned.class] += 1;
+        // An issue made costs its create, the record's remote link and a read or two.
+        itemPoints += planned.class === 'create' ? 5 : POINTS_PER_ITEM[planned.class];
+        sample(planned.class, item.record.number ?? item.record.id, planned);
+      }
+      token = page.nextCursor;
+    } while (token);
+    return costOf(counts, samples, itemPoints, request.budgetPointsPerHour);
+  }
   do {
     const page = await searchOrRefuse(counted.jira, { jql, fields: ['summary', 'created'], maxResults: 100, ...(token ? { nextPageToken: token } : {}) });
     for (const item of await pageItems(counted, connection, page.issues)) {
       const planned = plan(connection, item, records, request.matchRule);
       counts[planned.class] += 1;
       itemPoints += POINTS_PER_ITEM[planned.class];
-      if (samples[planned.class].length < 5) {
-        const detail = planned.counterpart ? `${planned.counterpart.label} (${planned.counterpart.by === 'summary-and-day' ? 'same summary and day' : planned.counterpart.by === 'reference' ? 'names the issue' : 'linked'})` : planned.reason;
-        samples[planned.class].push({ issueKey: item.issue.key, ...(detail ? { detail } : {}) });
-      }
+      sample(planned.class, item.issue.key, planned);
     }
     token = page.nextPageToken;
   } while (token);
+  return costOf(counts, samples, itemPoints, request.budgetPointsPerHour);
+}
+
+function costOf(counts: Record<BulkClassName, number>, samples: Record<BulkClassName, BulkSample[]>, itemPoints: number, budgetPointsPerHour: number | undefined): BulkPreview {
   const total = counts.create + counts.link + counts.update + counts.skip;
   // The job reads the same pages again (in pages of BULK_PAGE_SIZE), then spends its points on the issues.
   const pages = Math.max(1, Math.ceil(total / BULK_PAGE_SIZE));
   const points = pages + total + itemPoints;
   const jiraRequests = pages + counts.create * 3 + counts.link * 3 + counts.update;
-  const budget = request.budgetPointsPerHour ?? DEFAULT_BUDGET_POINTS_PER_HOUR;
+  const budget = budgetPointsPerHour ?? DEFAULT_BUDGET_POINTS_PER_HOUR;
   return { counts, samples, jiraRequests, points, budgetPointsPerHour: budget, estimatedSeconds: Math.ceil((points / budget) * 3600) };
 }
 
@@ -209,6 +237,7 @@ export async function startBulkSync(ports: BulkPorts, request: z.infer<typeof bu
 }
 
 function describeScope(scope: BulkScope): string {
+  if (scope.kind === 'records') return `the ${scope.module} records${scope.updatedSince ? ` changed since ${scope.updatedSince}` : ''}, into Jira`;
   return scope.kind === 'jql' ? `the issues of ${scope.jql}` : `${scope.kind === 'open' ? 'the open' : 'all the'} issues of ${scope.projectKey}${scope.issueType && scope.issueType !== '*' ? ` (${scope.issueType})` : ''}`;
 }
 
@@ -297,13 +326,10 @@ export async function runBulkStep(ports: BulkPorts, message: BulkStepMessage, ev
   const pointsAtStart = job.points;
   let waitUntil: number | undefined;
   try {
-    const page = await counted.jira.searchIssues({ jql: job.jql, fields: ['summary', 'created'], maxResults: BULK_PAGE_SIZE, ...(job.token ? { nextPageToken: job.token } : {}) });
-    const items = await pageItems(counted, connection, page.issues);
-    const records = job.matchRule === 'summary-and-day' ? await toolRecords(counted, connection) : undefined;
-    for (let index = job.index; index < items.length; index += 1) {
-      const item = items[index];
-      if (!item) break;
-      const outcome = await syncItem(counted, connection, item, plan(connection, item, records, job.matchRule));
+    const page = await stepPage(counted, connection, job);
+    if (typeof page === 'string') return void (await finish(ports, job, 'failed', undefined, page));
+    for (let index = job.index; index < page.size; index += 1) {
+      const outcome = await page.item(index);
       job = { ...job, index: index + 1, counts: counting(job.counts, outcome.counted), points: job.points + spent.points };
       spent.points = 0;
       await ports.store.set(bulkJobKey(job.connectionId), job);
@@ -313,9 +339,9 @@ export async function runBulkStep(ports: BulkPorts, message: BulkStepMessage, ev
         break;
       }
     }
-    if (waitUntil === undefined && job.index >= items.length) {
-      if (!page.nextPageToken) return void (await finish(ports, { ...job, points: job.points + spent.points }, 'done'));
-      job = { ...job, token: page.nextPageToken, index: 0 };
+    if (waitUntil === undefined && job.index >= page.size) {
+      if (!page.next) return void (await finish(ports, { ...job, points: job.points + spent.points }, 'done'));
+      job = { ...job, token: page.next, index: 0 };
     }
   } catch (error) {
     if (!isTransientJiraError(error)) {
@@ -337,6 +363,48 @@ export async function runBulkStep(ports: BulkPorts, message: BulkStepMessage, ev
   await ports.store.set(bulkJobKey(job.connectionId), next);
   if (message.chain + 1 >= CHAIN_LIMIT) return; // Left for the scheduled restart, which starts a new chain.
   await ports.bulkQueue.push({ ...message, step: next.step, chain: message.chain + 1 }, delay);
+}
+
+interface StepPage {
+  size: number;
+  /** The token or cursor of the next page; absent on the last. */
+  next?: string;
+  item(index: number): Promise<{ counted: keyof Omit<Counts, 'done'>; waitUntil?: number }>;
+}
+
+/** The page the checkpoint points at: issues of a search (Jira → tool) or records of a listing (tool → Jira); a string says why it cannot be read. */
+async function stepPage(ports: Ports, connection: Connection, job: Job): Promise<StepPage | string> {
+  const scope = job.scope;
+  if (scope.kind === 'records') {
+    const page = await recordPage(ports, connection, { module: scope.module, limit: BULK_PAGE_SIZE, ...(job.token ? { cursor: job.token } : {}), ...(scope.updatedSince ? { updatedSince: scope.updatedSince } : {}) });
+    if (typeof page === 'string') return page;
+    const at = new Date(ports.clock.now()).toISOString();
+    return {
+      size: page.records.length,
+      ...(page.nextCursor ? { next: page.nextCursor } : {}),
+      async item(index) {
+        const item = page.records[index];
+        if (!item) return { counted: 'skipped' };
+        const planned = planRecord(connection, item);
+        if (planned.class === 'skip') return { counted: 'skipped' };
+        const outcome = await syncRecord(ports, connection, item, job.jobId, at);
+        if (outcome === 'failed') return { counted: 'failed' };
+        return { counted: planned.class === 'create' ? 'created' : planned.class === 'link' ? 'linked' : 'updated' };
+      },
+    };
+  }
+  const page = await ports.jira.searchIssues({ jql: job.jql, fields: ['summary', 'created'], maxResults: BULK_PAGE_SIZE, ...(job.token ? { nextPageToken: job.token } : {}) });
+  const items = await pageItems(ports, connection, page.issues);
+  const records = job.matchRule === 'summary-and-day' ? await toolRecords(ports, connection) : undefined;
+  return {
+    size: items.length,
+    ...(page.nextPageToken ? { next: page.nextPageToken } : {}),
+    async item(index) {
+      const item = items[index];
+      if (!item) return { counted: 'skipped' };
+      return syncItem(ports, connection, item, plan(connection, item, records, job.matchRule));
+    },
+  };
 }
 
 function counting(counts: Counts, outcome: keyof Omit<Counts, 'done'>): Counts {
@@ -398,44 +466,4 @@ async function linkByMatch(ports: Ports, connection: Connection, item: PageItem,
     { key: issueStateKey(item.issue.id), value: { links: { ...state.links, [connection.id]: link } } },
     { key: index, value: { issueId: item.issue.id, issueKey: item.issue.key } },
   ]);
-}
-
-/**
- * How many sweeps in a row (one each five minutes) must find a job at the same step, its step overdue,
- * before the job counts as stopped: longer than a step with all its retries, or a wait for Jira, takes.
- */
-const STALLED_AFTER_SWEEPS = 4;
-const bulkWatchKey = (connectionId: string) => `bulk-watch:${keyPart(connectionId)}`;
-const watchSchema = z.object({ jobId: z.string(), step: z.number().int(), seen: z.number().int() });
-
-/**
- * The scheduled trigger's part: a running job whose chain stopped (it neared Forge's 1,000 pushes,
- * its step's retries ran out, a push was lost) gets a new chain from its checkpoint. The step number
- * moves on, so a late message of the old chain does nothing.
- */
-export async function restartStoppedBulkJobs(ports: BulkPorts): Promise<number> {
-  let restarted = 0;
-  let cursor: string | undefined;
-  do {
-    const page = await ports.store.list('bulk-job:', { limit: 100, ...(cursor ? { cursor } : {}) });
-    for (const entry of page.entries) {
-      const job = jobSchema.safeParse(entry.value);
-      if (!job.success || job.data.status !== 'running') continue;
-      const watch = watchSchema.safeParse(await ports.store.get(bulkWatchKey(job.data.connectionId)));
-      const same = watch.success && watch.data.jobId === job.data.jobId && watch.data.step === job.data.step;
-      const seen = same ? watch.data.seen + 1 : 1;
-      const overdue = ports.clock.now() > Date.parse(job.data.dueAt ?? job.data.startedAt);
-      if (seen < STALLED_AFTER_SWEEPS || !overdue) {
-        await ports.store.set(bulkWatchKey(job.data.connectionId), { jobId: job.data.jobId, step: job.data.step, seen });
-        continue;
-      }
-      const next: Job = { ...job.data, step: job.data.step + 1, dueAt: new Date(ports.clock.now()).toISOString() };
-      await ports.store.set(bulkJobKey(next.connectionId), next);
-      await ports.bulkQueue.push({ type: 'bulk-step', connectionId: next.connectionId, jobId: next.jobId, step: next.step, chain: 0 });
-      await ports.store.delete(bulkWatchKey(next.connectionId));
-      restarted += 1;
-    }
-    cursor = page.cursor;
-  } while (cursor);
-  return restarted;
 }

@@ -47,8 +47,8 @@ test('dry run, start, progress, done', async () => {
   await frame().getByTestId('bulk-kind').selectOption('all');
   await frame().getByTestId('bulk-dry-run').click();
   await frame().getByTestId('bulk-preview').waitFor();
-  assert.match(await frame().getByTestId('bulk-count-create').innerText(), /Created in the tool\s+32/);
-  assert.match(await frame().getByTestId('bulk-count-link').innerText(), /Linked to a record already there\s+4\s+OPS-1/);
+  assert.match(await frame().getByTestId('bulk-count-create').innerText(), /Created on the other side\s+32/);
+  assert.match(await frame().getByTestId('bulk-count-link').innerText(), /Linked to a counterpart already there\s+4\s+OPS-1/);
   assert.equal(tool.records('incidents').length, 4, 'the dry run wrote nothing');
   await admin.checkAccessibility('sync existing, dry run');
 

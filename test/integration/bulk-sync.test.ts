@@ -233,3 +233,24 @@ test('Sync now for one issue key sends that issue, and links a record that names
   assert.equal(unknown.error?.code, 'NOT_FOUND');
   assert.match(unknown.error?.message ?? '', /no issue OPS-9999/);
 });
+
+test('tool → Jira: a module records that no issue has become issues, linked ones are updated, and the dry run said so', async () => {
+  const made = [1, 2, 3, 4, 5, 6].map((n) => itsm.createRecord('incidents', { short_description: `From StackFlow ${n}` }));
+  const scope = { kind: 'records', module: 'incidents' };
+  const { preview } = await call<{ preview: BulkPreview }>('previewBulkSync', { connectionId: 'stackflow', scope, matchRule: 'reference' });
+  assert.equal(preview.counts.create, 6);
+  const linkedBefore = itsm.records('incidents').length - 6;
+  assert.equal(preview.counts.update, linkedBefore);
+  const total = preview.counts.create + preview.counts.link + preview.counts.update + preview.counts.skip;
+  await call('startBulkSync', { connectionId: 'stackflow', scope, matchRule: 'reference', total });
+  await tandem.emulator.drain();
+  const job = (await call<{ job?: BulkJobView }>('getBulkSync', { connectionId: 'stackflow' })).job;
+  assert.equal(job?.status, 'done');
+  assert.deepEqual(job?.counts, { done: total, created: 6, linked: 0, updated: linkedBefore, skipped: 0, failed: 0 });
+  for (const record of made) {
+    const index = (await stored(tandem.emulator, `record:stackflow:incidents:${record.id}`)) as { issueKey: string } | undefined;
+    assert.ok(index, `${record.number} is linked`);
+    const issue = await tandem.rest(agent(), 'GET', `/rest/api/3/issue/${index.issueKey}`);
+    assert.equal((issue.body as { fields: { summary: string } }).fields.summary, record.short_description);
+  }
+});

@@ -17,8 +17,8 @@ import { Button, Card, SelectField, TextField, cellStyle, headStyle, tableStyle 
 import { ConnectionPicker, NoConnection } from './common';
 
 const CLASSES: ReadonlyArray<{ id: BulkClassName; label: string }> = [
-  { id: 'create', label: 'Created in the tool' },
-  { id: 'link', label: 'Linked to a record already there' },
+  { id: 'create', label: 'Created on the other side' },
+  { id: 'link', label: 'Linked to a counterpart already there' },
   { id: 'update', label: 'Updated through their link' },
   { id: 'skip', label: 'Skipped' },
 ];
@@ -33,7 +33,10 @@ export function SyncExistingTab(props: { connectionId: string | undefined; onSel
   const admin = useAdmin();
   const connection = admin.saved.config.connections.find((c) => c.id === props.connectionId);
   const mappings = connection?.projects.filter((p) => p.direction !== 'tool-to-jira') ?? [];
-  const [kind, setKind] = useState<'open' | 'all' | 'jql'>('open');
+  const [kind, setKind] = useState<'open' | 'all' | 'jql' | 'records'>('open');
+  const modules = [...new Set(connection?.projects.filter((p) => p.direction !== 'jira-to-tool').map((p) => p.module) ?? [])];
+  const [module, setModule] = useState('');
+  const [since, setSince] = useState('');
   const [mapping, setMapping] = useState('0');
   const [jql, setJql] = useState('');
   const [matchRule, setMatchRule] = useState<BulkMatchRule>('reference');
@@ -45,7 +48,19 @@ export function SyncExistingTab(props: { connectionId: string | undefined; onSel
   const [oneSent, setOneSent] = useState<string>();
 
   const chosen = mappings[Number(mapping)];
-  const scope: BulkScope | undefined = kind === 'jql' ? (jql.trim() ? { kind: 'jql', jql } : undefined) : chosen ? { kind, projectKey: chosen.projectKey, issueType: chosen.issueType } : undefined;
+  const chosenModule = module || modules[0];
+  const scope: BulkScope | undefined =
+    kind === 'records'
+      ? chosenModule
+        ? { kind: 'records', module: chosenModule, ...(since.trim() ? { updatedSince: since.trim() } : {}) }
+        : undefined
+      : kind === 'jql'
+        ? jql.trim()
+          ? { kind: 'jql', jql }
+          : undefined
+        : chosen
+          ? { kind, projectKey: chosen.projectKey, issueType: chosen.issueType }
+          : undefined;
 
   const load = useCallback(async () => {
     if (!props.connectionId) return;
@@ -136,14 +151,20 @@ export function SyncExistingTab(props: { connectionId: string | undefined; onSel
                 { value: 'open', label: "A project mapping's open issues" },
                 { value: 'all', label: "All of a project mapping's issues" },
                 { value: 'jql', label: 'The issues a JQL query finds' },
+                { value: 'records', label: "A module's records, into Jira" },
               ]}
               onChange={(v) => {
-                setKind(v as 'open' | 'all' | 'jql');
+                setKind(v as 'open' | 'all' | 'jql' | 'records');
                 setPreview(undefined);
               }}
               testId="bulk-kind"
             />
-            {kind === 'jql' ? (
+            {kind === 'records' ? (
+              <>
+                <SelectField label="Module" value={chosenModule ?? ''} options={modules.map((m) => ({ value: m, label: m }))} onChange={(v) => { setModule(v); setPreview(undefined); }} testId="bulk-module" />
+                <TextField label="Changed since (optional)" value={since} onChange={(v) => { setSince(v); setPreview(undefined); }} placeholder="2026-01-01T00:00:00Z" testId="bulk-since" />
+              </>
+            ) : kind === 'jql' ? (
               <TextField label="JQL" value={jql} onChange={(v) => { setJql(v); setPreview(undefined); }} placeholder="project = OPS AND created < 2026-01-01" testId="bulk-jql" hint="Jira checks the query when you run the dry run." />
             ) : (
               <SelectField
@@ -176,7 +197,7 @@ export function SyncExistingTab(props: { connectionId: string | undefined; onSel
           <Stack space="space.100">
             <table style={tableStyle}>
               <thead>
-                <tr><th style={headStyle}>Issues</th><th style={headStyle}>How many</th><th style={headStyle}>For example</th></tr>
+                <tr><th style={headStyle}>Items</th><th style={headStyle}>How many</th><th style={headStyle}>For example</th></tr>
               </thead>
               <tbody>
                 {CLASSES.map((c) => (
