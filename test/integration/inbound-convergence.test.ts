@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { ReferenceItsm, signTandemRequest } from '../../devkit/external/itsm';
 import { findPreset, type Connection } from '../../src/mapping';
 import { noteIntentWrite } from '../../src/sync/notes';
-import { failureSubjectKey, syncLockKey } from '../../src/sync/state';
+import { failureSubjectKey, recordIndexKey, syncLockKey } from '../../src/sync/state';
 import { configure, startTandem, type TandemOnDevkit } from '../support/devkit';
 
 const SECRET = 'inbound-secret-for-convergence-7d1e';
@@ -222,4 +222,58 @@ test('a tool change that finds its Jira issue deleted closes the record, as the 
   for (const late of tandem.emulator.releaseProductEvents()) tandem.emulator.deliverProductEvent(late);
   await tandem.emulator.advance(30_000);
   assert.equal(itsm.record('incidents', made.id)?.state, 'closed');
+});
+
+/** Holds the pair's sync lock, as a delivery of the issue to the tool does while it runs. */
+async function holdSyncLock(key: string): Promise<() => Promise<void>> {
+  const issue = tandem.jira.getIssue(key);
+  assert.ok(issue);
+  const lock = syncLockKey('stackflow', failureSubjectKey({ kind: 'issue', issueId: issue.id, issueKey: key }));
+  await tandem.emulator.kvs.handle('/api/v1/set', { key: lock, value: { at: new Date().toISOString() } });
+  return async () => {
+    await tandem.emulator.kvs.handle('/api/v1/delete', { key: lock });
+  };
+}
+
+test('a tool comment waits while a delivery of the same issue to the tool holds its sync lock', async () => {
+  const { record, key } = await created();
+  const release = await holdSyncLock(key);
+  const busy = await send(event('comment.created', record, { comment: { id: 'note-under-lock', author: { name: 'Nia Ops' }, body: 'Restarted the pods' } }));
+  assert.equal(busy.status, 202, JSON.stringify(busy.body));
+  assert.equal(tandem.jira.getIssue(key)?.comments.length, 0, 'nothing written while the delivery runs');
+  await release();
+  await tandem.emulator.advance(30_000);
+  assert.equal(tandem.jira.getIssue(key)?.comments.length, 1, 'added once the delivery is done');
+});
+
+test('a record deleted in the tool waits while a delivery of its issue holds the sync lock', async () => {
+  await configure(tandem.emulator, stackflow((c) => ({ ...c, inbound: { auth: 'hmac', onToolDelete: 'delete', createDefaults: {} } })));
+  const { record, key } = await created();
+  const release = await holdSyncLock(key);
+  const busy = await send(event('record.deleted', { module: record.module, id: record.id }));
+  assert.equal(busy.status, 202, JSON.stringify(busy.body));
+  assert.ok(tandem.jira.getIssue(key), 'the issue stays while the delivery runs');
+  await release();
+  await tandem.emulator.advance(30_000);
+  assert.equal(tandem.jira.getIssue(key), undefined, 'deleted once the delivery is done');
+});
+
+test('a record naming its issue is linked only once a delivery of that issue has let go of the sync lock', async () => {
+  const asAgent = { kind: 'user' as const, accountId: tandem.agent.accountId };
+  itsm.setFaults({ down: true });
+  const made = await tandem.rest(asAgent, 'POST', '/rest/api/3/issue', { fields: { project: { key: 'OPS' }, issuetype: { name: 'Bug' }, summary: 'Login loops' } });
+  assert.equal(made.status, 201, JSON.stringify(made.body));
+  const { key } = made.body as { key: string };
+  await tandem.emulator.settle();
+  const release = await holdSyncLock(key);
+  const base = incident({ short_description: 'Login loops' });
+  const record = { ...base, jiraIssueKey: key };
+  const busy = await send(event('record.created', record));
+  assert.equal(busy.status, 202, JSON.stringify(busy.body));
+  assert.equal(tandem.emulator.kvs.entries().kv[recordIndexKey('stackflow', 'incidents', String(base.id))], undefined, 'not linked while the delivery runs');
+  await release();
+  // The tool stays out of reach, so nothing but the queued event can link the issue.
+  await tandem.emulator.advance(30_000);
+  assert.deepEqual(tandem.emulator.kvs.entries().kv[recordIndexKey('stackflow', 'incidents', String(base.id))], { issueId: tandem.jira.getIssue(key)?.id, issueKey: key }, 'linked once the delivery is done');
+  itsm.setFaults({});
 });

@@ -7,8 +7,8 @@ import type { CommentEvent } from '../inbound-event';
 import type { InboundAnswer } from '../inbound-request';
 import { answer, refusal } from '../inbound-request';
 import { isToolNoteDeleted, noteIntentKey, readNoteIntent, readToolNote, toolNoteDelete, toolNoteKey, toolNoteWrite } from '../notes';
-import { readLinked, waitForRelease } from './links';
-import { activity, checkModule, commit, CREATE_LOCK_SECONDS, inboundCommentLockKey, iso, labelOf, RecordBusy, type InboundRun } from './run';
+import { readLinked, waitForRelease, type Linked } from './links';
+import { activity, checkModule, commit, CREATE_LOCK_SECONDS, inboundCommentLockKey, iso, labelOf, RecordBusy, withSyncLock, type InboundRun } from './run';
 
 /** The Jira comment for a tool comment: who wrote it, through which connection, then the text. */
 export function commentDoc(authorName: string | undefined, connectionName: string, markdown: string): AdfDoc {
@@ -19,13 +19,25 @@ export function commentDoc(authorName: string | undefined, connectionName: strin
 
 /** `waited`: this event already waited once for another one making the same comment. */
 export async function applyComment(run: InboundRun, event: CommentEvent, waited = false): Promise<InboundAnswer> {
-  const { ports, connection } = run;
-  const { record, comment } = event;
+  const { connection } = run;
+  const { record } = event;
   const notMapped = checkModule(connection, record.module);
   if (notMapped) return notMapped;
   if (!connection.options.syncComments) return refusal(422, 'comments_off', `The connection ${connection.name} does not sync comments`, 'comment');
-  const linked = await readLinked(run, record.module, record.id);
-  if (!linked) return refusal(404, 'unknown_record', `${record.module} record ${record.id} is not linked to a Jira issue`, 'record.id');
+  const found = await readLinked(run, record.module, record.id);
+  if (!found) return refusal(404, 'unknown_record', `${record.module} record ${record.id} is not linked to a Jira issue`, 'record.id');
+  return withSyncLock(run, { id: found.issueId, key: found.issueKey }, async () => {
+    // Read again under the lock: the delivery that held it may have ended the link.
+    const linked = await readLinked(run, record.module, record.id);
+    if (!linked) return refusal(404, 'unknown_record', `${record.module} record ${record.id} is no longer linked to a Jira issue`, 'record.id');
+    return applyCommentLocked(run, event, linked, waited);
+  });
+}
+
+/** The comment change, under the pair's sync lock (which every other event and delivery of the pair takes too). */
+async function applyCommentLocked(run: InboundRun, event: CommentEvent, linked: Linked, waited: boolean): Promise<InboundAnswer> {
+  const { ports, connection } = run;
+  const { record, comment } = event;
   const stored = await ports.store.get(toolNoteKey(connection.id, comment.id));
   if (isToolNoteDeleted(stored)) {
     // Deleted on one side already: a create or edit that was queued or reordered behind the delete is over.
@@ -42,7 +54,7 @@ export async function applyComment(run: InboundRun, event: CommentEvent, waited 
       if ((await ports.store.get(lock)) !== undefined) {
         // Another event is adding this comment to Jira right now: delete it once that is done.
         if (waited || !(await waitForRelease(run, lock))) throw new RecordBusy('Another event for this comment is adding it to Jira');
-        return applyComment(run, event, true);
+        return applyCommentLocked(run, event, linked, true);
       }
       // Its create may still be queued (behind a 429, or reordered): the tombstone makes that a no-op.
       await commit(run, [toolNoteDelete(connection.id, comment.id)]);
@@ -82,7 +94,7 @@ export async function applyComment(run: InboundRun, event: CommentEvent, waited 
     const busy = new RecordBusy('Another event for this comment is adding it to Jira');
     if (waited || !(await waitForRelease(run, lock))) throw busy;
     // The other event is done: this one now finds its comment, and edits it only if the text differs.
-    return applyComment(run, event, true);
+    return applyCommentLocked(run, event, linked, true);
   }
   let released = false;
   try {
@@ -105,5 +117,5 @@ export async function applyComment(run: InboundRun, event: CommentEvent, waited 
     if (!released) await ports.store.delete(lock).catch(() => undefined);
   }
   if (waited) throw new RecordBusy('Another event for this comment is adding it to Jira');
-  return applyComment(run, event, true);
+  return applyCommentLocked(run, event, linked, true);
 }

@@ -20,7 +20,7 @@ import {
   type Link,
 } from '../state';
 import { userEmails } from './fields';
-import { activity, commit, deliverIssue, inboundCreateLockKey, iso, WAIT_FOR_LINK_MS, WAIT_STEP_MS, type InboundRun } from './run';
+import { activity, commit, deliverIssue, inboundCreateLockKey, iso, WAIT_FOR_LINK_MS, WAIT_STEP_MS, withSyncLock, type InboundRun } from './run';
 
 export interface Linked {
   issueId: string;
@@ -81,45 +81,48 @@ export async function linkNamedIssue(
     if ((await ports.store.get(createLockKey(connection.id, issue.id))) === undefined) break;
     await ports.clock.sleep(WAIT_STEP_MS);
   }
-  const again = await readLinked(run, module, externalId);
-  if (again) return again;
-  const state = readIssueState(await ports.store.get(issueStateKey(issue.id)));
-  const existing = state.links[connection.id];
-  if (existing) return refusal(409, 'already_linked', `${issue.key} is already linked to ${existing.module} record ${existing.externalId}`, 'record.jiraIssueKey');
-  const projectMapping = issue.project && issue.issueType ? findProjectMapping(connection, { projectKey: issue.project.key, issueTypeName: issue.issueType.name }) : undefined;
-  if (!projectMapping || projectMapping.module !== module || projectMapping.direction === 'jira-to-tool') {
-    return refusal(422, 'issue_not_mapped', `${issue.key} is not in a project and issue type mapped to ${module} from the tool`, 'record.jiraIssueKey');
-  }
-  const mappings = fieldMappingsFor(connection, projectMapping);
-  const emails = await userEmails(ports.jira, issue, mappings);
-  const jiraNow = planOutbound({
-    connection,
-    projectMapping,
-    issue: { id: issue.id, key: issue.key, fields: issue.fields, status: issue.status },
-    shadow: undefined,
-    emailOf: (id) => emails.get(id),
-    at: iso(run),
-  }).shadowNext;
-  // Merged per field: a record made before Jira's latest change never replaces it.
-  const adopted = adoptionShadow({
-    policy: connection.options.conflictPolicy,
-    jiraShadow: jiraNow,
-    record: record.fields,
-    twoWay: Object.fromEntries(mappings.filter((m) => m.direction === 'both').map((m) => [m.tool, m.jira])),
-    jiraUpdatedAt: issue.fields.updated,
-    occurredAt,
+  // Linked under the pair's sync lock, so a delivery of the issue never works from a link half made.
+  return withSyncLock(run, { id: issue.id, key: issue.key }, async () => {
+    const again = await readLinked(run, module, externalId);
+    if (again) return again;
+    const state = readIssueState(await ports.store.get(issueStateKey(issue.id)));
+    const existing = state.links[connection.id];
+    if (existing) return refusal(409, 'already_linked', `${issue.key} is already linked to ${existing.module} record ${existing.externalId}`, 'record.jiraIssueKey');
+    const projectMapping = issue.project && issue.issueType ? findProjectMapping(connection, { projectKey: issue.project.key, issueTypeName: issue.issueType.name }) : undefined;
+    if (!projectMapping || projectMapping.module !== module || projectMapping.direction === 'jira-to-tool') {
+      return refusal(422, 'issue_not_mapped', `${issue.key} is not in a project and issue type mapped to ${module} from the tool`, 'record.jiraIssueKey');
+    }
+    const mappings = fieldMappingsFor(connection, projectMapping);
+    const emails = await userEmails(ports.jira, issue, mappings);
+    const jiraNow = planOutbound({
+      connection,
+      projectMapping,
+      issue: { id: issue.id, key: issue.key, fields: issue.fields, status: issue.status },
+      shadow: undefined,
+      emailOf: (id) => emails.get(id),
+      at: iso(run),
+    }).shadowNext;
+    // Merged per field: a record made before Jira's latest change never replaces it.
+    const adopted = adoptionShadow({
+      policy: connection.options.conflictPolicy,
+      jiraShadow: jiraNow,
+      record: record.fields,
+      twoWay: Object.fromEntries(mappings.filter((m) => m.direction === 'both').map((m) => [m.tool, m.jira])),
+      jiraUpdatedAt: issue.fields.updated,
+      occurredAt,
+    });
+    // The issue shows the record as a remote link: owed, so the issue's delivery to the tool adds it.
+    const link: Link = { connectionId: connection.id, module, externalId, url: record.url, ...(number ? { number } : {}), issueKey: issue.key, shadow: adopted.shadow, linkedAt: iso(run), remoteLinkOwed: true };
+    const nextState: IssueState = { links: { ...state.links, [connection.id]: link } };
+    await ports.store.writeAll([
+      { key: issueStateKey(issue.id), value: nextState },
+      { key: recordIndexKey(connection.id, module, externalId), value: { issueId: issue.id, issueKey: issue.key } },
+      activity(run, { outcome: adopted.notes.length > 0 ? 'conflict' : 'synced', issueKey: issue.key, externalId, summary: `Linked ${number ?? externalId} to ${issue.key}, which the record names`, details: adopted.notes }),
+    ]);
+    // The issue's delivery adds the owed remote link, and brings the tool any newer values Jira kept.
+    await deliverIssue(run, connection.id, issue);
+    return { issueId: issue.id, issueKey: issue.key, state: nextState, link };
   });
-  // The issue shows the record as a remote link: owed, so the issue's delivery to the tool adds it.
-  const link: Link = { connectionId: connection.id, module, externalId, url: record.url, ...(number ? { number } : {}), issueKey: issue.key, shadow: adopted.shadow, linkedAt: iso(run), remoteLinkOwed: true };
-  const nextState: IssueState = { links: { ...state.links, [connection.id]: link } };
-  await ports.store.writeAll([
-    { key: issueStateKey(issue.id), value: nextState },
-    { key: recordIndexKey(connection.id, module, externalId), value: { issueId: issue.id, issueKey: issue.key } },
-    activity(run, { outcome: adopted.notes.length > 0 ? 'conflict' : 'synced', issueKey: issue.key, externalId, summary: `Linked ${number ?? externalId} to ${issue.key}, which the record names`, details: adopted.notes }),
-  ]);
-  // The issue's delivery adds the owed remote link, and brings the tool any newer values Jira kept.
-  await deliverIssue(run, connection.id, issue);
-  return { issueId: issue.id, issueKey: issue.key, state: nextState, link };
 }
 
 /** Ends the connection's link of the issue, with `extra` writes in the same transaction. */

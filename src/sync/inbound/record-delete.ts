@@ -5,8 +5,8 @@ import type { RecordEvent } from '../inbound-event';
 import type { InboundAnswer } from '../inbound-request';
 import { answer, refusal } from '../inbound-request';
 import { recordTombstoneWrite } from '../notes';
-import { endLink, readLinked, waitForLink } from './links';
-import { checkModule, commit, inboundCreateLockKey, labelOf, RecordBusy, type InboundRun } from './run';
+import { endLink, readLinked, waitForLink, type Linked } from './links';
+import { checkModule, commit, inboundCreateLockKey, labelOf, RecordBusy, withSyncLock, type InboundRun } from './run';
 import { peersOf, workflowOf } from './status';
 import { moveToStatus } from './status-walk';
 
@@ -23,6 +23,17 @@ export async function deleteRecord(run: InboundRun, event: Extract<RecordEvent, 
     if (!linked) throw new RecordBusy();
   }
   if (!linked) return refusal(404, 'unknown_record', `${record.module} record ${record.id} is not linked to a Jira issue`, 'record.id');
+  return withSyncLock(run, { id: linked.issueId, key: linked.issueKey }, async () => {
+    // Read again under the lock: the delivery that held it may have ended the link.
+    const current = await readLinked(run, record.module, record.id);
+    if (!current) return refusal(404, 'unknown_record', `${record.module} record ${record.id} is no longer linked to a Jira issue`, 'record.id');
+    return deleteLinked(run, event, current);
+  });
+}
+
+/** The connection's option applied to the linked issue, under the pair's sync lock. */
+async function deleteLinked(run: InboundRun, event: Extract<RecordEvent, { type: 'record.deleted' }>, linked: Linked): Promise<InboundAnswer> {
+  const { record } = event;
   const option = inboundOptionsOf(run.connection).onToolDelete;
   const label = labelOf({ id: record.id, number: record.number ?? linked.link.number });
   if (option === 'delete') {

@@ -7,14 +7,14 @@ import type { RecordEvent } from '../inbound-event';
 import type { InboundAnswer } from '../inbound-request';
 import { answer, refusal } from '../inbound-request';
 import type { JiraIssue, StoreWrite } from '../ports';
-import { failureSubjectKey, issueStateKey, recordIndexKey, SYNC_LOCK_SECONDS, syncLockKey, type IssueState, type Link } from '../state';
+import { issueStateKey, recordIndexKey, type IssueState, type Link } from '../state';
 import { skipLine } from '../journal';
 import { fieldFailureWrites, refusedFieldReason, statusSkipReason, type RefusedField } from './field-failures';
 import { editWithFallback, emailsForConflicts, resolveLookups, restoreShadow, sameAsJira, toolFieldOf } from './fields';
 import { isRecordDeleted, recordIntentsMatching, recordTombstoneKey } from '../notes';
 import { linkNamedIssue, readLinked, waitForLink, type Linked } from './links';
 import { createIssue } from './record-create';
-import { activity, checkModule, commit, CREATE_LOCK_SECONDS, deliverDeletion, deliverIssue, inboundCreateLockKey, iso, labelOf, RecordBusy, WAIT_FOR_LINK_MS, WAIT_STEP_MS, type InboundRun } from './run';
+import { activity, checkModule, commit, CREATE_LOCK_SECONDS, deliverDeletion, deliverIssue, inboundCreateLockKey, iso, labelOf, RecordBusy, withSyncLock, type InboundRun } from './run';
 import { moveStatus } from './status';
 
 type RecordChange = Extract<RecordEvent, { type: 'record.created' | 'record.updated' }>;
@@ -88,22 +88,12 @@ interface PlannedChange {
  * the two directions never work from the same shadow at once and neither overwrites the other's.
  */
 async function updateLinked(run: InboundRun, event: RecordChange, linked: Linked): Promise<InboundAnswer> {
-  const { ports, connection } = run;
-  const lock = syncLockKey(connection.id, failureSubjectKey({ kind: 'issue', issueId: linked.issueId, issueKey: linked.issueKey }));
-  let held = await ports.store.create(lock, { at: iso(run) }, SYNC_LOCK_SECONDS);
-  for (let waited = 0; !held && waited < WAIT_FOR_LINK_MS; waited += WAIT_STEP_MS) {
-    await ports.clock.sleep(WAIT_STEP_MS);
-    held = await ports.store.create(lock, { at: iso(run) }, SYNC_LOCK_SECONDS);
-  }
-  if (!held) throw new RecordBusy(`A delivery of ${linked.issueKey} to the tool is running`);
-  try {
+  return withSyncLock(run, { id: linked.issueId, key: linked.issueKey }, async () => {
     // Read again under the lock: the delivery that held it may have changed the shadow.
     const current = await readLinked(run, event.record.module, event.record.id);
     if (!current) return refusal(404, 'unknown_record', `${event.record.module} record ${event.record.id} is no longer linked to a Jira issue`, 'record.id');
-    return await updateLinkedLocked(run, event, current);
-  } finally {
-    await ports.store.delete(lock).catch(() => undefined);
-  }
+    return updateLinkedLocked(run, event, current);
+  });
 }
 
 async function updateLinkedLocked(run: InboundRun, event: RecordChange, linked: Linked): Promise<InboundAnswer> {

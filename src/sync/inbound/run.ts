@@ -6,7 +6,7 @@ import type { InboundAnswer } from '../inbound-request';
 import { refusal } from '../inbound-request';
 import { activityWrite } from '../journal';
 import type { Ports, StoreWrite } from '../ports';
-import { keyPart } from '../state';
+import { failureSubjectKey, keyPart, SYNC_LOCK_SECONDS, syncLockKey } from '../state';
 
 export interface InboundRun {
   ports: Ports;
@@ -78,4 +78,25 @@ export async function deliverIssue(run: InboundRun, connectionId: string, issue:
  */
 export async function deliverDeletion(run: InboundRun, connectionId: string, issue: { id: string; key: string }): Promise<void> {
   await run.ports.queue.push({ type: 'delivery', delivery: { kind: 'deletion', connectionId, issueId: issue.id, issueKey: issue.key, attempt: 1 } });
+}
+
+/**
+ * Runs `work` under the pair's sync lock, the one outbound deliveries of the issue hold, so an
+ * inbound event and a delivery of the same pair never work from the same shadow, link or notes at
+ * once. Waits a little for a delivery that holds it; then the event is queued (RecordBusy).
+ */
+export async function withSyncLock<T>(run: InboundRun, issue: { id: string; key: string }, work: () => Promise<T>): Promise<T> {
+  const { ports, connection } = run;
+  const lock = syncLockKey(connection.id, failureSubjectKey({ kind: 'issue', issueId: issue.id, issueKey: issue.key }));
+  let held = await ports.store.create(lock, { at: iso(run) }, SYNC_LOCK_SECONDS);
+  for (let waited = 0; !held && waited < WAIT_FOR_LINK_MS; waited += WAIT_STEP_MS) {
+    await ports.clock.sleep(WAIT_STEP_MS);
+    held = await ports.store.create(lock, { at: iso(run) }, SYNC_LOCK_SECONDS);
+  }
+  if (!held) throw new RecordBusy(`A delivery of ${issue.key} to the tool is running`);
+  try {
+    return await work();
+  } finally {
+    await ports.store.delete(lock).catch(() => undefined);
+  }
 }
