@@ -19,6 +19,7 @@ export function homePage(info: SandboxInfo): string {
 StackFlow, a small ITSM, through the StackFlow preset. Create an OPS bug in <a href="/jira">Jira</a> and watch its incident
 appear in <a href="/itsm">StackFlow</a>; change the incident there and watch the issue follow. The
 <a href="/admin">admin page</a> is Tandem's real one, as Jira shows it to ${escapeHtml(info.demoAdmin.email)}.</p>
+${info.existing > 0 ? `<p data-testid="existing">This sandbox started with ${info.existing} OPS bugs and ${Math.floor(info.existing / 2)} StackFlow incidents made before Tandem was connected, some incidents naming their bug. Try <strong>Sync existing</strong> on the <a href="/admin">admin page</a>: a dry run, then a sync with its progress.</p>` : ''}
 <div class="grid"><section>
 <h2>Activity</h2>
 <p class="muted" id="activity-state">Loading…</p>

@@ -40,6 +40,12 @@ export interface SandboxOptions {
   host?: string;
   /** Keeps Jira, StackFlow and Tandem's storage in this file between runs. */
   dataFile?: string;
+  /**
+   * Issues and records made before Tandem is connected (`npm start -- --existing N`): N OPS bugs in
+   * Jira, and N/2 incidents in StackFlow, a third of them naming a bug by its key. Nothing syncs them
+   * until a Sync existing job does. Ignored when state comes from a data file.
+   */
+  existing?: number;
   /** The time of Jira, StackFlow and the platform; real by default. A virtual clock lets a script skip waits (queue retries) it would otherwise sit through. */
   clock?: PlatformClock;
 }
@@ -53,6 +59,8 @@ export interface SandboxInfo {
   craftioBaseUrl: string;
   craftioToken: string;
   adminUrl: string;
+  /** How many unsynced issues the sandbox started with (`--existing`). */
+  existing: number;
   /** Where StackFlow sends its events: the web trigger, with the connection in the path. */
   webTriggerUrl: string;
   connectionId: string;
@@ -121,6 +129,26 @@ function seedJira(jira: JiraSimulator): void {
   jira.addSprint({ boardId: board.id, name: PRODUCT_SPRINTS[1] ?? 'Sprint 2' });
 }
 
+/**
+ * What a team had before installing Tandem: made before the platform listens to Jira's events and
+ * before StackFlow sends its own, so nothing of it syncs until a Sync existing job runs.
+ */
+async function seedExisting(jira: JiraSimulator, itsm: ReferenceItsm, count: number): Promise<void> {
+  const sam = jira.findUserByEmail('sam.agent@stackflow.example');
+  if (!sam) throw new Error('The sandbox site has no agent (sam.agent@stackflow.example)');
+  const keys: string[] = [];
+  for (let i = 1; i <= count; i += 1) {
+    const made = await jira.rest({ kind: 'user', accountId: sam.accountId }, 'POST', '/rest/api/3/issue', { fields: { project: { key: 'OPS' }, issuetype: { name: 'Bug' }, summary: `Existing bug ${i}` } });
+    if (made.status !== 201) throw new Error(`Seeding existing issues: Jira answered ${made.status}`);
+    keys.push((made.body as { key: string }).key);
+  }
+  for (let i = 1; i <= Math.floor(count / 2); i += 1) {
+    // Every third incident was filed by hand for a bug, and says which: a sync links it, never copies it.
+    const named = i % 3 === 0 ? keys[i - 1] : undefined;
+    itsm.createRecord('incidents', { short_description: named ? `Existing bug ${i}` : `Existing incident ${i}`, ...(named ? { jira_issue_key: named } : {}) });
+  }
+}
+
 /** The resolver's answer when it succeeded; its message otherwise, so a broken start says why. */
 function expectOk<T extends { ok: boolean }>(call: string, answer: unknown): Extract<T, { ok: true }> {
   const value = answer as T & { error?: { message?: string } };
@@ -144,6 +172,8 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
 
   const itsm = new ReferenceItsm({ token: SANDBOX_ITSM_TOKEN, basePath: '/itsm', publicUrl: `${base}/itsm`, clock: now });
   if (saved) itsm.load(saved.itsm);
+  const existing = saved ? 0 : Math.max(0, Math.floor(options.existing ?? 0));
+  if (existing > 0) await seedExisting(jira, itsm, existing);
   // The product tool on its own loopback port; its items live as long as the sandbox runs.
   const craftio = new CraftioStandIn({ token: SANDBOX_CRAFTIO_TOKEN, clock: now, sprints: PRODUCT_SPRINTS, releases: PRODUCT_RELEASES });
   await craftio.listen();
@@ -191,6 +221,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     craftioBaseUrl: craftio.baseUrl,
     craftioToken: SANDBOX_CRAFTIO_TOKEN,
     adminUrl: `${base}/admin`,
+    existing,
     webTriggerUrl,
     connectionId,
     inboundSecret,
