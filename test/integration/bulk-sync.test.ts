@@ -254,3 +254,25 @@ test('tool → Jira: a module records that no issue has become issues, linked on
     assert.equal((issue.body as { fields: { summary: string } }).fields.summary, record.short_description);
   }
 });
+
+test('the summary-and-day rule links a record made by hand the same day, shown in the dry run, and sends the issue to it', async () => {
+  tandem.emulator.holdProductEvents();
+  const [twin, other] = await createIssues('OPS', 'Bug', 2, 'Printer on fire in room', ['twins']);
+  tandem.emulator.releaseProductEvents();
+  assert.ok(twin && other);
+  // Filed by hand in the tool, without the Jira key: only the summary and the day tie it to the issue.
+  const byHand = itsm.createRecord('incidents', { short_description: 'printer on FIRE in room 1' });
+  const scope = { kind: 'jql', jql: 'labels = twins ORDER BY created ASC' };
+  const byReference = (await call<{ preview: BulkPreview }>('previewBulkSync', { connectionId: 'stackflow', scope, matchRule: 'reference' })).preview;
+  assert.deepEqual(byReference.counts, { create: 2, link: 0, update: 0, skip: 0 });
+  const { preview } = await call<{ preview: BulkPreview }>('previewBulkSync', { connectionId: 'stackflow', scope, matchRule: 'summary-and-day' });
+  assert.deepEqual(preview.counts, { create: 1, link: 1, update: 0, skip: 0 });
+  assert.deepEqual(preview.samples.link, [{ issueKey: twin.key, detail: `${byHand.number} (same summary and day)` }]);
+  await call('startBulkSync', { connectionId: 'stackflow', scope, matchRule: 'summary-and-day', total: 2 });
+  await tandem.emulator.drain();
+  const job = (await call<{ job?: BulkJobView }>('getBulkSync', { connectionId: 'stackflow' })).job;
+  assert.deepEqual(job?.counts, { done: 2, created: 1, linked: 1, updated: 0, skipped: 0, failed: 0 });
+  assert.equal(await linkedRecord(twin.id), byHand.id);
+  assert.equal(itsm.record('incidents', byHand.id)?.short_description, 'Printer on fire in room 1', "the issue's summary was sent to the record it was linked to");
+  assert.equal(itsm.records('incidents').filter((r) => r.short_description === 'Printer on fire in room 1').length, 1, 'no second record');
+});
