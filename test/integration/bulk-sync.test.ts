@@ -276,3 +276,25 @@ test('the summary-and-day rule links a record made by hand the same day, shown i
   assert.equal(itsm.record('incidents', byHand.id)?.short_description, 'Printer on fire in room 1', "the issue's summary was sent to the record it was linked to");
   assert.equal(itsm.records('incidents').filter((r) => r.short_description === 'Printer on fire in room 1').length, 1, 'no second record');
 });
+
+test('fifty issues with one the tool refuses: the other 49 go through, the one is on Failures with Retry, the job ends done with 1 failure', async () => {
+  tandem.emulator.holdProductEvents();
+  const batch = await createIssues('OPS', 'Bug', 50, 'Batch bug', ['batch']);
+  const bad = batch[17];
+  assert.ok(bad);
+  // StackFlow takes at most 160 characters of short description; Jira takes 255.
+  const long = `${'An overly long summary '.repeat(9)}`.slice(0, 200);
+  assert.equal((await tandem.rest(agent(), 'PUT', `/rest/api/3/issue/${bad.key}`, { fields: { summary: long } })).status, 204);
+  tandem.emulator.releaseProductEvents();
+  await call('startBulkSync', { connectionId: 'stackflow', scope: { kind: 'jql', jql: 'labels = batch ORDER BY created ASC' }, matchRule: 'reference', total: 50 });
+  await tandem.emulator.drain();
+  const job = (await call<{ job?: BulkJobView }>('getBulkSync', { connectionId: 'stackflow' })).job;
+  assert.equal(job?.status, 'done');
+  assert.deepEqual(job?.counts, { done: 50, created: 49, linked: 0, updated: 0, skipped: 0, failed: 1 });
+  const failures = await call<{ failures: Array<{ subject: { issueKey: string }; explanation: string }> }>('getFailures', {});
+  const listed = failures.failures.filter((f) => f.subject.issueKey === bad.key);
+  assert.equal(listed.length, 1, 'the refused issue is on Failures');
+  assert.match(listed[0]?.explanation ?? '', /refused the request as malformed \(400\)/);
+  for (const issue of batch) if (issue !== bad) assert.ok(await linkedRecord(issue.id), `${issue.key} is linked`);
+  assert.ok(activitySummaries().includes(`Sync existing started by ${tandem.admin.accountId} done with 1 failure`));
+});
