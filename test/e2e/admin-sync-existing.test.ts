@@ -1,6 +1,7 @@
 // Sync existing in Chromium, on the real page, resolvers and emulator: the admin chooses a project
 // mapping's issues, runs the dry run (how many would be created, linked, updated, skipped), starts the
-// sync and watches its progress reach every issue, without a reload; Sync now sends one issue by key.
+// sync of 300 issues and watches its progress (part way, then all of them) without a reload; Sync now
+// sends one issue by key.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
@@ -23,7 +24,7 @@ before(async () => {
   tool = new ReferenceItsm({ token: TOKEN });
   const url = await tool.listen();
   // Issues from before the connection: no trigger sends them.
-  for (let i = 1; i <= 36; i += 1) {
+  for (let i = 1; i <= 300; i += 1) {
     const made = await tandem.rest({ kind: 'user', accountId: tandem.agent.accountId }, 'POST', '/rest/api/3/issue', { fields: { project: { key: 'OPS' }, issuetype: { name: 'Bug' }, summary: `Old bug ${i}` } });
     assert.equal(made.status, 201);
     if (i <= 4) tool.createRecord('incidents', { short_description: `Old bug ${i}`, jira_issue_key: (made.body as { key: string }).key });
@@ -47,18 +48,23 @@ test('dry run, start, progress, done', async () => {
   await frame().getByTestId('bulk-kind').selectOption('all');
   await frame().getByTestId('bulk-dry-run').click();
   await frame().getByTestId('bulk-preview').waitFor();
-  assert.match(await frame().getByTestId('bulk-count-create').innerText(), /Created on the other side\s+32/);
+  assert.match(await frame().getByTestId('bulk-count-create').innerText(), /Created on the other side\s+296/);
   assert.match(await frame().getByTestId('bulk-count-link').innerText(), /Linked to a counterpart already there\s+4\s+OPS-1/);
   assert.equal(tool.records('incidents').length, 4, 'the dry run wrote nothing');
   await admin.checkAccessibility('sync existing, dry run');
 
   await frame().getByTestId('bulk-start').click();
   await frame().getByTestId('bulk-job').waitFor();
-  // The job runs on the queue at the budget's pace; the emulator's time moves it on.
+  // The first step has run; the next waits for the budget's pace: the page shows the job part way.
+  await tandem.emulator.settle();
+  await frame().getByTestId('bulk-progress').filter({ hasText: /^25 of 300 done: 21 created, 4 linked/ }).waitFor({ timeout: 15_000 });
+  assert.equal(await frame().getByTestId('bulk-status').innerText(), 'Running');
+  await admin.checkAccessibility('sync existing, running');
+  // The emulator's time moves the job on.
   await tandem.emulator.drain();
   await frame().getByTestId('bulk-status').filter({ hasText: /^Done$/ }).waitFor({ timeout: 15_000 });
-  assert.match(await frame().getByTestId('bulk-progress').innerText(), /36 of 36 done: 32 created, 4 linked, 0 updated, 0 skipped, 0 failed; 0 remaining/);
-  assert.equal(tool.records('incidents').length, 36);
+  assert.match(await frame().getByTestId('bulk-progress').innerText(), /300 of 300 done: 296 created, 4 linked, 0 updated, 0 skipped, 0 failed; 0 remaining/);
+  assert.equal(tool.records('incidents').length, 300);
   await admin.checkAccessibility('sync existing, done');
 });
 
