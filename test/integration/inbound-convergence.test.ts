@@ -277,3 +277,37 @@ test('a record naming its issue is linked only once a delivery of that issue has
   assert.deepEqual(tandem.emulator.kvs.entries().kv[recordIndexKey('stackflow', 'incidents', String(base.id))], { issueId: tandem.jira.getIssue(key)?.id, issueKey: key }, 'linked once the delivery is done');
   itsm.setFaults({});
 });
+
+test("a record.created that Jira rate-limits after the issue was made still moves the status and writes the issue's key back to the record", async () => {
+  const jira = tandem.jira;
+  const handle = jira.handle.bind(jira);
+  let refused = 0;
+  jira.handle = async (request) => {
+    // The new issue is made and linked; then Jira answers 429 to its first transition.
+    if (refused === 0 && request.method.toUpperCase() === 'POST' && request.path.endsWith('/transitions')) {
+      refused += 1;
+      jira.rateLimit.set({ kind: '429', retryAfterSeconds: 2 });
+      try {
+        return await handle(request);
+      } finally {
+        jira.rateLimit.clear();
+      }
+    }
+    return handle(request);
+  };
+  try {
+    const made = itsm.createRecord('incidents', { short_description: 'Queue backs up', priority: 'P2' });
+    const record = { module: 'incidents', id: made.id, number: made.number, url: itsm.recordUrl('incidents', made.id), fields: { short_description: made.short_description, priority: made.priority, state: 'in_progress' } };
+    const answer = await send(event('record.created', record));
+    assert.equal(answer.status, 202, JSON.stringify(answer.body));
+    assert.equal(refused, 1);
+    await tandem.emulator.advance(60_000);
+    const issue = tandem.jira.listIssues().find((i) => i.summary === 'Queue backs up');
+    assert.ok(issue, 'one issue made');
+    assert.equal(tandem.jira.listIssues().filter((i) => i.summary === 'Queue backs up').length, 1);
+    assert.equal(issue.statusName, 'In Progress', 'the status the retry found owed is moved');
+    assert.equal(itsm.record('incidents', made.id)?.jira_issue_key, issue.key, "the issue's key is written back to the record");
+  } finally {
+    jira.handle = handle;
+  }
+});

@@ -57,9 +57,13 @@ export async function createIssue(run: InboundRun, event: RecordCreated, lock: s
     shadow: next,
     linkedAt: iso(run),
   };
-  // The link is saved before anything else can fail, so no retry ever creates a second issue.
+  // The link is saved before anything else can fail, so no retry ever creates a second issue. Until
+  // the change is done it owes the status and the remote link: a retry of this event (Jira busy, a
+  // crash) finds them owed, moves the status and queues the delivery that writes the key back.
+  const owed: Shadow = { fields: { ...next.fields }, updatedAt: next.updatedAt, changed: { ...next.changed } };
+  restoreShadow(owed, undefined, toolFieldOf(mappings, 'status'));
   await ports.store.writeAll([
-    { key: issueStateKey(created.id), value: { links: { [connection.id]: link } } },
+    { key: issueStateKey(created.id), value: { links: { [connection.id]: { ...link, shadow: owed, remoteLinkOwed: true } } } },
     { key: recordIndexKey(connection.id, record.module, record.id), value: { issueId: created.id, issueKey: created.key } },
     { key: lock, delete: true },
   ]);
