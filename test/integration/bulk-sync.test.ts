@@ -298,3 +298,28 @@ test('fifty issues with one the tool refuses: the other 49 go through, the one i
   for (const issue of batch) if (issue !== bad) assert.ok(await linkedRecord(issue.id), `${issue.key} is linked`);
   assert.ok(activitySummaries().includes(`Sync existing started by ${tandem.admin.accountId} done with 1 failure`));
 });
+
+test('tool → Jira, with the deliveries that write the issue key back killed part way: every record becomes one issue, none two', async () => {
+  const made = Array.from({ length: 10 }, (_, n) => itsm.createRecord('incidents', { short_description: `Crash-proof incident ${n + 1}` }));
+  const { preview } = await call<{ preview: BulkPreview }>('previewBulkSync', { connectionId: 'stackflow', scope: { kind: 'records', module: 'incidents' }, matchRule: 'reference' });
+  assert.equal(preview.counts.create, 10);
+  const total = preview.counts.create + preview.counts.link + preview.counts.update + preview.counts.skip;
+  const before = tandem.emulator.crashes.crashed.length;
+  tandem.emulator.crashes.set({ next: 3 });
+  await call('startBulkSync', { connectionId: 'stackflow', scope: { kind: 'records', module: 'incidents' }, matchRule: 'reference', total });
+  await tandem.emulator.drain();
+  tandem.emulator.crashes.clear();
+  await tandem.emulator.drain();
+  // The job's steps write only to Jira; the deliveries that write each issue's key back to its record are what die here.
+  assert.equal(tandem.emulator.crashes.crashed.length - before, 3, 'killed three times');
+  const job = (await call<{ job?: BulkJobView }>('getBulkSync', { connectionId: 'stackflow' })).job;
+  assert.equal(job?.status, 'done');
+  assert.equal(job?.counts.done, total);
+  for (const record of made) {
+    const index = (await stored(tandem.emulator, `record:stackflow:incidents:${record.id}`)) as { issueKey: string } | undefined;
+    assert.ok(index, `${record.number} is linked`);
+    const found = await tandem.rest(agent(), 'POST', '/rest/api/3/search/jql', { jql: `summary ~ "${record.short_description}"`, fields: ['summary'] });
+    const same = (found.body as { issues: Array<{ fields: { summary: string } }> }).issues.filter((i) => i.fields.summary === record.short_description);
+    assert.equal(same.length, 1, `${record.number} became one issue`);
+  }
+});
