@@ -115,11 +115,14 @@ async function updateLinkedLocked(run: InboundRun, event: RecordChange, linked: 
       }),
     );
   }
-  await commit(run, writes);
   // Jira kept its value: send it to the tool, so both sides agree again. A record.created for a
   // record already linked may be the retry of a create cut short: what it owed the tool (the issue's
-  // key, the remote link) goes with the issue's delivery, which sends only what differs.
+  // key, the remote link) goes with the issue's delivery, which sends only what differs. Queued
+  // before the change is saved: a queue that refuses it (Forge's limits) fails the event, whose
+  // retry settles the conflict again, instead of saving a shadow nobody will send. The delivery
+  // waits for the sync lock this event holds, so it reads the saved shadow.
   if (change.jiraWon || event.type === 'record.created' || linked.link.remoteLinkOwed === true) await deliverIssue(run, run.connection.id, issue);
+  await commit(run, writes);
   // Tandem's own edits do not reach its triggers, so other connections linked to this issue hear of them here.
   if (applied.length > 0) await notifyOtherConnections(run, linked.state, issue);
   return answer(200, {
