@@ -4,10 +4,8 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type {
   AddConnectionResponse,
-  AdminCallName,
   ConnectionTestsResponse,
   DeleteConnectionResponse,
-  GetConfigResponse,
   SetConnectionSecretResponse,
   TestConnectionResponse,
 } from '../../src/contract/admin';
@@ -19,23 +17,13 @@ let tandem: TandemOnDevkit;
 let tool: ReferenceItsm;
 let toolUrl: string;
 
-async function call<T>(functionKey: AdminCallName, payload: unknown = {}): Promise<T> {
-  return (await tandem.emulator.invokeResolver({ moduleKey: 'tandem-admin', functionKey, payload, accountId: tandem.admin.accountId })) as T;
-}
-
-async function revision(): Promise<number> {
-  const answer = await call<GetConfigResponse>('getConfig');
-  assert.ok(answer.ok);
-  return answer.revision;
-}
-
 before(async () => {
   tandem = await startTandem();
   tool = new ReferenceItsm({ token: TOKEN });
   toolUrl = await tool.listen();
-  const added = await call<AddConnectionResponse>('addConnection', { revision: await revision(), presetId: 'stackflow-itsm', name: 'StackFlow', url: toolUrl });
+  const added = await tandem.adminCall<AddConnectionResponse>('addConnection', { revision: await tandem.configRevision(), presetId: 'stackflow-itsm', name: 'StackFlow', url: toolUrl });
   assert.ok(added.ok, JSON.stringify(added));
-  const secret = await call<SetConnectionSecretResponse>('setConnectionSecret', { connectionId: 'stackflow', kind: 'auth', secret: TOKEN });
+  const secret = await tandem.adminCall<SetConnectionSecretResponse>('setConnectionSecret', { connectionId: 'stackflow', kind: 'auth', secret: TOKEN });
   assert.ok(secret.ok, JSON.stringify(secret));
 });
 
@@ -45,9 +33,9 @@ after(async () => {
 });
 
 test('the last connection test is kept, with its time, for the page after a reload', async () => {
-  const tested = await call<TestConnectionResponse>('testConnection', { connectionId: 'stackflow' });
+  const tested = await tandem.adminCall<TestConnectionResponse>('testConnection', { connectionId: 'stackflow' });
   assert.ok(tested.ok && tested.verdict === 'ok', JSON.stringify(tested));
-  const kept = await call<ConnectionTestsResponse>('getConnectionTests');
+  const kept = await tandem.adminCall<ConnectionTestsResponse>('getConnectionTests');
   assert.ok(kept.ok);
   assert.equal(kept.tests.stackflow?.verdict, 'ok');
   assert.equal(kept.tests.stackflow?.testedAt, tested.testedAt);
@@ -69,7 +57,7 @@ test('deleting a connection removes its links, shadows, failures and secrets; re
   await tandem.emulator.kvs.handle('/api/v1/secret/set', { key: 'connection:stackflow:inbound-retired', value: '{"secret":"x","retiredAt":"2026-12-01T00:00:00.000Z"}' });
   await tandem.emulator.kvs.handle('/api/v1/set', { key: 'previous-secret-use:stackflow:1764547200000', value: { count: 2 } });
 
-  const deleted = await call<DeleteConnectionResponse>('deleteConnection', { revision: await revision(), connectionId: 'stackflow' });
+  const deleted = await tandem.adminCall<DeleteConnectionResponse>('deleteConnection', { revision: await tandem.configRevision(), connectionId: 'stackflow' });
   assert.ok(deleted.ok, JSON.stringify(deleted));
   assert.deepEqual(deleted.removed, { links: 1, failures: 0 });
   assert.deepEqual(deleted.config.connections, []);
@@ -90,7 +78,7 @@ test('deleting a connection removes its links, shadows, failures and secrets; re
 });
 
 test('a connection that is not there any more cannot be deleted', async () => {
-  const answer = await call<DeleteConnectionResponse>('deleteConnection', { revision: await revision(), connectionId: 'stackflow' });
+  const answer = await tandem.adminCall<DeleteConnectionResponse>('deleteConnection', { revision: await tandem.configRevision(), connectionId: 'stackflow' });
   assert.equal(answer.ok, false);
   if (!answer.ok) assert.equal(answer.error.code, 'NOT_FOUND');
 });

@@ -3,17 +3,13 @@
 // site can hold.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { AddConnectionResponse, AdminCallName, ConfigSavedResponse, GetConfigResponse, OverviewResponse, TandemConfig } from '../../src/contract/admin';
+import type { AddConnectionResponse, ConfigSavedResponse, GetConfigResponse, OverviewResponse, TandemConfig } from '../../src/contract/admin';
 import { startTandem, type TandemOnDevkit } from '../support/devkit';
 
 let tandem: TandemOnDevkit;
 
-async function call<T>(functionKey: AdminCallName, payload: unknown = {}): Promise<T> {
-  return (await tandem.emulator.invokeResolver({ moduleKey: 'tandem-admin', functionKey, payload, accountId: tandem.admin.accountId })) as T;
-}
-
 async function current(): Promise<{ config: TandemConfig; revision: number }> {
-  const answer = await call<GetConfigResponse>('getConfig');
+  const answer = await tandem.adminCall<GetConfigResponse>('getConfig');
   assert.ok(answer.ok, JSON.stringify(answer));
   return { config: answer.config, revision: answer.revision };
 }
@@ -22,7 +18,7 @@ async function saveEdited(edit: (config: TandemConfig) => void): Promise<ConfigS
   const { config, revision } = await current();
   const next = structuredClone(config);
   edit(next);
-  return call<ConfigSavedResponse>('saveConfig', { revision, config: next });
+  return tandem.adminCall<ConfigSavedResponse>('saveConfig', { revision, config: next });
 }
 
 function refusedAt(answer: ConfigSavedResponse): Map<string, string> {
@@ -35,7 +31,7 @@ function refusedAt(answer: ConfigSavedResponse): Map<string, string> {
 before(async () => {
   tandem = await startTandem();
   const { revision } = await current();
-  const added = await call<AddConnectionResponse>('addConnection', { revision, presetId: 'stackflow-itsm', name: 'StackFlow', url: 'https://itsm.example.com' });
+  const added = await tandem.adminCall<AddConnectionResponse>('addConnection', { revision, presetId: 'stackflow-itsm', name: 'StackFlow', url: 'https://itsm.example.com' });
   assert.ok(added.ok, JSON.stringify(added));
 });
 
@@ -130,7 +126,7 @@ test('a refused save names every problem, where it is, not only the first', asyn
 
 test('a preset keeps only the project mappings this site has, and says which it left out', async () => {
   const { revision } = await current();
-  const added = await call<AddConnectionResponse>('addConnection', { revision, presetId: 'craftio-product', name: 'Craftio', url: 'https://craftio.example.com' });
+  const added = await tandem.adminCall<AddConnectionResponse>('addConnection', { revision, presetId: 'craftio-product', name: 'Craftio', url: 'https://craftio.example.com' });
   assert.ok(added.ok, JSON.stringify(added));
   const craftio = added.config.connections.find((c) => c.id === added.connectionId);
   assert.deepEqual(craftio?.projects, []);
@@ -140,11 +136,11 @@ test('a preset keeps only the project mappings this site has, and says which it 
 
 test('a rename is not held up by the checks with Jira', async () => {
   const { revision } = await current();
-  const renamed = await call<ConfigSavedResponse>('renameConnection', { revision, connectionId: 'stackflow', name: 'StackFlow (prod)' });
+  const renamed = await tandem.adminCall<ConfigSavedResponse>('renameConnection', { revision, connectionId: 'stackflow', name: 'StackFlow (prod)' });
   assert.equal(renamed.ok, true, JSON.stringify(renamed));
 });
 
 test('the page names the admin who is signed in, not their account id', async () => {
-  const overview = await call<OverviewResponse>('getOverview');
+  const overview = await tandem.adminCall<OverviewResponse>('getOverview');
   assert.equal(overview.viewer.displayName, 'Ada Admin');
 });

@@ -3,21 +3,11 @@
 // only because whoever started the platform said so.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { AddConnectionResponse, AdminCallName, ConfigSavedResponse, FailuresResponse, GetConfigResponse } from '../../src/contract/admin';
+import type { AddConnectionResponse, ConfigSavedResponse, FailuresResponse, GetConfigResponse } from '../../src/contract/admin';
 import { findPreset } from '../../src/mapping';
 import { configure, startTandem, type TandemOnDevkit } from '../support/devkit';
 
 let tandem: TandemOnDevkit;
-
-async function call<T>(functionKey: AdminCallName, payload: unknown = {}): Promise<T> {
-  return (await tandem.emulator.invokeResolver({ moduleKey: 'tandem-admin', functionKey, payload, accountId: tandem.admin.accountId })) as T;
-}
-
-async function revision(): Promise<number> {
-  const answer = await call<GetConfigResponse>('getConfig');
-  assert.ok(answer.ok);
-  return answer.revision;
-}
 
 before(async () => {
   tandem = await startTandem();
@@ -28,7 +18,7 @@ after(async () => {
 });
 
 test('a tool at a plain http:// address is refused with the field to fix; https:// is saved', async () => {
-  const plain = await call<AddConnectionResponse>('addConnection', { revision: await revision(), presetId: 'stackflow-itsm', name: 'Plain', url: 'http://itsm.example.com' });
+  const plain = await tandem.adminCall<AddConnectionResponse>('addConnection', { revision: await tandem.configRevision(), presetId: 'stackflow-itsm', name: 'Plain', url: 'http://itsm.example.com' });
   assert.equal(plain.ok, false);
   if (plain.ok) return;
   assert.equal(plain.error.code, 'INVALID');
@@ -36,27 +26,27 @@ test('a tool at a plain http:// address is refused with the field to fix; https:
   assert.deepEqual(plain.error.fieldErrors?.map((e) => e.path), ['connections.0.baseUrl']);
   assert.equal(tandem.emulator.calls.egress.size, 0, 'nothing was sent to the tool');
 
-  const secure = await call<AddConnectionResponse>('addConnection', { revision: await revision(), presetId: 'stackflow-itsm', name: 'Secure', url: 'https://itsm.example.com' });
+  const secure = await tandem.adminCall<AddConnectionResponse>('addConnection', { revision: await tandem.configRevision(), presetId: 'stackflow-itsm', name: 'Secure', url: 'https://itsm.example.com' });
   assert.equal(secure.ok, true, JSON.stringify(secure));
 });
 
 test('an edit that turns a saved address into plain http:// is refused and changes nothing', async () => {
-  const current = await call<GetConfigResponse>('getConfig');
+  const current = await tandem.adminCall<GetConfigResponse>('getConfig');
   assert.ok(current.ok);
   const edited = structuredClone(current.config);
   const first = edited.connections[0];
   assert.ok(first && first.protocol === 'record-rest');
   first.baseUrl = 'http://itsm.example.com';
-  const saved = await call<ConfigSavedResponse>('saveConfig', { revision: current.revision, config: edited });
+  const saved = await tandem.adminCall<ConfigSavedResponse>('saveConfig', { revision: current.revision, config: edited });
   assert.equal(saved.ok, false);
-  const after = await call<GetConfigResponse>('getConfig');
+  const after = await tandem.adminCall<GetConfigResponse>('getConfig');
   assert.ok(after.ok);
   assert.equal(after.revision, current.revision);
   assert.equal(after.config.connections[0]?.protocol === 'record-rest' ? after.config.connections[0].baseUrl : undefined, 'https://itsm.example.com');
 });
 
 test('the sandbox and the tests reach their loopback tools over http, because the platform was started so', async () => {
-  const local = await call<AddConnectionResponse>('addConnection', { revision: await revision(), presetId: 'stackflow-itsm', name: 'Local', url: 'http://127.0.0.1:9' });
+  const local = await tandem.adminCall<AddConnectionResponse>('addConnection', { revision: await tandem.configRevision(), presetId: 'stackflow-itsm', name: 'Local', url: 'http://127.0.0.1:9' });
   assert.equal(local.ok, true, JSON.stringify(local));
 });
 
@@ -68,7 +58,7 @@ test('a connection saved with a plain http:// address before this rule fails its
   const created = await tandem.rest({ kind: 'user', accountId: tandem.agent.accountId }, 'POST', '/rest/api/3/issue', { fields: { project: { key: 'OPS' }, issuetype: { name: 'Bug' }, summary: 'Plain old tool' } });
   assert.equal(created.status, 201);
   await tandem.emulator.drain();
-  const failures = await call<FailuresResponse>('getFailures', {});
+  const failures = await tandem.adminCall<FailuresResponse>('getFailures', {});
   assert.ok(failures.ok);
   const failure = failures.failures.find((f) => f.connectionId === 'old');
   assert.match(failure?.explanation ?? '', /HTTPS only: change itsm\.example\.com to an address that starts with https:\/\//);

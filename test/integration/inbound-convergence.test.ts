@@ -2,85 +2,31 @@
 // deleted, never make a second copy of what Tandem made itself, and never undo a newer value.
 import { after, before, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
-import { ReferenceItsm, signTandemRequest } from '../../devkit/external/itsm';
-import { findPreset, type Connection } from '../../src/mapping';
+import type { ReferenceItsm } from '../../devkit/external/itsm';
 import { noteIntentWrite } from '../../src/sync/notes';
 import { failureSubjectKey, recordIndexKey, syncLockKey } from '../../src/sync/state';
-import { configure, startTandem, type TandemOnDevkit } from '../support/devkit';
+import type { TandemOnDevkit } from '../support/devkit';
+import { createdFromTool, incident, sendSigned, startStackflow, toolEvent, type Change, type InboundAnswer, type StackflowOnDevkit } from '../support/stackflow';
 
 const SECRET = 'inbound-secret-for-convergence-7d1e';
 const TOKEN = 'itsm-token-convergence';
+const jiraWins: Change = (c) => ({ ...c, options: { ...c.options, conflictPolicy: 'jira-wins' } });
+let stackflow: StackflowOnDevkit;
 let tandem: TandemOnDevkit;
 let itsm: ReferenceItsm;
-let itsmUrl: string;
-let url: string;
-
-function stackflow(change: (c: Connection) => Connection = (c) => c): unknown {
-  const preset = findPreset('stackflow-itsm');
-  assert.ok(preset);
-  const connection = preset.build({ name: 'StackFlow', baseUrl: itsmUrl, id: 'stackflow' });
-  return { version: 1, connections: [change({ ...connection, options: { ...connection.options, conflictPolicy: 'jira-wins' } })] };
-}
 
 before(async () => {
-  tandem = await startTandem();
-  url = `${tandem.emulator.webTriggerUrl('tandem-inbound')}/stackflow`;
-  itsm = new ReferenceItsm({ token: TOKEN, retryDelaysMs: [0] });
-  itsmUrl = await itsm.listen();
+  stackflow = await startStackflow({ token: TOKEN, inboundSecret: SECRET, base: jiraWins });
+  ({ tandem, itsm } = stackflow);
 });
 
-after(async () => {
-  await itsm.close();
-  await tandem.stop();
-});
+after(() => stackflow.stop());
 
-beforeEach(async () => {
-  itsm.setFaults({});
-  itsm.setOutbound(undefined);
-  tandem.jira.rateLimit.clear();
-  await configure(tandem.emulator, stackflow(), { 'connection:stackflow:inbound': SECRET, 'connection:stackflow:auth': TOKEN });
-});
+beforeEach(() => stackflow.reset());
 
-interface Answer {
-  status: number;
-  body: Record<string, unknown>;
-}
-
-async function send(body: unknown): Promise<Answer> {
-  const raw = JSON.stringify(body);
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-tandem-signature': signTandemRequest(SECRET, raw, Date.now() / 1000) },
-    body: raw,
-  });
-  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-}
-
-function event(type: string, record: Record<string, unknown>, extra: Record<string, unknown> = {}, occurredAt = new Date()): Record<string, unknown> {
-  return { eventId: randomUUID(), type, occurredAt: occurredAt.toISOString(), record, ...extra };
-}
-
-let counter = 0;
-function incident(fields: Record<string, unknown> = {}): Record<string, unknown> {
-  counter += 1;
-  const id = `cv${counter}${randomUUID().slice(0, 8)}`;
-  return {
-    module: 'incidents',
-    id,
-    number: `INC${String(counter).padStart(7, '0')}`,
-    url: `https://stackflow.example/incidents/${id}`,
-    fields: { short_description: 'Checkout fails', description: 'Steps: open checkout', priority: 'P2', state: 'new', ...fields },
-  };
-}
-
-async function created(fields: Record<string, unknown> = {}): Promise<{ record: Record<string, unknown>; key: string }> {
-  const record = incident(fields);
-  const answer = await send(event('record.created', record));
-  assert.equal(answer.status, 200, JSON.stringify(answer.body));
-  await tandem.emulator.settle();
-  return { record, key: String(answer.body.issueKey) };
-}
+const send = (body: unknown): Promise<InboundAnswer> => sendSigned(stackflow.inboundUrl, SECRET, body);
+const event = toolEvent;
+const created = (fields: Record<string, unknown> = {}) => createdFromTool(stackflow, SECRET, fields);
 
 test('a note deleted in the tool whose create arrives after the delete never becomes a Jira comment', async () => {
   const { record, key } = await created();
@@ -93,7 +39,7 @@ test('a note deleted in the tool whose create arrives after the delete never bec
 });
 
 test('a record deleted in the tool before its queued create ran never becomes a Jira issue', async () => {
-  await configure(tandem.emulator, stackflow((c) => ({ ...c, inbound: { auth: 'hmac', onToolDelete: 'delete', createDefaults: {} } })));
+  await stackflow.configure((c) => ({ ...c, inbound: { auth: 'hmac', onToolDelete: 'delete', createDefaults: {} } }));
   const record = incident();
   const before = tandem.jira.listIssues().length;
   const deleted = await send(event('record.deleted', { module: record.module, id: record.id }));
@@ -247,7 +193,7 @@ test('a tool comment waits while a delivery of the same issue to the tool holds 
 });
 
 test('a record deleted in the tool waits while a delivery of its issue holds the sync lock', async () => {
-  await configure(tandem.emulator, stackflow((c) => ({ ...c, inbound: { auth: 'hmac', onToolDelete: 'delete', createDefaults: {} } })));
+  await stackflow.configure((c) => ({ ...c, inbound: { auth: 'hmac', onToolDelete: 'delete', createDefaults: {} } }));
   const { record, key } = await created();
   const release = await holdSyncLock(key);
   const busy = await send(event('record.deleted', { module: record.module, id: record.id }));

@@ -3,84 +3,41 @@
 import { after, before, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { ReferenceItsm, signTandemRequest } from '../../devkit/external/itsm';
-import { findPreset, type Connection } from '../../src/mapping';
-import { configure, startTandem, stored, type TandemOnDevkit } from '../support/devkit';
+import type { ReferenceItsm } from '../../devkit/external/itsm';
+import { stored, type TandemOnDevkit } from '../support/devkit';
+import {
+  activities as activitiesOf,
+  createdFromTool,
+  incident,
+  sendSigned,
+  startStackflow,
+  toolEvent,
+  type Change,
+  type InboundAnswer,
+  type StackflowOnDevkit,
+} from '../support/stackflow';
 
 const SECRET = 'inbound-secret-for-tests-0f3c9a';
 const TOKEN = 'itsm-token-inbound';
+const jiraWins: Change = (c) => ({ ...c, options: { ...c.options, conflictPolicy: 'jira-wins' } });
+let stackflow: StackflowOnDevkit;
 let tandem: TandemOnDevkit;
 let itsm: ReferenceItsm;
-let itsmUrl: string;
 let url: string;
 
-function stackflow(change: (c: Connection) => Connection = (c) => c): unknown {
-  const preset = findPreset('stackflow-itsm');
-  assert.ok(preset);
-  const connection = preset.build({ name: 'StackFlow', baseUrl: itsmUrl, id: 'stackflow' });
-  return { version: 1, connections: [change({ ...connection, options: { ...connection.options, conflictPolicy: 'jira-wins' } })] };
-}
-
 before(async () => {
-  tandem = await startTandem();
-  url = `${tandem.emulator.webTriggerUrl('tandem-inbound')}/stackflow`;
-  itsm = new ReferenceItsm({ token: TOKEN, retryDelaysMs: [0] });
-  itsmUrl = await itsm.listen();
+  stackflow = await startStackflow({ token: TOKEN, inboundSecret: SECRET, base: jiraWins });
+  ({ tandem, itsm, inboundUrl: url } = stackflow);
 });
 
-after(async () => {
-  await itsm.close();
-  await tandem.stop();
-});
+after(() => stackflow.stop());
 
-beforeEach(async () => {
-  itsm.setFaults({});
-  itsm.setOutbound(undefined);
-  tandem.jira.rateLimit.clear();
-  await configure(tandem.emulator, stackflow(), { 'connection:stackflow:inbound': SECRET, 'connection:stackflow:auth': TOKEN });
-});
+beforeEach(() => stackflow.reset());
 
-interface Answer {
-  status: number;
-  body: Record<string, unknown>;
-}
-
-async function send(body: unknown, options: { secret?: string; target?: string } = {}): Promise<Answer> {
-  const raw = JSON.stringify(body);
-  const response = await fetch(options.target ?? url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-tandem-signature': signTandemRequest(options.secret ?? SECRET, raw, Date.now() / 1000) },
-    body: raw,
-  });
-  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-}
-
-function event(type: string, record: Record<string, unknown>, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return { eventId: randomUUID(), type, occurredAt: new Date().toISOString(), record, ...extra };
-}
-
-let counter = 0;
-function incident(fields: Record<string, unknown> = {}): Record<string, unknown> {
-  counter += 1;
-  const id = `inc${counter}${randomUUID().slice(0, 8)}`;
-  return {
-    module: 'incidents',
-    id,
-    number: `INC${String(counter).padStart(7, '0')}`,
-    url: `https://stackflow.example/incidents/${id}`,
-    fields: { short_description: 'Checkout fails', description: 'Steps: **open checkout**', priority: 'P2', state: 'new', ...fields },
-  };
-}
-
-async function created(fields: Record<string, unknown> = {}): Promise<{ record: Record<string, unknown>; key: string }> {
-  const record = incident(fields);
-  const answer = await send(event('record.created', record));
-  assert.equal(answer.status, 200, JSON.stringify(answer.body));
-  assert.equal(answer.body.status, 'created');
-  // The issue key's write-back to the record runs on the delivery queue: let it finish first.
-  await tandem.emulator.settle();
-  return { record, key: String(answer.body.issueKey) };
-}
+const send = (body: unknown, options: { secret?: string; target?: string } = {}): Promise<InboundAnswer> => sendSigned(options.target ?? url, options.secret ?? SECRET, body);
+const event = (type: string, record: Record<string, unknown>, extra: Record<string, unknown> = {}) => toolEvent(type, record, extra);
+const created = (fields: Record<string, unknown> = {}) => createdFromTool(stackflow, SECRET, fields);
+const activities = () => activitiesOf(tandem);
 
 /**
  * Jira answers after a real delay, as it does over the network: the emulator's own calls resolve at
@@ -101,11 +58,6 @@ async function withJiraLatency<T>(ms: number, run: () => Promise<T>): Promise<T>
 }
 
 const jiraWrites = () => [...tandem.emulator.calls.jira.entries()].filter(([op]) => !op.startsWith('GET ')).map(([op, n]) => `${op} ×${n}`);
-
-async function activities(): Promise<Array<Record<string, unknown>>> {
-  const answer = await tandem.emulator.kvs.handle('/api/v1/query', { where: [{ condition: 'BEGINS_WITH', property: 'key', values: ['activity:'] }], limit: 100 });
-  return ((answer.body as { data: Array<{ value: Record<string, unknown> }> }).data ?? []).map((d) => d.value);
-}
 
 test('record.created makes one issue in the mapped project with the mapped fields, the link and a remote link', async () => {
   const { record, key } = await created({ assigned_to: 'sam@example.com' });
@@ -183,7 +135,7 @@ test('a status Jira cannot reach is skipped with the reason; the other fields ar
     issueTypes: ['Task'],
     workflow: { statuses: [{ name: 'Open', category: 'new' }, { name: 'Finished', category: 'done' }], transitions: [{ name: 'Finish', from: ['Open'], to: 'Finished', requiresResolution: true }] },
   });
-  await configure(tandem.emulator, stackflow((c) => ({ ...c, projects: [{ ...c.projects[0]!, projectKey: 'SUP', issueType: 'Task' }, ...c.projects] })));
+  await stackflow.configure((c) => ({ ...c, projects: [{ ...c.projects[0]!, projectKey: 'SUP', issueType: 'Task' }, ...c.projects] }));
   const { record, key } = await created();
   assert.match(key, /^SUP-/);
   const answer = await send(event('record.updated', { ...record, fields: { short_description: 'Printer on fire', state: 'on_hold' } }));
@@ -329,7 +281,7 @@ test('a field changed on both sides since the last sync is a conflict: the polic
   assert.equal(tandem.jira.getIssue(key)?.summary, 'Jira says this');
   assert.ok((await activities()).some((a) => a.outcome === 'conflict'));
 
-  await configure(tandem.emulator, stackflow((c) => ({ ...c, options: { ...c.options, conflictPolicy: 'tool-wins' } })));
+  await stackflow.configure((c) => ({ ...c, options: { ...c.options, conflictPolicy: 'tool-wins' } }));
   await tandem.rest({ kind: 'user', accountId: tandem.agent.accountId }, 'PUT', `/rest/api/3/issue/${key}`, { fields: { summary: 'Jira again' } });
   await tandem.emulator.settle();
   const toolWins = await send(event('record.updated', { ...record, fields: { short_description: 'The tool again' } }));
@@ -344,14 +296,14 @@ test('record.deleted follows the connection option: end the link, close the issu
   assert.ok(tandem.jira.getIssue(first.key));
   assert.equal(await stored(tandem.emulator, `record:stackflow:incidents:${String(first.record.id)}`), undefined);
 
-  await configure(tandem.emulator, stackflow((c) => ({ ...c, inbound: { auth: 'hmac', onToolDelete: 'close', createDefaults: {} } })));
+  await stackflow.configure((c) => ({ ...c, inbound: { auth: 'hmac', onToolDelete: 'close', createDefaults: {} } }));
   const second = await created();
   const closed = await send(event('record.deleted', { module: 'incidents', id: second.record.id }));
   assert.equal(closed.body.status, 'closed', JSON.stringify(closed.body));
   assert.equal(tandem.jira.getIssue(second.key)?.statusCategory, 'done');
   assert.equal(tandem.jira.getIssue(second.key)?.resolutionName, 'Done');
 
-  await configure(tandem.emulator, stackflow((c) => ({ ...c, inbound: { auth: 'hmac', onToolDelete: 'delete', createDefaults: {} } })));
+  await stackflow.configure((c) => ({ ...c, inbound: { auth: 'hmac', onToolDelete: 'delete', createDefaults: {} } }));
   const third = await created();
   const deleted = await send(event('record.deleted', { module: 'incidents', id: third.record.id }));
   assert.equal(deleted.body.status, 'deleted');

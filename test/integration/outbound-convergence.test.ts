@@ -4,48 +4,41 @@
 // events through Tandem's triggers and queue, the reference ITSM, time moved by the virtual clock.
 import { after, before, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ReferenceItsm, signTandemRequest, type ItsmRecord } from '../../devkit/external/itsm';
-import { findPreset, type Connection } from '../../src/mapping';
-import { activitySchema, failureKey, failureSchema, failureSubjectKey, issueStateKey, readIssueState, type Activity } from '../../src/sync/state';
-import { configure, startTandem, stored, type TandemOnDevkit } from '../support/devkit';
+import { signTandemRequest, type ReferenceItsm } from '../../devkit/external/itsm';
+import { failureKey, failureSchema, failureSubjectKey, issueStateKey, readIssueState } from '../../src/sync/state';
+import { stored, type TandemOnDevkit } from '../support/devkit';
+import {
+  activities as activitiesOf,
+  addComment,
+  doc,
+  onlyIncident as onlyIncidentOf,
+  quiet as quietOf,
+  startStackflow,
+  until,
+  userActor,
+  type Change,
+  type StackflowOnDevkit,
+} from '../support/stackflow';
 
 const TOKEN = 'itsm-token-convergence';
 const INBOUND_SECRET = 'inbound-secret-convergence-77c1';
+const bearer: Change = (c) => ({ ...c, auth: { kind: 'bearer' } });
+let stackflow: StackflowOnDevkit;
 let tandem: TandemOnDevkit;
 let itsm: ReferenceItsm;
-let itsmUrl: string;
-
-type Change = (c: Connection) => Connection;
-
-async function useStackflow(change: Change = (c) => c): Promise<void> {
-  const preset = findPreset('stackflow-itsm');
-  assert.ok(preset);
-  const connection = change({ ...preset.build({ name: 'StackFlow', baseUrl: itsmUrl, id: 'stackflow' }), auth: { kind: 'bearer' } });
-  await configure(tandem.emulator, { version: 1, connections: [connection] }, { 'connection:stackflow:auth': TOKEN, 'connection:stackflow:inbound': INBOUND_SECRET });
-}
 
 before(async () => {
-  tandem = await startTandem();
-  itsm = new ReferenceItsm({ token: TOKEN, retryDelaysMs: [0] });
-  itsmUrl = await itsm.listen();
+  stackflow = await startStackflow({ token: TOKEN, inboundSecret: INBOUND_SECRET, base: bearer });
+  ({ tandem, itsm } = stackflow);
 });
 
-after(async () => {
-  await itsm.close();
-  await tandem.stop();
-});
+after(() => stackflow.stop());
 
-beforeEach(async () => {
-  itsm.setFaults({});
-  itsm.setOutbound(undefined);
-  tandem.jira.rateLimit.clear();
-  tandem.emulator.releaseProductEvents();
-  await useStackflow();
-});
+beforeEach(() => stackflow.reset());
 
-const agent = () => ({ kind: 'user' as const, accountId: tandem.agent.accountId });
-const doc = (text: string) => ({ type: 'doc', version: 1, content: [{ type: 'paragraph', content: [{ type: 'text', text }] }] });
-const toolEventsToTandem = () => itsm.setOutbound({ url: `${tandem.emulator.webTriggerUrl('tandem-inbound')}/stackflow`, secret: INBOUND_SECRET });
+const useStackflow = (change?: Change) => stackflow.configure(change);
+const agent = () => userActor(tandem.agent.accountId);
+const toolEventsToTandem = () => stackflow.toolEventsToTandem();
 
 async function createIssue(summary: string): Promise<{ id: string; key: string }> {
   const created = await tandem.rest(agent(), 'POST', '/rest/api/3/issue', {
@@ -55,39 +48,10 @@ async function createIssue(summary: string): Promise<{ id: string; key: string }
   return created.body as { id: string; key: string };
 }
 
-async function comment(key: string, text: string): Promise<string> {
-  const answer = await tandem.rest(agent(), 'POST', `/rest/api/3/issue/${key}/comment`, { body: doc(text) });
-  assert.equal(answer.status, 201, JSON.stringify(answer.body));
-  return (answer.body as { id: string }).id;
-}
-
-function onlyIncident(key: string): ItsmRecord {
-  const found = itsm.records('incidents').filter((r) => r.jira_issue_key === key);
-  assert.equal(found.length, 1, `exactly one incident for ${key}`);
-  return found[0] as ItsmRecord;
-}
-
-/** Waits (real time, briefly) for something the platform does on its own. */
-async function until(condition: () => boolean, limitMs = 5_000): Promise<void> {
-  const deadline = Date.now() + limitMs;
-  while (!condition()) {
-    assert.ok(Date.now() < deadline, 'waited too long');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
-/** Until the tool's events and Tandem's deliveries have all run. */
-async function quiet(): Promise<void> {
-  for (let i = 0; i < 4; i++) {
-    await itsm.whenIdle();
-    await tandem.emulator.drain();
-  }
-}
-
-async function activities(): Promise<Activity[]> {
-  const answer = await tandem.emulator.kvs.handle('/api/v1/query', { where: [{ condition: 'BEGINS_WITH', property: 'key', values: ['activity:'] }], limit: 100 });
-  return (answer.body as { data: Array<{ value: unknown }> }).data.map((entry) => activitySchema.parse(entry.value));
-}
+const comment = (key: string, text: string) => addComment(tandem, agent(), key, text);
+const onlyIncident = (key: string) => onlyIncidentOf(itsm, key);
+const quiet = () => quietOf(stackflow);
+const activities = () => activitiesOf(tandem);
 
 async function linked(label: string): Promise<{ id: string; key: string }> {
   const issue = await createIssue(`Linked ${label}`);

@@ -3,49 +3,43 @@
 // through Tandem's triggers and queue, egress to the reference ITSM, time moved by the virtual clock.
 import { after, before, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ReferenceItsm, seededRandom, type ItsmRecord, type RequestLogEntry } from '../../devkit/external/itsm';
+import { seededRandom, type ItsmRecord, type ReferenceItsm, type RequestLogEntry } from '../../devkit/external/itsm';
 import type { ProductEvent } from '../../devkit/jira/types';
-import { findPreset, type Connection } from '../../src/mapping';
-import { activitySchema, issueStateKey, recordIndexKey, type Activity } from '../../src/sync/state';
-import { configure, startTandem, stored, type TandemOnDevkit } from '../support/devkit';
+import type { Connection } from '../../src/mapping';
+import { issueStateKey, recordIndexKey } from '../../src/sync/state';
+import { stored, type TandemOnDevkit } from '../support/devkit';
+import {
+  activities as activitiesOf,
+  addComment,
+  doc,
+  keptFailures as keptFailuresOf,
+  onlyIncident as onlyIncidentOf,
+  startStackflow,
+  until,
+  userActor,
+  type Change,
+  type StackflowOnDevkit,
+} from '../support/stackflow';
 
 const TOKEN = 'itsm-token-resilience';
 const INBOUND_SECRET = 'inbound-secret-resilience-5b1e';
+const bearer: Change = (c) => ({ ...c, auth: { kind: 'bearer' } });
+let stackflow: StackflowOnDevkit;
 let tandem: TandemOnDevkit;
 let itsm: ReferenceItsm;
-let itsmUrl: string;
-
-type Change = (c: Connection) => Connection;
-
-async function useStackflow(change: Change = (c) => c): Promise<void> {
-  const preset = findPreset('stackflow-itsm');
-  assert.ok(preset);
-  const connection = change({ ...preset.build({ name: 'StackFlow', baseUrl: itsmUrl, id: 'stackflow' }), auth: { kind: 'bearer' } });
-  await configure(tandem.emulator, { version: 1, connections: [connection] }, { 'connection:stackflow:auth': TOKEN, 'connection:stackflow:inbound': INBOUND_SECRET });
-}
-
-const onDelete = (option: Connection['options']['onJiraDelete']): Change => (c) => ({ ...c, options: { ...c.options, onJiraDelete: option } });
 
 before(async () => {
-  tandem = await startTandem();
-  itsm = new ReferenceItsm({ token: TOKEN, retryDelaysMs: [0] });
-  itsmUrl = await itsm.listen();
+  stackflow = await startStackflow({ token: TOKEN, inboundSecret: INBOUND_SECRET, base: bearer });
+  ({ tandem, itsm } = stackflow);
 });
 
-after(async () => {
-  await itsm.close();
-  await tandem.stop();
-});
+after(() => stackflow.stop());
 
-beforeEach(async () => {
-  itsm.setFaults({});
-  itsm.setOutbound(undefined);
-  tandem.emulator.releaseProductEvents();
-  await useStackflow();
-});
+beforeEach(() => stackflow.reset());
 
-const agent = () => ({ kind: 'user' as const, accountId: tandem.agent.accountId });
-const doc = (text: string) => ({ type: 'doc', version: 1, content: [{ type: 'paragraph', content: [{ type: 'text', text }] }] });
+const useStackflow = (change?: Change) => stackflow.configure(change);
+const onDelete = (option: Connection['options']['onJiraDelete']): Change => (c) => ({ ...c, options: { ...c.options, onJiraDelete: option } });
+const agent = () => userActor(tandem.agent.accountId);
 
 async function createIssue(summary: string, type = 'Bug'): Promise<{ id: string; key: string }> {
   const created = await tandem.rest(agent(), 'POST', '/rest/api/3/issue', {
@@ -60,27 +54,14 @@ async function edit(key: string, fields: Record<string, unknown>): Promise<void>
   assert.equal(answer.status, 204, JSON.stringify(answer.body));
 }
 
-async function comment(key: string, text: string): Promise<string> {
-  const answer = await tandem.rest(agent(), 'POST', `/rest/api/3/issue/${key}/comment`, { body: doc(text) });
-  assert.equal(answer.status, 201, JSON.stringify(answer.body));
-  return (answer.body as { id: string }).id;
-}
-
-async function transition(key: string, to: string): Promise<void> {
-  await tandem.transition(agent(), key, to);
-}
+const comment = (key: string, text: string) => addComment(tandem, agent(), key, text);
+const transition = (key: string, to: string) => tandem.transition(agent(), key, to);
 
 function incidentsFor(key: string): ItsmRecord[] {
   return itsm.records('incidents').filter((r) => r.jira_issue_key === key);
 }
 
-function onlyIncident(key: string): ItsmRecord {
-  const found = incidentsFor(key);
-  assert.equal(found.length, 1, `exactly one incident for ${key}`);
-  const [incident] = found;
-  assert.ok(incident);
-  return incident;
-}
+const onlyIncident = (key: string) => onlyIncidentOf(itsm, key);
 
 /** Requests the tool answered with success since `from`, optionally about one record. */
 function accepted(from: number, recordId?: string): RequestLogEntry[] {
@@ -92,24 +73,8 @@ function writesOf(entries: RequestLogEntry[], field: string, value: unknown): nu
   return entries.filter((r) => r.method !== 'GET' && typeof r.body === 'object' && r.body !== null && (r.body as Record<string, unknown>)[field] === value).length;
 }
 
-/** Waits (real time, briefly) for something the platform does on its own. */
-async function until(condition: () => boolean, limitMs = 5_000): Promise<void> {
-  const deadline = Date.now() + limitMs;
-  while (!condition()) {
-    assert.ok(Date.now() < deadline, 'waited too long');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
-async function activities(): Promise<Activity[]> {
-  const answer = await tandem.emulator.kvs.handle('/api/v1/query', { where: [{ condition: 'BEGINS_WITH', property: 'key', values: ['activity:'] }], limit: 100 });
-  return (answer.body as { data: Array<{ value: unknown }> }).data.map((entry) => activitySchema.parse(entry.value));
-}
-
-async function keptFailures(): Promise<unknown[]> {
-  const answer = await tandem.emulator.kvs.handle('/api/v1/query', { where: [{ condition: 'BEGINS_WITH', property: 'key', values: ['failure:'] }], limit: 100 });
-  return (answer.body as { data: unknown[] }).data;
-}
+const activities = () => activitiesOf(tandem);
+const keptFailures = () => keptFailuresOf(tandem);
 
 async function linked(label: string): Promise<{ id: string; key: string }> {
   const issue = await createIssue(`Linked ${label}`);

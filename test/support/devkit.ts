@@ -5,6 +5,7 @@ import { VirtualClock } from '../../devkit/forge/clock';
 import { ForgeEmulator, type EmulatorOptions } from '../../devkit/forge/emulator';
 import { JiraSimulator } from '../../devkit/jira/simulator';
 import type { JiraActor } from '../../devkit/jira/types';
+import type { AdminCallName, GetConfigResponse } from '../../src/contract/admin';
 
 export const APP_ACCOUNT_ID = '557058:tandem-app-account';
 
@@ -17,6 +18,10 @@ export interface TandemOnDevkit {
   rest(actor: JiraActor, method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }>;
   /** Moves an issue to a status as someone, by the transition Jira offers, with a resolution where its screen asks for one. */
   transition(actor: JiraActor, issueKey: string, status: string): Promise<void>;
+  /** Calls an admin page resolver as the site admin (or `accountId`), the way the page's bridge does. */
+  adminCall<T>(functionKey: AdminCallName, payload?: unknown, accountId?: string): Promise<T>;
+  /** The saved configuration's revision, which every admin write names. */
+  configRevision(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -30,6 +35,8 @@ export async function startTandem(options: Partial<Omit<EmulatorOptions, 'jira' 
   jira.addProject({ key: 'INFRA', name: 'Infrastructure', issueTypes: ['Task'] });
   // The tests' tools answer plain http on loopback: the one exemption from Forge's HTTPS-only egress.
   const emulator = await ForgeEmulator.start({ jira, appAccountId: APP_ACCOUNT_ID, defaultPageAccountId: admin.accountId, plainHttpLoopback: true, ...options, clock });
+  const adminCall = async <T>(functionKey: AdminCallName, payload: unknown = {}, accountId = admin.accountId): Promise<T> =>
+    (await emulator.invokeResolver({ moduleKey: 'tandem-admin', functionKey, payload, accountId })) as T;
   return {
     jira,
     emulator,
@@ -47,6 +54,12 @@ export async function startTandem(options: Partial<Omit<EmulatorOptions, 'jira' 
         ...(found.fields?.resolution?.required ? { fields: { resolution: { name: 'Done' } } } : {}),
       });
       assert.equal(moved.status, 204, JSON.stringify(moved.body));
+    },
+    adminCall,
+    async configRevision() {
+      const answer = await adminCall<GetConfigResponse>('getConfig');
+      assert.ok(answer.ok, JSON.stringify(answer));
+      return answer.revision;
     },
     stop: () => emulator.stop(),
   };
