@@ -159,6 +159,11 @@ test('a maintained Jira client gets what Jira Cloud would send, for every call T
     const sprints = await agile.board.getAllSprints({ boardId: board.id, startAt: 0 });
     assert.deepEqual((sprints.values ?? []).map((sprint) => [sprint.name, sprint.state]), [['Sprint 1', 'active']]);
 
+    // The issue property that holds an issue's sync state (indexed for JQL by the app's entity property).
+    await app.issueProperties.setIssueProperty({ issueIdOrKey: key, propertyKey: 'tandem-sync', body: { state: 'synced', connections: ['stackflow'] } });
+    const property = await app.issueProperties.getIssueProperty({ issueIdOrKey: key, propertyKey: 'tandem-sync' });
+    assert.deepEqual(property.value, { state: 'synced', connections: ['stackflow'] });
+
     // What Jira refuses.
     await assert.rejects(bob.users.getUserEmail({ accountId: s.carol.accountId }), (error: unknown) => isAuthError(error));
     await app.issues.deleteIssue({ issueIdOrKey: key });
