@@ -27,6 +27,18 @@ export function retryDelaySeconds(attempt: number, retryAfterSeconds: number | u
 }
 
 /**
+ * Seconds before a try that found its subject busy looks again, the `waited`th time: a moment at
+ * first (the holder usually finishes within seconds), then twice as long each time, up to the lock's
+ * lifetime. A lock its crashed holder left (it lives out its TTL) so costs a handful of queue pushes
+ * per waiting delivery, not one every 2 s, and many such waits at once stay inside Forge's 500 pushes
+ * a minute.
+ */
+export function busyWaitSeconds(waited: number, lockSeconds: number, random: () => number = Math.random): number {
+  const base = Math.min(2 * 2 ** Math.max(0, waited - 1), lockSeconds);
+  return Math.max(1, Math.round(base * (0.7 + 0.6 * random())));
+}
+
+/**
  * A queued message whose wait is longer than one queue delay arrives before its time, saying how long
  * is left: it goes back on the queue for that long, and nothing else happens. True when it went back.
  */
@@ -99,6 +111,8 @@ export type WebhookPush = z.infer<typeof webhookPushSchema>;
  */
 const requestedByAdmin = {
   requested: z.enum(['retry', 'now']).optional(),
+  /** How many times this try has found its subject busy (another delivery's lock) and waited: each wait is longer. */
+  waited: z.number().int().min(0).optional(),
 };
 
 /** What a queued delivery names: the subject to bring up to date, never the payload itself (a push excepted, see above). */

@@ -5,12 +5,13 @@
 import { after, before, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { signTandemRequest, type ReferenceItsm } from '../../devkit/external/itsm';
-import { failureKey, failureSchema, failureSubjectKey, issueStateKey, readIssueState } from '../../src/sync/state';
+import { failureKey, failureSchema, failureSubjectKey, issueStateKey, readIssueState, syncLockKey } from '../../src/sync/state';
 import { stored, type TandemOnDevkit } from '../support/devkit';
 import {
   activities as activitiesOf,
   addComment,
   doc,
+  keptFailures,
   onlyIncident as onlyIncidentOf,
   quiet as quietOf,
   startStackflow,
@@ -239,4 +240,25 @@ test('a retry for a connection turned off meanwhile is not left saying it will t
   assert.equal(failure.nextAttemptAt, undefined, 'no next try is announced that will never come');
   assert.match(failure.explanation, /turned off/);
   assert.deepEqual(itsm.records('incidents').filter((r) => r.short_description === 'VPN drops every hour'), []);
+});
+
+test('deliveries waiting for locks their crashed holders left go through once the locks expire, without spending Forge’s queue limit', async () => {
+  const issues: Array<{ id: string; key: string }> = [];
+  for (let i = 0; i < 25; i++) issues.push(await createIssue(`Lock wait ${i}`));
+  await tandem.emulator.settle();
+  // Each issue's delivery lock is left by a delivery that crashed (it lives out its 120 s).
+  for (const issue of issues) {
+    const lock = syncLockKey('stackflow', failureSubjectKey({ kind: 'issue', issueId: issue.id, issueKey: issue.key }));
+    await tandem.emulator.kvs.handle('/api/v1/set', { key: lock, value: { at: new Date().toISOString() }, options: { ttl: { value: 120, unit: 'SECONDS' } } });
+  }
+  for (const issue of issues) {
+    const edited = await tandem.rest(agent(), 'PUT', `/rest/api/3/issue/${issue.key}`, { fields: { summary: `Lock wait ${issue.key} (edited)` } });
+    assert.equal(edited.status, 204);
+  }
+  await tandem.emulator.advance(180_000);
+  await quiet();
+
+  for (const issue of issues) assert.equal(onlyIncident(issue.key).short_description, `Lock wait ${issue.key} (edited)`);
+  const ours = (await keptFailures(tandem)).map((e) => failureSchema.parse((e as { value: unknown }).value)).filter((f) => issues.some((i) => i.key === f.subject.issueKey));
+  assert.deepEqual(ours, [], 'nothing kept for the admin');
 });

@@ -3,7 +3,7 @@
 // single queue delay longer than Forge allows.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MAX_ATTEMPTS, MAX_DELAY_SECONDS, retryDelaySeconds } from '../../src/sync/delivery';
+import { busyWaitSeconds, MAX_ATTEMPTS, MAX_DELAY_SECONDS, retryDelaySeconds } from '../../src/sync/delivery';
 
 const fixed = (value: number) => () => value;
 
@@ -28,4 +28,13 @@ test('a Retry-After longer than the backoff is honoured', () => {
   assert.equal(retryDelaySeconds(1, 30, fixed(0.5)), 30);
   assert.equal(retryDelaySeconds(1, 2.2, fixed(0)), 3);
   assert.equal(retryDelaySeconds(2, 3_600, fixed(0.5)), 3_600);
+});
+
+test('a delivery that finds its subject busy looks again within seconds, then ever less often, a few times in a lock’s lifetime', () => {
+  assert.ok(busyWaitSeconds(1, 120, fixed(0.999)) <= 3);
+  let waited = 0;
+  let looks = 0;
+  for (let spent = 0; spent < 120; spent += busyWaitSeconds(++waited, 120, fixed(0))) looks += 1;
+  assert.ok(looks <= 8, `${looks} looks in 120 s`);
+  assert.ok(busyWaitSeconds(30, 120, fixed(0.999)) <= 120 * 1.3);
 });

@@ -3,7 +3,7 @@
 // while it may pass and kept for the admin once it cannot; an unexpected error is kept too, never lost.
 import type { DeliveryFailure } from '../../connectors';
 import type { Connection } from '../../mapping';
-import { MAX_ATTEMPTS, retryDelaySeconds, type Delivery } from '../delivery';
+import { busyWaitSeconds, MAX_ATTEMPTS, retryDelaySeconds, type Delivery } from '../delivery';
 import { activityWrite, clearFailureWrite, describeFailure, failureWrites } from '../journal';
 import { JiraRequestError, type StoreWrite } from '../ports';
 import { deliveredKey, failureKey, failureSchema, failureSubjectKey, SYNC_LOCK_SECONDS, syncLockKey } from '../state';
@@ -27,7 +27,8 @@ export async function guarded(run: Run, guard: GuardedDelivery, work: () => Prom
   const lock = guard.oneAtATime ? syncLockKey(connection.id, failureSubjectKey(subjectOfDelivery(delivery))) : undefined;
   if (lock && !(await ports.store.create(lock, { at: new Date(ports.clock.now()).toISOString() }, SYNC_LOCK_SECONDS))) {
     // The running delivery may have read Jira before this change: look again once it is done.
-    await later(run, guard, retryDelaySeconds(1, undefined));
+    const waited = (delivery.waited ?? 0) + 1;
+    await later(run, { ...guard, delivery: { ...delivery, waited } }, busyWaitSeconds(waited, SYNC_LOCK_SECONDS));
     return;
   }
   try {
@@ -153,7 +154,8 @@ async function deliveryFailed(run: Run, failed: FailedDelivery): Promise<'retryi
     const delay = retryDelaySeconds(attempt, failure.retryAfterSeconds);
     const next = failure.quota ? attempt : attempt + 1;
     try {
-      await ports.queue.push({ type: 'delivery', delivery: { ...delivery, attempt: next } }, delay);
+      const { waited: _waits, ...retry } = delivery;
+      await ports.queue.push({ type: 'delivery', delivery: { ...retry, attempt: next } }, delay);
       const when = failure.quota ? `in ${delay} s, when Jira's quota resets` : `in ${delay} s (attempt ${next} of ${MAX_ATTEMPTS})`;
       // Listed with the failures at once, as retrying: the admin sees the cause and when the next try is.
       const nextAttemptAt = new Date(ports.clock.now() + delay * 1000).toISOString();
