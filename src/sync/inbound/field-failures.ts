@@ -12,6 +12,8 @@ export interface RefusedField {
   jiraField: string;
   /** Jira's words for the refusal. */
   message: string;
+  /** What the admin reads, when Tandem refused the value itself (a sprint the board lacks) rather than Jira. */
+  reason?: string;
 }
 
 interface Change {
@@ -53,13 +55,14 @@ function subjectOf(change: Change, jiraField: string): Extract<FailureSubject, {
 export async function fieldFailureWrites(run: InboundRun, change: Change, refused: readonly RefusedField[], written: readonly string[]): Promise<StoreWrite[]> {
   const { ports, connection } = run;
   const writes: StoreWrite[] = [];
-  for (const { jiraField, message } of refused) {
+  for (const { jiraField, message, reason } of refused) {
     writes.push(
       ...(await failureWrites(ports, {
         connectionId: connection.id,
         subject: subjectOf(change, jiraField),
         operation: `Setting ${jiraField} of ${change.issue.key} from ${labelOf(change.record)}`,
-        failure: { retry: 'permanent', reason: 'bad-request', status: 400, explanation: refusedFieldReason(change, jiraField, message) },
+        // Jira's refusal was a 400; a value Tandem refused itself never reached Jira.
+        failure: { retry: 'permanent', reason: 'bad-request', ...(reason === undefined ? { status: 400 } : {}), explanation: reason ?? refusedFieldReason(change, jiraField, message) },
         attempts: 1,
       })),
     );

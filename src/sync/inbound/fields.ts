@@ -3,6 +3,7 @@
 import { hashValue, type FieldMapping, type InboundPlan, type Shadow, type SkippedField } from '../../mapping';
 import { isTransientJiraError, type JiraIssue, type JiraPort } from '../ports';
 import { recordIndexKey, recordIndexSchema } from '../state';
+import type { RefusedField } from './field-failures';
 import type { InboundRun } from './run';
 
 const norm = (s: string) => s.trim().toLowerCase();
@@ -79,8 +80,12 @@ export async function findAccountByEmail(jira: JiraPort, email: string): Promise
   return undefined;
 }
 
-/** Users by email: no match leaves the field empty and says so; it never fails the event. */
-export async function resolveLookups(run: InboundRun, plan: InboundPlan, next: Shadow, notes: string[]): Promise<void> {
+/**
+ * Users by email: no match leaves the field empty and says so; it never fails the event. A sprint
+ * the board lacks is returned as refused (a kept failure naming it), never made.
+ */
+export async function resolveLookups(run: InboundRun, plan: InboundPlan, next: Shadow, notes: string[]): Promise<RefusedField[]> {
+  const refused: RefusedField[] = [];
   for (const lookup of plan.lookups) {
     if (lookup.lookup.kind === 'sprint-by-name') {
       // A sprint is found by name among the board's open sprints, never made up.
@@ -92,9 +97,11 @@ export async function resolveLookups(run: InboundRun, plan: InboundPlan, next: S
         continue;
       }
       delete next.fields[lookup.toolField];
-      plan.skipped.push({
-        field: lookup.jiraField,
-        reason: boardId === undefined ? `No board is chosen on the mapping, so the sprint "${name}" cannot be found` : sprints === undefined ? `Board ${boardId} does not exist, so the sprint "${name}" cannot be found` : `Board ${boardId} has no open sprint named "${name}"`,
+      const why = boardId === undefined ? `No board is chosen on the mapping, so the sprint "${name}" cannot be found` : sprints === undefined ? `Board ${boardId} does not exist, so the sprint "${name}" cannot be found` : `Board ${boardId} has no open sprint named "${name}"`;
+      refused.push({
+        jiraField: lookup.jiraField,
+        message: why,
+        reason: `${why}. Tandem never makes a sprint: plan it on the board (or choose the board on Mappings), then choose Retry on the failure; every other field was applied`,
       });
       continue;
     }
@@ -146,6 +153,7 @@ export async function resolveLookups(run: InboundRun, plan: InboundPlan, next: S
     notes.push(`No Jira user has the email given for ${lookup.toolField}, so ${lookup.jiraField} is left unassigned`);
   }
   plan.lookups = [];
+  return refused;
 }
 
 /**

@@ -35,7 +35,7 @@ interface CreateDraft {
   /** Record fields that hold the issue's reference, when they must be written back. */
   reference: Record<string, string>;
   record: RecordCreated['record'];
-  /** Fields Jira refused, left out of the create: each kept as a failure of its own. */
+  /** Fields Jira refused, or values Tandem could not find (a sprint), left out of the create: each kept as a failure of its own. */
   refused: RefusedField[];
 }
 
@@ -129,7 +129,8 @@ async function draftIssue(run: InboundRun, event: RecordCreated): Promise<Create
   const skipped = plan.skipped.map((s) => ({ ...s }));
   const notes: string[] = [];
   const mappings = fieldMappingsFor(connection, projectMapping);
-  await resolveLookups(run, plan, next, notes);
+  const unfound = await resolveLookups(run, plan, next, notes);
+  for (const r of unfound) skipped.push({ field: r.jiraField, reason: (r.reason ?? r.message).slice(0, 400) });
   const fields: Record<string, unknown> = {};
   for (const [id, value] of Object.entries({ ...inboundOptionsOf(connection).createDefaults, ...plan.jiraFields })) {
     if (value === null) continue;
@@ -145,7 +146,7 @@ async function draftIssue(run: InboundRun, event: RecordCreated): Promise<Create
     const names = missing.map((f) => `${f.name || f.fieldId} (${f.fieldId})`).join(', ');
     return refusal(422, 'required_field_missing', `Jira requires ${names} to create a ${issueTypeName} in ${projectKey}; the record does not fill it and the connection has no default`, `record.fields`);
   }
-  return { plan, projectKey, issueTypeName, issueTypeId: type.id, onScreen, fields, next, skipped, notes, mappings, reference, record, refused: [] };
+  return { plan, projectKey, issueTypeName, issueTypeId: type.id, onScreen, fields, next, skipped, notes, mappings, reference, record, refused: unfound };
 }
 
 /** Creates the issue; when Jira refuses fields that are not required, they are left out and it is tried once more. */

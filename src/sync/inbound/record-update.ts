@@ -81,6 +81,8 @@ interface PlannedChange {
   conflicts: Array<{ field: string; winner: 'jira' | 'tool' }>;
   jiraWon: boolean;
   mappings: readonly FieldMapping[];
+  /** Values Tandem could not find for Jira (a sprint the board lacks): kept as failures of their own. */
+  unfound: RefusedField[];
 }
 
 /**
@@ -174,12 +176,13 @@ async function planChange(run: InboundRun, event: RecordChange, shadow: Shadow, 
   const { plan } = settled;
   const next: Shadow = { fields: { ...settled.shadowNext.fields }, updatedAt: settled.shadowNext.updatedAt, changed: { ...settled.shadowNext.changed } };
   const notes = [...settled.notes];
-  await resolveLookups(run, plan, next, notes);
+  const unfound = await resolveLookups(run, plan, next, notes);
   // An edit that would set what Jira already holds (e.g. unassigned again) is left out.
   for (const [id, value] of Object.entries(plan.jiraFields)) {
     if (sameAsJira(value, issue.fields[id])) delete plan.jiraFields[id];
   }
-  return { plan, next, skipped: plan.skipped.map((s) => ({ ...s })), notes, conflicts: settled.winners, jiraWon: settled.jiraWon, mappings };
+  const skipped = [...plan.skipped.map((s) => ({ ...s })), ...unfound.map((r) => ({ field: r.jiraField, reason: (r.reason ?? r.message).slice(0, 400) }))];
+  return { plan, next, skipped, notes, conflicts: settled.winners, jiraWon: settled.jiraWon, mappings, unfound };
 }
 
 /** One edit, then the status; returns what was applied and the writes that save it. */
@@ -188,7 +191,7 @@ async function applyChange(run: InboundRun, event: RecordChange, linked: Linked,
   const { record } = event;
   const { plan, next, skipped, notes, mappings } = change;
   const shadow = linked.link.shadow;
-  const refused: RefusedField[] = [];
+  const refused: RefusedField[] = [...change.unfound];
   const fieldChange = { issue, record, occurredAt: event.occurredAt, mappings };
   const applied = await editWithFallback(run, linked.issueId, plan.jiraFields, skipped, (id, message) => {
     restoreShadow(next, shadow, toolFieldOf(mappings, id));
