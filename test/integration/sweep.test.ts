@@ -94,9 +94,10 @@ test('a sweep with nothing to do costs only its searches; the next waits for the
   assert.equal(await tandem.emulator.runScheduledTrigger('tandem-sweep'), 'ok');
   await quiet();
   const calls = tandem.emulator.calls.snapshot();
-  assert.deepEqual(Object.keys(calls.jira), [SEARCH], 'Jira: the search only');
+  assert.deepEqual(calls.jira, { [SEARCH]: 1 }, 'Jira: one page of its search, nothing else');
   assert.equal(calls.queuePushes, 0, 'nothing queued');
   assert.ok(Object.keys(calls.egress).every((op) => op.startsWith('GET ')), `the tool: its listing only (${Object.keys(calls.egress).join(', ')})`);
+  assert.equal(Object.values(calls.egress).reduce((a, b) => a + b, 0), 1, 'the tool: one page of its listing, nothing else');
   assert.deepEqual(drift(), []);
 
   tandem.emulator.calls.reset();
