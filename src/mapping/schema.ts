@@ -210,6 +210,10 @@ export const restPathOverridesSchema = z.object({
   listRecords: restPath.nullable().optional(),
 });
 
+/** The sweep interval an admin may choose: the scheduled trigger runs every five minutes; a day at most, so nothing missed waits longer. */
+export const SWEEP_MINUTES_LEAST = 5;
+export const SWEEP_MINUTES_MOST = 24 * 60;
+
 export const connectionOptionsSchema = z.object({
   /** Jira comments ⇄ the tool's work notes. */
   syncComments: z.boolean().default(true),
@@ -226,7 +230,12 @@ export const connectionOptionsSchema = z.object({
   closedState: nonEmpty.default('closed'),
   conflictPolicy: z.enum(['jira-wins', 'tool-wins', 'newest-wins']).default('jira-wins'),
   /** Minutes between reconciliation sweeps (hourly when absent); the scheduled trigger runs every five. */
-  sweepMinutes: z.number().int().min(5, 'A sweep runs at most every 5 minutes').max(7 * 24 * 60).optional(),
+  sweepMinutes: z
+    .number()
+    .int('A whole number of minutes')
+    .min(SWEEP_MINUTES_LEAST, 'A sweep runs at most every 5 minutes')
+    .max(SWEEP_MINUTES_MOST, 'A sweep runs at least once a day (1,440 minutes)')
+    .optional(),
 });
 export type ConnectionOptions = z.infer<typeof connectionOptionsSchema>;
 export type ConflictPolicy = ConnectionOptions['conflictPolicy'];

@@ -198,11 +198,14 @@ test('a first-time admin sets Tandem up, watches a sync and retries a failure', 
     await openTab('Settings');
     await frame().getByLabel('How the tool proves its events').selectOption('bearer');
     await frame().getByLabel('When a linked record is deleted in the tool').selectOption('close');
+    await frame().getByLabel('Reconciliation sweep').selectOption({ label: 'Every 15 minutes' });
+    await checkAccessibility('settings');
     await frame().getByRole('button', { name: 'Save changes' }).click();
     await lastFlag(/Configuration saved/);
-    const saved = (await stored(tandem.emulator, 'config')) as { connections: Array<{ inbound?: { auth: string; onToolDelete: string } }> };
+    const saved = (await stored(tandem.emulator, 'config')) as { connections: Array<{ inbound?: { auth: string; onToolDelete: string }; options: { sweepMinutes?: number } }> };
     assert.equal(saved.connections[0]?.inbound?.auth, 'bearer');
     assert.equal(saved.connections[0]?.inbound?.onToolDelete, 'close');
+    assert.equal(saved.connections[0]?.options.sweepMinutes, 15, 'the connection is swept every 15 minutes');
     await shot('8b-settings');
     await openTab('Inbound');
     await frame().getByRole('button', { name: 'Rotate secret' }).click();
@@ -212,6 +215,15 @@ test('a first-time admin sets Tandem up, watches a sync and retries a failure', 
     assert.equal((JSON.parse(ran.stdout) as { status: string }).status, 'ok', ran.stdout);
   });
 
+  await t.test('Sync existing offers its scopes, accessibly', async () => {
+    await openTab('Sync existing');
+    await frame().getByRole('tabpanel').first().waitFor();
+    await checkAccessibility('sync existing');
+    await frame().getByTestId('bulk-dry-run').click();
+    await frame().getByTestId('bulk-preview').waitFor();
+    await checkAccessibility('sync existing, dry run');
+  });
+
   await t.test('the page follows Jira’s dark theme', async () => {
     tandem.emulator.pageColorMode = 'dark';
     await admin.reload();
@@ -219,7 +231,7 @@ test('a first-time admin sets Tandem up, watches a sync and retries a failure', 
     const background = await frame().evaluate<string>(`getComputedStyle(document.body).backgroundColor`);
     const [r = 255, g = 255, b = 255] = (background.match(/\d+/g) ?? []).map(Number);
     assert.ok(0.2126 * r + 0.7152 * g + 0.0722 * b < 60, `a dark page background, not ${background}`);
-    for (const tab of ['Connections', 'Mappings', 'Inbound', 'Activity', 'Settings']) {
+    for (const tab of ['Connections', 'Mappings', 'Inbound', 'Activity', 'Sync existing', 'Settings']) {
       await openTab(tab);
       await frame().getByRole('tabpanel').first().waitFor();
       await checkAccessibility(`dark ${tab}`);

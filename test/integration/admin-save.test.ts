@@ -144,3 +144,29 @@ test('the page names the admin who is signed in, not their account id', async ()
   const overview = await tandem.adminCall<OverviewResponse>('getOverview');
   assert.equal(overview.viewer.displayName, 'Ada Admin');
 });
+
+test('the sweep interval is saved per connection from 5 minutes to a day; anything else is refused at the field', async () => {
+  for (const [minutes, message] of [
+    [4, /at most every 5 minutes/],
+    [1441, /at least once a day/],
+    [7.5, /whole number of minutes/],
+  ] as const) {
+    const errors = refusedAt(
+      await saveEdited((config) => {
+        const connection = config.connections[0];
+        assert.ok(connection);
+        connection.options.sweepMinutes = minutes;
+      }),
+    );
+    assert.match(errors.get('connections.0.options.sweepMinutes') ?? '', message, `${minutes} minutes`);
+  }
+  for (const minutes of [5, 1440]) {
+    const saved = await saveEdited((config) => {
+      const connection = config.connections[0];
+      assert.ok(connection);
+      connection.options.sweepMinutes = minutes;
+    });
+    assert.ok(saved.ok, JSON.stringify(saved));
+    assert.equal((await current()).config.connections[0]?.options.sweepMinutes, minutes);
+  }
+});

@@ -11,6 +11,11 @@ import { useAdmin } from '../admin-state';
 import { Button, Card, Checkbox, SelectField, TextField, flag } from '../ui';
 import { ConnectionPicker, DirtyHint, NoConnection } from './common';
 
+/** Sweep intervals in minutes, as the connection schema allows (5 minutes to a day); hourly when not set. */
+const SWEEP_CHOICES = [5, 10, 15, 30, 60, 120, 240, 360, 720, 1440];
+const DEFAULT_SWEEP_MINUTES = 60;
+const sweepLabel = (minutes: number) => `Every ${minutes < 60 ? `${minutes} minutes` : minutes === 60 ? 'hour' : `${minutes / 60} hours`}${minutes === DEFAULT_SWEEP_MINUTES ? ' (default)' : ''}`;
+
 /** As the connection schema allows: 1 to 10, 4 when not set. */
 const DEFAULT_MAX_TRANSITIONS = 4;
 const MAX_TRANSITIONS = 10;
@@ -81,6 +86,14 @@ export function SettingsTab(props: { connectionId: string | undefined; onSelectC
               ]}
               onChange={(v) => edit((o) => (o.conflictPolicy = v as ConnectionOptions['conflictPolicy']))}
               hint="Every conflict is written to the activity log either way."
+            />
+            <SelectField
+              label="Reconciliation sweep"
+              value={String(connection.options.sweepMinutes ?? DEFAULT_SWEEP_MINUTES)}
+              options={SWEEP_CHOICES.map((m) => ({ value: String(m), label: sweepLabel(m) }))}
+              onChange={(v) => edit((o) => (o.sweepMinutes = Number(v)))}
+              error={admin.errorAt(`${at}.sweepMinutes`)}
+              hint="How often Tandem compares recently changed issues and records with their last sync, to catch changes whose events never arrived. Its last run is on Activity."
             />
             {connection.protocol === 'record-rest' && (
               <>
