@@ -1,0 +1,207 @@
+// Record REST updates: the issue's mapped fields that differ from the shadow go to its record; a field
+// the tool refuses is kept as a failure of its own while the others are sent.
+import type { ConnectorResult, DeliveryFailure } from '../../connectors';
+import { fieldMappingsFor, planOutbound, type ProjectMapping, type RecordRestConnection } from '../../mapping';
+import { activityWrite, describeFailure, failureWrites, skipLine } from '../journal';
+import type { JiraIssue } from '../ports';
+import { issueStateKey, readIssueState, recordIndexKey, remoteLinkOf, unlinkedKey, type Link } from '../state';
+import { createDone, createRecord } from './record-create';
+import { connectorFor, endLink, saveLink } from './record-links';
+import { coveringMapping, DeliveryError, passesFilter, type Run } from './run';
+
+/** Emails of the users the mapped fields hold, read as the app where privacy settings hide them. */
+async function emailsFor(run: Run, connection: RecordRestConnection, projectMapping: ProjectMapping, issue: JiraIssue): Promise<Map<string, string>> {
+  const emails = new Map<string, string>();
+  for (const m of fieldMappingsFor(connection, projectMapping)) {
+    if (m.transform.kind !== 'user-email' || m.direction === 'tool-to-jira') continue;
+    const user = issue.users[m.jira];
+    if (!user || emails.has(user.accountId)) continue;
+    const email = user.emailAddress ?? (await run.ports.jira.emailOf(user.accountId));
+    if (email) emails.set(user.accountId, email);
+  }
+  return emails;
+}
+
+/** The records linked on this connection to the issues the parent mappings name (the parent's own link). */
+async function parentRecords(run: Run, connection: RecordRestConnection, projectMapping: ProjectMapping, issue: JiraIssue): Promise<Map<string, string>> {
+  const records = new Map<string, string>();
+  for (const m of fieldMappingsFor(connection, projectMapping)) {
+    if (m.transform.kind !== 'parent' || m.direction === 'tool-to-jira') continue;
+    const parent = issue.fields[m.jira] as { id?: unknown } | null | undefined;
+    if (typeof parent?.id !== 'string' || records.has(parent.id)) continue;
+    const link = readIssueState(await run.ports.store.get(issueStateKey(parent.id))).links[connection.id];
+    if (link) records.set(parent.id, link.externalId);
+  }
+  return records;
+}
+
+/**
+ * Brings the record up to date with the issue's current fields: creates (or finds) it when the
+ * issue has no link, ends the link when the issue left the mappings.
+ */
+export async function syncFields(run: Run, connection: RecordRestConnection, current: { issue: JiraIssue; attempt: number; firstSight: boolean }): Promise<void> {
+  const { ports } = run;
+  const { issue } = current;
+  let link = run.state.links[connection.id];
+  const projectMapping = coveringMapping(connection, issue);
+  if (!projectMapping) {
+    // Moved out of every mapped project or type: the pair no longer syncs; the record stays.
+    if (link) await endLink(run, connection, link, `The issue left the mapped projects and types; its link to ${link.number ?? link.externalId} ended and the record was left as it is`);
+    return;
+  }
+  if (link && link.module !== projectMapping.module) {
+    // Moved to a type or project that syncs to another module: a record there takes over.
+    await endLink(run, connection, link, `The issue became a ${issue.issueType?.name ?? 'type'} that syncs to ${projectMapping.module}; its link to ${link.number ?? link.externalId} in ${link.module} ended and that record was left as it is`);
+    link = undefined;
+  }
+  // Records are made only where Jira issues go to the tool; a tool-to-Jira link is kept, and sends nothing.
+  if (!link && (projectMapping.direction === 'tool-to-jira' || !(await passesFilter(run, projectMapping)))) return;
+  const emails = await emailsFor(run, connection, projectMapping, issue);
+  const records = await parentRecords(run, connection, projectMapping, issue);
+  const at = new Date(ports.clock.now()).toISOString();
+  const planAgainst = (shadow: Link['shadow'] | undefined) =>
+    planOutbound({
+      connection,
+      projectMapping,
+      issue: { id: run.issueId, key: run.issueKey, fields: issue.fields, status: issue.status },
+      shadow,
+      emailOf: (accountId) => emails.get(accountId),
+      recordOf: (issueId) => records.get(issueId),
+      at,
+    });
+  const plan = planAgainst(link?.shadow);
+  const skipped = plan.skipped.map((s) => skipLine(s, 'outbound'));
+
+  if (!link) {
+    // Unlinked by hand: no record is made for the issue again until someone links it to one.
+    if ((await ports.store.get(unlinkedKey(connection.id, run.issueId))) !== undefined) return;
+    await createRecord(run, connection, { projectMapping, plan, planAgainst, skipped, attempt: current.attempt, lookFirst: !current.firstSight || current.attempt > 1 });
+    return;
+  }
+  // A create still owed though the issue is linked (the tool's event for that record linked it first): owed no more.
+  const settled = createDone(run, connection.id);
+  if (settled.length > 0) await ports.store.writeAll(settled);
+  if (link.remoteLinkOwed) {
+    // Owed since the link was made; Jira still busy throws, and the delivery is retried.
+    await ports.jira.upsertRemoteLink(run.issueId, remoteLinkOf(connection, link));
+    link = { ...link, remoteLinkOwed: false };
+    await saveLink(run, connection, link, { writes: [], subject: { kind: 'issue', issueId: run.issueId, issueKey: run.issueKey } });
+  }
+  const rekeyed = link.issueKey !== run.issueKey;
+  if (Object.keys(plan.fields).length === 0 && !rekeyed) {
+    // Nothing to send, but a value nothing maps is never silence: the admin sees it and its fix.
+    if (skipped.length > 0) await logSkips(run, connection, link, skipped);
+    return;
+  }
+  const label = link.number ?? link.externalId;
+  let sent = plan.fields;
+  const refused: RefusedField[] = [];
+  if (Object.keys(plan.fields).length > 0) {
+    const connector = await connectorFor(run, connection);
+    sent = await sendAllButRefused(`Updating ${label}`, plan.fields, refused, (fields) => connector.updateRecord({ module: link.module, id: link.externalId, fields }));
+  }
+  // A refused field keeps its old shadow, so the next change (or the admin's retry) sends it again.
+  const shadowNext = refused.length === 0 ? plan.shadowNext : { ...plan.shadowNext, fields: withOldValues(plan.shadowNext.fields, link.shadow.fields, refused) };
+  const next: Link = { ...link, shadow: shadowNext, issueKey: run.issueKey };
+  const subject = { kind: 'issue' as const, issueId: run.issueId, issueKey: run.issueKey };
+  const refusal = refused.length === 0 ? undefined : describeRefusal(connection, projectMapping, label, refused);
+  await saveLink(run, connection, next, {
+    ...(refusal
+      ? {
+          failure: await failureWrites(ports, {
+            connectionId: connection.id,
+            subject,
+            operation: `Sending ${refused.map((r) => r.field).join(', ')} to ${label}`,
+            failure: refusal,
+            attempts: 1,
+          }),
+        }
+      : {}),
+    writes: [
+      activityWrite(ports, {
+        connectionId: connection.id,
+        direction: 'outbound',
+        outcome: 'synced',
+        issueKey: run.issueKey,
+        externalId: link.externalId,
+        summary: `Sent ${Object.keys(sent).join(', ') || 'the new issue key'} to ${label}`,
+        details: [...(refusal ? [describeFailure(refusal)] : []), ...skipped],
+      }),
+      ...(rekeyed ? [{ key: recordIndexKey(connection.id, link.module, link.externalId), value: { issueId: run.issueId, issueKey: run.issueKey } }] : []),
+    ],
+    subject,
+  });
+}
+
+interface RefusedField {
+  field: string;
+  failure: DeliveryFailure;
+}
+
+/**
+ * Sends the fields; when the tool refuses the request naming fields of it (400 or 422), sends the
+ * rest without them, so one field the tool does not take never blocks the others. Returns what was
+ * sent; `refused` collects the fields left out. Any other failure is thrown for the delivery guard.
+ */
+async function sendAllButRefused<T>(
+  operation: string,
+  fields: Record<string, unknown>,
+  refused: RefusedField[],
+  send: (fields: Record<string, unknown>) => Promise<ConnectorResult<T>>,
+): Promise<Record<string, unknown>> {
+  let body = fields;
+  for (;;) {
+    const result = await send(body);
+    if (result.ok) return body;
+    const named = (result.failure.fields ?? []).filter((f) => f in body);
+    if (result.failure.retry !== 'permanent' || named.length === 0) {
+      // Refused again after leaving fields out: what was refused before is kept with this failure.
+      throw new DeliveryError(operation, result.failure);
+    }
+    refused.push(...named.map((field) => ({ field, failure: result.failure })));
+    body = Object.fromEntries(Object.entries(body).filter(([field]) => !named.includes(field)));
+    if (Object.keys(body).length === 0) return body;
+  }
+}
+
+function withOldValues(next: Record<string, string>, old: Record<string, string>, refused: RefusedField[]): Record<string, string> {
+  const fields = { ...next };
+  for (const { field } of refused) {
+    const held = old[field];
+    if (held === undefined) delete fields[field];
+    else fields[field] = held;
+  }
+  return fields;
+}
+
+/** The tool's refusal of some fields, naming the mapping to fix; the rest went through. */
+function describeRefusal(connection: RecordRestConnection, projectMapping: ProjectMapping, label: string, refused: RefusedField[]): DeliveryFailure {
+  const mappings = fieldMappingsFor(connection, projectMapping);
+  const names = refused.map(({ field }) => {
+    const mapping = mappings.find((m) => m.tool === field);
+    return mapping ? `${mapping.jira} → ${field}` : field;
+  });
+  const first = refused[0]?.failure;
+  return {
+    retry: 'permanent',
+    reason: first?.reason ?? 'bad-request',
+    ...(first?.status === undefined ? {} : { status: first.status }),
+    ...(first?.toolMessage === undefined ? {} : { toolMessage: first.toolMessage }),
+    explanation: `${label} refused ${refused.map((r) => r.field).join(', ')}; every other field was sent. Fix the field mapping ${names.join(', ')} on Mappings, then choose Retry`,
+  };
+}
+
+/** A change with nothing to send because values have no mapping: a visible skip with the value and the fix. */
+async function logSkips(run: Run, connection: RecordRestConnection, link: Link, skipped: string[]): Promise<void> {
+  await run.ports.store.writeAll([
+    activityWrite(run.ports, {
+      connectionId: connection.id,
+      direction: 'outbound',
+      outcome: 'skipped',
+      issueKey: run.issueKey,
+      externalId: link.externalId,
+      summary: `Nothing sent to ${link.number ?? link.externalId}: ${skipped.length === 1 ? 'a value has' : 'values have'} no mapping`,
+      details: skipped,
+    }),
+  ]);
+}
