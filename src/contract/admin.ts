@@ -11,7 +11,7 @@ export type { Connection, FieldMapping, TandemConfig, TandemConfigInput };
 export type ConnectionVerdict = 'ok' | 'token-rejected' | 'forbidden' | 'wrong-url' | 'unreachable' | 'host-not-allowed' | 'missing-secret' | 'tool-error' | 'not-testable';
 export type { ProjectMapping, Transform, TransformKind, Direction, StatusCategory, Auth, ConnectionOptions, InboundOptions } from '../mapping/schema';
 
-export interface OverviewResponse {
+export interface Overview {
   appVersion: string;
   connections: number;
   /** Who is signed in: the name Jira shows for them (absent when Jira did not say). */
@@ -19,8 +19,9 @@ export interface OverviewResponse {
 }
 
 /**
- * FORBIDDEN is thrown (the page sees an Error whose message starts with it); every other error
- * comes back as `{ok: false, error}` so the page can show it in place.
+ * Every call answers `{ok: false, error}` when it did not do what was asked: the code says what
+ * kind of refusal it is (FORBIDDEN: the caller is not a Jira admin, nothing happened), so the page
+ * decides by the code, never by reading the words.
  */
 export type AdminErrorCode = 'FORBIDDEN' | 'INVALID' | 'NOT_FOUND' | 'CONFLICT' | 'BUSY' | 'FAILED';
 
@@ -34,13 +35,13 @@ export interface AdminError {
   fieldErrors?: FieldError[];
 }
 
-export type AdminResult<T extends object = object> = ({ ok: true } & T) | { ok: false; error: AdminError };
-
-/** Splits a thrown resolver error message into its code and the words meant for the admin. */
-export function readAdminError(message: string): { code: AdminErrorCode; text: string } {
-  const match = /^(FORBIDDEN|INVALID|NOT_FOUND|CONFLICT|BUSY|FAILED): (.*)$/s.exec(message);
-  return match ? { code: match[1] as AdminErrorCode, text: match[2] ?? '' } : { code: 'FAILED', text: message };
+export interface AdminFailure {
+  ok: false;
+  error: AdminError;
 }
+export type AdminResult<T extends object = object> = ({ ok: true } & T) | AdminFailure;
+
+export type OverviewResponse = AdminResult<Overview>;
 
 // ---------------------------------------------------------------- configuration
 
@@ -381,6 +382,11 @@ export interface AdminCalls {
   syncIssueNow: { request: { connectionId: string; issueKey: string }; response: AdminResult<{ issueKey: string; message: string }> };
 }
 export type AdminCallName = keyof AdminCalls;
+
+// Every answer may be a refusal with its code: the page handles all calls the same way.
+type EveryAnswerMayFail = { [K in AdminCallName]: AdminFailure extends AdminCalls[K]['response'] ? true : false }[AdminCallName];
+const everyAnswerMayFail: EveryAnswerMayFail = true;
+void everyAnswerMayFail;
 
 /** The lamp of an inbound health record. */
 export function inboundLamp(health: InboundHealth): InboundLamp {

@@ -42,7 +42,7 @@ function pageContext(moduleKey: string, accountId: string): PageContext {
 /** What the admin resolver answers a first-time admin: no connection yet. */
 function standIn(accountId: string): Record<string, unknown> {
   return {
-    getOverview: { appVersion: 'test', connections: 0, viewer: { accountId, displayName: 'Ada Admin' } },
+    getOverview: { ok: true, appVersion: 'test', connections: 0, viewer: { accountId, displayName: 'Ada Admin' } },
     getConfig: { ok: true, config: { version: 1, connections: [] }, revision: 0, presets: [] },
     getJiraProjects: { ok: true, projects: [] },
     getJiraFields: { ok: true, fields: [] },
@@ -218,7 +218,7 @@ describe('admin page in Chromium through the Custom UI host', () => {
       });
       assert.deepEqual(ok, {
         status: 200,
-        answer: { ok: true, value: { appVersion: 'test', connections: 0, viewer: { accountId: ADMIN_ACCOUNT, displayName: 'Ada Admin' } } },
+        answer: { ok: true, value: { ok: true, appVersion: 'test', connections: 0, viewer: { accountId: ADMIN_ACCOUNT, displayName: 'Ada Admin' } } },
       });
       assert.deepEqual(calls.at(-1), {
         moduleKey: 'tandem-admin',

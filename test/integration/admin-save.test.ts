@@ -142,6 +142,7 @@ test('a rename is not held up by the checks with Jira', async () => {
 
 test('the page names the admin who is signed in, not their account id', async () => {
   const overview = await tandem.adminCall<OverviewResponse>('getOverview');
+  assert.ok(overview.ok, JSON.stringify(overview));
   assert.equal(overview.viewer.displayName, 'Ada Admin');
 });
 

@@ -1,6 +1,6 @@
 // The admin page's resolver (manifest: admin-resolver). Every call first checks the caller is a Jira
-// admin (anyone else gets FORBIDDEN and nothing happens), then parses its payload, then runs one use
-// case. Errors other than FORBIDDEN come back as `{ok: false, error}`, so the page can place them.
+// admin (anyone else gets a FORBIDDEN answer and nothing happens), then parses its payload, then runs
+// one use case. Every refusal comes back as `{ok: false, error}` with its code, so the page can place it.
 import type { z } from 'zod';
 import type { AdminCallName, AdminCalls, AdminError, ConnectionVerdict, FieldError } from '../../contract/admin';
 import type { ConnectionVerdict as ConnectorVerdict } from '../../connectors';
@@ -35,12 +35,10 @@ type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const verdictsAgree: Same<ConnectionVerdict, ConnectorVerdict> = true;
 void verdictsAgree;
 
-async function requireAdmin(ports: AdminPorts, accountId: string | undefined): Promise<string> {
+/** The caller's account id when they are a Jira admin. */
+async function adminOf(ports: AdminPorts, accountId: string | undefined): Promise<string | undefined> {
   // Forge names the caller (the invocation's principal); Jira is asked about that user, as that user.
-  if (!accountId || !(await ports.jira.invokingUserIsAdmin())) {
-    throw new Error('FORBIDDEN: Only Jira administrators can configure Tandem.');
-  }
-  return accountId;
+  return accountId && (await ports.jira.invokingUserIsAdmin()) ? accountId : undefined;
 }
 
 function invalidPayload(error: z.ZodError): { ok: false; error: AdminError } {
@@ -58,7 +56,8 @@ function jiraFailed(what: string): { ok: false; error: AdminError } {
 /** Wraps one call: admin check, payload check, the use case, and a plain answer for anything unexpected. */
 function call<K extends AdminCallName>(name: K, run: Run<K>, ports: AdminPorts = forgeAdminPorts): ResolverHandler {
   return async ({ payload, accountId }) => {
-    const admin = await requireAdmin(ports, accountId);
+    const admin = await adminOf(ports, accountId);
+    if (!admin) return failure('FORBIDDEN', 'Only Jira administrators can configure Tandem.');
     const parsed = payloads[name].safeParse(payload ?? {});
     if (!parsed.success) return invalidPayload(parsed.error);
     try {
@@ -97,6 +96,7 @@ const definitions: { [K in AdminCallName]: Run<K> } = {
   async getOverview(_input, { ports, accountId }) {
     const [stored, displayName] = await Promise.all([readStoredConfig(ports), ports.meta.viewerName().catch(() => undefined)]);
     return {
+      ok: true,
       appVersion: APP_VERSION,
       connections: stored.ok ? stored.view.config.connections.length : 0,
       viewer: { accountId, ...(displayName ? { displayName } : {}) },

@@ -4,9 +4,8 @@ import SectionMessage, { SectionMessageAction } from '@atlaskit/section-message'
 import Spinner from '@atlaskit/spinner';
 import { Box, Inline, Stack, Text, xcss } from '@atlaskit/primitives';
 import { token } from '@atlaskit/tokens';
-import { readAdminError, type ConfigView, type OverviewResponse, type PresetSummary } from '../../../src/contract/admin';
-import { getConfig } from './api/getConfig';
-import { getOverview } from './api/getOverview';
+import type { ConfigView, Overview, PresetSummary } from '../../../src/contract/admin';
+import { call } from './api';
 import { getViewer, type Viewer } from './host';
 import { AdminProvider, JiraMetaProvider, useAdmin } from './admin-state';
 import { ActivityTab } from './tabs/ActivityTab';
@@ -19,7 +18,7 @@ import { Button, Tabs } from './ui';
 
 type State =
   | { kind: 'loading' }
-  | { kind: 'ready'; overview: OverviewResponse; viewer: Viewer; config: ConfigView; presets: PresetSummary[] }
+  | { kind: 'ready'; overview: Overview; viewer: Viewer; config: ConfigView; presets: PresetSummary[] }
   | { kind: 'failed'; message: string };
 
 const pageStyles = xcss({
@@ -36,25 +35,22 @@ const saveBarStyles = xcss({
   backgroundColor: 'color.background.information',
 });
 
-function messageOf(error: unknown): string {
-  return readAdminError(error instanceof Error ? error.message : String(error)).text;
-}
-
 export function App() {
   const [state, setState] = useState<State>({ kind: 'loading' });
 
   const load = useCallback(async () => {
     setState({ kind: 'loading' });
     try {
-      const [overview, viewer, config] = await Promise.all([getOverview(), getViewer(), getConfig()]);
-      if (!config.ok) {
-        setState({ kind: 'failed', message: config.error.message });
-        return;
-      }
+      const [overview, viewer, config] = await Promise.all([call('getOverview'), getViewer(), call('getConfig')]);
+      // A refusal (not a Jira admin) comes first: it says why nothing else is shown.
+      if (!overview.ok) return setState({ kind: 'failed', message: overview.error.message });
+      if (!config.ok) return setState({ kind: 'failed', message: config.error.message });
       const { presets, ok: _ok, ...view } = config;
-      setState({ kind: 'ready', overview, viewer, config: view, presets });
+      const { ok: _overviewOk, ...about } = overview;
+      setState({ kind: 'ready', overview: about, viewer, config: view, presets });
     } catch (error) {
-      setState({ kind: 'failed', message: messageOf(error) });
+      // Only the host's own context can throw here; the backend's answers never do.
+      setState({ kind: 'failed', message: error instanceof Error ? error.message : String(error) });
     }
   }, []);
 
@@ -104,13 +100,13 @@ const TABS = [
 ] as const;
 type TabId = (typeof TABS)[number]['id'];
 
-function Workspace(props: { overview: OverviewResponse; viewer: Viewer; onReload: () => void }) {
+function Workspace(props: { overview: Overview; viewer: Viewer; onReload: () => void }) {
   const admin = useAdmin();
   const [tab, setTab] = useState<TabId>('connections');
   const [connectionId, setConnectionId] = useState<string | undefined>(admin.draft.connections[0]?.id);
   const connections = admin.draft.connections;
   const selected = connections.find((c) => c.id === connectionId) ?? connections[0];
-  const conflict = admin.saveError && /Someone else changed/.test(admin.saveError);
+  const conflict = admin.saveError?.code === 'CONFLICT';
 
   const open = (next: TabId, id?: string) => {
     if (id) setConnectionId(id);
@@ -159,7 +155,7 @@ function Workspace(props: { overview: OverviewResponse; viewer: Viewer; onReload
               }
             : {})}
         >
-          <Text as="p">{admin.saveError}</Text>
+          <Text as="p">{admin.saveError.message}</Text>
         </SectionMessage>
       )}
       <Tabs tabs={TABS} selected={tab} onSelect={(id) => setTab(id as TabId)}>

@@ -12,11 +12,7 @@ import type {
   PresetSummary,
   TandemConfig,
 } from '../../../src/contract/admin';
-import { getJiraFields } from './api/getJiraFields';
-import { getJiraPriorities } from './api/getJiraPriorities';
-import { getJiraProjectMeta } from './api/getJiraProjectMeta';
-import { getJiraProjects } from './api/getJiraProjects';
-import { saveConfig } from './api/saveConfig';
+import { call } from './api';
 import { flag } from './ui';
 
 export type ProjectMeta = Extract<JiraProjectMetaResponse, { ok: true }>;
@@ -28,8 +24,8 @@ export interface AdminState {
   dirty: boolean;
   saving: boolean;
   errors: FieldError[];
-  /** A short sentence about the last failed save, shown above the tabs. */
-  saveError: string | undefined;
+  /** The last failed save (its code and a short sentence), shown above the tabs. */
+  saveError: AdminError | undefined;
   edit(change: (draft: TandemConfig) => void): void;
   save(): Promise<boolean>;
   discard(): void;
@@ -54,7 +50,7 @@ export function AdminProvider(props: { initial: ConfigView; presets: PresetSumma
   const [saved, setSaved] = useState<ConfigView>(props.initial);
   const [draft, setDraft] = useState<TandemConfig>(() => clone(props.initial.config));
   const [errors, setErrors] = useState<FieldError[]>([]);
-  const [saveError, setSaveError] = useState<string | undefined>();
+  const [saveError, setSaveError] = useState<AdminError | undefined>();
   const [saving, setSaving] = useState(false);
   const dirty = JSON.stringify(draft) !== JSON.stringify(saved.config);
 
@@ -75,27 +71,21 @@ export function AdminProvider(props: { initial: ConfigView; presets: PresetSumma
 
   const showError = useCallback((error: AdminError) => {
     setErrors(error.fieldErrors ?? []);
-    setSaveError(error.message);
+    setSaveError(error);
     flag('error', 'Not saved', error.message);
   }, []);
 
   const save = useCallback(async () => {
     setSaving(true);
-    try {
-      const answer = await saveConfig({ config: draft, revision: saved.revision });
-      if (!answer.ok) {
-        showError(answer.error);
-        return false;
-      }
-      applySaved(answer);
-      flag('success', 'Configuration saved', answer.warnings.join(' ') || undefined);
-      return true;
-    } catch (error) {
-      showError({ code: 'FAILED', message: error instanceof Error ? error.message : String(error) });
+    const answer = await call('saveConfig', { config: draft, revision: saved.revision });
+    setSaving(false);
+    if (!answer.ok) {
+      showError(answer.error);
       return false;
-    } finally {
-      setSaving(false);
     }
+    applySaved(answer);
+    flag('success', 'Configuration saved', answer.warnings.join(' ') || undefined);
+    return true;
   }, [draft, saved.revision, applySaved, showError]);
 
   const discard = useCallback(() => {
@@ -145,17 +135,13 @@ export function JiraMetaProvider(props: { children: ReactNode }) {
 
   useEffect(() => {
     void (async () => {
-      try {
-        const [p, f, r] = await Promise.all([getJiraProjects(), getJiraFields(), getJiraPriorities()]);
-        if (p.ok) setProjects(p.projects);
-        else setError(p.error.message);
-        if (f.ok) setFields(f.fields);
-        else setError(f.error.message);
-        if (r.ok) setPriorities(r.priorities);
-        else setError(r.error.message);
-      } catch (e) {
-        setError(e instanceof Error ? e.message : String(e));
-      }
+      const [p, f, r] = await Promise.all([call('getJiraProjects'), call('getJiraFields'), call('getJiraPriorities')]);
+      if (p.ok) setProjects(p.projects);
+      else setError(p.error.message);
+      if (f.ok) setFields(f.fields);
+      else setError(f.error.message);
+      if (r.ok) setPriorities(r.priorities);
+      else setError(r.error.message);
     })();
   }, []);
 
@@ -163,11 +149,11 @@ export function JiraMetaProvider(props: { children: ReactNode }) {
     const upper = key.toUpperCase();
     if (asked.current.has(upper) || !/^[A-Z][A-Z0-9_]*$/.test(upper)) return;
     asked.current.add(upper);
-    void getJiraProjectMeta({ projectKey: upper })
-      .then((answer) => {
-        if (answer.ok) setByProject((current) => ({ ...current, [upper]: answer }));
-      })
-      .catch(() => asked.current.delete(upper));
+    void call('getJiraProjectMeta', { projectKey: upper }).then((answer) => {
+      if (answer.ok) setByProject((current) => ({ ...current, [upper]: answer }));
+      // Asked again the next time the project is shown.
+      else asked.current.delete(upper);
+    });
   }, []);
 
   const value: JiraMeta = { projects, fields, priorities, error, project: (key) => byProject[key.toUpperCase()] };

@@ -6,12 +6,7 @@ import SectionMessage from '@atlaskit/section-message';
 import Spinner from '@atlaskit/spinner';
 import { Inline, Stack, Text } from '@atlaskit/primitives';
 import type { ActivityEntry, FailureEntry, RefusedCalls } from '../../../../src/contract/admin';
-import { discardFailure } from '../api/discardFailure';
-import { getActivity } from '../api/getActivity';
-import { getFailures } from '../api/getFailures';
-import { getRefusedCalls } from '../api/getRefusedCalls';
-import { retryAllFailures } from '../api/retryAllFailures';
-import { retryFailure } from '../api/retryFailure';
+import { call } from '../api';
 import { formatDate, useAdmin } from '../admin-state';
 import { SweepCard } from './SweepCard';
 import { Button, Card, Lozenge, SelectField, TextField, cellStyle, flag, headStyle, tableStyle } from '../ui';
@@ -48,7 +43,7 @@ export function ActivityTab() {
 
   const loadFailures = useCallback(async () => {
     const filter = applied.connectionId ? { connectionId: applied.connectionId } : {};
-    const [answer, refusals] = await Promise.all([getFailures(filter), getRefusedCalls(filter)]);
+    const [answer, refusals] = await Promise.all([call('getFailures', filter), call('getRefusedCalls', filter)]);
     if (answer.ok) setFailures(answer.failures);
     else setError(answer.error.message);
     if (refusals.ok) setRefused({ calls: refusals.calls, last24h: refusals.last24h });
@@ -58,7 +53,7 @@ export function ActivityTab() {
     async (from?: string) => {
       setLoading(true);
       try {
-        const answer = await getActivity({
+        const answer = await call('getActivity', {
           limit: 25,
           ...(applied.connectionId ? { connectionId: applied.connectionId } : {}),
           ...(applied.issueKey ? { issueKey: applied.issueKey } : {}),
@@ -68,8 +63,6 @@ export function ActivityTab() {
         setError(undefined);
         setEntries((current) => (from ? [...current, ...answer.entries] : answer.entries));
         setCursor(answer.cursor);
-      } catch (e) {
-        setError(e instanceof Error ? e.message : String(e));
       } finally {
         setLoading(false);
       }
@@ -78,7 +71,7 @@ export function ActivityTab() {
   );
 
   const refresh = useCallback(() => {
-    void loadFailures().catch(() => undefined);
+    void loadFailures();
     void loadPage();
   }, [loadFailures, loadPage]);
 
@@ -86,14 +79,14 @@ export function ActivityTab() {
 
   // Deliveries fail, retry and go through while the page is open: the failures show it within seconds.
   useEffect(() => {
-    const timer = setInterval(() => void loadFailures().catch(() => undefined), REFRESH_MS);
+    const timer = setInterval(() => void loadFailures(), REFRESH_MS);
     return () => clearInterval(timer);
   }, [loadFailures]);
 
   const retry = async (id: string | undefined) => {
     setActing(id ?? 'all');
     try {
-      const answer = id ? await retryFailure({ id }) : await retryAllFailures(applied.connectionId ? { connectionId: applied.connectionId } : {});
+      const answer = id ? await call('retryFailure', { id }) : await call('retryAllFailures', applied.connectionId ? { connectionId: applied.connectionId } : {});
       if (!answer.ok) {
         flag('error', 'Not retried', answer.error.message);
       } else {
@@ -108,7 +101,7 @@ export function ActivityTab() {
   const discard = async (id: string) => {
     setActing(id);
     try {
-      const answer = await discardFailure({ id });
+      const answer = await call('discardFailure', { id });
       if (!answer.ok) flag('error', 'Not discarded', answer.error.message);
       else flag('success', 'Failure discarded');
       await loadFailures();

@@ -5,15 +5,7 @@ import SectionMessage from '@atlaskit/section-message';
 import { Inline, Stack, Text } from '@atlaskit/primitives';
 import { token } from '@atlaskit/tokens';
 import type { Connection, FailureEntry, InboundView, TestConnectionResponse } from '../../../../src/contract/admin';
-import { addConnection } from '../api/addConnection';
-import { deleteConnection } from '../api/deleteConnection';
-import { getConnectionTests } from '../api/getConnectionTests';
-import { getFailures } from '../api/getFailures';
-import { getInbound } from '../api/getInbound';
-import { renameConnection } from '../api/renameConnection';
-import { setConnectionEnabled } from '../api/setConnectionEnabled';
-import { setConnectionSecret } from '../api/setConnectionSecret';
-import { testConnection } from '../api/testConnection';
+import { call } from '../api';
 import { formatDate, useAdmin } from '../admin-state';
 import { Button, Card, Dialog, EmptyState, Lamp, SelectField, TextField, flag, type LampColour } from '../ui';
 import { DirtyHint } from './common';
@@ -31,7 +23,7 @@ export function ConnectionsTab(props: { onOpen: (tab: 'mappings' | 'inbound' | '
   const [tests, setTests] = useState<Record<string, TestResult>>({});
 
   const loadHealth = useCallback(async () => {
-    const [f, i, t] = await Promise.all([getFailures({}), getInbound({}), getConnectionTests()]);
+    const [f, i, t] = await Promise.all([call('getFailures', {}), call('getInbound', {}), call('getConnectionTests')]);
     if (f.ok) {
       setFailures(f.failures);
       setDelivered(f.delivered);
@@ -40,9 +32,9 @@ export function ConnectionsTab(props: { onOpen: (tab: 'mappings' | 'inbound' | '
     if (t.ok) setTests((current) => ({ ...t.tests, ...current }));
   }, []);
   useEffect(() => {
-    void loadHealth().catch(() => undefined);
+    void loadHealth();
     // The lamps follow deliveries as they fail, retry and go through, without a reload.
-    const timer = setInterval(() => void loadHealth().catch(() => undefined), HEALTH_REFRESH_MS);
+    const timer = setInterval(() => void loadHealth(), HEALTH_REFRESH_MS);
     return () => clearInterval(timer);
   }, [loadHealth, admin.saved.revision]);
 
@@ -143,21 +135,16 @@ function ConnectionCard(props: {
   const runTest = async () => {
     setTesting(true);
     setTestError(undefined);
-    try {
-      const answer = await testConnection({ connectionId: connection.id });
-      if (answer.ok) props.onTested(answer);
-      else setTestError(answer.error.message);
-    } catch (error) {
-      setTestError(error instanceof Error ? error.message : String(error));
-    } finally {
-      setTesting(false);
-    }
+    const answer = await call('testConnection', { connectionId: connection.id });
+    setTesting(false);
+    if (answer.ok) props.onTested(answer);
+    else setTestError(answer.error.message);
   };
 
   const toggle = async () => {
     setSwitching(true);
     try {
-      const answer = await setConnectionEnabled({ revision: admin.saved.revision, connectionId: connection.id, enabled: !connection.enabled });
+      const answer = await call('setConnectionEnabled', { revision: admin.saved.revision, connectionId: connection.id, enabled: !connection.enabled });
       if (!answer.ok) return admin.showError(answer.error);
       admin.applySaved(answer);
       flag('success', connection.enabled ? `${connection.name} disconnected` : `${connection.name} reconnected`, connection.enabled ? 'Nothing syncs until you reconnect; links are kept.' : 'Syncing resumes where it stopped.');
@@ -264,7 +251,7 @@ function TokenForm(props: { connection: Connection }) {
     setBusy(true);
     setError(undefined);
     try {
-      const answer = await setConnectionSecret({ connectionId: connection.id, kind: 'auth', secret });
+      const answer = await call('setConnectionSecret', { connectionId: connection.id, kind: 'auth', secret });
       if (!answer.ok) {
         setError(answer.error.fieldErrors?.[0]?.message ?? answer.error.message);
         return;
@@ -308,7 +295,7 @@ function PushUrlForm(props: { connection: Extract<Connection, { protocol: 'jira-
     setBusy(true);
     setError(undefined);
     try {
-      const answer = await setConnectionSecret({ connectionId: connection.id, kind: 'push-url', secret: url.trim() });
+      const answer = await call('setConnectionSecret', { connectionId: connection.id, kind: 'push-url', secret: url.trim() });
       if (!answer.ok) return setError(answer.error.message);
       setUrl('');
       admin.applySaved(answer);
@@ -414,7 +401,7 @@ function DeleteDialog(props: { connection: Connection; onClose: () => void }) {
   const submit = async () => {
     setBusy(true);
     try {
-      const answer = await deleteConnection({ revision: admin.saved.revision, connectionId: props.connection.id });
+      const answer = await call('deleteConnection', { revision: admin.saved.revision, connectionId: props.connection.id });
       if (!answer.ok) return setError(answer.error.message);
       admin.applySaved(answer);
       const { links, failures } = answer.removed;
@@ -468,7 +455,7 @@ function RenameDialog(props: { connection: Connection; onClose: () => void }) {
     if (name.trim() === '') return setError('Give the connection a name.');
     setBusy(true);
     try {
-      const answer = await renameConnection({ revision: admin.saved.revision, connectionId: props.connection.id, name: name.trim() });
+      const answer = await call('renameConnection', { revision: admin.saved.revision, connectionId: props.connection.id, name: name.trim() });
       if (!answer.ok) return setError(answer.error.fieldErrors?.[0]?.message ?? answer.error.message);
       admin.applySaved(answer);
       flag('success', 'Connection renamed', `Its id stays ${props.connection.id}, so links and secrets are unchanged.`);
@@ -517,7 +504,7 @@ function AddConnectionDialog(props: { onClose: () => void }) {
     setBusy(true);
     setError(undefined);
     try {
-      const answer = await addConnection({ revision: admin.saved.revision, presetId, name: name.trim(), url: url.trim() });
+      const answer = await call('addConnection', { revision: admin.saved.revision, presetId, name: name.trim(), url: url.trim() });
       if (!answer.ok) {
         setFieldErrors(Object.fromEntries((answer.error.fieldErrors ?? []).map((e) => [e.path, e.message])));
         setError(answer.error.message);

@@ -5,10 +5,7 @@ import { useCallback, useEffect, useState } from 'react';
 import SectionMessage from '@atlaskit/section-message';
 import { Inline, Stack, Text } from '@atlaskit/primitives';
 import type { InboundView } from '../../../../src/contract/admin';
-import { getInbound } from '../api/getInbound';
-import { getRefusedCalls } from '../api/getRefusedCalls';
-import { retirePreviousInboundSecret } from '../api/retirePreviousInboundSecret';
-import { setInboundSecret } from '../api/setInboundSecret';
+import { call } from '../api';
 import { formatDate, useAdmin } from '../admin-state';
 import { Button, Card, CodeBlock, CopyButton, Dialog, Lamp, flag } from '../ui';
 import { ConnectionPicker, NoConnection } from './common';
@@ -51,7 +48,7 @@ export function InboundTab(props: { connectionId: string | undefined; onSelectCo
     if (!props.connectionId || !saved) return;
     setBusy('refresh');
     try {
-      const [answer, refused] = await Promise.all([getInbound({ connectionId: props.connectionId }), getRefusedCalls({ connectionId: props.connectionId })]);
+      const [answer, refused] = await Promise.all([call('getInbound', { connectionId: props.connectionId }), call('getRefusedCalls', { connectionId: props.connectionId })]);
       setRefused24h(refused.ok ? refused.last24h : undefined);
       if (answer.ok) {
         setView(answer.connections[0]);
@@ -65,7 +62,7 @@ export function InboundTab(props: { connectionId: string | undefined; onSelectCo
   useEffect(() => {
     setShown(undefined);
     setView(undefined);
-    void load().catch((e: unknown) => setError(e instanceof Error ? e.message : String(e)));
+    void load();
   }, [load]);
 
   if (!connection) return <NoConnection onAdd={props.onAdd} what="Inbound URLs and secrets" />;
@@ -76,7 +73,7 @@ export function InboundTab(props: { connectionId: string | undefined; onSelectCo
     const secret = generateSecret();
     setBusy('rotate');
     try {
-      const answer = await setInboundSecret({ connectionId: connection.id, secret });
+      const answer = await call('setInboundSecret', { connectionId: connection.id, secret });
       if (!answer.ok) return setError(answer.error.message);
       setView(answer.inbound);
       setShown(secret);
@@ -89,7 +86,7 @@ export function InboundTab(props: { connectionId: string | undefined; onSelectCo
   const retire = async () => {
     setBusy('retire');
     try {
-      const answer = await retirePreviousInboundSecret({ connectionId: connection.id });
+      const answer = await call('retirePreviousInboundSecret', { connectionId: connection.id });
       if (!answer.ok) return setError(answer.error.message);
       setView(answer.inbound);
       setConfirmRetire(false);

@@ -4,7 +4,7 @@
 import { useEffect, useState } from 'react';
 import { Inline, Stack, Text } from '@atlaskit/primitives';
 import type { Connection, FieldMapping, ProjectMapping, StatusCategory, TransformKind } from '../../../../src/contract/admin';
-import { checkFieldMapping } from '../api/checkFieldMapping';
+import { call } from '../api';
 import { useAdmin, useJiraMeta } from '../admin-state';
 import { Button, Card, SelectField, TextField, cellStyle, headStyle, tableStyle, type Option } from '../ui';
 import { ConnectionPicker, NoConnection } from './common';
@@ -293,9 +293,7 @@ function FieldRow(props: { field: FieldMapping; row: number; at: string; fieldOp
     let live = true;
     // Checked as the admin picks, so a refusal is explained before saving.
     const timer = setTimeout(() => {
-      void checkFieldMapping({ mapping: field })
-        .then((answer) => live && setCheck(answer.ok ? { fits: answer.fits, message: answer.message } : undefined))
-        .catch(() => undefined);
+      void call('checkFieldMapping', { mapping: field }).then((answer) => live && setCheck(answer.ok ? { fits: answer.fits, message: answer.message } : undefined));
     }, 250);
     return () => {
       live = false;

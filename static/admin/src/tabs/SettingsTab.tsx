@@ -5,8 +5,7 @@ import { useState } from 'react';
 import SectionMessage from '@atlaskit/section-message';
 import { Inline, Stack, Text } from '@atlaskit/primitives';
 import { placeOfField, type ConnectionOptions, type FieldError, type InboundOptions } from '../../../../src/contract/admin';
-import { exportConfig } from '../api/exportConfig';
-import { importConfig } from '../api/importConfig';
+import { call } from '../api';
 import { useAdmin } from '../admin-state';
 import { Button, Card, Checkbox, SelectField, TextField, flag } from '../ui';
 import { ConnectionPicker, DirtyHint, NoConnection } from './common';
@@ -182,7 +181,7 @@ function ExportImport() {
   const runExport = async () => {
     setBusy('export');
     try {
-      const answer = await exportConfig();
+      const answer = await call('exportConfig');
       if (!answer.ok) return setError(answer.error.message);
       setExported(answer);
     } finally {
@@ -196,7 +195,7 @@ function ExportImport() {
     setError(undefined);
     setRefused([]);
     try {
-      const answer = await importConfig({ json: text, revision: admin.saved.revision });
+      const answer = await call('importConfig', { json: text, revision: admin.saved.revision });
       if (!answer.ok) {
         // Each refused field on its own line, so the file can be fixed in one go.
         const fields = answer.error.fieldErrors ?? [];

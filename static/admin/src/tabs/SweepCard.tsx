@@ -4,17 +4,14 @@ import { useEffect, useState } from 'react';
 import Spinner from '@atlaskit/spinner';
 import { Text } from '@atlaskit/primitives';
 import type { SweepView } from '../../../../src/contract/admin';
-import { getSweeps } from '../api/getSweeps';
+import { call } from '../api';
 import { formatDate } from '../admin-state';
 import { Card, cellStyle, headStyle, tableStyle } from '../ui';
 
 export function SweepCard(props: { names: Map<string, string> }) {
   const [sweeps, setSweeps] = useState<SweepView[] | { failed: string }>();
   useEffect(() => {
-    getSweeps().then(
-      (answer) => setSweeps(answer.ok ? answer.sweeps : { failed: answer.error.message }),
-      (error: unknown) => setSweeps({ failed: error instanceof Error ? error.message : String(error) }),
-    );
+    void call('getSweeps').then((answer) => setSweeps(answer.ok ? answer.sweeps : { failed: answer.error.message }));
   }, []);
   return (
     <Card label="Last sweep" testId="sweeps">

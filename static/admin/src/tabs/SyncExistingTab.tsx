@@ -5,13 +5,7 @@ import { useCallback, useEffect, useState } from 'react';
 import SectionMessage from '@atlaskit/section-message';
 import { Inline, Stack, Text } from '@atlaskit/primitives';
 import type { BulkClassName, BulkJobView, BulkMatchRule, BulkPreview, BulkScope } from '../../../../src/contract/admin';
-import { cancelBulkSync } from '../api/cancelBulkSync';
-import { getBulkSync } from '../api/getBulkSync';
-import { pauseBulkSync } from '../api/pauseBulkSync';
-import { previewBulkSync } from '../api/previewBulkSync';
-import { resumeBulkSync } from '../api/resumeBulkSync';
-import { startBulkSync } from '../api/startBulkSync';
-import { syncIssueNow } from '../api/syncIssueNow';
+import { call } from '../api';
 import { useAdmin } from '../admin-state';
 import { Button, Card, SelectField, TextField, cellStyle, headStyle, tableStyle } from '../ui';
 import { ConnectionPicker, NoConnection } from './common';
@@ -64,7 +58,7 @@ export function SyncExistingTab(props: { connectionId: string | undefined; onSel
 
   const load = useCallback(async () => {
     if (!props.connectionId) return;
-    const answer = await getBulkSync({ connectionId: props.connectionId });
+    const answer = await call('getBulkSync', { connectionId: props.connectionId });
     if (answer.ok) setJob(answer.job);
   }, [props.connectionId]);
 
@@ -93,7 +87,7 @@ export function SyncExistingTab(props: { connectionId: string | undefined; onSel
   const dryRun = () =>
     run(async () => {
       if (!scope) return;
-      const answer = await previewBulkSync({ connectionId: connection.id, scope, matchRule });
+      const answer = await call('previewBulkSync', { connectionId: connection.id, scope, matchRule });
       if (answer.ok) setPreview(answer.preview);
       else setError(answer.error.message);
     });
@@ -101,15 +95,15 @@ export function SyncExistingTab(props: { connectionId: string | undefined; onSel
     run(async () => {
       if (!scope || !preview) return;
       const total = preview.counts.create + preview.counts.link + preview.counts.update + preview.counts.skip;
-      const answer = await startBulkSync({ connectionId: connection.id, scope, matchRule, total });
+      const answer = await call('startBulkSync', { connectionId: connection.id, scope, matchRule, total });
       if (answer.ok) {
         setJob(answer.job);
         setPreview(undefined);
       } else setError(answer.error.message);
     });
-  const control = (action: typeof pauseBulkSync) =>
+  const control = (action: 'pauseBulkSync' | 'resumeBulkSync' | 'cancelBulkSync') =>
     run(async () => {
-      const answer = await action({ connectionId: connection.id });
+      const answer = await call(action, { connectionId: connection.id });
       if (answer.ok) setJob(answer.job);
       else setError(answer.error.message);
       await load();
@@ -117,7 +111,7 @@ export function SyncExistingTab(props: { connectionId: string | undefined; onSel
   const syncOne = () =>
     run(async () => {
       setOneSent(undefined);
-      const answer = await syncIssueNow({ connectionId: connection.id, issueKey });
+      const answer = await call('syncIssueNow', { connectionId: connection.id, issueKey });
       if (answer.ok) setOneSent(answer.message);
       else setError(answer.error.message);
     });
@@ -231,11 +225,11 @@ export function SyncExistingTab(props: { connectionId: string | undefined; onSel
             {active && (
               <Inline space="space.100">
                 {job.status === 'running' ? (
-                  <Button onClick={() => void control(pauseBulkSync)} isDisabled={busy} testId="bulk-pause">Pause</Button>
+                  <Button onClick={() => void control('pauseBulkSync')} isDisabled={busy} testId="bulk-pause">Pause</Button>
                 ) : (
-                  <Button onClick={() => void control(resumeBulkSync)} isDisabled={busy} testId="bulk-resume">Resume</Button>
+                  <Button onClick={() => void control('resumeBulkSync')} isDisabled={busy} testId="bulk-resume">Resume</Button>
                 )}
-                <Button appearance="subtle" onClick={() => void control(cancelBulkSync)} isDisabled={busy} testId="bulk-cancel">Cancel</Button>
+                <Button appearance="subtle" onClick={() => void control('cancelBulkSync')} isDisabled={busy} testId="bulk-cancel">Cancel</Button>
               </Inline>
             )}
           </Stack>
