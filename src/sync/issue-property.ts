@@ -4,8 +4,8 @@
 // delivery that changed it: Tandem keeps its own copy of what it last wrote, so a delivery that
 // changes nothing costs one storage read and no Jira call.
 import { z } from 'zod';
-import type { Ports } from './ports';
-import { keyPart } from './state';
+import type { Ports, StoreWrite } from './ports';
+import { FAILURE_PREFIX, failureKey, failureSubjectKey, keyPart } from './state';
 
 /** The issue property's key, as manifest.yml's jira:entityProperty module names it. */
 export const ISSUE_PROPERTY_KEY = 'tandem-sync';
@@ -52,6 +52,8 @@ export async function publishSyncState(
   issueId: string,
   connectionId: string,
   next: { state: PublishedState; record?: string | undefined } | undefined,
+  /** Changes the property only when the issue is in this state now. */
+  options: { onlyFrom?: PublishedState } = {},
 ): Promise<void> {
   const raw = await ports.store.get(publishedKey(issueId));
   const parsed = publishedSchema.safeParse(raw);
@@ -59,6 +61,9 @@ export async function publishSyncState(
   const current = entries.find((e) => e.connection === connectionId);
   // Not synced (yet, or any more) says nothing new about an issue someone unlinked by hand.
   if (next === undefined ? current === undefined || current.state === 'unlinked' : current !== undefined && current.state === next.state && current.record === next.record) return;
+  if (options.onlyFrom !== undefined && current?.state !== options.onlyFrom) return;
+  // One direction going through leaves the issue failed while the other's failure is still kept.
+  if (next?.state === 'synced' && current?.state === 'failed' && (await hasKeptFailure(ports, connectionId, issueId))) return;
   const others = entries.filter((e) => e.connection !== connectionId);
   const since = new Date(ports.clock.now()).toISOString();
   const updated = next === undefined ? others : [...others, { connection: connectionId, state: next.state, since, ...(next.record ? { record: next.record } : {}) }];
@@ -69,4 +74,35 @@ export async function publishSyncState(
     return;
   }
   await ports.store.set(publishedKey(issueId), { entries: updated });
+}
+
+/**
+ * Whether the issue has a kept failure on the connection: its delivery to the tool, or a status or a
+ * field from the tool that Jira refused. Read only when the property would leave "failed".
+ */
+async function hasKeptFailure(ports: Pick<Ports, 'store'>, connectionId: string, issueId: string): Promise<boolean> {
+  const found = await ports.store.getMany([failureKey(connectionId, failureSubjectKey({ kind: 'issue', issueId, issueKey: '' })), failureKey(connectionId, `status:${issueId}`)]);
+  if (found.size > 0) return true;
+  const fields = await ports.store.list(`${FAILURE_PREFIX}${keyPart(connectionId)}:${keyPart(`field:${issueId}:`)}`, { limit: 1 });
+  return fields.entries.length > 0;
+}
+
+const isFailure = (write: StoreWrite) => write.key.startsWith(FAILURE_PREFIX);
+
+/**
+ * An inbound change's part in the property, from the writes it saved: a status or field Jira refused
+ * makes the issue "failed"; a change that resolves such a failure makes a failed issue "synced"
+ * again, once nothing else of it is kept. A change that touches no failure costs nothing here.
+ */
+export async function publishInboundOutcome(
+  ports: Pick<Ports, 'store' | 'jira' | 'clock'>,
+  issueId: string,
+  connectionId: string,
+  record: string,
+  writes: readonly StoreWrite[],
+): Promise<void> {
+  const kept = writes.some((w) => isFailure(w) && !('delete' in w));
+  const resolved = writes.some((w) => isFailure(w) && 'delete' in w);
+  if (kept) await publishSyncState(ports, issueId, connectionId, { state: 'failed', record });
+  else if (resolved) await publishSyncState(ports, issueId, connectionId, { state: 'synced', record }, { onlyFrom: 'failed' });
 }

@@ -165,3 +165,36 @@ test('a tool value with no row in a table is a visible skip with the value and t
   assert.equal(entry.outcome, 'skipped');
   assert.ok(entry.details.some((d) => /"P9"/.test(d) && /Add the value on Mappings/.test(d)), JSON.stringify(entry.details));
 });
+
+async function byState(state: string): Promise<string[]> {
+  const found = await tandem.rest({ kind: 'user', accountId: tandem.agent.accountId }, 'POST', '/rest/api/3/search/jql', { jql: `tandemState = ${state}`, fields: ['summary'] });
+  assert.equal(found.status, 200, JSON.stringify(found.body));
+  return (found.body as { issues: Array<{ key: string }> }).issues.map((i) => i.key);
+}
+
+test('a field Jira refused makes the issue tandemState = failed in JQL; the value Jira takes makes it synced again', async () => {
+  // No state: Support's workflow has no status of StackFlow's "new" either.
+  const record = incident({ short_description: 'Refunds stuck', state: undefined });
+  const key = String((await send('record.created', record)).body.issueKey);
+  await tandem.emulator.settle();
+  assert.ok((await byState('synced')).includes(key), 'in sync once made');
+  await send('record.updated', { ...record, fields: { due_date: 'after the freeze' } });
+  assert.ok((await byState('failed')).includes(key), 'failed while Jira refuses the due date');
+  assert.ok(!(await byState('synced')).includes(key));
+  await send('record.updated', { ...record, fields: { due_date: '2027-01-15' } });
+  assert.ok(!(await byState('failed')).includes(key), 'no longer failed once the field is written');
+  assert.ok((await byState('synced')).includes(key));
+});
+
+test('a status Jira cannot reach makes the issue failed in JQL; reaching a status later clears it once the issue’s refused field is written too', async () => {
+  const record = incident({ short_description: 'Payroll export hangs', state: undefined });
+  const key = String((await send('record.created', record)).body.issueKey);
+  await tandem.emulator.settle();
+  await send('record.updated', { ...record, fields: { state: 'on_hold', due_date: 'never' } });
+  assert.ok((await byState('failed')).includes(key), 'failed: a status and a field were refused');
+  await send('record.updated', { ...record, fields: { state: 'resolved' } });
+  assert.equal(tandem.jira.getIssue(key)?.statusName, 'Finished');
+  assert.ok((await byState('failed')).includes(key), 'still failed: the status is resolved, the due date is not');
+  await send('record.updated', { ...record, fields: { due_date: '2027-02-01' } });
+  assert.ok((await byState('synced')).includes(key), 'synced once nothing of it is kept');
+});

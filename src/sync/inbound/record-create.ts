@@ -9,6 +9,7 @@ import { answer, refusal } from '../inbound-request';
 import { isTransientJiraError, type JiraRefusal, type JiraScreenField, type StoreWrite } from '../ports';
 import { issueStateKey, recordIndexKey, remoteLinkOf, type Link } from '../state';
 import { skipLine } from '../journal';
+import { publishInboundOutcome } from '../issue-property';
 import { fieldFailureWrites, refusedFieldReason, statusSkipReason, type RefusedField } from './field-failures';
 import { refusalText, resolveLookups, restoreShadow, toolFieldOf } from './fields';
 import { activity, commit, deliverIssue, iso, labelOf, type InboundRun } from './run';
@@ -95,6 +96,7 @@ export async function createIssue(run: InboundRun, event: RecordCreated, lock: s
       details: [...skipped.map((s) => skipLine(s, 'inbound')), ...notes],
     }),
   ]);
+  await publishInboundOutcome(ports, created.id, connection.id, link.number ?? link.externalId, writes);
   if (Object.keys(draft.reference).length > 0 || link.remoteLinkOwed) {
     try {
       await deliverIssue(run, connection.id, created);

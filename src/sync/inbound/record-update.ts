@@ -9,6 +9,7 @@ import { answer, refusal } from '../inbound-request';
 import type { JiraIssue, StoreWrite } from '../ports';
 import { issueStateKey, recordIndexKey, type IssueState, type Link } from '../state';
 import { skipLine } from '../journal';
+import { publishInboundOutcome } from '../issue-property';
 import { fieldFailureWrites, refusedFieldReason, statusSkipReason, type RefusedField } from './field-failures';
 import { editWithFallback, emailsForConflicts, resolveLookups, restoreShadow, sameAsJira, toolFieldOf } from './fields';
 import { isRecordDeleted, recordIntentsMatching, recordTombstoneKey } from '../notes';
@@ -125,6 +126,8 @@ async function updateLinkedLocked(run: InboundRun, event: RecordChange, linked: 
   // waits for the sync lock this event holds, so it reads the saved shadow.
   if (change.jiraWon || event.type === 'record.created' || linked.link.remoteLinkOwed === true) await deliverIssue(run, run.connection.id, issue);
   await commit(run, writes);
+  // A status or field Jira refused shows in JQL as the issue's failure; resolving it clears that.
+  await publishInboundOutcome(run.ports, linked.issueId, run.connection.id, record.number ?? linked.link.number ?? linked.link.externalId, writes);
   // Tandem's own edits do not reach its triggers, so other connections linked to this issue hear of them here.
   if (applied.length > 0) await notifyOtherConnections(run, linked.state, issue);
   return answer(200, {
