@@ -4,6 +4,7 @@ import { issueFactsOf } from '../platform/issue';
 import { forgePorts } from '../platform/ports';
 import type { JiraComment, JiraUserRef } from '../sync/ports';
 import { syncOutbound, type OutboundChange } from '../sync/outbound';
+import { holderOfEvent } from '../sync/sync-lock';
 import { commentEventSchema, issueEventSchema } from './schemas';
 
 export async function onIssueEvent(event: unknown): Promise<void> {
@@ -26,7 +27,7 @@ export async function onIssueEvent(event: unknown): Promise<void> {
           ...(changelog ? { changelog } : {}),
           ...(atlassianId ? { actorAccountId: atlassianId } : {}),
         };
-  await syncOutbound(forgePorts, change);
+  await syncOutbound(forgePorts, change, holderOfEvent(event));
 }
 
 const userRef = (user: { accountId: string; displayName?: string | undefined } | undefined): JiraUserRef | undefined =>
@@ -55,5 +56,6 @@ export async function onCommentEvent(event: unknown): Promise<void> {
       ? { kind: 'comment-deleted', ...base, comment: saved }
       : // Forge reports an edit as another `commented` event: an edited comment was updated after it was made.
         { kind: 'comment-saved', ...base, comment: saved, edited: comment.created !== undefined && comment.updated !== undefined && comment.updated !== comment.created },
+    holderOfEvent(event),
   );
 }

@@ -32,6 +32,8 @@ export const queueEventSchema = z.object({
   body: z.record(z.string(), z.unknown()),
   queueName: z.string(),
   eventId: z.string(),
+  /** Set on the platform's retry of an event whose invocation failed. */
+  retryContext: z.looseObject({ retryCount: z.number().optional() }).nullish(),
 });
 
 export const deliveryBodySchema = z.object({ type: z.literal('delivery'), delivery: anyDeliverySchema, waitLeft: z.number().int().min(0).optional() });

@@ -27,6 +27,7 @@ import {
 } from './inbound-request';
 import { activityWrite, clearFailureWrite, failureWrites } from './journal';
 import { isTransientJiraError, JiraRequestError, type Ports, type StoreWrite } from './ports';
+import type { LockHolder } from './sync-lock';
 import { CONFIG_KEY, inboundHealthKey, inboundSecretKey, keyPart, previousInboundSecretKey, readInboundHealth, retiredInboundSecretKey, type FailureSubject } from './state';
 
 /** Dedupe marker of an event id: the same event twice applies once. */
@@ -377,7 +378,7 @@ async function joinParts(ports: Ports, keys: readonly string[]): Promise<Inbound
  * A queued inbound event (the consumer of the delivery queue calls this for `kind: 'inbound'`):
  * applied against the current state, as if it had just come in; queued again while Jira is busy.
  */
-export async function runInboundDelivery(ports: Ports, delivery: InboundDelivery): Promise<void> {
+export async function runInboundDelivery(ports: Ports, delivery: InboundDelivery, holder?: LockHolder): Promise<void> {
   const raw = await ports.store.get(CONFIG_KEY);
   const config = raw === undefined ? undefined : parseConfig(raw);
   if (!config?.ok) return;
@@ -389,7 +390,7 @@ export async function runInboundDelivery(ports: Ports, delivery: InboundDelivery
     console.error('A queued inbound event could not be read back', delivery.connectionId);
     return;
   }
-  const run: InboundRun = { ports, connection, pending: [], attempt: delivery.attempt };
+  const run: InboundRun = { ports, connection, pending: [], attempt: delivery.attempt, ...(holder ? { holder } : {}) };
   const answer = await applyGuarded(run, event);
   const subject = { kind: 'inbound' as const, issueId: '', issueKey: '', eventId: event.eventId };
   if (answer.status < 300 && answer.status !== 202) {

@@ -262,3 +262,18 @@ test('deliveries waiting for locks their crashed holders left go through once th
   const ours = (await keptFailures(tandem)).map((e) => failureSchema.parse((e as { value: unknown }).value)).filter((f) => issues.some((i) => i.key === f.subject.issueKey));
   assert.deepEqual(ours, [], 'nothing kept for the admin');
 });
+
+test('a delivery killed while holding its lock is finished by the platform’s retry at once, not after the lock runs out', async () => {
+  const issue = await linked('killed holder');
+  tandem.emulator.crashes.set({ next: 1 });
+  const edited = await tandem.rest(agent(), 'PUT', `/rest/api/3/issue/${issue.key}`, { fields: { summary: 'Killed holder (edited)' } });
+  assert.equal(edited.status, 204);
+  // Well inside the lock's 120 s: only the retry that takes over its own lock is done by then.
+  await tandem.emulator.advance(15_000);
+  tandem.emulator.crashes.clear();
+  assert.equal(tandem.emulator.crashes.crashed.length, 1, 'the delivery was killed after the tool took the change');
+  assert.equal(onlyIncident(issue.key).short_description, 'Killed holder (edited)');
+  await tandem.rest(agent(), 'PUT', `/rest/api/3/issue/${issue.key}`, { fields: { summary: 'Killed holder (again)' } });
+  await tandem.emulator.advance(15_000);
+  assert.equal(onlyIncident(issue.key).short_description, 'Killed holder (again)', 'the next change is not held up behind the dead delivery’s lock');
+});

@@ -7,6 +7,7 @@ import { refusal } from '../inbound-request';
 import { activityWrite } from '../journal';
 import type { Ports, StoreWrite } from '../ports';
 import { failureSubjectKey, keyPart, SYNC_LOCK_SECONDS, syncLockKey } from '../state';
+import { takeSyncLock, type LockHolder } from '../sync-lock';
 
 export interface InboundRun {
   ports: Ports;
@@ -15,6 +16,8 @@ export interface InboundRun {
   pending: StoreWrite[];
   /** The attempt of this event (1 when it came over HTTP). */
   attempt: number;
+  /** Who runs this event from the queue, named in the sync locks it takes (see sync-lock.ts). */
+  holder?: LockHolder;
 }
 
 /** Another event for the same record is creating its issue (or comment): look again later. */
@@ -88,10 +91,10 @@ export async function deliverDeletion(run: InboundRun, connectionId: string, iss
 export async function withSyncLock<T>(run: InboundRun, issue: { id: string; key: string }, work: () => Promise<T>): Promise<T> {
   const { ports, connection } = run;
   const lock = syncLockKey(connection.id, failureSubjectKey({ kind: 'issue', issueId: issue.id, issueKey: issue.key }));
-  let held = await ports.store.create(lock, { at: iso(run) }, SYNC_LOCK_SECONDS);
+  let held = await takeSyncLock(ports, lock, run.holder);
   for (let waited = 0; !held && waited < WAIT_FOR_LINK_MS; waited += WAIT_STEP_MS) {
     await ports.clock.sleep(WAIT_STEP_MS);
-    held = await ports.store.create(lock, { at: iso(run) }, SYNC_LOCK_SECONDS);
+    held = await ports.store.create(lock, { at: iso(run), ...(run.holder ? { holder: run.holder.id } : {}) }, SYNC_LOCK_SECONDS);
   }
   if (!held) throw new RecordBusy(`A delivery of ${issue.key} to the tool is running`);
   try {

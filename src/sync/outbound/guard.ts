@@ -7,6 +7,7 @@ import { busyWaitSeconds, MAX_ATTEMPTS, retryDelaySeconds, type Delivery } from 
 import { activityWrite, clearFailureWrite, describeFailure, failureWrites } from '../journal';
 import { JiraRequestError, type StoreWrite } from '../ports';
 import { deliveredKey, failureKey, failureSchema, failureSubjectKey, SYNC_LOCK_SECONDS, syncLockKey } from '../state';
+import { takeSyncLock } from '../sync-lock';
 import { resendChildren } from '../hierarchy';
 import { publishSyncState } from '../issue-property';
 import { DeliveryError, subjectOfDelivery, type Run } from './run';
@@ -25,7 +26,7 @@ export async function guarded(run: Run, guard: GuardedDelivery, work: () => Prom
   const { ports } = run;
   const { connection, delivery } = guard;
   const lock = guard.oneAtATime ? syncLockKey(connection.id, failureSubjectKey(subjectOfDelivery(delivery))) : undefined;
-  if (lock && !(await ports.store.create(lock, { at: new Date(ports.clock.now()).toISOString() }, SYNC_LOCK_SECONDS))) {
+  if (lock && !(await takeSyncLock(ports, lock, run.holder))) {
     // The running delivery may have read Jira before this change: look again once it is done.
     const waited = (delivery.waited ?? 0) + 1;
     await later(run, { ...guard, delivery: { ...delivery, waited } }, busyWaitSeconds(waited, SYNC_LOCK_SECONDS));

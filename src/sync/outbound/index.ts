@@ -5,6 +5,7 @@ import type { Connection } from '../../mapping';
 import type { Delivery } from '../delivery';
 import { commentTombstoneWrite } from '../notes';
 import type { Ports } from '../ports';
+import type { LockHolder } from '../sync-lock';
 import { activityWrite } from '../journal';
 import { failureKey, failureSchema, failureSubjectKey, syncRequestKey } from '../state';
 import { guarded } from './guard';
@@ -27,10 +28,11 @@ export function protocolFor(connection: Connection): OutboundProtocol {
 }
 
 /** A Jira event: one batched read of config and links, then each enabled connection in turn. */
-export async function syncOutbound(ports: Ports, change: OutboundChange): Promise<void> {
+export async function syncOutbound(ports: Ports, change: OutboundChange, holder?: LockHolder): Promise<void> {
   if (onlyACommentChanged(change)) return;
   const run = await loadRun(ports, change.issueId, change.issueKey);
   if (!run) return;
+  if (holder) run.holder = holder;
   if (change.kind === 'comment-deleted') {
     // Before any connection: a create of this comment still to come (late, replayed) then sends nothing.
     await ports.store.writeAll([commentTombstoneWrite(change.commentId)]).catch((error: unknown) => {
@@ -47,9 +49,10 @@ export async function syncOutbound(ports: Ports, change: OutboundChange): Promis
 }
 
 /** A queued delivery (a retry, or one an admin or the tool asked for): re-reads the current state first. */
-export async function runDelivery(ports: Ports, delivery: Delivery): Promise<void> {
+export async function runDelivery(ports: Ports, delivery: Delivery, holder?: LockHolder): Promise<void> {
   const run = await loadRun(ports, delivery.issueId, delivery.issueKey);
   if (!run) return;
+  if (holder) run.holder = holder;
   const connection = run.config.connections.find((c) => c.id === delivery.connectionId);
   if (!connection) return;
   if (!connection.enabled) {

@@ -5,6 +5,7 @@ import type { DeliveryFailure } from '../../connectors';
 import type { Changelog, Delivery } from '../delivery';
 import { commentTombstoneKey, isCommentDeleted } from '../notes';
 import type { IssueFacts, JiraComment, JiraUser, JiraUserRef, Ports, StoreWrite } from '../ports';
+import type { LockHolder } from '../sync-lock';
 import { CONFIG_KEY, issueStateKey, linkHistoryKey, readIssueState, readLinkHistory, type FailureSubject, type IssueState, type LinkHistory } from '../state';
 
 export type { Changelog } from '../delivery';
@@ -35,6 +36,8 @@ export interface Run {
   keptFailure?: boolean;
   /** Set when the delivery only queued itself again (another delivery was creating the record): nothing went through yet. */
   requeued?: boolean;
+  /** Who runs this delivery, named in the sync locks it takes (see sync-lock.ts). */
+  holder?: LockHolder;
 }
 
 /** Thrown inside a delivery to hand a failure to the retry rules. */
