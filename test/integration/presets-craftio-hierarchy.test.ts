@@ -4,6 +4,7 @@
 import { after, before, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CraftioStandIn } from '../../devkit/external/tools/craftio';
+import type { ActivityResponse, FailuresResponse } from '../../src/contract/admin';
 import { fieldMappingSchema, findPreset, sprintField } from '../../src/mapping';
 import { authSecretKey, inboundSecretKey } from '../../src/sync/state';
 import { configure, startTandem, type TandemOnDevkit } from '../support/devkit';
@@ -103,4 +104,53 @@ test('Craft.io → Jira: features created under an epic item become stories unde
   const skipped = refused.body.skipped as Array<{ field: string; reason: string }>;
   assert.ok(skipped.some((s) => s.field === 'parent' && s.reason.includes('appropriate hierarchy')), JSON.stringify(skipped));
   assert.equal(tandem.jira.getIssue(otherKey)?.parentKey, null);
+});
+
+test('a parent in a project the connection does not map is reported on the activity log, never sent, and the story syncs without it', async () => {
+  tandem.jira.addProject({ key: 'PLAT', name: 'Platform', issueTypes: ['Epic', 'Story'] });
+  const foreign = await tandem.rest(asAgent(), 'POST', '/rest/api/3/issue', { fields: { project: { key: 'PLAT' }, issuetype: { name: 'Epic' }, summary: 'Platform hardening' } });
+  assert.equal(foreign.status, 201, JSON.stringify(foreign.body));
+  const epicKey = (foreign.body as { key: string }).key;
+  const story = await createIssue('Story', 'Rate-limit the export API', { parent: { key: epicKey } });
+  assert.equal(tandem.jira.getIssue(story)?.parentKey, epicKey, 'Jira takes a parent from another project');
+  const item = craftio.itemForIssue(story);
+  assert.ok(item, 'the story synced');
+  assert.equal(item.parent_id, null);
+  assert.equal(craftio.itemForIssue(epicKey), undefined);
+  const log = await tandem.adminCall<ActivityResponse>('getActivity', { issueKey: story });
+  assert.ok(log.ok, JSON.stringify(log));
+  const said = log.entries.flatMap((e) => [e.summary, ...e.details]).join('\n');
+  assert.match(said, new RegExp(`parent ${epicKey} has no record in the tool`));
+});
+
+test('a cycle is reported, not looped: Craft.io puts an epic under a feature Jira then moves under that epic; each side refuses and says so', async () => {
+  const { item: epicItem, answer: epicAnswer } = await craftio.createItem('epics', { title: 'Audit trail' });
+  const epicKey = String(epicAnswer.body.issueKey);
+  const { item: feature, answer: featureAnswer } = await craftio.createItem('features', { title: 'Export the audit log' });
+  const storyKey = String(featureAnswer.body.issueKey);
+
+  // Craft.io lets any item hold any other; Jira does not put an epic under a story.
+  const up = await craftio.updateItem('epics', epicItem.id, { parent_id: feature.id });
+  assert.equal(up.status, 200, JSON.stringify(up.body));
+  assert.ok((up.body.skipped as Array<{ field: string }>).some((s) => s.field === 'parent'), JSON.stringify(up.body));
+  assert.equal(tandem.jira.getIssue(epicKey)?.parentKey, null);
+  const failures = await tandem.adminCall<FailuresResponse>('getFailures', {});
+  assert.ok(failures.ok);
+  assert.ok(failures.failures.some((f) => f.subject.issueKey === epicKey && f.subject.kind === 'field'), 'the refused parent is kept as a failure');
+
+  // Jira moves the story under the epic: in Craft.io that closes a cycle, which Craft.io refuses.
+  const before = craftio.requests.length;
+  const moved = await tandem.rest(asAgent(), 'PUT', `/rest/api/3/issue/${storyKey}`, { fields: { parent: { key: epicKey } } });
+  assert.equal(moved.status, 204, JSON.stringify(moved.body));
+  await tandem.emulator.settle();
+  assert.equal(tandem.jira.getIssue(storyKey)?.parentKey, epicKey);
+  assert.equal(craftio.item(feature.id)?.parent_id, null, 'Craft.io keeps its tree');
+  assert.equal(craftio.item(epicItem.id)?.parent_id, feature.id);
+  const refusals = craftio.requests.slice(before).filter((r) => r.status === 400);
+  assert.ok(refusals.length >= 1 && refusals.length <= 5, `refused a bounded number of times, not looped (${refusals.length})`);
+  const after = await tandem.adminCall<FailuresResponse>('getFailures', {});
+  assert.ok(after.ok);
+  const kept = after.failures.find((f) => f.subject.issueKey === storyKey);
+  assert.ok(kept, 'the refused parent is kept as a failure of the story');
+  assert.match(`${kept.toolMessage ?? ''} ${kept.explanation}`, /below this item/);
 });
