@@ -194,6 +194,15 @@ export interface JiraFieldMeta {
 }
 
 export type JiraProjectsResponse = AdminResult<{ projects: JiraProjectInfo[] }>;
+/** A Jira Software board (Agile REST API): scrum boards have sprints, kanban boards none. */
+export interface JiraBoardInfo {
+  id: number;
+  name: string;
+  type: string;
+  /** The project the board is located in, when Jira says. */
+  projectKey?: string;
+}
+export type JiraBoardsResponse = AdminResult<{ projectKey: string; boards: JiraBoardInfo[] }>;
 export interface ProjectRequest {
   projectKey: string;
 }
@@ -361,6 +370,7 @@ export interface AdminCalls {
   retirePreviousInboundSecret: { request: ConnectionRequest; response: InboundSecretResponse };
   getJiraProjects: { request: Record<string, never>; response: JiraProjectsResponse };
   getJiraProjectMeta: { request: ProjectRequest; response: JiraProjectMetaResponse };
+  getJiraBoards: { request: ProjectRequest; response: JiraBoardsResponse };
   getJiraPriorities: { request: Record<string, never>; response: JiraPrioritiesResponse };
   getJiraFields: { request: Record<string, never>; response: JiraFieldsResponse };
   checkFieldMapping: { request: CheckFieldMappingRequest; response: CheckFieldMappingResponse };

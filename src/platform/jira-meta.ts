@@ -1,8 +1,8 @@
-// Jira's metadata for the admin page's pickers (projects, issue types, statuses, priorities,
+// Jira's metadata for the admin page's pickers (projects, issue types, statuses, boards, priorities,
 // fields) and the inbound web trigger's URL. Literal routes, so @forge/lint can check the scopes.
 import api, { route, webTrigger } from '@forge/api';
 import { z } from 'zod';
-import type { JiraStatusInfo } from '../contract/admin';
+import type { JiraBoardInfo, JiraStatusInfo } from '../contract/admin';
 import type { AdminPorts, InboundAddressPort, JiraMetaPort } from '../sync/admin-ports';
 import { readJson } from './jira';
 import { forgePorts } from './ports';
@@ -25,6 +25,11 @@ const fieldSchema = z.object({
   schema: z
     .object({ type: z.string(), items: z.string().optional(), system: z.string().optional(), custom: z.string().optional() })
     .optional(),
+});
+
+const boardPageSchema = z.object({
+  values: z.array(z.object({ id: z.number().int(), name: z.string(), type: z.string(), location: z.object({ projectKey: z.string().optional() }).optional() })),
+  isLast: z.boolean().optional(),
 });
 
 const jqlParseSchema = z.object({
@@ -68,6 +73,21 @@ export const forgeJiraMeta: JiraMetaPort = {
       for (const status of type.statuses) if (!seen.has(status.id)) seen.set(status.id, { id: status.id, name: status.name, category: status.statusCategory.key });
     }
     return [...seen.values()];
+  },
+
+  // developer.atlassian.com/cloud/jira/software/rest/api-group-board/#api-rest-agile-1-0-board-get
+  // Jira answers 400 naming the project when it has none (or the app cannot see it).
+  async boards(projectKey) {
+    const out: JiraBoardInfo[] = [];
+    for (let page = 0; page < MAX_PAGES; page++) {
+      const startAt = page * PAGE;
+      const response = await api.asApp().requestJira(route`/rest/agile/1.0/board?projectKeyOrId=${projectKey}&startAt=${startAt}&maxResults=${PAGE}`);
+      if (response.status === 400 || response.status === 404) return undefined;
+      const body = boardPageSchema.parse(await readJson(response, 'GET board'));
+      for (const board of body.values) out.push({ id: board.id, name: board.name, type: board.type, ...(board.location?.projectKey ? { projectKey: board.location.projectKey } : {}) });
+      if (body.isLast !== false || body.values.length === 0) break;
+    }
+    return out;
   },
 
   async priorities() {

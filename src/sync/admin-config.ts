@@ -18,6 +18,7 @@ import {
   type FieldMapping,
   type TandemConfig,
 } from '../mapping';
+import { checkJiraBoards } from './admin-boards';
 import type { AdminPorts } from './admin-ports';
 import type { EgressPort, Ports } from './ports';
 import { CONFIG_KEY, pushUrlSecretKey } from './state';
@@ -215,14 +216,14 @@ function withSecretDate(auth: Connection['auth'], secretSetAt: string | undefine
   return secretSetAt ? { ...rest, secretSetAt } : rest;
 }
 
-interface JiraCheck {
+export interface JiraCheck {
   errors: FieldError[];
   warnings: string[];
 }
 
 /** What Jira must agree with before a configuration is saved: projects and issue types, JQL filters, field types. */
 async function checkAgainstJira(ports: AdminPorts, config: TandemConfig): Promise<JiraCheck> {
-  const checks = await Promise.all([checkJiraProjects(ports, config), checkJqlFilters(ports, config), checkJiraFields(ports, config)]);
+  const checks = await Promise.all([checkJiraProjects(ports, config), checkJqlFilters(ports, config), checkJiraFields(ports, config), checkJiraBoards(ports, config)]);
   return { errors: checks.flatMap((c) => c.errors), warnings: checks.flatMap((c) => c.warnings) };
 }
 

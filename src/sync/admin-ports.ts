@@ -1,6 +1,6 @@
 // What the admin use cases need beyond the sync ports: Jira's metadata for the page's pickers, and
 // the inbound web trigger's address. src/platform/jira-meta.ts implements both on Forge.
-import type { JiraFieldMeta, JiraIssueTypeInfo, JiraPriorityInfo, JiraProjectInfo, JiraStatusInfo } from '../contract/admin';
+import type { JiraBoardInfo, JiraFieldMeta, JiraIssueTypeInfo, JiraPriorityInfo, JiraProjectInfo, JiraStatusInfo } from '../contract/admin';
 import type { Ports } from './ports';
 
 export interface JiraMetaPort {
@@ -9,6 +9,8 @@ export interface JiraMetaPort {
   issueTypes(projectKey: string): Promise<JiraIssueTypeInfo[] | undefined>;
   /** Every status the project's workflows use, with its category. Undefined when Jira has no such project. */
   statuses(projectKey: string): Promise<JiraStatusInfo[] | undefined>;
+  /** The project's boards (Jira Software's Agile REST API). Undefined when Jira has no such project. */
+  boards(projectKey: string): Promise<JiraBoardInfo[] | undefined>;
   priorities(): Promise<JiraPriorityInfo[]>;
   fields(): Promise<JiraFieldMeta[]>;
   /** Jira's own parser on each query (strict validation): its errors and warnings, in Jira's words, in the order asked. */

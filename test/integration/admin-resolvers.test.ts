@@ -109,6 +109,7 @@ describe('someone who is not a Jira admin', () => {
       retirePreviousInboundSecret: { connectionId: 'stackflow' },
       getJiraProjects: {},
       getJiraProjectMeta: { projectKey: 'OPS' },
+      getJiraBoards: { projectKey: 'OPS' },
       getJiraPriorities: {},
       getJiraFields: {},
       checkFieldMapping: { mapping: { jira: 'summary', tool: 'short_description' } },

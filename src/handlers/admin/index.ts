@@ -176,6 +176,17 @@ const definitions: { [K in AdminCallName]: Run<K> } = {
     return { ok: true, projectKey, issueTypes, statuses };
   },
 
+  async getJiraBoards({ projectKey }, { ports }) {
+    let boards: Awaited<ReturnType<AdminPorts['meta']['boards']>>;
+    try {
+      boards = await ports.meta.boards(projectKey);
+    } catch {
+      return jiraFailed(`boards of ${projectKey}`);
+    }
+    if (!boards) return failure('NOT_FOUND', `Jira has no project ${projectKey}, or Tandem cannot see it.`);
+    return { ok: true, projectKey, boards };
+  },
+
   async getJiraPriorities(_input, { ports }) {
     try {
       return { ok: true, priorities: await ports.meta.priorities() };

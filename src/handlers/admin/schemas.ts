@@ -38,6 +38,7 @@ export const payloads = {
   retirePreviousInboundSecret: z.object({ connectionId }),
   getJiraProjects: empty,
   getJiraProjectMeta: z.object({ projectKey: z.string().trim().toUpperCase().regex(/^[A-Z][A-Z0-9_]{0,99}$/, 'A Jira project key') }),
+  getJiraBoards: z.object({ projectKey: z.string().trim().toUpperCase().regex(/^[A-Z][A-Z0-9_]{0,99}$/, 'A Jira project key') }),
   getJiraPriorities: empty,
   getJiraFields: empty,
   checkFieldMapping: z.object({ mapping: z.unknown() }),
