@@ -3,7 +3,6 @@ import Heading from '@atlaskit/heading';
 import SectionMessage, { SectionMessageAction } from '@atlaskit/section-message';
 import Spinner from '@atlaskit/spinner';
 import { Box, Inline, Stack, Text, xcss } from '@atlaskit/primitives';
-import { token } from '@atlaskit/tokens';
 import type { ConfigView, Overview, PresetSummary } from '../../../src/contract/admin';
 import { call } from './api';
 import { getViewer, type Viewer } from './host';
@@ -24,6 +23,7 @@ type State =
 const pageStyles = xcss({
   padding: 'space.300',
   maxWidth: '1200px',
+  color: 'color.text',
 });
 
 const saveBarStyles = xcss({
@@ -59,7 +59,7 @@ export function App() {
   }, [load]);
 
   return (
-    <Box xcss={pageStyles} style={{ color: token('color.text', '#172B4D') }}>
+    <Box xcss={pageStyles}>
       <Stack space="space.300">
         <Heading size="xlarge" as="h1">
           Tandem
@@ -69,6 +69,7 @@ export function App() {
           <SectionMessage
             appearance="error"
             title="Tandem could not load its settings"
+            headingLevel="h2"
             actions={[
               <SectionMessageAction key="retry" onClick={() => void load()}>
                 Try again
@@ -145,6 +146,7 @@ function Workspace(props: { overview: Overview; viewer: Viewer; onReload: () => 
         <SectionMessage
           appearance={conflict ? 'warning' : 'error'}
           title={conflict ? 'Someone else saved first' : 'The configuration was not saved'}
+          headingLevel="h2"
           {...(conflict
             ? {
                 actions: [

@@ -117,9 +117,10 @@ export function useJiraMeta(projectKeys: readonly string[] = []): JiraMeta {
   const meta = useContext(MetaContext);
   if (!meta) throw new Error('useJiraMeta outside JiraMetaProvider');
   const request = useContext(ProjectRequestContext);
+  const keys = projectKeys.join(',');
   useEffect(() => {
-    for (const key of projectKeys) if (key) request(key);
-  }, [projectKeys.join(','), request]);
+    for (const key of keys.split(',')) if (key) request(key);
+  }, [keys, request]);
   return meta;
 }
 

@@ -17,7 +17,7 @@ export function App() {
   }, []);
   let body;
   if (!module) body = <Spinner label="Loading" />;
-  else if ('failed' in module) body = <SectionMessage appearance="error" title="Tandem could not start">{module.failed}</SectionMessage>;
+  else if ('failed' in module) body = <SectionMessage appearance="error" title="Tandem could not start" headingLevel="h2">{module.failed}</SectionMessage>;
   else if (module.type === 'jira:issueContext') body = <Panel />;
   else if (module.moduleKey === 'tandem-unlink-record') body = <UnlinkAction />;
   else body = <LinkAction />;

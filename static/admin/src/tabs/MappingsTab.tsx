@@ -1,7 +1,7 @@
 // Mappings of one connection: which Jira projects and issue types map to which of the tool's
 // modules; how each field travels (with Jira's field picker and a type check that says why a field
 // cannot carry another); the status table with its category fallback; the priority table.
-import { useEffect, useState } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { Inline, Stack, Text } from '@atlaskit/primitives';
 import type { Connection, FieldMapping, ProjectMapping, StatusCategory, TransformKind } from '../../../../src/contract/admin';
 import { call } from '../api';
@@ -188,9 +188,12 @@ function ProjectTable(props: { connection: Connection; index: number }) {
 /** Edits name=value lines as text, so a half-typed line is not lost while typing. */
 function FixedValues(props: { label: string; value: ProjectMapping['fixedValues']; onChange: (v: ProjectMapping['fixedValues']) => void; error?: string | undefined }) {
   const [text, setText] = useState(fixedText(props.value));
-  useEffect(() => {
+  const [shown, setShown] = useState(props.value);
+  // A change from elsewhere (discard, import, a removed row) replaces the text; the admin's own typing does not.
+  if (shown !== props.value) {
+    setShown(props.value);
     if (JSON.stringify(parseFixed(text)) !== JSON.stringify(props.value)) setText(fixedText(props.value));
-  }, [props.value]);
+  }
   return (
     <label style={{ display: 'block' }}>
       <span style={{ position: 'absolute', width: 1, height: 1, overflow: 'hidden', clip: 'rect(0 0 0 0)' }}>{props.label}</span>
@@ -287,13 +290,19 @@ function FieldRow(props: { field: FieldMapping; row: number; at: string; fieldOp
   const { field, row } = props;
   const [check, setCheck] = useState<{ fits: boolean; message?: string | undefined }>();
   const rowEdit = (change: (m: FieldMapping) => void) => props.edit((c) => c.fields[row] && change(c.fields[row]));
+  // Checked again when what decides the fit changes, not at every edit of a transform's table.
   const key = `${field.jira}|${field.tool}|${field.direction}|${field.transform.kind}|${field.transform.kind === 'date' ? field.transform.jiraType : ''}`;
+  const latest = useRef(field);
+  useLayoutEffect(() => {
+    latest.current = field;
+  });
   useEffect(() => {
-    if (!field.jira || !field.tool) return setCheck(undefined);
+    const mapping = latest.current;
+    if (!mapping.jira || !mapping.tool) return setCheck(undefined);
     let live = true;
     // Checked as the admin picks, so a refusal is explained before saving.
     const timer = setTimeout(() => {
-      void call('checkFieldMapping', { mapping: field }).then((answer) => live && setCheck(answer.ok ? { fits: answer.fits, message: answer.message } : undefined));
+      void call('checkFieldMapping', { mapping }).then((answer) => live && setCheck(answer.ok ? { fits: answer.fits, message: answer.message } : undefined));
     }, 250);
     return () => {
       live = false;

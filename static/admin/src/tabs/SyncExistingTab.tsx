@@ -122,8 +122,8 @@ export function SyncExistingTab(props: { connectionId: string | undefined; onSel
       <ConnectionPicker connectionId={props.connectionId} onSelect={props.onSelectConnection} />
       <Text>Bring the issues that existed before this connection to {connection.name}. A dry run shows what would happen before anything is written.</Text>
       {error && (
-        <SectionMessage appearance="error" title="Not started">
-          <p>{error}</p>
+        <SectionMessage appearance="error" title="Not started" headingLevel="h3">
+          <Text as="p">{error}</Text>
         </SectionMessage>
       )}
       <Card label="One issue">
