@@ -16,6 +16,7 @@ import type { AdminPorts } from './admin-ports';
 import { clearPreviousSecretUse } from './inbound-refusals';
 import {
   FAILURE_PREFIX,
+  PUSHED_PREFIX,
   authSecretKey,
   inboundHealthKey,
   inboundSecretKey,
@@ -160,7 +161,7 @@ export async function deleteConnection(ports: AdminPorts, accountId: string, req
     await ports.store.delete(entry.key);
     failures++;
   }
-  for (const prefix of [`note:${keyPart(id)}:`, `tnote:${keyPart(id)}:`]) {
+  for (const prefix of [`note:${keyPart(id)}:`, `tnote:${keyPart(id)}:`, `${PUSHED_PREFIX}${keyPart(id)}:`]) {
     for await (const entry of everyEntry(ports, prefix)) await ports.store.delete(entry.key);
   }
   await Promise.all([ports.store.delete(inboundHealthKey(id)), ports.store.delete(connectionTestKey(id)), clearPreviousSecretUse(ports, id)]);

@@ -71,6 +71,13 @@ export const SYNC_REQUEST_TTL_SECONDS = 60 * 60;
  */
 export const unlinkedKey = (connectionId: string, issueId: string) => `unlinked:${keyPart(connectionId)}:${keyPart(issueId)}`;
 export const unlinkedSchema = z.object({ at: z.string(), recordNumber: z.string() });
+/**
+ * A push connection's last push of an issue: the issue's `updated` as pushed. The reconciliation
+ * sweep pushes an issue changed after it (its event lost), since such a tool keeps no record Tandem can read.
+ */
+export const pushedKey = (connectionId: string, issueId: string) => `pushed:${keyPart(connectionId)}:${keyPart(issueId)}`;
+export const PUSHED_PREFIX = 'pushed:';
+export const pushedSchema = z.object({ updated: z.string() });
 /** The record side of an unlink by hand: the reconciliation sweep never makes an issue of that record. */
 export const unlinkedRecordKey = (connectionId: string, module: string, externalId: string) =>
   `unlinked-record:${keyPart(connectionId)}:${keyPart(module)}:${keyPart(externalId)}`;

@@ -2,17 +2,20 @@
 // Per connection, when its interval has passed: the Jira issues of its mapped projects updated since
 // the last finished sweep (one JQL search, a page at a time) and, where the tool lists its records by
 // last change, the records updated since then. Each is compared with its link's shadow, and only a
-// pair that differs is queued, as the ordinary delivery its direction takes. A sweep stops after a
-// few pages, a time limit or a number of queued deliveries, and the next run carries on from there.
+// pair that differs is queued, as the ordinary delivery its direction takes. A push connection (the
+// Jira-webhook protocol: its tool cannot be listed and Tandem keeps no shadow) has its Jira side swept:
+// an issue changed after its last push is pushed again. A sweep stops after a few pages, a time limit
+// or a number of queued deliveries, and the next run carries on from there.
+import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { ToolRecord } from '../connectors';
-import { fieldMappingsFor, hashValue, issueFieldsFor, mappingsForModule, parseConfig, planInbound, planOutbound, type Connection, type RecordRestConnection } from '../mapping';
+import { fieldMappingsFor, hashValue, issueFieldsFor, mappingsForModule, parseConfig, planInbound, planOutbound, type Connection, type JiraWebhookConnection, type ProjectMapping, type RecordRestConnection } from '../mapping';
 import type { SweepView } from '../contract/admin';
 import { ID_PATTERN, MODULE_PATTERN, URL_PATTERN, type InboundEvent } from './inbound-event';
 import { connectorOf } from './issue-links';
 import { JiraRequestError, type JiraIssue, type Ports } from './ports';
-import { CONFIG_KEY, failureKey, failureSubjectKey, issueStateKey, keyPart, readIssueState, recordIndexKey, recordIndexSchema, unlinkedKey, unlinkedRecordKey, type Link } from './state';
-import { coveringMapping } from './outbound/run';
+import { CONFIG_KEY, failureKey, failureSubjectKey, issueStateKey, keyPart, pushedKey, pushedSchema, readIssueState, recordIndexKey, recordIndexSchema, unlinkedKey, unlinkedRecordKey, type Link } from './state';
+import { coveringMapping, mappingFor } from './outbound/run';
 
 /** The interval when the connection names none; a connection may ask for as little as five minutes. */
 export const DEFAULT_SWEEP_MINUTES = 60;
@@ -76,14 +79,14 @@ export function readSweepState(raw: unknown): SweepState {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-/** Every enabled record REST connection whose sweep is due (or unfinished) gets one bounded run. */
+/** Every enabled connection whose sweep is due (or unfinished) gets one bounded run. */
 export async function runSweeps(ports: Ports): Promise<void> {
   const raw = await ports.store.get(CONFIG_KEY);
   const parsed = raw === undefined ? undefined : parseConfig(raw);
   if (!parsed?.ok) return;
   const deadline = ports.clock.now() + SWEEP_TIME_MS;
   for (const connection of parsed.config.connections) {
-    if (!connection.enabled || connection.protocol !== 'record-rest') continue;
+    if (!connection.enabled) continue;
     if (ports.clock.now() >= deadline) return;
     try {
       await sweepConnection(ports, connection, deadline);
@@ -113,10 +116,23 @@ async function noteStopped(ports: Ports, connection: Connection, error: unknown)
 
 /** The JQL of the issues in the connection's mapped projects changed since `sinceMs`, oldest change first. */
 function sweepJql(connection: Connection, sinceMs: number, now: number): string {
-  const projects = [...new Set(connection.projects.map((p) => p.projectKey))].map((p) => `"${p}"`).join(', ');
   // A relative time: JQL reads absolute dates in the searcher's time zone.
   const minutes = Math.max(1, Math.ceil((now - sinceMs) / 60_000));
-  return `project in (${projects}) AND updated >= "-${minutes}m" ORDER BY updated ASC`;
+  return `${connection.protocol === 'jira-webhook' ? pushedScope(connection.projects) : projectScope(connection.projects)} AND updated >= "-${minutes}m" ORDER BY updated ASC`;
+}
+
+const projectScope = (projects: readonly ProjectMapping[]) => `project in (${[...new Set(projects.map((p) => p.projectKey))].map((p) => `"${p}"`).join(', ')})`;
+
+/**
+ * A push connection's issues with each mapping's JQL filter: Tandem keeps no mark of an issue the
+ * filter leaves out, so without it every change of such an issue would be queued only to be dropped.
+ */
+function pushedScope(projects: readonly ProjectMapping[]): string {
+  const pushed = projects.filter((p) => p.direction !== 'tool-to-jira');
+  // A filter with its own ORDER BY cannot be nested; then the delivery's own check filters.
+  if (pushed.length === 0 || pushed.some((p) => p.jql !== undefined && /\border\s+by\b/i.test(p.jql))) return projectScope(projects);
+  const one = (p: ProjectMapping) => [`project = "${p.projectKey}"`, ...(p.issueType === '*' ? [] : [`issuetype = "${p.issueType}"`]), ...(p.jql ? [`(${p.jql})`] : [])].join(' AND ');
+  return `(${pushed.map((p) => `(${one(p)})`).join(' OR ')})`;
 }
 
 /** How much one run reads: pages of each listing, and their size. */
@@ -128,7 +144,7 @@ export interface SweepLimits {
 /** One bounded run of the connection's sweep; its progress is saved after every page. */
 export async function sweepConnection(
   ports: Ports,
-  connection: RecordRestConnection,
+  connection: Connection,
   deadline = ports.clock.now() + SWEEP_TIME_MS,
   limits: SweepLimits = { pages: SWEEP_PAGES, pageSize: PAGE_SIZE },
 ): Promise<void> {
@@ -147,21 +163,23 @@ export async function sweepConnection(
     jql: sweepJql(connection, sinceMs, now),
     jiraDone: false,
     since: iso(sinceMs),
-    modules: [...new Set(connection.projects.filter((p) => p.direction !== 'jira-to-tool').map((p) => p.module))],
+    // A push connection's tool cannot be listed: its Jira side alone is swept.
+    modules: connection.protocol === 'jira-webhook' ? [] : [...new Set(connection.projects.filter((p) => p.direction !== 'jira-to-tool').map((p) => p.module))],
     moduleIndex: 0,
     issuesCompared: 0,
     recordsCompared: 0,
     queued: 0,
   };
   const save = (next: SweepState) => ports.store.set(key, next);
-  let note: string | undefined;
+  let note: string | undefined = connection.protocol === 'jira-webhook' ? `${connection.name} cannot list its records: only Jira's side was compared.` : undefined;
   let pages = 0;
   const withinLimits = () => pages < limits.pages && run.queued < SWEEP_MOST_QUEUED && ports.clock.now() < deadline;
 
   while (!run.jiraDone && withinLimits()) {
-    const page = await ports.jira.searchIssues({ jql: run.jql, fields: issueFieldsFor(connection), maxResults: limits.pageSize, ...(run.jiraToken ? { nextPageToken: run.jiraToken } : {}) });
+    const fields = connection.protocol === 'jira-webhook' ? PUSHED_FIELDS : issueFieldsFor(connection);
+    const page = await ports.jira.searchIssues({ jql: run.jql, fields, maxResults: limits.pageSize, ...(run.jiraToken ? { nextPageToken: run.jiraToken } : {}) });
     pages++;
-    run.queued += await compareIssues(ports, connection, page.issues);
+    run.queued += connection.protocol === 'jira-webhook' ? await comparePushed(ports, connection, page.issues, Date.parse(run.since)) : await compareIssues(ports, connection, page.issues);
     run.issuesCompared += page.issues.length;
     if (page.nextPageToken) run.jiraToken = page.nextPageToken;
     else {
@@ -172,7 +190,7 @@ export async function sweepConnection(
   }
 
   pages = 0;
-  if (run.jiraDone && run.moduleIndex < run.modules.length) {
+  if (run.jiraDone && run.moduleIndex < run.modules.length && connection.protocol === 'record-rest') {
     const connector = await connectorOf(ports, connection);
     while (run.moduleIndex < run.modules.length && withinLimits()) {
       const module = run.modules[run.moduleIndex] ?? '';
@@ -207,6 +225,35 @@ export async function sweepConnection(
   };
   // Finished: everything changed before this sweep began has been compared.
   await save(finished ? { watermark: run.startedAt, last: summary } : { ...state, run, last: summary });
+}
+
+/** What comparing with a push needs: where the issue is, and when it last changed. */
+const PUSHED_FIELDS = ['project', 'issuetype', 'created', 'updated'];
+
+/**
+ * Queues a push of each issue changed after its last push (its event lost), or never pushed: as an
+ * update, or as a creation when it was made since the sweep's look back began. A kept failure waits
+ * for its Retry.
+ */
+async function comparePushed(ports: Ports, connection: JiraWebhookConnection, issues: JiraIssue[], sinceMs: number): Promise<number> {
+  if (issues.length === 0) return 0;
+  const failureOf = (issue: JiraIssue) => failureKey(connection.id, failureSubjectKey({ kind: 'issue', issueId: issue.id, issueKey: issue.key }));
+  const stored = await ports.store.getMany(issues.flatMap((i) => [pushedKey(connection.id, i.id), failureOf(i)]));
+  let queued = 0;
+  for (const issue of issues) {
+    if (!mappingFor(connection, issue) || stored.has(failureOf(issue))) continue;
+    const updated = typeof issue.fields.updated === 'string' ? Date.parse(issue.fields.updated) : Number.NaN;
+    const pushed = pushedSchema.safeParse(stored.get(pushedKey(connection.id, issue.id)));
+    if (pushed.success && !(updated > Date.parse(pushed.data.updated))) continue;
+    const created = typeof issue.fields.created === 'string' ? Date.parse(issue.fields.created) : Number.NaN;
+    const event = !pushed.success && created >= sinceMs ? 'jira:issue_created' : 'jira:issue_updated';
+    await ports.queue.push({
+      type: 'delivery',
+      delivery: { kind: 'issue', connectionId: connection.id, issueId: issue.id, issueKey: issue.key, attempt: 1, push: { event, webhookId: randomUUID(), timestamp: ports.clock.now() } },
+    });
+    queued++;
+  }
+  return queued;
 }
 
 /** Emails of the issue's users where Jira shows them: the shadow holds users by email. */

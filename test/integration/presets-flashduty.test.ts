@@ -5,6 +5,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FlashdutyStandIn } from '../../devkit/external/tools/flashduty';
 import { findPreset } from '../../src/mapping';
+import type { SweepsResponse } from '../../src/contract/admin';
 import { configure, startTandem, type TandemOnDevkit } from '../support/devkit';
 
 let tandem: TandemOnDevkit;
@@ -105,4 +106,41 @@ test('deleting a change is pushed as Jira would, with the last status', async ()
       ['jira:issue_deleted', 'planned'],
     ],
   );
+});
+
+test('changes whose Jira events were lost are pushed by the next sweep, once; Flashduty cannot be listed, so its Jira side alone is swept', async () => {
+  const edited = await createIssue('OPS', 'Task', 'Rotate the TLS certificates', ['change']);
+  tandem.emulator.dropProductEvents(1);
+  const lost = await createIssue('OPS', 'Task', 'Expand the CDN', ['change']);
+  const outside = await createIssue('OPS', 'Task', 'Tidy the wiki', []);
+  await moveTo(edited, 'In Progress');
+  tandem.emulator.dropProductEvents(0);
+  assert.deepEqual(flashduty.changesFor(lost), [], 'its event was lost');
+  assert.equal(flashduty.changesFor(edited).at(-1)?.status, 'planned', 'the move was lost');
+
+  assert.equal(await tandem.emulator.runScheduledTrigger('tandem-sweep'), 'ok');
+  await tandem.emulator.drain();
+  assert.deepEqual(flashduty.changesFor(lost).map((c) => [c.event, c.status]), [['jira:issue_created', 'planned']]);
+  assert.deepEqual(flashduty.changesFor(edited).map((c) => [c.event, c.status]), [['jira:issue_created', 'planned'], ['jira:issue_updated', 'processing']]);
+  assert.deepEqual(flashduty.changesFor(outside), [], 'outside the JQL filter: nothing');
+  // A comment (not pushed: the guide subscribes to issue events) moved its issue's last change: that issue is pushed once more, as it is.
+  const commented = tandem.jira.listIssues().find((i) => i.summary === 'Rotate TLS certificates');
+  assert.ok(commented);
+  assert.deepEqual(flashduty.changesFor(commented.key).map((c) => [c.event, c.status]), [['jira:issue_created', 'planned'], ['jira:issue_updated', 'planned']]);
+  const sweeps = await tandem.adminCall<SweepsResponse>('getSweeps');
+  assert.ok(sweeps.ok);
+  const last = sweeps.sweeps.find((s) => s.connectionId === 'flashduty');
+  assert.equal(last?.finished, true);
+  assert.equal(last?.queued, 3);
+  assert.match(last?.note ?? '', /cannot list its records: only Jira's side was compared/);
+
+  // Nothing changed since: the next sweep costs its search and pushes nothing.
+  await tandem.emulator.advance(61 * 60 * 1000);
+  const pushes = flashduty.requests.length;
+  tandem.emulator.calls.reset();
+  assert.equal(await tandem.emulator.runScheduledTrigger('tandem-sweep'), 'ok');
+  await tandem.emulator.drain();
+  assert.deepEqual(tandem.emulator.calls.snapshot().jira, { 'POST /rest/api/3/search/jql': 1 }, 'one page of its search, nothing else');
+  assert.equal(tandem.emulator.calls.queuePushes, 0);
+  assert.equal(flashduty.requests.length, pushes, 'nothing pushed again');
 });

@@ -7,7 +7,7 @@ import { isMaskedPushUrl, type JiraWebhookConnection } from '../../mapping';
 import type { Delivery, WebhookPush } from '../delivery';
 import { activityWrite, clearFailureWrite } from '../journal';
 import type { IssueFacts, JiraComment, JiraUserRef } from '../ports';
-import { authSecretKey, pushUrlSecretKey, signingSecretKey } from '../state';
+import { authSecretKey, pushedKey, pushUrlSecretKey, signingSecretKey } from '../state';
 import type { OutboundProtocol } from './protocol';
 import { commentDeleted, deliveryFor, mappingFor, named, passesFilter, subjectOf, subjectOfDelivery, unwrap, type OutboundChange, type Run } from './run';
 
@@ -131,7 +131,14 @@ async function push(run: Run, connection: JiraWebhookConnection, delivery: Deliv
     ...(isMaskedPushUrl(connection.webhook.pushUrl) ? { pushUrl: await ports.store.getSecret(pushUrlSecretKey(connection.id)) } : {}),
   };
   unwrap(`Pushing ${details.event} for ${run.issueKey}`, await pushJiraWebhook(connection, secrets, ports.external, body, { deliveryId: details.webhookId, now: () => ports.clock.now() }));
+  const updated = typeof found.fields.updated === 'string' ? found.fields.updated : undefined;
   await ports.store.writeAll([
+    // What the sweep compares with: in the same transaction, so it costs no storage call of its own.
+    ...(details.event === 'jira:issue_deleted'
+      ? [{ key: pushedKey(connection.id, run.issueId), delete: true as const }]
+      : updated
+        ? [{ key: pushedKey(connection.id, run.issueId), value: { updated } }]
+        : []),
     clearFailureWrite(connection.id, subjectOfDelivery(delivery)),
     activityWrite(ports, {
       connectionId: connection.id,
