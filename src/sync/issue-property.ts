@@ -53,9 +53,9 @@ export async function publishSyncState(
   connectionId: string,
   next: { state: PublishedState; record?: string | undefined } | undefined,
   /** Changes the property only when the issue is in this state now. */
-  options: { onlyFrom?: PublishedState } = {},
+  options: { onlyFrom?: PublishedState; /** The stored copy, read already with the delivery's other keys; kept current here. */ known?: { value: unknown } } = {},
 ): Promise<void> {
-  const raw = await ports.store.get(publishedKey(issueId));
+  const raw = options.known ? options.known.value : await ports.store.get(publishedKey(issueId));
   const parsed = publishedSchema.safeParse(raw);
   const entries = parsed.success ? parsed.data.entries : [];
   const current = entries.find((e) => e.connection === connectionId);
@@ -74,6 +74,7 @@ export async function publishSyncState(
     return;
   }
   await ports.store.set(publishedKey(issueId), { entries: updated });
+  if (options.known) options.known.value = { entries: updated };
 }
 
 /**

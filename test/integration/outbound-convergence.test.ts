@@ -277,3 +277,17 @@ test('a delivery killed while holding its lock is finished by the platform’s r
   await tandem.emulator.advance(15_000);
   assert.equal(onlyIncident(issue.key).short_description, 'Killed holder (again)', 'the next change is not held up behind the dead delivery’s lock');
 });
+
+test('a field edit reaches the tool in at most six platform calls, and leaves its issue free for the next delivery', async () => {
+  const issue = await linked('call count');
+  const before = itsm.requests.length;
+  tandem.emulator.calls.reset();
+  await tandem.rest(agent(), 'PUT', `/rest/api/3/issue/${issue.key}`, { fields: { summary: 'Call count (edited)' } });
+  await tandem.emulator.settle();
+  const calls = tandem.emulator.calls;
+  const total = calls.total(calls.jira) + calls.total(calls.kvs) + (itsm.requests.length - before);
+  assert.equal(onlyIncident(issue.key).short_description, 'Call count (edited)');
+  assert.ok(total <= 6, `${total} calls: ${JSON.stringify(calls.snapshot())}`);
+  const lock = syncLockKey('stackflow', failureSubjectKey({ kind: 'issue', issueId: issue.id, issueKey: issue.key }));
+  assert.equal(await stored(tandem.emulator, lock), undefined, 'the sync lock is released');
+});

@@ -32,6 +32,8 @@ export async function guarded(run: Run, guard: GuardedDelivery, work: () => Prom
     await later(run, { ...guard, delivery: { ...delivery, waited } }, busyWaitSeconds(waited, SYNC_LOCK_SECONDS));
     return;
   }
+  const held = lock ? { key: lock, released: false } : undefined;
+  run.lock = held;
   try {
     let outcome: DeliveryOutcome = 'ok';
     const linkedBefore = run.state.links[connection.id] !== undefined;
@@ -44,14 +46,16 @@ export async function guarded(run: Run, guard: GuardedDelivery, work: () => Prom
       outcome = await deliveryFailed(run, { connection, delivery, operation, failure, keep });
     }
     // The issue's sync state for JQL, written only when it changed.
-    if (delivery.kind === 'issue') await publishSyncState(ports, run.issueId, connection.id, publishedState(run, connection.id, outcome));
+    if (delivery.kind === 'issue') await publishSyncState(ports, run.issueId, connection.id, publishedState(run, connection.id, outcome), { known: run.published });
     // A new link: children synced before it get their parent reference now.
     if (delivery.kind === 'issue' && !linkedBefore && run.state.links[connection.id] !== undefined) {
       await resendChildren(ports, connection, run.issueId).catch((error: unknown) => console.error('Could not re-send the children of a new link', error instanceof Error ? error.name : typeof error));
     }
   } finally {
-    if (lock) {
-      await ports.store.delete(lock).catch((error: unknown) => {
+    run.lock = undefined;
+    // Released already when the delivery's last transaction carried it.
+    if (held && !held.released) {
+      await ports.store.delete(held.key).catch((error: unknown) => {
         // It expires on its own; until then deliveries of this subject wait their turn.
         console.error('Could not release a delivery lock', error instanceof Error ? error.message : error);
       });

@@ -5,6 +5,7 @@ import type { Connection, RecordRestConnection } from '../../mapping';
 import { activityWrite, clearFailureWrite } from '../journal';
 import { isTransientJiraError, type StoreWrite } from '../ports';
 import { authSecretKey, remoteLinkOf, issueStateKey, LINK_HISTORY_TTL_SECONDS, linkHistoryKey, recordIndexKey, withLinkEnded, type Link, type LinkHistory } from '../state';
+import { releaseSyncLock } from '../sync-lock';
 import type { OutboundSubject, Run } from './run';
 
 export async function connectorFor(run: Run, connection: RecordRestConnection): Promise<RecordRestConnector> {
@@ -30,11 +31,25 @@ export async function saveLink(
   run: Run,
   connection: Connection,
   link: Link,
-  extra: { writes: StoreWrite[]; subject: OutboundSubject; /** Kept instead of resolved: what the tool still refused. */ failure?: StoreWrite[] },
+  extra: {
+    writes: StoreWrite[];
+    subject: OutboundSubject;
+    /** Kept instead of resolved: what the tool still refused. */
+    failure?: StoreWrite[];
+    /** The delivery's last write: the sync lock is released with it. */
+    last?: boolean;
+  },
 ): Promise<void> {
   run.state = { links: { ...run.state.links, [connection.id]: link } };
   if (extra.failure) run.keptFailure = true;
-  await run.ports.store.writeAll([{ key: issueStateKey(run.issueId), value: run.state }, ...(extra.failure ?? [clearFailureWrite(connection.id, extra.subject)]), ...extra.writes]);
+  const release = extra.last && run.lock && !run.lock.released ? run.lock : undefined;
+  await run.ports.store.writeAll([
+    { key: issueStateKey(run.issueId), value: run.state },
+    ...(extra.failure ?? [clearFailureWrite(connection.id, extra.subject)]),
+    ...extra.writes,
+    ...(release ? [releaseSyncLock(release.key)] : []),
+  ]);
+  if (release) release.released = true;
 }
 
 /** Ends the link: the record is left as it is and nothing more is pushed to it. */

@@ -130,6 +130,7 @@ export async function syncFields(run: Run, connection: RecordRestConnection, cur
       ...(rekeyed ? [{ key: recordIndexKey(connection.id, link.module, link.externalId), value: { issueId: run.issueId, issueKey: run.issueKey } }] : []),
     ],
     subject,
+    last: true,
   });
 }
 

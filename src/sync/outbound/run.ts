@@ -5,6 +5,7 @@ import type { DeliveryFailure } from '../../connectors';
 import type { Changelog, Delivery } from '../delivery';
 import { commentTombstoneKey, isCommentDeleted } from '../notes';
 import type { IssueFacts, JiraComment, JiraUser, JiraUserRef, Ports, StoreWrite } from '../ports';
+import { publishedKey } from '../issue-property';
 import type { LockHolder } from '../sync-lock';
 import { CONFIG_KEY, issueStateKey, linkHistoryKey, readIssueState, readLinkHistory, type FailureSubject, type IssueState, type LinkHistory } from '../state';
 
@@ -38,6 +39,10 @@ export interface Run {
   requeued?: boolean;
   /** Who runs this delivery, named in the sync locks it takes (see sync-lock.ts). */
   holder?: LockHolder;
+  /** The sync lock this delivery holds, while it holds it; released with its last transaction when it has one. */
+  lock?: { key: string; released: boolean };
+  /** The issue's published sync state as stored (read with the config and links). */
+  published: { value: unknown };
 }
 
 /** Thrown inside a delivery to hand a failure to the retry rules. */
@@ -61,7 +66,7 @@ export function unwrap<T>(operation: string, result: { ok: true; value: T } | { 
 /** One batched read of config, links and link history; undefined when Tandem has no (readable) config. */
 export async function loadRun(ports: Ports, issueId: string, issueKey: string): Promise<Run | undefined> {
   // The link history is only needed to create a record, but batched here it costs no extra call.
-  const found = await ports.store.getMany([CONFIG_KEY, issueStateKey(issueId), linkHistoryKey(issueId)]);
+  const found = await ports.store.getMany([CONFIG_KEY, issueStateKey(issueId), linkHistoryKey(issueId), publishedKey(issueId)]);
   const raw = found.get(CONFIG_KEY);
   if (raw === undefined) return undefined;
   const parsed = parseConfig(raw);
@@ -77,6 +82,7 @@ export async function loadRun(ports: Ports, issueId: string, issueKey: string): 
     issueId,
     issueKey,
     users: new Map(),
+    published: { value: found.get(publishedKey(issueId)) },
   };
 }
 
