@@ -80,6 +80,16 @@ test('an issue in sync, a failure with the tool’s message, Retry, in sync agai
   assert.match(await card().innerText(), /Assignment group Platform Engineering is closed/);
   findings.push(...(await serious('failed, light')));
   await page.screenshot({ path: join(RESULTS, 'issue-panel-2-failed.png') });
+  // The failure, with its message and Retry, in the dark theme too.
+  sandbox.emulator.pageColorMode = 'dark';
+  await page.reload();
+  await panel().locator('html[data-color-mode="dark"]').waitFor({ state: 'attached' });
+  await card().locator('[data-state="failed"]').waitFor();
+  findings.push(...(await serious('failed, dark')));
+  await page.screenshot({ path: join(RESULTS, 'issue-panel-2-failed-dark.png') });
+  sandbox.emulator.pageColorMode = 'light';
+  await page.reload();
+  await card().locator('[data-state="failed"]').waitFor();
 
   await control('/faults', 'DELETE');
   await card().getByRole('button', { name: 'Retry' }).click();
