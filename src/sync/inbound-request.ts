@@ -46,38 +46,88 @@ export function isJsonContentType(header: string | undefined): boolean {
   return params.every((p) => p === '' || /^charset="?utf-8"?$/.test(p));
 }
 
-export function answer(status: number, body: Record<string, unknown>): InboundAnswer {
-  return { status, body };
+/**
+ * Every answer's HTTP status, in one place: a site names what happened (a refusal's reason code, or
+ * an event's outcome) and never a status. Refusals: 400 the body is malformed, 401 not signed, 404
+ * what it names is unknown, 405/413/415 the request's envelope, 409 a conflicting link, 422 well
+ * formed but not applicable (including Jira refusing the change), 500 Tandem failed, 503 try again.
+ */
+export const ANSWER_STATUS = {
+  // refusals (the body's `error`)
+  bad_request: 400,
+  invalid_body: 400,
+  invalid_json: 400,
+  unauthorized: 401,
+  unknown_connection: 404,
+  unknown_record: 404,
+  unknown_issue: 404,
+  method_not_allowed: 405,
+  already_linked: 409,
+  body_too_large: 413,
+  unsupported_media_type: 415,
+  connection_disabled: 422,
+  module_not_mapped: 422,
+  issue_not_mapped: 422,
+  direction_jira_to_tool: 422,
+  direction_tool_to_jira: 422,
+  comments_off: 422,
+  not_mappable: 422,
+  required_field_missing: 422,
+  jira_refused: 422,
+  internal_error: 500,
+  unavailable: 503,
+  // outcomes (the body's `status`)
+  ok: 200,
+  applied: 200,
+  unchanged: 200,
+  created: 200,
+  deleted: 200,
+  closed: 200,
+  unlinked: 200,
+  duplicate: 200,
+  queued: 202,
+} as const satisfies Record<string, number>;
+
+type AnswerCode = keyof typeof ANSWER_STATUS;
+export type RefusalCode = { [C in AnswerCode]: (typeof ANSWER_STATUS)[C] extends 200 | 202 ? never : C }[AnswerCode];
+export type Outcome = Exclude<AnswerCode, RefusalCode>;
+
+/** An event accepted: `status` names the outcome; the rest says what was done. */
+export function answer(outcome: Outcome, details: Record<string, unknown> = {}): InboundAnswer {
+  return { status: ANSWER_STATUS[outcome], body: { status: outcome, ...details } };
 }
 
-export function refusal(status: number, error: string, message: string, path?: string): InboundAnswer {
-  return { status, body: { error, message, ...(path === undefined ? {} : { path }) } };
+export function refusal(code: RefusalCode, message: string, path?: string): InboundAnswer {
+  return { status: ANSWER_STATUS[code], body: { error: code, message, ...(path === undefined ? {} : { path }) } };
 }
+
+/** A GET naming no connection: what the URL is for. */
+export const SERVICE_INFO: InboundAnswer = { status: 200, body: { service: 'tandem', message: 'Add /<connectionId> to this URL to send events for a connection' } };
 
 /** One answer for every authentication failure: which check failed is for the admin's eyes only. */
-export const UNAUTHORIZED = refusal(401, 'unauthorized', 'The request is not signed with this connection’s inbound secret, or the signature is more than 5 minutes old');
+export const UNAUTHORIZED = refusal('unauthorized', 'The request is not signed with this connection’s inbound secret, or the signature is more than 5 minutes old');
 
 /** Size and content type, checked before anything is read or looked up. */
 export function checkEnvelope(request: InboundRequest): InboundAnswer | undefined {
-  if (request.method.toUpperCase() !== 'POST') return refusal(405, 'method_not_allowed', 'Send events with POST');
+  if (request.method.toUpperCase() !== 'POST') return refusal('method_not_allowed', 'Send events with POST');
   const body = request.body ?? '';
   if (body.length > MAX_BODY_BYTES || Buffer.byteLength(body, 'utf8') > MAX_BODY_BYTES) {
-    return refusal(413, 'body_too_large', `The body is larger than ${MAX_BODY_BYTES} bytes`);
+    return refusal('body_too_large', `The body is larger than ${MAX_BODY_BYTES} bytes`);
   }
   if (!isJsonContentType(headerOf(request, 'content-type'))) {
-    return refusal(415, 'unsupported_media_type', 'Send the body as JSON with Content-Type: application/json');
+    return refusal('unsupported_media_type', 'Send the body as JSON with Content-Type: application/json');
   }
   return undefined;
 }
 
 /** JSON.parse with the problem named; the body has already been verified as the tool's. */
 export function parseJsonBody(body: string): { ok: true; value: unknown } | { ok: false; answer: InboundAnswer } {
-  if (body.trim() === '') return { ok: false, answer: refusal(400, 'invalid_body', 'The body is empty', '') };
+  if (body.trim() === '') return { ok: false, answer: refusal('invalid_body', 'The body is empty', '') };
   try {
     return { ok: true, value: JSON.parse(body) as unknown };
   } catch (error) {
     const detail = error instanceof Error ? error.message.replace(/\s+/g, ' ').slice(0, 200) : 'not JSON';
-    return { ok: false, answer: refusal(400, 'invalid_json', `The body is not valid JSON: ${detail}`, '') };
+    return { ok: false, answer: refusal('invalid_json', `The body is not valid JSON: ${detail}`, '') };
   }
 }
 

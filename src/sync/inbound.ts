@@ -20,6 +20,7 @@ import {
   nextHealth,
   parseJsonBody,
   refusal,
+  SERVICE_INFO,
   UNAUTHORIZED,
   type InboundAnswer,
   type InboundHealth,
@@ -103,13 +104,13 @@ export async function handleInbound(ports: Ports, request: InboundRequest): Prom
   const envelope = checkEnvelope(request);
   const named = connectionIdOf(request);
   if (named === undefined) {
-    if (request.method.toUpperCase() === 'GET') return answer(200, { service: 'tandem', message: 'Add /<connectionId> to this URL to send events for a connection' });
+    if (request.method.toUpperCase() === 'GET') return SERVICE_INFO;
     await noteRefusal(ports, { connectionId: undefined, reason: NAMED_NO_CONNECTION });
-    return envelope ?? refusal(404, 'unknown_connection', 'Name the connection: add /<connectionId> to this URL');
+    return envelope ?? refusal('unknown_connection', 'Name the connection: add /<connectionId> to this URL');
   }
   if ('invalid' in named) {
     await noteRefusal(ports, { connectionId: undefined, reason: NAMED_UNKNOWN_CONNECTION });
-    return envelope ?? refusal(404, 'unknown_connection', 'No connection with that id is configured');
+    return envelope ?? refusal('unknown_connection', 'No connection with that id is configured');
   }
   const connectionId = named.id;
 
@@ -117,12 +118,12 @@ export async function handleInbound(ports: Ports, request: InboundRequest): Prom
   const config = parseConfig(found.get(CONFIG_KEY) ?? { version: 1, connections: [] });
   if (!config.ok) {
     console.error('Tandem could not read its saved configuration', config.errors.slice(0, 3));
-    return refusal(503, 'unavailable', 'Tandem cannot read its configuration right now; try again later');
+    return refusal('unavailable', 'Tandem cannot read its configuration right now; try again later');
   }
   const connection = config.config.connections.find((c) => c.id === connectionId);
   if (!connection) {
     await noteRefusal(ports, { connectionId: undefined, namedConnection: connectionId, reason: NAMED_UNKNOWN_CONNECTION });
-    return envelope ?? refusal(404, 'unknown_connection', `No connection ${connectionId} is configured`);
+    return envelope ?? refusal('unknown_connection', `No connection ${connectionId} is configured`);
   }
   const health = readInboundHealth(found.get(inboundHealthKey(connectionId)));
   const refused = async (result: InboundAnswer, reason: string): Promise<InboundAnswer> => {
@@ -135,21 +136,21 @@ export async function handleInbound(ports: Ports, request: InboundRequest): Prom
   const auth = await authenticate(ports, connection, request, rawBody);
   if (!auth.ok) return refused(UNAUTHORIZED, auth.reason);
   if (auth.secret === 'previous') await notePreviousSecretUse(ports, connectionId).catch(() => undefined);
-  if (!connection.enabled) return refusal(422, 'connection_disabled', `The connection ${connection.name} is switched off in Tandem`);
+  if (!connection.enabled) return refusal('connection_disabled', `The connection ${connection.name} is switched off in Tandem`);
 
   const json = parseJsonBody(rawBody);
   if (!json.ok) return refused(json.answer, `An event was refused: ${String(json.answer.body.message)}`);
   const parsed = parseInboundEvent(json.value);
   if (!parsed.ok) {
     const where = parsed.problem.path === '' ? 'the body' : parsed.problem.path;
-    return refused(refusal(400, 'invalid_body', `${where}: ${parsed.problem.message}`, parsed.problem.path), `An event was refused: ${where}: ${parsed.problem.message}`.slice(0, 300));
+    return refused(refusal('invalid_body', `${where}: ${parsed.problem.message}`, parsed.problem.path), `An event was refused: ${where}: ${parsed.problem.message}`.slice(0, 300));
   }
   const event = parsed.event;
 
   const marker = inboundEventKey(connectionId, event.eventId);
   if (!(await ports.store.create(marker, { at: new Date(ports.clock.now()).toISOString(), type: event.type }, DEDUPE_SECONDS))) {
     await noteHealth(ports, connectionId, health, { accepted: true });
-    return answer(200, { status: 'duplicate', eventId: event.eventId, message: 'This event was received before; nothing was applied again' });
+    return answer('duplicate', { eventId: event.eventId, message: 'This event was received before; nothing was applied again' });
   }
   const run: InboundRun = { ports, connection, pending: healthWrites(ports, connectionId, health, { accepted: true }), attempt: 1 };
   const result = await applyGuarded(run, event);
@@ -231,8 +232,8 @@ async function applyGuarded(run: InboundRun, event: InboundEvent): Promise<Inbou
     await run.ports.store
       .writeAll([activityWrite(run.ports, { connectionId: run.connection.id, direction: 'inbound', outcome: 'failed', summary: `${event.type} ${event.eventId} could not be applied`, details: [message] })])
       .catch(() => undefined);
-    if (typeof status === 'number') return refusal(422, 'jira_refused', `Jira refused the change (HTTP ${status})`);
-    return refusal(500, 'internal_error', 'Tandem could not apply this event; it was not applied and may be sent again');
+    if (typeof status === 'number') return refusal('jira_refused', `Jira refused the change (HTTP ${status})`);
+    return refusal('internal_error', 'Tandem could not apply this event; it was not applied and may be sent again');
   }
 }
 
@@ -242,19 +243,19 @@ async function retryLater(run: InboundRun, event: InboundEvent, delaySeconds: nu
   const next = options.spendsAttempt ? run.attempt + 1 : run.attempt;
   if (options.spendsAttempt && run.attempt >= MAX_ATTEMPTS) {
     await keepInbound(run, event, why, 'transient', `could not be applied after ${MAX_ATTEMPTS} attempts`);
-    return refusal(503, 'unavailable', `${why}; the event was kept for the admin`);
+    return refusal('unavailable', `${why}; the event was kept for the admin`);
   }
   const delivery = await deliveryFor(run, event, next);
   if (!delivery) {
     // Not expected from a 1 MB body (see MAX_EVENT_PARTS), but never lost silently.
     if (run.attempt > 1) await keepInbound(run, event, `${why}; the event is too large to queue again`, 'permanent', 'could not be queued again');
-    return refusal(503, 'unavailable', 'Tandem could not queue this event; send it again later');
+    return refusal('unavailable', 'Tandem could not queue this event; send it again later');
   }
   try {
     await ports.queue.push({ type: 'delivery', delivery }, delaySeconds);
   } catch (error) {
     console.error('Could not queue an inbound event', error instanceof Error ? error.message.slice(0, 200) : 'unknown error');
-    return refusal(503, 'unavailable', 'Tandem could not accept the event right now; send it again later');
+    return refusal('unavailable', 'Tandem could not accept the event right now; send it again later');
   }
   await ports.store
     .writeAll([
@@ -262,7 +263,7 @@ async function retryLater(run: InboundRun, event: InboundEvent, delaySeconds: nu
       ...run.pending.splice(0),
     ])
     .catch(() => undefined);
-  return answer(202, { status: 'queued', eventId: event.eventId, retryInSeconds: delaySeconds, message: `${why}; the event is queued and will be applied` });
+  return answer('queued', { eventId: event.eventId, retryInSeconds: delaySeconds, message: `${why}; the event is queued and will be applied` });
 }
 
 /** Keeps an event that could not be applied for the admin: listed with the failures, retried from there. */

@@ -18,7 +18,7 @@ export async function applyEvent(run: InboundRun, event: InboundEvent): Promise<
     case 'sync.requested':
       return requestSync(run, event.jiraIssueKey);
     case 'ping':
-      return answer(200, { status: 'ok', message: `Signature verified: Tandem takes events for ${run.connection.name}` });
+      return answer('ok', { message: `Signature verified: Tandem takes events for ${run.connection.name}` });
     case 'record.created':
     case 'record.updated':
       return applyRecord(run, event);
@@ -34,11 +34,11 @@ export async function applyEvent(run: InboundRun, event: InboundEvent): Promise<
 /** sync.requested: the tool asks for an issue to be sent to it now. */
 async function requestSync(run: InboundRun, issueKey: string): Promise<InboundAnswer> {
   const issue = await run.ports.jira.getIssue(issueKey, ['summary']);
-  if (!issue) return refusal(404, 'unknown_issue', `There is no issue ${issueKey} that Tandem can see`, 'jiraIssueKey');
+  if (!issue) return refusal('unknown_issue', `There is no issue ${issueKey} that Tandem can see`, 'jiraIssueKey');
   const mapping = issue.project && issue.issueType ? findProjectMapping(run.connection, { projectKey: issue.project.key, issueTypeName: issue.issueType.name }) : undefined;
-  if (!mapping) return refusal(422, 'issue_not_mapped', `${issue.key} is in no project and issue type this connection maps`, 'jiraIssueKey');
-  if (mapping.direction === 'tool-to-jira') return refusal(422, 'direction_tool_to_jira', `${issue.key} is mapped tool to Jira only, so Tandem does not send it`, 'jiraIssueKey');
+  if (!mapping) return refusal('issue_not_mapped', `${issue.key} is in no project and issue type this connection maps`, 'jiraIssueKey');
+  if (mapping.direction === 'tool-to-jira') return refusal('direction_tool_to_jira', `${issue.key} is mapped tool to Jira only, so Tandem does not send it`, 'jiraIssueKey');
   await deliverIssue(run, run.connection.id, issue);
   await commit(run, []);
-  return answer(202, { status: 'queued', issueKey: issue.key, message: `${issue.key} will be sent to the tool shortly` });
+  return answer('queued', { issueKey: issue.key, message: `${issue.key} will be sent to the tool shortly` });
 }

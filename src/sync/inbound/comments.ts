@@ -23,13 +23,13 @@ export async function applyComment(run: InboundRun, event: CommentEvent, waited 
   const { record } = event;
   const notMapped = checkModule(connection, record.module);
   if (notMapped) return notMapped;
-  if (!connection.options.syncComments) return refusal(422, 'comments_off', `The connection ${connection.name} does not sync comments`, 'comment');
+  if (!connection.options.syncComments) return refusal('comments_off', `The connection ${connection.name} does not sync comments`, 'comment');
   const found = await readLinked(run, record.module, record.id);
-  if (!found) return refusal(404, 'unknown_record', `${record.module} record ${record.id} is not linked to a Jira issue`, 'record.id');
+  if (!found) return refusal('unknown_record', `${record.module} record ${record.id} is not linked to a Jira issue`, 'record.id');
   return withSyncLock(run, { id: found.issueId, key: found.issueKey }, async () => {
     // Read again under the lock: the delivery that held it may have ended the link.
     const linked = await readLinked(run, record.module, record.id);
-    if (!linked) return refusal(404, 'unknown_record', `${record.module} record ${record.id} is no longer linked to a Jira issue`, 'record.id');
+    if (!linked) return refusal('unknown_record', `${record.module} record ${record.id} is no longer linked to a Jira issue`, 'record.id');
     return applyCommentLocked(run, event, linked, waited);
   });
 }
@@ -41,12 +41,12 @@ async function applyCommentLocked(run: InboundRun, event: CommentEvent, linked: 
   const stored = await ports.store.get(toolNoteKey(connection.id, comment.id));
   if (isToolNoteDeleted(stored)) {
     // Deleted on one side already: a create or edit that was queued or reordered behind the delete is over.
-    return answer(200, { status: 'unchanged', issueKey: linked.issueKey, applied: [], skipped: [{ field: 'comment', reason: 'This comment was deleted; nothing is applied to it any more' }] });
+    return answer('unchanged', { issueKey: linked.issueKey, applied: [], skipped: [{ field: 'comment', reason: 'This comment was deleted; nothing is applied to it any more' }] });
   }
   const note = readToolNote(stored);
   if (note?.origin === 'jira') {
     // Tandem made this note from a Jira comment; the tool sent it back.
-    return answer(200, { status: 'unchanged', issueKey: linked.issueKey, applied: [], skipped: [{ field: 'comment', reason: `This note mirrors Jira comment ${note.jiraCommentId}; change it in Jira` }] });
+    return answer('unchanged', { issueKey: linked.issueKey, applied: [], skipped: [{ field: 'comment', reason: `This note mirrors Jira comment ${note.jiraCommentId}; change it in Jira` }] });
   }
   if (event.type === 'comment.deleted') {
     if (!note) {
@@ -58,11 +58,11 @@ async function applyCommentLocked(run: InboundRun, event: CommentEvent, linked: 
       }
       // Its create may still be queued (behind a 429, or reordered): the tombstone makes that a no-op.
       await commit(run, [toolNoteDelete(connection.id, comment.id)]);
-      return answer(200, { status: 'unchanged', issueKey: linked.issueKey, applied: [], skipped: [{ field: 'comment', reason: 'No Jira comment was made from this comment' }] });
+      return answer('unchanged', { issueKey: linked.issueKey, applied: [], skipped: [{ field: 'comment', reason: 'No Jira comment was made from this comment' }] });
     }
     await ports.jira.deleteComment(note.issueId, note.jiraCommentId);
     await commit(run, [toolNoteDelete(connection.id, comment.id), activity(run, { outcome: 'synced', issueKey: linked.issueKey, externalId: record.id, summary: `Deleted comment ${note.jiraCommentId}, as ${labelOf(record)}'s comment was deleted` })]);
-    return answer(200, { status: 'applied', issueKey: linked.issueKey, applied: ['comment deleted'], skipped: [], jiraCommentId: note.jiraCommentId });
+    return answer('applied', { issueKey: linked.issueKey, applied: ['comment deleted'], skipped: [], jiraCommentId: note.jiraCommentId });
   }
   const body = event.comment.body;
   if (!note) {
@@ -73,18 +73,18 @@ async function applyCommentLocked(run: InboundRun, event: CommentEvent, linked: 
         toolNoteWrite(connection.id, comment.id, { jiraCommentId: intent.jiraCommentId, issueId: intent.issueId, origin: 'jira', hash: hashValue(body) }),
         activity(run, { outcome: 'skipped', issueKey: linked.issueKey, externalId: record.id, summary: `Note ${comment.id} on ${labelOf(record)} is the work note of comment ${intent.jiraCommentId}; no comment added` }),
       ]);
-      return answer(200, { status: 'unchanged', issueKey: linked.issueKey, applied: [], skipped: [{ field: 'comment', reason: `This note mirrors Jira comment ${intent.jiraCommentId}; change it in Jira` }] });
+      return answer('unchanged', { issueKey: linked.issueKey, applied: [], skipped: [{ field: 'comment', reason: `This note mirrors Jira comment ${intent.jiraCommentId}; change it in Jira` }] });
     }
   }
   const hash = hashValue([comment.author?.name ?? null, body]);
-  if (note && note.hash === hash) return answer(200, { status: 'unchanged', issueKey: linked.issueKey, applied: [], skipped: [], jiraCommentId: note.jiraCommentId });
+  if (note && note.hash === hash) return answer('unchanged', { issueKey: linked.issueKey, applied: [], skipped: [], jiraCommentId: note.jiraCommentId });
   const doc = commentDoc(comment.author?.name, connection.name, body);
   if (note && (await ports.jira.updateComment(note.issueId, note.jiraCommentId, doc))) {
     await commit(run, [
       toolNoteWrite(connection.id, comment.id, { jiraCommentId: note.jiraCommentId, issueId: linked.issueId, origin: 'tool', hash }),
       activity(run, { outcome: 'synced', issueKey: linked.issueKey, externalId: record.id, summary: `Edited comment ${note.jiraCommentId} from ${labelOf(record)}` }),
     ]);
-    return answer(200, { status: 'applied', issueKey: linked.issueKey, applied: ['comment edited'], skipped: [], jiraCommentId: note.jiraCommentId });
+    return answer('applied', { issueKey: linked.issueKey, applied: ['comment edited'], skipped: [], jiraCommentId: note.jiraCommentId });
   }
 
   // A Jira comment is made only under the tool comment's lock: two events for it at once (the tool
@@ -101,7 +101,7 @@ async function applyCommentLocked(run: InboundRun, event: CommentEvent, linked: 
     // Another event may have made the comment between the read above and taking the lock.
     const again = await ports.store.get(toolNoteKey(connection.id, comment.id));
     // Deleted while this event waited for the lock.
-    if (isToolNoteDeleted(again)) return answer(200, { status: 'unchanged', issueKey: linked.issueKey, applied: [], skipped: [{ field: 'comment', reason: 'This comment was deleted; nothing is applied to it any more' }] });
+    if (isToolNoteDeleted(again)) return answer('unchanged', { issueKey: linked.issueKey, applied: [], skipped: [{ field: 'comment', reason: 'This comment was deleted; nothing is applied to it any more' }] });
     const current = readToolNote(again);
     if (current?.jiraCommentId === note?.jiraCommentId) {
       const jiraCommentId = await ports.jira.addComment(linked.issueId, doc);
@@ -111,7 +111,7 @@ async function applyCommentLocked(run: InboundRun, event: CommentEvent, linked: 
         activity(run, { outcome: 'synced', issueKey: linked.issueKey, externalId: record.id, summary: `Added comment ${jiraCommentId} from ${labelOf(record)}` }),
       ]);
       released = true;
-      return answer(200, { status: 'applied', issueKey: linked.issueKey, applied: ['comment added'], skipped: [], jiraCommentId });
+      return answer('applied', { issueKey: linked.issueKey, applied: ['comment added'], skipped: [], jiraCommentId });
     }
   } finally {
     if (!released) await ports.store.delete(lock).catch(() => undefined);

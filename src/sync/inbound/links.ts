@@ -87,10 +87,10 @@ export async function linkNamedIssue(
     if (again) return again;
     const state = readIssueState(await ports.store.get(issueStateKey(issue.id)));
     const existing = state.links[connection.id];
-    if (existing) return refusal(409, 'already_linked', `${issue.key} is already linked to ${existing.module} record ${existing.externalId}`, 'record.jiraIssueKey');
+    if (existing) return refusal('already_linked', `${issue.key} is already linked to ${existing.module} record ${existing.externalId}`, 'record.jiraIssueKey');
     const projectMapping = issue.project && issue.issueType ? findProjectMapping(connection, { projectKey: issue.project.key, issueTypeName: issue.issueType.name }) : undefined;
     if (!projectMapping || projectMapping.module !== module || projectMapping.direction === 'jira-to-tool') {
-      return refusal(422, 'issue_not_mapped', `${issue.key} is not in a project and issue type mapped to ${module} from the tool`, 'record.jiraIssueKey');
+      return refusal('issue_not_mapped', `${issue.key} is not in a project and issue type mapped to ${module} from the tool`, 'record.jiraIssueKey');
     }
     const mappings = fieldMappingsFor(connection, projectMapping);
     const emails = await userEmails(ports.jira, issue, mappings);

@@ -46,7 +46,7 @@ export async function createIssue(run: InboundRun, event: RecordCreated, lock: s
   const draft = await draftIssue(run, event);
   if ('status' in draft) return draft;
   const created = await createWithFallback(run, draft);
-  if (!created.ok) return refusal(422, 'jira_refused', `Jira refused to create the issue: ${refusalText(created.refusal, 400)}`, 'record.fields');
+  if (!created.ok) return refusal('jira_refused', `Jira refused to create the issue: ${refusalText(created.refusal, 400)}`, 'record.fields');
   const { next, skipped, notes, mappings } = draft;
   const link: Link = {
     connectionId: connection.id,
@@ -105,7 +105,7 @@ export async function createIssue(run: InboundRun, event: RecordCreated, lock: s
       console.error('Could not queue writing the issue key back to the record', connection.id, error instanceof Error ? error.message.slice(0, 200) : 'unknown error');
     }
   }
-  return answer(200, { status: 'created', issueKey: created.key, applied, skipped, ...(notes.length > 0 ? { notes } : {}) });
+  return answer('created', { issueKey: created.key, applied, skipped, ...(notes.length > 0 ? { notes } : {}) });
 }
 
 /** The project, type and create screen, and the fields that fit on it; a refusal when Jira cannot take the issue. */
@@ -113,14 +113,14 @@ async function draftIssue(run: InboundRun, event: RecordCreated): Promise<Create
   const { ports, connection } = run;
   const { record } = event;
   const projectMapping = mappingsForModule(connection, record.module).find((m) => m.direction !== 'jira-to-tool');
-  if (!projectMapping) return refusal(422, 'direction_jira_to_tool', `The module ${record.module} is mapped Jira to tool only`, 'record.module');
+  if (!projectMapping) return refusal('direction_jira_to_tool', `The module ${record.module} is mapped Jira to tool only`, 'record.module');
   const plan = planInbound({ connection, projectMapping, record: record.fields, shadow: undefined, at: iso(run), occurredAt: event.occurredAt });
-  if (!plan.createIn) return refusal(422, 'not_mappable', plan.skipped.find((s) => s.field === 'issuetype')?.reason ?? 'No issue type for new issues', 'record.module');
+  if (!plan.createIn) return refusal('not_mappable', plan.skipped.find((s) => s.field === 'issuetype')?.reason ?? 'No issue type for new issues', 'record.module');
   const { projectKey, issueTypeName } = plan.createIn;
   const types = await ports.jira.getCreateIssueTypes(projectKey);
-  if (!types) return refusal(422, 'not_mappable', `Jira has no project ${projectKey} that Tandem can create issues in`, 'record.module');
+  if (!types) return refusal('not_mappable', `Jira has no project ${projectKey} that Tandem can create issues in`, 'record.module');
   const type = types.find((t) => t.name.localeCompare(issueTypeName, undefined, { sensitivity: 'accent' }) === 0);
-  if (!type) return refusal(422, 'not_mappable', `Tandem cannot create a ${issueTypeName} in ${projectKey}`, 'record.module');
+  if (!type) return refusal('not_mappable', `Tandem cannot create a ${issueTypeName} in ${projectKey}`, 'record.module');
   const screen = await ports.jira.getCreateFields(projectKey, type.id);
   const onScreen = new Map<string, JiraScreenField>(screen.map((f) => [f.fieldId, f]));
 
@@ -146,7 +146,7 @@ async function draftIssue(run: InboundRun, event: RecordCreated): Promise<Create
   const missing = screen.filter((f) => f.required && !f.hasDefaultValue && !SET_BY_CREATE.has(f.fieldId) && fields[f.fieldId] === undefined);
   if (missing.length > 0) {
     const names = missing.map((f) => `${f.name || f.fieldId} (${f.fieldId})`).join(', ');
-    return refusal(422, 'required_field_missing', `Jira requires ${names} to create a ${issueTypeName} in ${projectKey}; the record does not fill it and the connection has no default`, `record.fields`);
+    return refusal('required_field_missing', `Jira requires ${names} to create a ${issueTypeName} in ${projectKey}; the record does not fill it and the connection has no default`, `record.fields`);
   }
   return { plan, projectKey, issueTypeName, issueTypeId: type.id, onScreen, fields, next, skipped, notes, mappings, reference, record, refused: unfound };
 }

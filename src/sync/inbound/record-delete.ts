@@ -22,11 +22,11 @@ export async function deleteRecord(run: InboundRun, event: Extract<RecordEvent, 
     linked = await waitForLink(run, record.module, record.id);
     if (!linked) throw new RecordBusy();
   }
-  if (!linked) return refusal(404, 'unknown_record', `${record.module} record ${record.id} is not linked to a Jira issue`, 'record.id');
+  if (!linked) return refusal('unknown_record', `${record.module} record ${record.id} is not linked to a Jira issue`, 'record.id');
   return withSyncLock(run, { id: linked.issueId, key: linked.issueKey }, async () => {
     // Read again under the lock: the delivery that held it may have ended the link.
     const current = await readLinked(run, record.module, record.id);
-    if (!current) return refusal(404, 'unknown_record', `${record.module} record ${record.id} is no longer linked to a Jira issue`, 'record.id');
+    if (!current) return refusal('unknown_record', `${record.module} record ${record.id} is no longer linked to a Jira issue`, 'record.id');
     return deleteLinked(run, event, current);
   });
 }
@@ -39,13 +39,13 @@ async function deleteLinked(run: InboundRun, event: Extract<RecordEvent, { type:
   if (option === 'delete') {
     await run.ports.jira.deleteIssue(linked.issueId);
     await endLink(run, linked, `${label} was deleted in the tool; ${linked.issueKey} was deleted too`);
-    return answer(200, { status: 'deleted', issueKey: linked.issueKey, applied: ['issue deleted'], skipped: [] });
+    return answer('deleted', { issueKey: linked.issueKey, applied: ['issue deleted'], skipped: [] });
   }
   if (option === 'close') {
     const issue = await run.ports.jira.getIssue(linked.issueId, ['summary'], { transitions: true });
     if (!issue) {
       await endLink(run, linked, `${label} was deleted in the tool; its issue was already gone`);
-      return answer(200, { status: 'unlinked', issueKey: linked.issueKey, applied: [], skipped: [] });
+      return answer('unlinked', { issueKey: linked.issueKey, applied: [], skipped: [] });
     }
     const moved = await moveToStatus({
       jira: run.ports.jira,
@@ -61,8 +61,8 @@ async function deleteLinked(run: InboundRun, event: Extract<RecordEvent, { type:
     });
     const skipped = moved.ok ? [] : [{ field: 'status', reason: moved.reason }];
     await endLink(run, linked, `${label} was deleted in the tool; ${moved.ok ? `${issue.key} was moved to done` : `${issue.key} could not be moved to done`} and the link ended`, moved.remember ? [moved.remember] : []);
-    return answer(200, { status: 'closed', issueKey: issue.key, applied: moved.ok && moved.path.length > 0 ? ['status'] : [], skipped });
+    return answer('closed', { issueKey: issue.key, applied: moved.ok && moved.path.length > 0 ? ['status'] : [], skipped });
   }
   await endLink(run, linked, `${label} was deleted in the tool; the link to ${linked.issueKey} ended, the issue stays`);
-  return answer(200, { status: 'unlinked', issueKey: linked.issueKey, applied: [], skipped: [] });
+  return answer('unlinked', { issueKey: linked.issueKey, applied: [], skipped: [] });
 }

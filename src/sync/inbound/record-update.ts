@@ -28,7 +28,7 @@ export async function applyRecord(run: InboundRun, event: RecordChange): Promise
   // Deleted in the tool (or its issue in Jira) before this event was applied: it must not bring the
   // record or its issue back. A record linked again since is live.
   if (isRecordDeleted(deleted) && !linked) {
-    return answer(200, { status: 'unchanged', applied: [], skipped: [{ field: 'record', reason: `${labelOf(record)} was deleted in the tool, or its issue in Jira; this earlier change is not applied` }] });
+    return answer('unchanged', { applied: [], skipped: [{ field: 'record', reason: `${labelOf(record)} was deleted in the tool, or its issue in Jira; this earlier change is not applied` }] });
   }
   if (linked) return updateLinked(run, event, linked);
   const lock = inboundCreateLockKey(run.connection.id, record.module, record.id);
@@ -38,7 +38,7 @@ export async function applyRecord(run: InboundRun, event: RecordChange): Promise
       if (later) return updateLinked(run, event, later);
       throw new RecordBusy();
     }
-    return refusal(404, 'unknown_record', `${record.module} record ${record.id} is not linked to a Jira issue; send record.created for it first`, 'record.id');
+    return refusal('unknown_record', `${record.module} record ${record.id} is not linked to a Jira issue; send record.created for it first`, 'record.id');
   }
   // A record Tandem wrote down before creating it (its answer may have been lost) is that issue's, named or not.
   const own = await recordIntentsMatching(run.ports.store, run.connection.id, record.module, record.fields);
@@ -69,7 +69,7 @@ export async function applyRecord(run: InboundRun, event: RecordChange): Promise
 
 /** A record Tandem made itself that this event cannot link: nothing is written, and the reason is said. */
 function ownRecord(record: RecordChange['record'], reason: string): InboundAnswer {
-  return answer(200, { status: 'unchanged', applied: [], skipped: [{ field: 'record', reason: `${labelOf(record)} is ${reason}` }] });
+  return answer('unchanged', { applied: [], skipped: [{ field: 'record', reason: `${labelOf(record)} is ${reason}` }] });
 }
 
 /** The change worked out against the issue as Jira holds it now. */
@@ -94,7 +94,7 @@ async function updateLinked(run: InboundRun, event: RecordChange, linked: Linked
   return withSyncLock(run, { id: linked.issueId, key: linked.issueKey }, async () => {
     // Read again under the lock: the delivery that held it may have changed the shadow.
     const current = await readLinked(run, event.record.module, event.record.id);
-    if (!current) return refusal(404, 'unknown_record', `${event.record.module} record ${event.record.id} is no longer linked to a Jira issue`, 'record.id');
+    if (!current) return refusal('unknown_record', `${event.record.module} record ${event.record.id} is no longer linked to a Jira issue`, 'record.id');
     return updateLinkedLocked(run, event, current);
   });
 }
@@ -130,8 +130,7 @@ async function updateLinkedLocked(run: InboundRun, event: RecordChange, linked: 
   await publishInboundOutcome(run.ports, linked.issueId, run.connection.id, record.number ?? linked.link.number ?? linked.link.externalId, writes);
   // Tandem's own edits do not reach its triggers, so other connections linked to this issue hear of them here.
   if (applied.length > 0) await notifyOtherConnections(run, linked.state, issue);
-  return answer(200, {
-    status: applied.length > 0 ? 'applied' : 'unchanged',
+  return answer(applied.length > 0 ? 'applied' : 'unchanged', {
     issueKey: issue.key,
     applied,
     skipped: change.skipped,
@@ -153,14 +152,14 @@ async function readLinkedIssue(
     // deletion delivery applies the connection's delete behaviour to the record and ends the link.
     await deliverDeletion(run, connection.id, { id: linked.issueId, key: linked.issueKey });
     await commit(run, [activity(run, { outcome: 'skipped', issueKey: linked.issueKey, externalId: record.id, summary: `The issue linked to ${labelOf(record)} no longer exists; the record gets the connection's delete behaviour` })]);
-    return { ok: false, answer: refusal(404, 'unknown_record', `The Jira issue linked to ${record.module} record ${record.id} no longer exists; the record gets the connection's delete behaviour`, 'record.id') };
+    return { ok: false, answer: refusal('unknown_record', `The Jira issue linked to ${record.module} record ${record.id} no longer exists; the record gets the connection's delete behaviour`, 'record.id') };
   }
   const projectMapping = issue.project && issue.issueType ? findProjectMapping(connection, { projectKey: issue.project.key, issueTypeName: issue.issueType.name }) : undefined;
   if (!projectMapping || projectMapping.module !== record.module) {
-    return { ok: false, answer: refusal(422, 'issue_not_mapped', `${issue.key} is no longer in a project and issue type mapped to ${record.module}`, 'record.id') };
+    return { ok: false, answer: refusal('issue_not_mapped', `${issue.key} is no longer in a project and issue type mapped to ${record.module}`, 'record.id') };
   }
   if (projectMapping.direction === 'jira-to-tool') {
-    return { ok: false, answer: refusal(422, 'direction_jira_to_tool', `${issue.key} is mapped Jira to tool only, so Tandem does not change it from the tool`, 'record.module') };
+    return { ok: false, answer: refusal('direction_jira_to_tool', `${issue.key} is mapped Jira to tool only, so Tandem does not change it from the tool`, 'record.module') };
   }
   return { ok: true, issue, projectMapping };
 }

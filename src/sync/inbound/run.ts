@@ -63,9 +63,9 @@ export const labelOf = (record: { number?: string | undefined; id: string }) => 
 /** 422 when the module is not mapped, or only Jira to the tool. */
 export function checkModule(connection: Connection, module: string): InboundAnswer | undefined {
   const all = mappingsForModule(connection, module);
-  if (all.length === 0) return refusal(422, 'module_not_mapped', `The module ${module} is not mapped in the connection ${connection.name}`, 'record.module');
+  if (all.length === 0) return refusal('module_not_mapped', `The module ${module} is not mapped in the connection ${connection.name}`, 'record.module');
   if (all.every((m) => m.direction === 'jira-to-tool')) {
-    return refusal(422, 'direction_jira_to_tool', `The module ${module} is mapped Jira to tool only, so Tandem does not change Jira from it`, 'record.module');
+    return refusal('direction_jira_to_tool', `The module ${module} is mapped Jira to tool only, so Tandem does not change Jira from it`, 'record.module');
   }
   return undefined;
 }
