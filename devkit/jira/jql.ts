@@ -168,6 +168,10 @@ function tokenize(text: string): Token[] {
       }
       if (!closed) throw syntaxError(text, start, `The quoted string '${value}' has not been completed.`);
       tokens.push({ kind: 'string', text: value, pos: start });
+    } else if (/^issue\.property\[/i.test(text.slice(i, i + 15))) {
+      const field = readPropertyField(text, i);
+      tokens.push({ kind: 'word', text: field.name, pos: start });
+      i = field.end;
     } else if (RESERVED_CHARS.has(c)) {
       throw syntaxError(
         text,
@@ -191,6 +195,37 @@ function tokenize(text: string): Token[] {
   tokens.push({ kind: 'eof', text: '', pos: text.length });
   return tokens;
 }
+
+/**
+ * An entity property as a field, `issue.property[key].path`, the key bare or quoted: the form of
+ * Atlassian's example for POST /rest/api/3/jql/parse (`issue.property["spaces here"].value`; the
+ * parse answer names it `issue.property[spaces here].value` with `property: [{entity, key, path}]`).
+ * https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-jql/#api-rest-api-3-jql-parse-post
+ */
+function readPropertyField(text: string, start: number): { name: string; end: number } {
+  let i = start + 'issue.property['.length;
+  let key = '';
+  const quote = text.charAt(i);
+  if (quote === '"' || quote === "'") {
+    const close = text.indexOf(quote, i + 1);
+    if (close < 0) throw syntaxError(text, i, `The quoted string '${text.slice(i + 1)}' has not been completed.`);
+    key = text.slice(i + 1, close);
+    i = close + 1;
+  } else {
+    while (i < text.length && text.charAt(i) !== ']' && !/\s/.test(text.charAt(i))) key += text.charAt(i++);
+  }
+  if (text.charAt(i) !== ']' || key === '') throw syntaxError(text, i, `Expecting ']' after the property key of 'issue.property[…]'.`);
+  i++;
+  if (text.charAt(i) !== '.') throw syntaxError(text, i, `Expecting '.' and a path after 'issue.property[${key}]'.`);
+  i++;
+  const pathStart = i;
+  while (i < text.length && /[\w.-]/.test(text.charAt(i))) i++;
+  const path = text.slice(pathStart, i);
+  if (path === '' || path.startsWith('.') || path.endsWith('.')) throw syntaxError(text, pathStart, `Expecting a path after 'issue.property[${key}].'.`);
+  return { name: `issue.property[${key}].${path}`, end: i };
+}
+
+const PROPERTY_FIELD = /^issue\.property\[(.+)\]\.([\w.-]+)$/i;
 
 // ---------------------------------------------------------------------------------------------
 // Parser (syntax only; produces a raw tree that validate() then types)
@@ -721,6 +756,13 @@ function validateClause(raw: RawClause, errors: string[], properties: readonly J
   if (raw.kind === 'not') return { kind: 'not', clause: validateClause(raw.clause, errors, properties) };
   try {
     const field = FIELD_ALIASES[raw.field.toLowerCase()];
+    const named = PROPERTY_FIELD.exec(raw.field);
+    if (named && raw.kind === 'terminal') {
+      // Jira indexes only the values a jira:entityProperty module declares: another path matches no issue.
+      const indexed = properties.find((p) => p.propertyKey === named[1] && p.path === named[2]);
+      return indexed ? validatePropertyClause(raw, indexed) : { kind: 'or', clauses: [] };
+    }
+    if (named) throw validationError(`History searches are not supported for the field '${raw.field}'.`);
     const property = field === undefined ? properties.find((p) => p.searchAlias !== undefined && p.searchAlias.toLowerCase() === raw.field.toLowerCase()) : undefined;
     // Entity properties keep no history: WAS and CHANGED do not apply to them.
     if (property && raw.kind === 'terminal') return validatePropertyClause(raw, property);
@@ -782,6 +824,11 @@ function operandJson(operand: RawOperand): Record<string, unknown> {
 }
 
 function fieldJson(name: string): Record<string, unknown> {
+  const named = PROPERTY_FIELD.exec(name);
+  if (named) {
+    const [, key = '', path = ''] = named;
+    return { name, encodedName: `issue.property[${/^[\w-]+$/.test(key) ? key : JSON.stringify(key)}].${path}`, property: [{ entity: 'issue', key, path }] };
+  }
   return { name, encodedName: /^[\w.]+$/.test(name) ? name : JSON.stringify(name) };
 }
 

@@ -66,6 +66,7 @@ test('a failure is found by tandemState = failed, and leaves that state once ret
   await tandem.rest(asAgent(), 'PUT', `/rest/api/3/issue/${issue.key}`, { fields: { summary: 'Invoices are very late' } });
   await tandem.emulator.drain();
   assert.ok((await search('tandemState = failed')).includes(issue.key));
+  assert.ok((await search('issue.property[tandem-sync].states = failed')).includes(issue.key), 'the property’s own name finds it too');
   assert.ok(!(await search('tandemState = synced')).includes(issue.key));
 
   itsm.setFaults({});

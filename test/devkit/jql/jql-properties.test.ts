@@ -3,7 +3,7 @@
 // type; an alias nobody indexed is an unknown field, as in Jira. And `parent`, an issue's children.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { matchesJql, parseJql } from '../../../devkit/jira/jql';
+import { analyzeJql, matchesJql, parseJql } from '../../../devkit/jira/jql';
 import type { JqlIssueView, JqlPropertyIndex } from '../../../devkit/jira/jql-types';
 
 const NOW = Date.UTC(2026, 10, 22, 12, 0);
@@ -84,4 +84,30 @@ test('parent finds an issue’s children by the parent’s key or id', () => {
   }
   const bad = parseJql('parent ~ OPS');
   assert.equal(bad.ok, false);
+});
+
+test('issue.property[key].path searches an indexed value as its alias does; a path nobody indexed matches no issue', () => {
+  assert.deepEqual(keys('issue.property[tandem-sync].states = failed'), ['OPS-1']);
+  assert.deepEqual(keys('issue.property["tandem-sync"].states in (pending)'), ['OPS-2']);
+  assert.deepEqual(keys('issue.property[tandem-sync].records = INC0001002 AND tandemState = synced'), ['OPS-2']);
+  assert.deepEqual(keys('issue.property[tandem-sync].lastSync > "2026-11-21"'), ['OPS-1']);
+  assert.deepEqual(keys('issue.property[tandem-sync].sync.attempts >= 2'), ['OPS-1']);
+  // Jira indexes only what a jira:entityProperty module declares: `state` sits in `sync`, unindexed.
+  assert.deepEqual(keys('issue.property[tandem-sync].sync.state = failed'), []);
+  assert.deepEqual(keys('issue.property[other-app].states = failed'), []);
+  const contains = parseJql('issue.property[tandem-sync].states ~ fail', INDEXES);
+  assert.equal(contains.ok, false, 'the indexed type decides the operators, as with the alias');
+  const broken = parseJql('issue.property[tandem-sync] = failed', INDEXES);
+  assert.equal(broken.ok, false, 'a property needs a path');
+});
+
+test('the parse answer names the property field as Atlassian\'s example does', () => {
+  const analysis = analyzeJql('issue.property["spaces here"].value in ("Service requests", Incidents)');
+  assert.equal(analysis.kind, 'parsed');
+  if (analysis.kind !== 'parsed') return;
+  assert.deepEqual((analysis.structure.where as { field: unknown }).field, {
+    name: 'issue.property[spaces here].value',
+    encodedName: 'issue.property["spaces here"].value',
+    property: [{ entity: 'issue', key: 'spaces here', path: 'value' }],
+  });
 });
