@@ -11,6 +11,7 @@ import { renderIndex, renderMessage, renderRecord } from './html';
 import { bodyForLog, errorAnswer, parseJsonBody, readBody, redactHeaders, redirect, sleep, writeAnswer, writeHtml, type Answer } from './http';
 import { applyJiraWebhook, DEFAULT_PROJECT_MAPPING, parseJiraWebhook, type ProjectMapping } from './jira-webhook';
 import {
+  describeItsm,
   isModule,
   ItsmError,
   MODULES,
@@ -650,6 +651,10 @@ export class ReferenceItsm {
 
   private route(method: string, segments: string[], query: URLSearchParams, raw: Buffer): Answer {
     const [moduleName, id, sub, noteId, ...rest] = segments;
+    if (moduleName === 'describe' && id === undefined) {
+      if (method !== 'GET') throw notAllowed(['GET']);
+      return { status: 200, body: describeItsm() };
+    }
     const module = moduleOf(moduleName);
     if (rest.length > 0) throw new ItsmError(404, 'Not found', 'No such resource');
     if (id === undefined) {

@@ -49,6 +49,30 @@ export interface WorkNote {
 
 export const READ_ONLY_FIELDS = ['id', 'number', 'created_at', 'updated_at'] as const;
 
+/**
+ * `GET /api/describe`: the record REST contract's optional description of the tool, its modules,
+ * each module's fields with their types (the same as the write schemas below accept) and its states.
+ */
+export function describeItsm(): { modules: Array<{ name: string; label: string; stateField: string; states: string[]; fields: Array<Record<string, unknown>> }> } {
+  const fields: Array<Record<string, unknown>> = [
+    { name: 'id', type: 'string', readOnly: true },
+    { name: 'number', type: 'string', readOnly: true },
+    { name: 'short_description', type: 'string', label: 'Short description', required: true },
+    { name: 'description', type: 'markdown', label: 'Description' },
+    { name: 'priority', type: 'option', label: 'Priority', options: [...PRIORITIES] },
+    { name: 'state', type: 'option', label: 'State', options: [...STATES] },
+    { name: 'assigned_to', type: 'user', label: 'Assigned to (email)' },
+    { name: 'assignment_group', type: 'string', label: 'Assignment group' },
+    { name: 'category', type: 'string', label: 'Category' },
+    { name: 'jira_issue_key', type: 'string', label: 'Jira issue key' },
+    { name: 'jira_issue_url', type: 'url', label: 'Jira issue URL' },
+    { name: 'created_at', type: 'datetime', readOnly: true },
+    { name: 'updated_at', type: 'datetime', readOnly: true },
+  ];
+  const label: Record<ItsmModule, string> = { incidents: 'Incidents', changes: 'Changes' };
+  return { modules: MODULES.map((name) => ({ name, label: label[name], stateField: 'state', states: [...STATES], fields })) };
+}
+
 /** Answered as `{error: {message, detail, field?}, status: "failure"}`. */
 export class ItsmError extends Error {
   constructor(

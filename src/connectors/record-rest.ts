@@ -1,7 +1,7 @@
 // The record REST protocol: records and their work notes through the tool's own API, at the paths
 // the connection configures per module. Every answer is checked with zod before Tandem trusts it.
 import { z } from 'zod';
-import { fillRestPath, restPathsFor, type RecordRestConnection, type RestOperation } from '../mapping';
+import { fillRestPath, parseToolDescription, restPathsFor, type RecordRestConnection, type RestOperation, type ToolDescription } from '../mapping';
 import type { ExternalPort, ExternalResponse } from '../ports';
 import { joinUrl, sendToTool, unexpectedAnswer } from './http';
 import { fail, ok, type ConnectorResult } from './outcome';
@@ -72,6 +72,11 @@ export interface RecordRestConnector {
   addWorkNote(input: { module: string; id: string; body: string; author?: NoteAuthor; idempotencyKey?: string }): Promise<ConnectorResult<WorkNote>>;
   updateWorkNote(input: { module: string; id: string; noteId: string; body: string }): Promise<ConnectorResult<void>>;
   deleteWorkNote(input: { module: string; id: string; noteId: string }): Promise<ConnectorResult<void>>;
+  /**
+   * What the tool says about itself (the connection's `describe` path): modules, fields with types,
+   * states. Undefined when the tool cannot describe itself (no path, or the tool has no such address).
+   */
+  describe(): Promise<ConnectorResult<ToolDescription | undefined>>;
 }
 
 // ---------------------------------------------------------------- answers
@@ -321,6 +326,16 @@ export function recordRestConnector(
     async deleteWorkNote({ module, id, noteId }) {
       const sent = await call('deleteNote', { module, id, noteId });
       return sent.ok ? ok(undefined) : sent;
+    },
+
+    async describe() {
+      if (connection.paths.describe === null) return ok(undefined);
+      const sent = await call('describe', {});
+      // The endpoint is optional in the contract: a tool without it answers 404 (or 405).
+      if (!sent.ok) return sent.failure.status === 404 || sent.failure.status === 405 ? ok(undefined) : sent;
+      const description = parseToolDescription(parseJson(sent.value.response.body));
+      if (!description) return fail(unexpectedAnswer(sent.value.url, 'its answer to describe names no modules with fields'));
+      return ok(description);
     },
   };
 }

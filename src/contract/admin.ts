@@ -4,8 +4,9 @@
 import type { Activity, Failure } from './journal';
 import type { ConfigError } from '../mapping/config';
 import type { Connection, FieldMapping, TandemConfig, TandemConfigInput } from '../mapping/schema';
+import type { ToolDescription, ToolField, ToolModule } from '../mapping/tool-description';
 
-export type { Connection, FieldMapping, TandemConfig, TandemConfigInput };
+export type { Connection, FieldMapping, TandemConfig, TandemConfigInput, ToolDescription, ToolField, ToolModule };
 
 /** What "Test connection" found (the connectors' verdicts; src/handlers/admin checks the two stay equal). */
 export type ConnectionVerdict = 'ok' | 'token-rejected' | 'forbidden' | 'wrong-url' | 'unreachable' | 'host-not-allowed' | 'missing-secret' | 'tool-error' | 'not-testable';
@@ -53,6 +54,9 @@ export interface PresetSummary {
   needs: 'base-url' | 'push-url';
   /** How the tool lists its records for a sync of what exists, or why it cannot. */
   listing: string;
+  /** Whether the tool describes itself (modules, fields, states picked from lists), and in words. */
+  describes: boolean;
+  describing: string;
 }
 
 /** The saved configuration as the page edits it. `revision` guards against two admins overwriting each other. */
@@ -209,6 +213,8 @@ export interface ProjectRequest {
 export type JiraProjectMetaResponse = AdminResult<{ projectKey: string; issueTypes: JiraIssueTypeInfo[]; statuses: JiraStatusInfo[] }>;
 export type JiraPrioritiesResponse = AdminResult<{ priorities: JiraPriorityInfo[] }>;
 export type JiraFieldsResponse = AdminResult<{ fields: JiraFieldMeta[] }>;
+/** What the connection's tool says about itself; `cannot` says why there is no description (names are then typed in). */
+export type ToolDescriptionResponse = AdminResult<{ description?: ToolDescription; cannot?: string }>;
 
 export interface CheckFieldMappingRequest {
   mapping: { jira: string; tool: string; direction?: FieldMapping['direction']; transform?: { kind: string } & Record<string, unknown> };
@@ -374,6 +380,7 @@ export interface AdminCalls {
   getJiraPriorities: { request: Record<string, never>; response: JiraPrioritiesResponse };
   getJiraFields: { request: Record<string, never>; response: JiraFieldsResponse };
   checkFieldMapping: { request: CheckFieldMappingRequest; response: CheckFieldMappingResponse };
+  getToolDescription: { request: ConnectionRequest; response: ToolDescriptionResponse };
   getActivity: { request: ActivityRequest; response: ActivityResponse };
   getFailures: { request: FailuresRequest; response: FailuresResponse };
   getRefusedCalls: { request: RefusedCallsRequest; response: RefusedCallsResponse };

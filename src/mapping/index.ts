@@ -13,3 +13,4 @@ export * from './conflicts';
 export * from './push-url';
 export * from './bulk-plan';
 export * from './hand-link';
+export * from './tool-description';

@@ -17,6 +17,10 @@ export interface Preset {
   needs?: 'base-url' | 'push-url';
   /** How the tool lists its records for a sync of what exists (tool → Jira), or why it cannot. */
   listing: string;
+  /** Whether the tool answers the record REST contract's `describe` (modules, fields with types, states). */
+  describes: boolean;
+  /** What the admin page says about it: where the lists come from, or why names are typed in. */
+  describing: string;
   build(input: PresetInput): Connection;
 }
 
@@ -38,6 +42,9 @@ const stackflowItsm: Preset = {
     'OPS bugs ⇄ StackFlow incidents and INFRA tasks → changes; summary, description, priority (P1–P4), assignee by email and status, work notes as comments.',
   listing:
     'Lists incidents and changes 100 at a time, oldest change first, by cursor (`GET /api/{module}?limit=&cursor=&updated_since=`, the answer\'s `next_cursor`).',
+  describes: true,
+  describing:
+    'Describes itself (`GET /api/describe`): modules, fields and states are picked from StackFlow’s own lists and checked at save.',
   build(input) {
     const connection: ConnectionInput = {
       id: input.id ?? connectionIdFrom(input.name, 'stackflow'),
@@ -130,12 +137,17 @@ const craftioProduct: Preset = {
     'PROD epics ⇄ Craft.io epics and stories ⇄ features; other PROD types → Craft.io items one way, sub-tasks ignored; title, description, status, labels, owner by email, due date, release (fix version) and components; story points, Team and custom fields once mapped. Craft.io sends its changes to the inbound URL (the webhook lamp).',
   listing:
     'Lists each item type\'s items (`GET /api/{module}`, the whole workspace in one answer per type; a `next_cursor` is followed when there is one).',
+  describes: false,
+  describing:
+    'Cannot describe itself: Craft.io’s API has no description of its item types, so type module, field and state names as its guide gives them.',
   build(input) {
     const connection: ConnectionInput = {
       id: input.id ?? connectionIdFrom(input.name, 'craftio'),
       name: input.name,
       protocol: 'record-rest',
       baseUrl: input.baseUrl,
+      // Craft.io has no description of its item types: names are typed in.
+      paths: { describe: null },
       auth: { kind: 'bearer' },
       options: {
         // The guide names no notes or comments on items.
@@ -225,6 +237,9 @@ const flashdutyChanges: Preset = {
   needs: 'push-url',
   listing:
     'Cannot list: Flashduty only receives Jira\'s pushes, so there is nothing to sync from it into Jira.',
+  describes: false,
+  describing:
+    'Cannot describe itself: Flashduty only receives Jira’s pushes; type the names its guide gives.',
   build(input) {
     const connection: ConnectionInput = {
       id: input.id ?? connectionIdFrom(input.name, 'flashduty'),
@@ -258,6 +273,9 @@ const userheroFeedback: Preset = {
     'UserHero Issues workflow ⇄ FEEDBACK: pushed items become Tasks with a link back (title, description, priority Urgent → Highest…, status); Jira webhooks to UserHero with a Bearer header; status by category both ways.',
   listing:
     'Cannot list: UserHero only receives Jira\'s pushes, so there is nothing to sync from it into Jira.',
+  describes: false,
+  describing:
+    'Cannot describe itself: UserHero only receives Jira’s pushes; type the names its guide gives.',
   build(input) {
     const connection: ConnectionInput = {
       id: input.id ?? connectionIdFrom(input.name, 'userhero'),
@@ -333,6 +351,9 @@ const sentryErrors: Preset = {
     'Sentry issues → OPS bugs (create, or link an existing bug) with a link back; Jira assignee → Sentry by email; resolved ⇄ Done, unresolved ⇄ To Do.',
   listing:
     'Lists issues by Sentry\'s cursor (`GET /api/0/{module}/?cursor=`, the `Link` header\'s `rel="next"` with `results="true"`).',
+  describes: false,
+  describing:
+    'Cannot describe itself: Sentry’s API has no description of its issue fields, so type field and state names as its guide gives them.',
   build(input) {
     const connection: ConnectionInput = {
       id: input.id ?? connectionIdFrom(input.name, 'sentry'),
@@ -347,6 +368,7 @@ const sentryErrors: Preset = {
         deleteRecord: 'DELETE /api/0/{module}/{id}/',
         findByIssueKey: 'GET /api/0/{module}/?jira_issue_key={key}',
         listRecords: 'GET /api/0/{module}/',
+        describe: null,
       },
       // The tracker keeps the key Tandem answers when it creates or links the Jira issue, and its
       // issues are never created through the API: nothing to write back.

@@ -181,6 +181,11 @@ export const DEFAULT_REST_PATHS = {
    * and `updated_since` as query parameters. null: the tool cannot list its records.
    */
   listRecords: 'GET /api/{module}',
+  /**
+   * The tool's modules, each module's fields with their types, and its states (optional in the
+   * contract). null: the tool cannot describe itself, so modules, fields and states are typed in.
+   */
+  describe: 'GET /api/describe',
 } as const;
 export type RestOperation = keyof typeof DEFAULT_REST_PATHS;
 
@@ -194,6 +199,7 @@ export const restPathsSchema = z.object({
   deleteNote: restPath.default(DEFAULT_REST_PATHS.deleteNote),
   findByIssueKey: restPath.default(DEFAULT_REST_PATHS.findByIssueKey),
   listRecords: restPath.nullable().default(DEFAULT_REST_PATHS.listRecords),
+  describe: restPath.nullable().default(DEFAULT_REST_PATHS.describe),
 });
 export type RestPaths = z.infer<typeof restPathsSchema>;
 

@@ -22,6 +22,7 @@ import { checkJiraBoards } from './admin-boards';
 import type { AdminPorts } from './admin-ports';
 import type { EgressPort, Ports } from './ports';
 import { CONFIG_KEY, pushUrlSecretKey } from './state';
+import { checkAgainstTools } from './tool-description';
 
 /** Held while one save checks the revision and writes, so a second save waits its turn. */
 const SAVE_LOCK_KEY = 'lock:config-save';
@@ -59,13 +60,15 @@ export async function readStoredConfig(ports: Pick<Ports, 'store'>): Promise<Sto
 
 export function presetSummaries(): PresetSummary[] {
   return [
-    ...presets.map((preset): PresetSummary => ({ id: preset.id, name: preset.name, description: preset.description, needs: preset.needs ?? 'base-url', listing: preset.listing })),
+    ...presets.map((preset): PresetSummary => ({ id: preset.id, name: preset.name, description: preset.description, needs: preset.needs ?? 'base-url', listing: preset.listing, describes: preset.describes, describing: preset.describing })),
     {
       id: BLANK_RECORD_REST,
       name: 'Blank REST connection',
       description: 'A tool with a REST API for its records: you map projects and fields yourself.',
       needs: 'base-url',
       listing: 'Lists records at `GET /api/{module}` with `limit`, `cursor` and `updated_since`, reading on by the answer\'s `next_cursor` (change the path where your tool lists elsewhere, or clear it if it cannot).',
+      describes: true,
+      describing: 'Asks the tool to describe itself (`GET /api/describe`); when it cannot, module, field and state names are typed in.',
     },
     {
       id: BLANK_PUSH,
@@ -73,6 +76,8 @@ export function presetSummaries(): PresetSummary[] {
       description: 'A tool that takes Jira-style webhook events at one URL: Tandem pushes each change there.',
       needs: 'push-url',
       listing: 'Cannot list: the tool only receives pushes, so there is nothing to sync from it into Jira.',
+      describes: false,
+      describing: 'Cannot describe itself: the tool only receives pushes; type the module and field names.',
     },
   ];
 }
@@ -221,9 +226,15 @@ export interface JiraCheck {
   warnings: string[];
 }
 
-/** What Jira must agree with before a configuration is saved: projects and issue types, JQL filters, field types. */
+/** What Jira (and each tool that describes itself) must agree with before a configuration is saved: projects and issue types, JQL filters, field types, the tool's modules, fields and states. */
 async function checkAgainstJira(ports: AdminPorts, config: TandemConfig): Promise<JiraCheck> {
-  const checks = await Promise.all([checkJiraProjects(ports, config), checkJqlFilters(ports, config), checkJiraFields(ports, config), checkJiraBoards(ports, config)]);
+  const checks = await Promise.all([
+    checkJiraProjects(ports, config),
+    checkJqlFilters(ports, config),
+    checkJiraFields(ports, config),
+    checkJiraBoards(ports, config),
+    checkAgainstTools(ports, config),
+  ]);
   return { errors: checks.flatMap((c) => c.errors), warnings: checks.flatMap((c) => c.warnings) };
 }
 

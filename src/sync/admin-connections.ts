@@ -9,11 +9,13 @@ import type {
   SetConnectionSecretRequest,
   TestConnectionResponse,
   SetConnectionSecretResponse,
+  ToolDescriptionResponse,
 } from '../contract/admin';
 import type { Connection } from '../mapping';
 import { commitConfig, connectionChange, failure, findConnection, readStoredConfig } from './admin-config';
 import type { AdminPorts } from './admin-ports';
 import { clearPreviousSecretUse } from './inbound-refusals';
+import { describeTool } from './tool-description';
 import {
   FAILURE_PREFIX,
   PUSHED_PREFIX,
@@ -98,6 +100,14 @@ export async function testSavedConnection(ports: AdminPorts, connectionId: strin
   // Kept until the next test, so the page shows the last result (and when it was) after a reload.
   await ports.store.set(connectionTestKey(connection.id), kept);
   return { ok: true, ...kept };
+}
+
+/** What a saved connection's tool says about itself (modules, fields with types, states), or why it says nothing. */
+export async function toolDescriptionOf(ports: AdminPorts, connectionId: string): Promise<ToolDescriptionResponse> {
+  const found = await findConnection(ports, connectionId);
+  if (!found.ok) return found;
+  const described = await describeTool(ports, found.connection);
+  return described.described ? { ok: true, description: described.description } : { ok: true, cannot: described.reason };
 }
 
 const connectionTestKey = (connectionId: string) => `test:${keyPart(connectionId)}`;

@@ -102,6 +102,7 @@ describe('someone who is not a Jira admin', () => {
       setConnectionEnabled: { revision: 1, connectionId: 'stackflow', enabled: false },
       setConnectionSecret: { connectionId: 'stackflow', kind: 'auth', secret: 'stolen-token' },
       testConnection: { connectionId: 'stackflow' },
+      getToolDescription: { connectionId: 'stackflow' },
       getConnectionTests: {},
       deleteConnection: { revision: 1, connectionId: 'stackflow' },
       getInbound: {},

@@ -17,7 +17,7 @@ import {
   presetSummaries,
   readStoredConfig,
 } from '../../sync/admin-config';
-import { connectionTests, deleteConnection, setConnectionSecret, testSavedConnection } from '../../sync/admin-connections';
+import { connectionTests, deleteConnection, setConnectionSecret, testSavedConnection, toolDescriptionOf } from '../../sync/admin-connections';
 import { inboundViews, retirePreviousInboundSecret, rotateInboundSecret } from '../../sync/admin-inbound';
 import { discardFailure, listDelivered, listFailures, readActivity, retryFailures, retryOneFailure } from '../../sync/admin-journal';
 import type { AdminPorts } from '../../sync/admin-ports';
@@ -216,6 +216,10 @@ const definitions: { [K in AdminCallName]: Run<K> } = {
     if (!field) return { ok: true, fits: false, message: `Jira has no field ${parsed.data.jira}: pick one from the list.` };
     const check = checkFieldMapping(parsed.data, field);
     return check.ok ? { ok: true, fits: true } : { ok: true, fits: false, message: check.message };
+  },
+
+  async getToolDescription({ connectionId }, { ports }) {
+    return toolDescriptionOf(ports, connectionId);
   },
 
   async getActivity({ connectionId, issueKey, cursor, limit }, { ports }) {

@@ -42,6 +42,7 @@ export const payloads = {
   getJiraPriorities: empty,
   getJiraFields: empty,
   checkFieldMapping: z.object({ mapping: z.unknown() }),
+  getToolDescription: z.object({ connectionId }),
   getActivity: z.object({
     connectionId: connectionId.optional(),
     issueKey: z.string().trim().max(255).optional(),
