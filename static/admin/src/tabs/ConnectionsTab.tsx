@@ -562,6 +562,10 @@ function AddConnectionDialog(props: { onClose: () => void }) {
                 <strong>{p.name}</strong>
                 <br />
                 <span style={{ fontSize: 12, color: token('color.text.subtle', '#44546F') }}>{p.description}</span>
+                <br />
+                <span style={{ fontSize: 12, color: token('color.text.subtle', '#44546F') }} data-testid={`preset-describing-${p.id}`}>
+                  {p.describing}
+                </span>
               </span>
             </label>
           ))}

@@ -3,7 +3,7 @@
 // cannot carry another); the status table with its category fallback; the priority table.
 import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { Inline, Stack, Text } from '@atlaskit/primitives';
-import type { Connection, FieldMapping, ProjectMapping, StatusCategory, TransformKind } from '../../../../src/contract/admin';
+import type { Connection, FieldMapping, ProjectMapping, StatusCategory, ToolDescription, TransformKind } from '../../../../src/contract/admin';
 import { call } from '../api';
 import { useAdmin, useJiraMeta } from '../admin-state';
 import { Button, Card, SelectField, TextField, cellStyle, headStyle, tableStyle, type Option } from '../ui';
@@ -44,16 +44,70 @@ export function MappingsTab(props: { connectionId: string | undefined; onSelectC
   const admin = useAdmin();
   const index = admin.draft.connections.findIndex((c) => c.id === props.connectionId);
   const connection = admin.draft.connections[index];
+  const tool = useToolDescription(connection?.id);
   if (!connection) return <NoConnection onAdd={props.onAdd} what="Mappings" />;
+  const names = toolNames(connection, tool.description);
   return (
     <Stack space="space.200">
       <ConnectionPicker connectionId={connection.id} onSelect={props.onSelectConnection} />
-      <ProjectTable connection={connection} index={index} />
-      <FieldTable connection={connection} index={index} />
-      <StatusTable connection={connection} index={index} />
+      <Text as="p" color="color.text.subtle" testId="tool-description-note">
+        {tool.description
+          ? `Modules, fields and states are picked from ${connection.name}’s own description, and checked against it when you save.`
+          : (tool.cannot ?? `Asking ${connection.name} to describe itself…`)}
+      </Text>
+      <ProjectTable connection={connection} index={index} modules={names.modules} />
+      <FieldTable connection={connection} index={index} toolFields={names.fields} />
+      <StatusTable connection={connection} index={index} states={names.states} />
       <PriorityTable connection={connection} index={index} />
     </Stack>
   );
+}
+
+/** What the connection's tool says about itself, asked once per connection shown. */
+function useToolDescription(connectionId: string | undefined): { description?: ToolDescription; cannot?: string } {
+  const [answer, setAnswer] = useState<{ id: string; description?: ToolDescription; cannot?: string }>();
+  useEffect(() => {
+    if (!connectionId) return;
+    let live = true;
+    void call('getToolDescription', { connectionId }).then((got) => {
+      if (!live) return;
+      if (!got.ok) setAnswer({ id: connectionId, cannot: got.error.code === 'NOT_FOUND' ? 'Save the connection first: then Tandem asks the tool to describe itself.' : got.error.message });
+      else setAnswer({ id: connectionId, ...(got.description ? { description: got.description } : {}), ...(got.cannot ? { cannot: got.cannot } : {}) });
+    });
+    return () => {
+      live = false;
+    };
+  }, [connectionId]);
+  return answer && answer.id === connectionId ? answer : {};
+}
+
+/** The lists the editor offers; undefined where the tool did not describe itself, so names are typed. */
+interface ToolNames {
+  modules?: Option[];
+  fields?: Option[];
+  states?: Option[];
+}
+
+function toolNames(connection: Connection, description: ToolDescription | undefined): ToolNames {
+  if (!description) return {};
+  const mapped = description.modules.filter((m) => connection.projects.some((p) => p.module === m.name));
+  const used = mapped.length > 0 ? mapped : description.modules;
+  const fields = new Map<string, Option>();
+  for (const module of used) {
+    for (const f of module.fields) if (!fields.has(f.name)) fields.set(f.name, { value: f.name, label: `${f.label ?? f.name} (${f.name}, ${f.type}${f.readOnly ? ', read-only' : ''})` });
+  }
+  const states = [...new Set(used.flatMap((m) => m.states ?? []))];
+  return {
+    modules: description.modules.map((m) => ({ value: m.name, label: m.label ? `${m.label} (${m.name})` : m.name })),
+    fields: [...fields.values()],
+    ...(states.length > 0 ? { states: states.map((state) => ({ value: state, label: state })) } : {}),
+  };
+}
+
+/** A tool name: picked from the tool's list when it described itself, typed otherwise. */
+function ToolName(props: { label: string; value: string; options: Option[] | undefined; onChange: (value: string) => void; error?: string | undefined; placeholder?: string }) {
+  if (props.options) return <SelectField hideLabel label={props.label} value={props.value} options={props.options} onChange={props.onChange} error={props.error} />;
+  return <TextField hideLabel label={props.label} value={props.value} onChange={props.onChange} error={props.error} {...(props.placeholder ? { placeholder: props.placeholder } : {})} />;
 }
 
 function useConnectionEdit(index: number) {
@@ -81,7 +135,7 @@ function parseFixed(text: string): ProjectMapping['fixedValues'] {
   return out;
 }
 
-function ProjectTable(props: { connection: Connection; index: number }) {
+function ProjectTable(props: { connection: Connection; index: number; modules: Option[] | undefined }) {
   const admin = useAdmin();
   const edit = useConnectionEdit(props.index);
   const keys = props.connection.projects.map((p) => p.projectKey);
@@ -130,7 +184,7 @@ function ProjectTable(props: { connection: Connection; index: number }) {
                       />
                     </td>
                     <td style={cellStyle}>
-                      <TextField hideLabel label={`Tool module, row ${row + 1}`} value={project.module} onChange={(v) => rowEdit((m) => (m.module = v))} error={admin.errorAt(`${p}.module`)} placeholder="incidents" />
+                      <ToolName label={`Tool module, row ${row + 1}`} value={project.module} options={props.modules} onChange={(v) => rowEdit((m) => (m.module = v))} error={admin.errorAt(`${p}.module`)} placeholder="incidents" />
                     </td>
                     <td style={cellStyle}>
                       <SelectField hideLabel label={`Project direction, row ${row + 1}`} value={project.direction} options={DIRECTIONS} onChange={(v) => rowEdit((m) => (m.direction = v as ProjectMapping['direction']))} />
@@ -216,7 +270,7 @@ function FixedValues(props: { label: string; value: ProjectMapping['fixedValues'
   );
 }
 
-function FieldTable(props: { connection: Connection; index: number }) {
+function FieldTable(props: { connection: Connection; index: number; toolFields: Option[] | undefined }) {
   const admin = useAdmin();
   const edit = useConnectionEdit(props.index);
   const meta = useJiraMeta();
@@ -246,7 +300,7 @@ function FieldTable(props: { connection: Connection; index: number }) {
             </thead>
             <tbody>
               {props.connection.fields.map((field, row) => (
-                <FieldRow key={row} field={field} row={row} at={`${at}.${row}`} fieldOptions={fieldOptions} edit={edit} />
+                <FieldRow key={row} field={field} row={row} at={`${at}.${row}`} fieldOptions={fieldOptions} toolFields={props.toolFields} edit={edit} />
               ))}
             </tbody>
           </table>
@@ -285,7 +339,7 @@ function defaultTransform(kind: TransformKind): FieldMapping['transform'] {
   }
 }
 
-function FieldRow(props: { field: FieldMapping; row: number; at: string; fieldOptions: Option[]; edit: (change: (c: Connection) => void) => void }) {
+function FieldRow(props: { field: FieldMapping; row: number; at: string; fieldOptions: Option[]; toolFields: Option[] | undefined; edit: (change: (c: Connection) => void) => void }) {
   const admin = useAdmin();
   const { field, row } = props;
   const [check, setCheck] = useState<{ fits: boolean; message?: string | undefined }>();
@@ -315,7 +369,7 @@ function FieldRow(props: { field: FieldMapping; row: number; at: string; fieldOp
         <SelectField hideLabel label={`Jira field, row ${row + 1}`} value={field.jira} options={props.fieldOptions} onChange={(v) => rowEdit((m) => (m.jira = v))} error={admin.errorAt(`${props.at}.jira`)} />
       </td>
       <td style={cellStyle}>
-        <TextField hideLabel label={`Tool field, row ${row + 1}`} value={field.tool} onChange={(v) => rowEdit((m) => (m.tool = v))} error={admin.errorAt(`${props.at}.tool`)} />
+        <ToolName label={`Tool field, row ${row + 1}`} value={field.tool} options={props.toolFields} onChange={(v) => rowEdit((m) => (m.tool = v))} error={admin.errorAt(`${props.at}.tool`)} />
       </td>
       <td style={cellStyle}>
         <SelectField hideLabel label={`Field direction, row ${row + 1}`} value={field.direction} options={DIRECTIONS} onChange={(v) => rowEdit((m) => (m.direction = v as FieldMapping['direction']))} />
@@ -343,7 +397,8 @@ function FieldRow(props: { field: FieldMapping; row: number; at: string; fieldOp
   );
 }
 
-function StatusTable(props: { connection: Connection; index: number }) {
+function StatusTable(props: { connection: Connection; index: number; states: Option[] | undefined }) {
+  const admin = useAdmin();
   const edit = useConnectionEdit(props.index);
   const keys = props.connection.projects.map((p) => p.projectKey);
   const meta = useJiraMeta(keys);
@@ -351,6 +406,7 @@ function StatusTable(props: { connection: Connection; index: number }) {
   const field = props.connection.fields[row];
   if (!field || field.transform.kind !== 'status') return null;
   const transform = field.transform;
+  const at = `connections.${props.index}.fields.${row}.transform`;
   const statuses = [...new Set(keys.flatMap((k) => meta.project(k)?.statuses.map((s) => s.name) ?? []))].sort();
   const statusOptions = statuses.map((s) => ({ value: s, label: s }));
   const tEdit = (change: (t: typeof transform) => void) =>
@@ -382,7 +438,7 @@ function StatusTable(props: { connection: Connection; index: number }) {
                   <TextField hideLabel label={`Jira statuses, row ${i + 1}`} value={entry.jira.join(', ')} list="tandem-statuses" onChange={(v) => tEdit((t) => t.toTool[i] && (t.toTool[i].jira = v.split(',').map((s) => s.trim()).filter(Boolean)))} />
                 </td>
                 <td style={cellStyle}>
-                  <TextField hideLabel label={`Tool state, row ${i + 1}`} value={entry.tool} onChange={(v) => tEdit((t) => t.toTool[i] && (t.toTool[i].tool = v))} />
+                  <ToolName label={`Tool state, row ${i + 1}`} value={entry.tool} options={props.states} onChange={(v) => tEdit((t) => t.toTool[i] && (t.toTool[i].tool = v))} error={admin.errorAt(`${at}.toTool.${i}.tool`)} />
                 </td>
                 <td style={cellStyle}>
                   <Button appearance="subtle" onClick={() => tEdit((t) => t.toTool.splice(i, 1))} aria-label={`Remove status row ${i + 1}`}>
@@ -406,11 +462,22 @@ function StatusTable(props: { connection: Connection; index: number }) {
       <Inline space="space.150" shouldWrap>
         {CATEGORIES.map((category) => (
           <div key={category.value} style={{ minWidth: 180 }}>
-            <TextField
-              label={`${category.label} → tool state`}
-              value={transform.categoryToTool[category.value] ?? ''}
-              onChange={(v) => tEdit((t) => (v.trim() === '' ? delete t.categoryToTool[category.value] : (t.categoryToTool[category.value] = v)))}
-            />
+            {props.states ? (
+              <SelectField
+                label={`${category.label} → tool state`}
+                value={transform.categoryToTool[category.value] ?? ''}
+                options={[{ value: '', label: 'None' }, ...props.states]}
+                onChange={(v) => tEdit((t) => (v === '' ? delete t.categoryToTool[category.value] : (t.categoryToTool[category.value] = v)))}
+                error={admin.errorAt(`${at}.categoryToTool.${category.value}`)}
+              />
+            ) : (
+              <TextField
+                label={`${category.label} → tool state`}
+                value={transform.categoryToTool[category.value] ?? ''}
+                onChange={(v) => tEdit((t) => (v.trim() === '' ? delete t.categoryToTool[category.value] : (t.categoryToTool[category.value] = v)))}
+                error={admin.errorAt(`${at}.categoryToTool.${category.value}`)}
+              />
+            )}
           </div>
         ))}
       </Inline>
@@ -429,7 +496,7 @@ function StatusTable(props: { connection: Connection; index: number }) {
             {transform.toJira.map((entry, i) => (
               <tr key={i}>
                 <td style={cellStyle}>
-                  <TextField hideLabel label={`Tool state, reverse row ${i + 1}`} value={entry.tool} onChange={(v) => tEdit((t) => t.toJira[i] && (t.toJira[i].tool = v))} />
+                  <ToolName label={`Tool state, reverse row ${i + 1}`} value={entry.tool} options={props.states} onChange={(v) => tEdit((t) => t.toJira[i] && (t.toJira[i].tool = v))} error={admin.errorAt(`${at}.toJira.${i}.tool`)} />
                 </td>
                 <td style={cellStyle}>
                   <SelectField hideLabel label={`Jira status, reverse row ${i + 1}`} value={entry.jira ?? ''} options={[{ value: '', label: 'Any of the category' }, ...statusOptions]} onChange={(v) => tEdit((t) => t.toJira[i] && (v === '' ? delete t.toJira[i].jira : (t.toJira[i].jira = v)))} />
