@@ -101,9 +101,12 @@ export async function publishInboundOutcome(
   connectionId: string,
   record: string,
   writes: readonly StoreWrite[],
+  /** The stored copy, when it was read with the link. */
+  known?: { value: unknown },
 ): Promise<void> {
   const kept = writes.some((w) => isFailure(w) && !('delete' in w));
   const resolved = writes.some((w) => isFailure(w) && 'delete' in w);
-  if (kept) await publishSyncState(ports, issueId, connectionId, { state: 'failed', record });
-  else if (resolved) await publishSyncState(ports, issueId, connectionId, { state: 'synced', record }, { onlyFrom: 'failed' });
+  const options = known ? { known } : {};
+  if (kept) await publishSyncState(ports, issueId, connectionId, { state: 'failed', record }, options);
+  else if (resolved) await publishSyncState(ports, issueId, connectionId, { state: 'synced', record }, { ...options, onlyFrom: 'failed' });
 }

@@ -19,6 +19,7 @@ import {
   type IssueState,
   type Link,
 } from '../state';
+import { publishedKey } from '../issue-property';
 import { userEmails } from './fields';
 import { activity, commit, deliverIssue, inboundCreateLockKey, iso, WAIT_FOR_LINK_MS, WAIT_STEP_MS, withSyncLock, type InboundRun } from './run';
 
@@ -33,12 +34,34 @@ export interface Linked {
 const WAIT_FOR_OUTBOUND_MS = 10_000;
 
 export async function readLinked(run: InboundRun, module: string, externalId: string): Promise<Linked | undefined> {
-  const index = recordIndexSchema.safeParse(await run.ports.store.get(recordIndexKey(run.connection.id, module, externalId)));
-  if (!index.success) return undefined;
+  return (await readLinkedWith(run, module, externalId)).linked;
+}
+
+/** The link, and another key read in the same batch as the record's index. */
+export async function readLinkedWith(run: InboundRun, module: string, externalId: string, other?: string): Promise<{ linked: Linked | undefined; other: unknown }> {
+  const indexKey = recordIndexKey(run.connection.id, module, externalId);
+  const found = other === undefined ? new Map([[indexKey, await run.ports.store.get(indexKey)]]) : await run.ports.store.getMany([indexKey, other]);
+  const index = recordIndexSchema.safeParse(found.get(indexKey));
+  const value = other === undefined ? undefined : found.get(other);
+  if (!index.success) return { linked: undefined, other: value };
   const state = readIssueState(await run.ports.store.get(issueStateKey(index.data.issueId)));
   const link = state.links[run.connection.id];
-  if (!link || link.externalId !== externalId || link.module !== module) return undefined;
-  return { issueId: index.data.issueId, issueKey: link.issueKey, state, link };
+  if (!link || link.externalId !== externalId || link.module !== module) return { linked: undefined, other: value };
+  return { linked: { issueId: index.data.issueId, issueKey: link.issueKey, state, link }, other: value };
+}
+
+/**
+ * The link read again under the issue's sync lock, where a delivery may have changed it: the issue's
+ * links (and its published sync state, in the same batch). Undefined when the record is no longer
+ * linked to that issue.
+ */
+export async function readLinkAgain(run: InboundRun, linked: Linked): Promise<Linked | undefined> {
+  const found = await run.ports.store.getMany([issueStateKey(linked.issueId), publishedKey(linked.issueId)]);
+  run.published = { value: found.get(publishedKey(linked.issueId)) };
+  const state = readIssueState(found.get(issueStateKey(linked.issueId)));
+  const link = state.links[run.connection.id];
+  if (!link || link.externalId !== linked.link.externalId || link.module !== linked.link.module) return undefined;
+  return { issueId: linked.issueId, issueKey: link.issueKey, state, link };
 }
 
 /** The link another event is making now, once it is saved; undefined when that takes too long. */

@@ -13,7 +13,7 @@ import { publishInboundOutcome } from '../issue-property';
 import { fieldFailureWrites, refusedFieldReason, statusSkipReason, type RefusedField } from './field-failures';
 import { editWithFallback, emailsForConflicts, resolveLookups, restoreShadow, sameAsJira, toolFieldOf } from './fields';
 import { isRecordDeleted, recordIntentsMatching, recordTombstoneKey } from '../notes';
-import { linkNamedIssue, readLinked, waitForLink, type Linked } from './links';
+import { linkNamedIssue, readLinkAgain, readLinked, readLinkedWith, waitForLink, type Linked } from './links';
 import { createIssue } from './record-create';
 import { activity, checkModule, commit, CREATE_LOCK_SECONDS, deliverDeletion, deliverIssue, inboundCreateLockKey, iso, labelOf, RecordBusy, withSyncLock, type InboundRun } from './run';
 import { moveStatus } from './status';
@@ -24,7 +24,7 @@ export async function applyRecord(run: InboundRun, event: RecordChange): Promise
   const { record } = event;
   const notMapped = checkModule(run.connection, record.module);
   if (notMapped) return notMapped;
-  const [linked, deleted] = await Promise.all([readLinked(run, record.module, record.id), run.ports.store.get(recordTombstoneKey(run.connection.id, record.module, record.id))]);
+  const { linked, other: deleted } = await readLinkedWith(run, record.module, record.id, recordTombstoneKey(run.connection.id, record.module, record.id));
   // Deleted in the tool (or its issue in Jira) before this event was applied: it must not bring the
   // record or its issue back. A record linked again since is live.
   if (isRecordDeleted(deleted) && !linked) {
@@ -93,7 +93,7 @@ interface PlannedChange {
 async function updateLinked(run: InboundRun, event: RecordChange, linked: Linked): Promise<InboundAnswer> {
   return withSyncLock(run, { id: linked.issueId, key: linked.issueKey }, async () => {
     // Read again under the lock: the delivery that held it may have changed the shadow.
-    const current = await readLinked(run, event.record.module, event.record.id);
+    const current = await readLinkAgain(run, linked);
     if (!current) return refusal('unknown_record', `${event.record.module} record ${event.record.id} is no longer linked to a Jira issue`, 'record.id');
     return updateLinkedLocked(run, event, current);
   });
@@ -125,9 +125,9 @@ async function updateLinkedLocked(run: InboundRun, event: RecordChange, linked: 
   // retry settles the conflict again, instead of saving a shadow nobody will send. The delivery
   // waits for the sync lock this event holds, so it reads the saved shadow.
   if (change.jiraWon || event.type === 'record.created' || linked.link.remoteLinkOwed === true) await deliverIssue(run, run.connection.id, issue);
-  await commit(run, writes);
+  await commit(run, writes, { last: true });
   // A status or field Jira refused shows in JQL as the issue's failure; resolving it clears that.
-  await publishInboundOutcome(run.ports, linked.issueId, run.connection.id, record.number ?? linked.link.number ?? linked.link.externalId, writes);
+  await publishInboundOutcome(run.ports, linked.issueId, run.connection.id, record.number ?? linked.link.number ?? linked.link.externalId, writes, run.published);
   // Tandem's own edits do not reach its triggers, so other connections linked to this issue hear of them here.
   if (applied.length > 0) await notifyOtherConnections(run, linked.state, issue);
   return answer(applied.length > 0 ? 'applied' : 'unchanged', {

@@ -7,7 +7,7 @@ import { refusal } from '../inbound-request';
 import { activityWrite } from '../journal';
 import type { Ports, StoreWrite } from '../ports';
 import { failureSubjectKey, keyPart, SYNC_LOCK_SECONDS, syncLockKey } from '../state';
-import { takeSyncLock, type LockHolder } from '../sync-lock';
+import { releaseSyncLock, takeSyncLock, type LockHolder } from '../sync-lock';
 
 export interface InboundRun {
   ports: Ports;
@@ -18,6 +18,10 @@ export interface InboundRun {
   attempt: number;
   /** Who runs this event from the queue, named in the sync locks it takes (see sync-lock.ts). */
   holder?: LockHolder;
+  /** The sync lock this event holds, while it holds it; released with the change's transaction when it has one. */
+  lock?: { key: string; released: boolean };
+  /** The linked issue's published sync state as stored, when it was read with the link. */
+  published?: { value: unknown };
 }
 
 /** Another event for the same record is creating its issue (or comment): look again later. */
@@ -39,9 +43,14 @@ export const WAIT_STEP_MS = 150;
 
 export const iso = (run: InboundRun) => new Date(run.ports.clock.now()).toISOString();
 
-/** The writes of a change, with the run's pending ones, in as few transactions as Forge allows. */
-export async function commit(run: InboundRun, writes: StoreWrite[]): Promise<void> {
-  const all = [...writes, ...run.pending.splice(0)];
+/**
+ * The writes of a change, with the run's pending ones, in as few transactions as Forge allows. The
+ * change's `last` write releases the sync lock the event holds, so the release costs no call.
+ */
+export async function commit(run: InboundRun, writes: StoreWrite[], options: { last?: boolean } = {}): Promise<void> {
+  const release = options.last && run.lock && !run.lock.released ? run.lock : undefined;
+  const all = [...writes, ...run.pending.splice(0), ...(release ? [releaseSyncLock(release.key)] : [])];
+  if (release) release.released = true;
   // Forge takes at most 25 writes together; the health record can wait for its own write.
   if (all.length > 25) {
     await run.ports.store.writeAll(all.slice(0, 25));
@@ -97,9 +106,12 @@ export async function withSyncLock<T>(run: InboundRun, issue: { id: string; key:
     held = await ports.store.create(lock, { at: iso(run), ...(run.holder ? { holder: run.holder.id } : {}) }, SYNC_LOCK_SECONDS);
   }
   if (!held) throw new RecordBusy(`A delivery of ${issue.key} to the tool is running`);
+  const taken = { key: lock, released: false };
+  run.lock = taken;
   try {
     return await work();
   } finally {
-    await ports.store.delete(lock).catch(() => undefined);
+    run.lock = undefined;
+    if (!taken.released) await ports.store.delete(lock).catch(() => undefined);
   }
 }
