@@ -4,7 +4,7 @@ import api, { route, webTrigger } from '@forge/api';
 import { z } from 'zod';
 import type { JiraBoardInfo, JiraStatusInfo } from '../contract/admin';
 import type { AdminPorts, InboundAddressPort, JiraMetaPort } from '../sync/admin-ports';
-import { readJson } from './jira';
+import { forgeJira, readJson } from './jira';
 import { forgePorts } from './ports';
 
 const PAGE = 50;
@@ -13,8 +13,6 @@ const MAX_PAGES = 20;
 
 const projectSchema = z.object({ id: z.string(), key: z.string(), name: z.string() });
 const projectPageSchema = z.object({ values: z.array(projectSchema), isLast: z.boolean().optional(), total: z.number().optional() });
-const issueTypeSchema = z.object({ id: z.string(), name: z.string(), subtask: z.boolean().default(false) });
-const createMetaTypesSchema = z.object({ issueTypes: z.array(issueTypeSchema), total: z.number().optional() });
 const categoryKey = z.enum(['new', 'indeterminate', 'done']).catch('indeterminate');
 const statusSchema = z.object({ id: z.string(), name: z.string(), statusCategory: z.object({ key: categoryKey }) });
 const projectStatusesSchema = z.array(z.object({ id: z.string(), name: z.string(), statuses: z.array(statusSchema) }));
@@ -51,16 +49,8 @@ export const forgeJiraMeta: JiraMetaPort = {
   },
 
   async issueTypes(projectKey) {
-    const out: z.infer<typeof issueTypeSchema>[] = [];
-    for (let page = 0; page < MAX_PAGES; page++) {
-      const startAt = page * PAGE;
-      const response = await api.asApp().requestJira(route`/rest/api/3/issue/createmeta/${projectKey}/issuetypes?startAt=${startAt}&maxResults=${PAGE}`);
-      if (response.status === 404) return undefined;
-      const body = createMetaTypesSchema.parse(await readJson(response, 'GET createmeta issuetypes'));
-      out.push(...body.issueTypes.map(({ id, name, subtask }) => ({ id, name, subtask })));
-      if (body.issueTypes.length < PAGE || (body.total !== undefined && out.length >= body.total)) break;
-    }
-    return out;
+    // The issue types one can create in the project: the same createmeta read the inbound path uses.
+    return forgeJira.getCreateIssueTypes(projectKey);
   },
 
   async statuses(projectKey) {

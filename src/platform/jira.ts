@@ -71,7 +71,7 @@ const transitionsSchema = z.object({
 });
 const createdSchema = z.object({ id: z.string(), key: z.string() });
 const createTypesSchema = z.object({
-  issueTypes: z.array(z.object({ id: z.string(), name: z.string() })).default([]),
+  issueTypes: z.array(z.object({ id: z.string(), name: z.string(), subtask: z.boolean().default(false) })).default([]),
   total: z.number().optional(),
 });
 const createFieldsSchema = z.object({ fields: z.array(screenFieldSchema).default([]), total: z.number().optional() });
@@ -105,6 +105,31 @@ async function refusalOrNothing(response: APIResponse, operation: string): Promi
   }
   const parsed = refusalSchema.safeParse(raw);
   return { status: 400, fieldErrors: parsed.success ? parsed.data.errors : {}, messages: parsed.success ? parsed.data.errorMessages : [text.slice(0, 300)] };
+}
+
+const CREATEMETA_PAGE = 50;
+/** Enough for any real site: a project with more issue types, or a screen with more fields, is cut here. */
+const CREATEMETA_MAX_ITEMS = 1000;
+
+/**
+ * Jira's create metadata read page by page (`startAt`/`maxResults`, with `total` where Jira gives
+ * it): the one pager for a project's issue types and an issue type's create fields. Undefined when
+ * Jira answers 404 (no such project or issue type, or none the app may see).
+ */
+async function createmetaPages<T>(
+  read: (startAt: number) => Promise<APIResponse>,
+  operation: string,
+  parse: (body: unknown) => { items: T[]; total: number | undefined },
+): Promise<T[] | undefined> {
+  const items: T[] = [];
+  for (let startAt = 0; startAt < CREATEMETA_MAX_ITEMS; startAt += CREATEMETA_PAGE) {
+    const response = await read(startAt);
+    if (response.status === 404) return undefined;
+    const page = parse(await readJson(response, operation));
+    items.push(...page.items);
+    if (page.items.length < CREATEMETA_PAGE || (page.total !== undefined && items.length >= page.total)) break;
+  }
+  return items;
 }
 
 /** The answer's JSON; a status Tandem does not expect throws the ports' JiraRequestError. */
@@ -343,25 +368,27 @@ export const forgeJira: JiraPort = {
   },
 
   async getCreateIssueTypes(projectIdOrKey) {
-    const types: Array<{ id: string; name: string }> = [];
-    for (let startAt = 0; startAt < 500; startAt += 50) {
-      const response = await api.asApp().requestJira(route`/rest/api/3/issue/createmeta/${projectIdOrKey}/issuetypes?startAt=${startAt}&maxResults=50`);
-      if (response.status === 404) return undefined;
-      const page = createTypesSchema.parse(await readJson(response, 'GET createmeta issue types'));
-      types.push(...page.issueTypes);
-      if (page.issueTypes.length === 0 || page.total === undefined || types.length >= page.total) break;
-    }
-    return types;
+    return createmetaPages(
+      (startAt) => api.asApp().requestJira(route`/rest/api/3/issue/createmeta/${projectIdOrKey}/issuetypes?startAt=${startAt}&maxResults=${CREATEMETA_PAGE}`),
+      'GET createmeta issue types',
+      (body) => {
+        const page = createTypesSchema.parse(body);
+        return { items: page.issueTypes, total: page.total };
+      },
+    );
   },
 
   async getCreateFields(projectIdOrKey, issueTypeId) {
-    const fields: JiraScreenField[] = [];
-    for (let startAt = 0; startAt < 1000; startAt += 50) {
-      const response = await api.asApp().requestJira(route`/rest/api/3/issue/createmeta/${projectIdOrKey}/issuetypes/${issueTypeId}?startAt=${startAt}&maxResults=50`);
-      const page = createFieldsSchema.parse(await readJson(response, 'GET createmeta fields'));
-      fields.push(...page.fields.map((f) => toScreenField(f.fieldId ?? f.key ?? '', f)));
-      if (page.fields.length === 0 || page.total === undefined || fields.length >= page.total) break;
-    }
+    const fields = await createmetaPages(
+      (startAt) => api.asApp().requestJira(route`/rest/api/3/issue/createmeta/${projectIdOrKey}/issuetypes/${issueTypeId}?startAt=${startAt}&maxResults=${CREATEMETA_PAGE}`),
+      'GET createmeta fields',
+      (body) => {
+        const page = createFieldsSchema.parse(body);
+        return { items: page.fields.map((f) => toScreenField(f.fieldId ?? f.key ?? '', f)), total: page.total };
+      },
+    );
+    // The issue type was found a moment ago (getCreateIssueTypes): gone now is a failure, not "no fields".
+    if (!fields) throw new JiraRequestError(404, 'GET createmeta fields', `no issue type ${issueTypeId} in ${projectIdOrKey}`);
     return fields;
   },
 

@@ -181,7 +181,7 @@ export interface JiraPort {
   transitionIssue(issueIdOrKey: string, transitionId: string, fields: Record<string, unknown>): Promise<JiraRefusal | undefined>;
   createIssue(fields: Record<string, unknown>): Promise<{ ok: true; id: string; key: string } | { ok: false; refusal: JiraRefusal }>;
   /** The issue types one can create in the project, or undefined when the project is unknown. */
-  getCreateIssueTypes(projectIdOrKey: string): Promise<Array<{ id: string; name: string }> | undefined>;
+  getCreateIssueTypes(projectIdOrKey: string): Promise<Array<{ id: string; name: string; subtask: boolean }> | undefined>;
   /** The create screen's fields for the project and issue type. */
   getCreateFields(projectIdOrKey: string, issueTypeId: string): Promise<JiraScreenField[]>;
   /** False when the issue was already gone. */

@@ -5,7 +5,7 @@ import { z } from 'zod';
 const connectionId = z.string().trim().min(1).max(64);
 
 export const issuePayloads = {
-  getIssueSync: z.object({}).passthrough(),
+  getIssueSync: z.looseObject({}),
   syncNow: z.strictObject({ connectionId }),
   retrySync: z.strictObject({ failureId: z.string().min(1).max(500) }),
   searchRecords: z.strictObject({ connectionId, query: z.string().trim().max(200) }),
