@@ -108,6 +108,30 @@ test('deleting a change is pushed as Jira would, with the last status', async ()
   );
 });
 
+test('the JQL filter governs deletes: an issue that never matched is deleted without a push', async () => {
+  const key = await createIssue('OPS', 'Bug', 'Flaky health check', []);
+  const before = flashduty.requests.length;
+  const deleted = await tandem.rest(asAgent(), 'DELETE', `/rest/api/3/issue/${key}`);
+  assert.equal(deleted.status, 204);
+  await tandem.emulator.settle();
+  assert.equal(flashduty.requests.length, before, 'nothing is sent for an issue Flashduty never heard of');
+  assert.deepEqual(flashduty.changesFor(key), []);
+});
+
+test('an issue pushed while it matched and then taken out of the filter is still deleted at Flashduty: it was told of the issue', async () => {
+  const key = await createIssue('OPS', 'Task', 'Resize the cache cluster', ['change']);
+  const unlabelled = await tandem.rest(asAgent(), 'PUT', `/rest/api/3/issue/${key}`, { fields: { labels: [] } });
+  assert.equal(unlabelled.status, 204);
+  await tandem.emulator.settle();
+  const deleted = await tandem.rest(asAgent(), 'DELETE', `/rest/api/3/issue/${key}`);
+  assert.equal(deleted.status, 204);
+  await tandem.emulator.settle();
+  assert.deepEqual(
+    flashduty.changesFor(key).map((c) => c.event),
+    ['jira:issue_created', 'jira:issue_deleted'],
+  );
+});
+
 test('changes whose Jira events were lost are pushed by the next sweep, once; Flashduty cannot be listed, so its Jira side alone is swept', async () => {
   const edited = await createIssue('OPS', 'Task', 'Rotate the TLS certificates', ['change']);
   tandem.emulator.dropProductEvents(1);

@@ -111,7 +111,12 @@ async function push(run: Run, connection: JiraWebhookConnection, delivery: Deliv
   if (!found) return;
   const projectMapping = mappingFor(connection, found);
   if (!projectMapping) return;
-  if (details.event !== 'jira:issue_deleted' && !(await passesFilter(run, projectMapping))) return;
+  if (details.event === 'jira:issue_deleted') {
+    // A deleted issue can no longer be matched, so the filter speaks through what was pushed: an issue
+    // the filter kept out (never pushed) sends nothing; one the tool was told of is deleted there too,
+    // even if it left the filter since.
+    if (projectMapping.jql && (await ports.store.get(pushedKey(connection.id, run.issueId))) === undefined) return;
+  } else if (!(await passesFilter(run, projectMapping))) return;
   const comment = await commentFor(run, delivery, details, change);
   if (commentEvent && !comment) return;
   const { issue, comment: shown } = await withNames(run, found, comment);
