@@ -44,14 +44,6 @@ export function defaultSoftwareSourcePath(platformSource: string | undefined): s
   return existsSync(beside) ? beside : undefined;
 }
 
-/** Where Atlassian's full description is found when it sits next to the repository (it is never committed). */
-export function defaultSourcePath(): string | undefined {
-  const fromEnv = process.env['TANDEM_JIRA_OPENAPI_SOURCE'];
-  if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
-  const beside = path.join(REPO_ROOT, '..', 'shared', 'jira-openapi', 'swagger-v3.v3.json');
-  return existsSync(beside) ? beside : undefined;
-}
-
 function isRecord(value: unknown): value is Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -4,7 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { COMMITTED_CONTRACT, defaultSoftwareSourcePath, defaultSourcePath, deriveContract, formatContract, readSource } from '../../../devkit/jira/contract/derive';
+import { COMMITTED_CONTRACT, defaultSoftwareSourcePath, deriveContract, formatContract, readSource } from '../../../devkit/jira/contract/derive';
+import { defaultSourcePath } from '../../../scripts/contract-update';
 import { createOpenApiChecker } from '../../../devkit/jira/contract/openapi';
 import { servedOperations } from '../../../devkit/jira/simulator';
 
