@@ -3,7 +3,7 @@
 // Types only (plus three tiny helpers), so the page's bundle carries no schema code.
 import type { Activity, Failure } from './journal';
 import type { ConfigError } from '../mapping/config';
-import type { Connection, FieldMapping, TandemConfig, TandemConfigInput } from '../mapping/schema';
+import type { Connection, FieldMapping, TandemConfig, TandemConfigInput, TransformKind } from '../mapping/schema';
 import type { ToolDescription, ToolField, ToolModule } from '../mapping/tool-description';
 
 export type { Connection, FieldMapping, TandemConfig, TandemConfigInput, ToolDescription, ToolField, ToolModule };
@@ -219,8 +219,17 @@ export type ToolDescriptionResponse = AdminResult<{ description?: ToolDescriptio
 export interface CheckFieldMappingRequest {
   mapping: { jira: string; tool: string; direction?: FieldMapping['direction']; transform?: { kind: string } & Record<string, unknown> };
 }
-/** `fits: false` comes with the sentence explaining why the Jira field cannot carry the tool field. */
-export type CheckFieldMappingResponse = AdminResult<{ fits: boolean; message?: string }>;
+/** A transform and whether it can carry the Jira field; when not, why. */
+export interface TransformFitInfo {
+  kind: TransformKind;
+  ok: boolean;
+  reason?: string;
+}
+/**
+ * `fits: false` comes with the sentence explaining why the Jira field cannot carry the tool field;
+ * `transforms`, when Jira has the field, says which transforms fit it (the page offers those) and why each other one does not.
+ */
+export type CheckFieldMappingResponse = AdminResult<{ fits: boolean; message?: string; transforms?: TransformFitInfo[] }>;
 
 // ---------------------------------------------------------------- activity and failures
 

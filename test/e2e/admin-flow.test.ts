@@ -101,9 +101,11 @@ test('a first-time admin sets Tandem up, watches a sync and retries a failure', 
     await frame().getByLabel('Issue type, row 1').selectOption('Bug');
     await frame().getByLabel('Tool module, row 1').fill('incidents');
     await frame().getByLabel('Project direction, row 1').selectOption('both');
-    // The field check explains a refusal before saving.
-    await frame().getByLabel('Transform, row 1').selectOption('adf-markdown');
-    await frame().getByText(/Summary holds text, so it cannot carry/).waitFor();
+    // Only the transforms that fit Summary are offered; the field check says why not the others.
+    const refused = frame().getByTestId('refused-transforms-0');
+    await refused.getByText('Why not the other transforms').click();
+    await refused.getByText(/Summary holds text, not Markdown text/).waitFor();
+    assert.equal(await frame().getByLabel('Transform, row 1').locator('option[value="adf-markdown"]').count(), 0);
     await frame().getByLabel('Transform, row 1').selectOption('text');
     await frame().getByTestId('field-row-0').getByText('Fits').waitFor();
     await checkAccessibility('mappings');

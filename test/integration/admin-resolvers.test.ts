@@ -348,6 +348,10 @@ describe('Jira metadata for the pickers', () => {
     const no = ok(await call<CheckFieldMappingResponse>('checkFieldMapping', { mapping: { jira: 'duedate', tool: 'due', transform: { kind: 'text' } } }));
     assert.equal(no.fits, false);
     assert.match(no.message ?? '', /holds a date/);
+    // With it, every transform: the ones that fit the Jira field are offered, the others say why not.
+    const offered = (no.transforms ?? []).filter((t) => t.ok).map((t) => t.kind);
+    assert.deepEqual(offered, ['date']);
+    assert.equal(no.transforms?.find((t) => t.kind === 'number')?.reason, 'Due date holds a date, not number.');
   });
 });
 

@@ -4,7 +4,7 @@
 import type { z } from 'zod';
 import type { AdminCallName, AdminCalls, AdminError, ConnectionVerdict, FieldError } from '../../contract/admin';
 import type { ConnectionVerdict as ConnectorVerdict } from '../../connectors';
-import { checkFieldMapping, fieldMappingSchema } from '../../mapping';
+import { checkFieldMapping, fieldMappingSchema, transformFits } from '../../mapping';
 import { forgeAdminPorts } from '../../platform/jira-meta';
 import { makeResolver, type ResolverHandler } from '../../platform/resolver';
 import {
@@ -215,7 +215,8 @@ const definitions: { [K in AdminCallName]: Run<K> } = {
     const field = fields.find((f) => f.id === parsed.data.jira);
     if (!field) return { ok: true, fits: false, message: `Jira has no field ${parsed.data.jira}: pick one from the list.` };
     const check = checkFieldMapping(parsed.data, field);
-    return check.ok ? { ok: true, fits: true } : { ok: true, fits: false, message: check.message };
+    const transforms = transformFits(field);
+    return check.ok ? { ok: true, fits: true, transforms } : { ok: true, fits: false, message: check.message, transforms };
   },
 
   async getToolDescription({ connectionId }, { ports }) {

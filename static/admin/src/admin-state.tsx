@@ -5,6 +5,7 @@ import type {
   AdminError,
   ConfigView,
   FieldError,
+  JiraBoardInfo,
   JiraFieldMeta,
   JiraPriorityInfo,
   JiraProjectInfo,
@@ -15,7 +16,8 @@ import type {
 import { call } from './api';
 import { flag } from './ui';
 
-export type ProjectMeta = Extract<JiraProjectMetaResponse, { ok: true }>;
+/** A project's issue types and statuses, and its boards (empty when Jira Software lists none). */
+export type ProjectMeta = Extract<JiraProjectMetaResponse, { ok: true }> & { boards: JiraBoardInfo[] };
 
 export interface AdminState {
   saved: ConfigView;
@@ -150,8 +152,8 @@ export function JiraMetaProvider(props: { children: ReactNode }) {
     const upper = key.toUpperCase();
     if (asked.current.has(upper) || !/^[A-Z][A-Z0-9_]*$/.test(upper)) return;
     asked.current.add(upper);
-    void call('getJiraProjectMeta', { projectKey: upper }).then((answer) => {
-      if (answer.ok) setByProject((current) => ({ ...current, [upper]: answer }));
+    void Promise.all([call('getJiraProjectMeta', { projectKey: upper }), call('getJiraBoards', { projectKey: upper })]).then(([answer, boards]) => {
+      if (answer.ok) setByProject((current) => ({ ...current, [upper]: { ...answer, boards: boards.ok ? boards.boards : [] } }));
       // Asked again the next time the project is shown.
       else asked.current.delete(upper);
     });

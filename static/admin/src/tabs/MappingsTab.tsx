@@ -3,11 +3,12 @@
 // cannot carry another); the status table with its category fallback; the priority table.
 import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { Inline, Stack, Text } from '@atlaskit/primitives';
-import type { Connection, FieldMapping, ProjectMapping, StatusCategory, ToolDescription, TransformKind } from '../../../../src/contract/admin';
+import type { Connection, FieldMapping, JiraBoardInfo, ProjectMapping, StatusCategory, ToolDescription, TransformFitInfo, TransformKind } from '../../../../src/contract/admin';
 import { call } from '../api';
 import { useAdmin, useJiraMeta } from '../admin-state';
 import { Button, Card, SelectField, TextField, cellStyle, headStyle, tableStyle, type Option } from '../ui';
 import { ConnectionPicker, NoConnection } from './common';
+import { ValueTable } from './ValueTable';
 
 const DIRECTIONS: Option[] = [
   { value: 'both', label: 'Both ways' },
@@ -32,6 +33,8 @@ const TRANSFORMS: Array<{ value: TransformKind; label: string }> = [
   { value: 'users-email', label: 'User list by email' },
   { value: 'url', label: 'Web address' },
   { value: 'team', label: 'Team table' },
+  { value: 'parent', label: 'Parent (record reference)' },
+  { value: 'sprint', label: 'Sprint by name' },
 ];
 
 const CATEGORIES: Array<{ value: StatusCategory; label: string }> = [
@@ -156,7 +159,7 @@ function ProjectTable(props: { connection: Connection; index: number; modules: O
           <table style={tableStyle}>
             <thead>
               <tr>
-                {['Jira project', 'Issue type', 'Tool module', 'Direction', 'Fixed values', 'Only issues matching JQL', 'Ignore issue types', ''].map((h) => (
+                {['Jira project', 'Issue type', 'Tool module', 'Direction', 'Board (sprints)', 'Fixed values', 'Only issues matching JQL', 'Ignore issue types', ''].map((h) => (
                   <th key={h} style={headStyle} scope="col">
                     {h}
                   </th>
@@ -188,6 +191,16 @@ function ProjectTable(props: { connection: Connection; index: number; modules: O
                     </td>
                     <td style={cellStyle}>
                       <SelectField hideLabel label={`Project direction, row ${row + 1}`} value={project.direction} options={DIRECTIONS} onChange={(v) => rowEdit((m) => (m.direction = v as ProjectMapping['direction']))} />
+                    </td>
+                    <td style={cellStyle}>
+                      <SelectField
+                        hideLabel
+                        label={`Board, row ${row + 1}`}
+                        value={project.board === undefined ? '' : String(project.board)}
+                        options={boardOptions(meta.project(project.projectKey)?.boards ?? [], project.board)}
+                        onChange={(v) => rowEdit((m) => (v === '' ? delete m.board : (m.board = Number(v))))}
+                        error={admin.errorAt(`${p}.board`)}
+                      />
                     </td>
                     <td style={cellStyle}>
                       <FixedValues label={`Fixed values, row ${row + 1}`} value={project.fixedValues} onChange={(v) => rowEdit((m) => (m.fixedValues = v))} error={admin.errorsUnder(`${p}.fixedValues`)[0]?.message} />
@@ -237,6 +250,13 @@ function ProjectTable(props: { connection: Connection; index: number; modules: O
       </Inline>
     </Card>
   );
+}
+
+/** The project's scrum boards (kanban boards have no sprints), and the saved one even when Jira no longer lists it. */
+function boardOptions(boards: readonly JiraBoardInfo[], chosen: number | undefined): Option[] {
+  const options: Option[] = [{ value: '', label: 'No board' }, ...boards.filter((b) => b.type === 'scrum').map((b) => ({ value: String(b.id), label: `${b.name} (${b.id})` }))];
+  if (chosen !== undefined && !options.some((o) => o.value === String(chosen))) options.push({ value: String(chosen), label: `Board ${chosen}` });
+  return options;
 }
 
 /** Edits name=value lines as text, so a half-typed line is not lost while typing. */
@@ -314,6 +334,8 @@ function FieldTable(props: { connection: Connection; index: number; toolFields: 
   );
 }
 
+const labelOf = (kind: TransformKind): string => TRANSFORMS.find((t) => t.value === kind)?.label ?? kind;
+
 function defaultTransform(kind: TransformKind): FieldMapping['transform'] {
   switch (kind) {
     case 'priority':
@@ -342,7 +364,7 @@ function defaultTransform(kind: TransformKind): FieldMapping['transform'] {
 function FieldRow(props: { field: FieldMapping; row: number; at: string; fieldOptions: Option[]; toolFields: Option[] | undefined; edit: (change: (c: Connection) => void) => void }) {
   const admin = useAdmin();
   const { field, row } = props;
-  const [check, setCheck] = useState<{ fits: boolean; message?: string | undefined }>();
+  const [check, setCheck] = useState<{ fits: boolean; message?: string | undefined; transforms?: TransformFitInfo[] | undefined }>();
   const rowEdit = (change: (m: FieldMapping) => void) => props.edit((c) => c.fields[row] && change(c.fields[row]));
   // Checked again when what decides the fit changes, not at every edit of a transform's table.
   const key = `${field.jira}|${field.tool}|${field.direction}|${field.transform.kind}|${field.transform.kind === 'date' ? field.transform.jiraType : ''}`;
@@ -352,17 +374,24 @@ function FieldRow(props: { field: FieldMapping; row: number; at: string; fieldOp
   });
   useEffect(() => {
     const mapping = latest.current;
-    if (!mapping.jira || !mapping.tool) return setCheck(undefined);
+    if (!mapping.jira) return setCheck(undefined);
     let live = true;
-    // Checked as the admin picks, so a refusal is explained before saving.
+    // Checked as the admin picks, so a refusal is explained before saving; the Jira field alone
+    // already says which transforms fit it.
     const timer = setTimeout(() => {
-      void call('checkFieldMapping', { mapping }).then((answer) => live && setCheck(answer.ok ? { fits: answer.fits, message: answer.message } : undefined));
+      void call('checkFieldMapping', { mapping: { ...mapping, tool: mapping.tool || 'tool' } }).then(
+        (answer) => live && setCheck(answer.ok ? { fits: answer.fits, message: answer.message, transforms: answer.transforms } : undefined),
+      );
     }, 250);
     return () => {
       live = false;
       clearTimeout(timer);
     };
   }, [key]);
+  // Only the transforms that fit the Jira field are offered (and the chosen one, so a misfit shows).
+  const fits = check?.transforms;
+  const offered = fits ? TRANSFORMS.filter((t) => t.value === field.transform.kind || fits.some((f) => f.kind === t.value && f.ok)) : TRANSFORMS;
+  const refused = (fits ?? []).filter((f) => !f.ok && f.reason !== undefined);
   return (
     <tr data-testid={`field-row-${row}`}>
       <td style={cellStyle}>
@@ -379,14 +408,27 @@ function FieldRow(props: { field: FieldMapping; row: number; at: string; fieldOp
           hideLabel
           label={`Transform, row ${row + 1}`}
           value={field.transform.kind}
-          options={TRANSFORMS}
+          options={offered}
           onChange={(v) => rowEdit((m) => (m.transform = defaultTransform(v as TransformKind)))}
           error={admin.errorAt(`${props.at}.transform.kind`)}
         />
+        <ValueTable row={row} transform={field.transform} onChange={(change) => rowEdit((m) => change(m.transform))} />
       </td>
       <td style={{ ...cellStyle, maxWidth: 280 }} aria-live="polite">
-        {check?.fits === true && <Text color="color.text.success">Fits</Text>}
-        {check?.fits === false && <Text color="color.text.danger">{check.message}</Text>}
+        {field.tool && check?.fits === true && <Text color="color.text.success">Fits</Text>}
+        {field.tool && check?.fits === false && <Text color="color.text.danger">{check.message}</Text>}
+        {refused.length > 0 && (
+          <details data-testid={`refused-transforms-${row}`}>
+            <summary style={{ fontSize: 12 }}>Why not the other transforms</summary>
+            <ul style={{ margin: 0, paddingLeft: 16, fontSize: 12 }}>
+              {refused.map((t) => (
+                <li key={t.kind}>
+                  {labelOf(t.kind)}: {t.reason}
+                </li>
+              ))}
+            </ul>
+          </details>
+        )}
       </td>
       <td style={cellStyle}>
         <Button appearance="subtle" onClick={() => props.edit((c) => c.fields.splice(row, 1))} aria-label={`Remove field mapping ${row + 1}`}>
