@@ -52,7 +52,7 @@ test('the admin picks the board, maps a choice field through a table with defaul
   const transform = frame().getByLabel(`Transform, row ${last}`);
   await frame().getByTestId(`refused-transforms-${last - 1}`).waitFor();
   await transform.selectOption('option');
-  const offered = await transform.locator('option').evaluateAll((options) => options.map((o) => (o as HTMLOptionElement).value));
+  const offered = await transform.locator('option').evaluateAll((options) => options.map((o) => (o as unknown as { value: string }).value));
   assert.deepEqual(offered, ['option'], 'a single choice field takes the choice table only');
   await frame().getByTestId(`refused-transforms-${last - 1}`).getByText('Why not the other transforms').click();
   await frame().getByTestId(`refused-transforms-${last - 1}`).getByText(/Number: T-shirt size holds a choice, not number/).waitFor();
