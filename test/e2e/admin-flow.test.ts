@@ -99,7 +99,8 @@ test('a first-time admin sets Tandem up, watches a sync and retries a failure', 
     while ((await rows.count()) > 1) await frame().getByRole('button', { name: 'Remove project mapping 2' }).click();
     await frame().getByLabel('Jira project, row 1').selectOption('OPS');
     await frame().getByLabel('Issue type, row 1').selectOption('Bug');
-    await frame().getByLabel('Tool module, row 1').fill('incidents');
+    // StackFlow describes itself, so its modules are a list.
+    await frame().getByLabel('Tool module, row 1').selectOption('incidents');
     await frame().getByLabel('Project direction, row 1').selectOption('both');
     // Only the transforms that fit Summary are offered; the field check says why not the others.
     const refused = frame().getByTestId('refused-transforms-0');
