@@ -10,7 +10,7 @@ import { MAX_ATTEMPTS, retryDelaySeconds, type InboundDelivery } from './deliver
 import { AUTH_REFUSAL_TEXT, NAMED_NO_CONNECTION, NAMED_UNKNOWN_CONNECTION, readRetiredSecret, retiredSecretReason, SIGNATURE_HEADER, verifyBearer, verifyHmac } from './inbound-auth';
 import { notePreviousSecretUse, refusedKey, refusedWrites, type Refusal } from './inbound-refusals';
 import { applyEvent } from './inbound/apply';
-import { RecordBusy, type InboundRun } from './inbound/run';
+import { PENDING_RECORD_SECONDS, pendingRecordKey, RecordBusy, type InboundRun } from './inbound/run';
 import { inboundEventSchema, parseInboundEvent, type InboundEvent } from './inbound-event';
 import {
   answer,
@@ -260,6 +260,9 @@ async function retryLater(run: InboundRun, event: InboundEvent, delaySeconds: nu
   await ports.store
     .writeAll([
       activityWrite(ports, { ...base, outcome: 'retrying', summary: `${event.type} ${event.eventId} will be applied in ${delaySeconds} s (attempt ${next} of ${MAX_ATTEMPTS})`, details: [why] }),
+      ...(event.type === 'record.created'
+        ? [{ key: pendingRecordKey(connection.id, event.record.module, event.record.id), value: { at: new Date(ports.clock.now()).toISOString() }, ttlSeconds: PENDING_RECORD_SECONDS }]
+        : []),
       ...run.pending.splice(0),
     ])
     .catch(() => undefined);

@@ -257,3 +257,38 @@ test("a record.created that Jira rate-limits after the issue was made still move
     jira.handle = handle;
   }
 });
+
+test('a tool comment on a record whose record.created waits for Jira is queued, and lands on the issue once it is made', async () => {
+  const made = itsm.createRecord('incidents', { short_description: 'Cache misses spike', priority: 'P2' });
+  const record = { module: 'incidents', id: made.id, number: made.number, url: itsm.recordUrl('incidents', made.id), fields: { short_description: made.short_description, priority: made.priority, state: 'new' } };
+  tandem.jira.rateLimit.set({ kind: '429', retryAfterSeconds: 2 });
+  const queued = await send(event('record.created', record));
+  tandem.jira.rateLimit.clear();
+  assert.equal(queued.status, 202, JSON.stringify(queued.body));
+  const comment = await send(event('comment.created', { module: record.module, id: record.id }, { comment: { id: 'early-note', author: { name: 'Nia Ops' }, body: 'Flushed the cache' } }));
+  assert.equal(comment.status, 202, JSON.stringify(comment.body));
+  await tandem.emulator.advance(60_000);
+  const issues = tandem.jira.listIssues().filter((i) => i.summary === 'Cache misses spike');
+  assert.equal(issues.length, 1);
+  const comments = tandem.jira.getIssue(issues[0]?.key ?? '')?.comments ?? [];
+  assert.equal(comments.length, 1, 'the note became one Jira comment');
+});
+
+test('a tool comment for an issue deleted in Jira is a visible skip, and the record gets the delete behaviour', async () => {
+  const made = itsm.createRecord('incidents', { short_description: 'Printer on fire', priority: 'P2' });
+  const record = { module: 'incidents', id: made.id, number: made.number, url: itsm.recordUrl('incidents', made.id), fields: { short_description: made.short_description, priority: made.priority, state: made.state } };
+  const linked = await send(event('record.created', record));
+  assert.equal(linked.status, 200, JSON.stringify(linked.body));
+  await tandem.emulator.settle();
+  const key = String(linked.body.issueKey);
+  tandem.emulator.holdProductEvents();
+  const removed = await tandem.rest({ kind: 'user', accountId: tandem.agent.accountId }, 'DELETE', `/rest/api/3/issue/${key}`);
+  assert.ok(removed.status < 300, JSON.stringify(removed.body));
+  const answer = await send(event('comment.created', record, { comment: { id: 'note-on-gone', author: { name: 'Nia Ops' }, body: 'Still broken' } }));
+  assert.equal(answer.status, 200, JSON.stringify(answer.body));
+  assert.equal(answer.body.status, 'unchanged');
+  await tandem.emulator.advance(30_000);
+  assert.equal(itsm.record('incidents', made.id)?.state, 'closed', "the connection's delete behaviour (close) applies to the record");
+  for (const late of tandem.emulator.releaseProductEvents()) tandem.emulator.deliverProductEvent(late);
+  await tandem.emulator.advance(30_000);
+});

@@ -291,3 +291,16 @@ test('a field edit reaches the tool in at most six platform calls, and leaves it
   const lock = syncLockKey('stackflow', failureSubjectKey({ kind: 'issue', issueId: issue.id, issueKey: issue.key }));
   assert.equal(await stored(tandem.emulator, lock), undefined, 'the sync lock is released');
 });
+
+test('an issue deleted in Jira while a delivery of it holds its lock is closed in the tool only once that delivery is done', async () => {
+  const issue = await linked('deleted under lock');
+  const lock = syncLockKey('stackflow', failureSubjectKey({ kind: 'issue', issueId: issue.id, issueKey: issue.key }));
+  await tandem.emulator.kvs.handle('/api/v1/set', { key: lock, value: { at: new Date().toISOString() }, options: { ttl: { value: 120, unit: 'SECONDS' } } });
+  const removed = await tandem.rest(agent(), 'DELETE', `/rest/api/3/issue/${issue.key}`);
+  assert.ok(removed.status < 300, JSON.stringify(removed.body));
+  await tandem.emulator.settle();
+  assert.notEqual(onlyIncident(issue.key).state, 'closed', 'nothing is closed while the issue’s delivery runs');
+  await tandem.emulator.kvs.handle('/api/v1/delete', { key: lock });
+  await tandem.emulator.advance(150_000);
+  assert.equal(onlyIncident(issue.key).state, 'closed');
+});

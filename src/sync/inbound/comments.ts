@@ -8,7 +8,8 @@ import type { InboundAnswer } from '../inbound-request';
 import { answer, refusal } from '../inbound-request';
 import { isToolNoteDeleted, noteIntentKey, readNoteIntent, readToolNote, toolNoteDelete, toolNoteKey, toolNoteWrite } from '../notes';
 import { readLinked, waitForRelease, type Linked } from './links';
-import { activity, checkModule, commit, CREATE_LOCK_SECONDS, inboundCommentLockKey, iso, labelOf, RecordBusy, withSyncLock, type InboundRun } from './run';
+import { JiraRequestError } from '../ports';
+import { activity, checkModule, commit, CREATE_LOCK_SECONDS, deliverDeletion, inboundCommentLockKey, inboundCreateLockKey, iso, labelOf, pendingRecordKey, RecordBusy, withSyncLock, type InboundRun } from './run';
 
 /** The Jira comment for a tool comment: who wrote it, through which connection, then the text. */
 export function commentDoc(authorName: string | undefined, connectionName: string, markdown: string): AdfDoc {
@@ -25,13 +26,33 @@ export async function applyComment(run: InboundRun, event: CommentEvent, waited 
   if (notMapped) return notMapped;
   if (!connection.options.syncComments) return refusal('comments_off', `The connection ${connection.name} does not sync comments`, 'comment');
   const found = await readLinked(run, record.module, record.id);
-  if (!found) return refusal('unknown_record', `${record.module} record ${record.id} is not linked to a Jira issue`, 'record.id');
+  if (!found) {
+    // Its issue is still being made (another event holds its create, or its record.created waits for Jira): queued, applied once linked.
+    if (await linkPending(run, record)) throw new RecordBusy(`${labelOf(record)} is still being linked to a Jira issue`);
+    return refusal('unknown_record', `${record.module} record ${record.id} is not linked to a Jira issue`, 'record.id');
+  }
   return withSyncLock(run, { id: found.issueId, key: found.issueKey }, async () => {
     // Read again under the lock: the delivery that held it may have ended the link.
     const linked = await readLinked(run, record.module, record.id);
     if (!linked) return refusal('unknown_record', `${record.module} record ${record.id} is no longer linked to a Jira issue`, 'record.id');
     return applyCommentLocked(run, event, linked, waited);
   });
+}
+
+/** The new Jira comment's id; undefined when the issue no longer exists. */
+async function addedComment(run: InboundRun, linked: Linked, doc: AdfDoc): Promise<string | undefined> {
+  try {
+    return await run.ports.jira.addComment(linked.issueId, doc);
+  } catch (error) {
+    if (error instanceof JiraRequestError && error.status === 404) return undefined;
+    throw error;
+  }
+}
+
+/** Whether the record's link is still to come: its issue is being made, or its record.created is queued. */
+async function linkPending(run: InboundRun, record: CommentEvent['record']): Promise<boolean> {
+  const keys = [inboundCreateLockKey(run.connection.id, record.module, record.id), pendingRecordKey(run.connection.id, record.module, record.id)];
+  return (await run.ports.store.getMany(keys)).size > 0;
 }
 
 /** The comment change, under the pair's sync lock (which every other event and delivery of the pair takes too). */
@@ -104,7 +125,14 @@ async function applyCommentLocked(run: InboundRun, event: CommentEvent, linked: 
     if (isToolNoteDeleted(again)) return answer('unchanged', { issueKey: linked.issueKey, applied: [], skipped: [{ field: 'comment', reason: 'This comment was deleted; nothing is applied to it any more' }] });
     const current = readToolNote(again);
     if (current?.jiraCommentId === note?.jiraCommentId) {
-      const jiraCommentId = await ports.jira.addComment(linked.issueId, doc);
+      const jiraCommentId = await addedComment(run, linked, doc);
+      if (jiraCommentId === undefined) {
+        // Deleted in Jira, its issue-deleted event not handled yet: the deletion delivery gives the
+        // record the connection's delete behaviour, as for a field change (record-update).
+        await deliverDeletion(run, connection.id, { id: linked.issueId, key: linked.issueKey });
+        await commit(run, [activity(run, { outcome: 'skipped', issueKey: linked.issueKey, externalId: record.id, summary: `Comment ${comment.id} on ${labelOf(record)} not added: ${linked.issueKey} no longer exists in Jira` })]);
+        return answer('unchanged', { issueKey: linked.issueKey, applied: [], skipped: [{ field: 'comment', reason: `${linked.issueKey} no longer exists in Jira; the record gets the connection's delete behaviour` }] });
+      }
       await commit(run, [
         toolNoteWrite(connection.id, comment.id, { jiraCommentId, issueId: linked.issueId, origin: 'tool', hash }),
         { key: lock, delete: true },

@@ -37,6 +37,13 @@ export const inboundCreateLockKey = (connectionId: string, module: string, exter
 /** Held while a tool comment becomes a Jira comment, so two events for it at once make one. */
 export const inboundCommentLockKey = (connectionId: string, toolCommentId: string) => `lock:inbound-comment:${keyPart(connectionId)}:${keyPart(toolCommentId)}`;
 export const CREATE_LOCK_SECONDS = 120;
+/**
+ * Written when a record.created is queued (Jira busy): the record's link is still to come, so a
+ * comment event for it is queued too instead of refused. Outlives the longest chain of retries.
+ */
+export const pendingRecordKey = (connectionId: string, module: string, externalId: string) =>
+  `pending-record:${keyPart(connectionId)}:${keyPart(module)}:${keyPart(externalId)}`;
+export const PENDING_RECORD_SECONDS = 24 * 60 * 60;
 /** How long a second event for a record being created waits for the first before it is queued. */
 export const WAIT_FOR_LINK_MS = 3000;
 export const WAIT_STEP_MS = 150;

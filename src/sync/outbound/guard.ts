@@ -10,7 +10,7 @@ import { deliveredKey, failureKey, failureSchema, failureSubjectKey, SYNC_LOCK_S
 import { takeSyncLock } from '../sync-lock';
 import { resendChildren } from '../hierarchy';
 import { publishSyncState } from '../issue-property';
-import { DeliveryError, subjectOfDelivery, type Run } from './run';
+import { DeliveryError, subjectOfDelivery, type OutboundSubject, type Run } from './run';
 
 export interface GuardedDelivery {
   connection: Connection;
@@ -25,7 +25,7 @@ export interface GuardedDelivery {
 export async function guarded(run: Run, guard: GuardedDelivery, work: () => Promise<void>): Promise<void> {
   const { ports } = run;
   const { connection, delivery } = guard;
-  const lock = guard.oneAtATime ? syncLockKey(connection.id, failureSubjectKey(subjectOfDelivery(delivery))) : undefined;
+  const lock = guard.oneAtATime ? syncLockKey(connection.id, failureSubjectKey(lockSubjectOf(delivery))) : undefined;
   if (lock && !(await takeSyncLock(ports, lock, run.holder))) {
     // The running delivery may have read Jira before this change: look again once it is done.
     const waited = (delivery.waited ?? 0) + 1;
@@ -64,6 +64,15 @@ export async function guarded(run: Run, guard: GuardedDelivery, work: () => Prom
 }
 
 type DeliveryOutcome = 'ok' | 'retrying' | 'kept';
+
+/**
+ * What a delivery locks: a deletion ends the link the issue's deliveries and the tool's events save,
+ * so it takes the issue's lock, the one they take; a comment's delivery only its own note.
+ */
+function lockSubjectOf(delivery: Delivery): OutboundSubject {
+  const subject = subjectOfDelivery(delivery);
+  return subject.kind === 'deletion' ? { ...subject, kind: 'issue' } : subject;
+}
 
 function publishedState(run: Run, connectionId: string, outcome: DeliveryOutcome): Parameters<typeof publishSyncState>[3] {
   const link = run.state.links[connectionId];
