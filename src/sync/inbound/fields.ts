@@ -32,23 +32,38 @@ export function sameAsJira(value: unknown, current: unknown): boolean {
   return typeof wanted === 'string' && Object.keys(value as object).length === 1 && (current as { accountId?: unknown } | null)?.accountId === wanted;
 }
 
+/** The users a user list field holds, as Jira gives them (the email only where the profile shows it). */
+function listedUsers(value: unknown): Array<{ accountId: string; emailAddress?: string }> {
+  if (!Array.isArray(value)) return [];
+  return value.flatMap((u: unknown) => {
+    const user = u as { accountId?: unknown; emailAddress?: unknown } | null;
+    if (typeof user?.accountId !== 'string') return [];
+    return [{ accountId: user.accountId, ...(typeof user.emailAddress === 'string' && user.emailAddress !== '' ? { emailAddress: user.emailAddress } : {}) }];
+  });
+}
+
 /**
- * Emails of the users in the issue's user-email fields that `include` picks, read as the app where
- * privacy hides them. Jira being busy is thrown; a user whose email cannot be read is left out.
+ * Emails of the users in the issue's user and user list fields that `include` picks, read as the
+ * app where privacy hides them. Jira being busy is thrown; a user whose email cannot be read is left out.
  */
 export async function userEmails(jira: JiraPort, issue: JiraIssue, mappings: readonly FieldMapping[], include: (m: FieldMapping) => boolean = () => true): Promise<Map<string, string>> {
   const emails = new Map<string, string>();
+  const unreadable = new Set<string>();
   for (const m of mappings) {
-    if (m.transform.kind !== 'user-email' || !include(m)) continue;
-    const user = issue.users[m.jira];
-    if (!user || emails.has(user.accountId)) continue;
-    const email =
-      user.emailAddress ??
-      (await jira.emailOf(user.accountId).catch((error: unknown) => {
-        if (isTransientJiraError(error)) throw error;
-        return undefined;
-      }));
-    if (email) emails.set(user.accountId, email);
+    if ((m.transform.kind !== 'user-email' && m.transform.kind !== 'users-email') || !include(m)) continue;
+    const single = issue.users[m.jira];
+    const users = m.transform.kind === 'user-email' ? (single ? [single] : []) : listedUsers(issue.fields[m.jira]);
+    for (const user of users) {
+      if (emails.has(user.accountId) || unreadable.has(user.accountId)) continue;
+      const email =
+        user.emailAddress ??
+        (await jira.emailOf(user.accountId).catch((error: unknown) => {
+          if (isTransientJiraError(error)) throw error;
+          return undefined;
+        }));
+      if (email) emails.set(user.accountId, email);
+      else unreadable.add(user.accountId);
+    }
   }
   return emails;
 }

@@ -2,6 +2,7 @@
 // the tool refuses is kept as a failure of its own while the others are sent.
 import type { ConnectorResult, DeliveryFailure } from '../../connectors';
 import { fieldMappingsFor, planOutbound, type ProjectMapping, type RecordRestConnection } from '../../mapping';
+import { userEmails } from '../inbound/fields';
 import { activityWrite, describeFailure, failureWrites, skipLine } from '../journal';
 import type { JiraIssue } from '../ports';
 import { issueStateKey, readIssueState, recordIndexKey, remoteLinkOf, unlinkedKey, type Link } from '../state';
@@ -9,17 +10,9 @@ import { createDone, createRecord } from './record-create';
 import { connectorFor, endLink, saveLink } from './record-links';
 import { coveringMapping, DeliveryError, passesFilter, type Run } from './run';
 
-/** Emails of the users the mapped fields hold, read as the app where privacy settings hide them. */
-async function emailsFor(run: Run, connection: RecordRestConnection, projectMapping: ProjectMapping, issue: JiraIssue): Promise<Map<string, string>> {
-  const emails = new Map<string, string>();
-  for (const m of fieldMappingsFor(connection, projectMapping)) {
-    if (m.transform.kind !== 'user-email' || m.direction === 'tool-to-jira') continue;
-    const user = issue.users[m.jira];
-    if (!user || emails.has(user.accountId)) continue;
-    const email = user.emailAddress ?? (await run.ports.jira.emailOf(user.accountId));
-    if (email) emails.set(user.accountId, email);
-  }
-  return emails;
+/** Emails of the users the mapped fields (users and user lists) hold, read as the app where privacy settings hide them. */
+function emailsFor(run: Run, connection: RecordRestConnection, projectMapping: ProjectMapping, issue: JiraIssue): Promise<Map<string, string>> {
+  return userEmails(run.ports.jira, issue, fieldMappingsFor(connection, projectMapping), (m) => m.direction !== 'tool-to-jira');
 }
 
 /** The records linked on this connection to the issues the parent mappings name (the parent's own link). */
