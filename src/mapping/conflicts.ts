@@ -103,6 +103,8 @@ export function adoptionShadow(input: {
   twoWay: Readonly<Record<string, string>>;
   jiraUpdatedAt: unknown;
   occurredAt: string;
+  /** Tool field → hash of the value Tandem sent when it made the record, when Tandem made it. */
+  sent?: Readonly<Record<string, string>>;
 }): { shadow: Shadow; jiraKept: string[]; notes: string[] } {
   const { jiraShadow, record, occurredAt } = input;
   const fields = { ...jiraShadow.fields };
@@ -112,8 +114,21 @@ export function adoptionShadow(input: {
   const jira = parseDateValue(input.jiraUpdatedAt);
   const event = parseDateValue(occurredAt);
   const jiraChangedSince = jira !== undefined && event !== undefined && jira.ms > event.ms;
+  // A value the record holds because Tandem sent it is Jira's as Tandem read it, not the tool's
+  // change, however late the record was made: Jira's value now stands and the delivery sends it.
+  const sentAsIs = new Set<string>();
+  for (const [toolField, jiraField] of Object.entries(input.twoWay)) {
+    const hash = input.sent?.[toolField];
+    const held = jiraShadow.fields[toolField];
+    if (hash === undefined || held === undefined || hashValue(record[toolField] ?? null) !== hash) continue;
+    sentAsIs.add(toolField);
+    if (held === hash) continue;
+    jiraKept.push(jiraField);
+    fields[toolField] = hash;
+  }
   if (jiraChangedSince) {
     for (const [toolField, jiraField] of Object.entries(input.twoWay)) {
+      if (sentAsIs.has(toolField)) continue;
       const value = record[toolField];
       const held = jiraShadow.fields[toolField];
       if (value === undefined || held === undefined || hashValue(value) === held) continue;

@@ -91,7 +91,16 @@ export async function waitForRelease(run: InboundRun, lock: string): Promise<boo
  */
 export async function linkNamedIssue(
   run: InboundRun,
-  record: { module: string; id: string; jiraIssueKey: string; url: string; number?: string | undefined; fields: Record<string, unknown> },
+  record: {
+    module: string;
+    id: string;
+    jiraIssueKey: string;
+    url: string;
+    number?: string | undefined;
+    fields: Record<string, unknown>;
+    /** What Tandem sent when it made the record (its create intent), when Tandem made it. */
+    sent?: Readonly<Record<string, string>>;
+  },
   occurredAt: string,
 ): Promise<Linked | InboundAnswer | undefined> {
   const { ports, connection } = run;
@@ -133,6 +142,7 @@ export async function linkNamedIssue(
       twoWay: Object.fromEntries(mappings.filter((m) => m.direction === 'both').map((m) => [m.tool, m.jira])),
       jiraUpdatedAt: issue.fields.updated,
       occurredAt,
+      ...(record.sent ? { sent: record.sent } : {}),
     });
     // The issue shows the record as a remote link: owed, so the issue's delivery to the tool adds it.
     const link: Link = { connectionId: connection.id, module, externalId, url: record.url, ...(number ? { number } : {}), issueKey: issue.key, shadow: adopted.shadow, linkedAt: iso(run), remoteLinkOwed: true };

@@ -46,7 +46,11 @@ export async function applyRecord(run: InboundRun, event: RecordChange): Promise
   const named = own[0]?.issueId ?? record.jiraIssueKey;
   if (named) {
     // The record names its issue: usually Tandem made this record from that issue and is saving the link.
-    const adopted = await linkNamedIssue(run, { module: record.module, id: record.id, jiraIssueKey: named, url: event.record.url, number: record.number, fields: record.fields }, event.occurredAt);
+    const adopted = await linkNamedIssue(
+      run,
+      { module: record.module, id: record.id, jiraIssueKey: named, url: event.record.url, number: record.number, fields: record.fields, ...(own[0] ? { sent: own[0].fields } : {}) },
+      event.occurredAt,
+    );
     if (adopted && 'link' in adopted) return updateLinked(run, event, adopted);
     // Never a second issue for Tandem's own record: gone since, it stays gone; linked otherwise, its create links it.
     if (own[0]) return ownRecord(record, adopted ? `the record Tandem made for ${own[0].issueKey}; ${typeof adopted.body.message === 'string' ? adopted.body.message : 'it is not linked here'}` : `the record Tandem made for ${own[0].issueKey}, which was deleted in Jira since`);

@@ -92,3 +92,16 @@ test('conflicts: a record naming an issue Jira changed since it was made keeps J
   const unchangedSince = adoptionShadow({ policy: 'jira-wins', jiraShadow, record, twoWay, jiraUpdatedAt: JIRA_EARLIER, occurredAt: TOOL_AT });
   assert.deepEqual(unchangedSince.jiraKept, [], 'Jira not changed since the record was made: the record applies');
 });
+
+test('a record Tandem made holds what Tandem sent: a value Jira changed after that read is never undone, however late the record was made', () => {
+  // Tandem read the issue unassigned and sent that; Jira's assignee changed before the tool made the record.
+  const record = { short_description: 'Disk full', assigned_to: null };
+  const sent = { short_description: hashValue('Disk full'), assigned_to: hashValue(null) };
+  const jiraShadow: Shadow = { fields: { short_description: hashValue('Disk full'), assigned_to: hashValue('sam@example.com') }, updatedAt: AT };
+  const twoWay = { short_description: 'summary', assigned_to: 'assignee' };
+  for (const policy of ['newest-wins', 'jira-wins', 'tool-wins'] as const) {
+    const adopted = adoptionShadow({ policy, jiraShadow, record, twoWay, jiraUpdatedAt: JIRA_EARLIER, occurredAt: TOOL_AT, sent });
+    assert.equal(adopted.shadow.fields.assigned_to, hashValue(null), `${policy}: the record's value is what was sent, so nothing is applied to Jira and the delivery sends Jira's`);
+    assert.deepEqual(adopted.jiraKept, ['assignee'], policy);
+  }
+});
