@@ -73,16 +73,18 @@ test('latency delays the answer; the change is made first', async () => {
   assert.ok(Date.now() - began >= 140, 'answer came too early');
   assert.equal(reply.status, 201);
 
-  // A caller that gives up early still finds the record made.
-  itsm.setFaults({ latencyMs: 500 });
-  await assert.rejects(
-    fetch(`${itsm.baseUrl}/api/incidents`, {
-      method: 'POST',
-      headers: { Authorization: 'Bearer test-token-123', 'Content-Type': 'application/json' },
-      body: JSON.stringify({ short_description: 'timed out' }),
-      signal: AbortSignal.timeout(50),
-    }),
-  );
+  // The record is made before the slow answer: a caller that gives up while waiting still finds it.
+  itsm.setFaults({ latencyMs: 60_000 });
+  const giveUp = new AbortController();
+  const pending = fetch(`${itsm.baseUrl}/api/incidents`, {
+    method: 'POST',
+    headers: { Authorization: 'Bearer test-token-123', 'Content-Type': 'application/json' },
+    body: JSON.stringify({ short_description: 'timed out' }),
+    signal: giveUp.signal,
+  });
+  while (itsm.records('incidents').length < 2) await new Promise((resolve) => setTimeout(resolve, 10));
+  giveUp.abort();
+  await assert.rejects(pending);
   assert.equal(itsm.records('incidents').length, 2);
 });
 
