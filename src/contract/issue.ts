@@ -22,6 +22,19 @@ export interface IssueSyncEvent {
   summary: string;
 }
 
+export interface PartFailureView {
+  /** The id a Retry names. */
+  failureId: string;
+  /** What did not sync: `Status`, or `Field priority`. */
+  what: string;
+  /** Why, with the mapping to fix or what to do. */
+  words: string;
+  toolMessage?: string;
+  /** Tandem tries again by itself (when), or a retry was asked for and is on its way. */
+  nextAttemptAt?: string;
+  retrying: boolean;
+}
+
 export interface ConnectionSyncView {
   connectionId: string;
   connectionName: string;
@@ -41,6 +54,11 @@ export interface ConnectionSyncView {
   toolMessage?: string;
   /** The id a Retry names (a kept failure). */
   failureId?: string;
+  /**
+   * The status or single fields that did not sync while the rest of the issue did, each with its own
+   * Retry (a field Jira or the tool refused, a status Jira could not reach).
+   */
+  partFailures?: PartFailureView[];
   /** Newest first, at most five. */
   events: IssueSyncEvent[];
   /** The modules a record can be linked from (by "Link to a record…"), when the issue is mapped. */

@@ -2,7 +2,7 @@
 // linked record, the state in words, the last sync each way and the last few sync events; and what
 // they may do about it (Sync now, Retry). Who may do what is decided by the caller (the handler),
 // which takes the issue from Forge's context, never from the page.
-import type { ConnectionSyncView, IssueSyncEvent, IssueViewResponse, NotSyncedReason, RetryOnIssueResponse, SyncNowResponse } from '../contract/issue';
+import type { ConnectionSyncView, IssueSyncEvent, IssueViewResponse, NotSyncedReason, PartFailureView, RetryOnIssueResponse, SyncNowResponse } from '../contract/issue';
 import { findProjectMapping, parseConfig, type Connection, type TandemConfig } from '../mapping';
 import { failure } from './admin-config';
 import { readActivity, retryFailures } from './admin-journal';
@@ -51,16 +51,29 @@ export const policyWords = (connection: Connection): string => POLICY_WORDS[conn
 interface Loaded {
   config: TandemConfig;
   links: Record<string, Link>;
-  failures: Map<string, Failure & { id: string; retryRequestedAt?: string }>;
+  failures: Map<string, KeptFailure>;
+  /** The status and field failures of the issue, per connection: the rest of the issue synced. */
+  parts: Map<string, KeptFailure[]>;
   requests: Map<string, string>;
   /** Connections the issue was unlinked from by hand: when, and from which record. */
   unlinked: Map<string, { at: string; recordNumber: string }>;
 }
 
-const issueFailureKeys = (connectionId: string, issueId: string): string[] => [
-  failureKey(connectionId, failureSubjectKey({ kind: 'issue', issueId, issueKey: '' })),
-  failureKey(connectionId, `status:${issueId}`),
-];
+type KeptFailure = Failure & { id: string; retryRequestedAt?: string };
+
+const issueFailureKey = (connectionId: string, issueId: string): string => failureKey(connectionId, failureSubjectKey({ kind: 'issue', issueId, issueKey: '' }));
+const statusFailureKey = (connectionId: string, issueId: string): string => failureKey(connectionId, `status:${issueId}`);
+/** Field failures of one issue share this key prefix (`field:<issueId>:<jiraField>`). */
+const fieldFailurePrefix = (connectionId: string, issueId: string): string => `${FAILURE_PREFIX}${keyPart(connectionId)}:${keyPart(`field:${issueId}:`)}`;
+/** Field failures shown on one issue at most; more are on the admin page's Failures list. */
+const FIELD_FAILURES_READ = 20;
+
+function keptFailure(key: string, value: unknown): KeptFailure | undefined {
+  const kept = failureSchema.safeParse(value);
+  if (!kept.success) return undefined;
+  const retryRequestedAt = (value as { retryRequestedAt?: unknown }).retryRequestedAt;
+  return { ...kept.data, id: key, ...(typeof retryRequestedAt === 'string' ? { retryRequestedAt } : {}) };
+}
 
 async function load(ports: Pick<Ports, 'store'>, issue: IssueInView): Promise<Loaded | undefined> {
   const first = await ports.store.getMany([CONFIG_KEY, issueStateKey(issue.id)]);
@@ -70,32 +83,33 @@ async function load(ports: Pick<Ports, 'store'>, issue: IssueInView): Promise<Lo
   if (!parsed.ok) return undefined;
   const config = parsed.config;
   const links = readIssueState(first.get(issueStateKey(issue.id))).links;
-  const keys = config.connections.flatMap((c) => [...issueFailureKeys(c.id, issue.id), syncRequestKey(c.id, issue.id), ...(links[c.id] ? [] : [unlinkedKey(c.id, issue.id)])]);
+  const keys = config.connections.flatMap((c) => [issueFailureKey(c.id, issue.id), statusFailureKey(c.id, issue.id), syncRequestKey(c.id, issue.id), ...(links[c.id] ? [] : [unlinkedKey(c.id, issue.id)])]);
   const second = keys.length > 0 ? await ports.store.getMany(keys) : new Map<string, unknown>();
-  const failures = new Map<string, Failure & { id: string; retryRequestedAt?: string }>();
+  const failures = new Map<string, KeptFailure>();
+  const parts = new Map<string, KeptFailure[]>();
   const requests = new Map<string, string>();
   const unlinked = new Map<string, { at: string; recordNumber: string }>();
   for (const connection of config.connections) {
     const marker = unlinkedSchema.safeParse(second.get(unlinkedKey(connection.id, issue.id)));
     if (marker.success) unlinked.set(connection.id, marker.data);
-    for (const key of issueFailureKeys(connection.id, issue.id)) {
-      const kept = failureSchema.safeParse(second.get(key));
-      if (kept.success && !failures.has(connection.id)) {
-        const retryRequestedAt = (second.get(key) as { retryRequestedAt?: unknown }).retryRequestedAt;
-        failures.set(connection.id, { ...kept.data, id: key, ...(typeof retryRequestedAt === 'string' ? { retryRequestedAt } : {}) });
-      }
-    }
-    if (!failures.has(connection.id)) {
+    const headline = keptFailure(issueFailureKey(connection.id, issue.id), second.get(issueFailureKey(connection.id, issue.id)));
+    if (headline) failures.set(connection.id, headline);
+    const status = keptFailure(statusFailureKey(connection.id, issue.id), second.get(statusFailureKey(connection.id, issue.id)));
+    const fields = await ports.store.list(fieldFailurePrefix(connection.id, issue.id), { limit: FIELD_FAILURES_READ });
+    const fieldFailures = fields.entries.map((entry) => keptFailure(entry.key, entry.value)).filter((f): f is KeptFailure => f !== undefined);
+    const mine = [...(status ? [status] : []), ...fieldFailures];
+    if (mine.length > 0) parts.set(connection.id, mine);
+    if (!failures.has(connection.id) && mine.length === 0) {
       // A work note that could not be made is the issue's failure too.
       const notes = await ports.store.list(`${FAILURE_PREFIX}${keyPart(connection.id)}:${keyPart(`comment:${issue.id}:`)}`, { limit: 1 });
       const entry = notes.entries[0];
-      const kept = entry && failureSchema.safeParse(entry.value);
-      if (entry && kept?.success) failures.set(connection.id, { ...kept.data, id: entry.key });
+      const kept = entry && keptFailure(entry.key, entry.value);
+      if (kept) failures.set(connection.id, kept);
     }
     const request = second.get(syncRequestKey(connection.id, issue.id)) as { at?: unknown } | undefined;
     if (request && typeof request.at === 'string') requests.set(connection.id, request.at);
   }
-  return { config, links, failures, requests, unlinked };
+  return { config, links, failures, parts, requests, unlinked };
 }
 
 function eventOf(entry: Activity): IssueSyncEvent {
@@ -161,6 +175,7 @@ export async function issueSyncView(ports: Pick<Ports, 'store' | 'jira' | 'exter
     const lastToTool = mine.find((e) => e.direction === 'outbound' && e.outcome === 'synced')?.at;
     const lastFromTool = mine.find((e) => e.direction === 'inbound' && e.outcome === 'synced')?.at;
     const kept = loaded.failures.get(connection.id);
+    const parts = (loaded.parts.get(connection.id) ?? []).map(partView);
     const requestedAt = loaded.requests.get(connection.id);
     const base = {
       connectionId: connection.id,
@@ -170,7 +185,9 @@ export async function issueSyncView(ports: Pick<Ports, 'store' | 'jira' | 'exter
       ...(lastToTool ? { lastToTool } : {}),
       ...(lastFromTool ? { lastFromTool } : {}),
       ...(link ? { record: { module: link.module, number: link.number ?? link.externalId, url: link.url, ...withTitle(titles.get(connection.id)) } } : {}),
+      ...(parts.length > 0 ? { partFailures: parts } : {}),
     };
+    const partsKept = parts.filter((p) => !p.retrying);
     const mapping = findProjectMapping(connection, { projectKey: issue.projectKey, issueTypeName: issue.typeName });
     const linkable = !link && mapping ? { linkableModule: mapping.module } : {};
     if (!connection.enabled) {
@@ -188,6 +205,15 @@ export async function issueSyncView(ports: Pick<Ports, 'store' | 'jira' | 'exter
       });
     } else if (kept || requestedAt) {
       connections.push({ ...base, state: 'pending', words: kept ? 'Pending: the retry is on its way.' : 'Pending: Sync now is on its way.' });
+    } else if (partsKept.length > 0) {
+      connections.push({
+        ...base,
+        state: 'failed',
+        words: `Failed in part: ${partsKept.map((p) => p.what).join(', ')} did not sync; every other field did.`,
+        advice: 'Fix what each message says, then press its Retry.',
+      });
+    } else if (parts.length > 0) {
+      connections.push({ ...base, state: 'pending', words: `Pending: ${parts.map((p) => p.what).join(', ')} will be tried again.` });
     } else if (link) {
       connections.push({ ...base, state: 'in-sync', words: 'In sync.' });
     } else if (loaded.unlinked.has(connection.id)) {
@@ -209,6 +235,20 @@ export async function issueSyncView(ports: Pick<Ports, 'store' | 'jira' | 'exter
 }
 
 const withTitle = (title: string | undefined) => (title ? { title } : {});
+
+/** A status or field failure as the panel lists it. */
+function partView(kept: KeptFailure): PartFailureView {
+  const what = kept.subject.kind === 'field' ? `Field ${kept.subject.jiraField}` : 'Status';
+  const retrying = kept.nextAttemptAt !== undefined || kept.retryRequestedAt !== undefined;
+  return {
+    failureId: kept.id,
+    what,
+    words: kept.retryRequestedAt && !kept.nextAttemptAt ? 'The retry is on its way.' : kept.explanation,
+    retrying,
+    ...(kept.nextAttemptAt ? { nextAttemptAt: kept.nextAttemptAt } : {}),
+    ...(kept.toolMessage ? { toolMessage: kept.toolMessage } : {}),
+  };
+}
 
 /**
  * The linked records' titles, read from the tools as the panel opens (a link keeps only the record's

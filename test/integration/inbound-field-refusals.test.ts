@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { ReferenceItsm, signTandemRequest } from '../../devkit/external/itsm';
 import type { ActivityResponse, FailuresResponse, RetryResponse } from '../../src/contract/admin';
+import type { IssueViewResponse, RetryOnIssueResponse } from '../../src/contract/issue';
 import { findPreset } from '../../src/mapping';
 import { configure, startTandem, type TandemOnDevkit } from '../support/devkit';
 
@@ -197,4 +198,37 @@ test('a status Jira cannot reach makes the issue failed in JQL; reaching a statu
   assert.ok((await byState('failed')).includes(key), 'still failed: the status is resolved, the due date is not');
   await send('record.updated', { ...record, fields: { due_date: '2027-02-01' } });
   assert.ok((await byState('synced')).includes(key), 'synced once nothing of it is kept');
+});
+
+test('the issue’s Tandem panel lists a refused field and an unreachable status, each with its reason and its own Retry', async () => {
+  const record = incident({});
+  const made = await send('record.created', record);
+  const key = String(made.body.issueKey);
+  await tandem.emulator.settle();
+  await send('record.updated', { ...record, fields: { due_date: 'after the freeze', state: 'on_hold' } });
+  await tandem.emulator.settle();
+
+  const onIssue = <T>(functionKey: string, payload: unknown = {}) =>
+    tandem.emulator.invokeResolver({ moduleKey: 'tandem-issue-panel', functionKey, payload, accountId: tandem.agent.accountId, issueKey: key }) as Promise<T>;
+  const view = await onIssue<IssueViewResponse>('getIssueSync');
+  assert.ok(view.ok, JSON.stringify(view));
+  const stackflow = view.connections.find((c) => c.connectionId === 'stackflow');
+  assert.ok(stackflow);
+  assert.equal(stackflow.state, 'failed');
+  assert.match(stackflow.words, /Status, Field duedate did not sync; every other field did/);
+  const parts = stackflow.partFailures ?? [];
+  const due = parts.find((p) => p.what === 'Field duedate');
+  const status = parts.find((p) => p.what === 'Status');
+  assert.ok(due && status, JSON.stringify(parts));
+  assert.match(due.words, /"after the freeze".*due_date → duedate/);
+  assert.match(status.words, /reaches "Blocked"/);
+
+  const retried = await onIssue<RetryOnIssueResponse>('retrySync', { failureId: due.failureId });
+  assert.ok(retried.ok, JSON.stringify(retried));
+  const after = await onIssue<IssueViewResponse>('getIssueSync');
+  assert.ok(after.ok);
+  const retrying = after.connections.find((c) => c.connectionId === 'stackflow')?.partFailures?.find((p) => p.what === 'Field duedate');
+  assert.equal(retrying?.retrying, true, 'the retry is on its way');
+  await tandem.emulator.settle();
+  assert.equal((await failuresOf(key)).find((f) => f.subject.kind === 'field')?.attempts, 2, 'Jira refused the same value again');
 });

@@ -59,13 +59,13 @@ export function Panel() {
     return () => clearTimeout(timer);
   }, [pending, state, load]);
 
-  async function act(connection: ConnectionSyncView, kind: 'sync' | 'retry') {
+  async function act(connection: ConnectionSyncView, kind: 'sync' | 'retry', failureId = connection.failureId) {
     setBusy(connection.connectionId);
     setMessage(undefined);
     try {
       const answer =
-        kind === 'retry' && connection.failureId
-          ? await call('retrySync', { failureId: connection.failureId })
+        kind === 'retry' && failureId
+          ? await call('retrySync', { failureId })
           : await call('syncNow', { connectionId: connection.connectionId });
       if (!answer.ok) setMessage(answer.error.message);
       await load();
@@ -116,6 +116,27 @@ export function Panel() {
             </p>
           )}
           {connection.advice && <p style={{ margin: 0, ...subtle }}>{connection.advice}</p>}
+          {connection.partFailures && connection.partFailures.length > 0 && (
+            <ul style={{ margin: 0, paddingLeft: 16 }} aria-label="What did not sync" data-testid="part-failures">
+              {connection.partFailures.map((part) => (
+                <li key={part.failureId} style={{ marginBottom: 4 }}>
+                  <strong>{part.what}</strong>: {part.words}
+                  {part.nextAttemptAt ? ` Next attempt: ${when(part.nextAttemptAt)}.` : ''}
+                  {part.toolMessage && (
+                    <>
+                      {' '}
+                      The tool said: <q>{part.toolMessage}</q>
+                    </>
+                  )}{' '}
+                  {view.canEdit && !part.retrying && (
+                    <Button appearance="default" isDisabled={busy !== undefined} aria-label={`Retry ${part.what}`} onClick={() => void act(connection, 'retry', part.failureId)}>
+                      Retry
+                    </Button>
+                  )}
+                </li>
+              ))}
+            </ul>
+          )}
           <dl style={{ margin: 0, display: 'grid', gridTemplateColumns: 'auto 1fr', columnGap: 8, ...subtle }}>
             <dt>Last sync to the tool</dt>
             <dd style={{ margin: 0 }}>{when(connection.lastToTool)}</dd>
