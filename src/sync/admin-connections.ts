@@ -14,12 +14,13 @@ import type {
 import type { Connection } from '../mapping';
 import { commitConfig, connectionChange, failure, findConnection, readStoredConfig } from './admin-config';
 import type { AdminPorts } from './admin-ports';
-import { clearPreviousSecretUse } from './inbound-refusals';
+import { clearPreviousSecretUse, removeRefused } from './inbound-refusals';
 import { describeTool } from './tool-description';
 import {
   FAILURE_PREFIX,
   PUSHED_PREFIX,
   authSecretKey,
+  deliveredKey,
   inboundHealthKey,
   inboundSecretKey,
   issueStateKey,
@@ -137,7 +138,7 @@ export async function connectionTests(ports: AdminPorts): Promise<ConnectionTest
 /**
  * Deletes a connection: first from the configuration (so nothing syncs through it from then on),
  * then what Tandem kept for it: links and their shadows, the record index, work note pairs, kept
- * failures, the inbound lamp, the last test and its secrets. The tool's records and the Jira issues
+ * failures, the refused calls counted for it, the inbound lamp, the last test and its secrets. The tool's records and the Jira issues
  * stay as they are; so do Jira's remote links, as pointers to the records.
  */
 export async function deleteConnection(ports: AdminPorts, accountId: string, request: DeleteConnectionRequest): Promise<DeleteConnectionResponse> {
@@ -174,7 +175,7 @@ export async function deleteConnection(ports: AdminPorts, accountId: string, req
   for (const prefix of [`note:${keyPart(id)}:`, `tnote:${keyPart(id)}:`, `${PUSHED_PREFIX}${keyPart(id)}:`]) {
     for await (const entry of everyEntry(ports, prefix)) await ports.store.delete(entry.key);
   }
-  await Promise.all([ports.store.delete(inboundHealthKey(id)), ports.store.delete(connectionTestKey(id)), clearPreviousSecretUse(ports, id)]);
+  await Promise.all([ports.store.delete(inboundHealthKey(id)), ports.store.delete(deliveredKey(id)), ports.store.delete(connectionTestKey(id)), clearPreviousSecretUse(ports, id), removeRefused(ports, id)]);
   await Promise.all(
     [authSecretKey(id), signingSecretKey(id), inboundSecretKey(id), previousInboundSecretKey(id), retiredInboundSecretKey(id), pushUrlSecretKey(id)].map((key) => ports.store.deleteSecret(key)),
   );

@@ -135,3 +135,23 @@ export async function clearPreviousSecretUse(ports: Pick<Ports, 'store'>, connec
   const page = await ports.store.list(previousUsePrefix(connectionId), { limit: 100 });
   for (const entry of page.entries) await ports.store.delete(entry.key);
 }
+
+/**
+ * The refused calls counted for a connection, removed with the connection. The records are keyed by
+ * hour first (newest first for the Activity tab), so the week's records are read and this
+ * connection's deleted: at most a week of hours per connection, read in pages of 100.
+ */
+export async function removeRefused(ports: Pick<Ports, 'store'>, connectionId: string): Promise<number> {
+  const suffix = `:c:${keyPart(connectionId)}`;
+  const keys: string[] = [];
+  let cursor: string | undefined;
+  for (let pages = 0; pages < 100; pages++) {
+    const page = await ports.store.list(REFUSED_PREFIX, { limit: 100, ...(cursor ? { cursor } : {}) });
+    for (const entry of page.entries) if (entry.key.endsWith(suffix)) keys.push(entry.key);
+    cursor = page.cursor;
+    if (!cursor) break;
+  }
+  // Deleted after reading, so no page is skipped under the cursor.
+  for (const key of keys) await ports.store.delete(key);
+  return keys.length;
+}

@@ -1,4 +1,4 @@
-// Deleting a connection takes what Tandem kept for it (links, shadows, failures, secrets) and leaves
+// Deleting a connection takes what Tandem kept for it (links, shadows, failures, refused calls, secrets) and leaves
 // the tool's records and the Jira issues; the last connection test is kept across reloads.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -6,6 +6,7 @@ import type {
   AddConnectionResponse,
   ConnectionTestsResponse,
   DeleteConnectionResponse,
+  RefusedCallsResponse,
   SetConnectionSecretResponse,
   TestConnectionResponse,
 } from '../../src/contract/admin';
@@ -41,7 +42,7 @@ test('the last connection test is kept, with its time, for the page after a relo
   assert.equal(kept.tests.stackflow?.testedAt, tested.testedAt);
 });
 
-test('deleting a connection removes its links, shadows, failures and secrets; records and issues stay', async () => {
+test('deleting a connection removes its links, shadows, failures, refused calls and secrets; records and issues stay', async () => {
   const created = await tandem.rest({ kind: 'user', accountId: tandem.agent.accountId }, 'POST', '/rest/api/3/issue', {
     fields: { project: { key: 'OPS' }, issuetype: { name: 'Bug' }, summary: 'Printer on fire' },
   });
@@ -57,9 +58,18 @@ test('deleting a connection removes its links, shadows, failures and secrets; re
   await tandem.emulator.kvs.handle('/api/v1/secret/set', { key: 'connection:stackflow:inbound-retired', value: '{"secret":"x","retiredAt":"2026-12-01T00:00:00.000Z"}' });
   await tandem.emulator.kvs.handle('/api/v1/set', { key: 'previous-secret-use:stackflow:1764547200000', value: { count: 2 } });
 
+  // A call the inbound URL refused is listed for the connection on the Activity tab.
+  const refused = await fetch(`${tandem.emulator.webTriggerUrl('tandem-inbound')}/stackflow`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-tandem-signature': 't=1,v1=00' }, body: '{}' });
+  assert.equal(refused.status, 401);
+  const listed = await tandem.adminCall<RefusedCallsResponse>('getRefusedCalls', { connectionId: 'stackflow' });
+  assert.ok(listed.ok && listed.calls.length === 1, JSON.stringify(listed));
+
   const deleted = await tandem.adminCall<DeleteConnectionResponse>('deleteConnection', { revision: await tandem.configRevision(), connectionId: 'stackflow' });
   assert.ok(deleted.ok, JSON.stringify(deleted));
   assert.deepEqual(deleted.removed, { links: 1, failures: 0 });
+  const after = await tandem.adminCall<RefusedCallsResponse>('getRefusedCalls', {});
+  assert.ok(after.ok);
+  assert.deepEqual(after.calls, [], 'the refused calls of the deleted connection are gone with it');
   assert.deepEqual(deleted.config.connections, []);
 
   assert.equal(await stored(tandem.emulator, `issue:${issue.id}`), undefined, 'the link and its shadow are gone');

@@ -431,7 +431,7 @@ function DeleteDialog(props: { connection: Connection; onClose: () => void }) {
         <ul style={{ margin: 0, paddingInlineStart: 20 }}>
           <li>its settings, mappings and secrets (token, signing and inbound secrets, push URL);</li>
           <li>the links between Jira issues and the tool’s records, with their shadows (the last values synced);</li>
-          <li>its kept failures and its activity lamp.</li>
+          <li>its kept failures, its activity lamp and the calls its inbound URL refused.</li>
         </ul>
         <Text as="p">
           The records in the tool and the Jira issues stay as they are. To pause syncing and keep the links instead, use Disconnect.
