@@ -158,6 +158,9 @@ test('a maintained Jira client gets what Jira Cloud would send, for every call T
     const agile = createAgileClient(appClient);
     const sprints = await agile.board.getAllSprints({ boardId: board.id, startAt: 0 });
     assert.deepEqual((sprints.values ?? []).map((sprint) => [sprint.name, sprint.state]), [['Sprint 1', 'active']]);
+    // The project's boards, as the mapping's board picker lists them.
+    const boards = await agile.board.getAllBoards({ projectKeyOrId: 'OPS', startAt: 0, maxResults: 50 });
+    assert.deepEqual((boards.values ?? []).map((b) => b.name), ['OPS board']);
 
     // The issue property that holds an issue's sync state (indexed for JQL by the app's entity property).
     await app.issueProperties.setIssueProperty({ issueIdOrKey: key, propertyKey: 'tandem-sync', body: { state: 'synced', connections: ['stackflow'] } });
