@@ -1,5 +1,5 @@
 // `npm start`: the sandbox on one port (PORT, default 8080; 0 picks a free one). State lives in
-// memory; `--data <file>` keeps Jira, StackFlow and Tandem's storage between runs; `--existing N` starts
+// memory; `--data <file>` keeps Jira, StackFlow, the product tool and Tandem's storage between runs; `--existing N` starts
 // with N OPS bugs and N/2 incidents made before Tandem was connected.
 import { resolve } from 'node:path';
 import { startSandbox } from './sandbox';

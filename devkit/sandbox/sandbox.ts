@@ -12,7 +12,7 @@ import { type PlatformClock, RealClock } from '../forge/clock';
 import { ForgeEmulator } from '../forge/emulator';
 import type { KvsSnapshot } from '../forge/kvs/service';
 import { ReferenceItsm, type ItsmStoreDump } from '../external/itsm';
-import { CraftioStandIn } from '../external/tools/craftio';
+import { CraftioStandIn, type CraftioDump } from '../external/tools/craftio';
 import { rateLimitControlRoute } from '../jira/rate-limits';
 import { JiraSimulator, type JiraStoreDump } from '../jira/simulator';
 import type { JiraActor } from '../jira/types';
@@ -75,6 +75,8 @@ interface SandboxData {
   itsm: ItsmStoreDump;
   connectionId: string;
   inboundSecret: string;
+  /** The product tool: its items, its port (its connection's address) and where it sends changes. Absent in older files. */
+  craftio?: { dump: CraftioDump; port: number; webhook?: { url: string; secret: string } };
 }
 
 export interface Sandbox {
@@ -176,7 +178,18 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   if (existing > 0) await seedExisting(jira, itsm, existing);
   // The product tool on its own loopback port; its items live as long as the sandbox runs.
   const craftio = new CraftioStandIn({ token: SANDBOX_CRAFTIO_TOKEN, clock: now, sprints: PRODUCT_SPRINTS, releases: PRODUCT_RELEASES });
-  await craftio.listen();
+  if (saved?.craftio) {
+    craftio.load(saved.craftio.dump);
+    const webhook = saved.craftio.webhook;
+    // The inbound URL's path is the web trigger's; its origin is this run's (PORT may differ).
+    if (webhook) craftio.tandem = { url: new URL(`${new URL(webhook.url).pathname}${new URL(webhook.url).search}`, base).toString(), secret: webhook.secret, auth: 'hmac' };
+  }
+  // Back where a connection made in an earlier run points, when that port is still free.
+  await craftio.listen(saved?.craftio?.port).catch(async (error: unknown) => {
+    console.warn(`The product tool cannot have port ${saved?.craftio?.port ?? 0} again (${error instanceof Error ? error.message : 'unknown error'}); its connection's address must be changed to the new one`);
+    await craftio.close();
+    await craftio.listen();
+  });
 
   const emulator = await ForgeEmulator.start({
     jira,
@@ -297,7 +310,9 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   let lastSaved: Buffer | undefined;
   const save = (): void => {
     if (!options.dataFile || !connectionId || !inboundSecret) return;
-    const data: SandboxData = { version: DATA_VERSION, kvs: emulator.kvs.snapshot(), jira: jira.dump(), itsm: itsm.dump(), connectionId, inboundSecret };
+    const webhook = craftio.tandem ? { url: craftio.tandem.url, secret: craftio.tandem.secret } : undefined;
+    const craftioData = { dump: craftio.dump(), port: Number(new URL(craftio.baseUrl).port), ...(webhook ? { webhook } : {}) };
+    const data: SandboxData = { version: DATA_VERSION, kvs: emulator.kvs.snapshot(), jira: jira.dump(), itsm: itsm.dump(), connectionId, inboundSecret, craftio: craftioData };
     const bytes = serialize(data);
     if (lastSaved?.equals(bytes)) return;
     const temporary = `${options.dataFile}.tmp`;

@@ -75,13 +75,14 @@ export abstract class ToolServer {
     return this.origin;
   }
 
-  listen(): Promise<string> {
+  /** On any free port, or on `port` (the sandbox's `--data` keeps the tool where its connection points). */
+  listen(port = 0): Promise<string> {
     if (this.server) return Promise.reject(new Error('Already listening'));
     const server = createServer((req, res) => void this.serve(req, res));
     this.server = server;
     return new Promise((resolve, reject) => {
       server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => {
+      server.listen(port, '127.0.0.1', () => {
         this.origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
         resolve(this.origin);
       });

@@ -132,6 +132,12 @@ export interface CraftioOptions {
   customFields?: CraftioCustomField[];
 }
 
+/** The workspace's items, for the sandbox's `--data` file. */
+export interface CraftioDump {
+  items: Array<CraftioItem & { type: CraftioItemType }>;
+  counter: number;
+}
+
 export class CraftioStandIn extends ToolServer {
   /** Where changes go: Tandem's inbound URL for the connection and its secret. */
   tandem: TandemTarget | undefined;
@@ -157,6 +163,17 @@ export class CraftioStandIn extends ToolServer {
     const all = z.strictObject(shape).partial();
     this.patchSchema = all as unknown as z.ZodType<ItemFields>;
     this.createSchema = all.required({ title: true }) as unknown as z.ZodType<ItemFields>;
+  }
+
+  dump(): CraftioDump {
+    return { items: CRAFTIO_ITEM_TYPES.flatMap((type) => this.items(type).map((item) => ({ ...item, type }))), counter: this.counter };
+  }
+
+  /** Replaces the items with a dump's; numbers go on after the highest kept. */
+  load(dump: CraftioDump): void {
+    for (const bucket of this.store.values()) bucket.clear();
+    for (const { type, ...item } of dump.items) this.bucket(type).set(item.id, structuredClone(item));
+    this.counter = dump.counter;
   }
 
   items(type: CraftioItemType): Array<CraftioItem> {
