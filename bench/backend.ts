@@ -57,6 +57,7 @@ export function markdownReport(): string[] {
   return [
     'CommonMark spec examples, Markdown → ADF → Markdown:',
     `  valid ADF ${share(s.validAdf)}; no word lost ${share(s.noWordLost)}; same visible text ${share(s.sameText)}; same HTML ${share(s.sameHtml)}`,
+    `  Markdown → ADF → Markdown → ADF gives the same ADF: ${share(s.sameAdf)}`,
   ];
 }
 

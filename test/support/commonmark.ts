@@ -1,10 +1,12 @@
 // The CommonMark spec's examples sent Markdown → ADF → Markdown, and what survives the trip.
 // Shared by the unit test (which asserts what must always hold) and bench/ (which prints shares).
+import { isDeepStrictEqual } from 'node:util';
 import { decodeNamedCharacterReference } from 'decode-named-character-reference';
 import { micromark } from 'micromark';
 import { gfm, gfmHtml } from 'micromark-extension-gfm';
 import { adfToMarkdown, markdownToAdf, type AdfDoc } from '../../src/adf';
 import { checkAdf } from '../../devkit/jira/contract/adf';
+import { normalise } from '../unit/adf/normalise';
 
 interface SpecExample {
   markdown: string;
@@ -29,6 +31,8 @@ export interface ExampleOutcome {
   lost: string[];
   sameText: boolean;
   sameHtml: boolean;
+  /** Markdown → ADF → Markdown → ADF gives the same ADF (normalised) as the first reading. */
+  sameAdf: boolean;
 }
 
 /** The spec writes tabs as → so they can be seen. */
@@ -95,6 +99,7 @@ export function tripExample(example: SpecExample): ExampleOutcome {
     lost: lostWords(visibleText(example.html), visibleText(html)),
     sameText: visibleText(html) === visibleText(example.html),
     sameHtml: html.trimEnd() === example.html.trimEnd(),
+    sameAdf: isDeepStrictEqual(normalise(markdownToAdf(back)), normalise(adf)),
   };
 }
 
@@ -104,6 +109,7 @@ export interface Survival {
   noWordLost: number;
   sameText: number;
   sameHtml: number;
+  sameAdf: number;
 }
 
 export function commonmarkSurvival(): Survival {
@@ -114,5 +120,6 @@ export function commonmarkSurvival(): Survival {
     noWordLost: outcomes.filter((o) => o.lost.length === 0).length,
     sameText: outcomes.filter((o) => o.sameText).length,
     sameHtml: outcomes.filter((o) => o.sameHtml).length,
+    sameAdf: outcomes.filter((o) => o.sameAdf).length,
   };
 }
