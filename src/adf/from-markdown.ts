@@ -144,7 +144,7 @@ function convert(blocks: readonly Block[], place: Place, st: State, depth: numbe
         out.push(paragraph(trimEdges(inline(block.children, st))));
         break;
       case 'heading': {
-        const content = inline(block.children, st);
+        const content = HEADING_OK.has(place) ? inlineToAdf(block.children, { definitions: st.definitions, heading: true }) : inline(block.children, st);
         if (HEADING_OK.has(place)) out.push({ type: 'heading', attrs: { level: block.depth }, content });
         else if (content.length > 0) out.push(paragraph(content));
         break;

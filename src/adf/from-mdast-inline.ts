@@ -7,6 +7,8 @@ import type { AdfMark, AdfNode } from './types';
 export interface InlineOptions {
   /** Table cells: `<br>` is a line break (a GFM cell is one line, so breaks are written so). */
   cell?: boolean;
+  /** Headings: a soft line break (setext headings span lines) is a space; ADF headings show no breaks. */
+  heading?: boolean;
   /** Link reference definitions of the document, by identifier. */
   definitions: ReadonlyMap<string, Definition>;
 }
@@ -53,6 +55,7 @@ export function inlineToAdf(nodes: readonly PhrasingContent[], options: InlineOp
   };
   const text = (s: string, marks: readonly AdfMark[]): void => {
     // A soft line break: tools sending Markdown mostly mean their newlines.
+    if (options.heading === true) s = s.replace(/[ \t]*\n[ \t]*/g, ' ');
     s.split('\n').forEach((part, i) => {
       if (i > 0) out.push({ type: 'hardBreak' });
       if (part !== '') emit(marks.length > 0 ? { type: 'text', text: part, marks: [...marks] } : { type: 'text', text: part });
