@@ -45,7 +45,7 @@ after(async () => {
 
 test('dry run, start, progress, done', async () => {
   await frame().getByRole('tab', { name: 'Sync existing' }).click();
-  await frame().getByTestId('bulk-kind').selectOption('all');
+  await admin.choose('Issues', "All of a project mapping's issues");
   await frame().getByTestId('bulk-dry-run').click();
   await frame().getByTestId('bulk-preview').waitFor();
   assert.match(await frame().getByTestId('bulk-count-create').innerText(), /Created on the other side\s+296/);

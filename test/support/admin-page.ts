@@ -46,6 +46,23 @@ export class AdminPage {
     await this.frame().getByRole('tab', { name }).click();
   }
 
+  /**
+   * Chooses `option` in the select labelled `label`, as a keyboard user does: focus the box, open
+   * its list with the down arrow, pick the option by its name (the list opens in the app's frame).
+   */
+  async choose(label: string, option: string | RegExp): Promise<void> {
+    await this.openChoices(label);
+    await this.frame().getByRole('option', { name: option, exact: typeof option === 'string' }).click();
+  }
+
+  /** Opens the list of the select labelled `label`, to read or pick its options. */
+  async openChoices(label: string): Promise<void> {
+    const box = this.frame().getByLabel(label, { exact: true });
+    await box.focus();
+    await box.press('ArrowDown');
+    await this.frame().getByRole('listbox').waitFor();
+  }
+
   /** Waits for a flag (the host's toast) with this title. */
   async flag(title: RegExp): Promise<void> {
     await this.page.locator('[data-flag-id]', { hasText: title }).first().waitFor({ timeout: 10_000 });

@@ -6,7 +6,7 @@ import { Box, Inline, Stack, Text, xcss } from '@atlaskit/primitives';
 import type { ConfigView, Overview, PresetSummary } from '../../../src/contract/admin';
 import { call } from './api';
 import { getViewer, type Viewer } from './host';
-import { AdminProvider, JiraMetaProvider, useAdmin } from './admin-state';
+import { AdminProvider, JiraMetaProvider, useAdmin, type DraftArea } from './admin-state';
 import { ActivityTab } from './tabs/ActivityTab';
 import { ConnectionsTab } from './tabs/ConnectionsTab';
 import { InboundTab } from './tabs/InboundTab';
@@ -98,7 +98,7 @@ const TABS = [
   { id: 'activity', label: 'Activity' },
   { id: 'sync-existing', label: 'Sync existing' },
   { id: 'settings', label: 'Settings' },
-] as const;
+] as const satisfies ReadonlyArray<{ id: string; label: string }>;
 type TabId = (typeof TABS)[number]['id'];
 
 function Workspace(props: { overview: Overview; viewer: Viewer; onReload: () => void }) {
@@ -160,13 +160,13 @@ function Workspace(props: { overview: Overview; viewer: Viewer; onReload: () => 
           <Text as="p">{admin.saveError.message}</Text>
         </SectionMessage>
       )}
-      <Tabs tabs={TABS} selected={tab} onSelect={(id) => setTab(id as TabId)}>
-        {tab === 'connections' && <ConnectionsTab onOpen={open} />}
-        {tab === 'mappings' && <MappingsTab connectionId={selected?.id} onSelectConnection={setConnectionId} onAdd={() => setTab('connections')} />}
-        {tab === 'inbound' && <InboundTab connectionId={selected?.id} onSelectConnection={setConnectionId} onAdd={() => setTab('connections')} />}
-        {tab === 'activity' && <ActivityTab />}
-        {tab === 'sync-existing' && <SyncExistingTab connectionId={selected?.id} onSelectConnection={setConnectionId} onAdd={() => setTab('connections')} />}
-        {tab === 'settings' && <SettingsTab connectionId={selected?.id} onSelectConnection={setConnectionId} onAdd={() => setTab('connections')} />}
+      <Tabs tabs={TABS.map((t) => ({ ...t, unsaved: admin.changed.has(t.id as DraftArea) }))} selected={tab} onSelect={(id) => setTab(id as TabId)}>
+        <ConnectionsTab onOpen={open} />
+        <MappingsTab connectionId={selected?.id} onSelectConnection={setConnectionId} onAdd={() => setTab('connections')} />
+        <InboundTab connectionId={selected?.id} onSelectConnection={setConnectionId} onAdd={() => setTab('connections')} />
+        <ActivityTab />
+        <SyncExistingTab connectionId={selected?.id} onSelectConnection={setConnectionId} onAdd={() => setTab('connections')} />
+        <SettingsTab connectionId={selected?.id} onSelectConnection={setConnectionId} onAdd={() => setTab('connections')} />
       </Tabs>
     </Stack>
   );

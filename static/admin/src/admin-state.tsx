@@ -19,11 +19,36 @@ import { flag } from './ui';
 /** A project's issue types and statuses, and its boards (empty when Jira Software lists none). */
 export type ProjectMeta = Extract<JiraProjectMetaResponse, { ok: true }> & { boards: JiraBoardInfo[] };
 
+/** The tabs whose part of the configuration an unsaved edit touches. */
+export type DraftArea = 'connections' | 'mappings' | 'settings';
+
+/** Which parts of the configuration differ between what is saved and the admin's draft. */
+export function changedAreas(saved: TandemConfig, draft: TandemConfig): Set<DraftArea> {
+  const areas = new Set<DraftArea>();
+  const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+  if (saved.connections.length !== draft.connections.length) areas.add('connections');
+  for (const edited of draft.connections) {
+    const before = saved.connections.find((c) => c.id === edited.id);
+    if (!before) {
+      areas.add('connections');
+      continue;
+    }
+    const { projects, fields, options, inbound, ...rest } = edited;
+    const { projects: p0, fields: f0, options: o0, inbound: i0, ...rest0 } = before;
+    if (!same(projects, p0) || !same(fields, f0)) areas.add('mappings');
+    if (!same(options, o0) || !same(inbound, i0)) areas.add('settings');
+    if (!same(rest, rest0)) areas.add('connections');
+  }
+  return areas;
+}
+
 export interface AdminState {
   saved: ConfigView;
   presets: PresetSummary[];
   draft: TandemConfig;
   dirty: boolean;
+  /** Where the unsaved edits are, to mark their tabs. */
+  changed: Set<DraftArea>;
   saving: boolean;
   errors: FieldError[];
   /** The last failed save (its code and a short sentence), shown above the tabs. */
@@ -46,6 +71,8 @@ export function useAdmin(): AdminState {
   return state;
 }
 
+const NOTHING_CHANGED: Set<DraftArea> = new Set();
+
 const clone = <T,>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
 
 export function AdminProvider(props: { initial: ConfigView; presets: PresetSummary[]; children: ReactNode }) {
@@ -55,6 +82,19 @@ export function AdminProvider(props: { initial: ConfigView; presets: PresetSumma
   const [saveError, setSaveError] = useState<AdminError | undefined>();
   const [saving, setSaving] = useState(false);
   const dirty = JSON.stringify(draft) !== JSON.stringify(saved.config);
+  const changed = dirty ? changedAreas(saved.config, draft) : NOTHING_CHANGED;
+
+  // Leaving the page (reload, another Jira page, closing the tab) with unsaved edits asks first.
+  useEffect(() => {
+    if (!dirty) return;
+    const ask = (event: BeforeUnloadEvent) => {
+      event.preventDefault();
+      // Older browsers ask only when returnValue is set.
+      event.returnValue = '';
+    };
+    window.addEventListener('beforeunload', ask);
+    return () => window.removeEventListener('beforeunload', ask);
+  }, [dirty]);
 
   const edit = useCallback((change: (draft: TandemConfig) => void) => {
     setDraft((current) => {
@@ -99,7 +139,7 @@ export function AdminProvider(props: { initial: ConfigView; presets: PresetSumma
   const errorAt = useCallback((path: string) => errors.find((e) => e.path === path)?.message, [errors]);
   const errorsUnder = useCallback((prefix: string) => errors.filter((e) => e.path === prefix || e.path.startsWith(`${prefix}.`)), [errors]);
 
-  const value: AdminState = { saved, presets: props.presets, draft, dirty, saving, errors, saveError, edit, save, discard, applySaved, showError, errorAt, errorsUnder };
+  const value: AdminState = { saved, presets: props.presets, draft, dirty, changed, saving, errors, saveError, edit, save, discard, applySaved, showError, errorAt, errorsUnder };
   return <Context.Provider value={value}>{props.children}</Context.Provider>;
 }
 

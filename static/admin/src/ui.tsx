@@ -1,56 +1,51 @@
-// Small accessible building blocks on @atlaskit/primitives and design tokens: text fields, selects,
-// checkboxes, tabs, a dialog, lamps and lozenges. Native elements underneath, so the keyboard and
-// screen readers work as they do everywhere else; tokens, so light and dark themes follow Jira.
-import { useEffect, useId, useRef, useState, type CSSProperties, type KeyboardEvent, type ReactNode } from 'react';
+// The page's building blocks, on Atlaskit's own components (text fields, selects, checkboxes, tabs,
+// modal dialogs, lozenges) and design tokens through `xcss`, so the keyboard, screen readers and
+// Jira's light and dark themes work as everywhere else in Jira. Tabs use these, never raw controls.
+import { Children, createContext, useContext, useId, useState, useSyncExternalStore, type ReactNode } from 'react';
 import Button from '@atlaskit/button/new';
+import Checkbox from '@atlaskit/checkbox';
+import { ErrorMessage, HelperMessage, Label } from '@atlaskit/form';
+import Heading from '@atlaskit/heading';
+import AkLozenge from '@atlaskit/lozenge';
+import Modal, { ModalBody, ModalFooter, ModalHeader, ModalTitle, ModalTransition } from '@atlaskit/modal-dialog';
 import { Box, Inline, Stack, Text, xcss } from '@atlaskit/primitives';
-import { token } from '@atlaskit/tokens';
+import Select from '@atlaskit/select';
+import AkTabs, { Tab, TabList, TabPanel } from '@atlaskit/tabs';
+import TextArea from '@atlaskit/textarea';
+import Textfield from '@atlaskit/textfield';
+import VisuallyHidden from '@atlaskit/visually-hidden';
 import { showFlag } from '@forge/bridge';
 
-export const inputStyle: CSSProperties = {
-  font: 'inherit',
-  fontSize: '14px',
-  color: token('color.text', '#172B4D'),
-  backgroundColor: token('color.background.input', '#FFFFFF'),
-  border: `1px solid ${token('color.border.input', '#8590A2')}`,
-  borderRadius: '3px',
-  padding: '6px 8px',
-  minHeight: '32px',
-  boxSizing: 'border-box',
-  width: '100%',
-};
-
-const invalidStyle: CSSProperties = { borderColor: token('color.border.danger', '#E2483D') };
+// ---------------------------------------------------------------- fields
 
 function FieldFrame(props: { id: string; label: string; hint?: string | undefined; error?: string | undefined; children: ReactNode; hideLabel?: boolean | undefined }) {
+  const stacked = useContext(StackedTable);
   return (
     <Stack space="space.050">
-      <label htmlFor={props.id} style={props.hideLabel ? visuallyHidden : { fontSize: '12px', fontWeight: 600, color: token('color.text.subtle', '#44546F') }}>
-        {props.label}
-      </label>
+      {props.hideLabel && stacked ? (
+        // A row stacked on a narrow page has no column headers above it: its labels show instead.
+        <Label htmlFor={props.id}>{props.label}</Label>
+      ) : props.hideLabel ? (
+        <VisuallyHidden>
+          <label htmlFor={props.id}>{props.label}</label>
+        </VisuallyHidden>
+      ) : (
+        <Label htmlFor={props.id}>{props.label}</Label>
+      )}
       {props.children}
       {props.hint && !props.error && (
-        <span id={`${props.id}-hint`} style={{ fontSize: '12px', color: token('color.text.subtlest', '#626F86') }}>
-          {props.hint}
-        </span>
+        <Box id={`${props.id}-hint`}>
+          <HelperMessage>{props.hint}</HelperMessage>
+        </Box>
       )}
       {props.error && (
-        <span id={`${props.id}-error`} role="alert" style={{ fontSize: '12px', color: token('color.text.danger', '#AE2E24') }}>
-          {props.error}
-        </span>
+        <Box id={`${props.id}-error`} role="alert">
+          <ErrorMessage>{props.error}</ErrorMessage>
+        </Box>
       )}
     </Stack>
   );
 }
-
-export const visuallyHidden: CSSProperties = {
-  position: 'absolute',
-  width: '1px',
-  height: '1px',
-  overflow: 'hidden',
-  clip: 'rect(0 0 0 0)',
-  whiteSpace: 'nowrap',
-};
 
 function describedBy(id: string, hint?: string, error?: string): string | undefined {
   if (error) return `${id}-error`;
@@ -67,6 +62,7 @@ export function TextField(props: {
   type?: 'text' | 'password' | 'url';
   hideLabel?: boolean;
   testId?: string;
+  /** A datalist of suggestions (free text stays allowed). */
   list?: string;
   autoFocus?: boolean;
   readOnly?: boolean;
@@ -77,22 +73,40 @@ export function TextField(props: {
   const common = {
     id,
     value: props.value,
-    placeholder: props.placeholder,
-    'aria-invalid': props.error ? true : undefined,
+    isInvalid: Boolean(props.error),
+    isReadOnly: props.readOnly ?? false,
     'aria-describedby': describedBy(id, props.hint, props.error),
-    'data-testid': props.testId,
-    readOnly: props.readOnly,
-    autoFocus: props.autoFocus,
-    onBlur: props.onBlur,
-    style: { ...inputStyle, ...(props.error ? invalidStyle : {}) },
+    ...(props.placeholder === undefined ? {} : { placeholder: props.placeholder }),
+    ...(props.testId === undefined ? {} : { testId: props.testId }),
+    ...(props.onBlur === undefined ? {} : { onBlur: props.onBlur }),
+    autoFocus: props.autoFocus ?? false,
+    spellCheck: false,
   };
   return (
     <FieldFrame id={id} label={props.label} hint={props.hint} error={props.error} hideLabel={props.hideLabel}>
       {props.multiline ? (
-        <textarea {...common} rows={6} style={{ ...common.style, fontFamily: 'monospace', fontSize: '12px' }} onChange={(e) => props.onChange(e.target.value)} />
+        <TextArea {...common} minimumRows={6} resize="vertical" isMonospaced onChange={(e) => props.onChange(e.currentTarget.value)} />
       ) : (
-        <input {...common} type={props.type ?? 'text'} list={props.list} autoComplete="off" spellCheck={false} onChange={(e) => props.onChange(e.target.value)} />
+        <Textfield {...common} type={props.type ?? 'text'} list={props.list} autoComplete="off" onChange={(e) => props.onChange(e.currentTarget.value)} />
       )}
+    </FieldFrame>
+  );
+}
+
+/** A text box of several lines that stays plain text (fixed values, JSON). */
+export function TextAreaField(props: { label: string; value: string; onChange: (value: string) => void; error?: string | undefined; hideLabel?: boolean; rows?: number }) {
+  const id = useId();
+  return (
+    <FieldFrame id={id} label={props.label} error={props.error} hideLabel={props.hideLabel}>
+      <TextArea
+        id={id}
+        value={props.value}
+        isInvalid={Boolean(props.error)}
+        aria-describedby={describedBy(id, undefined, props.error)}
+        minimumRows={props.rows ?? 2}
+        resize="vertical"
+        onChange={(e) => props.onChange(e.currentTarget.value)}
+      />
     </FieldFrame>
   );
 }
@@ -101,6 +115,9 @@ export interface Option {
   value: string;
   label: string;
 }
+
+/** Lists longer than this can be searched by typing (projects, fields, statuses). */
+const SEARCHABLE_FROM = 8;
 
 export function SelectField(props: {
   label: string;
@@ -113,169 +130,112 @@ export function SelectField(props: {
   testId?: string;
 }) {
   const id = useId();
-  const known = props.options.some((o) => o.value === props.value);
+  const known = props.options.find((o) => o.value === props.value);
+  // A saved value the list does not offer (yet) stays shown as it is.
+  const options = known || props.value === '' ? props.options : [{ value: props.value, label: props.value }, ...props.options];
+  const selected = known ?? (props.value === '' ? null : { value: props.value, label: props.value });
   return (
     <FieldFrame id={id} label={props.label} hint={props.hint} error={props.error} hideLabel={props.hideLabel}>
-      <select
-        id={id}
-        value={props.value}
-        data-testid={props.testId}
-        aria-invalid={props.error ? true : undefined}
+      <Select<Option>
+        inputId={id}
+        options={options}
+        value={selected}
+        isSearchable={options.length >= SEARCHABLE_FROM}
+        isInvalid={Boolean(props.error)}
         aria-describedby={describedBy(id, props.hint, props.error)}
-        onChange={(e) => props.onChange(e.target.value)}
-        style={{ ...inputStyle, ...(props.error ? invalidStyle : {}) }}
-      >
-        {!known && <option value={props.value}>{props.value === '' ? 'Choose…' : props.value}</option>}
-        {props.options.map((o) => (
-          <option key={o.value} value={o.value}>
-            {o.label}
-          </option>
-        ))}
-      </select>
+        onChange={(option) => option && props.onChange(option.value)}
+        menuPortalTarget={document.body}
+        // eslint-disable-next-line @atlaskit/design-system/no-unsafe-style-overrides -- a chosen label must wrap, never be cut off (see selectStyles)
+        styles={selectStyles}
+        {...(props.testId === undefined ? {} : { testId: props.testId })}
+      />
     </FieldFrame>
   );
 }
 
-export function Checkbox(props: { label: string; checked: boolean; onChange: (checked: boolean) => void; hint?: string }) {
+// The chosen label wraps instead of being cut off with an ellipsis, however narrow the column;
+// the menu sits above tables and dialogs.
+const selectStyles = {
+  singleValue: (base: object) => ({ ...base, whiteSpace: 'normal', overflow: 'visible', textOverflow: 'clip', overflowWrap: 'anywhere' }),
+  menuPortal: (base: object) => ({ ...base, zIndex: 900 }),
+} as const;
+
+export function CheckboxField(props: { label: string; checked: boolean; onChange: (checked: boolean) => void; hint?: string }) {
   const id = useId();
   return (
     <Stack space="space.050">
-      <Inline space="space.100" alignBlock="center">
-        <input id={id} type="checkbox" checked={props.checked} onChange={(e) => props.onChange(e.target.checked)} style={{ width: 16, height: 16 }} />
-        <label htmlFor={id}>{props.label}</label>
-      </Inline>
+      <Checkbox id={id} label={props.label} isChecked={props.checked} onChange={(e) => props.onChange(e.currentTarget.checked)} aria-describedby={props.hint ? `${id}-hint` : undefined} />
       {props.hint && (
-        <span style={{ fontSize: '12px', color: token('color.text.subtlest', '#626F86'), paddingLeft: 24 }}>{props.hint}</span>
+        <Box id={`${id}-hint`} xcss={checkboxHintStyles}>
+          <HelperMessage>{props.hint}</HelperMessage>
+        </Box>
       )}
     </Stack>
   );
 }
+const checkboxHintStyles = xcss({ paddingInlineStart: 'space.300' });
 
-// ---------------------------------------------------------------- tabs (WAI-ARIA tabs pattern)
+// ---------------------------------------------------------------- tabs
 
 export interface TabDef {
   id: string;
   label: string;
+  /** The tab holds unsaved edits: marked in words (for screen readers) and with a dot. */
+  unsaved?: boolean;
 }
 
-export function Tabs(props: { tabs: readonly TabDef[]; selected: string; onSelect: (id: string) => void; children: ReactNode }) {
-  const refs = useRef<Record<string, HTMLButtonElement | null>>({});
-  const base = useId();
-  const move = (event: KeyboardEvent<HTMLButtonElement>, index: number) => {
-    const last = props.tabs.length - 1;
-    const next = event.key === 'ArrowRight' ? (index === last ? 0 : index + 1) : event.key === 'ArrowLeft' ? (index === 0 ? last : index - 1) : event.key === 'Home' ? 0 : event.key === 'End' ? last : undefined;
-    if (next === undefined) return;
-    event.preventDefault();
-    const tab = props.tabs[next];
-    if (!tab) return;
-    props.onSelect(tab.id);
-    refs.current[tab.id]?.focus();
-  };
+/** Atlaskit's tabs; only the open tab's panel is mounted, so a hidden tab does not poll the backend. */
+export function Tabs(props: { tabs: readonly TabDef[]; selected: string; onSelect: (id: string) => void; children: ReactNode[] }) {
+  const index = Math.max(0, props.tabs.findIndex((t) => t.id === props.selected));
+  const panels = Children.toArray(props.children);
   return (
-    <Stack space="space.200">
-      <div role="tablist" aria-label="Tandem settings" style={{ display: 'flex', gap: 4, borderBottom: `2px solid ${token('color.border', '#091E4224')}` }}>
-        {props.tabs.map((tab, index) => {
-          const active = tab.id === props.selected;
-          return (
-            <button
-              key={tab.id}
-              ref={(el) => {
-                refs.current[tab.id] = el;
-              }}
-              role="tab"
-              id={`${base}-tab-${tab.id}`}
-              aria-selected={active}
-              aria-controls={`${base}-panel`}
-              tabIndex={active ? 0 : -1}
-              onClick={() => props.onSelect(tab.id)}
-              onKeyDown={(e) => move(e, index)}
-              style={{
-                font: 'inherit',
-                fontWeight: 600,
-                background: 'none',
-                border: 'none',
-                borderBottom: `2px solid ${active ? token('color.border.selected', '#0C66E4') : 'transparent'}`,
-                marginBottom: -2,
-                padding: '8px 12px',
-                cursor: 'pointer',
-                color: active ? token('color.text.selected', '#0C66E4') : token('color.text.subtle', '#44546F'),
-              }}
-            >
-              {tab.label}
-            </button>
-          );
-        })}
-      </div>
-      <div role="tabpanel" id={`${base}-panel`} aria-labelledby={`${base}-tab-${props.selected}`} tabIndex={0}>
-        {props.children}
-      </div>
-    </Stack>
+    <AkTabs id="tandem-tabs" selected={index} onChange={(next) => props.onSelect(props.tabs[next]?.id ?? props.selected)} shouldUnmountTabPanelOnChange>
+      <TabList>
+        {props.tabs.map((tab) => (
+          <Tab key={tab.id} testId={`tab-${tab.id}`}>
+            {tab.label}
+            {tab.unsaved && (
+              <>
+                <Box as="span" aria-hidden="true" xcss={unsavedDotStyles} testId={`unsaved-${tab.id}`} />
+                <VisuallyHidden> (unsaved changes)</VisuallyHidden>
+              </>
+            )}
+          </Tab>
+        ))}
+      </TabList>
+      {props.tabs.map((tab, i) => (
+        <TabPanel key={tab.id}>
+          <Box xcss={tabPanelStyles}>{panels[i]}</Box>
+        </TabPanel>
+      ))}
+    </AkTabs>
   );
 }
+const unsavedDotStyles = xcss({
+  display: 'inline-block',
+  width: '8px',
+  height: '8px',
+  marginInlineStart: 'space.075',
+  borderRadius: 'radius.full',
+  backgroundColor: 'color.background.warning.bold',
+});
+const tabPanelStyles = xcss({ paddingBlockStart: 'space.200', width: '100%' });
 
 // ---------------------------------------------------------------- dialog
 
 export function Dialog(props: { title: string; onClose: () => void; children: ReactNode; footer: ReactNode }) {
-  const ref = useRef<HTMLDivElement>(null);
-  const titleId = useId();
-  const opener = useRef<Element | null>(null);
-  useEffect(() => {
-    opener.current = document.activeElement;
-    const first = ref.current?.querySelector<HTMLElement>('input, select, textarea, button');
-    first?.focus();
-    return () => {
-      if (opener.current instanceof HTMLElement) opener.current.focus();
-    };
-  }, []);
-  const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
-    if (event.key === 'Escape') {
-      event.stopPropagation();
-      props.onClose();
-      return;
-    }
-    if (event.key !== 'Tab' || !ref.current) return;
-    // Keep focus inside the dialog while it is open.
-    const focusable = [...ref.current.querySelectorAll<HTMLElement>('input, select, textarea, button:not([disabled]), [href]')];
-    const first = focusable[0];
-    const last = focusable[focusable.length - 1];
-    if (event.shiftKey && document.activeElement === first) {
-      event.preventDefault();
-      last?.focus();
-    } else if (!event.shiftKey && document.activeElement === last) {
-      event.preventDefault();
-      first?.focus();
-    }
-  };
   return (
-    <div style={{ position: 'fixed', inset: 0, background: token('color.blanket', '#091E427A'), display: 'flex', alignItems: 'flex-start', justifyContent: 'center', paddingTop: 60, zIndex: 100 }}>
-      <div
-        ref={ref}
-        role="dialog"
-        aria-modal="true"
-        aria-labelledby={titleId}
-        onKeyDown={onKeyDown}
-        style={{
-          background: token('elevation.surface.overlay', '#FFFFFF'),
-          boxShadow: token('elevation.shadow.overlay', '0 8px 12px #091E4226'),
-          borderRadius: 8,
-          width: 'min(600px, 92vw)',
-          maxHeight: '80vh',
-          overflow: 'auto',
-          padding: 24,
-          color: token('color.text', '#172B4D'),
-        }}
-      >
-        <Stack space="space.200">
-          <h2 id={titleId} style={{ margin: 0, fontSize: 20 }}>
-            {props.title}
-          </h2>
-          {props.children}
-          <Inline space="space.100" alignInline="end">
-            {props.footer}
-          </Inline>
-        </Stack>
-      </div>
-    </div>
+    <ModalTransition>
+      <Modal onClose={props.onClose} width="medium">
+        <ModalHeader hasCloseButton>
+          <ModalTitle>{props.title}</ModalTitle>
+        </ModalHeader>
+        <ModalBody>
+          <Stack space="space.200">{props.children}</Stack>
+        </ModalBody>
+        <ModalFooter>{props.footer}</ModalFooter>
+      </Modal>
+    </ModalTransition>
   );
 }
 
@@ -283,38 +243,28 @@ export function Dialog(props: { title: string; onClose: () => void; children: Re
 
 export type LampColour = 'green' | 'red' | 'yellow' | 'grey';
 
-const LAMP: Record<LampColour, string> = {
-  green: token('color.icon.success', '#22A06B'),
-  red: token('color.icon.danger', '#C9372C'),
-  yellow: token('color.icon.warning', '#E2B203'),
-  grey: token('color.icon.disabled', '#8590A2'),
-};
+const lampBase = xcss({ width: '10px', height: '10px', borderRadius: 'radius.full', display: 'inline-block' });
+const LAMP = {
+  green: xcss({ backgroundColor: 'color.background.success.bold' }),
+  red: xcss({ backgroundColor: 'color.background.danger.bold' }),
+  yellow: xcss({ backgroundColor: 'color.background.warning.bold' }),
+  grey: xcss({ backgroundColor: 'color.background.accent.gray.subtle' }),
+} as const;
 
 /** A coloured dot with its meaning in words beside it (colour is never the only signal). */
 export function Lamp(props: { colour: LampColour; label: string; testId?: string }) {
   return (
-    <span data-testid={props.testId} data-lamp={props.colour} style={{ display: 'inline-flex', alignItems: 'center', gap: 6 }}>
-      <span aria-hidden="true" style={{ width: 10, height: 10, borderRadius: '50%', background: LAMP[props.colour], display: 'inline-block' }} />
-      <span>{props.label}</span>
-    </span>
+    <Box as="span" testId={props.testId} data-lamp={props.colour}>
+      <Inline space="space.075" alignBlock="center">
+        <Box as="span" aria-hidden="true" xcss={[lampBase, LAMP[props.colour]]} />
+        <Text>{props.label}</Text>
+      </Inline>
+    </Box>
   );
 }
 
-const LOZENGE: Record<string, [string, string]> = {
-  success: [token('color.background.success', '#DCFFF1'), token('color.text.success', '#216E4E')],
-  removed: [token('color.background.danger', '#FFECEB'), token('color.text.danger', '#AE2E24')],
-  moved: [token('color.background.warning', '#FFF7D6'), token('color.text.warning', '#A54800')],
-  inprogress: [token('color.background.information', '#E9F2FF'), token('color.text.information', '#0055CC')],
-  default: [token('color.background.neutral', '#091E420F'), token('color.text.subtle', '#44546F')],
-};
-
-export function Lozenge(props: { appearance: keyof typeof LOZENGE; children: ReactNode }) {
-  const [background, color] = LOZENGE[props.appearance] ?? LOZENGE.default ?? ['', ''];
-  return (
-    <span style={{ background, color, borderRadius: 3, padding: '0 4px', fontSize: 11, fontWeight: 700, textTransform: 'uppercase', whiteSpace: 'nowrap' }}>
-      {props.children}
-    </span>
-  );
+export function Lozenge(props: { appearance: 'success' | 'removed' | 'moved' | 'inprogress' | 'default'; children: ReactNode }) {
+  return <AkLozenge appearance={props.appearance}>{props.children}</AkLozenge>;
 }
 
 const cardStyles = xcss({
@@ -324,6 +274,7 @@ const cardStyles = xcss({
   borderStyle: 'solid',
   borderColor: 'color.border',
   backgroundColor: 'elevation.surface.raised',
+  minWidth: '0',
 });
 
 export function Card(props: { children: ReactNode; testId?: string; label?: string }) {
@@ -334,11 +285,20 @@ export function Card(props: { children: ReactNode; testId?: string; label?: stri
   );
 }
 
+/** A card's title. */
+export function CardTitle(props: { children: ReactNode }) {
+  return (
+    <Heading size="small" as="h3">
+      {props.children}
+    </Heading>
+  );
+}
+
 export function EmptyState(props: { title: string; children: ReactNode; action?: ReactNode }) {
   return (
     <Card>
       <Stack space="space.100" alignInline="start">
-        <h3 style={{ margin: 0 }}>{props.title}</h3>
+        <CardTitle>{props.title}</CardTitle>
         <Text as="p" color="color.text.subtle">
           {props.children}
         </Text>
@@ -348,9 +308,131 @@ export function EmptyState(props: { title: string; children: ReactNode; action?:
   );
 }
 
-export const tableStyle: CSSProperties = { width: '100%', borderCollapse: 'collapse', fontSize: 14 };
-export const cellStyle: CSSProperties = { textAlign: 'left', verticalAlign: 'top', padding: '6px 8px', borderBottom: `1px solid ${token('color.border', '#091E4224')}` };
-export const headStyle: CSSProperties = { ...cellStyle, fontSize: 12, color: token('color.text.subtle', '#44546F'), fontWeight: 600 };
+// ---------------------------------------------------------------- tables
+
+/** Inside a table whose rows are stacked because the page is narrower than Atlaskit's `md` breakpoint. */
+const StackedTable = createContext(false);
+
+const WIDE = '(min-width: 64rem)';
+function subscribeWide(onChange: () => void): () => void {
+  const query = window.matchMedia(WIDE);
+  query.addEventListener('change', onChange);
+  return () => query.removeEventListener('change', onChange);
+}
+/** Whether the page is at least 1024 px wide (Atlaskit's `md`), following resizes. */
+function useWide(): boolean {
+  return useSyncExternalStore(subscribeWide, () => window.matchMedia(WIDE).matches);
+}
+
+const scrollStyles = xcss({ overflowX: 'auto', width: '100%' });
+const tableStyles = xcss({ width: '100%', borderCollapse: 'collapse' });
+const cellStyles = xcss({
+  textAlign: 'start',
+  verticalAlign: 'top',
+  paddingBlock: 'space.075',
+  paddingInline: 'space.100',
+  borderBlockEndWidth: 'border.width',
+  borderBlockEndStyle: 'solid',
+  borderBlockEndColor: 'color.border',
+  overflowWrap: 'anywhere',
+});
+const headStyles = xcss({ font: 'font.body.small', fontWeight: 'font.weight.semibold', color: 'color.text.subtle' });
+const captionStyles = xcss({ textAlign: 'start', fontWeight: 'font.weight.semibold', paddingBlock: 'space.050' });
+const stackedStyles = xcss({ display: 'block' });
+
+/**
+ * A table on tokens. `stack` turns each row into a block of labelled fields, for editors whose
+ * columns would otherwise be squeezed below what their controls need on a narrow page.
+ */
+export function Table(props: { children: ReactNode; caption?: string; testId?: string; stack?: boolean }) {
+  const wide = useWide();
+  const stack = (props.stack ?? false) && !wide;
+  return (
+    <StackedTable.Provider value={stack}>
+      <Box xcss={scrollStyles}>
+        <Box as="table" xcss={[tableStyles, stack ? stackedStyles : undefined]} testId={props.testId}>
+          {props.caption && (
+            <Box as="caption" xcss={captionStyles}>
+              {props.caption}
+            </Box>
+          )}
+          {props.children}
+        </Box>
+      </Box>
+    </StackedTable.Provider>
+  );
+}
+
+/** The header row: on a narrow page a stacked table shows each field's label instead. */
+export function Head(props: { children: ReactNode }) {
+  const stacked = useContext(StackedTable);
+  return stacked ? null : <thead>{props.children}</thead>;
+}
+
+export function Body(props: { children: ReactNode }) {
+  const stacked = useContext(StackedTable);
+  return (
+    <Box as="tbody" xcss={stacked ? stackedBodyStyles : undefined}>
+      {props.children}
+    </Box>
+  );
+}
+
+export function Row(props: { children: ReactNode; testId?: string }) {
+  const stacked = useContext(StackedTable);
+  return (
+    <Box as="tr" xcss={stacked ? stackedRowStyles : undefined} testId={props.testId}>
+      {props.children}
+    </Box>
+  );
+}
+
+export function HeadCell(props: { children?: ReactNode }) {
+  return (
+    <Box as="th" scope="col" xcss={[cellStyles, headStyles]}>
+      {props.children}
+    </Box>
+  );
+}
+
+export function Cell(props: { children?: ReactNode; minWidth?: 'narrow' | 'medium' | 'wide'; 'aria-live'?: 'polite' }) {
+  const stacked = useContext(StackedTable);
+  return (
+    <Box as="td" aria-live={props['aria-live']} xcss={[cellStyles, props.minWidth ? CELL_WIDTH[props.minWidth] : undefined, stacked ? stackedCellStyles : undefined]}>
+      {props.children}
+    </Box>
+  );
+}
+const stackedBodyStyles = xcss({ display: 'block' });
+const stackedRowStyles = xcss({
+  display: 'block',
+  paddingBlock: 'space.100',
+  borderBlockEndWidth: 'border.width',
+  borderBlockEndStyle: 'solid',
+  borderBlockEndColor: 'color.border',
+});
+const stackedCellStyles = xcss({ display: 'block', borderBlockEndWidth: '0' });
+
+let rowCount = 0;
+/**
+ * Keys for rows that have no id of their own (mapping rows): a removed row takes its key with it,
+ * so the rows after it keep what is theirs (a field check, text being typed, focus).
+ */
+export function useRowKeys(count: number): { keys: readonly string[]; removed: (index: number) => void } {
+  const [keys, setKeys] = useState<string[]>(() => Array.from({ length: count }, () => `row-${++rowCount}`));
+  let current = keys;
+  // Rows added (or replaced by a discard, an import) get new keys; those that stay keep theirs.
+  if (keys.length !== count) {
+    current = keys.length < count ? [...keys, ...Array.from({ length: count - keys.length }, () => `row-${++rowCount}`)] : keys.slice(0, count);
+    setKeys(current);
+  }
+  return { keys: current, removed: (index) => setKeys((k) => k.filter((_, i) => i !== index)) };
+}
+const CELL_WIDTH = {
+  narrow: xcss({ minWidth: '120px' }),
+  medium: xcss({ minWidth: '180px' }),
+  wide: xcss({ minWidth: '240px' }),
+} as const;
 
 // ---------------------------------------------------------------- copy and flags
 
@@ -378,25 +460,22 @@ export function CopyButton(props: { text: string; label: string }) {
   );
 }
 
+const codeStyles = xcss({
+  margin: 'space.0',
+  padding: 'space.150',
+  borderRadius: 'radius.small',
+  backgroundColor: 'color.background.neutral',
+  color: 'color.text',
+  font: 'font.code',
+  whiteSpace: 'pre-wrap',
+  wordBreak: 'break-all',
+});
+
 export function CodeBlock(props: { text: string; label: string; testId?: string }) {
   return (
-    <pre
-      aria-label={props.label}
-      data-testid={props.testId}
-      tabIndex={0}
-      style={{
-        margin: 0,
-        padding: 12,
-        borderRadius: 3,
-        background: token('color.background.neutral', '#091E420F'),
-        color: token('color.text', '#172B4D'),
-        fontSize: 12,
-        whiteSpace: 'pre-wrap',
-        wordBreak: 'break-all',
-      }}
-    >
+    <Box as="pre" aria-label={props.label} testId={props.testId} tabIndex={0} xcss={codeStyles}>
       {props.text}
-    </pre>
+    </Box>
   );
 }
 

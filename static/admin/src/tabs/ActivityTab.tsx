@@ -4,12 +4,15 @@
 import { useCallback, useEffect, useState } from 'react';
 import SectionMessage from '@atlaskit/section-message';
 import Spinner from '@atlaskit/spinner';
-import { Inline, Stack, Text } from '@atlaskit/primitives';
+import { Inline, Stack, Text, Box, xcss } from '@atlaskit/primitives';
 import type { ActivityEntry, FailureEntry, RefusedCalls } from '../../../../src/contract/admin';
 import { call } from '../api';
 import { formatDate, useAdmin } from '../admin-state';
 import { SweepCard } from './SweepCard';
-import { Button, Card, Lozenge, SelectField, TextField, cellStyle, flag, headStyle, tableStyle } from '../ui';
+import { Button, Card, Lozenge, SelectField, TextField, flag, Cell, HeadCell, Table, CardTitle } from '../ui';
+
+const connectionFilterStyles = xcss({ minWidth: '220px' });
+const keyFilterStyles = xcss({ minWidth: '180px' });
 
 const OUTCOME: Record<ActivityEntry['outcome'], 'success' | 'default' | 'moved' | 'removed' | 'inprogress'> = {
   synced: 'success',
@@ -120,7 +123,7 @@ export function ActivityTab() {
         }}
       >
         <Inline space="space.150" alignBlock="end" shouldWrap>
-          <div style={{ minWidth: 220 }}>
+          <Box xcss={connectionFilterStyles}>
             <SelectField
               label="Connection"
               value={connectionId}
@@ -130,10 +133,10 @@ export function ActivityTab() {
                 setApplied((a) => ({ ...a, connectionId: v }));
               }}
             />
-          </div>
-          <div style={{ minWidth: 180 }}>
+          </Box>
+          <Box xcss={keyFilterStyles}>
             <TextField label="Issue key" value={issueKey} onChange={setIssueKey} placeholder="OPS-123" testId="activity-issue-key" />
-          </div>
+          </Box>
           <Button type="submit">Filter</Button>
           <Button appearance="subtle" onClick={refresh} testId="activity-refresh">
             Refresh
@@ -141,13 +144,13 @@ export function ActivityTab() {
         </Inline>
       </form>
       {error && (
-        <SectionMessage appearance="error" title="The activity could not be loaded">
+        <SectionMessage headingLevel="h3" appearance="error" title="The activity could not be loaded">
           <Text as="p">{error} Press Refresh to try again.</Text>
         </SectionMessage>
       )}
       <Card label="Failures" testId="failures">
         <Inline spread="space-between" alignBlock="center">
-          <h3 style={{ margin: 0, fontSize: 16 }}>Failures</h3>
+          <CardTitle>Failures</CardTitle>
           {waiting > 1 && (
             <Button onClick={() => void retry(undefined)} isLoading={acting === 'all'}>
               Retry all ({waiting})
@@ -159,22 +162,22 @@ export function ActivityTab() {
           <Text as="p">Nothing failed. A delivery that fails shows here at once while Tandem retries it, and stays here if every retry fails.</Text>
         )}
         {failures && failures.length > 0 && (
-          <table style={tableStyle}>
+          <Table>
             <thead>
               <tr>
                 {['Issue', 'Connection', 'What failed', 'Attempts', 'State', ''].map((h) => (
-                  <th key={h} style={headStyle} scope="col">
+                  <HeadCell key={h}>
                     {h}
-                  </th>
+                  </HeadCell>
                 ))}
               </tr>
             </thead>
             <tbody>
               {failures.map((f) => (
                 <tr key={f.id} data-testid="failure-row">
-                  <td style={cellStyle}>{f.subject.issueKey}</td>
-                  <td style={cellStyle}>{names.get(f.connectionId) ?? f.connectionId}</td>
-                  <td style={cellStyle}>
+                  <Cell>{f.subject.issueKey}</Cell>
+                  <Cell>{names.get(f.connectionId) ?? f.connectionId}</Cell>
+                  <Cell>
                     <Stack space="space.050">
                       <Text weight="medium">{f.operation}</Text>
                       <Text>{f.explanation}</Text>
@@ -183,9 +186,9 @@ export function ActivityTab() {
                         Last tried {formatDate(f.lastAt, 'second')}
                       </Text>
                     </Stack>
-                  </td>
-                  <td style={cellStyle}>{f.attempts}</td>
-                  <td style={cellStyle}>
+                  </Cell>
+                  <Cell>{f.attempts}</Cell>
+                  <Cell>
                     <Stack space="space.050">
                       <span data-testid="failure-state">
                         <Lozenge appearance={stateOf(f).appearance}>{stateOf(f).label}</Lozenge>
@@ -201,8 +204,8 @@ export function ActivityTab() {
                         </Text>
                       )}
                     </Stack>
-                  </td>
-                  <td style={cellStyle}>
+                  </Cell>
+                  <Cell>
                     <Inline space="space.050">
                       <Button
                         onClick={() => void retry(f.id)}
@@ -216,42 +219,42 @@ export function ActivityTab() {
                         Discard
                       </Button>
                     </Inline>
-                  </td>
+                  </Cell>
                 </tr>
               ))}
             </tbody>
-          </table>
+          </Table>
         )}
       </Card>
       <RefusedCallsCard refused={refused} names={names} />
       <SweepCard names={names} />
       <Card label="Activity log" testId="activity">
-        <h3 style={{ margin: 0, fontSize: 16 }}>Activity</h3>
+        <CardTitle>Activity</CardTitle>
         {entries.length === 0 && !loading && (
           <Text as="p">{applied.issueKey || applied.connectionId ? 'Nothing matches this filter.' : 'Nothing has synced yet. Create or change an issue in a mapped project and it shows here.'}</Text>
         )}
         {entries.length > 0 && (
-          <table style={tableStyle}>
+          <Table>
             <thead>
               <tr>
                 {['When', 'Connection', 'Direction', 'Outcome', 'Issue', 'What happened'].map((h) => (
-                  <th key={h} style={headStyle} scope="col">
+                  <HeadCell key={h}>
                     {h}
-                  </th>
+                  </HeadCell>
                 ))}
               </tr>
             </thead>
             <tbody>
               {entries.map((entry) => (
                 <tr key={entry.id} data-testid="activity-row">
-                  <td style={{ ...cellStyle, whiteSpace: 'nowrap' }}>{formatDate(entry.at)}</td>
-                  <td style={cellStyle}>{names.get(entry.connectionId) ?? entry.connectionId}</td>
-                  <td style={cellStyle}>{entry.direction === 'outbound' ? 'Jira → tool' : 'Tool → Jira'}</td>
-                  <td style={cellStyle}>
+                  <Cell minWidth="narrow">{formatDate(entry.at)}</Cell>
+                  <Cell>{names.get(entry.connectionId) ?? entry.connectionId}</Cell>
+                  <Cell>{entry.direction === 'outbound' ? 'Jira → tool' : 'Tool → Jira'}</Cell>
+                  <Cell>
                     <Lozenge appearance={OUTCOME[entry.outcome]}>{entry.outcome}</Lozenge>
-                  </td>
-                  <td style={cellStyle}>{entry.issueKey ?? ''}</td>
-                  <td style={cellStyle}>
+                  </Cell>
+                  <Cell>{entry.issueKey ?? ''}</Cell>
+                  <Cell>
                     <Stack space="space.050">
                       <Text>{entry.summary}</Text>
                       {entry.details.map((d, i) => (
@@ -260,11 +263,11 @@ export function ActivityTab() {
                         </Text>
                       ))}
                     </Stack>
-                  </td>
+                  </Cell>
                 </tr>
               ))}
             </tbody>
-          </table>
+          </Table>
         )}
         {loading && <Spinner label="Loading activity" />}
         {cursor && !loading && (
@@ -282,7 +285,7 @@ function RefusedCallsCard(props: { refused: { calls: RefusedCalls[]; last24h: nu
   const { refused, names } = props;
   return (
     <Card label="Refused calls" testId="refused-calls">
-      <h3 style={{ margin: 0, fontSize: 16 }}>Refused calls</h3>
+      <CardTitle>Refused calls</CardTitle>
       {refused === undefined && <Spinner label="Loading refused calls" />}
       {refused && (
         <Text as="p" color="color.text.subtle" testId="refused-calls-summary">
@@ -293,27 +296,27 @@ function RefusedCallsCard(props: { refused: { calls: RefusedCalls[]; last24h: nu
         </Text>
       )}
       {refused && refused.calls.length > 0 && (
-        <table style={tableStyle}>
+        <Table>
           <thead>
             <tr>
               {['When', 'Connection', 'Calls', 'Why'].map((h) => (
-                <th key={h} style={headStyle} scope="col">
+                <HeadCell key={h}>
                   {h}
-                </th>
+                </HeadCell>
               ))}
             </tr>
           </thead>
           <tbody>
             {refused.calls.map((c) => (
               <tr key={c.id} data-testid="refused-row">
-                <td style={{ ...cellStyle, whiteSpace: 'nowrap' }}>
+                <Cell minWidth="narrow">
                   {c.count === 1 ? formatDate(c.lastAt, 'second') : `${formatDate(c.firstAt, 'second')} – ${formatDate(c.lastAt, 'second')}`}
-                </td>
-                <td style={cellStyle}>
+                </Cell>
+                <Cell>
                   {c.connectionId ? (names.get(c.connectionId) ?? c.connectionId) : c.namedConnection ? `No connection “${c.namedConnection}”` : 'No connection named'}
-                </td>
-                <td style={cellStyle}>{c.capped ? `${c.count} or more` : c.count}</td>
-                <td style={cellStyle}>
+                </Cell>
+                <Cell>{c.capped ? `${c.count} or more` : c.count}</Cell>
+                <Cell>
                   <Stack space="space.050">
                     {c.reasons.map((r) => (
                       <Text key={r.reason}>
@@ -322,11 +325,11 @@ function RefusedCallsCard(props: { refused: { calls: RefusedCalls[]; last24h: nu
                       </Text>
                     ))}
                   </Stack>
-                </td>
+                </Cell>
               </tr>
             ))}
           </tbody>
-        </table>
+        </Table>
       )}
     </Card>
   );

@@ -2,15 +2,27 @@
 // set the token, test, disconnect and reconnect.
 import { useCallback, useEffect, useState } from 'react';
 import SectionMessage from '@atlaskit/section-message';
-import { Inline, Stack, Text } from '@atlaskit/primitives';
-import { token } from '@atlaskit/tokens';
+import { Fieldset } from '@atlaskit/form';
+import { Box, Inline, Stack, Text, xcss } from '@atlaskit/primitives';
+import { Radio } from '@atlaskit/radio';
 import type { Connection, FailureEntry, InboundView, TestConnectionResponse } from '../../../../src/contract/admin';
 import { call } from '../api';
 import { formatDate, useAdmin } from '../admin-state';
-import { Button, Card, Dialog, EmptyState, Lamp, SelectField, TextField, flag, type LampColour } from '../ui';
+import { Button, Card, Dialog, EmptyState, Lamp, SelectField, TextField, flag, type LampColour, CardTitle } from '../ui';
 import { DirtyHint } from './common';
 
 type TestResult = Omit<Extract<TestConnectionResponse, { ok: true }>, 'ok'>;
+
+const listStyles = xcss({ margin: 'space.0', paddingInlineStart: 'space.250' });
+const presetStyles = xcss({
+  padding: 'space.100',
+  borderRadius: 'radius.medium',
+  borderWidth: 'border.width',
+  borderStyle: 'solid',
+  borderColor: 'color.border',
+});
+const secretFieldStyles = xcss({ minWidth: '280px', flexGrow: 1 });
+const presetChosenStyles = xcss({ borderColor: 'color.border.selected' });
 
 const isUrl = (value: string) => /^https?:\/\/[^\s/]+/.test(value.trim());
 
@@ -157,7 +169,7 @@ function ConnectionCard(props: {
     <Card testId={`connection-${connection.id}`} label={connection.name}>
       <Inline spread="space-between" alignBlock="start" shouldWrap>
         <Stack space="space.050">
-          <h3 style={{ margin: 0, fontSize: 16 }}>{connection.name}</h3>
+          <CardTitle>{connection.name}</CardTitle>
           <Text size="small" color="color.text.subtle">
             {connection.protocol === 'record-rest' ? 'REST records' : 'Push (Jira webhook)'} · {address ?? 'no address'} · id {connection.id}
           </Text>
@@ -188,7 +200,7 @@ function ConnectionCard(props: {
       )}
       {testing && <Text color="color.text.subtle">Reaching {address}…</Text>}
       {props.test && !testing && (
-        <SectionMessage
+        <SectionMessage headingLevel="h3"
           appearance={props.test.verdict === 'ok' ? 'success' : props.test.verdict === 'not-testable' ? 'information' : 'error'}
           title={props.test.verdict === 'ok' ? 'Connected' : props.test.verdict === 'not-testable' ? 'No test for this kind of connection' : 'The test did not pass'}
         >
@@ -205,7 +217,7 @@ function ConnectionCard(props: {
         </SectionMessage>
       )}
       {testError && (
-        <SectionMessage appearance="error" title="The test could not run">
+        <SectionMessage headingLevel="h3" appearance="error" title="The test could not run">
           <Text as="p">{testError}</Text>
         </SectionMessage>
       )}
@@ -265,7 +277,7 @@ function TokenForm(props: { connection: Connection }) {
   };
   return (
     <Inline space="space.100" alignBlock="end" shouldWrap>
-      <div style={{ minWidth: 280, flex: 1 }}>
+      <Box xcss={secretFieldStyles}>
         <TextField
           label={setAt ? 'Replace the token' : 'Token'}
           type="password"
@@ -275,7 +287,7 @@ function TokenForm(props: { connection: Connection }) {
           hint={setAt ? `Token set on ${formatDate(setAt)}. It is never shown; paste a new one to replace it.` : 'No token yet. Paste the API token the tool gave you.'}
           testId={`token-${connection.id}`}
         />
-      </div>
+      </Box>
       <Button onClick={() => void store()} isLoading={busy} isDisabled={admin.dirty}>
         {setAt ? 'Replace token' : 'Save token'}
       </Button>
@@ -306,7 +318,7 @@ function PushUrlForm(props: { connection: Extract<Connection, { protocol: 'jira-
   };
   return (
     <Inline space="space.100" alignBlock="end" shouldWrap>
-      <div style={{ minWidth: 280, flex: 1 }}>
+      <Box xcss={secretFieldStyles}>
         <TextField
           label="Replace the push URL"
           type="password"
@@ -316,7 +328,7 @@ function PushUrlForm(props: { connection: Extract<Connection, { protocol: 'jira-
           hint={`The push URL carries the tool’s key, so it is kept secret (set on ${formatDate(connection.webhook.pushUrlSetAt)}): ${connection.webhook.pushUrl}`}
           testId={`push-url-${connection.id}`}
         />
-      </div>
+      </Box>
       <Button onClick={() => void store()} isLoading={busy} isDisabled={admin.dirty}>
         Replace push URL
       </Button>
@@ -428,16 +440,16 @@ function DeleteDialog(props: { connection: Connection; onClose: () => void }) {
     >
       <Stack space="space.100">
         <Text as="p">This removes the connection and everything Tandem keeps for it:</Text>
-        <ul style={{ margin: 0, paddingInlineStart: 20 }}>
+        <Box as="ul" xcss={listStyles}>
           <li>its settings, mappings and secrets (token, signing and inbound secrets, push URL);</li>
           <li>the links between Jira issues and the tool’s records, with their shadows (the last values synced);</li>
           <li>its kept failures, its activity lamp and the calls its inbound URL refused.</li>
-        </ul>
+        </Box>
         <Text as="p">
           The records in the tool and the Jira issues stay as they are. To pause syncing and keep the links instead, use Disconnect.
         </Text>
         {error && (
-          <SectionMessage appearance="error" title="Not deleted">
+          <SectionMessage headingLevel="h3" appearance="error" title="Not deleted">
             <Text as="p">{error}</Text>
           </SectionMessage>
         )}
@@ -533,44 +545,34 @@ function AddConnectionDialog(props: { onClose: () => void }) {
         </>
       }
     >
-      <fieldset style={{ border: 'none', padding: 0, margin: 0 }}>
-        <legend style={{ fontSize: 12, fontWeight: 600, color: token('color.text.subtle', '#44546F'), marginBottom: 8 }}>Start from</legend>
+      <Fieldset legend="Start from">
         <Stack space="space.100">
           {admin.presets.map((p) => (
-            <label
-              key={p.id}
-              style={{
-                display: 'flex',
-                gap: 8,
-                padding: 8,
-                borderRadius: 4,
-                cursor: 'pointer',
-                border: `1px solid ${p.id === presetId ? token('color.border.selected', '#0C66E4') : token('color.border', '#091E4224')}`,
-              }}
-            >
-              <input
-                type="radio"
+            <Box key={p.id} xcss={[presetStyles, p.id === presetId ? presetChosenStyles : undefined]}>
+              <Radio
                 name="preset"
                 value={p.id}
-                checked={p.id === presetId}
+                isChecked={p.id === presetId}
                 onChange={() => {
                   if (name === '' || name === preset?.name) setName(p.name);
                   setPresetId(p.id);
                 }}
+                label={
+                  <Stack space="space.025">
+                    <Text weight="bold">{p.name}</Text>
+                    <Text size="small" color="color.text.subtle">
+                      {p.description}
+                    </Text>
+                    <Text size="small" color="color.text.subtle" testId={`preset-describing-${p.id}`}>
+                      {p.describing}
+                    </Text>
+                  </Stack>
+                }
               />
-              <span>
-                <strong>{p.name}</strong>
-                <br />
-                <span style={{ fontSize: 12, color: token('color.text.subtle', '#44546F') }}>{p.description}</span>
-                <br />
-                <span style={{ fontSize: 12, color: token('color.text.subtle', '#44546F') }} data-testid={`preset-describing-${p.id}`}>
-                  {p.describing}
-                </span>
-              </span>
-            </label>
+            </Box>
           ))}
         </Stack>
-      </fieldset>
+      </Fieldset>
       <TextField label="Name" value={name} onChange={(v) => (setName(v), setFieldErrors({}))} error={nameError} hint="How this connection is called on this page and in the activity log." />
       <TextField
         label={preset?.needs === 'push-url' ? 'Push URL' : 'Tool address (base URL)'}
@@ -584,7 +586,7 @@ function AddConnectionDialog(props: { onClose: () => void }) {
         testId="add-connection-url"
       />
       {error && Object.keys(fieldErrors).length === 0 && (
-        <SectionMessage appearance="error" title="Not added">
+        <SectionMessage headingLevel="h3" appearance="error" title="Not added">
           <Text as="p">{error}</Text>
         </SectionMessage>
       )}

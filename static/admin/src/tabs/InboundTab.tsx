@@ -7,7 +7,7 @@ import { Inline, Stack, Text } from '@atlaskit/primitives';
 import type { InboundView } from '../../../../src/contract/admin';
 import { call } from '../api';
 import { formatDate, useAdmin } from '../admin-state';
-import { Button, Card, CodeBlock, CopyButton, Dialog, Lamp, flag } from '../ui';
+import { Button, Card, CodeBlock, CopyButton, Dialog, Lamp, flag, CardTitle } from '../ui';
 import { ConnectionPicker, NoConnection } from './common';
 
 /** 32 random bytes, base64url: what the tool and Tandem share to sign events. */
@@ -101,7 +101,7 @@ export function InboundTab(props: { connectionId: string | undefined; onSelectCo
     <Stack space="space.200">
       <ConnectionPicker connectionId={connection.id} onSelect={props.onSelectConnection} />
       {error && (
-        <SectionMessage appearance="error" title="Inbound settings could not be loaded">
+        <SectionMessage headingLevel="h3" appearance="error" title="Inbound settings could not be loaded">
           <Text as="p">{error}</Text>
         </SectionMessage>
       )}
@@ -130,14 +130,14 @@ export function InboundTab(props: { connectionId: string | undefined; onSelectCo
             )}
           </Card>
           <Card label="Inbound URL">
-            <h3 style={{ margin: 0, fontSize: 16 }}>Where the tool sends its events</h3>
+            <CardTitle>Where the tool sends its events</CardTitle>
             <Inline space="space.100" alignBlock="center">
               <CodeBlock text={view.url} label="Inbound URL" testId="inbound-url" />
               <CopyButton text={view.url} label="Copy the inbound URL" />
             </Inline>
           </Card>
           <Card label="Inbound secret">
-            <h3 style={{ margin: 0, fontSize: 16 }}>Secret</h3>
+            <CardTitle>Secret</CardTitle>
             <Text as="p" color="color.text.subtle" testId="inbound-secret-state">
               {view.secretSetAt ? `Secret set on ${formatDate(view.secretSetAt)}.` : 'No secret yet: Tandem refuses every event until you create one.'}
             </Text>
@@ -147,7 +147,7 @@ export function InboundTab(props: { connectionId: string | undefined; onSelectCo
               </Button>
             </Inline>
             {shown && (
-              <SectionMessage appearance="warning" title="Copy the secret now: it is shown only this once">
+              <SectionMessage headingLevel="h3" appearance="warning" title="Copy the secret now: it is shown only this once">
                 <Stack space="space.100">
                   <Inline space="space.100" alignBlock="center">
                     <CodeBlock text={shown} label="New inbound secret" testId="inbound-secret" />
@@ -166,7 +166,7 @@ export function InboundTab(props: { connectionId: string | undefined; onSelectCo
               </SectionMessage>
             )}
             {view.previousSecretSetAt && (
-              <SectionMessage appearance="information" title="The previous secret is still accepted">
+              <SectionMessage headingLevel="h3" appearance="information" title="The previous secret is still accepted">
                 <Stack space="space.100">
                   <Text as="p">
                     The secret set on {formatDate(view.previousSecretSetAt)} still works, so the tool keeps working while you update it. Retire it once the

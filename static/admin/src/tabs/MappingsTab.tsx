@@ -2,13 +2,16 @@
 // modules; how each field travels (with Jira's field picker and a type check that says why a field
 // cannot carry another); the status table with its category fallback; the priority table.
 import { useEffect, useLayoutEffect, useRef, useState } from 'react';
-import { Inline, Stack, Text } from '@atlaskit/primitives';
+import { Box, Inline, Stack, Text, xcss } from '@atlaskit/primitives';
 import type { Connection, FieldMapping, JiraBoardInfo, ProjectMapping, StatusCategory, ToolDescription, TransformFitInfo, TransformKind } from '../../../../src/contract/admin';
 import { call } from '../api';
 import { useAdmin, useJiraMeta } from '../admin-state';
-import { Button, Card, SelectField, TextField, cellStyle, headStyle, tableStyle, type Option } from '../ui';
+import { Body, Button, Card, CardTitle, Cell, Head, HeadCell, Row, SelectField, Table, TextAreaField, TextField, useRowKeys, type Option } from '../ui';
 import { ConnectionPicker, NoConnection } from './common';
 import { ValueTable } from './ValueTable';
+
+const categoryStyles = xcss({ minWidth: '180px' });
+const listStyles = xcss({ margin: 'space.0', paddingInlineStart: 'space.200' });
 
 const DIRECTIONS: Option[] = [
   { value: 'both', label: 'Both ways' },
@@ -144,10 +147,11 @@ function ProjectTable(props: { connection: Connection; index: number; modules: O
   const keys = props.connection.projects.map((p) => p.projectKey);
   const meta = useJiraMeta(keys);
   const at = `connections.${props.index}.projects`;
+  const projectKeys = useRowKeys(props.connection.projects.length);
   const projectOptions = (meta.projects ?? []).map((p) => ({ value: p.key, label: `${p.name} (${p.key})` }));
   return (
     <Card label="Projects and issue types">
-      <h3 style={{ margin: 0, fontSize: 16 }}>Projects and issue types</h3>
+      <CardTitle>Projects and issue types</CardTitle>
       <Text as="p" color="color.text.subtle">
         Each row sends issues of one Jira project (and issue type) to one of the tool’s modules. Fixed values go to the tool when a record is created, one
         name=value per line.
@@ -155,28 +159,28 @@ function ProjectTable(props: { connection: Connection; index: number; modules: O
       {props.connection.projects.length === 0 ? (
         <Text as="p">No project is mapped yet, so nothing syncs. Add a mapping to start.</Text>
       ) : (
-        <div style={{ overflowX: 'auto' }}>
-          <table style={tableStyle}>
-            <thead>
-              <tr>
+        <>
+          <Table stack>
+            <Head>
+              <Row>
                 {['Jira project', 'Issue type', 'Tool module', 'Direction', 'Board (sprints)', 'Fixed values', 'Only issues matching JQL', 'Ignore issue types', ''].map((h) => (
-                  <th key={h} style={headStyle} scope="col">
+                  <HeadCell key={h}>
                     {h}
-                  </th>
+                  </HeadCell>
                 ))}
-              </tr>
-            </thead>
-            <tbody>
+              </Row>
+            </Head>
+            <Body>
               {props.connection.projects.map((project, row) => {
                 const p = `${at}.${row}`;
                 const types = meta.project(project.projectKey)?.issueTypes.filter((t) => !t.subtask) ?? [];
                 const rowEdit = (change: (m: ProjectMapping) => void) => edit((c) => c.projects[row] && change(c.projects[row]));
                 return (
-                  <tr key={row} data-testid={`project-row-${row}`}>
-                    <td style={cellStyle}>
+                  <Row key={projectKeys.keys[row]} testId={`project-row-${row}`}>
+                    <Cell>
                       <SelectField hideLabel label={`Jira project, row ${row + 1}`} value={project.projectKey} options={projectOptions} onChange={(v) => rowEdit((m) => (m.projectKey = v))} error={admin.errorAt(`${p}.projectKey`)} />
-                    </td>
-                    <td style={cellStyle}>
+                    </Cell>
+                    <Cell>
                       <SelectField
                         hideLabel
                         label={`Issue type, row ${row + 1}`}
@@ -185,14 +189,14 @@ function ProjectTable(props: { connection: Connection; index: number; modules: O
                         onChange={(v) => rowEdit((m) => (m.issueType = v))}
                         error={admin.errorAt(`${p}.issueType`) ?? admin.errorAt(`${p}.defaultIssueType`)}
                       />
-                    </td>
-                    <td style={cellStyle}>
+                    </Cell>
+                    <Cell>
                       <ToolName label={`Tool module, row ${row + 1}`} value={project.module} options={props.modules} onChange={(v) => rowEdit((m) => (m.module = v))} error={admin.errorAt(`${p}.module`)} placeholder="incidents" />
-                    </td>
-                    <td style={cellStyle}>
+                    </Cell>
+                    <Cell>
                       <SelectField hideLabel label={`Project direction, row ${row + 1}`} value={project.direction} options={DIRECTIONS} onChange={(v) => rowEdit((m) => (m.direction = v as ProjectMapping['direction']))} />
-                    </td>
-                    <td style={cellStyle}>
+                    </Cell>
+                    <Cell>
                       <SelectField
                         hideLabel
                         label={`Board, row ${row + 1}`}
@@ -201,11 +205,11 @@ function ProjectTable(props: { connection: Connection; index: number; modules: O
                         onChange={(v) => rowEdit((m) => (v === '' ? delete m.board : (m.board = Number(v))))}
                         error={admin.errorAt(`${p}.board`)}
                       />
-                    </td>
-                    <td style={cellStyle}>
+                    </Cell>
+                    <Cell>
                       <FixedValues label={`Fixed values, row ${row + 1}`} value={project.fixedValues} onChange={(v) => rowEdit((m) => (m.fixedValues = v))} error={admin.errorsUnder(`${p}.fixedValues`)[0]?.message} />
-                    </td>
-                    <td style={cellStyle}>
+                    </Cell>
+                    <Cell>
                       <TextField
                         hideLabel
                         label={`JQL filter, row ${row + 1}`}
@@ -214,8 +218,8 @@ function ProjectTable(props: { connection: Connection; index: number; modules: O
                         placeholder="e.g. labels = customer"
                         error={admin.errorAt(`${p}.jql`)}
                       />
-                    </td>
-                    <td style={cellStyle}>
+                    </Cell>
+                    <Cell>
                       <TextField
                         hideLabel
                         label={`Ignored issue types, row ${row + 1}`}
@@ -224,18 +228,21 @@ function ProjectTable(props: { connection: Connection; index: number; modules: O
                         error={admin.errorAt(`${p}.ignoredIssueTypes`)}
                         placeholder="Sub-task"
                       />
-                    </td>
-                    <td style={cellStyle}>
-                      <Button appearance="subtle" onClick={() => edit((c) => c.projects.splice(row, 1))} aria-label={`Remove project mapping ${row + 1}`}>
+                    </Cell>
+                    <Cell>
+                      <Button appearance="subtle" onClick={() => {
+                          projectKeys.removed(row);
+                          edit((c) => c.projects.splice(row, 1));
+                        }} aria-label={`Remove project mapping ${row + 1}`}>
                         Remove
                       </Button>
-                    </td>
-                  </tr>
+                    </Cell>
+                  </Row>
                 );
               })}
-            </tbody>
-          </table>
-        </div>
+            </Body>
+          </Table>
+        </>
       )}
       <Inline>
         <Button
@@ -269,24 +276,16 @@ function FixedValues(props: { label: string; value: ProjectMapping['fixedValues'
     if (JSON.stringify(parseFixed(text)) !== JSON.stringify(props.value)) setText(fixedText(props.value));
   }
   return (
-    <label style={{ display: 'block' }}>
-      <span style={{ position: 'absolute', width: 1, height: 1, overflow: 'hidden', clip: 'rect(0 0 0 0)' }}>{props.label}</span>
-      <textarea
-        value={text}
-        rows={2}
-        aria-invalid={props.error ? true : undefined}
-        onChange={(e) => {
-          setText(e.target.value);
-          props.onChange(parseFixed(e.target.value));
-        }}
-        style={{ font: 'inherit', fontSize: 12, width: '100%', minWidth: 180, boxSizing: 'border-box' }}
-      />
-      {props.error && (
-        <span role="alert" style={{ fontSize: 12, color: 'var(--ds-text-danger, #AE2E24)' }}>
-          {props.error}
-        </span>
-      )}
-    </label>
+    <TextAreaField
+      hideLabel
+      label={props.label}
+      value={text}
+      error={props.error}
+      onChange={(value) => {
+        setText(value);
+        props.onChange(parseFixed(value));
+      }}
+    />
   );
 }
 
@@ -295,36 +294,37 @@ function FieldTable(props: { connection: Connection; index: number; toolFields: 
   const edit = useConnectionEdit(props.index);
   const meta = useJiraMeta();
   const at = `connections.${props.index}.fields`;
+  const fieldKeys = useRowKeys(props.connection.fields.length);
   const fieldOptions = (meta.fields ?? [])
     .filter((f) => f.schema)
     .map((f) => ({ value: f.id, label: `${f.name} (${f.schema?.type}${f.schema?.items ? ` of ${f.schema.items}` : ''})` }))
     .sort((a, b) => a.label.localeCompare(b.label));
   return (
     <Card label="Fields">
-      <h3 style={{ margin: 0, fontSize: 16 }}>Fields</h3>
+      <CardTitle>Fields</CardTitle>
       <Text as="p" color="color.text.subtle">
         How each Jira field travels to the tool’s field and back. Tandem checks that the Jira field can hold what the transform produces.
       </Text>
       {props.connection.fields.length === 0 && <Text as="p">No field is mapped yet: records would be created empty. Add summary and description first.</Text>}
       {props.connection.fields.length > 0 && (
-        <div style={{ overflowX: 'auto' }}>
-          <table style={tableStyle}>
-            <thead>
-              <tr>
+        <>
+          <Table stack>
+            <Head>
+              <Row>
                 {['Jira field', 'Tool field', 'Direction', 'Transform', 'Check', ''].map((h) => (
-                  <th key={h} style={headStyle} scope="col">
+                  <HeadCell key={h}>
                     {h}
-                  </th>
+                  </HeadCell>
                 ))}
-              </tr>
-            </thead>
-            <tbody>
+              </Row>
+            </Head>
+            <Body>
               {props.connection.fields.map((field, row) => (
-                <FieldRow key={row} field={field} row={row} at={`${at}.${row}`} fieldOptions={fieldOptions} toolFields={props.toolFields} edit={edit} />
+                <FieldRow key={fieldKeys.keys[row]} field={field} row={row} at={`${at}.${row}`} fieldOptions={fieldOptions} toolFields={props.toolFields} edit={edit} onRemove={() => fieldKeys.removed(row)} />
               ))}
-            </tbody>
-          </table>
-        </div>
+            </Body>
+          </Table>
+        </>
       )}
       {admin.errorAt(at) && <Text color="color.text.danger">{admin.errorAt(at)}</Text>}
       <Inline>
@@ -361,7 +361,7 @@ function defaultTransform(kind: TransformKind): FieldMapping['transform'] {
   }
 }
 
-function FieldRow(props: { field: FieldMapping; row: number; at: string; fieldOptions: Option[]; toolFields: Option[] | undefined; edit: (change: (c: Connection) => void) => void }) {
+function FieldRow(props: { field: FieldMapping; row: number; at: string; fieldOptions: Option[]; toolFields: Option[] | undefined; edit: (change: (c: Connection) => void) => void; onRemove: () => void }) {
   const admin = useAdmin();
   const { field, row } = props;
   const [check, setCheck] = useState<{ fits: boolean; message?: string | undefined; transforms?: TransformFitInfo[] | undefined }>();
@@ -393,17 +393,17 @@ function FieldRow(props: { field: FieldMapping; row: number; at: string; fieldOp
   const offered = fits ? TRANSFORMS.filter((t) => t.value === field.transform.kind || fits.some((f) => f.kind === t.value && f.ok)) : TRANSFORMS;
   const refused = (fits ?? []).filter((f) => !f.ok && f.reason !== undefined);
   return (
-    <tr data-testid={`field-row-${row}`}>
-      <td style={cellStyle}>
+    <Row testId={`field-row-${row}`}>
+      <Cell>
         <SelectField hideLabel label={`Jira field, row ${row + 1}`} value={field.jira} options={props.fieldOptions} onChange={(v) => rowEdit((m) => (m.jira = v))} error={admin.errorAt(`${props.at}.jira`)} />
-      </td>
-      <td style={cellStyle}>
+      </Cell>
+      <Cell>
         <ToolName label={`Tool field, row ${row + 1}`} value={field.tool} options={props.toolFields} onChange={(v) => rowEdit((m) => (m.tool = v))} error={admin.errorAt(`${props.at}.tool`)} />
-      </td>
-      <td style={cellStyle}>
+      </Cell>
+      <Cell>
         <SelectField hideLabel label={`Field direction, row ${row + 1}`} value={field.direction} options={DIRECTIONS} onChange={(v) => rowEdit((m) => (m.direction = v as FieldMapping['direction']))} />
-      </td>
-      <td style={cellStyle}>
+      </Cell>
+      <Cell>
         <SelectField
           hideLabel
           label={`Transform, row ${row + 1}`}
@@ -413,29 +413,34 @@ function FieldRow(props: { field: FieldMapping; row: number; at: string; fieldOp
           error={admin.errorAt(`${props.at}.transform.kind`)}
         />
         <ValueTable row={row} transform={field.transform} onChange={(change) => rowEdit((m) => change(m.transform))} />
-      </td>
-      <td style={{ ...cellStyle, maxWidth: 280 }} aria-live="polite">
+      </Cell>
+      <Cell aria-live="polite">
         {field.tool && check?.fits === true && <Text color="color.text.success">Fits</Text>}
         {field.tool && check?.fits === false && <Text color="color.text.danger">{check.message}</Text>}
         {refused.length > 0 && (
           <details data-testid={`refused-transforms-${row}`}>
-            <summary style={{ fontSize: 12 }}>Why not the other transforms</summary>
-            <ul style={{ margin: 0, paddingLeft: 16, fontSize: 12 }}>
+            <summary>
+              <Text size="small">Why not the other transforms</Text>
+            </summary>
+            <Box as="ul" xcss={listStyles}>
               {refused.map((t) => (
                 <li key={t.kind}>
                   {labelOf(t.kind)}: {t.reason}
                 </li>
               ))}
-            </ul>
+            </Box>
           </details>
         )}
-      </td>
-      <td style={cellStyle}>
-        <Button appearance="subtle" onClick={() => props.edit((c) => c.fields.splice(row, 1))} aria-label={`Remove field mapping ${row + 1}`}>
+      </Cell>
+      <Cell>
+        <Button appearance="subtle" onClick={() => {
+            props.onRemove();
+            props.edit((c) => c.fields.splice(row, 1));
+          }} aria-label={`Remove field mapping ${row + 1}`}>
           Remove
         </Button>
-      </td>
-    </tr>
+      </Cell>
+    </Row>
   );
 }
 
@@ -446,6 +451,8 @@ function StatusTable(props: { connection: Connection; index: number; states: Opt
   const meta = useJiraMeta(keys);
   const row = props.connection.fields.findIndex((f) => f.transform.kind === 'status');
   const field = props.connection.fields[row];
+  const toToolKeys = useRowKeys(field?.transform.kind === 'status' ? field.transform.toTool.length : 0);
+  const toJiraKeys = useRowKeys(field?.transform.kind === 'status' ? field.transform.toJira.length : 0);
   if (!field || field.transform.kind !== 'status') return null;
   const transform = field.transform;
   const at = `connections.${props.index}.fields.${row}.transform`;
@@ -458,40 +465,42 @@ function StatusTable(props: { connection: Connection; index: number; states: Opt
     });
   return (
     <Card label="Statuses">
-      <h3 style={{ margin: 0, fontSize: 16 }}>Statuses</h3>
+      <CardTitle>Statuses</CardTitle>
       <Text as="p" color="color.text.subtle">
         Jira → tool: a Jira status name first, then its category when no name matches. Tool → Jira: the status to move to; when Jira cannot reach it, any
         status of the category.
       </Text>
-      <div style={{ overflowX: 'auto' }}>
-        <table style={tableStyle}>
-          <caption style={{ textAlign: 'left', fontWeight: 600, padding: '4px 0' }}>Jira → tool</caption>
-          <thead>
-            <tr>
-              <th style={headStyle} scope="col">Jira statuses (comma-separated)</th>
-              <th style={headStyle} scope="col">Tool state</th>
-              <th style={headStyle} scope="col" />
-            </tr>
-          </thead>
-          <tbody>
+      <>
+        <Table stack caption="Jira → tool">
+          <Head>
+            <Row>
+              <HeadCell>Jira statuses (comma-separated)</HeadCell>
+              <HeadCell>Tool state</HeadCell>
+              <HeadCell />
+            </Row>
+          </Head>
+          <Body>
             {transform.toTool.map((entry, i) => (
-              <tr key={i}>
-                <td style={cellStyle}>
+              <Row key={toToolKeys.keys[i]}>
+                <Cell>
                   <TextField hideLabel label={`Jira statuses, row ${i + 1}`} value={entry.jira.join(', ')} list="tandem-statuses" onChange={(v) => tEdit((t) => t.toTool[i] && (t.toTool[i].jira = v.split(',').map((s) => s.trim()).filter(Boolean)))} />
-                </td>
-                <td style={cellStyle}>
+                </Cell>
+                <Cell>
                   <ToolName label={`Tool state, row ${i + 1}`} value={entry.tool} options={props.states} onChange={(v) => tEdit((t) => t.toTool[i] && (t.toTool[i].tool = v))} error={admin.errorAt(`${at}.toTool.${i}.tool`)} />
-                </td>
-                <td style={cellStyle}>
-                  <Button appearance="subtle" onClick={() => tEdit((t) => t.toTool.splice(i, 1))} aria-label={`Remove status row ${i + 1}`}>
+                </Cell>
+                <Cell>
+                  <Button appearance="subtle" onClick={() => {
+                      toToolKeys.removed(i);
+                      tEdit((t) => t.toTool.splice(i, 1));
+                    }} aria-label={`Remove status row ${i + 1}`}>
                     Remove
                   </Button>
-                </td>
-              </tr>
+                </Cell>
+              </Row>
             ))}
-          </tbody>
-        </table>
-      </div>
+          </Body>
+        </Table>
+      </>
       <datalist id="tandem-statuses">
         {statuses.map((s) => (
           <option key={s} value={s} />
@@ -503,7 +512,7 @@ function StatusTable(props: { connection: Connection; index: number; states: Opt
       <Text weight="medium">When no name matches: by category</Text>
       <Inline space="space.150" shouldWrap>
         {CATEGORIES.map((category) => (
-          <div key={category.value} style={{ minWidth: 180 }}>
+          <Box key={category.value} xcss={categoryStyles}>
             {props.states ? (
               <SelectField
                 label={`${category.label} → tool state`}
@@ -520,42 +529,44 @@ function StatusTable(props: { connection: Connection; index: number; states: Opt
                 error={admin.errorAt(`${at}.categoryToTool.${category.value}`)}
               />
             )}
-          </div>
+          </Box>
         ))}
       </Inline>
-      <div style={{ overflowX: 'auto' }}>
-        <table style={tableStyle}>
-          <caption style={{ textAlign: 'left', fontWeight: 600, padding: '4px 0' }}>Tool → Jira</caption>
-          <thead>
-            <tr>
-              <th style={headStyle} scope="col">Tool state</th>
-              <th style={headStyle} scope="col">Jira status</th>
-              <th style={headStyle} scope="col">Fallback category</th>
-              <th style={headStyle} scope="col" />
-            </tr>
-          </thead>
-          <tbody>
+      <>
+        <Table stack caption="Tool → Jira">
+          <Head>
+            <Row>
+              <HeadCell>Tool state</HeadCell>
+              <HeadCell>Jira status</HeadCell>
+              <HeadCell>Fallback category</HeadCell>
+              <HeadCell />
+            </Row>
+          </Head>
+          <Body>
             {transform.toJira.map((entry, i) => (
-              <tr key={i}>
-                <td style={cellStyle}>
+              <Row key={toJiraKeys.keys[i]}>
+                <Cell>
                   <ToolName label={`Tool state, reverse row ${i + 1}`} value={entry.tool} options={props.states} onChange={(v) => tEdit((t) => t.toJira[i] && (t.toJira[i].tool = v))} error={admin.errorAt(`${at}.toJira.${i}.tool`)} />
-                </td>
-                <td style={cellStyle}>
+                </Cell>
+                <Cell>
                   <SelectField hideLabel label={`Jira status, reverse row ${i + 1}`} value={entry.jira ?? ''} options={[{ value: '', label: 'Any of the category' }, ...statusOptions]} onChange={(v) => tEdit((t) => t.toJira[i] && (v === '' ? delete t.toJira[i].jira : (t.toJira[i].jira = v)))} />
-                </td>
-                <td style={cellStyle}>
+                </Cell>
+                <Cell>
                   <SelectField hideLabel label={`Category, reverse row ${i + 1}`} value={entry.category} options={CATEGORIES} onChange={(v) => tEdit((t) => t.toJira[i] && (t.toJira[i].category = v as StatusCategory))} />
-                </td>
-                <td style={cellStyle}>
-                  <Button appearance="subtle" onClick={() => tEdit((t) => t.toJira.splice(i, 1))} aria-label={`Remove reverse status row ${i + 1}`}>
+                </Cell>
+                <Cell>
+                  <Button appearance="subtle" onClick={() => {
+                      toJiraKeys.removed(i);
+                      tEdit((t) => t.toJira.splice(i, 1));
+                    }} aria-label={`Remove reverse status row ${i + 1}`}>
                     Remove
                   </Button>
-                </td>
-              </tr>
+                </Cell>
+              </Row>
             ))}
-          </tbody>
-        </table>
-      </div>
+          </Body>
+        </Table>
+      </>
       <Inline>
         <Button onClick={() => tEdit((t) => t.toJira.push({ tool: '', category: 'new' }))}>Add reverse row</Button>
       </Inline>
@@ -568,6 +579,7 @@ function PriorityTable(props: { connection: Connection; index: number }) {
   const meta = useJiraMeta();
   const row = props.connection.fields.findIndex((f) => f.transform.kind === 'priority');
   const field = props.connection.fields[row];
+  const priorityKeys = useRowKeys(field?.transform.kind === 'priority' ? field.transform.table.length : 0);
   if (!field || field.transform.kind !== 'priority') return null;
   const options = (meta.priorities ?? []).map((p) => ({ value: p.name, label: p.name }));
   const tEdit = (change: (table: Array<{ tool: string; jira: string }>) => void) =>
@@ -577,36 +589,39 @@ function PriorityTable(props: { connection: Connection; index: number }) {
     });
   return (
     <Card label="Priorities">
-      <h3 style={{ margin: 0, fontSize: 16 }}>Priorities</h3>
+      <CardTitle>Priorities</CardTitle>
       <Text as="p" color="color.text.subtle">
         Read top to bottom; the first row that matches wins in each direction.
       </Text>
-      <table style={tableStyle}>
-        <thead>
-          <tr>
-            <th style={headStyle} scope="col">Tool priority</th>
-            <th style={headStyle} scope="col">Jira priority</th>
-            <th style={headStyle} scope="col" />
-          </tr>
-        </thead>
-        <tbody>
+      <Table stack>
+        <Head>
+          <Row>
+            <HeadCell>Tool priority</HeadCell>
+            <HeadCell>Jira priority</HeadCell>
+            <HeadCell />
+          </Row>
+        </Head>
+        <Body>
           {field.transform.table.map((entry, i) => (
-            <tr key={i}>
-              <td style={cellStyle}>
+            <Row key={priorityKeys.keys[i]}>
+              <Cell>
                 <TextField hideLabel label={`Tool priority, row ${i + 1}`} value={entry.tool} onChange={(v) => tEdit((t) => t[i] && (t[i].tool = v))} />
-              </td>
-              <td style={cellStyle}>
+              </Cell>
+              <Cell>
                 <SelectField hideLabel label={`Jira priority, row ${i + 1}`} value={entry.jira} options={options} onChange={(v) => tEdit((t) => t[i] && (t[i].jira = v))} />
-              </td>
-              <td style={cellStyle}>
-                <Button appearance="subtle" onClick={() => tEdit((t) => t.splice(i, 1))} aria-label={`Remove priority row ${i + 1}`}>
+              </Cell>
+              <Cell>
+                <Button appearance="subtle" onClick={() => {
+                    priorityKeys.removed(i);
+                    tEdit((t) => t.splice(i, 1));
+                  }} aria-label={`Remove priority row ${i + 1}`}>
                   Remove
                 </Button>
-              </td>
-            </tr>
+              </Cell>
+            </Row>
           ))}
-        </tbody>
-      </table>
+        </Body>
+      </Table>
       <Inline>
         <Button onClick={() => tEdit((t) => t.push({ tool: '', jira: options[0]?.value ?? '' }))}>Add priority row</Button>
       </Inline>

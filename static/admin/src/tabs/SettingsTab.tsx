@@ -3,12 +3,14 @@
 // whole configuration as JSON, to copy to another site (secrets stay behind).
 import { useState } from 'react';
 import SectionMessage from '@atlaskit/section-message';
-import { Inline, Stack, Text } from '@atlaskit/primitives';
+import { Anchor, Box, Inline, Stack, Text, xcss } from '@atlaskit/primitives';
 import { placeOfField, type ConnectionOptions, type FieldError, type InboundOptions } from '../../../../src/contract/admin';
 import { call } from '../api';
 import { useAdmin } from '../admin-state';
-import { Button, Card, Checkbox, SelectField, TextField, flag } from '../ui';
+import { Button, Card, CheckboxField, SelectField, TextField, flag, CardTitle } from '../ui';
 import { ConnectionPicker, DirtyHint, NoConnection } from './common';
+
+const listStyles = xcss({ margin: 'space.0', paddingInlineStart: 'space.250' });
 
 /** Sweep intervals in minutes, as the connection schema allows (5 minutes to a day); hourly when not set. */
 const SWEEP_CHOICES = [5, 10, 15, 30, 60, 120, 240, 360, 720, 1440];
@@ -48,8 +50,8 @@ export function SettingsTab(props: { connectionId: string | undefined; onSelectC
         <>
           <ConnectionPicker connectionId={connection.id} onSelect={props.onSelectConnection} />
           <Card label="Sync settings">
-            <h3 style={{ margin: 0, fontSize: 16 }}>How {connection.name} syncs</h3>
-            <Checkbox
+            <CardTitle>How {connection.name} syncs</CardTitle>
+            <CheckboxField
               label="Sync comments"
               checked={connection.options.syncComments}
               onChange={(v) => edit((o) => (o.syncComments = v))}
@@ -114,7 +116,7 @@ export function SettingsTab(props: { connectionId: string | undefined; onSelectC
             )}
           </Card>
           <Card label="Events from the tool">
-            <h3 style={{ margin: 0, fontSize: 16 }}>Events from {connection.name}</h3>
+            <CardTitle>Events from {connection.name}</CardTitle>
             <SelectField
               label="How the tool proves its events"
               value={inbound.auth}
@@ -212,7 +214,7 @@ function ExportImport() {
 
   return (
     <Card label="Export and import">
-      <h3 style={{ margin: 0, fontSize: 16 }}>Export and import</h3>
+      <CardTitle>Export and import</CardTitle>
       <Text as="p" color="color.text.subtle">
         The whole configuration as JSON, to keep or to copy to another site. Tokens and secrets are never exported; set them again after an import.
       </Text>
@@ -226,9 +228,9 @@ function ExportImport() {
         <Stack space="space.100">
           <TextField label={exported.fileName} value={exported.json} onChange={() => undefined} readOnly multiline />
           <Inline space="space.100">
-            <a href={`data:application/json;charset=utf-8,${encodeURIComponent(exported.json)}`} download={exported.fileName}>
+            <Anchor href={`data:application/json;charset=utf-8,${encodeURIComponent(exported.json)}`} download={exported.fileName}>
               Download {exported.fileName}
-            </a>
+            </Anchor>
           </Inline>
         </Stack>
       )}
@@ -239,17 +241,17 @@ function ExportImport() {
         </Button>
       </Inline>
       {error && (
-        <SectionMessage appearance="error" title="Not imported">
+        <SectionMessage headingLevel="h3" appearance="error" title="Not imported">
           <Stack space="space.100">
             <Text as="p">{error}</Text>
             {refused.length > 0 && (
-              <ul style={{ margin: 0, paddingInlineStart: 20 }} data-testid="import-refused">
+              <Box as="ul" xcss={listStyles} testId="import-refused">
                 {refused.map((field) => (
                   <li key={`${field.path}:${field.message}`}>
-                    <strong>{field.path ? placeOfField(field.path) : 'The file'}</strong> ({field.path || 'whole configuration'}): {field.message}
+                    <Text weight="bold">{field.path ? placeOfField(field.path) : 'The file'}</Text> ({field.path || 'whole configuration'}): {field.message}
                   </li>
                 ))}
-              </ul>
+              </Box>
             )}
           </Stack>
         </SectionMessage>

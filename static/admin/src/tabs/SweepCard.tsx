@@ -6,7 +6,7 @@ import { Text } from '@atlaskit/primitives';
 import type { SweepView } from '../../../../src/contract/admin';
 import { call } from '../api';
 import { formatDate } from '../admin-state';
-import { Card, cellStyle, headStyle, tableStyle } from '../ui';
+import { Card, Cell, HeadCell, Table, CardTitle } from '../ui';
 
 export function SweepCard(props: { names: Map<string, string> }) {
   const [sweeps, setSweeps] = useState<SweepView[] | { failed: string }>();
@@ -15,7 +15,7 @@ export function SweepCard(props: { names: Map<string, string> }) {
   }, []);
   return (
     <Card label="Last sweep" testId="sweeps">
-      <h3 style={{ margin: 0, fontSize: 16 }}>Last sweep</h3>
+      <CardTitle>Last sweep</CardTitle>
       <Text as="p" color="color.text.subtle">
         Tandem compares what changed since the last sweep on both sides and sends only what events missed: hourly, or as often as a connection asks.
       </Text>
@@ -23,33 +23,33 @@ export function SweepCard(props: { names: Map<string, string> }) {
       {sweeps && 'failed' in sweeps && <Text as="p">{sweeps.failed}</Text>}
       {Array.isArray(sweeps) && sweeps.length === 0 && <Text as="p">No sweep has run yet.</Text>}
       {Array.isArray(sweeps) && sweeps.length > 0 && (
-        <table style={tableStyle}>
+        <Table>
           <thead>
             <tr>
               {['Connection', 'Started', 'Compared', 'Sent', 'State'].map((h) => (
-                <th key={h} style={headStyle} scope="col">
+                <HeadCell key={h}>
                   {h}
-                </th>
+                </HeadCell>
               ))}
             </tr>
           </thead>
           <tbody>
             {sweeps.map((s) => (
               <tr key={s.connectionId} data-testid="sweep-row">
-                <td style={cellStyle}>{props.names.get(s.connectionId) ?? s.connectionId}</td>
-                <td style={{ ...cellStyle, whiteSpace: 'nowrap' }}>{formatDate(s.startedAt, 'second')}</td>
-                <td style={cellStyle}>
+                <Cell>{props.names.get(s.connectionId) ?? s.connectionId}</Cell>
+                <Cell minWidth="narrow">{formatDate(s.startedAt, 'second')}</Cell>
+                <Cell>
                   {s.issuesCompared} {s.issuesCompared === 1 ? 'issue' : 'issues'}, {s.recordsCompared} {s.recordsCompared === 1 ? 'record' : 'records'}
-                </td>
-                <td style={cellStyle}>{s.queued === 0 ? 'Nothing: all in line' : `${s.queued} that differed`}</td>
-                <td style={cellStyle}>
+                </Cell>
+                <Cell>{s.queued === 0 ? 'Nothing: all in line' : `${s.queued} that differed`}</Cell>
+                <Cell>
                   {s.finished ? `Finished ${s.finishedAt ? formatDate(s.finishedAt, 'second') : ''}` : 'Goes on at the next run'}
                   {s.note ? ` · ${s.note}` : ''}
-                </td>
+                </Cell>
               </tr>
             ))}
           </tbody>
-        </table>
+        </Table>
       )}
     </Card>
   );

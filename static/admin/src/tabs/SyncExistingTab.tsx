@@ -7,7 +7,7 @@ import { Inline, Stack, Text } from '@atlaskit/primitives';
 import type { BulkClassName, BulkJobView, BulkMatchRule, BulkPreview, BulkScope } from '../../../../src/contract/admin';
 import { call } from '../api';
 import { useAdmin } from '../admin-state';
-import { Button, Card, SelectField, TextField, cellStyle, headStyle, tableStyle } from '../ui';
+import { Button, Card, SelectField, TextField, Cell, HeadCell, Table } from '../ui';
 import { ConnectionPicker, NoConnection } from './common';
 
 const CLASSES: ReadonlyArray<{ id: BulkClassName; label: string }> = [
@@ -189,20 +189,20 @@ export function SyncExistingTab(props: { connectionId: string | undefined; onSel
       {preview && !active && (
         <Card label="Dry run" testId="bulk-preview">
           <Stack space="space.100">
-            <table style={tableStyle}>
+            <Table>
               <thead>
-                <tr><th style={headStyle}>Items</th><th style={headStyle}>How many</th><th style={headStyle}>For example</th></tr>
+                <tr><HeadCell>Items</HeadCell><HeadCell>How many</HeadCell><HeadCell>For example</HeadCell></tr>
               </thead>
               <tbody>
                 {CLASSES.map((c) => (
                   <tr key={c.id} data-testid={`bulk-count-${c.id}`}>
-                    <td style={cellStyle}>{c.label}</td>
-                    <td style={cellStyle}>{preview.counts[c.id]}</td>
-                    <td style={cellStyle}>{preview.samples[c.id].map((s) => (s.detail ? `${s.issueKey} (${s.detail})` : s.issueKey)).join(', ')}</td>
+                    <Cell>{c.label}</Cell>
+                    <Cell>{preview.counts[c.id]}</Cell>
+                    <Cell>{preview.samples[c.id].map((s) => (s.detail ? `${s.issueKey} (${s.detail})` : s.issueKey)).join(', ')}</Cell>
                   </tr>
                 ))}
               </tbody>
-            </table>
+            </Table>
             <Text>
               About {preview.jiraRequests} Jira requests and {preview.points} rate-limit points; about {duration(preview.estimatedSeconds)} at {preview.budgetPointsPerHour} points an hour.
             </Text>

@@ -1,21 +1,23 @@
 // Pieces several tabs share: choosing the connection a tab works on, and the empty state before
 // the first connection.
-import { Inline, Text } from '@atlaskit/primitives';
+import { Box, Inline, Text, xcss } from '@atlaskit/primitives';
 import { useAdmin } from '../admin-state';
 import { Button, EmptyState, SelectField } from '../ui';
+
+const pickerStyles = xcss({ maxWidth: '320px' });
 
 export function ConnectionPicker(props: { connectionId: string | undefined; onSelect: (id: string) => void }) {
   const admin = useAdmin();
   if (admin.draft.connections.length < 2) return null;
   return (
-    <div style={{ maxWidth: 320 }}>
+    <Box xcss={pickerStyles}>
       <SelectField
         label="Connection"
         value={props.connectionId ?? ''}
         options={admin.draft.connections.map((c) => ({ value: c.id, label: `${c.name}${c.enabled ? '' : ' (disconnected)'}` }))}
         onChange={props.onSelect}
       />
-    </div>
+    </Box>
   );
 }
 
