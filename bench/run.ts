@@ -1,6 +1,6 @@
 // `npm run bench`: prints Tandem's figures. Nothing here passes or fails; numbers are for reading.
 import { backendReport, markdownReport } from './backend';
-import { bulkReport } from './bulk';
+import { bulkRecordsReport, bulkReport } from './bulk';
 import { bundleReport } from './bundle';
 import { inboundReport } from './inbound';
 import { outboundCallsReport } from './outbound-calls';
@@ -31,6 +31,8 @@ async function main(): Promise<void> {
   console.log((await sweepReport()).join('\n'));
   console.log();
   console.log((await bulkReport()).join('\n'));
+  console.log();
+  console.log((await bulkRecordsReport()).join('\n'));
   const memory = process.memoryUsage();
   console.log(`\nprocess: rss ${(memory.rss / 1048576).toFixed(0)} MB, heap used ${(memory.heapUsed / 1048576).toFixed(0)} MB, ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }

@@ -34,6 +34,13 @@ export interface CrashSettings {
   next?: number;
   /** Draws the rate; a seeded generator makes runs repeat. Default Math.random. */
   random?: () => number;
+  /**
+   * What write comes before the death: the tool's (the default), or a Jira write too (an issue
+   * created from a record, whose link is never saved). Jira's searches by POST are reads.
+   */
+  after?: 'tool-write' | 'tool-or-jira-write';
+  /** Only invocations of this function die (e.g. `on-bulk-step`); others are not weighed. */
+  functionKey?: string;
 }
 
 export interface CrashRecord {
@@ -50,16 +57,28 @@ export class CrashControl {
   private rate = 0;
   private next = 0;
   private random: () => number = Math.random;
+  private after: NonNullable<CrashSettings['after']> = 'tool-write';
+  private functionKey: string | undefined;
 
   set(settings: CrashSettings): void {
     this.rate = settings.rate ?? 0;
     this.next = settings.next ?? 0;
+    this.after = settings.after ?? 'tool-write';
+    this.functionKey = settings.functionKey;
     if (settings.random) this.random = settings.random;
   }
 
   clear(): void {
     this.rate = 0;
     this.next = 0;
+    this.after = 'tool-write';
+    this.functionKey = undefined;
+  }
+
+  /** Whether an invocation of this function that wrote this is weighed at its next storage write. */
+  weighs(functionKey: string, wrote: { tool: boolean; jira: boolean }): boolean {
+    if (this.functionKey !== undefined && functionKey !== this.functionKey) return false;
+    return wrote.tool || (this.after === 'tool-or-jira-write' && wrote.jira);
   }
 
   get settings(): { rate: number; next: number } {

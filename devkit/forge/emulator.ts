@@ -77,6 +77,8 @@ interface RunningInvocation {
   moduleKey: string;
   /** It sent a request that may have changed the external tool. */
   toolWrote: boolean;
+  /** A Jira write (not a search or match by POST): with `after: 'tool-or-jira-write'`, where a crash may follow. */
+  jiraWrote: boolean;
   /** Its first storage write after a tool write was weighed for a crash already. */
   weighed: boolean;
   crash: (kvsPath: string) => void;
@@ -502,7 +504,7 @@ export class ForgeEmulator {
       timer = setTimeout(() => resolve({ kind: 'timeout' }), limitMs);
     });
     const crashed = new Promise<RawOutcome>((resolve) => {
-      this.running.set(invocationId, { functionKey, moduleKey, toolWrote: false, weighed: false, crash: (kvsPath) => resolve({ kind: 'crashed', kvsPath }) });
+      this.running.set(invocationId, { functionKey, moduleKey, toolWrote: false, jiraWrote: false, weighed: false, crash: (kvsPath) => resolve({ kind: 'crashed', kvsPath }) });
     });
     const run = runInInvocation({ runtime, hooks: this.hooks }, async (): Promise<RawOutcome> => {
       try {
@@ -625,7 +627,7 @@ export class ForgeEmulator {
   /** True when this storage write is where the current invocation dies (see crash.ts); it then never returns. */
   private crashHere(kvsPath: string): boolean {
     const invocation = this.running.get(currentInvocation()?.runtime.appContext.invocationId ?? '');
-    if (!invocation?.toolWrote || invocation.weighed) return false;
+    if (!invocation || invocation.weighed || !this.crashes.weighs(invocation.functionKey, { tool: invocation.toolWrote, jira: invocation.jiraWrote })) return false;
     invocation.weighed = true;
     if (!this.crashes.shouldCrash()) return false;
     this.crashes.crashed.push({ functionKey: invocation.functionKey, moduleKey: invocation.moduleKey, kvsPath, at: this.clock.now() });
@@ -668,6 +670,8 @@ export class ForgeEmulator {
     const body = typeof init?.body === 'string' ? init.body : undefined;
     const template = this.checker?.operationTemplate(method, path) ?? path.split('?')[0] ?? path;
     this.calls.count(this.calls.jira, `${method} ${template}`);
+    const invocation = this.running.get(currentInvocation()?.runtime.appContext.invocationId ?? '');
+    if (invocation && method !== 'GET' && method !== 'HEAD' && !JIRA_READS_BY_POST.has(template)) invocation.jiraWrote = true;
     const parsedBody = parseJson(body);
     if (this.checker) {
       for (const p of this.checker.checkRequest({ method, path, ...(parsedBody === undefined ? {} : { body: parsedBody }) })) this.contractViolations.push(p);
@@ -733,6 +737,9 @@ export class ForgeEmulator {
     return original(input, init);
   }
 }
+
+/** Jira operations that read by POST: they write nothing a crash could leave behind. */
+const JIRA_READS_BY_POST = new Set(['/rest/api/3/search/jql', '/rest/api/3/jql/match', '/rest/api/3/issue/bulkfetch', '/rest/api/3/jql/parse']);
 
 /** Loopback hosts: the only ones the sandbox's plain-http exemption reaches. */
 const LOOPBACK_HOSTS = ['127.0.0.1', 'localhost', '[::1]'];

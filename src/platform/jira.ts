@@ -359,8 +359,8 @@ export const forgeJira: JiraPort = {
     return refusalOrNothing(response, 'POST transitions');
   },
 
-  async createIssue(fields) {
-    const response = await api.asApp().requestJira(route`/rest/api/3/issue`, json({ fields }));
+  async createIssue(fields, properties) {
+    const response = await api.asApp().requestJira(route`/rest/api/3/issue`, json({ fields, ...(properties && properties.length > 0 ? { properties } : {}) }));
     const refusal = response.status === 400 ? await refusalOrNothing(response, 'POST issue') : undefined;
     if (refusal) return { ok: false, refusal };
     const created = createdSchema.parse(await readJson(response, 'POST issue'));

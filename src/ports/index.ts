@@ -179,7 +179,8 @@ export interface JiraPort {
    */
   findIssueInStatus(input: { projectKey: string; issueTypeName: string; status: { id: string; name: string }; notIssueId: string }): Promise<string | undefined>;
   transitionIssue(issueIdOrKey: string, transitionId: string, fields: Record<string, unknown>): Promise<JiraRefusal | undefined>;
-  createIssue(fields: Record<string, unknown>): Promise<{ ok: true; id: string; key: string } | { ok: false; refusal: JiraRefusal }>;
+  /** `properties`: issue properties set with the create, in the same request. */
+  createIssue(fields: Record<string, unknown>, properties?: ReadonlyArray<{ key: string; value: unknown }>): Promise<{ ok: true; id: string; key: string } | { ok: false; refusal: JiraRefusal }>;
   /** The issue types one can create in the project, or undefined when the project is unknown. */
   getCreateIssueTypes(projectIdOrKey: string): Promise<Array<{ id: string; name: string; subtask: boolean }> | undefined>;
   /** The create screen's fields for the project and issue type. */

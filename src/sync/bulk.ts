@@ -12,7 +12,7 @@ import { countingJira, pageItems, plan, toolRecords, type PageItem } from './bul
 import { planRecord, recordPage, syncRecord } from './bulk-records';
 import { activityWrite } from './journal';
 import { runDelivery } from './outbound';
-import { isTransientJiraError, JiraRequestError, type BulkPorts, type BulkStepMessage, type JiraPort, type Ports } from './ports';
+import { isTransientJiraError, JiraRequestError, type BulkPorts, type BulkStepMessage, type JiraPort, type Ports, type StoreWrite } from './ports';
 import { authSecretKey, CONFIG_KEY, failureKey, failureSchema, failureSubjectKey, issueStateKey, keyPart, readIssueState, recordIndexKey, type Link } from './state';
 
 // ---------------------------------------------------------------- Forge and Jira limits
@@ -87,6 +87,14 @@ const bulkControlKey = (connectionId: string) => `bulk-control:${keyPart(connect
 /** One invocation owns a step: a duplicate delivery of its message finds it taken; the platform's retry of the same event takes over. */
 const bulkClaimKey = (jobId: string, step: number) => `bulk-claim:${keyPart(jobId)}:${step}`;
 const CLAIM_TTL_SECONDS = 24 * 60 * 60;
+/**
+ * A record a tool → Jira job has done. The tool lists by last change, so a record the job itself
+ * changes (its issue key written back) moves behind the cursor and is listed again, and a page read
+ * again after a restart no longer starts where it did: the job goes by these marks, not by position.
+ */
+const bulkDoneKey = (jobId: string, module: string, recordId: string) => `bulk-done:${keyPart(jobId)}:${keyPart(module)}:${keyPart(recordId)}`;
+/** Longer than a job at the least budget runs. */
+const DONE_TTL_SECONDS = 30 * 24 * 60 * 60;
 
 /** The message that runs one step of a job. */
 export const bulkStepSchema: z.ZodType<BulkStepMessage> = z.object({ type: z.literal('bulk-step'), connectionId: z.string(), jobId: z.string(), step: z.number().int(), chain: z.number().int().min(0) });
@@ -332,11 +340,12 @@ export async function runBulkStep(ports: BulkPorts, message: BulkStepMessage, ev
   try {
     const page = await stepPage(counted, connection, job);
     if (typeof page === 'string') return void (await finish(ports, job, 'failed', undefined, page));
-    for (let index = job.index; index < page.size; index += 1) {
+    for (let index = page.resumeAt ?? job.index; index < page.size; index += 1) {
       const outcome = await page.item(index);
       job = { ...job, index: index + 1, counts: counting(job.counts, outcome.counted), points: job.points + spent.points };
       spent.points = 0;
-      await ports.store.set(bulkJobKey(job.connectionId), job);
+      // The checkpoint and the item's mark in one transaction: a restart finds both or neither.
+      await ports.store.writeAll([{ key: bulkJobKey(job.connectionId), value: job }, ...(outcome.writes ?? [])]);
       if (outcome.waitUntil !== undefined) {
         // Jira is rate-limiting: the delivery waits its turn on the queue, and the job slows down with it.
         waitUntil = outcome.waitUntil;
@@ -373,7 +382,9 @@ interface StepPage {
   size: number;
   /** The token or cursor of the next page; absent on the last. */
   next?: string;
-  item(index: number): Promise<{ counted: keyof Omit<Counts, 'done'>; waitUntil?: number }>;
+  /** Where in the page the step begins, when not at the checkpoint's index. */
+  resumeAt?: number;
+  item(index: number): Promise<{ counted: keyof Omit<Counts, 'done'>; waitUntil?: number; writes?: StoreWrite[] }>;
 }
 
 /** The page the checkpoint points at: issues of a search (Jira → tool) or records of a listing (tool → Jira); a string says why it cannot be read. */
@@ -383,17 +394,23 @@ async function stepPage(ports: Ports, connection: Connection, job: Job): Promise
     const page = await recordPage(ports, connection, { module: scope.module, limit: BULK_PAGE_SIZE, ...(job.token ? { cursor: job.token } : {}), ...(scope.updatedSince ? { updatedSince: scope.updatedSince } : {}) });
     if (typeof page === 'string') return page;
     const at = new Date(ports.clock.now()).toISOString();
+    const doneKey = (item: (typeof page.records)[number]) => bulkDoneKey(job.jobId, scope.module, item.record.id);
+    const marks = page.records.length === 0 ? new Map<string, unknown>() : await ports.store.getMany(page.records.map(doneKey));
+    // What this job has not done yet, whatever moved in the listing; each item is marked with its checkpoint.
+    const records = page.records.filter((item) => !marks.has(doneKey(item)));
     return {
-      size: page.records.length,
+      size: records.length,
+      resumeAt: 0,
       ...(page.nextCursor ? { next: page.nextCursor } : {}),
       async item(index) {
-        const item = page.records[index];
+        const item = records[index];
         if (!item) return { counted: 'skipped' };
+        const writes: StoreWrite[] = [{ key: doneKey(item), value: { at }, ttlSeconds: DONE_TTL_SECONDS }];
         const planned = planRecord(connection, item);
-        if (planned.class === 'skip') return { counted: 'skipped' };
+        if (planned.class === 'skip') return { counted: 'skipped', writes };
         const outcome = await syncRecord(ports, connection, item, job.jobId, at);
-        if (outcome === 'failed') return { counted: 'failed' };
-        return { counted: planned.class === 'create' ? 'created' : planned.class === 'link' ? 'linked' : 'updated' };
+        if (outcome === 'failed') return { counted: 'failed', writes };
+        return { counted: planned.class === 'create' ? 'created' : planned.class === 'link' ? 'linked' : 'updated', writes };
       },
     };
   }

@@ -323,3 +323,41 @@ test('tool → Jira, with the deliveries that write the issue key back killed pa
     assert.equal(same.length, 1, `${record.number} became one issue`);
   }
 });
+
+test('tool → Jira, the job’s own steps killed part way, each after an issue was made and before its link was saved: every record is done once, none twice, none skipped', async () => {
+  const made = Array.from({ length: 30 }, (_, n) => itsm.createRecord('incidents', { short_description: `Step-crash incident ${n + 1}` }));
+  const scope = { kind: 'records', module: 'incidents', updatedSince: made[0]?.updated_at ?? new Date(0).toISOString() };
+  const { preview } = await call<{ preview: BulkPreview }>('previewBulkSync', { connectionId: 'stackflow', scope, matchRule: 'reference' });
+  const total = preview.counts.create + preview.counts.link + preview.counts.update + preview.counts.skip;
+  const before = tandem.emulator.crashes.crashed.length;
+  // Three deaths in the first page's step, two in the second's (Forge retries a dead consumer four times).
+  tandem.emulator.crashes.set({ next: 3, after: 'tool-or-jira-write', functionKey: 'on-bulk-step' });
+  await call('startBulkSync', { connectionId: 'stackflow', scope, matchRule: 'reference', total });
+  let armed = false;
+  for (let i = 0; i < 600; i += 1) {
+    await tandem.emulator.advance(15_000);
+    const job = (await stored(tandem.emulator, 'bulk-job:stackflow')) as { status: string; token?: string } | undefined;
+    if (!armed && job?.token) {
+      tandem.emulator.crashes.set({ next: 2, after: 'tool-or-jira-write', functionKey: 'on-bulk-step' });
+      armed = true;
+    }
+    if (job?.status !== 'running') break;
+  }
+  tandem.emulator.crashes.clear();
+  await tandem.emulator.drain();
+  const kills = tandem.emulator.crashes.crashed.slice(before);
+  assert.equal(kills.length, 5, 'the job’s steps were killed five times');
+  assert.ok(kills.every((k) => k.functionKey === 'on-bulk-step'));
+  const job = (await call<{ job?: BulkJobView }>('getBulkSync', { connectionId: 'stackflow' })).job;
+  assert.equal(job?.status, 'done');
+  assert.equal(job?.counts.done, total, 'none skipped, none counted twice');
+  const problems: string[] = [];
+  for (const record of made) {
+    const index = (await stored(tandem.emulator, `record:stackflow:incidents:${record.id}`)) as { issueKey: string } | undefined;
+    const found = await tandem.rest(agent(), 'POST', '/rest/api/3/search/jql', { jql: `summary ~ "${record.short_description}"`, fields: ['summary'] });
+    const same = (found.body as { issues: Array<{ fields: { summary: string } }> }).issues.filter((i) => i.fields.summary === record.short_description);
+    if (!index || same.length !== 1) problems.push(`${record.number}: linked ${index !== undefined}, ${same.length} issues`);
+  }
+  assert.deepEqual(problems, [], 'each record linked to one issue, none two');
+  assert.equal(job?.counts.failed, 0, 'none failed: each retry found the issue its dead try made');
+});

@@ -7,9 +7,9 @@ import type { RecordEvent } from '../inbound-event';
 import type { InboundAnswer } from '../inbound-request';
 import { answer, refusal } from '../inbound-request';
 import { isTransientJiraError, type JiraRefusal, type JiraScreenField, type StoreWrite } from '../ports';
-import { issueStateKey, recordIndexKey, remoteLinkOf, type Link } from '../state';
+import { issueStateKey, keyPart, recordIndexKey, remoteLinkOf, type Link } from '../state';
 import { skipLine } from '../journal';
-import { publishInboundOutcome } from '../issue-property';
+import { ISSUE_PROPERTY_KEY, propertyValue, publishedKey, publishInboundOutcome, type PublishedEntry } from '../issue-property';
 import { fieldFailureWrites, refusedFieldReason, statusSkipReason, type RefusedField } from './field-failures';
 import { refusalText, resolveLookups, restoreShadow, toolFieldOf } from './fields';
 import { activity, commit, deliverIssue, iso, labelOf, type InboundRun } from './run';
@@ -45,8 +45,17 @@ export async function createIssue(run: InboundRun, event: RecordCreated, lock: s
   const { record } = event;
   const draft = await draftIssue(run, event);
   if ('status' in draft) return draft;
-  const created = await createWithFallback(run, draft);
-  if (!created.ok) return refusal('jira_refused', `Jira refused to create the issue: ${refusalText(created.refusal, 400)}`, 'record.fields');
+  // Made with its sync state, so a try of this create that died after Jira made the issue (before
+  // its link was saved) left an issue the next try finds by it, instead of making a second.
+  const intent = createIntentKey(connection.id, record.module, record.id);
+  const published: PublishedEntry = { connection: connection.id, record: record.number ?? record.id, state: 'synced', since: iso(run) };
+  const earlier = (await ports.store.get(intent)) === undefined ? undefined : await issueMadeFor(run, published);
+  if (!earlier) await ports.store.set(intent, { at: iso(run) }, CREATE_INTENT_SECONDS);
+  const created = earlier ?? (await createWithFallback(run, draft, [{ key: ISSUE_PROPERTY_KEY, value: propertyValue([published]) }]));
+  if (!created.ok) {
+    await ports.store.delete(intent).catch(() => undefined);
+    return refusal('jira_refused', `Jira refused to create the issue: ${refusalText(created.refusal, 400)}`, 'record.fields');
+  }
   const { next, skipped, notes, mappings } = draft;
   const link: Link = {
     connectionId: connection.id,
@@ -67,6 +76,9 @@ export async function createIssue(run: InboundRun, event: RecordCreated, lock: s
     { key: issueStateKey(created.id), value: { links: { [connection.id]: { ...link, shadow: owed, remoteLinkOwed: true } } } },
     { key: recordIndexKey(connection.id, record.module, record.id), value: { issueId: created.id, issueKey: created.key } },
     { key: lock, delete: true },
+    { key: intent, delete: true },
+    // What the issue was made with: the issue's first delivery has no state to write again.
+    { key: publishedKey(created.id), value: { entries: [published] } },
   ]);
   const applied = Object.keys(draft.fields);
   const remote = await addRemoteLink(run, created.id, link);
@@ -152,8 +164,25 @@ async function draftIssue(run: InboundRun, event: RecordCreated): Promise<Create
 }
 
 /** Creates the issue; when Jira refuses fields that are not required, they are left out and it is tried once more. */
-async function createWithFallback(run: InboundRun, draft: CreateDraft): Promise<{ ok: true; id: string; key: string } | { ok: false; refusal: JiraRefusal }> {
-  const create = () => run.ports.jira.createIssue({ project: { key: draft.projectKey }, issuetype: { id: draft.issueTypeId }, ...draft.fields });
+/** Written before Tandem asks Jira to make a record's issue, and deleted with the link it saves. */
+const createIntentKey = (connectionId: string, module: string, externalId: string) => `creating:${keyPart(connectionId)}:${keyPart(module)}:${keyPart(externalId)}`;
+/** Longer than any retry of the event takes. */
+const CREATE_INTENT_SECONDS = 24 * 60 * 60;
+
+/** The issue an earlier try made for the record, found by the sync state it was made with (Jira's search may lag a little). */
+async function issueMadeFor(run: InboundRun, entry: PublishedEntry): Promise<{ ok: true; id: string; key: string } | undefined> {
+  const quoted = (text: string) => `"${text.replace(/["\\]/g, '\\$&')}"`;
+  const page = await run.ports.jira.searchIssues({ jql: `tandemConnection = ${quoted(entry.connection)} AND tandemRecord = ${quoted(entry.record ?? '')}`, fields: ['summary'], maxResults: 1 });
+  const found = page.issues[0];
+  return found ? { ok: true, id: found.id, key: found.key } : undefined;
+}
+
+async function createWithFallback(
+  run: InboundRun,
+  draft: CreateDraft,
+  properties: ReadonlyArray<{ key: string; value: unknown }>,
+): Promise<{ ok: true; id: string; key: string } | { ok: false; refusal: JiraRefusal }> {
+  const create = () => run.ports.jira.createIssue({ project: { key: draft.projectKey }, issuetype: { id: draft.issueTypeId }, ...draft.fields }, properties);
   const first = await create();
   if (first.ok) return first;
   const refused = Object.keys(first.refusal.fieldErrors).filter((id) => id in draft.fields && !draft.onScreen.get(id)?.required);

@@ -56,10 +56,14 @@ export async function applyRecord(run: InboundRun, event: RecordChange): Promise
     if (own[0]) return ownRecord(record, adopted ? `the record Tandem made for ${own[0].issueKey}; ${typeof adopted.body.message === 'string' ? adopted.body.message : 'it is not linked here'}` : `the record Tandem made for ${own[0].issueKey}, which was deleted in Jira since`);
     if (adopted) return adopted;
   }
-  if (!(await run.ports.store.create(lock, { at: iso(run) }, CREATE_LOCK_SECONDS))) {
-    const later = await waitForLink(run, record.module, record.id);
-    if (later) return updateLinked(run, event, later);
-    throw new RecordBusy();
+  if (!(await run.ports.store.create(lock, { at: iso(run), eventId: event.eventId }, CREATE_LOCK_SECONDS))) {
+    // Held by an earlier try of this very event, which died (the platform retries it): its create is found by its intent.
+    const held = (await run.ports.store.get(lock)) as { eventId?: unknown } | undefined;
+    if (held?.eventId !== event.eventId) {
+      const later = await waitForLink(run, record.module, record.id);
+      if (later) return updateLinked(run, event, later);
+      throw new RecordBusy();
+    }
   }
   try {
     // Another event may have finished creating just before the lock was free.
