@@ -50,10 +50,10 @@ export function planRecord(connection: Connection, item: RecordPageItems['record
 }
 
 /** The record through the inbound path, as if the tool had just announced it. */
-export async function syncRecord(ports: Ports, connection: Connection, item: RecordPageItems['records'][number], jobId: string, at: string): Promise<'failed' | 'done'> {
+export async function syncRecord(ports: Ports, connection: Connection, item: RecordPageItems['records'][number], jobId: string, at: string): Promise<'failed' | 'done' | { later: number }> {
   const { record, facts } = item;
   const eventId = `bulk-${jobId}-${facts.module}-${record.id}`.replace(/[^A-Za-z0-9._:-]/g, '-').slice(0, 100);
-  await runInboundDelivery(ports, {
+  const answer = await runInboundDelivery(ports, {
     kind: 'inbound',
     connectionId: connection.id,
     attempt: 1,
@@ -72,5 +72,8 @@ export async function syncRecord(ports: Ports, connection: Connection, item: Rec
     },
   });
   const linked = await ports.store.get(recordIndexKey(connection.id, facts.module, record.id));
-  return linked === undefined ? 'failed' : 'done';
+  if (linked !== undefined) return 'done';
+  // Jira was busy (429, 5xx): the event waits on the queue; the job waits as long and does the record again.
+  const retryIn = answer?.status === 202 ? answer.body.retryInSeconds : undefined;
+  return typeof retryIn === 'number' ? { later: ports.clock.now() + retryIn * 1000 } : 'failed';
 }

@@ -342,6 +342,14 @@ export async function runBulkStep(ports: BulkPorts, message: BulkStepMessage, ev
     if (typeof page === 'string') return void (await finish(ports, job, 'failed', undefined, page));
     for (let index = page.resumeAt ?? job.index; index < page.size; index += 1) {
       const outcome = await page.item(index);
+      if (outcome.counted === 'again') {
+        // Neither counted nor marked: the next step, after the wait, does this item again.
+        job = { ...job, points: job.points + spent.points };
+        spent.points = 0;
+        await ports.store.set(bulkJobKey(job.connectionId), job);
+        waitUntil = outcome.waitUntil ?? ports.clock.now() + 30_000;
+        break;
+      }
       job = { ...job, index: index + 1, counts: counting(job.counts, outcome.counted), points: job.points + spent.points };
       spent.points = 0;
       // The checkpoint and the item's mark in one transaction: a restart finds both or neither.
@@ -384,7 +392,8 @@ interface StepPage {
   next?: string;
   /** Where in the page the step begins, when not at the checkpoint's index. */
   resumeAt?: number;
-  item(index: number): Promise<{ counted: keyof Omit<Counts, 'done'>; waitUntil?: number; writes?: StoreWrite[] }>;
+  /** `again`: Jira was busy; the item is done again once `waitUntil` has passed. */
+  item(index: number): Promise<{ counted: keyof Omit<Counts, 'done'> | 'again'; waitUntil?: number; writes?: StoreWrite[] }>;
 }
 
 /** The page the checkpoint points at: issues of a search (Jira → tool) or records of a listing (tool → Jira); a string says why it cannot be read. */
@@ -409,6 +418,7 @@ async function stepPage(ports: Ports, connection: Connection, job: Job): Promise
         const planned = planRecord(connection, item);
         if (planned.class === 'skip') return { counted: 'skipped', writes };
         const outcome = await syncRecord(ports, connection, item, job.jobId, at);
+        if (typeof outcome === 'object') return { counted: 'again', waitUntil: outcome.later };
         if (outcome === 'failed') return { counted: 'failed', writes };
         return { counted: planned.class === 'create' ? 'created' : planned.class === 'link' ? 'linked' : 'updated', writes };
       },

@@ -382,17 +382,17 @@ async function joinParts(ports: Ports, keys: readonly string[]): Promise<Inbound
  * A queued inbound event (the consumer of the delivery queue calls this for `kind: 'inbound'`):
  * applied against the current state, as if it had just come in; queued again while Jira is busy.
  */
-export async function runInboundDelivery(ports: Ports, delivery: InboundDelivery, holder?: LockHolder): Promise<void> {
+export async function runInboundDelivery(ports: Ports, delivery: InboundDelivery, holder?: LockHolder): Promise<InboundAnswer | undefined> {
   const raw = await ports.store.get(CONFIG_KEY);
   const config = raw === undefined ? undefined : parseConfig(raw);
-  if (!config?.ok) return;
+  if (!config?.ok) return undefined;
   const connection = config.config.connections.find((c) => c.id === delivery.connectionId);
-  if (!connection || !connection.enabled) return;
+  if (!connection || !connection.enabled) return undefined;
   const kept = delivery.keptEventId === undefined ? undefined : await readKeptEvent(ports, delivery.connectionId, delivery.keptEventId);
   const event = delivery.event ?? kept?.event ?? (delivery.stash ? await unstash(ports, delivery.stash) : undefined);
   if (!event) {
     console.error('A queued inbound event could not be read back', delivery.connectionId);
-    return;
+    return undefined;
   }
   const run: InboundRun = { ports, connection, pending: [], attempt: delivery.attempt, ...(holder ? { holder } : {}) };
   const answer = await applyGuarded(run, event);
@@ -409,6 +409,7 @@ export async function runInboundDelivery(ports: Ports, delivery: InboundDelivery
     // Parts are removed once the event no longer waits; a re-queued event gets its own parts.
     for (let i = 0; i < delivery.stash.parts; i++) await ports.store.delete(`${delivery.stash.key}:${i}`).catch(() => undefined);
   }
+  return answer;
 }
 
 function describeAnswer(answer: InboundAnswer): string {

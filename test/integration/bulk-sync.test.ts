@@ -361,3 +361,29 @@ test('tool → Jira, the job’s own steps killed part way, each after an issue 
   assert.deepEqual(problems, [], 'each record linked to one issue, none two');
   assert.equal(job?.counts.failed, 0, 'none failed: each retry found the issue its dead try made');
 });
+
+test('tool → Jira, Jira answers 429 to one record’s create: the job waits as Jira says, does that record again and completes, failing none', async () => {
+  const made = Array.from({ length: 6 }, (_, n) => itsm.createRecord('incidents', { short_description: `Rate-limited incident ${n + 1}` }));
+  const scope = { kind: 'records', module: 'incidents', updatedSince: made[0]?.updated_at ?? new Date(0).toISOString() };
+  await tandem.emulator.drain();
+  const { preview } = await call<{ preview: BulkPreview }>('previewBulkSync', { connectionId: 'stackflow', scope, matchRule: 'reference' });
+  const total = preview.counts.create + preview.counts.link + preview.counts.update + preview.counts.skip;
+  await call('startBulkSync', { connectionId: 'stackflow', scope, matchRule: 'reference', total });
+  // The next issue create Jira is asked for is refused once, with Retry-After.
+  const creates = () => tandem.emulator.calls.jira.get('POST /rest/api/3/issue') ?? 0;
+  const before = creates();
+  tandem.jira.rateLimit.set({ kind: '429', every: 1, retryAfterSeconds: 40, reason: 'jira-per-issue-on-write' });
+  for (let i = 0; i < 200 && creates() === before; i += 1) await tandem.emulator.advance(200);
+  tandem.jira.rateLimit.clear();
+  await tandem.emulator.drain();
+  const job = (await call<{ job?: BulkJobView }>('getBulkSync', { connectionId: 'stackflow' })).job;
+  assert.equal(job?.status, 'done');
+  assert.equal(job?.counts.done, total, 'each record counted once');
+  assert.equal(job?.counts.failed, 0, 'the refused record waited and went through');
+  for (const record of made) {
+    const index = (await stored(tandem.emulator, `record:stackflow:incidents:${record.id}`)) as { issueKey: string } | undefined;
+    assert.ok(index, `${record.number} is linked`);
+    const found = await tandem.rest(agent(), 'POST', '/rest/api/3/search/jql', { jql: `summary ~ "${record.short_description}"`, fields: ['summary'] });
+    assert.equal((found.body as { issues: Array<{ fields: { summary: string } }> }).issues.filter((i) => i.fields.summary === record.short_description).length, 1, `${record.number} became one issue`);
+  }
+});
