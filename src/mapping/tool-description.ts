@@ -123,7 +123,7 @@ export function checkAgainstDescription(connection: Connection, c: number, descr
       if (missingIn.length > 0 && (usedWith.has(at) || missingIn.length === against.length)) {
         const where = missingIn.map((m) => m.name).join(' and ');
         const has = listed([...new Set(missingIn.flatMap((m) => m.fields.map((f) => f.name)))]);
-        errors.push({ path: `${at}.${index}.tool`, message: `${where} has no field ${mapping.tool} (it has ${has})` });
+        errors.push({ path: `${at}.${index}.tool`, message: missingIn.length > 1 ? `${where} have no field ${mapping.tool} (they have ${has})` : `${where} has no field ${mapping.tool} (it has ${has})` });
       }
       if (mapping.transform.kind !== 'status') return;
       const withStates = against.filter((m) => m.states !== undefined);
@@ -153,7 +153,7 @@ export function checkAgainstDescription(connection: Connection, c: number, descr
       const field = connection[key];
       if (field === '' || mapped.length === 0) continue;
       const missingIn = mapped.filter((m) => !fieldsOf(m).has(field));
-      if (missingIn.length > 0) errors.push({ path: `connections.${c}.${key}`, message: `${[...new Set(missingIn.map((m) => m.name))].join(' and ')} has no field ${field}` });
+      if (missingIn.length > 0) errors.push({ path: `connections.${c}.${key}`, message: `${missingIn.map((m) => m.name).join(' and ')} ${missingIn.length > 1 ? 'have' : 'has'} no field ${field}` });
     }
   }
   return dedupe(errors);
