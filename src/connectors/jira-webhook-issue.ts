@@ -116,7 +116,7 @@ function createdChangelog(id: string, issue: IssueFacts): { id: string; items: W
     const user = users[role];
     if (user) add(role, role, user.accountId, user.displayName ?? null);
   }
-  if (fields.description && typeof fields.description === 'object') add('description', 'description', null, adfToPlainText(fields.description as AdfDoc));
+  if (fields.description && typeof fields.description === 'object') add('description', 'description', null, adfToPlainText(fields.description));
   const priority = named(fields.priority);
   if (priority) add('priority', 'priority', priority.id ?? null, priority.name);
   if (issue.status.name !== '') add('Status', 'status', issue.status.id ?? null, issue.status.name);

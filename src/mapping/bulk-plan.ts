@@ -112,7 +112,7 @@ export function planRecordToJira(input: {
   if (mappings.every((m: ProjectMapping) => m.direction === 'jira-to-tool')) return skip('one-way', `${record.module} is mapped Jira to tool only`);
   const named = record.issueKey ? input.issues?.byIssueKey.get(record.issueKey) : undefined;
   if (named) return { class: 'link', counterpart: { id: named.id, label: named.key, by: 'reference' } };
-  return counterpartOrCreate(undefined, record.summary, record.created, input.issues ? { byIssueKey: new Map(), bySummaryDay: input.issues.bySummaryDay } : undefined, input.matchRule, (i) => ({
+  return counterpartOrCreate(undefined, record.summary, record.created, input.issues ? { byIssueKey: new Map<string, BulkIssue>(), bySummaryDay: input.issues.bySummaryDay } : undefined, input.matchRule, (i) => ({
     id: i.id,
     label: i.key,
   }));

@@ -287,7 +287,7 @@ export function planInbound(input: InboundInput): InboundPlan {
 
   if (label !== '') {
     const labels = plan.jiraFields.labels;
-    if (Array.isArray(labels) && !labels.includes(label)) plan.jiraFields.labels = [...labels, label];
+    if (Array.isArray(labels) && !labels.includes(label)) plan.jiraFields.labels = [...(labels as unknown[]), label];
     else if (create && labels === undefined) plan.jiraFields.labels = [label];
   }
   if (create) {

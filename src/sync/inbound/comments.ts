@@ -15,7 +15,7 @@ import { activity, checkModule, commit, CREATE_LOCK_SECONDS, deliverDeletion, in
 export function commentDoc(authorName: string | undefined, connectionName: string, markdown: string): AdfDoc {
   const body = markdownToAdf(markdown);
   const by = { type: 'paragraph', content: [{ type: 'text', text: `${authorName ?? 'Someone'} via ${connectionName}:`, marks: [{ type: 'strong' }] }] };
-  return { ...body, content: [by, ...(body.content ?? [])] } as AdfDoc;
+  return { ...body, content: [by, ...(body.content ?? [])] };
 }
 
 /** `waited`: this event already waited once for another one making the same comment. */
