@@ -304,3 +304,14 @@ test('an issue deleted in Jira while a delivery of it holds its lock is closed i
   await tandem.emulator.advance(150_000);
   assert.equal(onlyIncident(issue.key).state, 'closed');
 });
+
+test('a record create killed after the tool made the record is finished by the platform’s retry at once: one record, linked', async () => {
+  tandem.emulator.crashes.set({ next: 1 });
+  const issue = await createIssue('Killed create');
+  await tandem.emulator.advance(10_000);
+  tandem.emulator.crashes.clear();
+  assert.ok(tandem.emulator.crashes.crashed.length >= 1, 'the create was killed after the tool made the record');
+  const record = onlyIncident(issue.key);
+  // Well inside the create lock's 120 s: only the retry that takes over its own lock is done by then.
+  assert.equal(readIssueState(await stored(tandem.emulator, issueStateKey(issue.id))).links.stackflow?.externalId, record.id);
+});

@@ -8,10 +8,10 @@ import type { JiraComment, StoreWrite } from '../ports';
 import { createLockKey, emptyShadow, recordIndexKey, type Link, type PendingCreate } from '../state';
 import { guarded } from './guard';
 import { connectorFor, decorateIssue, historyWrite, saveLink, withoutPendingCreate } from './record-links';
+import { takeSyncLock } from '../sync-lock';
 import { DeliveryError, deliveryFor, unwrap, type OutboundSubject, type Run } from './run';
 import { LOCKED_RETRY_SECONDS, saveNote } from './work-notes';
 
-const CREATE_LOCK_SECONDS = 120;
 /** How many of an issue's existing comments a new link sends at once; the rest go through the queue. */
 const BACKFILL_INLINE = 20;
 
@@ -38,7 +38,8 @@ export async function createRecord(run: Run, connection: RecordRestConnection, c
   const { ports } = run;
   const { projectMapping, plan, planAgainst, skipped, attempt, lookFirst } = create;
   const lock = createLockKey(connection.id, run.issueId);
-  if (!(await ports.store.create(lock, { at: new Date(ports.clock.now()).toISOString() }, CREATE_LOCK_SECONDS))) {
+  // The platform's retry of a create that died holding the lock takes it over (see sync-lock.ts).
+  if (!(await takeSyncLock(ports, lock, run.holder))) {
     // Another delivery is creating this record right now; once it has, a later look sends what changed.
     const delivery = deliveryFor(connection.id, { kind: 'issue', issueId: run.issueId, issueKey: run.issueKey }, attempt);
     await ports.queue.push({ type: 'delivery', delivery }, LOCKED_RETRY_SECONDS);
