@@ -3,7 +3,8 @@
 // Retry now) and the connection's lamp turns amber; once the tool is back, Retry now goes through, the
 // row goes and the lamp turns green. Nothing wrong can be saved: a save names every problem, an edit
 // to a plain http:// address is refused; a push URL with a key stays masked; a connection can be
-// deleted with what it kept; retiring an inbound secret asks first, and calls refused after show on
+// deleted with what it kept; a field the tool refuses on write leaves the others to sync and shows one
+// failure naming the mapping to fix; retiring an inbound secret asks first, and calls refused after show on
 // the Activity tab. The page is checked with axe-core on the way.
 import { after, before, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -211,6 +212,53 @@ test('a push URL with the tool’s key is masked on the page, and the connection
   } finally {
     await flashduty.close();
   }
+});
+
+test('a field the tool refuses on write never blocks the others: they reach the tool, and one failure names the mapping to fix', async () => {
+  const created = await tandem.rest({ kind: 'user', accountId: tandem.agent.accountId }, 'POST', '/rest/api/3/issue', {
+    fields: { project: { key: 'OPS' }, issuetype: { name: 'Bug' }, summary: 'Refunds stuck' },
+  });
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  const issueKey = (created.body as { key: string }).key;
+  await tandem.emulator.settle();
+  const record = () => tool.records('incidents').find((r) => r.jira_issue_key === issueKey);
+  const categoryBefore = record()?.category;
+  assert.ok(categoryBefore, 'the record was made with its fixed category');
+
+  // StackFlow's description lists category as a string field, so the save takes the mapping; the
+  // tool refuses a write of more than 80 characters to it. Category now comes from the summary, not
+  // a fixed value.
+  await admin.openTab('Mappings');
+  await frame().getByLabel('Fixed values, row 1').fill('assignment_group=Platform Engineering');
+  await frame().getByRole('button', { name: 'Add field mapping' }).click();
+  const row = await frame().locator('[data-testid^="field-row-"]').count();
+  await admin.choose(`Jira field, row ${row}`, 'Summary (string)');
+  await admin.choose(`Tool field, row ${row}`, 'Category (category, string)');
+  await admin.choose(`Field direction, row ${row}`, 'Jira → tool');
+  await frame().getByTestId(`field-row-${row - 1}`).getByText('Fits').waitFor();
+  await frame().getByTestId('save-config').click();
+  await admin.flag(/Configuration saved/).catch(async () => assert.fail(await frame().locator('body').innerText()));
+
+  const summary = 'Refunds stuck in pending for every EU card payment made after the settlement cut-over';
+  assert.ok(summary.length > 80);
+  const edited = await tandem.rest({ kind: 'user', accountId: tandem.agent.accountId }, 'PUT', `/rest/api/3/issue/${issueKey}`, {
+    fields: { summary, priority: { name: 'Highest' } },
+  });
+  assert.equal(edited.status, 204, JSON.stringify(edited.body));
+  await tandem.emulator.settle();
+  assert.equal(record()?.short_description, summary, 'the summary reached the tool');
+  assert.equal(record()?.priority, 'P1', 'the priority reached the tool');
+  assert.equal(record()?.category, categoryBefore, 'the refused field was left as it was');
+
+  await admin.openTab('Activity');
+  const failures = frame().getByTestId('failure-row').filter({ hasText: issueKey });
+  await failures.first().waitFor({ timeout: VISIBLE_WITHIN_MS });
+  assert.equal(await failures.count(), 1, 'one failure for the refused field');
+  const text = await failures.innerText();
+  assert.match(text, /refused category; every other field was sent/);
+  assert.match(text, /Fix the field mapping summary → category on Mappings/);
+  assert.match(text, /category must be at most 80 characters/, 'the tool’s own reason is shown');
+  await checkAccessibility('activity, a field refused');
 });
 
 test('the page is accessible', () => {
