@@ -218,6 +218,8 @@ export type ToolDescriptionResponse = AdminResult<{ description?: ToolDescriptio
 
 export interface CheckFieldMappingRequest {
   mapping: { jira: string; tool: string; direction?: FieldMapping['direction']; transform?: { kind: string } & Record<string, unknown> };
+  /** The tool field's type as the tool describes it (`number`, `option`, …); narrows the transforms. */
+  toolType?: string;
 }
 /** A transform and whether it can carry the Jira field; when not, why. */
 export interface TransformFitInfo {

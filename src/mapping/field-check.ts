@@ -157,6 +157,52 @@ function hint(kind: TransformKind, schema: JiraFieldSchema): string {
 /** Every transform, in the order the admin page lists them. */
 export const TRANSFORM_KINDS: readonly TransformKind[] = ['text', 'adf-markdown', 'adf-plain', 'number', 'date', 'option', 'checkbox', 'cascading', 'labels', 'names', 'user-email', 'users-email', 'url', 'team', 'parent', 'sprint', 'priority', 'status'];
 
+/**
+ * The transforms that can carry a tool field of a type named in the record REST contract's
+ * `describe` (TOOL_FIELD_TYPES); undefined for a word Tandem does not know, which narrows nothing.
+ */
+const TOOL_TYPE_KINDS: Readonly<Record<string, readonly TransformKind[]>> = {
+  string: ['text', 'adf-plain', 'url', 'status', 'priority', 'sprint', 'option', 'team', 'cascading'],
+  text: ['text', 'adf-plain', 'adf-markdown'],
+  markdown: ['adf-markdown', 'text'],
+  number: ['number'],
+  boolean: ['checkbox'],
+  date: ['date'],
+  datetime: ['date'],
+  user: ['user-email'],
+  users: ['users-email'],
+  option: ['option', 'status', 'priority', 'team', 'sprint', 'names', 'cascading'],
+  options: ['option', 'checkbox', 'labels', 'names', 'sprint'],
+  url: ['url', 'text'],
+  reference: ['parent'],
+};
+
+/** What a tool field of this type is, for a sentence: "risk_score is a number". */
+const TOOL_TYPE_WORDS: Readonly<Record<string, string>> = {
+  string: 'text',
+  text: 'text',
+  markdown: 'Markdown text',
+  number: 'a number',
+  boolean: 'true or false',
+  date: 'a date',
+  datetime: 'a date and time',
+  user: 'a user',
+  users: 'a list of users',
+  option: 'a choice',
+  options: 'a list of choices',
+  url: 'a web address',
+  reference: 'a reference to another record',
+};
+
+/** The tool's own type word (from its description) as the transforms that carry it. */
+export function transformsForToolType(toolType: string | undefined): readonly TransformKind[] | undefined {
+  return toolType === undefined ? undefined : TOOL_TYPE_KINDS[toolType.toLowerCase()];
+}
+
+function toolTypeWords(toolType: string): string {
+  return TOOL_TYPE_WORDS[toolType.toLowerCase()] ?? toolType;
+}
+
 export interface TransformFit {
   kind: TransformKind;
   ok: boolean;
@@ -169,13 +215,16 @@ export interface TransformFit {
  * ones that fit and shows the reasons for the rest. A tool field's type, when the tool says it,
  * narrows the fitting ones to those that carry that type.
  */
-export function transformFits(jiraField: JiraFieldSchema | JiraFieldInfo, toolType?: TransformKind[]): TransformFit[] {
+export function transformFits(jiraField: JiraFieldSchema | JiraFieldInfo, toolType?: readonly TransformKind[] | string): TransformFit[] {
+  const toolKinds = typeof toolType === 'string' ? transformsForToolType(toolType) : toolType;
   const schema = isSchema(jiraField) ? jiraField : jiraField.schema;
   const label = jiraFieldLabel(isSchema(jiraField) ? '' : (jiraField.id ?? ''), isSchema(jiraField) ? undefined : jiraField.name) || 'This field';
   return TRANSFORM_KINDS.map((kind) => {
     if (!schema) return { kind, ok: false, reason: `Jira does not say what ${label} holds.` };
     if (!accepts(kind, schema)) return { kind, ok: false, reason: `${label} holds ${describeJira(schema)}, not ${TOOL_KIND[kind]}.${hint(kind, schema)}` };
-    if (toolType && !toolType.includes(kind)) return { kind, ok: false, reason: `The tool's field is not ${TOOL_KIND[kind]}.` };
+    if (toolKinds && !toolKinds.includes(kind)) {
+      return { kind, ok: false, reason: typeof toolType === 'string' ? `The tool's field is ${toolTypeWords(toolType)}, not ${TOOL_KIND[kind]}.` : `The tool's field is not ${TOOL_KIND[kind]}.` };
+    }
     return { kind, ok: true };
   });
 }
@@ -188,7 +237,7 @@ function isSchema(value: JiraFieldSchema | JiraFieldInfo): value is JiraFieldSch
  * Can the Jira field carry the tool field through this mapping's transform? Takes the field's
  * `schema`, or its whole entry from GET /rest/api/3/field (whose name makes nicer messages).
  */
-export function checkFieldMapping(mapping: FieldMapping, jiraField: JiraFieldSchema | JiraFieldInfo): FieldCheckResult {
+export function checkFieldMapping(mapping: FieldMapping, jiraField: JiraFieldSchema | JiraFieldInfo, toolType?: string): FieldCheckResult {
   const schema = isSchema(jiraField) ? jiraField : jiraField.schema;
   const label = jiraFieldLabel(mapping.jira, isSchema(jiraField) ? undefined : jiraField.name);
   const kind = mapping.transform.kind;
@@ -201,6 +250,12 @@ export function checkFieldMapping(mapping: FieldMapping, jiraField: JiraFieldSch
   if (kind === 'date' && mapping.transform.kind === 'date' && mapping.transform.jiraType !== schema.type) {
     const should = schema.type === 'date' ? 'date' : 'datetime';
     return { ok: false, message: `${label} holds ${describeJira(schema)}: set the date transform's Jira type to ${should}.` };
+  }
+  const toolKinds = transformsForToolType(toolType);
+  if (toolType !== undefined && toolKinds && !toolKinds.includes(kind)) {
+    const fitting = TRANSFORM_KINDS.filter((k) => toolKinds.includes(k) && accepts(k, schema));
+    const instead = fitting.length > 0 ? ` Use the ${fitting.join(' or ')} transform.` : ` No transform carries ${describeJira(schema)} to ${toolTypeWords(toolType)}: pick another field.`;
+    return { ok: false, message: `The tool's field ${mapping.tool} is ${toolTypeWords(toolType)}, so the ${kind} transform cannot carry it.${instead}` };
   }
   const system = schema.system ?? mapping.jira;
   if (mapping.direction !== 'jira-to-tool' && READ_ONLY_SYSTEM_FIELDS.has(system)) {

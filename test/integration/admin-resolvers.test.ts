@@ -353,6 +353,21 @@ describe('Jira metadata for the pickers', () => {
     assert.deepEqual(offered, ['date']);
     assert.equal(no.transforms?.find((t) => t.kind === 'number')?.reason, 'Due date holds a date, not number.');
   });
+
+  test('a transform that fits the Jira field but not the tool field’s type is refused, naming the tool type', async () => {
+    // Summary holds text; the tool says its field risk_score is a number.
+    const no = ok(await call<CheckFieldMappingResponse>('checkFieldMapping', { mapping: { jira: 'summary', tool: 'risk_score', transform: { kind: 'text' } }, toolType: 'number' }));
+    assert.equal(no.fits, false);
+    assert.match(no.message ?? '', /risk_score is a number/);
+    assert.equal(no.transforms?.find((t) => t.kind === 'text')?.ok, false);
+    assert.match(no.transforms?.find((t) => t.kind === 'text')?.reason ?? '', /is a number/);
+    // A text field on the tool side keeps text offered.
+    const fits = ok(await call<CheckFieldMappingResponse>('checkFieldMapping', { mapping: { jira: 'summary', tool: 'title', transform: { kind: 'text' } }, toolType: 'string' }));
+    assert.equal(fits.fits, true);
+    assert.equal(fits.transforms?.find((t) => t.kind === 'text')?.ok, true);
+    // A type word Tandem does not know narrows nothing.
+    assert.equal(ok(await call<CheckFieldMappingResponse>('checkFieldMapping', { mapping: { jira: 'summary', tool: 'title', transform: { kind: 'text' } }, toolType: 'hologram' })).fits, true);
+  });
 });
 
 // ---------------------------------------------------------------- activity and failures

@@ -203,7 +203,7 @@ const definitions: { [K in AdminCallName]: Run<K> } = {
     }
   },
 
-  async checkFieldMapping({ mapping }, { ports }) {
+  async checkFieldMapping({ mapping, toolType }, { ports }) {
     const parsed = fieldMappingSchema.safeParse(mapping);
     if (!parsed.success) return invalidPayload(parsed.error);
     let fields: Awaited<ReturnType<AdminPorts['meta']['fields']>>;
@@ -214,8 +214,8 @@ const definitions: { [K in AdminCallName]: Run<K> } = {
     }
     const field = fields.find((f) => f.id === parsed.data.jira);
     if (!field) return { ok: true, fits: false, message: `Jira has no field ${parsed.data.jira}: pick one from the list.` };
-    const check = checkFieldMapping(parsed.data, field);
-    const transforms = transformFits(field);
+    const check = checkFieldMapping(parsed.data, field, toolType);
+    const transforms = transformFits(field, toolType);
     return check.ok ? { ok: true, fits: true, transforms } : { ok: true, fits: false, message: check.message, transforms };
   },
 

@@ -41,7 +41,7 @@ export const payloads = {
   getJiraBoards: z.object({ projectKey: z.string().trim().toUpperCase().regex(/^[A-Z][A-Z0-9_]{0,99}$/, 'A Jira project key') }),
   getJiraPriorities: empty,
   getJiraFields: empty,
-  checkFieldMapping: z.object({ mapping: z.unknown() }),
+  checkFieldMapping: z.object({ mapping: z.unknown(), toolType: z.string().trim().min(1).max(60).optional() }),
   getToolDescription: z.object({ connectionId }),
   getActivity: z.object({
     connectionId: connectionId.optional(),

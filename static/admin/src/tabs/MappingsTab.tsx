@@ -62,7 +62,7 @@ export function MappingsTab(props: { connectionId: string | undefined; onSelectC
           : (tool.cannot ?? `Asking ${connection.name} to describe itself…`)}
       </Text>
       <ProjectTable connection={connection} index={index} modules={names.modules} />
-      <FieldTable connection={connection} index={index} toolFields={names.fields} />
+      <FieldTable connection={connection} index={index} toolFields={names.fields} toolTypes={names.fieldTypes} />
       <StatusTable connection={connection} index={index} states={names.states} />
       <PriorityTable connection={connection} index={index} />
     </Stack>
@@ -91,6 +91,8 @@ function useToolDescription(connectionId: string | undefined): { description?: T
 interface ToolNames {
   modules?: Option[];
   fields?: Option[];
+  /** Each tool field's type as the tool describes it, so the fit check narrows the transforms. */
+  fieldTypes?: Record<string, string>;
   states?: Option[];
 }
 
@@ -99,13 +101,19 @@ function toolNames(connection: Connection, description: ToolDescription | undefi
   const mapped = description.modules.filter((m) => connection.projects.some((p) => p.module === m.name));
   const used = mapped.length > 0 ? mapped : description.modules;
   const fields = new Map<string, Option>();
+  const fieldTypes: Record<string, string> = {};
   for (const module of used) {
-    for (const f of module.fields) if (!fields.has(f.name)) fields.set(f.name, { value: f.name, label: `${f.label ?? f.name} (${f.name}, ${f.type}${f.readOnly ? ', read-only' : ''})` });
+    for (const f of module.fields) {
+      if (fields.has(f.name)) continue;
+      fields.set(f.name, { value: f.name, label: `${f.label ?? f.name} (${f.name}, ${f.type}${f.readOnly ? ', read-only' : ''})` });
+      fieldTypes[f.name] = f.type;
+    }
   }
   const states = [...new Set(used.flatMap((m) => m.states ?? []))];
   return {
     modules: description.modules.map((m) => ({ value: m.name, label: m.label ? `${m.label} (${m.name})` : m.name })),
     fields: [...fields.values()],
+    fieldTypes,
     ...(states.length > 0 ? { states: states.map((state) => ({ value: state, label: state })) } : {}),
   };
 }
@@ -289,7 +297,7 @@ function FixedValues(props: { label: string; value: ProjectMapping['fixedValues'
   );
 }
 
-function FieldTable(props: { connection: Connection; index: number; toolFields: Option[] | undefined }) {
+function FieldTable(props: { connection: Connection; index: number; toolFields: Option[] | undefined; toolTypes: Record<string, string> | undefined }) {
   const admin = useAdmin();
   const edit = useConnectionEdit(props.index);
   const meta = useJiraMeta();
@@ -320,7 +328,7 @@ function FieldTable(props: { connection: Connection; index: number; toolFields: 
             </Head>
             <Body>
               {props.connection.fields.map((field, row) => (
-                <FieldRow key={fieldKeys.keys[row]} field={field} row={row} at={`${at}.${row}`} fieldOptions={fieldOptions} toolFields={props.toolFields} edit={edit} onRemove={() => fieldKeys.removed(row)} />
+                <FieldRow key={fieldKeys.keys[row]} field={field} row={row} at={`${at}.${row}`} fieldOptions={fieldOptions} toolFields={props.toolFields} toolType={props.toolTypes?.[field.tool]} edit={edit} onRemove={() => fieldKeys.removed(row)} />
               ))}
             </Body>
           </Table>
@@ -361,25 +369,25 @@ function defaultTransform(kind: TransformKind): FieldMapping['transform'] {
   }
 }
 
-function FieldRow(props: { field: FieldMapping; row: number; at: string; fieldOptions: Option[]; toolFields: Option[] | undefined; edit: (change: (c: Connection) => void) => void; onRemove: () => void }) {
+function FieldRow(props: { field: FieldMapping; row: number; at: string; fieldOptions: Option[]; toolFields: Option[] | undefined; toolType: string | undefined; edit: (change: (c: Connection) => void) => void; onRemove: () => void }) {
   const admin = useAdmin();
   const { field, row } = props;
   const [check, setCheck] = useState<{ fits: boolean; message?: string | undefined; transforms?: TransformFitInfo[] | undefined }>();
   const rowEdit = (change: (m: FieldMapping) => void) => props.edit((c) => c.fields[row] && change(c.fields[row]));
   // Checked again when what decides the fit changes, not at every edit of a transform's table.
-  const key = `${field.jira}|${field.tool}|${field.direction}|${field.transform.kind}|${field.transform.kind === 'date' ? field.transform.jiraType : ''}`;
-  const latest = useRef(field);
+  const key = `${field.jira}|${field.tool}|${field.direction}|${field.transform.kind}|${field.transform.kind === 'date' ? field.transform.jiraType : ''}|${props.toolType ?? ''}`;
+  const latest = useRef({ field, toolType: props.toolType });
   useLayoutEffect(() => {
-    latest.current = field;
+    latest.current = { field, toolType: props.toolType };
   });
   useEffect(() => {
-    const mapping = latest.current;
+    const { field: mapping, toolType } = latest.current;
     if (!mapping.jira) return setCheck(undefined);
     let live = true;
     // Checked as the admin picks, so a refusal is explained before saving; the Jira field alone
-    // already says which transforms fit it.
+    // already says which transforms fit it, and the tool field's described type narrows them further.
     const timer = setTimeout(() => {
-      void call('checkFieldMapping', { mapping: { ...mapping, tool: mapping.tool || 'tool' } }).then(
+      void call('checkFieldMapping', { mapping: { ...mapping, tool: mapping.tool || 'tool' }, ...(toolType ? { toolType } : {}) }).then(
         (answer) => live && setCheck(answer.ok ? { fits: answer.fits, message: answer.message, transforms: answer.transforms } : undefined),
       );
     }, 250);
@@ -388,7 +396,7 @@ function FieldRow(props: { field: FieldMapping; row: number; at: string; fieldOp
       clearTimeout(timer);
     };
   }, [key]);
-  // Only the transforms that fit the Jira field are offered (and the chosen one, so a misfit shows).
+  // Only the transforms that fit both fields are offered (and the chosen one, so a misfit shows).
   const fits = check?.transforms;
   const offered = fits ? TRANSFORMS.filter((t) => t.value === field.transform.kind || fits.some((f) => f.kind === t.value && f.ok)) : TRANSFORMS;
   const refused = (fits ?? []).filter((f) => !f.ok && f.reason !== undefined);
