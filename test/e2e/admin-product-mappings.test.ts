@@ -38,22 +38,30 @@ after(async () => {
 test('the admin picks the board, maps a choice field through a table with defaults, and is offered only the transforms that fit', async () => {
   const frame = () => admin.frame();
   await admin.openTab('Mappings');
-  const boardSelect = frame().getByLabel('Board, row 1');
-  await boardSelect.locator(`option[value="${board}"]`).waitFor({ state: 'attached' });
-  const offeredBoards = await boardSelect.locator('option').allInnerTexts();
-  assert.deepEqual(offeredBoards, ['No board', `PROD sprints (${board})`], 'kanban boards have no sprints');
+  // Pick-lists are Atlaskit's selects: their options are listed when opened with the keyboard.
+  const optionsOf = async (label: string): Promise<string[]> => {
+    await admin.openChoices(label);
+    const texts = await frame().getByRole('option').allInnerTexts();
+    await frame().getByLabel(label, { exact: true }).press('Escape');
+    return texts;
+  };
+  const sprints = `PROD sprints (${board})`;
+  // The boards arrive from Jira after the page opens; the open list shows them when they do.
+  await admin.openChoices('Board, row 1');
+  await frame().getByRole('option', { name: sprints }).waitFor();
+  const offeredBoards = await frame().getByRole('option').allInnerTexts();
+  await frame().getByLabel('Board, row 1', { exact: true }).press('Escape');
+  assert.deepEqual(offeredBoards, ['No board', sprints], 'kanban boards have no sprints');
   const rows = await frame().locator('[data-testid^="project-row-"]').count();
-  for (let row = 1; row <= rows; row++) await frame().getByLabel(`Board, row ${row}`).selectOption(String(board));
+  for (let row = 1; row <= rows; row++) await admin.choose(`Board, row ${row}`, sprints);
 
   await frame().getByRole('button', { name: 'Add field mapping' }).click();
   const last = (await frame().locator('[data-testid^="field-row-"]').count());
-  await frame().getByLabel(`Jira field, row ${last}`).selectOption(sizeField);
-  await frame().getByLabel(`Tool field, row ${last}`).fill('size');
-  const transform = frame().getByLabel(`Transform, row ${last}`);
+  await admin.choose(`Jira field, row ${last}`, 'T-shirt size (option)');
+  await frame().getByLabel(`Tool field, row ${last}`, { exact: true }).fill('size');
   await frame().getByTestId(`refused-transforms-${last - 1}`).waitFor();
-  await transform.selectOption('option');
-  const offered = await transform.locator('option').evaluateAll((options) => options.map((o) => (o as unknown as { value: string }).value));
-  assert.deepEqual(offered, ['option'], 'a single choice field takes the choice table only');
+  await admin.choose(`Transform, row ${last}`, 'Choice table');
+  assert.deepEqual(await optionsOf(`Transform, row ${last}`), ['Choice table'], 'a single choice field takes the choice table only');
   await frame().getByTestId(`refused-transforms-${last - 1}`).getByText('Why not the other transforms').click();
   await frame().getByTestId(`refused-transforms-${last - 1}`).getByText(/Number: T-shirt size holds a choice, not number/).waitFor();
 
