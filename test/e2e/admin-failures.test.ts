@@ -5,7 +5,7 @@
 // to a plain http:// address is refused; a push URL with a key stays masked; a connection can be
 // deleted with what it kept; a field the tool refuses on write leaves the others to sync and shows one
 // failure naming the mapping to fix; retiring an inbound secret asks first, and calls refused after show on
-// the Activity tab. The page is checked with axe-core on the way.
+// the Activity tab; an import with bad rows saves nothing and marks each refused field. The page is checked with axe-core on the way.
 import { after, before, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -259,6 +259,27 @@ test('a field the tool refuses on write never blocks the others: they reach the 
   assert.match(text, /Fix the field mapping summary → category on Mappings/);
   assert.match(text, /category must be at most 80 characters/, 'the tool’s own reason is shown');
   await checkAccessibility('activity, a field refused');
+});
+
+test('an import with bad rows saves nothing and marks each field it refuses, by its place in the file', async () => {
+  const before = JSON.stringify(tandem.emulator.kvs.entries().kv.config);
+  const file = stackflow((c) => ({
+    ...c,
+    fields: c.fields.map((f, i) => (i === 0 ? { ...f, tool: '' } : f)),
+    projects: c.projects.map((p, i) => (i === 0 ? { ...p, direction: 'sideways' as never } : p)),
+  }));
+  await admin.openTab('Settings');
+  await frame().getByLabel('Configuration to import').fill(JSON.stringify(file));
+  await frame().getByRole('button', { name: 'Import' }).click();
+  const refused = frame().getByTestId('import-refused');
+  await refused.waitFor();
+  assert.match(await frame().getByText(/The configuration was not imported/).innerText(), /2 fields were refused/);
+  const items = await refused.locator('li').allInnerTexts();
+  assert.equal(items.length, 2, items.join(' | '));
+  assert.ok(items.some((i) => i.includes('connections.0.fields.0.tool') && /field mapping 1/.test(i)), items.join(' | '));
+  assert.ok(items.some((i) => i.includes('connections.0.projects.0.direction') && /project mapping 1/.test(i)), items.join(' | '));
+  assert.equal(JSON.stringify(tandem.emulator.kvs.entries().kv.config), before, 'nothing was imported');
+  await checkAccessibility('settings, import refused');
 });
 
 test('the page is accessible', () => {
