@@ -36,10 +36,10 @@ export interface Percentiles {
   count: number;
   /** Changes never seen on the other side (superseded ones are not counted). */
   unseen: number;
-  p50?: number;
-  p90?: number;
-  p99?: number;
-  max?: number;
+  p50?: number | undefined;
+  p90?: number | undefined;
+  p99?: number | undefined;
+  max?: number | undefined;
 }
 
 export interface ChaosCounts {

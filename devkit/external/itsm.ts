@@ -75,36 +75,36 @@ export type FaultKind = (typeof FAULT_KINDS)[number];
 /** Faults of the events the tool sends to Tandem's web trigger. */
 export interface EventFaults {
   /** 0..1: share of events sent twice (as a tool resends when the answer to its first send was lost). */
-  duplicate?: number;
+  duplicate?: number | undefined;
   /** 0..1: share of events sent on their own, after a random wait, instead of in order behind the record's earlier events. */
-  reorder?: number;
+  reorder?: number | undefined;
   /** The longest wait of a reordered event or of a duplicate's second send, ms; default 3000. */
-  delayMaxMs?: number;
+  delayMaxMs?: number | undefined;
   /** 0..1: share of events never sent (a webhook lost on the way): only a reconciliation sweep finds the change. */
-  drop?: number;
+  drop?: number | undefined;
 }
 
 export interface ItsmFaults {
   /** 0..1: share of API calls answered 503. */
-  errorRate?: number;
+  errorRate?: number | undefined;
   /** Every API call is answered with this status and a JSON error. */
-  status?: number;
+  status?: number | undefined;
   /** Every API answer waits this long (the change is made first, as with a slow real tool). */
-  latencyMs?: number;
+  latencyMs?: number | undefined;
   /** Connections are destroyed without an answer. */
-  down?: boolean;
+  down?: boolean | undefined;
   /** Sent as Retry-After with fault answers (default 1 for the mix's 429s). */
-  retryAfterSeconds?: number;
+  retryAfterSeconds?: number | undefined;
   /** The error message of `status` answers, e.g. a validation rule the tool enforces. */
-  message?: string;
+  message?: string | undefined;
   /** Per kind, the share of API requests that meet it (together at most 1); drawn per request, seeded. */
-  mix?: Partial<Record<FaultKind, number>>;
+  mix?: { [K in FaultKind]?: number | undefined } | undefined;
   /** How long a timeout holds its answer, ms (default 10 500, past Tandem's 10 s); null: it never answers, the caller gives up. */
-  timeoutMs?: number | null;
+  timeoutMs?: number | null | undefined;
   /** The longest hold of an out-of-order answer, ms (default 2000). */
-  outOfOrderMaxMs?: number;
+  outOfOrderMaxMs?: number | undefined;
   /** Faults of the events sent to Tandem. */
-  events?: EventFaults;
+  events?: EventFaults | undefined;
 }
 
 export interface RequestLogEntry {

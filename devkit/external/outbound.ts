@@ -64,10 +64,10 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
 
 /** Event faults with the generator that draws them (see EventFaults in itsm.ts). */
 export interface SenderFaults {
-  duplicate?: number;
-  reorder?: number;
-  delayMaxMs?: number;
-  drop?: number;
+  duplicate?: number | undefined;
+  reorder?: number | undefined;
+  delayMaxMs?: number | undefined;
+  drop?: number | undefined;
   random: () => number;
 }
 

@@ -29,9 +29,9 @@ export function isKvsWrite(path: string): boolean {
 
 export interface CrashSettings {
   /** 0..1: share of invocations that die at their first storage write after a tool write. */
-  rate?: number;
+  rate?: number | undefined;
   /** The next this many such invocations die there, whatever the rate. */
-  next?: number;
+  next?: number | undefined;
   /** Draws the rate; a seeded generator makes runs repeat. Default Math.random. */
   random?: () => number;
   /**

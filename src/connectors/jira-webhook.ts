@@ -55,8 +55,8 @@ export interface WebhookIssueInput {
 
 export interface WebhookChangeItemInput {
   field: string;
-  fieldtype?: string;
-  fieldId?: string;
+  fieldtype?: string | undefined;
+  fieldId?: string | undefined;
   from: string | null;
   fromString: string | null;
   to: string | null;
@@ -317,11 +317,11 @@ export function signWebhookBody(secret: string, rawBody: string): string {
 
 export interface WebhookSecrets {
   /** For the connection's auth (e.g. `Authorization: Bearer <token>`). */
-  auth?: string;
+  auth?: string | undefined;
   /** Signs the body when the connection says `sign`. */
-  signing?: string;
+  signing?: string | undefined;
   /** The push URL itself, when it carries a key and the configuration holds it masked. */
-  pushUrl?: string;
+  pushUrl?: string | undefined;
 }
 
 export interface PushResult {

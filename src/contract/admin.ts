@@ -114,8 +114,8 @@ export interface ConnectionRequest {
 export type TestConnectionResponse = AdminResult<{
   verdict: ConnectionVerdict;
   message: string;
-  status?: number;
-  toolMessage?: string;
+  status?: number | undefined;
+  toolMessage?: string | undefined;
   testedAt: string;
 }>;
 
@@ -186,15 +186,15 @@ export interface JiraPriorityInfo {
 }
 export interface JiraFieldSchemaInfo {
   type: string;
-  items?: string;
-  system?: string;
-  custom?: string;
+  items?: string | undefined;
+  system?: string | undefined;
+  custom?: string | undefined;
 }
 export interface JiraFieldMeta {
   id: string;
   name: string;
   custom: boolean;
-  schema?: JiraFieldSchemaInfo;
+  schema?: JiraFieldSchemaInfo | undefined;
 }
 
 export type JiraProjectsResponse = AdminResult<{ projects: JiraProjectInfo[] }>;
@@ -270,9 +270,9 @@ export type DiscardResponse = AdminResult<{ discarded: number }>;
 export interface RefusedCalls {
   id: string;
   /** Absent when the calls named no configured connection. */
-  connectionId?: string;
+  connectionId?: string | undefined;
   /** The connection id such a call named, when it was a well-formed one. */
-  namedConnection?: string;
+  namedConnection?: string | undefined;
   firstAt: string;
   lastAt: string;
   count: number;
@@ -290,14 +290,14 @@ export type RefusedCallsResponse = AdminResult<{ calls: RefusedCalls[]; last24h:
 export interface SweepView {
   connectionId: string;
   startedAt: string;
-  finishedAt?: string;
+  finishedAt?: string | undefined;
   issuesCompared: number;
   recordsCompared: number;
   /** Pairs that differed and were queued as deliveries. */
   queued: number;
   /** False while a sweep that stopped at its limits goes on at the next run. */
   finished: boolean;
-  note?: string;
+  note?: string | undefined;
 }
 export type SweepsResponse = AdminResult<{ sweeps: SweepView[] }>;
 
@@ -316,10 +316,10 @@ export interface ImportConfigRequest {
  * its issues, or the issues a JQL query finds. Tool → Jira: a module's records.
  */
 export type BulkScope =
-  | { kind: 'open' | 'all'; projectKey: string; issueType?: string }
+  | { kind: 'open' | 'all'; projectKey: string; issueType?: string | undefined }
   | { kind: 'jql'; jql: string }
   /** Tool → Jira: a module's records, those changed since a date (ISO 8601) when given. */
-  | { kind: 'records'; module: string; updatedSince?: string };
+  | { kind: 'records'; module: string; updatedSince?: string | undefined };
 export type BulkMatchRule = 'reference' | 'summary-and-day';
 export type BulkClassName = 'create' | 'link' | 'update' | 'skip';
 

@@ -245,7 +245,7 @@ export function restPathsFor(connection: RecordRestConnection, module: string): 
   return overrides ? { ...connection.paths, ...stripUndefined(overrides) } : connection.paths;
 }
 
-function stripUndefined(paths: Partial<RestPaths>): Partial<RestPaths> {
+function stripUndefined(paths: { [K in keyof RestPaths]?: RestPaths[K] | undefined }): Partial<RestPaths> {
   const out: Partial<RestPaths> = {};
   for (const [key, value] of Object.entries(paths)) if (value !== undefined) Object.assign(out, { [key]: value });
   return out;

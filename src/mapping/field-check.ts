@@ -6,17 +6,17 @@ import { jiraFieldLabel } from './transforms';
 /** `schema` of an entry of GET /rest/api/3/field. */
 export interface JiraFieldSchema {
   type: string;
-  items?: string;
-  system?: string;
-  custom?: string;
-  customId?: number;
+  items?: string | undefined;
+  system?: string | undefined;
+  custom?: string | undefined;
+  customId?: number | undefined;
 }
 
 /** An entry of GET /rest/api/3/field (only what the check reads). */
 export interface JiraFieldInfo {
-  id?: string;
-  name?: string;
-  schema?: JiraFieldSchema;
+  id?: string | undefined;
+  name?: string | undefined;
+  schema?: JiraFieldSchema | undefined;
 }
 
 export type FieldCheckResult = { ok: true } | { ok: false; message: string };

@@ -20,7 +20,7 @@ export interface Shadow {
   /** When the shadow last changed (ISO 8601). */
   updatedAt: string;
   /** Tool field → its last change; a tool event older than that is stale for the field. */
-  changed?: Record<string, FieldChange>;
+  changed?: Record<string, FieldChange> | undefined;
 }
 
 export interface IssueSnapshot {

@@ -15,7 +15,7 @@ export interface WorkflowStatus {
   name: string;
   categoryKey: string;
   /** Jira's id of the status, where known. */
-  id?: string;
+  id?: string | undefined;
 }
 
 /** A transition Jira offered from a status. */

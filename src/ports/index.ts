@@ -13,9 +13,9 @@ export interface IssueSummary {
 export interface JiraUserRef {
   accountId: string;
   /** Absent where Jira sent only the account id (product events). */
-  displayName?: string;
+  displayName?: string | undefined;
   /** Absent where the user's privacy settings hide it. */
-  emailAddress?: string;
+  emailAddress?: string | undefined;
 }
 
 /**
@@ -26,10 +26,10 @@ export interface IssueFacts {
   /** Raw field values by field id. */
   fields: Record<string, unknown>;
   /** Absent when the fields leave it out (a comment event may). */
-  project?: { id?: string; key: string; name?: string; self?: string };
-  issueType?: { id?: string; name: string; subtask?: boolean };
+  project?: { id?: string | undefined; key: string; name?: string | undefined; self?: string | undefined } | undefined;
+  issueType?: { id?: string | undefined; name: string; subtask?: boolean | undefined } | undefined;
   /** `name` is empty and `categoryKey` 'undefined' when the fields leave the status out. */
-  status: { id?: string; name: string; categoryKey: string };
+  status: { id?: string | undefined; name: string; categoryKey: string };
   /** Users by the id of the field holding them; an empty user field is absent. */
   users: Record<string, JiraUserRef>;
 }
@@ -111,17 +111,17 @@ export interface JiraScreenField {
   required: boolean;
   hasDefaultValue: boolean;
   /** Choices Jira offers (resolutions, options, priorities…), as Jira returns them. */
-  allowedValues: Array<{ id?: string; name?: string; value?: string }>;
+  allowedValues: Array<{ id?: string | undefined; name?: string | undefined; value?: string | undefined }>;
 }
 
 export interface JiraUser {
   accountId: string;
   displayName: string;
   /** Absent where the user's privacy settings hide it. */
-  emailAddress?: string;
+  emailAddress?: string | undefined;
   active: boolean;
-  accountType?: string;
-  timeZone?: string;
+  accountType?: string | undefined;
+  timeZone?: string | undefined;
 }
 
 /** One page of a JQL search: the issues with the fields asked for, and the token of the next page. */
@@ -229,7 +229,7 @@ export type QueueMessage<D = unknown> = {
   type: 'delivery';
   delivery: D;
   /** Seconds still to wait when this message arrives: a wait longer than one queue delay is a chain of them. */
-  waitLeft?: number;
+  waitLeft?: number | undefined;
 };
 
 export interface QueuePort<D = unknown> {

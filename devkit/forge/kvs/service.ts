@@ -55,7 +55,7 @@ export interface KvsStoredItem {
   createdAt: number;
   updatedAt: number;
   /** Epoch ms after which the item behaves as absent. */
-  expiresAt?: number;
+  expiresAt?: number | undefined;
 }
 
 export interface KvsSnapshot {

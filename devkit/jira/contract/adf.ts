@@ -215,7 +215,7 @@ function explainAnyOf(value: unknown, branches: Json[], at: Pointer): Problem[] 
 
   // Branches that differ only in which marks they allow (paragraph with alignment, with
   // indentation, ...) each say "not allowed"; the developer wants the union of what is allowed.
-  const chosen = best.map((p) => ({ ...p, notAllowed: p.notAllowed && { type: p.notAllowed.type, allowed: new Set(p.notAllowed.allowed) } }));
+  const chosen = best.map((p) => (p.notAllowed ? { ...p, notAllowed: { type: p.notAllowed.type, allowed: new Set(p.notAllowed.allowed) } } : p));
   for (const problem of chosen) {
     if (!problem.notAllowed) continue;
     for (const other of all.flat()) {

@@ -19,7 +19,7 @@ export interface InboundRun {
   /** Who runs this event from the queue, named in the sync locks it takes (see sync-lock.ts). */
   holder?: LockHolder;
   /** The sync lock this event holds, while it holds it; released with the change's transaction when it has one. */
-  lock?: { key: string; released: boolean };
+  lock?: { key: string; released: boolean } | undefined;
   /** The linked issue's published sync state as stored, when it was read with the link. */
   published?: { value: unknown };
 }

@@ -142,7 +142,7 @@ interface FailedDelivery {
   operation: string;
   failure: DeliveryFailure;
   /** Written with the retry or the kept failure. */
-  keep?: StoreWrite[];
+  keep?: StoreWrite[] | undefined;
 }
 
 /** Whether the failure waits for another try (`retrying`) or is kept for the admin (`kept`). */

@@ -40,7 +40,7 @@ export interface Run {
   /** Who runs this delivery, named in the sync locks it takes (see sync-lock.ts). */
   holder?: LockHolder;
   /** The sync lock this delivery holds, while it holds it; released with its last transaction when it has one. */
-  lock?: { key: string; released: boolean };
+  lock?: { key: string; released: boolean } | undefined;
   /** The published sync state as stored (read with the config and links). */
   published: { value: unknown };
 }

@@ -131,14 +131,14 @@ test('comment events: the comment with authors, no user or event type name (as J
 
 test('empty fields are null as in Jira; text can be sent as plain text; other fields pass through', () => {
   const base = input('jira:issue_created');
+  // No priority and no labels: left out, as a caller that has none does.
+  const { priority: _priority, labels: _labels, ...issue } = base.issue;
   const body = buildJiraWebhookBody({
     ...base,
     textFormat: 'text',
     issue: {
-      ...base.issue,
+      ...issue,
       assignee: null,
-      priority: undefined,
-      labels: undefined,
       status: { name: 'Done', categoryKey: 'done' },
       otherFields: { customfield_10050: 3 },
     },
