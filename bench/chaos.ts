@@ -100,6 +100,8 @@ interface Pair {
   recordId?: string;
   deletedAt?: number;
   last: Partial<Record<Field, Write>>;
+  /** Every change the run made to the pair's fields, for the trace. */
+  made?: Array<{ at: number; line: string }>;
 }
 
 interface Remark {
@@ -349,6 +351,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   };
   const note = (pair: Pair, field: Field, value: string | null, side: Side): void => {
     pair.last[field] = { value, at: clock.now(), side };
+    (pair.made ??= []).push({ at: clock.now(), line: `${side} change: ${field} → ${JSON.stringify(value)?.slice(0, 60) ?? 'null'}` });
     watch({ side, pair, field, value });
   };
   const text = (): string => `${pick(WORDS)} ${pick(WORDS)} ${Math.floor(random() * 1000)}`;
@@ -610,6 +613,16 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         }
         for (const c of issueOf(pair)?.comments ?? []) {
           lines.push([new Date(c.created).toISOString(), `Jira comment ${c.id} by ${c.authorAccountId === jira.appAccountId ? 'Tandem' : 'a person'}: ${adfText(c.body).replace(/\s+/g, ' ').slice(0, 60)}`]);
+        }
+        for (const m of pair.made ?? []) lines.push([new Date(m.at).toISOString(), m.line]);
+        if (pair.issueKey !== undefined) {
+          const history = await jira.rest(actor, 'GET', `/rest/api/3/issue/${pair.issueKey}/changelog`);
+          const values = (history.body as { values?: Array<{ created: string; author?: { accountId?: string }; items: Array<{ field: string; fromString?: string | null; toString?: string | null }> }> }).values ?? [];
+          for (const entry of values) {
+            const by = entry.author?.accountId === jira.appAccountId ? 'Tandem' : 'a person';
+            const items = entry.items.filter((i) => i.field === 'status').map((i) => `status ${i.fromString ?? '?'} → ${i.toString ?? '?'}`);
+            if (items.length > 0) lines.push([new Date(entry.created).toISOString(), `Jira changelog by ${by}: ${items.join(', ')}`]);
+          }
         }
         for (const c of emulator.crashes.crashed) lines.push([new Date(c.at).toISOString(), `crash of ${c.functionKey} before ${c.kvsPath} (may be any pair)`]);
         lines.sort((a, b) => a[0].localeCompare(b[0]));
