@@ -292,3 +292,41 @@ test('a tool comment for an issue deleted in Jira is a visible skip, and the rec
   for (const late of tandem.emulator.releaseProductEvents()) tandem.emulator.deliverProductEvent(late);
   await tandem.emulator.advance(30_000);
 });
+
+test('a record.created whose status move Jira refused for now never undoes a status a person set before its retry', async () => {
+  const jira = tandem.jira;
+  const handle = jira.handle.bind(jira);
+  let refused = 0;
+  jira.handle = async (request) => {
+    if (refused === 0 && request.method.toUpperCase() === 'POST' && request.path.endsWith('/transitions')) {
+      refused += 1;
+      jira.rateLimit.set({ kind: '429', retryAfterSeconds: 2 });
+      try {
+        return await handle(request);
+      } finally {
+        jira.rateLimit.clear();
+      }
+    }
+    return handle(request);
+  };
+  try {
+    const record = incident({ state: 'resolved' });
+    const earlier = new Set(jira.listIssues().map((i) => i.key));
+    const first = await send(event('record.created', record));
+    assert.equal(first.status, 202, JSON.stringify(first.body));
+    assert.equal(refused, 1);
+    const issue = jira.listIssues().find((i) => !earlier.has(i.key));
+    assert.ok(issue, 'the issue was made before Jira refused the move');
+    // A person moves the issue on before the event's retry runs.
+    const asAgent = { kind: 'user' as const, accountId: tandem.agent.accountId };
+    const listed = await tandem.rest(asAgent, 'GET', `/rest/api/3/issue/${issue.key}/transitions`);
+    const start = (listed.body as { transitions: Array<{ id: string; to: { name: string } }> }).transitions.find((t) => t.to.name === 'In Progress');
+    assert.ok(start);
+    const moved = await tandem.rest(asAgent, 'POST', `/rest/api/3/issue/${issue.key}/transitions`, { transition: { id: start.id } });
+    assert.equal(moved.status, 204, JSON.stringify(moved.body));
+    await tandem.emulator.advance(30_000);
+    assert.equal(jira.getIssue(issue.key)?.statusName, 'In Progress', "the person's later move stands");
+  } finally {
+    jira.handle = handle;
+  }
+});

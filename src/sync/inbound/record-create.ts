@@ -2,7 +2,7 @@
 // the fields the create screen takes (Jira's required fields filled by the record or the connection's
 // defaults), linked at once so no retry makes a second one, with a remote link to the record, its
 // status, and the issue's key queued for writing back to the record.
-import { fieldMappingsFor, inboundOptionsOf, mappingsForModule, planInbound, referenceShadow, type FieldMapping, type InboundPlan, type Shadow, type SkippedField } from '../../mapping';
+import { fieldMappingsFor, hashValue, inboundOptionsOf, toToolValue, mappingsForModule, planInbound, referenceShadow, type FieldMapping, type InboundPlan, type Shadow, type SkippedField } from '../../mapping';
 import type { RecordEvent } from '../inbound-event';
 import type { InboundAnswer } from '../inbound-request';
 import { answer, refusal } from '../inbound-request';
@@ -70,8 +70,14 @@ export async function createIssue(run: InboundRun, event: RecordCreated, lock: s
   // The link is saved before anything else can fail, so no retry ever creates a second issue. Until
   // the change is done it owes the status and the remote link: a retry of this event (Jira busy, a
   // crash) finds them owed, moves the status and queues the delivery that writes the key back.
+  // The status it owes starts from the one Jira made the issue in, so a retry that finds a person
+  // moved it since sees a conflict the connection's policy settles, and never simply undoes the move.
+  const made = draft.plan.status ? await ports.jira.getIssue(created.id, ['summary'], { transitions: true }) : undefined;
   const owed: Shadow = { fields: { ...next.fields }, updatedAt: next.updatedAt, changed: { ...next.changed } };
   restoreShadow(owed, undefined, toolFieldOf(mappings, 'status'));
+  const statusMapping = mappings.find((m) => m.jira === 'status');
+  const madeIn = made && statusMapping ? toToolValue(statusMapping, made.status) : undefined;
+  if (statusMapping && madeIn?.kind === 'value') owed.fields[statusMapping.tool] = hashValue(madeIn.value);
   await ports.store.writeAll([
     { key: issueStateKey(created.id), value: { links: { [connection.id]: { ...link, shadow: owed, remoteLinkOwed: true } } } },
     { key: recordIndexKey(connection.id, record.module, record.id), value: { issueId: created.id, issueKey: created.key } },
@@ -86,7 +92,7 @@ export async function createIssue(run: InboundRun, event: RecordCreated, lock: s
   if (remote.owed) link.remoteLinkOwed = true;
   const writes: StoreWrite[] = await fieldFailureWrites(run, { issue: created, record, occurredAt: event.occurredAt, mappings }, draft.refused, []);
   if (draft.plan.status) {
-    const issue = await ports.jira.getIssue(created.id, ['summary'], { transitions: true });
+    const issue = made;
     const moved = issue
       ? await moveStatus(run, { issue, target: draft.plan.status, values: draft.fields, record, occurredAt: event.occurredAt, mappings })
       : { ok: false as const, path: [], reason: 'The new issue could not be read back', writes: [] };
