@@ -49,7 +49,7 @@ async function refresh() {
     body.replaceChildren(...entries.map((e) => {
       const tr = document.createElement('tr');
       tr.dataset.outcome = e.outcome;
-      tr.append(cell(when(e.at)), cell(e.direction === 'outbound' ? 'Jira → StackFlow' : 'StackFlow → Jira'), cell(e.outcome, e.outcome),
+      tr.append(cell(when(e.at)), cell(e.direction === 'outbound' ? 'Jira → ' + e.tool : e.tool + ' → Jira'), cell(e.outcome, e.outcome),
         cell([e.issueKey, e.summary, ...(e.details || [])].filter(Boolean).join(' · ')));
       return tr;
     }));

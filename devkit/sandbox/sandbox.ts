@@ -294,8 +294,11 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       return true;
     }
     if (url.pathname === '/__sandbox/activity') {
+      // Each entry names its connection, so a push to another tool is not shown as StackFlow's.
       const answer = await asAdmin<ActivityResponse>('getActivity', { limit: 30 });
-      sendJson(res, 200, { entries: answer.entries });
+      const { config } = await asAdmin<GetConfigResponse>('getConfig', {});
+      const names = new Map(config.connections.map((c) => [c.id, c.name]));
+      sendJson(res, 200, { entries: answer.entries.map((e) => ({ ...e, tool: names.get(e.connectionId) ?? e.connectionId })) });
       return true;
     }
     if (url.pathname === '/') {

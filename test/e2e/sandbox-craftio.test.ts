@@ -98,3 +98,10 @@ test('Craft.io → Jira: an epic item with two features, a sprint and a release'
     assert.deepEqual(read.fields[sprintFieldId]?.map((s) => s.name), ['Sprint 1']);
   }
 });
+
+test('the home page feed names the tool each change went to or came from', async () => {
+  const feed = (await (await fetch(`${sandbox.info.baseUrl}/__sandbox/activity`)).json()) as { entries: Array<{ direction: string; tool: string; issueKey?: string }> };
+  assert.ok(feed.entries.some((e) => e.direction === 'outbound' && e.tool === 'Craft.io'), JSON.stringify(feed.entries));
+  assert.ok(feed.entries.some((e) => e.direction === 'inbound' && e.tool === 'Craft.io'), JSON.stringify(feed.entries));
+  assert.ok(feed.entries.every((e) => !e.issueKey?.startsWith('PROD-') || e.tool === 'Craft.io'), 'a PROD change is never shown as StackFlow’s');
+});
