@@ -2,6 +2,7 @@
 import { backendReport, markdownReport } from './backend';
 import { bulkRecordsReport, bulkReport } from './bulk';
 import { bundleReport } from './bundle';
+import { devkitReport } from './devkit';
 import { inboundReport } from './inbound';
 import { outboundCallsReport } from './outbound-calls';
 import { outboundCpuReport } from './outbound-cpu';
@@ -17,6 +18,8 @@ async function main(): Promise<void> {
   console.log(backendReport().join('\n'));
   console.log();
   console.log(markdownReport().join('\n'));
+  console.log();
+  console.log(devkitReport().join('\n'));
   console.log();
   console.log((await platformCallsReport()).join('\n'));
   console.log();
