@@ -3,14 +3,12 @@
 // parent Jira's hierarchy refuses is reported, never looped.
 import { after, before, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CraftioStandIn } from '../../devkit/external/tools/craftio';
+import type { CraftioStandIn } from '../../devkit/external/tools/craftio';
 import type { ActivityResponse, FailuresResponse } from '../../src/contract/admin';
-import { fieldMappingSchema, findPreset, sprintField } from '../../src/mapping';
-import { authSecretKey, inboundSecretKey } from '../../src/sync/state';
-import { configure, startTandem, type TandemOnDevkit } from '../support/devkit';
+import { fieldMappingSchema } from '../../src/mapping';
+import { configureCraftio, sprintFieldOf, startCraftio } from '../support/craftio';
+import { startTandem, type TandemOnDevkit } from '../support/devkit';
 
-const TOKEN = 'craftio-api-token-h13r';
-const SECRET = 'craftio-inbound-secret-h13r';
 let tandem: TandemOnDevkit;
 let craftio: CraftioStandIn;
 let sprintId = '';
@@ -26,9 +24,7 @@ before(async () => {
   sprint2 = tandem.jira.addSprint({ boardId, name: 'Sprint 2' }).id;
   tandem.jira.addSprint({ boardId, name: 'Sprint 0', state: 'closed' });
   // Craft.io's sprints come from the board; "Sprint 9" is one Jira does not have.
-  craftio = new CraftioStandIn({ token: TOKEN, clock: () => tandem.emulator.clock.now(), releases: ['Q3 2026'], sprints: ['Sprint 1', 'Sprint 2', 'Sprint 9'] });
-  await craftio.listen();
-  craftio.tandem = { url: `${tandem.emulator.webTriggerUrl('tandem-inbound')}/craftio`, secret: SECRET, auth: 'hmac' };
+  craftio = await startCraftio(tandem, { releases: ['Q3 2026'], sprints: ['Sprint 1', 'Sprint 2', 'Sprint 9'] });
 });
 
 after(async () => {
@@ -37,15 +33,12 @@ after(async () => {
 });
 
 beforeEach(async () => {
-  const connection = findPreset('craftio-product')?.build({ name: 'Craft.io', baseUrl: craftio.baseUrl, id: 'craftio' });
-  assert.ok(connection);
   // The guide: specifying the board supports syncing sprints; the Sprint field is found by name and schema.
-  const catalog = await tandem.rest({ kind: 'user', accountId: tandem.agent.accountId }, 'GET', '/rest/api/3/field');
-  sprintId = sprintField(catalog.body as Array<{ id: string; name: string; schema: { type: string } }>) ?? '';
-  assert.notEqual(sprintId, '');
-  for (const mapping of connection.projects) mapping.board = boardId;
-  connection.fields.push(fieldMappingSchema.parse({ jira: sprintId, tool: 'sprint', transform: { kind: 'sprint' } }));
-  await configure(tandem.emulator, { version: 1, connections: [connection] }, { [authSecretKey('craftio')]: TOKEN, [inboundSecretKey('craftio')]: SECRET });
+  sprintId = await sprintFieldOf(tandem);
+  await configureCraftio(tandem, craftio, (connection) => {
+    for (const mapping of connection.projects) mapping.board = boardId;
+    connection.fields.push(fieldMappingSchema.parse({ jira: sprintId, tool: 'sprint', transform: { kind: 'sprint' } }));
+  });
 });
 
 const asAgent = () => ({ kind: 'user' as const, accountId: tandem.agent.accountId });

@@ -4,14 +4,12 @@
 // Craft.io and kept as a failure naming it.
 import { after, before, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CraftioStandIn } from '../../devkit/external/tools/craftio';
+import type { CraftioStandIn } from '../../devkit/external/tools/craftio';
 import type { FailuresResponse, RetryResponse } from '../../src/contract/admin';
-import { fieldMappingSchema, findPreset, sprintField } from '../../src/mapping';
-import { authSecretKey, inboundSecretKey } from '../../src/sync/state';
-import { configure, startTandem, type TandemOnDevkit } from '../support/devkit';
+import { fieldMappingSchema } from '../../src/mapping';
+import { configureCraftio, sprintFieldOf, startCraftio } from '../support/craftio';
+import { startTandem, type TandemOnDevkit } from '../support/devkit';
 
-const TOKEN = 'craftio-api-token-spr1';
-const SECRET = 'craftio-inbound-secret-spr1';
 let tandem: TandemOnDevkit;
 let craftio: CraftioStandIn;
 let sprintId = '';
@@ -26,9 +24,7 @@ before(async () => {
   tandem.jira.addSprint({ boardId, name: 'Sprint 1', state: 'active' });
   sprint3 = tandem.jira.addSprint({ boardId, name: 'Sprint 3' }).id;
   // Craft.io knows "Sprint 8" before the Jira board has it, and never had "Sprint 3".
-  craftio = new CraftioStandIn({ token: TOKEN, clock: () => tandem.emulator.clock.now(), sprints: ['Sprint 1', 'Sprint 8'] });
-  await craftio.listen();
-  craftio.tandem = { url: `${tandem.emulator.webTriggerUrl('tandem-inbound')}/craftio`, secret: SECRET, auth: 'hmac' };
+  craftio = await startCraftio(tandem, { sprints: ['Sprint 1', 'Sprint 8'] });
 });
 
 after(async () => {
@@ -37,13 +33,11 @@ after(async () => {
 });
 
 beforeEach(async () => {
-  const connection = findPreset('craftio-product')?.build({ name: 'Craft.io', baseUrl: craftio.baseUrl, id: 'craftio' });
-  assert.ok(connection);
-  const catalog = await tandem.rest(asAgent(), 'GET', '/rest/api/3/field');
-  sprintId = sprintField(catalog.body as Array<{ id: string; name: string; schema: { type: string } }>) ?? '';
-  for (const mapping of connection.projects) mapping.board = boardId;
-  connection.fields.push(fieldMappingSchema.parse({ jira: sprintId, tool: 'sprint', transform: { kind: 'sprint' } }));
-  await configure(tandem.emulator, { version: 1, connections: [connection] }, { [authSecretKey('craftio')]: TOKEN, [inboundSecretKey('craftio')]: SECRET });
+  sprintId = await sprintFieldOf(tandem);
+  await configureCraftio(tandem, craftio, (connection) => {
+    for (const mapping of connection.projects) mapping.board = boardId;
+    connection.fields.push(fieldMappingSchema.parse({ jira: sprintId, tool: 'sprint', transform: { kind: 'sprint' } }));
+  });
 });
 
 const asAgent = () => ({ kind: 'user' as const, accountId: tandem.agent.accountId });

@@ -4,14 +4,12 @@
 // a list sent without them would come back from the tool without them and drop them from Jira.
 import { after, before, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CraftioStandIn } from '../../devkit/external/tools/craftio';
+import type { CraftioStandIn } from '../../devkit/external/tools/craftio';
 import type { ActivityResponse } from '../../src/contract/admin';
-import { fieldMappingSchema, findPreset } from '../../src/mapping';
-import { authSecretKey, inboundSecretKey } from '../../src/sync/state';
-import { configure, startTandem, type TandemOnDevkit } from '../support/devkit';
+import { fieldMappingSchema } from '../../src/mapping';
+import { configureCraftio, startCraftio } from '../support/craftio';
+import { startTandem, type TandemOnDevkit } from '../support/devkit';
 
-const TOKEN = 'craftio-api-token-usr1';
-const SECRET = 'craftio-inbound-secret-usr1';
 let tandem: TandemOnDevkit;
 let craftio: CraftioStandIn;
 let reviewer = '';
@@ -29,9 +27,7 @@ before(async () => {
   ghost = tandem.jira.addUser({ displayName: 'Ghost Account' });
   reviewer = tandem.jira.addCustomField({ name: 'Reviewer', schemaType: 'user' }).id;
   reviewers = tandem.jira.addCustomField({ name: 'Reviewers', schemaType: 'array-user' }).id;
-  craftio = new CraftioStandIn({ token: TOKEN, clock: () => tandem.emulator.clock.now(), customFields: [{ key: 'reviewer', type: 'user' }, { key: 'reviewers', type: 'user-list' }] });
-  await craftio.listen();
-  craftio.tandem = { url: `${tandem.emulator.webTriggerUrl('tandem-inbound')}/craftio`, secret: SECRET, auth: 'hmac' };
+  craftio = await startCraftio(tandem, { customFields: [{ key: 'reviewer', type: 'user' }, { key: 'reviewers', type: 'user-list' }] });
 });
 
 after(async () => {
@@ -40,13 +36,12 @@ after(async () => {
 });
 
 beforeEach(async () => {
-  const connection = findPreset('craftio-product')?.build({ name: 'Craft.io', baseUrl: craftio.baseUrl, id: 'craftio' });
-  assert.ok(connection);
-  connection.fields.push(
-    fieldMappingSchema.parse({ jira: reviewer, tool: 'reviewer', transform: { kind: 'user-email' } }),
-    fieldMappingSchema.parse({ jira: reviewers, tool: 'reviewers', transform: { kind: 'users-email' } }),
-  );
-  await configure(tandem.emulator, { version: 1, connections: [connection] }, { [authSecretKey('craftio')]: TOKEN, [inboundSecretKey('craftio')]: SECRET });
+  await configureCraftio(tandem, craftio, (connection) => {
+    connection.fields.push(
+      fieldMappingSchema.parse({ jira: reviewer, tool: 'reviewer', transform: { kind: 'user-email' } }),
+      fieldMappingSchema.parse({ jira: reviewers, tool: 'reviewers', transform: { kind: 'users-email' } }),
+    );
+  });
 });
 
 const asAgent = () => ({ kind: 'user' as const, accountId: tandem.agent.accountId });
