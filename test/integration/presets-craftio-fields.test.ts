@@ -4,13 +4,11 @@
 // missing from the table (its default), an email no Jira user has.
 import { after, before, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CraftioStandIn } from '../../devkit/external/tools/craftio';
-import { fieldMappingSchema, findPreset, storyPointsField, type FieldMapping } from '../../src/mapping';
-import { authSecretKey, inboundSecretKey } from '../../src/sync/state';
-import { configure, startTandem, type TandemOnDevkit } from '../support/devkit';
+import type { CraftioStandIn } from '../../devkit/external/tools/craftio';
+import { fieldMappingSchema, storyPointsField, type FieldMapping } from '../../src/mapping';
+import { configureCraftio, fieldCatalog, startCraftio } from '../support/craftio';
+import { startTandem, type TandemOnDevkit } from '../support/devkit';
 
-const TOKEN = 'craftio-api-token-7c1e';
-const SECRET = 'craftio-inbound-secret-90ab';
 let tandem: TandemOnDevkit;
 let craftio: CraftioStandIn;
 const ids: Record<string, string> = {};
@@ -41,9 +39,7 @@ before(async () => {
   add('spec', 'Spec', 'url');
   add('themes', 'Themes', 'array-string');
   teamId = jira.addTeam('Platform').id;
-  craftio = new CraftioStandIn({
-    token: TOKEN,
-    clock: () => tandem.emulator.clock.now(),
+  craftio = await startCraftio(tandem, {
     releases: ['Q3 2026', 'Q4 2026', 'Q1 2027'],
     teams: ['Platform', 'Growth'],
     customFields: [
@@ -59,8 +55,6 @@ before(async () => {
       { key: 'themes', type: 'labels' },
     ],
   });
-  await craftio.listen();
-  craftio.tandem = { url: `${tandem.emulator.webTriggerUrl('tandem-inbound')}/craftio`, secret: SECRET, auth: 'hmac' };
 });
 
 after(async () => {
@@ -69,32 +63,29 @@ after(async () => {
 });
 
 beforeEach(async () => {
-  const preset = findPreset('craftio-product');
-  assert.ok(preset);
-  const connection = preset.build({ name: 'Craft.io', baseUrl: craftio.baseUrl, id: 'craftio' });
   // Story points are found by name and schema, as their id differs per site.
-  const catalog = await tandem.rest({ kind: 'user', accountId: tandem.agent.accountId }, 'GET', '/rest/api/3/field');
-  const points = storyPointsField(catalog.body as Array<{ id: string; name: string; schema: { type: string } }>);
+  const points = storyPointsField(await fieldCatalog(tandem));
   assert.equal(points, ids.points);
   const m = (jira: string, tool: string, transform: Record<string, unknown>): FieldMapping => fieldMappingSchema.parse({ jira, tool, transform });
-  connection.fields.push(
-    m(points ?? '', 'story_points', { kind: 'number' }),
-    m(ids.team!, 'team', { kind: 'team', table: [{ tool: 'Platform', jira: teamId }] }),
-    m(ids.objective!, 'objective', { kind: 'text' }),
-    m(ids.key_result!, 'key_result', { kind: 'adf-markdown' }),
-    m(ids.value!, 'value', { kind: 'number' }),
-    m(ids.target_date!, 'target_date', { kind: 'date', jiraType: 'date' }),
-    m(ids.launch_at!, 'launch_at', { kind: 'date', jiraType: 'datetime' }),
-    m(ids.size!, 'size', { kind: 'option', table: [{ tool: 'S', jira: 'Small' }, { tool: 'M', jira: 'Medium' }, { tool: 'L', jira: 'Large' }], defaultJira: 'Medium', defaultTool: 'M' }),
-    m(ids.platforms!, 'platforms', { kind: 'option', table: [{ tool: 'web', jira: 'Web' }, { tool: 'ios', jira: 'iOS' }] }),
-    m(ids.region!, 'region', { kind: 'cascading' }),
-    m(ids.customer_facing!, 'customer_facing', { kind: 'checkbox', option: 'Customer facing' }),
-    m(ids.reviewer!, 'reviewer', { kind: 'user-email' }),
-    m(ids.reviewers!, 'reviewers', { kind: 'users-email' }),
-    m(ids.spec!, 'spec', { kind: 'url' }),
-    m(ids.themes!, 'themes', { kind: 'labels' }),
-  );
-  await configure(tandem.emulator, { version: 1, connections: [connection] }, { [authSecretKey('craftio')]: TOKEN, [inboundSecretKey('craftio')]: SECRET });
+  await configureCraftio(tandem, craftio, (connection) => {
+    connection.fields.push(
+      m(points ?? '', 'story_points', { kind: 'number' }),
+      m(ids.team!, 'team', { kind: 'team', table: [{ tool: 'Platform', jira: teamId }] }),
+      m(ids.objective!, 'objective', { kind: 'text' }),
+      m(ids.key_result!, 'key_result', { kind: 'adf-markdown' }),
+      m(ids.value!, 'value', { kind: 'number' }),
+      m(ids.target_date!, 'target_date', { kind: 'date', jiraType: 'date' }),
+      m(ids.launch_at!, 'launch_at', { kind: 'date', jiraType: 'datetime' }),
+      m(ids.size!, 'size', { kind: 'option', table: [{ tool: 'S', jira: 'Small' }, { tool: 'M', jira: 'Medium' }, { tool: 'L', jira: 'Large' }], defaultJira: 'Medium', defaultTool: 'M' }),
+      m(ids.platforms!, 'platforms', { kind: 'option', table: [{ tool: 'web', jira: 'Web' }, { tool: 'ios', jira: 'iOS' }] }),
+      m(ids.region!, 'region', { kind: 'cascading' }),
+      m(ids.customer_facing!, 'customer_facing', { kind: 'checkbox', option: 'Customer facing' }),
+      m(ids.reviewer!, 'reviewer', { kind: 'user-email' }),
+      m(ids.reviewers!, 'reviewers', { kind: 'users-email' }),
+      m(ids.spec!, 'spec', { kind: 'url' }),
+      m(ids.themes!, 'themes', { kind: 'labels' }),
+    );
+  });
 });
 
 const asAgent = () => ({ kind: 'user' as const, accountId: tandem.agent.accountId });

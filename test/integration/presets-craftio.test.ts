@@ -3,22 +3,18 @@
 // sync, and Craft.io's changes reaching Tandem light the "webhook connected" lamp.
 import { after, before, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CraftioStandIn } from '../../devkit/external/tools/craftio';
-import { findPreset } from '../../src/mapping';
-import { authSecretKey, inboundHealthKey, inboundSecretKey } from '../../src/sync/state';
-import { configure, startTandem, stored, type TandemOnDevkit } from '../support/devkit';
+import type { CraftioStandIn } from '../../devkit/external/tools/craftio';
+import { inboundHealthKey } from '../../src/sync/state';
+import { configureCraftio, startCraftio } from '../support/craftio';
+import { startTandem, stored, type TandemOnDevkit } from '../support/devkit';
 
-const TOKEN = 'craftio-api-token-0b7d';
-const INBOUND_SECRET = 'craftio-inbound-secret-52e9aa';
 let tandem: TandemOnDevkit;
 let craftio: CraftioStandIn;
 
 before(async () => {
   tandem = await startTandem();
   tandem.jira.addProject({ key: 'PROD', name: 'Product', issueTypes: ['Epic', 'Story', 'Bug', 'Task', 'Sub-task'] });
-  craftio = new CraftioStandIn({ token: TOKEN, clock: () => tandem.emulator.clock.now() });
-  await craftio.listen();
-  craftio.tandem = { url: `${tandem.emulator.webTriggerUrl('tandem-inbound')}/craftio`, secret: INBOUND_SECRET, auth: 'hmac' };
+  craftio = await startCraftio(tandem);
 });
 
 after(async () => {
@@ -26,12 +22,7 @@ after(async () => {
   await tandem.stop();
 });
 
-beforeEach(async () => {
-  const preset = findPreset('craftio-product');
-  assert.ok(preset);
-  const connection = preset.build({ name: 'Craft.io', baseUrl: craftio.baseUrl, id: 'craftio' });
-  await configure(tandem.emulator, { version: 1, connections: [connection] }, { [authSecretKey('craftio')]: TOKEN, [inboundSecretKey('craftio')]: INBOUND_SECRET });
-});
+beforeEach(() => configureCraftio(tandem, craftio));
 
 const asAgent = () => ({ kind: 'user' as const, accountId: tandem.agent.accountId });
 const doc = (text: string) => ({ type: 'doc', version: 1, content: [{ type: 'paragraph', content: [{ type: 'text', text }] }] });

@@ -24,10 +24,15 @@ export async function configureCraftio(tandem: TandemOnDevkit, craftio: CraftioS
   await configure(tandem.emulator, { version: 1, connections: [connection] }, { [authSecretKey('craftio')]: CRAFTIO_TOKEN, [inboundSecretKey('craftio')]: CRAFTIO_SECRET });
 }
 
+/** Jira's field catalog as the agent reads it: fields whose id differs per site are found in it by name and schema. */
+export async function fieldCatalog(tandem: TandemOnDevkit): Promise<Array<{ id: string; name: string; schema: { type: string } }>> {
+  const catalog = await tandem.rest({ kind: 'user', accountId: tandem.agent.accountId }, 'GET', '/rest/api/3/field');
+  return catalog.body as Array<{ id: string; name: string; schema: { type: string } }>;
+}
+
 /** The Sprint field's id, found by name and schema as the guide says. */
 export async function sprintFieldOf(tandem: TandemOnDevkit): Promise<string> {
-  const catalog = await tandem.rest({ kind: 'user', accountId: tandem.agent.accountId }, 'GET', '/rest/api/3/field');
-  const id = sprintField(catalog.body as Array<{ id: string; name: string; schema: { type: string } }>) ?? '';
+  const id = sprintField(await fieldCatalog(tandem)) ?? '';
   assert.notEqual(id, '');
   return id;
 }
