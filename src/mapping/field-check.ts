@@ -159,7 +159,8 @@ export const TRANSFORM_KINDS: readonly TransformKind[] = ['text', 'adf-markdown'
 
 /**
  * The transforms that can carry a tool field of a type named in the record REST contract's
- * `describe` (TOOL_FIELD_TYPES); undefined for a word Tandem does not know, which narrows nothing.
+ * `describe` (TOOL_FIELD_TYPES), or in Craft.io's field types (the preset's table); undefined for a
+ * word Tandem does not know, which narrows nothing. Keys are written as typeKey writes them.
  */
 const TOOL_TYPE_KINDS: Readonly<Record<string, readonly TransformKind[]>> = {
   string: ['text', 'adf-plain', 'url', 'status', 'priority', 'sprint', 'option', 'team', 'cascading'],
@@ -175,6 +176,23 @@ const TOOL_TYPE_KINDS: Readonly<Record<string, readonly TransformKind[]>> = {
   options: ['option', 'checkbox', 'labels', 'names', 'sprint'],
   url: ['url', 'text'],
   reference: ['parent'],
+  // Craft.io's field types (it cannot describe them; see craftioFieldTypes).
+  paragraph: ['adf-markdown', 'adf-plain', 'text'],
+  numeric: ['number'],
+  'date-time': ['date'],
+  'date-and-time': ['date'],
+  'single-select': ['option', 'priority', 'team'],
+  'multi-select': ['option', 'checkbox', 'labels', 'names'],
+  cascading: ['cascading'],
+  'cascading-select': ['cascading'],
+  checkbox: ['checkbox'],
+  'user-list': ['users-email'],
+  labels: ['labels'],
+  'parent-item': ['parent'],
+  sprint: ['sprint'],
+  release: ['names'],
+  team: ['team'],
+  status: ['status'],
 };
 
 /** What a tool field of this type is, for a sentence: "risk_score is a number". */
@@ -192,15 +210,36 @@ const TOOL_TYPE_WORDS: Readonly<Record<string, string>> = {
   options: 'a list of choices',
   url: 'a web address',
   reference: 'a reference to another record',
+  paragraph: 'rich text',
+  numeric: 'a number',
+  'date-time': 'a date and time',
+  'date-and-time': 'a date and time',
+  'single-select': 'a single choice',
+  'multi-select': 'a list of choices',
+  cascading: 'a choice with a sub-choice',
+  'cascading-select': 'a choice with a sub-choice',
+  checkbox: 'true or false',
+  'user-list': 'a list of users',
+  labels: 'a list of labels',
+  'parent-item': 'a reference to a parent item',
+  sprint: 'a sprint',
+  release: 'a release',
+  team: 'a team',
+  status: 'a status',
 };
 
-/** The tool's own type word (from its description) as the transforms that carry it. */
+/** A type word as the tables key it: `Single select`, `single_select` and `single-select` are one. */
+function typeKey(toolType: string): string {
+  return toolType.trim().toLowerCase().replace(/[\s_]+/g, '-');
+}
+
+/** The tool's own type word (from its description, or a preset's table) as the transforms that carry it. */
 export function transformsForToolType(toolType: string | undefined): readonly TransformKind[] | undefined {
-  return toolType === undefined ? undefined : TOOL_TYPE_KINDS[toolType.toLowerCase()];
+  return toolType === undefined ? undefined : TOOL_TYPE_KINDS[typeKey(toolType)];
 }
 
 function toolTypeWords(toolType: string): string {
-  return TOOL_TYPE_WORDS[toolType.toLowerCase()] ?? toolType;
+  return TOOL_TYPE_WORDS[typeKey(toolType)] ?? toolType;
 }
 
 export interface TransformFit {

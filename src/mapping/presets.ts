@@ -125,6 +125,33 @@ function under(baseUrl: string, path: string): string {
   return `${baseUrl.replace(/\/+$/, '')}${path}`;
 }
 
+/**
+ * Craft.io's fields and their types, in the words of Craft.io's field types ("text, single select,
+ * numeric, etc." in its guide): the item's own fields, the primary fields (Components, Story points,
+ * Releases/quarters, Jira teams, sprint and parent item) and the default fields (Objective, Key
+ * result, Value, Effort). Craft.io's API cannot describe its fields, so the preset carries them and
+ * the fit check holds each mapping to the guide's rule that both sides hold the same type. A
+ * workspace's own custom fields are added to the connection's table as the admin creates them.
+ */
+export const craftioFieldTypes: Readonly<Record<string, string>> = {
+  title: 'Text',
+  description: 'Paragraph',
+  status: 'Status',
+  tags: 'Labels',
+  owner: 'User',
+  due_date: 'Date',
+  parent_id: 'Parent item',
+  sprint: 'Sprint',
+  release: 'Release',
+  components: 'Multi select',
+  story_points: 'Numeric',
+  team: 'Team',
+  objective: 'Text',
+  key_result: 'Paragraph',
+  value: 'Numeric',
+  effort: 'Numeric',
+};
+
 // Craft.io's guide: primary item types sync both ways, a primary type set to Ignore never syncs,
 // secondary Jira types sync one way (Jira → Craft.io), and mapped fields must hold the same type
 // (checkFieldMapping says so before a save). Craft.io's item types are the modules; a Craft.io type
@@ -146,8 +173,10 @@ const craftioProduct: Preset = {
       name: input.name,
       protocol: 'record-rest',
       baseUrl: input.baseUrl,
-      // Craft.io has no description of its item types: names are typed in.
+      // Craft.io has no description of its item types: names are typed in, and the types of its
+      // fields come from the preset's table.
       paths: { describe: null },
+      toolFieldTypes: { ...craftioFieldTypes },
       auth: { kind: 'bearer' },
       options: {
         // The guide names no notes or comments on items.

@@ -298,6 +298,11 @@ const connectionBase = z.object({
   fields: z.array(fieldMappingSchema).default(() => []),
   /** The inbound web trigger's options for this connection (see inboundOptionsOf for the defaults). */
   inbound: inboundOptionsSchema.optional(),
+  /**
+   * Tool field → its type in the tool's own words, for a tool that cannot describe itself (a preset's
+   * table): the fit check offers and saves only the transforms that carry that type.
+   */
+  toolFieldTypes: z.record(z.string().trim().min(1).max(200), z.string().trim().min(1).max(60)).optional(),
 });
 
 export const recordRestConnectionSchema = connectionBase.extend({

@@ -299,11 +299,14 @@ async function checkJqlFilters(ports: AdminPorts, config: TandemConfig): Promise
 
 /** Every field mapping's Jira field must exist and be able to carry what the transform produces. */
 async function checkJiraFields(ports: AdminPorts, config: TandemConfig): Promise<JiraCheck> {
-  const sets: Array<{ at: string; fields: readonly FieldMapping[] }> = [];
+  // A tool that cannot describe itself may carry its field types (a preset's table): each mapping
+  // must fit the tool field's type as well as the Jira field's.
+  const sets: Array<{ at: string; fields: readonly FieldMapping[]; toolTypes: Readonly<Record<string, string>> }> = [];
   config.connections.forEach((connection, c) => {
-    sets.push({ at: `connections.${c}.fields`, fields: connection.fields });
+    const toolTypes = connection.toolFieldTypes ?? {};
+    sets.push({ at: `connections.${c}.fields`, fields: connection.fields, toolTypes });
     connection.projects.forEach((project, p) => {
-      if (project.fields) sets.push({ at: `connections.${c}.projects.${p}.fields`, fields: project.fields });
+      if (project.fields) sets.push({ at: `connections.${c}.projects.${p}.fields`, fields: project.fields, toolTypes });
     });
   });
   if (sets.every((set) => set.fields.length === 0)) return { errors: [], warnings: [] };
@@ -324,7 +327,7 @@ async function checkJiraFields(ports: AdminPorts, config: TandemConfig): Promise
         errors.push({ path, message: `Jira has no field ${mapping.jira}: pick one from the list` });
         return;
       }
-      const check = checkFieldMapping(mapping, field);
+      const check = checkFieldMapping(mapping, field, set.toolTypes[mapping.tool]);
       if (!check.ok) errors.push({ path, message: check.message });
     });
   }

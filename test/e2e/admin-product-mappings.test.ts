@@ -1,7 +1,8 @@
 // In Chromium, an admin finishes a Craft.io connection's mappings: picks the PROD board whose sprints
 // the tool's sprint names are found among (kanban boards are not offered), maps a Jira choice field
 // with a choice table and defaults, and sees only the transforms that fit each Jira field, with the
-// reasons for the others.
+// reasons for the others; a Craft.io field's type (from the preset's table, as Craft.io cannot
+// describe its fields) narrows them too, and a mapping across types is refused at save.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
@@ -15,6 +16,7 @@ let browser: Browser;
 let admin: AdminPage;
 let board = 0;
 let sizeField = '';
+let notesField = '';
 
 before(async () => {
   ensureAdminBuilt();
@@ -23,6 +25,8 @@ before(async () => {
   board = tandem.jira.addBoard({ projectKey: 'PROD', name: 'PROD sprints' }).id;
   tandem.jira.addBoard({ projectKey: 'PROD', name: 'PROD flow', type: 'kanban' });
   sizeField = tandem.jira.addCustomField({ name: 'T-shirt size', schemaType: 'option', options: ['Small', 'Medium', 'Large'] }).id;
+  notesField = tandem.jira.addCustomField({ name: 'Value notes', schemaType: 'string' }).id;
+  tandem.jira.addCustomField({ name: 'Business value', schemaType: 'number' });
   const revision = await tandem.configRevision();
   const added = await tandem.adminCall<AddConnectionResponse>('addConnection', { revision, presetId: 'craftio-product', name: 'Craft.io', url: 'https://craftio.example.com' });
   assert.ok(added.ok, JSON.stringify(added));
@@ -93,4 +97,37 @@ test('the admin picks the board, maps a choice field through a table with defaul
     defaultJira: 'Medium',
     defaultTool: 'M',
   });
+});
+
+test("a Craft.io number field is offered only Number on a Jira number field, nothing on a Jira text field, and that mapping is refused at save with the reason", async () => {
+  const frame = () => admin.frame();
+  await admin.dismissFlags();
+  await frame().getByTestId('tool-description-note').getByText(/come from its preset’s table/).waitFor();
+  await frame().getByRole('button', { name: 'Add field mapping' }).click();
+  const last = await frame().locator('[data-testid^="field-row-"]').count();
+  const transforms = async (): Promise<string[]> => {
+    await admin.openChoices(`Transform, row ${last}`);
+    const texts = await frame().getByRole('option').allInnerTexts();
+    await frame().getByLabel(`Transform, row ${last}`, { exact: true }).press('Escape');
+    return texts;
+  };
+  await admin.choose(`Jira field, row ${last}`, 'Business value (number)');
+  await frame().getByLabel(`Tool field, row ${last}`, { exact: true }).fill('value');
+  await frame().getByTestId(`refused-transforms-${last - 1}`).getByText('Why not the other transforms').click();
+  await frame().getByTestId(`refused-transforms-${last - 1}`).getByText("Choice table: Business value holds a number, not choice.").waitFor();
+  await admin.choose(`Transform, row ${last}`, 'Number');
+  await frame().getByTestId(`field-row-${last - 1}`).getByText('Fits').waitFor();
+  assert.deepEqual(await transforms(), ['Number'], "Craft.io's Numeric field onto a Jira number field");
+
+  // The page never offers a transform that misfits either side; the one already chosen stays listed to show the misfit.
+  await admin.choose(`Jira field, row ${last}`, 'Value notes (string)');
+  await frame().getByTestId(`field-row-${last - 1}`).getByText("Value notes holds text, so it cannot carry the tool's number field value.").waitFor();
+  await frame().getByTestId(`refused-transforms-${last - 1}`).getByText("Text: The tool's field is a number, not text.").waitFor();
+  assert.deepEqual(await transforms(), ['Number'], 'no transform carries a Craft.io number to a Jira text field');
+
+  await frame().getByTestId('save-config').click();
+  await frame().getByText(/The configuration was not saved \(one problem\): .*Value notes holds text, so it cannot carry the tool's number field value/).first().waitFor();
+  const saved = await tandem.adminCall<GetConfigResponse>('getConfig');
+  assert.ok(saved.ok);
+  assert.equal(saved.config.connections[0]?.fields.some((f) => f.jira === notesField), false, 'nothing is saved');
 });

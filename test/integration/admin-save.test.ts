@@ -134,6 +134,24 @@ test('a preset keeps only the project mappings this site has, and says which it 
   assert.ok(added.warnings.some((w) => /PROD Story → features/.test(w)));
 });
 
+test("a Craft.io field mapped onto a Jira field of another type is refused at save with the reason, from the preset's table of Craft.io's field types", async () => {
+  const notes = tandem.jira.addCustomField({ name: 'Value notes', schemaType: 'string' }).id;
+  const value = tandem.jira.addCustomField({ name: 'Business value', schemaType: 'number' }).id;
+  const { config } = await current();
+  const c = config.connections.findIndex((connection) => connection.name === 'Craftio');
+  assert.ok(c >= 0, 'the Craft.io connection added by the preset');
+  assert.equal(config.connections[c]?.toolFieldTypes?.value, 'Numeric', "the saved connection carries Craft.io's field types");
+  const mapped = (jira: string, kind: 'text' | 'number') =>
+    saveEdited((next) => {
+      next.connections[c]?.fields.push({ jira, tool: 'value', direction: 'both', transform: { kind } });
+    });
+  const at = `connections.${c}.fields.${config.connections[c]?.fields.length ?? 0}.jira`;
+  const errors = refusedAt(await mapped(notes, 'text'));
+  assert.equal(errors.get(at), "The tool's field value is a number, so the text transform cannot carry it. No transform carries text to a number: pick another field.");
+  const saved = await mapped(value, 'number');
+  assert.ok(saved.ok, JSON.stringify(saved));
+});
+
 test('a rename is not held up by the checks with Jira', async () => {
   const { revision } = await current();
   const renamed = await tandem.adminCall<ConfigSavedResponse>('renameConnection', { revision, connectionId: 'stackflow', name: 'StackFlow (prod)' });

@@ -5,6 +5,7 @@ import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { JiraSimulator } from '../../../devkit/jira/simulator';
 import {
+  craftioFieldTypes,
   checkFieldMapping,
   connectionSchema,
   fieldMappingSchema,
@@ -15,6 +16,8 @@ import {
   presets,
   toJiraValue,
   toToolValue,
+  transformFits,
+  transformsForToolType,
   type Connection,
   type FieldMapping,
   type JiraFieldInfo,
@@ -102,6 +105,55 @@ test("Craft.io: a custom field maps only onto a Jira field of the same type (the
   const refused = checkFieldMapping({ ...effort, jira: String(team.id) }, team);
   assert.equal(refused.ok, false);
   assert.match(refused.ok ? '' : refused.message, /Team holds text, so it cannot carry the tool's number field effort/);
+});
+
+test("Craft.io: the preset carries the types of Craft.io's fields, since Craft.io cannot describe them, and each of its mappings fits both types", () => {
+  const c = build('craftio-product');
+  assert.equal(c.protocol === 'record-rest' ? c.paths.describe : 'push', null);
+  assert.deepEqual(c.toolFieldTypes, craftioFieldTypes);
+  // The guide's default fields (Objective, Key result, Value, Effort) and primary ones have their types.
+  assert.deepEqual(
+    ['objective', 'key_result', 'value', 'effort', 'story_points', 'release', 'components', 'team', 'sprint'].map((f) => craftioFieldTypes[f]),
+    ['Text', 'Paragraph', 'Numeric', 'Numeric', 'Numeric', 'Release', 'Multi select', 'Team', 'Sprint'],
+  );
+  for (const mapping of mappingsOf(c)) {
+    const type = craftioFieldTypes[mapping.tool];
+    assert.ok(type, `the table has Craft.io's ${mapping.tool}`);
+    assert.ok(transformsForToolType(type), `the fit check knows Craft.io's type ${type}`);
+    assert.deepEqual(checkFieldMapping(mapping, jiraFields.get(mapping.jira)!, type), { ok: true }, `${mapping.jira} ⇄ ${mapping.tool} (${type})`);
+  }
+});
+
+test("Craft.io's type words: each narrows the transforms to those that carry it", () => {
+  const kinds = (word: string) => transformsForToolType(word);
+  assert.deepEqual(kinds('Numeric'), ['number']);
+  assert.deepEqual(kinds('Single select'), kinds('single-select'), 'written either way');
+  assert.deepEqual(kinds('Single select'), ['option', 'priority', 'team']);
+  assert.deepEqual(kinds('Multi select'), ['option', 'checkbox', 'labels', 'names']);
+  assert.deepEqual(kinds('Paragraph'), ['adf-markdown', 'adf-plain', 'text']);
+  assert.deepEqual(kinds('Date and time'), ['date']);
+  assert.deepEqual(kinds('Cascading select'), ['cascading']);
+  assert.deepEqual(kinds('Checkbox'), ['checkbox']);
+  assert.deepEqual(kinds('User list'), ['users-email']);
+  assert.deepEqual(kinds('Labels'), ['labels']);
+  assert.deepEqual(kinds('Parent item'), ['parent']);
+  assert.deepEqual(kinds('Sprint'), ['sprint']);
+  assert.deepEqual(kinds('Release'), ['names']);
+  assert.deepEqual(kinds('Team'), ['team']);
+});
+
+test("Craft.io: a numeric field onto a Jira text field is offered no transform and refused with the reason; onto a number field, only Number", () => {
+  const value = craftioFieldTypes.value;
+  assert.equal(value, 'Numeric');
+  const text = { id: String(team.id), name: 'Team', schema: team.schema };
+  assert.deepEqual(transformFits(text, value).filter((f) => f.ok), []);
+  assert.equal(transformFits(text, value).find((f) => f.kind === 'text')?.reason, "The tool's field is a number, not text.");
+  const refused = checkFieldMapping(fieldMappingSchema.parse({ jira: text.id, tool: 'value', transform: { kind: 'text' } }), text, value);
+  assert.deepEqual(refused, { ok: false, message: "The tool's field value is a number, so the text transform cannot carry it. No transform carries text to a number: pick another field." });
+  assert.deepEqual(transformFits(storyPoints, value).filter((f) => f.ok).map((f) => f.kind), ['number']);
+  // A single select onto a Jira single select takes the choice table only.
+  const size = { id: 'customfield_1', name: 'Size', schema: { type: 'option', custom: 'com.atlassian.jira.plugin.system.customfieldtypes:select' } };
+  assert.deepEqual(transformFits(size, 'Single select').filter((f) => f.ok).map((f) => f.kind), ['option']);
 });
 
 // ---------------------------------------------------------------- Flashduty (002)

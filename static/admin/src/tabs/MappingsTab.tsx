@@ -60,9 +60,11 @@ export function MappingsTab(props: { connectionId: string | undefined; onSelectC
         {tool.description
           ? `Modules, fields and states are picked from ${connection.name}’s own description, and checked against it when you save.`
           : (tool.cannot ?? `Asking ${connection.name} to describe itself…`)}
+        {!tool.description && connection.toolFieldTypes && ` The types of ${connection.name}’s fields come from its preset’s table, so only the transforms that fit both sides are offered.`}
       </Text>
       <ProjectTable connection={connection} index={index} modules={names.modules} />
-      <FieldTable connection={connection} index={index} toolFields={names.fields} toolTypes={names.fieldTypes} />
+      {/* A tool that cannot describe itself may carry its field types (a preset's table). */}
+      <FieldTable connection={connection} index={index} toolFields={names.fields} toolTypes={names.fieldTypes ?? connection.toolFieldTypes} />
       <StatusTable connection={connection} index={index} states={names.states} />
       <PriorityTable connection={connection} index={index} />
     </Stack>
