@@ -78,7 +78,14 @@ export const KVS_LIMITS = {
   /** What a query returns when it names no limit (the legacy storage API's default; unconfirmed for kvs). */
   defaultQueryLimit: 10,
   batchItems: 25,
+  /**
+   * A KVS transaction: at most 25 operations, each key once, a 4MB payload (read as 4,000,000 bytes,
+   * the stricter reading); a batchSet has the same payload limit.
+   * https://developer.atlassian.com/platform/forge/storage-reference/transactions/,
+   * https://developer.atlassian.com/platform/forge/storage-reference/batchops/
+   */
   transactionOperations: 25,
+  transactionPayloadBytes: 4_000_000,
   entityNameMin: 3,
   entityNameMax: 60,
 } as const;
@@ -99,6 +106,12 @@ export class KvsFailure extends Error {
 }
 
 const badRequest = (message = 'Provided request body is invalid') => new KvsFailure(400, 'BAD_REQUEST', message);
+/** A body larger than a transaction or batch set may carry. Guessed code: the pages name none. */
+function checkPayload(body: unknown, what: string): void {
+  const bytes = Buffer.byteLength(JSON.stringify(body ?? null), 'utf8');
+  if (bytes > KVS_LIMITS.transactionPayloadBytes) throw new KvsFailure(413, 'PAYLOAD_TOO_LARGE', `${what} carries at most ${KVS_LIMITS.transactionPayloadBytes} bytes, got ${bytes}`);
+}
+
 const KEY_NOT_FOUND_MESSAGE = 'Provided key does not exist';
 
 // ---- request bodies ------------------------------------------------------------------------------
@@ -343,10 +356,12 @@ export class KvsService {
       case 'batchGet':
         return { response: this.batchGet(parse(BatchGetBody, body)) };
       case 'batchSet':
+        checkPayload(body, 'A batch set');
         return { response: this.batchSet(parse(BatchSetBody, body)) };
       case 'batchDelete':
         return { response: this.batchDelete(parse(BatchDeleteBody, body)) };
       case 'transact':
+        checkPayload(body, 'A transaction');
         return { response: this.transact(parse(TransactionBody, body)) };
     }
   }
@@ -535,6 +550,16 @@ export class KvsService {
       if (seen.has(id)) throw badRequest(`Key ${key} is used more than once in the transaction`);
       seen.add(id);
     };
+    // Conditions and checks are the Custom Entity Store's: a key-value set or delete is unconditional
+    // (no key policy either), so "create if absent" cannot be part of a transaction.
+    // https://developer.atlassian.com/platform/forge/storage-reference/transactions/,
+    // https://developer.atlassian.com/platform/forge/storage-reference/transactions-entities/
+    for (const op of [...sets, ...deletes, ...checks]) {
+      if (op.entityName === undefined && 'conditions' in op && op.conditions !== undefined) {
+        // Guessed code: the REST description's untyped items carry no conditions.
+        throw badRequest(`Conditions apply to custom entities only; key ${op.key} names no entity`);
+      }
+    }
     const conditionFailed = (key: string) =>
       // Guessed code and status: Atlassian documents none for a failed transaction condition.
       new KvsFailure(409, 'CONDITION_CHECK_FAILED', `The transaction was cancelled: the condition on key ${key} was not met`);

@@ -152,3 +152,22 @@ test('transactions: at most 25 operations, each key once, value limits apply', a
   await assert.rejects(kvs.transact().set('t:ok', 1).set('t:big', 'x'.repeat(240 * 1024)).execute(), apiError('MAX_SIZE', 400));
   assert.equal(await kvs.get('t:ok'), undefined);
 });
+
+test('transactions: conditions and checks are for custom entities only, and the payload is at most 4MB', async () => {
+  const scott = new Filter<{ surname: string }>().and('surname', FilterConditions.equalTo('Scott'));
+  await kvs.set('t:plain', { surname: 'Scott' });
+  // A key-value check (no entity) is refused, even where the value would meet the condition.
+  await assert.rejects(kvs.transact().set('t:a', 1).check('t:plain', { entityName: undefined as unknown as string, conditions: scott }).execute(), apiError('BAD_REQUEST', 400));
+  const raw = await currentService().handle('/api/v1/transaction', {
+    set: [{ key: 't:lock', value: 1, conditions: { and: [{ property: 'holder', condition: 'NOT_EXISTS', values: [] }] } }],
+  });
+  assert.equal(raw.status, 400, 'a key-value set takes no condition');
+  assert.equal(await kvs.get('t:a'), undefined);
+
+  // 20 values of 210,000 characters: each under the value limit, 4.2 MB together.
+  let big = kvs.transact();
+  for (let i = 0; i < 20; i++) big = big.set(`t:big:${i}`, 'x'.repeat(210_000));
+  await assert.rejects(big.execute(), apiError('PAYLOAD_TOO_LARGE', 413));
+  await assert.rejects(kvs.batchSet(Array.from({ length: 20 }, (_, i) => ({ key: `t:big:${i}`, value: 'x'.repeat(210_000) }))), apiError('PAYLOAD_TOO_LARGE', 413));
+  assert.deepEqual(Object.keys(currentService().entries().kv), ['t:plain']);
+});
