@@ -2,7 +2,7 @@
 // secret, the 10 s limit, and every answer or error turned into a ConnectorResult. Secrets are
 // only ever placed in request headers; everything that comes back is redacted against them.
 import type { Auth } from '../mapping';
-import type { ExternalPort, ExternalRequest, ExternalResponse } from '../ports';
+import type { ClockPort, ExternalPort, ExternalRequest, ExternalResponse } from '../ports';
 import { classifyResponse, classifyThrown, fail, ok, REQUEST_TIMEOUT_MS, secretForms, type ConnectorResult, type DeliveryFailure } from './outcome';
 
 /** Headers carrying the connection's credentials, or a failure when a secret is needed but missing. */
@@ -36,7 +36,8 @@ export interface SendInput {
   url: string;
   headers?: Record<string, string>;
   body?: string;
-  now?: () => number;
+  /** Reads a Retry-After date against the platform's clock. */
+  clock: Pick<ClockPort, 'now'>;
 }
 
 /** Sends one request; a 2xx answer is `ok`, anything else a classified DeliveryFailure. */
@@ -64,7 +65,7 @@ export async function sendToTool(input: SendInput): Promise<ConnectorResult<Exte
     return fail(classifyThrown(error, { url: input.url, secretForms: forms }));
   }
   if (response.status >= 200 && response.status < 300) return ok(response);
-  return fail(classifyResponse(response, { url: input.url, secretForms: forms, nowMs: (input.now ?? Date.now)() }));
+  return fail(classifyResponse(response, { url: input.url, secretForms: forms, nowMs: input.clock.now() }));
 }
 
 /** A 2xx answer Tandem could not read: permanent, since repeating the request would not change it. */

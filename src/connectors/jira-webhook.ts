@@ -4,7 +4,7 @@
 import { createHmac } from 'node:crypto';
 import { adfToPlainText, type AdfDoc } from '../adf';
 import { isMaskedPushUrl, type JiraWebhookConnection } from '../mapping';
-import type { ExternalPort } from '../ports';
+import type { ClockPort, ExternalPort } from '../ports';
 import { sendToTool } from './http';
 import { ok, type ConnectorResult } from './outcome';
 
@@ -337,7 +337,7 @@ export async function pushJiraWebhook(
   secrets: WebhookSecrets,
   port: ExternalPort,
   body: JiraWebhookBody,
-  options: { deliveryId?: string; now?: () => number } = {},
+  options: { deliveryId?: string; clock: Pick<ClockPort, 'now'> },
 ): Promise<ConnectorResult<PushResult>> {
   const raw = JSON.stringify(body);
   const headers: Record<string, string> = {};
@@ -376,7 +376,7 @@ export async function pushJiraWebhook(
     url,
     headers,
     body: raw,
-    ...(options.now ? { now: options.now } : {}),
+    clock: options.clock,
   });
   return sent.ok ? ok({ status: sent.value.status }) : sent;
 }

@@ -2,7 +2,7 @@
 // the connection configures per module. Every answer is checked with zod before Tandem trusts it.
 import { z } from 'zod';
 import { fillRestPath, parseToolDescription, restPathsFor, type RecordRestConnection, type RestOperation, type ToolDescription } from '../mapping';
-import type { ExternalPort, ExternalResponse } from '../ports';
+import type { ClockPort, ExternalPort, ExternalResponse } from '../ports';
 import { joinUrl, sendToTool, unexpectedAnswer } from './http';
 import { fail, ok, type ConnectorResult } from './outcome';
 
@@ -29,7 +29,7 @@ export interface NoteAuthor {
 
 /**
  * Connector settings the connection schema does not hold (yet); the sync layer passes them in.
- * Defaults suit the record REST defaults.
+ * The optional ones default to the record REST defaults; the clock is always the platform's.
  */
 export interface RecordRestOptions {
   /**
@@ -39,8 +39,8 @@ export interface RecordRestOptions {
   recordUrlTemplate?: string;
   /** Send `author` with work notes; off unless the tool is known to accept it. */
   sendNoteAuthor?: boolean;
-  /** For Retry-After dates; defaults to Date.now. */
-  now?: () => number;
+  /** The platform's clock, for Retry-After dates. */
+  clock: Pick<ClockPort, 'now'>;
 }
 
 export const DEFAULT_RECORD_URL_TEMPLATE = '{baseUrl}/records/{module}/{id}';
@@ -166,7 +166,7 @@ export function recordRestConnector(
   connection: RecordRestConnection,
   secret: string | undefined,
   port: ExternalPort,
-  options: RecordRestOptions = {},
+  options: RecordRestOptions,
 ): RecordRestConnector {
   const baseUrl = connection.baseUrl.replace(/\/+$/, '');
   const urlTemplate = options.recordUrlTemplate ?? DEFAULT_RECORD_URL_TEMPLATE;
@@ -232,7 +232,7 @@ export function recordRestConnector(
       url,
       ...(extra.headers ? { headers: extra.headers } : {}),
       ...(extra.body === undefined ? {} : { body: JSON.stringify(extra.body) }),
-      ...(options.now ? { now: options.now } : {}),
+      clock: options.clock,
     });
     return sent.ok ? ok({ response: sent.value, url }) : sent;
   }

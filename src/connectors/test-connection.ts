@@ -1,6 +1,6 @@
 // "Test connection" on the admin page: one cheap authenticated request, explained in plain words.
 import type { Connection } from '../mapping';
-import type { ExternalPort } from '../ports';
+import type { ClockPort, ExternalPort } from '../ports';
 import { fillRestPath, restPathsFor } from '../mapping';
 import { joinUrl, sendToTool } from './http';
 import { readsAsRecordList } from './record-rest';
@@ -26,7 +26,7 @@ export async function testConnection(
   connection: Connection,
   secret: string | undefined,
   port: ExternalPort,
-  options: { now?: () => number } = {},
+  options: { clock: Pick<ClockPort, 'now'> },
 ): Promise<ConnectionTestResult> {
   if (connection.protocol === 'jira-webhook') {
     return {
@@ -47,7 +47,7 @@ export async function testConnection(
     secret,
     method: 'GET',
     url: joinUrl(connection.baseUrl, line.path),
-    ...(options.now ? { now: options.now } : {}),
+    clock: options.clock,
   });
   if (sent.ok) {
     // A sign-in page or a web site at the base URL answers 200 too; only the tool's API answers with records.

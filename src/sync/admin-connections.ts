@@ -90,7 +90,7 @@ export async function testSavedConnection(ports: AdminPorts, connectionId: strin
   if (!found.ok) return found;
   const { connection } = found;
   const secret = connection.auth.kind === 'none' ? undefined : await ports.store.getSecret(authSecretKey(connection.id));
-  const result = await testConnection(connection, secret, ports.external, { now: () => ports.clock.now() });
+  const result = await testConnection(connection, secret, ports.external, { clock: ports.clock });
   const kept: KeptTest = {
     verdict: result.verdict,
     message: result.message,

@@ -83,7 +83,7 @@ export type RecordWithUrl = BulkRecord & { url: string };
 export async function toolRecords(ports: Ports, connection: Connection): Promise<CounterpartIndex<RecordWithUrl> | undefined> {
   if (connection.protocol !== 'record-rest' || connection.paths.listRecords === null) return undefined;
   const secret = connection.auth.kind === 'none' ? undefined : await ports.store.getSecret(authSecretKey(connection.id));
-  const connector = recordRestConnector(connection, secret, ports.external, { now: () => ports.clock.now() });
+  const connector = recordRestConnector(connection, secret, ports.external, { clock: ports.clock });
   const records: RecordWithUrl[] = [];
   for (const module of new Set(connection.projects.map((p) => p.module))) {
     const summaryField = connection.projects.filter((p) => p.module === module).flatMap((p) => p.fields ?? connection.fields).find((m) => m.jira === 'summary')?.tool;

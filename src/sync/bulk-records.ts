@@ -17,7 +17,7 @@ export interface RecordPageItems {
 export async function recordPage(ports: Ports, connection: Connection, input: { module: string; cursor?: string; updatedSince?: string; limit: number }): Promise<RecordPageItems | string> {
   if (connection.protocol !== 'record-rest' || connection.paths.listRecords === null) return `${connection.name} cannot list its records, so there is nothing to sync from it`;
   const secret = connection.auth.kind === 'none' ? undefined : await ports.store.getSecret(authSecretKey(connection.id));
-  const connector = recordRestConnector(connection, secret, ports.external, { now: () => ports.clock.now() });
+  const connector = recordRestConnector(connection, secret, ports.external, { clock: ports.clock });
   const page = await connector.listRecords({ module: input.module, limit: input.limit, ...(input.cursor ? { cursor: input.cursor } : {}), ...(input.updatedSince ? { updatedSince: input.updatedSince } : {}) });
   if (!page.ok) return `${connection.name} did not list its ${input.module}: ${page.failure.explanation}`;
   const keys = page.value.records.map((r) => recordIndexKey(connection.id, input.module, r.id));

@@ -463,7 +463,7 @@ async function namedRecord(ports: Ports, connection: Connection, item: PageItem)
   const mapping = findProjectMapping(connection, { projectKey: item.issue.projectKey, issueTypeName: item.issue.issueTypeName });
   if (!mapping || connection.protocol !== 'record-rest') return false;
   const secret = connection.auth.kind === 'none' ? undefined : await ports.store.getSecret(authSecretKey(connection.id));
-  const found = await recordRestConnector(connection, secret, ports.external, { now: () => ports.clock.now() }).findRecordByIssueKey({ module: mapping.module, issueKey: item.issue.key });
+  const found = await recordRestConnector(connection, secret, ports.external, { clock: ports.clock }).findRecordByIssueKey({ module: mapping.module, issueKey: item.issue.key });
   return found.ok && found.value !== undefined;
 }
 
@@ -478,7 +478,7 @@ async function linkByMatch(ports: Ports, connection: Connection, item: PageItem,
   const found = await ports.store.getMany([index, issueStateKey(item.issue.id)]);
   if (found.has(index)) return;
   const secret = connection.auth.kind === 'none' ? undefined : await ports.store.getSecret(authSecretKey(connection.id));
-  const record = await recordRestConnector(connection, secret, ports.external, { now: () => ports.clock.now() }).getRecord({ module: mapping.module, id: recordId });
+  const record = await recordRestConnector(connection, secret, ports.external, { clock: ports.clock }).getRecord({ module: mapping.module, id: recordId });
   if (!record.ok) return;
   const at = new Date(ports.clock.now()).toISOString();
   const state = readIssueState(found.get(issueStateKey(item.issue.id)));

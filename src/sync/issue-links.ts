@@ -77,7 +77,7 @@ async function whereToLink(ports: Pick<Ports, 'store' | 'external' | 'clock'>, i
 
 export async function connectorOf(ports: Pick<Ports, 'store' | 'external' | 'clock'>, connection: RecordRestConnection): Promise<RecordRestConnector> {
   const secret = connection.auth.kind === 'none' ? undefined : await ports.store.getSecret(authSecretKey(connection.id));
-  return recordRestConnector(connection, secret, ports.external, { now: () => ports.clock.now() });
+  return recordRestConnector(connection, secret, ports.external, { clock: ports.clock });
 }
 
 /** The record's title: the tool field Jira's summary maps to, else a field tools commonly call so. */

@@ -17,7 +17,7 @@ export async function describeTool(ports: Pick<Ports, 'store' | 'external' | 'cl
     return { described: false, reason: `${connection.name} cannot describe itself: type the module, field and state names its documentation gives.` };
   }
   const secret = connection.auth.kind === 'none' ? undefined : await ports.store.getSecret(authSecretKey(connection.id));
-  const answer = await recordRestConnector(connection, secret, ports.external, { now: () => ports.clock.now() }).describe();
+  const answer = await recordRestConnector(connection, secret, ports.external, { clock: ports.clock }).describe();
   if (!answer.ok) {
     return { described: false, unreachable: true, reason: `${connection.name} did not describe itself just now (${answer.failure.explanation.replace(/\.$/, '')}): type the names, or reload to ask again.` };
   }

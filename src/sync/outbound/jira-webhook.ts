@@ -135,7 +135,7 @@ async function push(run: Run, connection: JiraWebhookConnection, delivery: Deliv
     ...(connection.webhook.sign ? { signing: await ports.store.getSecret(signingSecretKey(connection.id)) } : {}),
     ...(isMaskedPushUrl(connection.webhook.pushUrl) ? { pushUrl: await ports.store.getSecret(pushUrlSecretKey(connection.id)) } : {}),
   };
-  unwrap(`Pushing ${details.event} for ${run.issueKey}`, await pushJiraWebhook(connection, secrets, ports.external, body, { deliveryId: details.webhookId, now: () => ports.clock.now() }));
+  unwrap(`Pushing ${details.event} for ${run.issueKey}`, await pushJiraWebhook(connection, secrets, ports.external, body, { deliveryId: details.webhookId, clock: ports.clock }));
   const updated = typeof found.fields.updated === 'string' ? found.fields.updated : undefined;
   await ports.store.writeAll([
     // What the sweep compares with: in the same transaction, so it costs no storage call of its own.

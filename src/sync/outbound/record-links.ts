@@ -11,7 +11,7 @@ import type { OutboundSubject, Run } from './run';
 export async function connectorFor(run: Run, connection: RecordRestConnection): Promise<RecordRestConnector> {
   const secret = connection.auth.kind === 'none' ? undefined : await run.ports.store.getSecret(authSecretKey(connection.id));
   // Retry-After dates are read against the clock port, as all of Tandem's time is.
-  return recordRestConnector(connection, secret, run.ports.external, { now: () => run.ports.clock.now() });
+  return recordRestConnector(connection, secret, run.ports.external, { clock: run.ports.clock });
 }
 
 /** The write that stores the link history; it becomes the run's at once, as links do in saveLink. */

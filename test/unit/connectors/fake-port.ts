@@ -30,6 +30,9 @@ export function fakePort(...script: Scripted[]): FakePort {
   };
 }
 
+/** The platform's clock as the connectors read it: a fixed instant, so Retry-After dates are exact. */
+export const clock = { now: () => Date.parse('2026-06-01T12:00:00Z') };
+
 export const json = (status: number, body: unknown, headers: Record<string, string> = {}): Partial<ExternalResponse> => ({
   status,
   headers: { 'content-type': 'application/json', ...headers },

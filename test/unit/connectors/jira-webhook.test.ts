@@ -11,7 +11,7 @@ import {
   type JiraWebhookInput,
 } from '../../../src/connectors';
 import type { AdfDoc } from '../../../src/adf';
-import { fakePort, json, webhookConnection } from './fake-port';
+import { clock, fakePort, json, webhookConnection } from './fake-port';
 
 const SITE = 'https://acme.atlassian.net';
 const doc = (text: string): AdfDoc => ({ type: 'doc', version: 1, content: [{ type: 'paragraph', content: [{ type: 'text', text }] }] });
@@ -168,7 +168,7 @@ test('push: POST to the push URL with the raw body, signature over exactly that 
   const port = fakePort({ status: 200, body: '' });
   const connection = webhookConnection({ auth: { kind: 'bearer' }, webhook: { pushUrl: 'https://userhero.co/api/webhooks/jira', sign: true } });
   const body = buildJiraWebhookBody(input('jira:issue_updated'));
-  const result = await pushJiraWebhook(connection, { auth: 'uh-token', signing: 'whsec' }, port, body, { deliveryId: 'd-1' });
+  const result = await pushJiraWebhook(connection, { auth: 'uh-token', signing: 'whsec' }, port, body, { deliveryId: 'd-1', clock });
   assert.deepEqual(result, { ok: true, value: { status: 200 } });
   const request = port.last();
   assert.equal(request.method, 'POST');
@@ -184,7 +184,7 @@ test('push: POST to the push URL with the raw body, signature over exactly that 
 
 test('push: unsigned and unauthenticated by default (the incident tool takes a bare push URL)', async () => {
   const port = fakePort({ status: 202, body: '{"request_id":"x"}' });
-  const result = await pushJiraWebhook(webhookConnection(), {}, port, buildJiraWebhookBody(input('jira:issue_created')));
+  const result = await pushJiraWebhook(webhookConnection(), {}, port, buildJiraWebhookBody(input('jira:issue_created')), { clock });
   assert.deepEqual(result, { ok: true, value: { status: 202 } });
   assert.equal(port.last().headers['X-Hub-Signature'], undefined);
   assert.equal(port.last().headers.Authorization, undefined);
@@ -195,20 +195,20 @@ test('push: unsigned and unauthenticated by default (the incident tool takes a b
 test('push: signing on without a signing secret sends nothing; failures are classified and redacted', async () => {
   const port = fakePort();
   const connection = webhookConnection({ webhook: { pushUrl: 'https://userhero.co/api/webhooks/jira', sign: true } });
-  const missing = await pushJiraWebhook(connection, {}, port, buildJiraWebhookBody(input('jira:issue_created')));
+  const missing = await pushJiraWebhook(connection, {}, port, buildJiraWebhookBody(input('jira:issue_created')), { clock });
   assert.equal(missing.ok, false);
   if (!missing.ok) assert.equal(missing.failure.reason, 'missing-secret');
   assert.equal(port.requests.length, 0);
 
   const echo = fakePort(json(401, { error: 'bad signature secret whsec-123 / token uh-456' }));
   const bearer = webhookConnection({ auth: { kind: 'bearer' }, webhook: { pushUrl: 'https://userhero.co/api/webhooks/jira', sign: true } });
-  const failed = await pushJiraWebhook(bearer, { auth: 'uh-456', signing: 'whsec-123' }, echo, buildJiraWebhookBody(input('jira:issue_created')));
+  const failed = await pushJiraWebhook(bearer, { auth: 'uh-456', signing: 'whsec-123' }, echo, buildJiraWebhookBody(input('jira:issue_created')), { clock });
   assert.equal(failed.ok, false);
   if (!failed.ok) {
     assert.deepEqual([failed.failure.retry, failed.failure.reason, failed.failure.status], ['permanent', 'token-rejected', 401]);
     assert.equal(failed.failure.toolMessage, 'bad signature secret [redacted] / token [redacted]');
   }
-  const busy = await pushJiraWebhook(webhookConnection(), {}, fakePort(json(503, {}, { 'retry-after': '12' })), buildJiraWebhookBody(input('jira:issue_created')));
+  const busy = await pushJiraWebhook(webhookConnection(), {}, fakePort(json(503, {}, { 'retry-after': '12' })), buildJiraWebhookBody(input('jira:issue_created')), { clock });
   assert.equal(busy.ok, false);
   if (!busy.ok) assert.deepEqual([busy.failure.retry, busy.failure.retryAfterSeconds], ['transient', 12]);
 });

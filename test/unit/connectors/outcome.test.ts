@@ -14,7 +14,7 @@ import {
 } from '../../../src/connectors';
 import { ExternalFailure } from '../../../src/sync/ports';
 import type { Auth } from '../../../src/mapping';
-import { fakePort, restConnection } from './fake-port';
+import { clock, fakePort, restConnection } from './fake-port';
 
 const NOW = Date.parse('2025-06-01T12:00:00Z');
 const ctx = { url: 'https://acme.example.com/api/incidents', secretForms: [] as string[], nowMs: NOW };
@@ -141,7 +141,7 @@ test('property: a secret echoed by the tool never reaches toolMessage or explana
       const auth: Auth = kind === 'basic' ? { kind, username } : kind === 'header' ? { kind, headerName: 'X-Api-Key' } : { kind };
       const connection = restConnection({ auth });
       for (const body of echoes(secret, username)) {
-        const tool = recordRestConnector(connection, secret, fakePort({ status, headers: {}, body }));
+        const tool = recordRestConnector(connection, secret, fakePort({ status, headers: {}, body }), { clock });
         const result = await tool.getRecord({ module: 'incidents', id: '1' });
         assert.equal(result.ok, false);
         if (result.ok) return;

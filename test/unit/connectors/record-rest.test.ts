@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { recordRestConnector, REQUEST_TIMEOUT_MS, testConnection, CONNECTION_TEST_KEY, authHeaders } from '../../../src/connectors';
 import { ExternalFailure } from '../../../src/sync/ports';
-import { fakePort, json, restConnection, webhookConnection } from './fake-port';
+import { clock, fakePort, json, restConnection, webhookConnection } from './fake-port';
 
 const BASE = 'https://acme.stackflow-tech.com/prod';
 const TOKEN = 'tok-9f8e7d';
@@ -14,7 +14,7 @@ function assertOk<T>(result: { ok: true; value: T } | { ok: false; failure: unkn
 
 test('create: POST /api/{module} with the fields, Idempotency-Key, bearer token and the 10 s limit', async () => {
   const port = fakePort(json(201, { id: 'a1b2', number: 'INC0001', short_description: 'Disk full' }));
-  const tool = recordRestConnector(restConnection(), TOKEN, port);
+  const tool = recordRestConnector(restConnection(), TOKEN, port, { clock });
   const record = assertOk(await tool.createRecord({ module: 'incidents', fields: { short_description: 'Disk full', priority: 'P2' }, idempotencyKey: 'sf:10042' }));
   const request = port.last();
   assert.equal(request.method, 'POST');
@@ -35,7 +35,7 @@ test('create: POST /api/{module} with the fields, Idempotency-Key, bearer token 
 });
 
 test('create: the {result: {...}} envelope, numeric ids, and the tool\'s own url/link', async () => {
-  const tool = (body: unknown) => recordRestConnector(restConnection(), TOKEN, fakePort(json(200, body)));
+  const tool = (body: unknown) => recordRestConnector(restConnection(), TOKEN, fakePort(json(200, body)), { clock });
   const wrapped = assertOk(await tool({ result: { id: 42, url: 'https://acme.stackflow-tech.com/nav/inc/42' } }).createRecord({ module: 'incidents', fields: {}, idempotencyKey: 'k' }));
   assert.equal(wrapped.id, '42');
   assert.equal(wrapped.url, 'https://acme.stackflow-tech.com/nav/inc/42');
@@ -48,14 +48,14 @@ test('create: the {result: {...}} envelope, numeric ids, and the tool\'s own url
 
 test('create: the record URL template is configurable', async () => {
   const port = fakePort(json(201, { id: 'a/1', number: 'CHG7' }));
-  const tool = recordRestConnector(restConnection(), TOKEN, port, { recordUrlTemplate: '{baseUrl}/nav/{module}.do?number={number}' });
+  const tool = recordRestConnector(restConnection(), TOKEN, port, { recordUrlTemplate: '{baseUrl}/nav/{module}.do?number={number}', clock });
   const record = assertOk(await tool.createRecord({ module: 'changes', fields: {}, idempotencyKey: 'k' }));
   assert.equal(record.url, `${BASE}/nav/changes.do?number=CHG7`);
 });
 
 test('create: an answer without an id is a permanent unexpected answer', async () => {
   for (const body of ['{"ok":true}', '', 'Created', '{"result":{"number":"INC1"}}', '{"id":""}']) {
-    const tool = recordRestConnector(restConnection(), TOKEN, fakePort({ status: 201, body }));
+    const tool = recordRestConnector(restConnection(), TOKEN, fakePort({ status: 201, body }), { clock });
     const result = await tool.createRecord({ module: 'incidents', fields: {}, idempotencyKey: 'k' });
     assert.equal(result.ok, false, body);
     if (!result.ok) assert.deepEqual([result.failure.retry, result.failure.reason], ['permanent', 'unexpected-answer']);
@@ -64,7 +64,7 @@ test('create: an answer without an id is a permanent unexpected answer', async (
 
 test('update, get, delete: default paths, ids encoded', async () => {
   const port = fakePort({ status: 204, body: '' }, json(200, { result: { id: 'a b', state: 'new' } }), { status: 204, body: '' });
-  const tool = recordRestConnector(restConnection(), TOKEN, port);
+  const tool = recordRestConnector(restConnection(), TOKEN, port, { clock });
   assert.equal(assertOk(await tool.updateRecord({ module: 'incidents', id: 'a b', fields: { state: 'in_progress' } })), undefined);
   assert.deepEqual([port.last().method, port.last().url, port.last().body], ['PATCH', `${BASE}/api/incidents/a%20b`, '{"state":"in_progress"}']);
   assert.equal(port.last().headers['Idempotency-Key'], undefined);
@@ -77,13 +77,13 @@ test('update, get, delete: default paths, ids encoded', async () => {
 });
 
 test('update returns the record when the tool answers with one', async () => {
-  const tool = recordRestConnector(restConnection(), TOKEN, fakePort(json(200, { id: '7', state: 'resolved' })));
+  const tool = recordRestConnector(restConnection(), TOKEN, fakePort(json(200, { id: '7', state: 'resolved' })), { clock });
   assert.equal(assertOk(await tool.updateRecord({ module: 'incidents', id: '7', fields: {} }))?.fields.state, 'resolved');
 });
 
 test('ids that would change the path are refused before sending', async () => {
   const port = fakePort();
-  const tool = recordRestConnector(restConnection(), TOKEN, port);
+  const tool = recordRestConnector(restConnection(), TOKEN, port, { clock });
   for (const id of ['..', '.', ' ']) {
     const result = await tool.deleteRecord({ module: 'incidents', id });
     assert.equal(result.ok, false);
@@ -94,7 +94,7 @@ test('ids that would change the path are refused before sending', async () => {
 
 test('work notes: add, edit, delete with Markdown body', async () => {
   const port = fakePort(json(201, { id: 'n1' }), json(200, {}), { status: 204, body: '' });
-  const tool = recordRestConnector(restConnection(), TOKEN, port);
+  const tool = recordRestConnector(restConnection(), TOKEN, port, { clock });
   const note = assertOk(await tool.addWorkNote({ module: 'incidents', id: '7', body: '**Checked** the disk', author: { email: 'a@b.c' }, idempotencyKey: 'c:100' }));
   assert.deepEqual(note, { id: 'n1' });
   assert.deepEqual([port.last().method, port.last().url], ['POST', `${BASE}/api/incidents/7/work_notes`]);
@@ -108,7 +108,7 @@ test('work notes: add, edit, delete with Markdown body', async () => {
 
 test('work notes: author only when configured; an answer without an id is still a success', async () => {
   const port = fakePort({ status: 201, body: '' });
-  const tool = recordRestConnector(restConnection(), TOKEN, port, { sendNoteAuthor: true });
+  const tool = recordRestConnector(restConnection(), TOKEN, port, { sendNoteAuthor: true, clock });
   assert.deepEqual(assertOk(await tool.addWorkNote({ module: 'incidents', id: '7', body: 'hi', author: { displayName: 'Ada', email: 'ada@acme.com' } })), {});
   assert.deepEqual(JSON.parse(port.last().body ?? ''), { body: 'hi', author: { displayName: 'Ada', email: 'ada@acme.com' } });
   assert.equal(port.last().headers['Idempotency-Key'], undefined);
@@ -117,7 +117,7 @@ test('work notes: author only when configured; an answer without an id is still 
 test('find by issue key: query encoded, list shapes, exact match preferred', async () => {
   const find = async (body: unknown, key = 'OPS-1') => {
     const port = fakePort(json(200, body));
-    const result = await recordRestConnector(restConnection(), TOKEN, port).findRecordByIssueKey({ module: 'incidents', issueKey: key });
+    const result = await recordRestConnector(restConnection(), TOKEN, port, { clock }).findRecordByIssueKey({ module: 'incidents', issueKey: key });
     return { result, url: port.last().url };
   };
   const { result: empty, url } = await find([]);
@@ -146,7 +146,7 @@ test('paths: connection-wide and per-module overrides, with methods', async () =
     modulePaths: { changes: { createRecord: 'POST /v2/change_requests', findByIssueKey: 'GET /v2/change_requests?q=jira:{key}' } },
   });
   const port = fakePort(json(201, { id: 'c1' }));
-  const tool = recordRestConnector(connection, TOKEN, port);
+  const tool = recordRestConnector(connection, TOKEN, port, { clock });
   await tool.createRecord({ module: 'changes', fields: {}, idempotencyKey: 'k' });
   assert.deepEqual([port.last().method, port.last().url], ['POST', `${BASE}/v2/change_requests`]);
   await tool.createRecord({ module: 'incidents', fields: {}, idempotencyKey: 'k' });
@@ -161,7 +161,7 @@ test('paths: connection-wide and per-module overrides, with methods', async () =
 
 test('a path with a placeholder Tandem cannot fill is a permanent config failure, not a request', async () => {
   const port = fakePort();
-  const tool = recordRestConnector(restConnection({ paths: { getRecord: 'GET /api/{module}/{sys_id}' } }), TOKEN, port);
+  const tool = recordRestConnector(restConnection({ paths: { getRecord: 'GET /api/{module}/{sys_id}' } }), TOKEN, port, { clock });
   const result = await tool.getRecord({ module: 'incidents', id: '1' });
   assert.equal(result.ok, false);
   if (!result.ok) assert.deepEqual([result.failure.retry, result.failure.reason], ['permanent', 'bad-config']);
@@ -170,14 +170,14 @@ test('a path with a placeholder Tandem cannot fill is a permanent config failure
 
 test('base URL with or without trailing slash', async () => {
   const port = fakePort(json(200, { id: '1' }));
-  await recordRestConnector(restConnection({ baseUrl: 'https://tool.example.com/' }), TOKEN, port).getRecord({ module: 'incidents', id: '1' });
+  await recordRestConnector(restConnection({ baseUrl: 'https://tool.example.com/' }), TOKEN, port, { clock }).getRecord({ module: 'incidents', id: '1' });
   assert.equal(port.last().url, 'https://tool.example.com/api/incidents/1');
 });
 
 test('auth variants: bearer, basic, named header, none; a missing secret sends nothing', async () => {
   const headersFor = async (auth: Parameters<typeof restConnection>[0], secret: string | undefined) => {
     const port = fakePort(json(200, { id: '1' }));
-    const result = await recordRestConnector(restConnection(auth), secret, port).getRecord({ module: 'incidents', id: '1' });
+    const result = await recordRestConnector(restConnection(auth), secret, port, { clock }).getRecord({ module: 'incidents', id: '1' });
     return { result, headers: port.requests[0]?.headers, sent: port.requests.length };
   };
   assert.equal((await headersFor({ auth: { kind: 'bearer' } }, TOKEN)).headers?.Authorization, `Bearer ${TOKEN}`);
@@ -214,7 +214,7 @@ test('every operation reports failures with the shared classification', async ()
   ];
   for (const [answer, retry, reason] of cases) {
     const port = fakePort(typeof answer === 'number' ? json(answer, { error: 'tool says no' }, { 'retry-after': '7' }) : new ExternalFailure(...answer));
-    const tool = recordRestConnector(restConnection(), TOKEN, port);
+    const tool = recordRestConnector(restConnection(), TOKEN, port, { clock });
     const results = [
       await tool.createRecord({ module: 'incidents', fields: {}, idempotencyKey: 'k' }),
       await tool.updateRecord({ module: 'incidents', id: '1', fields: {} }),
@@ -238,22 +238,30 @@ test('every operation reports failures with the shared classification', async ()
   }
 });
 
+test("a Retry-After date is read against the platform's clock, not the machine's", async () => {
+  const retryAt = new Date(clock.now() + 90_000).toUTCString();
+  const tool = recordRestConnector(restConnection(), TOKEN, fakePort(json(503, {}, { 'retry-after': retryAt })), { clock });
+  const result = await tool.getRecord({ module: 'incidents', id: '1' });
+  assert.equal(result.ok, false);
+  if (!result.ok) assert.equal(result.failure.retryAfterSeconds, 90);
+});
+
 test('a port that throws something other than ExternalFailure is a transient network failure', async () => {
   const port = { send: async () => Promise.reject(new TypeError('boom')) };
-  const result = await recordRestConnector(restConnection(), TOKEN, port).getRecord({ module: 'incidents', id: '1' });
+  const result = await recordRestConnector(restConnection(), TOKEN, port, { clock }).getRecord({ module: 'incidents', id: '1' });
   assert.equal(result.ok, false);
   if (!result.ok) assert.deepEqual([result.failure.retry, result.failure.reason], ['transient', 'network']);
 });
 
 test('testConnection: record REST searches the first module for the test key', async () => {
   const port = fakePort(json(200, { result: [] }));
-  const ok = await testConnection(restConnection({ projects: [{ projectKey: 'INFRA', module: 'changes' }] }), TOKEN, port);
+  const ok = await testConnection(restConnection({ projects: [{ projectKey: 'INFRA', module: 'changes' }] }), TOKEN, port, { clock });
   assert.equal(ok.verdict, 'ok');
   assert.equal(port.last().method, 'GET');
   assert.equal(port.last().url, `${BASE}/api/changes?jira_issue_key=${CONNECTION_TEST_KEY}`);
   assert.equal(port.last().headers.Authorization, `Bearer ${TOKEN}`);
 
-  const verdictFor = async (answer: Parameters<typeof fakePort>[0]) => (await testConnection(restConnection(), TOKEN, fakePort(answer))).verdict;
+  const verdictFor = async (answer: Parameters<typeof fakePort>[0]) => (await testConnection(restConnection(), TOKEN, fakePort(answer), { clock })).verdict;
   assert.equal(await verdictFor(json(401, { message: 'bad' })), 'token-rejected');
   assert.equal(await verdictFor(json(403, {})), 'forbidden');
   assert.equal(await verdictFor(json(404, {})), 'wrong-url');
@@ -262,17 +270,17 @@ test('testConnection: record REST searches the first module for the test key', a
   assert.equal(await verdictFor(new ExternalFailure('network', 'ENOTFOUND')), 'unreachable');
   assert.equal(await verdictFor(new ExternalFailure('egress-denied', 'no')), 'host-not-allowed');
   assert.equal(await verdictFor(json(500, {})), 'tool-error');
-  const denied = await testConnection(restConnection(), TOKEN, fakePort(new ExternalFailure('egress-denied', 'no')));
+  const denied = await testConnection(restConnection(), TOKEN, fakePort(new ExternalFailure('egress-denied', 'no')), { clock });
   assert.match(denied.message, /do not allow requests to acme\.stackflow-tech\.com/);
-  const rejected = await testConnection(restConnection(), TOKEN, fakePort(json(401, { message: `bad token ${TOKEN}` })));
+  const rejected = await testConnection(restConnection(), TOKEN, fakePort(json(401, { message: `bad token ${TOKEN}` })), { clock });
   assert.equal(rejected.status, 401);
   assert.equal(rejected.toolMessage, 'bad token [redacted]');
-  assert.equal((await testConnection(restConnection(), undefined, fakePort())).verdict, 'missing-secret');
+  assert.equal((await testConnection(restConnection(), undefined, fakePort(), { clock })).verdict, 'missing-secret');
 });
 
 test('testConnection: a push connection sends nothing', async () => {
   const port = fakePort();
-  const result = await testConnection(webhookConnection(), TOKEN, port);
+  const result = await testConnection(webhookConnection(), TOKEN, port, { clock });
   assert.equal(result.verdict, 'not-testable');
   assert.equal(port.requests.length, 0);
 });
@@ -284,7 +292,7 @@ test('list: a page by limit, cursor and updated_since; the next cursor from the 
     { status: 200, headers: { link: '<https://sentry.example/api/0/issues/?cursor=0:0:1>; rel="previous"; results="false"; cursor="0:0:1", <https://sentry.example/api/0/issues/?cursor=0:100:0>; rel="next"; results="true"; cursor="0:100:0"' }, body: JSON.stringify([{ id: '7' }]) },
     { status: 200, headers: { link: '<https://sentry.example/api/0/issues/?cursor=0:200:0>; rel="next"; results="false"; cursor="0:200:0"' }, body: '[]' },
   );
-  const tool = recordRestConnector(restConnection(), TOKEN, port);
+  const tool = recordRestConnector(restConnection(), TOKEN, port, { clock });
   const first = assertOk(await tool.listRecords({ module: 'incidents', updatedSince: '2026-11-01T00:00:00.000Z' }));
   assert.deepEqual([port.last().method, port.last().url], ['GET', `${BASE}/api/incidents?limit=100&updated_since=2026-11-01T00%3A00%3A00.000Z`]);
   assert.deepEqual(first.records.map((r) => r.id), ['r1', 'r2'], 'a row without an id is left out');
@@ -301,11 +309,11 @@ test('list: a page by limit, cursor and updated_since; the next cursor from the 
 
 test('list: a path with its own query keeps it; a tool that cannot list fails permanently, sending nothing', async () => {
   const port = fakePort(json(200, { items: [] }));
-  const listing = recordRestConnector({ ...restConnection(), paths: { ...restConnection().paths, listRecords: 'GET /v2/{module}?active=true' } }, TOKEN, port);
+  const listing = recordRestConnector({ ...restConnection(), paths: { ...restConnection().paths, listRecords: 'GET /v2/{module}?active=true' } }, TOKEN, port, { clock });
   assert.deepEqual(assertOk(await listing.listRecords({ module: 'features' })), { records: [] });
   assert.equal(port.last().url, `${BASE}/v2/features?active=true&limit=100`);
   const silent = fakePort();
-  const none = recordRestConnector({ ...restConnection(), paths: { ...restConnection().paths, listRecords: null } }, TOKEN, silent);
+  const none = recordRestConnector({ ...restConnection(), paths: { ...restConnection().paths, listRecords: null } }, TOKEN, silent, { clock });
   const result = await none.listRecords({ module: 'incidents' });
   assert.equal(result.ok, false);
   if (!result.ok) assert.deepEqual([result.failure.retry, result.failure.reason], ['permanent', 'bad-config']);
