@@ -54,6 +54,14 @@ export interface IssueTypeRecord {
    * is one level above it (support.atlassian.com/jira-cloud-administration/docs/configure-the-issue-type-hierarchy/).
    */
   hierarchyLevel: number;
+  /**
+   * The team-managed project the type belongs to; absent for the site's shared (company-managed)
+   * types. Team-managed projects scope their issue types to themselves, so two projects' "Story"
+   * are two types (developer.atlassian.com/blog/2018/09/jira-cloud-next-gen-projects-and-connect-apps/),
+   * answered with `scope: {type: 'PROJECT', project: {id}}`
+   * (developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issue-types/).
+   */
+  projectId?: string;
 }
 
 /** A project's version (a release), named in `fixVersions` and `versions`. */

@@ -250,13 +250,16 @@ export class JiraSimulator {
       if (id === undefined) throw new Error(`Workflow of ${input.key} names an unknown status ${name}`);
       return id;
     };
+    const style = input.style ?? 'classic';
+    const projectId = String(store.next('project'));
     const issueTypeIds = (input.issueTypes ?? ['Task', 'Bug']).map((name) => {
-      const type = [...store.issueTypes.values()].find((t) => t.name === name);
+      // A company-managed project shares the site's types by name; a team-managed one has its own.
+      const type = style === 'classic' ? [...store.issueTypes.values()].find((t) => t.name === name && t.projectId === undefined) : undefined;
       if (!type) {
         // Epics sit above standard types and sub-tasks below them, as on a fresh Jira Software site.
         const subtask = /^sub-?task$/i.test(name);
         const hierarchyLevel = subtask ? -1 : name === 'Epic' ? 1 : 0;
-        const created = { id: String(store.next('issueType')), name, description: `A ${name.toLowerCase()}.`, subtask, hierarchyLevel };
+        const created = { id: String(store.next('issueType')), name, description: `A ${name.toLowerCase()}.`, subtask, hierarchyLevel, ...(style === 'next-gen' ? { projectId } : {}) };
         store.issueTypes.set(created.id, created);
         return created.id;
       }
@@ -265,7 +268,7 @@ export class JiraSimulator {
     const firstStatus = workflow.statuses[0];
     if (!firstStatus) throw new Error(`Workflow of ${input.key} has no statuses`);
     const project = {
-      id: String(store.next('project')),
+      id: projectId,
       key: input.key,
       name: input.name,
       issueTypeIds,
@@ -281,7 +284,7 @@ export class JiraSimulator {
       })),
       nextNumber: 1,
       leadId: input.lead ?? store.defaultLeadId(),
-      style: input.style ?? 'classic',
+      style,
       versions: (input.versions ?? []).map((name) => ({ id: String(store.next('version')), name, released: false, archived: false })),
       components: (input.components ?? []).map((name) => ({ id: String(store.next('component')), name })),
     };

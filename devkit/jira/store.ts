@@ -249,6 +249,7 @@ export class JiraStore {
       subtask: type.subtask,
       avatarId: Number(type.id),
       hierarchyLevel: type.hierarchyLevel,
+      ...(type.projectId === undefined ? {} : { scope: { type: 'PROJECT', project: { id: type.projectId } } }),
     };
   }
 
