@@ -60,7 +60,7 @@ async function deleteLinked(run: InboundRun, event: Extract<RecordEvent, { type:
       peers: peersOf(run, issue),
     });
     const skipped = moved.ok ? [] : [{ field: 'status', reason: moved.reason }];
-    await endLink(run, linked, `${label} was deleted in the tool; ${moved.ok ? `${issue.key} was moved to done` : `${issue.key} could not be moved to done`} and the link ended`, moved.remember ? [moved.remember] : []);
+    await endLink(run, linked, `${label} was deleted in the tool; ${moved.ok ? `${issue.key} was moved to done` : `${issue.key} could not be moved to done`} and the link ended`, moved.remember ?? []);
     return answer('closed', { issueKey: issue.key, applied: moved.ok && moved.path.length > 0 ? ['status'] : [], skipped });
   }
   await endLink(run, linked, `${label} was deleted in the tool; the link to ${linked.issueKey} ended, the issue stays`);

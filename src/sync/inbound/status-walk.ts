@@ -1,9 +1,10 @@
 // Moving a Jira issue to the status a tool record's state maps to.
 // Jira only lists the transitions from the issue's current status, so the route (findStatusRoute)
 // is planned over the workflow as Tandem has seen it: what Jira offered from each status, kept per
-// project and issue type. The walk is transition, read what the new status offers, transition; the
-// plan is made again after every read, so a workflow that differs from what Tandem remembers is
-// followed as it is now.
+// project, issue type and status. The walk is transition, read what the new status offers,
+// transition; the plan is made again after every read, so a workflow that differs from what Tandem
+// remembers is followed as it is now. A status that offers the target in one step needs nothing
+// remembered, so the workflow as seen is read only when the route is longer.
 import { z } from 'zod';
 import { exploringStep, findStatusRoute, isAtTarget, statusKey, type StatusTarget, type WorkflowEdge, type WorkflowStatus } from '../../mapping';
 import type { JiraPort, JiraScreenField, JiraTransition, StorePort, StoreWrite } from '../ports';
@@ -23,15 +24,20 @@ export function describeTarget(target: StatusTarget): string {
 
 // ---------------------------------------------------------------- the workflow as Tandem has seen it
 
-/** Per project and issue type: the transitions Jira offered the app from each status it has read. */
+/**
+ * Per project and issue type, the prefix of what Jira offered the app from each status it has read:
+ * one key a status (`<workflow>:<status>`), so what a walk learns is written without reading first.
+ */
 export const workflowKey = (projectKey: string, issueTypeId: string) => `workflow:${keyPart(projectKey)}:${keyPart(issueTypeId)}`;
-/** Renewed whenever something new is seen; a workflow nobody moves issues in is forgotten. */
+const workflowStatusKey = (workflow: string, status: string) => `${workflow}:${keyPart(statusKey(status))}`;
+/** Renewed whenever a walk reads the status again; a workflow nobody moves issues in is forgotten. */
 export const WORKFLOW_TTL_SECONDS = 30 * 24 * 60 * 60;
 const statusSchema = z.object({ name: z.string(), categoryKey: z.string(), id: z.string().optional() });
-const seenWorkflowSchema = z.object({
-  statuses: z.record(z.string(), z.array(z.object({ id: z.string(), name: z.string(), to: statusSchema }))),
-});
-type SeenWorkflow = z.infer<typeof seenWorkflowSchema>;
+const edgeSchema = z.object({ id: z.string(), name: z.string(), to: statusSchema });
+const seenStatusSchema = z.object({ status: z.string(), transitions: z.array(edgeSchema) });
+type SeenWorkflow = { statuses: Record<string, WorkflowEdge[]> };
+/** Statuses read back at most (pages of 100): far more than a workflow has. */
+const MAX_SEEN_PAGES = 5;
 
 const edgesOf = (transitions: readonly JiraTransition[]): WorkflowEdge[] =>
   transitions.map((t) => ({ id: t.id, name: t.name, to: { name: t.to.name, categoryKey: t.to.categoryKey, id: t.to.id } }));
@@ -39,10 +45,20 @@ const edgesOf = (transitions: readonly JiraTransition[]): WorkflowEdge[] =>
 /** At most this many statuses a walk learns from other issues (two reads each) before it gives up. */
 const MAX_PEER_READS = 3;
 
-async function readSeenWorkflow(store: StorePort, key: string): Promise<SeenWorkflow> {
-  const parsed = seenWorkflowSchema.safeParse(await store.get(key));
-  // A value Tandem cannot read is as good as nothing seen yet.
-  return parsed.success ? parsed.data : { statuses: {} };
+async function readSeenWorkflow(store: StorePort, workflow: string): Promise<SeenWorkflow> {
+  const seen: SeenWorkflow = { statuses: {} };
+  let cursor: string | undefined;
+  for (let page = 0; page < MAX_SEEN_PAGES; page++) {
+    const found = await store.list(`${workflow}:`, { limit: 100, ...(cursor ? { cursor } : {}) });
+    for (const entry of found.entries) {
+      const parsed = seenStatusSchema.safeParse(entry.value);
+      // A value Tandem cannot read is as good as nothing seen yet.
+      if (parsed.success) seen.statuses[statusKey(parsed.data.status)] = parsed.data.transitions;
+    }
+    cursor = found.cursor;
+    if (!cursor) break;
+  }
+  return seen;
 }
 
 export interface ScreenInput {
@@ -79,14 +95,14 @@ function resolutionFor(field: JiraScreenField, configured: string | undefined): 
 }
 
 export type MoveResult =
-  | { ok: true; path: string[]; note?: string; remember?: StoreWrite }
+  | { ok: true; path: string[]; note?: string; remember?: StoreWrite[] }
   | {
       ok: false;
       path: string[];
       reason: string;
       /** Set when no route was found: where the issue is, and what Jira offered from there. */
       noRoute?: { from: string; offered: string[] };
-      remember?: StoreWrite;
+      remember?: StoreWrite[];
     };
 
 export interface MoveInput {
@@ -111,8 +127,8 @@ export interface MoveInput {
 
 /**
  * Walks the issue to the target along the shortest route Tandem knows, at most `maxSteps`
- * transitions, reading what Jira offers after each one. `remember` is the workflow as now seen, to
- * be written with the change when it taught Tandem something.
+ * transitions, reading what Jira offers after each one. `remember` is what the walk read of the
+ * workflow, to be written with the change.
  */
 export async function moveToStatus(input: MoveInput): Promise<MoveResult> {
   const { jira, issueId, target } = input;
@@ -124,14 +140,33 @@ export async function moveToStatus(input: MoveInput): Promise<MoveResult> {
   const asked = new Set<string>();
   if (isAtTarget(current, target)) return { ok: true, path };
   let offered = input.listed ?? (await jira.getTransitions(issueId));
-  const seen = input.workflow === undefined ? { statuses: {} } : await readSeenWorkflow(input.store, input.workflow);
-  const before = JSON.stringify(seen.statuses);
-  seen.statuses[statusKey(current.name)] = edgesOf(offered);
-  const remember = (): StoreWrite | undefined =>
-    input.workflow !== undefined && JSON.stringify(seen.statuses) !== before ? { key: input.workflow, value: seen, ttlSeconds: WORKFLOW_TTL_SECONDS } : undefined;
+  const seen: SeenWorkflow = { statuses: {} };
+  /** What this walk read from Jira, by status: written back, since it is the workflow as it is now. */
+  const read = new Map<string, { status: string; transitions: WorkflowEdge[] }>();
+  /** What was stored, once read; until then a status read now is written back unconditionally. */
+  let stored: SeenWorkflow | undefined;
+  const learn = (status: string, transitions: readonly JiraTransition[]) => {
+    const edges = edgesOf(transitions);
+    seen.statuses[statusKey(status)] = edges;
+    read.set(statusKey(status), { status, transitions: edges });
+  };
+  /** The workflow as seen, read once and only when a route longer than one step is wanted. */
+  const recall = async () => {
+    if (stored !== undefined || input.workflow === undefined) return;
+    stored = await readSeenWorkflow(input.store, input.workflow);
+    for (const [key, edges] of Object.entries(stored.statuses)) if (!read.has(key)) seen.statuses[key] = edges;
+  };
+  learn(current.name, offered);
+  const remember = (): StoreWrite[] => {
+    const workflow = input.workflow;
+    if (workflow === undefined) return [];
+    return [...read]
+      .filter(([key, value]) => stored === undefined || JSON.stringify(stored.statuses[key]) !== JSON.stringify(value.transitions))
+      .map(([, value]) => ({ key: workflowStatusKey(workflow, value.status), value, ttlSeconds: WORKFLOW_TTL_SECONDS }));
+  };
   const done = (result: MoveResult): MoveResult => {
-    const write = remember();
-    return write ? { ...result, remember: write } : result;
+    const writes = remember();
+    return writes.length > 0 ? { ...result, remember: writes } : result;
   };
 
   /**
@@ -143,8 +178,15 @@ export async function moveToStatus(input: MoveInput): Promise<MoveResult> {
   const categoryStop = (): MoveResult => done({ ok: true, path, note: `Status "${target.name ?? ''}" could not be reached; the issue is in "${current.name}", of the same category` });
 
   while (path.length < input.maxSteps) {
+    let route = findStatusRoute({ from: current, target, workflow: new Map(Object.entries(seen.statuses)), maxSteps: input.maxSteps - path.length });
+    // One step to the target is the shortest route whatever else Tandem has seen (the search is
+    // breadth first over the same transitions): anything longer is planned over all it has seen.
+    const oneStep = route.kind === 'route' && route.reaches === 'name' && route.steps.length === 1;
+    if (!oneStep && route.kind !== 'at' && stored === undefined && input.workflow !== undefined) {
+      await recall();
+      route = findStatusRoute({ from: current, target, workflow: new Map(Object.entries(seen.statuses)), maxSteps: input.maxSteps - path.length });
+    }
     const workflow = new Map(Object.entries(seen.statuses));
-    const route = findStatusRoute({ from: current, target, workflow, maxSteps: input.maxSteps - path.length });
     if (route.kind === 'at') return done({ ok: true, path });
     // No route, or only one to the category while the named status may lie beyond statuses not seen
     // yet: learn what those offer from other issues in them (nothing moves), then plan again.
@@ -153,7 +195,7 @@ export async function moveToStatus(input: MoveInput): Promise<MoveResult> {
       for (const status of unseen) {
         asked.add(statusKey(status.name));
         const found = await input.peers({ id: status.id, name: status.name });
-        if (found) seen.statuses[statusKey(status.name)] = edgesOf(found);
+        if (found) learn(status.name, found);
       }
       if (unseen.length > 0) continue;
     }
@@ -175,7 +217,7 @@ export async function moveToStatus(input: MoveInput): Promise<MoveResult> {
     let choice = step && offered.find((t) => t.id === step.id);
     if (choice?.screenUnread) {
       offered = await jira.getTransitions(issueId);
-      seen.statuses[statusKey(current.name)] = edgesOf(offered);
+      learn(current.name, offered);
       choice = offered.find((t) => t.id === choice?.id);
       if (!choice) continue;
     }
@@ -202,7 +244,7 @@ export async function moveToStatus(input: MoveInput): Promise<MoveResult> {
     if (route.kind === 'route' && route.steps.length === 1 && route.reaches === 'name') return done({ ok: true, path });
     if (path.length >= input.maxSteps && inCategoryAfterMoving()) return categoryStop();
     offered = await jira.getTransitions(issueId);
-    seen.statuses[statusKey(current.name)] = edgesOf(offered);
+    learn(current.name, offered);
   }
   if (inCategoryAfterMoving()) return categoryStop();
   return done({ ok: false, path, reason: `No path of at most ${input.maxSteps} transitions from "${current.name}" reaches ${describeTarget(target)}`, noRoute: { from: current.name, offered: offered.map((t) => `${t.name} → ${t.to.name}`) } });

@@ -50,7 +50,7 @@ export async function moveStatus(run: InboundRun, change: StatusChange): Promise
     maxSteps: maxTransitionsOf(connection),
     peers: peersOf(run, issue),
   });
-  const writes: StoreWrite[] = moved.remember ? [moved.remember] : [];
+  const writes: StoreWrite[] = [...(moved.remember ?? [])];
   const toolField = toolFieldOf(change.mappings, 'status');
   const subject = {
     kind: 'status' as const,
