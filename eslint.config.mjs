@@ -144,13 +144,8 @@ export default defineConfig([
     rules: { 'react-hooks/rules-of-hooks': 'error', 'react-hooks/exhaustive-deps': 'error' },
   },
   // Atlassian's design-system rules: Atlaskit components and tokens, not hand-rolled controls and raw colours.
-  // The issue page's files still on hand-rolled markup are listed in `ignores` until they move to Atlaskit's.
   {
     files: ['static/admin/src/**/*.tsx', 'static/issue/src/**/*.tsx'],
-    ignores: [
-      'static/issue/src/Actions.tsx',
-      'static/issue/src/Panel.tsx',
-    ],
     ...designSystem.configs['recommended/flat'],
   },
 

@@ -122,3 +122,8 @@ export interface IssueCalls {
   unlinkRecord: { request: ConnectionOnIssueRequest; response: UnlinkResponse };
 }
 export type IssueCallName = keyof IssueCalls;
+
+// Every answer may be a refusal with its code, as on the admin page: the page decides by the code.
+type EveryIssueAnswerMayFail = { [K in IssueCallName]: { ok: false; error: AdminError } extends IssueCalls[K]['response'] ? true : false }[IssueCallName];
+const everyIssueAnswerMayFail: EveryIssueAnswerMayFail = true;
+void everyIssueAnswerMayFail;

@@ -72,3 +72,40 @@ test('unlink a synced bug, then link it to its incident again from the issue', a
   assert.match(await panelCard.innerText(), new RegExp(`${incident.number} · Badge readers offline`));
   assert.deepEqual(findings, [], 'axe-core finds no serious or critical violation');
 });
+
+test('a search StackFlow fails is shown as a passing failure with Try again, which finds the record once StackFlow answers', async () => {
+  const created = await sandbox.jira.rest({ kind: 'user', accountId: sandbox.info.demoAdmin.accountId }, 'POST', '/rest/api/3/issue', {
+    fields: { project: { key: 'OPS' }, issuetype: { name: 'Bug' }, summary: 'VPN drops every hour' },
+  });
+  assert.equal(created.status, 201);
+  const key = (created.body as { key: string }).key;
+  const incident = await waitFor('the incident is made', () => Promise.resolve(sandbox.itsm.records('incidents').find((r) => r.jira_issue_key === key)), 10_000);
+  const other = await sandbox.jira.rest({ kind: 'user', accountId: sandbox.info.demoAdmin.accountId }, 'POST', '/rest/api/3/issue', {
+    fields: { project: { key: 'OPS' }, issuetype: { name: 'Bug' }, summary: 'Printer queue stuck' },
+  });
+  const otherKey = (other.body as { key: string }).key;
+  await waitFor('the second incident is made', () => Promise.resolve(sandbox.itsm.records('incidents').find((r) => r.jira_issue_key === otherKey)), 10_000);
+  await page.goto(sandbox.emulator.pageUrl('tandem-unlink-record', sandbox.info.demoAdmin.accountId, otherKey));
+  await page.frameLocator('iframe#forge-app').getByRole('button', { name: /^Unlink from / }).click();
+  await page.frameLocator('iframe#forge-app').getByText('no longer sync').waitFor();
+
+  sandbox.itsm.setFaults({ status: 503, message: 'StackFlow is under maintenance' });
+  try {
+    await page.goto(sandbox.emulator.pageUrl('tandem-link-record', sandbox.info.demoAdmin.accountId, otherKey));
+    const frame = page.frameLocator('iframe#forge-app');
+    await frame.getByTestId('record-query').fill(incident.number);
+    await frame.getByRole('button', { name: 'Search' }).click();
+    const refusal = frame.getByTestId('refusal-FAILED');
+    await refusal.waitFor();
+    assert.match(await refusal.innerText(), /Tandem could not finish this just now/);
+    assert.match(await refusal.innerText(), /StackFlow did not list its incidents records just now/);
+    const findings = await serious('tandem-link-record', 'search failed');
+    sandbox.itsm.clearFaults();
+    await refusal.getByRole('button', { name: 'Try again' }).click();
+    await frame.getByTestId(`record-${incident.id}`).waitFor();
+    assert.equal(await frame.getByTestId('refusal-FAILED').count(), 0, 'the failure is gone once the search worked');
+    assert.deepEqual(findings, [], 'axe-core finds no serious or critical violation');
+  } finally {
+    sandbox.itsm.clearFaults();
+  }
+});

@@ -23,7 +23,7 @@ function ensureBuilt(name: 'admin' | 'issue'): void {
   const dir = join(ROOT, 'static', name);
   const built = join(dir, 'build', 'index.html');
   // The issue page is built with the admin page's building blocks too.
-  const shared = name === 'issue' ? [join(ADMIN, 'src', 'ui.tsx'), join(ADMIN, 'src', 'host.ts')] : [];
+  const shared = name === 'issue' ? [join(ADMIN, 'src', 'ui.tsx'), join(ADMIN, 'src', 'host.ts'), join(ADMIN, 'src', 'api.ts')] : [];
   const sources = [join(dir, 'src'), join(dir, 'index.html'), join(dir, 'vite.config.ts'), join(ROOT, 'src', 'contract'), ...shared].filter((path) => existsSync(path));
   if (existsSync(built) && statSync(built).mtimeMs >= Math.max(...sources.map(newestMtime))) return;
   const vite = join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js');

@@ -9,12 +9,14 @@ import Heading from '@atlaskit/heading';
 import AkLozenge from '@atlaskit/lozenge';
 import Modal, { ModalBody, ModalFooter, ModalHeader, ModalTitle, ModalTransition } from '@atlaskit/modal-dialog';
 import { Box, Inline, Stack, Text, xcss } from '@atlaskit/primitives';
+import SectionMessage, { SectionMessageAction } from '@atlaskit/section-message';
 import Select from '@atlaskit/select';
 import AkTabs, { Tab, TabList, TabPanel } from '@atlaskit/tabs';
 import TextArea from '@atlaskit/textarea';
 import Textfield from '@atlaskit/textfield';
 import VisuallyHidden from '@atlaskit/visually-hidden';
 import { showFlag } from '@forge/bridge';
+import type { AdminError, AdminErrorCode } from '../../../src/contract/admin';
 
 // ---------------------------------------------------------------- fields
 
@@ -433,6 +435,47 @@ const CELL_WIDTH = {
   medium: xcss({ minWidth: '180px' }),
   wide: xcss({ minWidth: '240px' }),
 } as const;
+
+// ---------------------------------------------------------------- refusals
+
+/**
+ * How each refusal reads, by its code (never by its words): FAILED and BUSY pass, so they offer
+ * Try again; the others need something changed first, which their message says.
+ */
+const REFUSALS: Record<AdminErrorCode, { appearance: 'error' | 'warning' | 'information'; title: string; passes: boolean }> = {
+  FAILED: { appearance: 'error', title: 'Tandem could not finish this just now', passes: true },
+  BUSY: { appearance: 'information', title: 'Tandem is busy with this just now', passes: true },
+  FORBIDDEN: { appearance: 'warning', title: 'Not allowed', passes: false },
+  NOT_FOUND: { appearance: 'warning', title: 'No longer there', passes: false },
+  CONFLICT: { appearance: 'warning', title: 'Not done', passes: false },
+  INVALID: { appearance: 'error', title: 'Not done', passes: false },
+};
+
+/** A refused or failed answer, read out at once; `onTryAgain` is offered when the refusal passes by itself. */
+export function Refusal(props: { error: AdminError; title?: string; onTryAgain?: () => void; headingLevel?: 'h2' | 'h3' }) {
+  const kind = REFUSALS[props.error.code];
+  const again = kind.passes ? props.onTryAgain : undefined;
+  return (
+    <Box role="alert" testId={`refusal-${props.error.code}`}>
+      <SectionMessage
+        appearance={kind.appearance}
+        title={props.title ?? kind.title}
+        headingLevel={props.headingLevel ?? 'h3'}
+        {...(again
+          ? {
+              actions: [
+                <SectionMessageAction key="again" onClick={again}>
+                  Try again
+                </SectionMessageAction>,
+              ],
+            }
+          : {})}
+      >
+        <Text as="p">{props.error.message}</Text>
+      </SectionMessage>
+    </Box>
+  );
+}
 
 // ---------------------------------------------------------------- copy and flags
 

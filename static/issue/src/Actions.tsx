@@ -1,92 +1,90 @@
 // The issue actions, each in Jira's action dialog: "Link to a record…" (search the mapped module's
 // records, see what linking does under the conflict policy, link) and "Unlink from Tandem" (end a
 // link on both sides; nothing is deleted).
-import { useEffect, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import Heading from '@atlaskit/heading';
 import SectionMessage from '@atlaskit/section-message';
 import Spinner from '@atlaskit/spinner';
-import { Inline, Stack, Text } from '@atlaskit/primitives';
-import { token } from '@atlaskit/tokens';
+import { Anchor, Box, Inline, Stack, Text, xcss } from '@atlaskit/primitives';
+import type { AdminError } from '../../../src/contract/admin';
 import type { ConnectionSyncView, RecordCandidate } from '../../../src/contract/issue';
-import { Button, Card, SelectField, TextField } from '../../admin/src/ui';
+import { Button, Card, Refusal, SelectField, TextField } from '../../admin/src/ui';
 import { call, closeAction } from './api';
 
-const subtle = { color: token('color.text.subtle', '#44546F'), fontSize: 12 };
+const listStyles = xcss({ margin: 'space.0', paddingInlineStart: 'space.200' });
 
-type Connections = { kind: 'loading' } | { kind: 'ready'; issueKey: string; canEdit: boolean; connections: ConnectionSyncView[] } | { kind: 'failed'; message: string };
+type Connections = { kind: 'loading' } | { kind: 'ready'; issueKey: string; canEdit: boolean; connections: ConnectionSyncView[] } | { kind: 'failed'; error: AdminError };
 
-function useConnections(): Connections {
+function useConnections(): { state: Connections; reload: () => void } {
   const [state, setState] = useState<Connections>({ kind: 'loading' });
-  useEffect(() => {
-    call('getIssueSync', {}).then(
-      (answer) => setState(answer.ok ? { kind: 'ready', issueKey: answer.issueKey, canEdit: answer.canEdit, connections: answer.connections } : { kind: 'failed', message: answer.error.message }),
-      (error: unknown) => setState({ kind: 'failed', message: error instanceof Error ? error.message : String(error) }),
+  const reload = useCallback(() => {
+    setState({ kind: 'loading' });
+    void call('getIssueSync', {}).then((answer) =>
+      setState(answer.ok ? { kind: 'ready', issueKey: answer.issueKey, canEdit: answer.canEdit, connections: answer.connections } : { kind: 'failed', error: answer.error }),
     );
   }, []);
-  return state;
+  useEffect(reload, [reload]);
+  return { state, reload };
 }
 
-function Problem({ children }: { children: string }) {
-  return (
-    <div role="alert">
-      <SectionMessage appearance="error">{children}</SectionMessage>
-    </div>
-  );
-}
+/** What the last request answered when it was refused, and how to make it again. */
+type Problem = { error: AdminError; again: () => void };
 
 export function LinkAction() {
-  const state = useConnections();
+  const { state, reload } = useConnections();
   const [connectionId, setConnectionId] = useState<string | undefined>();
   const [query, setQuery] = useState('');
   const [found, setFound] = useState<{ records: RecordCandidate[]; policy: string; more: boolean } | undefined>();
   const [busy, setBusy] = useState(false);
-  const [problem, setProblem] = useState<string | undefined>();
+  const [problem, setProblem] = useState<Problem | undefined>();
   const [done, setDone] = useState<string | undefined>();
 
   if (state.kind === 'loading') return <Spinner label="Loading" />;
-  if (state.kind === 'failed') return <Problem>{state.message}</Problem>;
+  if (state.kind === 'failed') return <Refusal error={state.error} headingLevel="h2" onTryAgain={reload} />;
   const linkable = state.connections.filter((c) => c.linkableModule && !c.record);
-  if (!state.canEdit) return <SectionMessage title="Link to a record">Only people who can edit this issue can link it.</SectionMessage>;
+  if (!state.canEdit) {
+    return (
+      <SectionMessage title="Link to a record" headingLevel="h2">
+        Only people who can edit this issue can link it.
+      </SectionMessage>
+    );
+  }
   if (linkable.length === 0) {
-    return <SectionMessage title="Link to a record">This issue is linked already, or no connection maps its project and type.</SectionMessage>;
+    return (
+      <SectionMessage title="Link to a record" headingLevel="h2">
+        This issue is linked already, or no connection maps its project and type.
+      </SectionMessage>
+    );
   }
   const chosen = linkable.find((c) => c.connectionId === connectionId) ?? linkable[0];
   if (!chosen) return null;
 
-  async function search(event: FormEvent) {
-    event.preventDefault();
+  async function search() {
     if (!chosen) return;
     setBusy(true);
     setProblem(undefined);
-    try {
-      const answer = await call('searchRecords', { connectionId: chosen.connectionId, query });
-      if (answer.ok) setFound({ records: answer.records, policy: answer.conflictPolicy, more: answer.more === true });
-      else setProblem(answer.error.message);
-    } catch (error) {
-      setProblem(error instanceof Error ? error.message : String(error));
-    } finally {
-      setBusy(false);
-    }
+    const answer = await call('searchRecords', { connectionId: chosen.connectionId, query });
+    if (answer.ok) setFound({ records: answer.records, policy: answer.conflictPolicy, more: answer.more === true });
+    else setProblem({ error: answer.error, again: () => void search() });
+    setBusy(false);
   }
 
   async function link(record: RecordCandidate) {
     if (!chosen) return;
     setBusy(true);
     setProblem(undefined);
-    try {
-      const answer = await call('linkRecord', { connectionId: chosen.connectionId, recordId: record.id });
-      if (answer.ok) setDone(`Linked to ${answer.linked.number}${answer.linked.title ? ` · ${answer.linked.title}` : ''}. Tandem brings the two in line now.`);
-      else setProblem(answer.error.message);
-    } catch (error) {
-      setProblem(error instanceof Error ? error.message : String(error));
-    } finally {
-      setBusy(false);
-    }
+    const answer = await call('linkRecord', { connectionId: chosen.connectionId, recordId: record.id });
+    if (answer.ok) setDone(`Linked to ${answer.linked.number}${answer.linked.title ? ` · ${answer.linked.title}` : ''}. Tandem brings the two in line now.`);
+    else setProblem({ error: answer.error, again: () => void link(record) });
+    setBusy(false);
   }
 
   if (done) {
     return (
       <Stack space="space.150">
-        <SectionMessage appearance="success" title="Linked">{done}</SectionMessage>
+        <SectionMessage appearance="success" title="Linked" headingLevel="h2">
+          {done}
+        </SectionMessage>
         <Inline>
           <Button onClick={closeAction}>Close</Button>
         </Inline>
@@ -95,7 +93,9 @@ export function LinkAction() {
   }
   return (
     <Stack space="space.150">
-      <h2 style={{ fontSize: 16, margin: 0 }}>Link {state.issueKey} to a record</h2>
+      <Heading size="small" as="h2">
+        Link {state.issueKey} to a record
+      </Heading>
       {linkable.length > 1 && (
         <SelectField
           label="Connection"
@@ -107,7 +107,12 @@ export function LinkAction() {
           }}
         />
       )}
-      <form onSubmit={(e) => void search(e)}>
+      <form
+        onSubmit={(event: FormEvent) => {
+          event.preventDefault();
+          void search();
+        }}
+      >
         <Inline space="space.100" alignBlock="end">
           <TextField label={`${chosen.connectionName} ${chosen.linkableModule ?? ''} by number or text`} value={query} onChange={setQuery} testId="record-query" autoFocus />
           <Button appearance="primary" type="submit" isDisabled={busy}>
@@ -115,31 +120,39 @@ export function LinkAction() {
           </Button>
         </Inline>
       </form>
-      {problem && <Problem>{problem}</Problem>}
+      {problem && <Refusal error={problem.error} onTryAgain={problem.again} />}
       {found && (
         <Stack space="space.100">
-          <Text>{found.policy}</Text>
-          {found.records.length === 0 && <Text>No record matches.</Text>}
+          <Text as="p">{found.policy}</Text>
+          {found.records.length === 0 && <Text as="p">No record matches.</Text>}
           {found.records.map((record) => (
             <Card key={record.id} testId={`record-${record.id}`} label={`${record.number} ${record.title}`}>
               <Inline space="space.100" alignBlock="center">
-                <a href={record.url} target="_blank" rel="noreferrer" style={{ textDecoration: 'underline' }}>
+                <Anchor href={record.url} target="_blank" rel="noreferrer">
                   {record.number}
-                </a>
+                </Anchor>
                 <Text>{record.title}</Text>
               </Inline>
               {record.linkedIssueKey ? (
-                <p style={{ margin: 0, ...subtle }}>Linked to {record.linkedIssueKey} already.</p>
+                <Text as="p" size="small" color="color.text.subtle">
+                  Linked to {record.linkedIssueKey} already.
+                </Text>
               ) : (
                 <>
                   {record.outcome.length === 0 ? (
-                    <p style={{ margin: 0, ...subtle }}>The two hold the same values: linking changes nothing.</p>
+                    <Text as="p" size="small" color="color.text.subtle">
+                      The two hold the same values: linking changes nothing.
+                    </Text>
                   ) : (
-                    <ul style={{ margin: 0, paddingLeft: 16, ...subtle }}>
+                    <Box as="ul" xcss={listStyles}>
                       {record.outcome.map((line) => (
-                        <li key={line}>{line}</li>
+                        <li key={line}>
+                          <Text size="small" color="color.text.subtle">
+                            {line}
+                          </Text>
+                        </li>
                       ))}
-                    </ul>
+                    </Box>
                   )}
                   <Inline>
                     <Button isDisabled={busy} onClick={() => void link(record)}>
@@ -150,7 +163,11 @@ export function LinkAction() {
               )}
             </Card>
           ))}
-          {found.more && <p style={{ margin: 0, ...subtle }}>More records may match: search for more of the number or title.</p>}
+          {found.more && (
+            <Text as="p" size="small" color="color.text.subtle">
+              More records may match: search for more of the number or title.
+            </Text>
+          )}
         </Stack>
       )}
     </Stack>
@@ -158,49 +175,63 @@ export function LinkAction() {
 }
 
 export function UnlinkAction() {
-  const state = useConnections();
+  const { state, reload } = useConnections();
   const [busy, setBusy] = useState(false);
-  const [problem, setProblem] = useState<string | undefined>();
+  const [problem, setProblem] = useState<Problem | undefined>();
   const [done, setDone] = useState<string | undefined>();
 
   if (state.kind === 'loading') return <Spinner label="Loading" />;
-  if (state.kind === 'failed') return <Problem>{state.message}</Problem>;
-  if (!state.canEdit) return <SectionMessage title="Unlink from Tandem">Only people who can edit this issue can unlink it.</SectionMessage>;
+  if (state.kind === 'failed') return <Refusal error={state.error} headingLevel="h2" onTryAgain={reload} />;
+  if (!state.canEdit) {
+    return (
+      <SectionMessage title="Unlink from Tandem" headingLevel="h2">
+        Only people who can edit this issue can unlink it.
+      </SectionMessage>
+    );
+  }
+  const issueKey = state.issueKey;
   const linked = state.connections.filter((c) => c.record);
   if (done) {
     return (
       <Stack space="space.150">
-        <SectionMessage appearance="success" title="Unlinked">{done}</SectionMessage>
+        <SectionMessage appearance="success" title="Unlinked" headingLevel="h2">
+          {done}
+        </SectionMessage>
         <Inline>
           <Button onClick={closeAction}>Close</Button>
         </Inline>
       </Stack>
     );
   }
-  if (linked.length === 0) return <SectionMessage title="Unlink from Tandem">This issue is not linked to any record.</SectionMessage>;
+  if (linked.length === 0) {
+    return (
+      <SectionMessage title="Unlink from Tandem" headingLevel="h2">
+        This issue is not linked to any record.
+      </SectionMessage>
+    );
+  }
 
   async function unlink(connection: ConnectionSyncView) {
     setBusy(true);
     setProblem(undefined);
-    try {
-      const answer = await call('unlinkRecord', { connectionId: connection.connectionId });
-      if (answer.ok) setDone(`${state.kind === 'ready' ? state.issueKey : 'The issue'} and ${connection.record?.number ?? 'the record'} no longer sync. Both are kept as they are.`);
-      else setProblem(answer.error.message);
-    } catch (error) {
-      setProblem(error instanceof Error ? error.message : String(error));
-    } finally {
-      setBusy(false);
-    }
+    const answer = await call('unlinkRecord', { connectionId: connection.connectionId });
+    if (answer.ok) setDone(`${issueKey} and ${connection.record?.number ?? 'the record'} no longer sync. Both are kept as they are.`);
+    else setProblem({ error: answer.error, again: () => void unlink(connection) });
+    setBusy(false);
   }
 
   return (
     <Stack space="space.150">
-      <h2 style={{ fontSize: 16, margin: 0 }}>Unlink {state.issueKey}</h2>
-      <Text>Unlinking stops the sync both ways. Nothing is deleted: the issue and the record stay as they are, and Tandem makes no new record for this issue until someone links it again.</Text>
-      {problem && <Problem>{problem}</Problem>}
+      <Heading size="small" as="h2">
+        Unlink {issueKey}
+      </Heading>
+      <Text as="p">
+        Unlinking stops the sync both ways. Nothing is deleted: the issue and the record stay as they are, and Tandem makes no new record for this issue until someone links it again.
+      </Text>
+      {problem && <Refusal error={problem.error} onTryAgain={problem.again} />}
       {linked.map((connection) => (
         <Card key={connection.connectionId} testId={`unlink-${connection.connectionId}`} label={connection.connectionName}>
-          <Text>
+          <Text as="p">
             {connection.connectionName}: {connection.record?.number}
             {connection.record?.title ? ` · ${connection.record.title}` : ''}
           </Text>

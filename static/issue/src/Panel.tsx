@@ -1,12 +1,12 @@
 // The "Tandem" panel on an issue: per connection, the linked record, the state in words, the last
 // sync each way and the last few events; Sync now and Retry for people who can edit the issue.
 import { useCallback, useEffect, useRef, useState } from 'react';
-import SectionMessage from '@atlaskit/section-message';
+import Heading from '@atlaskit/heading';
 import Spinner from '@atlaskit/spinner';
-import { Inline, Stack, Text } from '@atlaskit/primitives';
-import { token } from '@atlaskit/tokens';
+import { Anchor, Box, Inline, Stack, Text, xcss } from '@atlaskit/primitives';
+import type { AdminError } from '../../../src/contract/admin';
 import type { ConnectionSyncView, IssueViewResponseBody, SyncStateName } from '../../../src/contract/issue';
-import { Button, Card, Lozenge } from '../../admin/src/ui';
+import { Button, Card, Lozenge, Refusal } from '../../admin/src/ui';
 import { call } from './api';
 
 const STATE: Record<SyncStateName, { label: string; appearance: 'success' | 'inprogress' | 'removed' | 'default' }> = {
@@ -22,23 +22,22 @@ const POLL_LIMIT = 60;
 
 const when = (iso: string | undefined): string => (iso ? new Date(iso).toLocaleString() : 'never');
 
-const subtle = { color: token('color.text.subtle', '#44546F'), fontSize: 12 };
+const listStyles = xcss({ margin: 'space.0', paddingInlineStart: 'space.200' });
+const partStyles = xcss({ marginBlockEnd: 'space.050' });
+const timesStyles = xcss({ margin: 'space.0', padding: 'space.0', display: 'grid', gridTemplateColumns: 'auto 1fr', columnGap: 'space.100' });
+const flushStyles = xcss({ margin: 'space.0' });
 
-type Loaded = { kind: 'loading' } | { kind: 'ready'; view: IssueViewResponseBody } | { kind: 'failed'; message: string };
+type Loaded = { kind: 'loading' } | { kind: 'ready'; view: IssueViewResponseBody } | { kind: 'failed'; error: AdminError };
 
 export function Panel() {
   const [state, setState] = useState<Loaded>({ kind: 'loading' });
   const [busy, setBusy] = useState<string | undefined>();
-  const [message, setMessage] = useState<string | undefined>();
+  const [problem, setProblem] = useState<{ error: AdminError; again: () => void } | undefined>();
   const polls = useRef(0);
 
   const load = useCallback(async () => {
-    try {
-      const answer = await call('getIssueSync', {});
-      setState(answer.ok ? { kind: 'ready', view: answer } : { kind: 'failed', message: answer.error.message });
-    } catch (error) {
-      setState({ kind: 'failed', message: error instanceof Error ? error.message : String(error) });
-    }
+    const answer = await call('getIssueSync', {});
+    setState(answer.ok ? { kind: 'ready', view: answer } : { kind: 'failed', error: answer.error });
   }, []);
 
   useEffect(() => {
@@ -61,66 +60,64 @@ export function Panel() {
 
   async function act(connection: ConnectionSyncView, kind: 'sync' | 'retry', failureId = connection.failureId) {
     setBusy(connection.connectionId);
-    setMessage(undefined);
-    try {
-      const answer =
-        kind === 'retry' && failureId
-          ? await call('retrySync', { failureId })
-          : await call('syncNow', { connectionId: connection.connectionId });
-      if (!answer.ok) setMessage(answer.error.message);
-      await load();
-    } catch (error) {
-      setMessage(error instanceof Error ? error.message : String(error));
-    } finally {
-      setBusy(undefined);
-    }
+    setProblem(undefined);
+    const answer = kind === 'retry' && failureId ? await call('retrySync', { failureId }) : await call('syncNow', { connectionId: connection.connectionId });
+    if (!answer.ok) setProblem({ error: answer.error, again: () => void act(connection, kind, failureId) });
+    await load();
+    setBusy(undefined);
   }
 
   if (state.kind === 'loading') return <Spinner label="Loading Tandem’s sync of this issue" />;
-  if (state.kind === 'failed') return <SectionMessage appearance="warning" title="Tandem’s sync is not shown">{state.message}</SectionMessage>;
+  if (state.kind === 'failed') {
+    return <Refusal error={state.error} title="Tandem’s sync is not shown" headingLevel="h2" onTryAgain={() => void load()} />;
+  }
   const { view } = state;
   return (
     <Stack space="space.150">
-      <h2 style={{ fontSize: 16, margin: 0 }}>Sync of {view.issueKey}</h2>
-      {message && (
-        <div role="alert">
-          <SectionMessage appearance="error">{message}</SectionMessage>
-        </div>
-      )}
-      {view.connections.length === 0 && <Text>No Tandem connection covers this issue’s project.</Text>}
+      <Heading size="small" as="h2">
+        Sync of {view.issueKey}
+      </Heading>
+      {problem && <Refusal error={problem.error} onTryAgain={problem.again} />}
+      {view.connections.length === 0 && <Text as="p">No Tandem connection covers this issue’s project.</Text>}
       {view.connections.map((connection) => (
         <Card key={connection.connectionId} testId={`sync-${connection.connectionId}`} label={connection.connectionName}>
           <Inline space="space.100" alignBlock="center">
-            <h3 style={{ fontSize: 14, margin: 0 }}>{connection.connectionName}</h3>
+            <Heading size="xsmall" as="h3">
+              {connection.connectionName}
+            </Heading>
             <span data-state={connection.state}>
               <Lozenge appearance={STATE[connection.state].appearance}>{STATE[connection.state].label}</Lozenge>
             </span>
           </Inline>
           {connection.record && (
-            <Text>
+            <Text as="p">
               Linked to{' '}
-              <a href={connection.record.url} target="_blank" rel="noreferrer" style={{ textDecoration: 'underline' }}>
+              <Anchor href={connection.record.url} target="_blank" rel="noreferrer">
                 {connection.record.number}
                 {connection.record.title ? ` · ${connection.record.title}` : ''}
-              </a>{' '}
+              </Anchor>{' '}
               ({connection.record.module})
             </Text>
           )}
-          <p style={{ margin: 0 }} data-testid="state-words">
+          <Text as="p" testId="state-words">
             {connection.words}
             {connection.nextAttemptAt ? ` Next attempt: ${when(connection.nextAttemptAt)}.` : ''}
-          </p>
+          </Text>
           {connection.toolMessage && (
-            <p style={{ margin: 0 }}>
+            <Text as="p">
               The tool said: <q>{connection.toolMessage}</q>
-            </p>
+            </Text>
           )}
-          {connection.advice && <p style={{ margin: 0, ...subtle }}>{connection.advice}</p>}
+          {connection.advice && (
+            <Text as="p" size="small" color="color.text.subtle">
+              {connection.advice}
+            </Text>
+          )}
           {connection.partFailures && connection.partFailures.length > 0 && (
-            <ul style={{ margin: 0, paddingLeft: 16 }} aria-label="What did not sync" data-testid="part-failures">
+            <Box as="ul" xcss={listStyles} aria-label="What did not sync" testId="part-failures">
               {connection.partFailures.map((part) => (
-                <li key={part.failureId} style={{ marginBottom: 4 }}>
-                  <strong>{part.what}</strong>: {part.words}
+                <Box as="li" key={part.failureId} xcss={partStyles}>
+                  <Text weight="bold">{part.what}</Text>: {part.words}
                   {part.nextAttemptAt ? ` Next attempt: ${when(part.nextAttemptAt)}.` : ''}
                   {part.toolMessage && (
                     <>
@@ -133,26 +130,46 @@ export function Panel() {
                       Retry
                     </Button>
                   )}
-                </li>
+                </Box>
               ))}
-            </ul>
+            </Box>
           )}
-          <dl style={{ margin: 0, display: 'grid', gridTemplateColumns: 'auto 1fr', columnGap: 8, ...subtle }}>
-            <dt>Last sync to the tool</dt>
-            <dd style={{ margin: 0 }}>{when(connection.lastToTool)}</dd>
-            <dt>Last sync from the tool</dt>
-            <dd style={{ margin: 0 }}>{when(connection.lastFromTool)}</dd>
-          </dl>
+          <Box as="dl" xcss={timesStyles}>
+            <dt>
+              <Text size="small" color="color.text.subtle">
+                Last sync to the tool
+              </Text>
+            </dt>
+            <Box as="dd" xcss={flushStyles}>
+              <Text size="small" color="color.text.subtle">
+                {when(connection.lastToTool)}
+              </Text>
+            </Box>
+            <dt>
+              <Text size="small" color="color.text.subtle">
+                Last sync from the tool
+              </Text>
+            </dt>
+            <Box as="dd" xcss={flushStyles}>
+              <Text size="small" color="color.text.subtle">
+                {when(connection.lastFromTool)}
+              </Text>
+            </Box>
+          </Box>
           {connection.events.length > 0 && (
             <details>
-              <summary>Last sync events</summary>
-              <ul style={{ margin: 0, paddingLeft: 16, ...subtle }}>
+              <summary>
+                <Text>Last sync events</Text>
+              </summary>
+              <Box as="ul" xcss={listStyles}>
                 {connection.events.map((event) => (
                   <li key={`${event.at}-${event.summary}`}>
-                    {when(event.at)} · {event.direction === 'outbound' ? 'to the tool' : 'from the tool'} · {event.outcome}: {event.summary}
+                    <Text size="small" color="color.text.subtle">
+                      {when(event.at)} · {event.direction === 'outbound' ? 'to the tool' : 'from the tool'} · {event.outcome}: {event.summary}
+                    </Text>
                   </li>
                 ))}
-              </ul>
+              </Box>
             </details>
           )}
           {view.canEdit ? (
@@ -170,7 +187,9 @@ export function Panel() {
               )}
             </Inline>
           ) : (
-            <p style={{ margin: 0, ...subtle }}>Only people who can edit this issue can sync it.</p>
+            <Text as="p" size="small" color="color.text.subtle">
+              Only people who can edit this issue can sync it.
+            </Text>
           )}
         </Card>
       ))}

@@ -1,9 +1,12 @@
-// The one place the issue page invokes the backend, typed by the shared contract.
-import { invoke, view } from '@forge/bridge';
+// The one place the issue page invokes the backend, typed by the shared contract. A call the bridge
+// could not make answers `{ok: false, error: {code: 'FAILED'}}` like any refusal, never throws.
+import { view } from '@forge/bridge';
 import type { IssueCallName, IssueCalls } from '../../../src/contract/issue';
+import { invokeResolver } from '../../admin/src/api';
 
-export function call<K extends IssueCallName>(name: K, payload: IssueCalls[K]['request']): Promise<IssueCalls[K]['response']> {
-  return invoke<IssueCalls[K]['response']>(name, payload as unknown as Record<string, never>) as Promise<IssueCalls[K]['response']>;
+export async function call<K extends IssueCallName>(name: K, payload: IssueCalls[K]['request']): Promise<IssueCalls[K]['response']> {
+  // The contract checks that every answer may be a failure with its code.
+  return (await invokeResolver<IssueCalls[K]['response']>(name, payload)) as IssueCalls[K]['response'];
 }
 
 /** Which of the app's issue modules this page is: the panel, or one of the actions. */
