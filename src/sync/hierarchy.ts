@@ -2,8 +2,13 @@
 // parent transform leaves it out, saying so). When the parent's link arrives, its children are
 // queued again, so each sends the parent reference it now has: one search of the parent's children,
 // only when a connection that sends parents links an issue for the first time.
+// The other way: a record naming a parent record not linked yet waits for it (one key per child
+// under the parent's id). When the parent record gets its issue, each waiting child's parent goes
+// through the inbound path again, as the change it was, so a newer parent set since wins.
+import { z } from 'zod';
 import { fieldMappingsFor, type Connection } from '../mapping';
 import type { Ports } from './ports';
+import { keyPart } from './state';
 
 /** Children one new link re-sends (a page of the search); more are left to their next change or the sweep. */
 const MOST_CHILDREN = 100;
@@ -21,4 +26,48 @@ export async function resendChildren(ports: Pick<Ports, 'jira' | 'queue'>, conne
     await ports.queue.push({ type: 'delivery', delivery: { kind: 'issue', connectionId: connection.id, issueId: child.id, issueKey: child.key, attempt: 1 } });
   }
   return page.issues.length;
+}
+
+/** Long enough for a late webhook or a Sync existing of the parents; a child still waiting after it keeps its next change. */
+export const PARENT_WAIT_TTL_SECONDS = 7 * 24 * 60 * 60;
+/** Children given a parent at once when it arrives; more are left to their next change. */
+const MOST_WAITING = 100;
+
+const parentWaitPrefix = (connectionId: string, parentRecordId: string) => `parent-wait:${keyPart(connectionId)}:${keyPart(parentRecordId)}:`;
+
+const parentWaitSchema = z.object({
+  module: z.string().min(1),
+  id: z.string().min(1),
+  toolField: z.string().min(1),
+  /** When the tool named the parent: the change is applied as of then, so anything newer stands. */
+  occurredAt: z.string().min(1),
+});
+export type ParentWait = z.infer<typeof parentWaitSchema>;
+
+/** Notes that the child record names a parent record that has no issue yet. */
+export async function waitForParent(ports: Pick<Ports, 'store'>, connectionId: string, parentRecordId: string, child: ParentWait): Promise<void> {
+  await ports.store.set(`${parentWaitPrefix(connectionId, parentRecordId)}${keyPart(child.module)}:${keyPart(child.id)}`, child, PARENT_WAIT_TTL_SECONDS);
+}
+
+/**
+ * The parent record has its issue now: each child waiting for it is queued as the tool's change of
+ * its parent field, at the time the tool made it, so the ordinary inbound path sets the Jira parent
+ * (or leaves it, when the field changed since from either side).
+ */
+export async function releaseWaitingChildren(ports: Pick<Ports, 'store' | 'queue'>, connectionId: string, parentRecordId: string): Promise<number> {
+  const { entries } = await ports.store.list(parentWaitPrefix(connectionId, parentRecordId), { limit: MOST_WAITING });
+  let released = 0;
+  for (const entry of entries) {
+    await ports.store.delete(entry.key);
+    const wait = parentWaitSchema.safeParse(entry.value);
+    if (!wait.success) continue;
+    const { module, id, toolField, occurredAt } = wait.data;
+    const eventId = `late-parent:${id}:${occurredAt}`.replace(/[^A-Za-z0-9._:-]/g, '-').slice(0, 100);
+    await ports.queue.push({
+      type: 'delivery',
+      delivery: { kind: 'inbound', connectionId, attempt: 1, event: { eventId, type: 'record.updated', occurredAt, record: { module, id, fields: { [toolField]: parentRecordId } } } },
+    });
+    released++;
+  }
+  return released;
 }

@@ -1,5 +1,6 @@
 // A story synced to Craft.io before its epic had an item goes without its parent reference; when the
-// epic's item is made (its created event came late), the story is sent again and names it.
+// epic's item is made (its created event came late), the story is sent again and names it. The
+// other way too: a feature whose epic item reached Jira late gets the epic as its parent when it does.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CraftioStandIn } from '../../devkit/external/tools/craftio';
@@ -52,4 +53,40 @@ test('a story synced before its epic names the epic’s item once the epic is sy
   assert.ok(epicItem, 'the epic’s item is made');
   assert.equal(craftio.itemForIssue(story)?.parent_id, epicItem.id, 'the story names it now');
   assert.equal(craftio.itemForIssue(other)?.parent_id, epicItem.id);
+});
+
+test('a feature made in Craft.io before its epic item reached Jira gets the epic as parent once the epic arrives', async () => {
+  craftio.holdEvents();
+  const { item: epicItem } = await craftio.createItem('epics', { title: 'Audit log' });
+  const lateEpic = craftio.releaseHeld();
+  const { answer } = await craftio.createItem('features', { title: 'Export to CSV', parent_id: epicItem.id });
+  const { answer: other } = await craftio.createItem('features', { title: 'Retention', parent_id: epicItem.id });
+  assert.equal(answer.status, 200, JSON.stringify(answer.body));
+  assert.equal(other.status, 200, JSON.stringify(other.body));
+  const stories = [String(answer.body.issueKey), String(other.body.issueKey)];
+  for (const key of stories) assert.equal(tandem.jira.getIssue(key)?.parentKey, null, 'made without its parent, not yet in Jira');
+
+  const [epicAnswer] = await lateEpic();
+  assert.equal(epicAnswer?.status, 200, JSON.stringify(epicAnswer?.body));
+  const epicKey = String(epicAnswer?.body.issueKey);
+  await tandem.emulator.drain();
+  for (const key of stories) assert.equal(tandem.jira.getIssue(key)?.parentKey, epicKey, `${key} is under the epic now`);
+  // Nothing echoes back: the features' items keep the parent they had.
+  for (const key of stories) assert.equal(craftio.itemForIssue(key)?.parent_id, epicItem.id);
+});
+
+test('a feature moved to another epic before the first one arrives stays under the one it names last', async () => {
+  craftio.holdEvents();
+  const { item: first } = await craftio.createItem('epics', { title: 'Mobile app' });
+  const lateFirst = craftio.releaseHeld();
+  const { item: second, answer: secondAnswer } = await craftio.createItem('epics', { title: 'Offline mode' });
+  assert.equal(secondAnswer.status, 200, JSON.stringify(secondAnswer.body));
+  const { item: feature, answer } = await craftio.createItem('features', { title: 'Sync queue', parent_id: first.id });
+  const key = String(answer.body.issueKey);
+  const moved = await craftio.updateItem('features', feature.id, { parent_id: second.id });
+  assert.equal(moved.status, 200, JSON.stringify(moved.body));
+  assert.equal(tandem.jira.getIssue(key)?.parentKey, String(secondAnswer.body.issueKey));
+  await lateFirst();
+  await tandem.emulator.drain();
+  assert.equal(tandem.jira.getIssue(key)?.parentKey, String(secondAnswer.body.issueKey), 'the late epic does not take it back');
 });

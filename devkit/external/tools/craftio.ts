@@ -217,13 +217,36 @@ export class CraftioStandIn extends ToolServer {
     return { ...rest, ...structuredClone(custom) };
   }
 
+  /** Holds the changes Craft.io sends from now on, as a webhook delivered late would (see releaseHeld). */
+  holdEvents(): void {
+    this.held ??= [];
+  }
+
+  /** Stops holding; the function returned sends what was held, in order, when the test wants it to arrive. */
+  releaseHeld(): () => Promise<TandemAnswer[]> {
+    const held = this.held ?? [];
+    this.held = undefined;
+    return async () => {
+      const answers: TandemAnswer[] = [];
+      for (const send of held) answers.push(await send());
+      return answers;
+    };
+  }
+
+  private held: Array<() => Promise<TandemAnswer>> | undefined;
+
   private send(type: 'record.created' | 'record.updated', itemType: CraftioItemType, item: CraftioItem, changed?: ItemFields): Promise<TandemAnswer> {
-    if (!this.tandem) throw new Error('No Jira integration is connected: set `tandem` first');
+    const target = this.tandem;
+    if (!target) throw new Error('No Jira integration is connected: set `tandem` first');
     const { id, number, url, jira_issue_key: key, ...all } = this.flat(item) as Record<string, unknown> & Pick<CraftioItem, 'id' | 'number' | 'url' | 'jira_issue_key'>;
     const fields: Record<string, unknown> = changed ? { ...changed } : { ...all };
     delete fields.jira_issue_key;
     const record = { module: itemType, id, number, url, ...(key ? { jiraIssueKey: key } : {}), fields };
-    return sendToTandem(this.tandem, recordEvent(type, record, this.clock()), this.clock());
+    const event = recordEvent(type, record, this.clock());
+    const go = () => sendToTandem(target, event, this.clock());
+    if (!this.held) return go();
+    this.held.push(go);
+    return Promise.resolve({ status: 0, body: { held: true } });
   }
 
   private bucket(type: CraftioItemType): Map<string, CraftioItem> {

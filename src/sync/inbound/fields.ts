@@ -2,6 +2,7 @@
 // comes from, users found by email, and one edit of the issue that survives a refused field.
 import { hashValue, type FieldMapping, type InboundPlan, type Shadow, type SkippedField } from '../../mapping';
 import { isTransientJiraError, type JiraIssue, type JiraPort } from '../ports';
+import { waitForParent } from '../hierarchy';
 import { recordIndexKey, recordIndexSchema } from '../state';
 import type { RefusedField } from './field-failures';
 import type { InboundRun } from './run';
@@ -99,7 +100,13 @@ export async function findAccountByEmail(jira: JiraPort, email: string): Promise
  * Users by email: no match leaves the field empty and says so; it never fails the event. A sprint
  * the board lacks is returned as refused (a kept failure naming it), never made.
  */
-export async function resolveLookups(run: InboundRun, plan: InboundPlan, next: Shadow, notes: string[]): Promise<RefusedField[]> {
+export async function resolveLookups(
+  run: InboundRun,
+  plan: InboundPlan,
+  next: Shadow,
+  notes: string[],
+  change: { module: string; id: string; occurredAt: string; previous: Shadow | undefined },
+): Promise<RefusedField[]> {
   const refused: RefusedField[] = [];
   for (const lookup of plan.lookups) {
     if (lookup.lookup.kind === 'sprint-by-name') {
@@ -135,9 +142,12 @@ export async function resolveLookups(run: InboundRun, plan: InboundPlan, next: S
         plan.jiraFields[lookup.jiraField] = { id: parent.issueId };
         continue;
       }
-      // Not linked yet: the shadow keeps its old value, so the record's next change sends it again.
-      delete next.fields[lookup.toolField];
-      notes.push(`The parent ${recordId} given for ${lookup.toolField} is not linked to a Jira issue yet, so ${lookup.jiraField} is left as it is`);
+      // Not linked yet: the shadow holds what Jira holds (its old value; no parent on a new issue), so
+      // the issue's own deliveries never send that over the record's parent, and the change waits
+      // for the parent's issue.
+      next.fields[lookup.toolField] = change.previous?.fields[lookup.toolField] ?? hashValue(null);
+      await waitForParent(run.ports, run.connection.id, recordId, { module: change.module, id: change.id, occurredAt: change.occurredAt, toolField: lookup.toolField });
+      notes.push(`The parent ${recordId} given for ${lookup.toolField} is not linked to a Jira issue yet, so ${lookup.jiraField} is left as it is until it is`);
       continue;
     }
     if (lookup.lookup.kind === 'users-by-email') {

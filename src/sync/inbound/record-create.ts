@@ -8,6 +8,7 @@ import type { InboundAnswer } from '../inbound-request';
 import { answer, refusal } from '../inbound-request';
 import { isTransientJiraError, type JiraRefusal, type JiraScreenField, type StoreWrite } from '../ports';
 import { issueStateKey, keyPart, recordIndexKey, remoteLinkOf, type Link } from '../state';
+import { releaseWaitingChildren } from '../hierarchy';
 import { skipLine } from '../journal';
 import { ISSUE_PROPERTY_KEY, propertyValue, publishedKey, publishInboundOutcome, type PublishedEntry } from '../issue-property';
 import { fieldFailureWrites, refusedFieldReason, statusSkipReason, type RefusedField } from './field-failures';
@@ -115,6 +116,8 @@ export async function createIssue(run: InboundRun, event: RecordCreated, lock: s
     }),
   ]);
   await publishInboundOutcome(ports, created.id, connection.id, link.number ?? link.externalId, writes);
+  // Records that named this one as their parent before it had an issue get it now.
+  await releaseWaitingChildren(ports, connection.id, record.id).catch((error: unknown) => console.error('Could not give waiting children their parent', error instanceof Error ? error.name : typeof error));
   if (Object.keys(draft.reference).length > 0 || link.remoteLinkOwed) {
     try {
       await deliverIssue(run, connection.id, created);
@@ -149,7 +152,7 @@ async function draftIssue(run: InboundRun, event: RecordCreated): Promise<Create
   const skipped = plan.skipped.map((s) => ({ ...s }));
   const notes: string[] = [];
   const mappings = fieldMappingsFor(connection, projectMapping);
-  const unfound = await resolveLookups(run, plan, next, notes);
+  const unfound = await resolveLookups(run, plan, next, notes, { module: record.module, id: record.id, occurredAt: event.occurredAt, previous: undefined });
   for (const r of unfound) skipped.push({ field: r.jiraField, reason: (r.reason ?? r.message).slice(0, 400) });
   const fields: Record<string, unknown> = {};
   for (const [id, value] of Object.entries({ ...inboundOptionsOf(connection).createDefaults, ...plan.jiraFields })) {

@@ -186,7 +186,7 @@ async function planChange(run: InboundRun, event: RecordChange, shadow: Shadow, 
   const { plan } = settled;
   const next: Shadow = { fields: { ...settled.shadowNext.fields }, updatedAt: settled.shadowNext.updatedAt, changed: { ...settled.shadowNext.changed } };
   const notes = [...settled.notes];
-  const unfound = await resolveLookups(run, plan, next, notes);
+  const unfound = await resolveLookups(run, plan, next, notes, { module: event.record.module, id: event.record.id, occurredAt: event.occurredAt, previous: shadow });
   // An edit that would set what Jira already holds (e.g. unassigned again) is left out.
   for (const [id, value] of Object.entries(plan.jiraFields)) {
     if (sameAsJira(value, issue.fields[id])) delete plan.jiraFields[id];
