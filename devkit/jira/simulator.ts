@@ -57,6 +57,11 @@ export interface AddProjectInput {
   lead?: string;
   /** Company-managed (classic, the default) or team-managed (next-gen). */
   style?: 'classic' | 'next-gen';
+  /**
+   * Levels above Epic (Jira Premium and Enterprise): issue type name → level, 2 and up, e.g.
+   * `{Initiative: 2}` (support.atlassian.com/jira-software-cloud/docs/configure-custom-hierarchy-levels-in-advanced-roadmaps/).
+   */
+  levels?: Record<string, number>;
   /** Version (release) names, unreleased. */
   versions?: string[];
   components?: string[];
@@ -258,7 +263,9 @@ export class JiraSimulator {
       if (!type) {
         // Epics sit above standard types and sub-tasks below them, as on a fresh Jira Software site.
         const subtask = /^sub-?task$/i.test(name);
-        const hierarchyLevel = subtask ? -1 : name === 'Epic' ? 1 : 0;
+        const above = input.levels?.[name];
+        if (above !== undefined && (!Number.isInteger(above) || above < 2)) throw new Error(`Levels above Epic start at 2, not ${above} (${name})`);
+        const hierarchyLevel = above ?? (subtask ? -1 : name === 'Epic' ? 1 : 0);
         const created = { id: String(store.next('issueType')), name, description: `A ${name.toLowerCase()}.`, subtask, hierarchyLevel, ...(style === 'next-gen' ? { projectId } : {}) };
         store.issueTypes.set(created.id, created);
         return created.id;

@@ -17,7 +17,8 @@ let sprint2 = 0;
 
 before(async () => {
   tandem = await startTandem();
-  tandem.jira.addProject({ key: 'PROD', name: 'Product', issueTypes: ['Epic', 'Story', 'Bug', 'Sub-task'], versions: ['Q3 2026'] });
+  // Initiative sits above Epic, a level Jira Premium adds.
+  tandem.jira.addProject({ key: 'PROD', name: 'Product', issueTypes: ['Initiative', 'Epic', 'Story', 'Bug', 'Sub-task'], levels: { Initiative: 2 }, versions: ['Q3 2026'] });
   tandem.jira.addCustomField({ name: 'Sprint', schemaType: 'sprint' });
   boardId = tandem.jira.addBoard({ projectKey: 'PROD', name: 'PROD board' }).id;
   tandem.jira.addSprint({ boardId, name: 'Sprint 1', state: 'active' });
@@ -146,4 +147,21 @@ test('a cycle is reported, not looped: Craft.io puts an epic under a feature Jir
   const kept = after.failures.find((f) => f.subject.issueKey === storyKey);
   assert.ok(kept, 'the refused parent is kept as a failure of the story');
   assert.match(`${kept.toolMessage ?? ''} ${kept.explanation}`, /below this item/);
+});
+
+test('any parent level: an epic under an initiative (a level above Epic) travels both ways once initiatives are mapped', async () => {
+  await configureCraftio(tandem, craftio, (connection) => {
+    connection.projects.unshift({ projectKey: 'PROD', issueType: 'Initiative', module: 'initiatives', direction: 'both', fixedValues: {}, ignoredIssueTypes: [] });
+  });
+  const initiative = await createIssue('Initiative', 'Enterprise readiness');
+  const epic = await createIssue('Epic', 'Audit trail', { parent: { key: initiative } });
+  const initiativeItem = craftio.itemForIssue(initiative);
+  assert.equal(initiativeItem?.type, 'initiatives');
+  assert.equal(craftio.itemForIssue(epic)?.parent_id, initiativeItem?.id);
+
+  const { item: bigItem, answer: bigAnswer } = await craftio.createItem('initiatives', { title: 'Self-hosting' });
+  assert.equal(bigAnswer.status, 200, JSON.stringify(bigAnswer.body));
+  const { answer } = await craftio.createItem('epics', { title: 'Air-gapped installs', parent_id: bigItem.id });
+  assert.equal(answer.status, 200, JSON.stringify(answer.body));
+  assert.equal(tandem.jira.getIssue(String(answer.body.issueKey))?.parentKey, String(bigAnswer.body.issueKey));
 });
