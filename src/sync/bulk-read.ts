@@ -1,6 +1,6 @@
 // Sync existing, the reading side: a search page as the planner takes it, the tool's records indexed
 // for the match rules, and the Jira requests and rate-limit points a job spends, counted as it goes.
-import { recordRestConnector, RECORD_PAGE_SIZE } from '../connectors';
+import { recordRestConnector, RECORD_PAGE_SIZE, type ToolRecord } from '../connectors';
 import { findProjectMapping, indexCounterparts, planIssueToTool, type BulkItemPlan, type BulkIssue, type BulkRecord, type Connection, type CounterpartIndex, type MatchRule } from '../mapping';
 import type { JiraIssue, JiraPort, Ports } from './ports';
 import { authSecretKey, issueStateKey, readIssueState, recordIndexKey, type Link } from './state';
@@ -50,18 +50,39 @@ export async function pageItems(ports: Ports, connection: Connection, issues: Ji
   const states = await ports.store.getMany(issues.map((i) => issueStateKey(i.id)));
   return issues.map((issue) => {
     const mapping = issue.project && issue.issueType ? findProjectMapping(connection, { projectKey: issue.project.key, issueTypeName: issue.issueType.name }) : undefined;
-    const created = typeof issue.fields.created === 'string' ? issue.fields.created : undefined;
-    const facts: BulkIssue = {
-      id: issue.id,
-      key: issue.key,
-      projectKey: issue.project?.key ?? '',
-      issueTypeName: issue.issueType?.name ?? '',
-      summary: typeof issue.fields.summary === 'string' ? issue.fields.summary : '',
-      ...(created ? { created } : {}),
-      ...(mapping?.jql ? { matchesFilter: matching.get(mapping.jql)?.has(issue.id) ?? false } : {}),
-    };
+    const facts: BulkIssue = { ...issueFacts(issue), ...(mapping?.jql ? { matchesFilter: matching.get(mapping.jql)?.has(issue.id) ?? false } : {}) };
     return { issue: facts, link: readIssueState(states.get(issueStateKey(issue.id))).links[connection.id] };
   });
+}
+
+/** What the planner knows of an issue read with the fields summary and created. */
+export function issueFacts(issue: JiraIssue): BulkIssue {
+  const created = typeof issue.fields.created === 'string' ? issue.fields.created : undefined;
+  return {
+    id: issue.id,
+    key: issue.key,
+    projectKey: issue.project?.key ?? '',
+    issueTypeName: issue.issueType?.name ?? '',
+    summary: typeof issue.fields.summary === 'string' ? issue.fields.summary : '',
+    ...(created ? { created } : {}),
+  };
+}
+
+/** What the planner knows of a record: the issue key it names, its summary (the field mapped to Jira's) and its creation day. */
+export function recordFacts(connection: Connection, module: string, record: ToolRecord): BulkRecord {
+  const keyField = connection.protocol === 'record-rest' ? connection.issueKeyField : undefined;
+  const key = keyField ? record.fields[keyField] : undefined;
+  const summaryField = connection.projects.filter((p) => p.module === module).flatMap((p) => p.fields ?? connection.fields).find((m) => m.jira === 'summary')?.tool;
+  const summary = summaryField ? record.fields[summaryField] : undefined;
+  const created = record.fields.created_at ?? record.fields.created ?? record.fields.opened_at;
+  return {
+    id: record.id,
+    module,
+    ...(record.number ? { number: record.number } : {}),
+    ...(typeof key === 'string' && key ? { issueKey: key } : {}),
+    ...(typeof summary === 'string' ? { summary } : {}),
+    ...(typeof created === 'string' ? { created } : {}),
+  };
 }
 
 export function plan(connection: Connection, item: PageItem, records: CounterpartIndex<RecordWithUrl> | undefined, matchRule: MatchRule): BulkItemPlan {
@@ -86,25 +107,11 @@ export async function toolRecords(ports: Ports, connection: Connection): Promise
   const connector = recordRestConnector(connection, secret, ports.external, { clock: ports.clock });
   const records: RecordWithUrl[] = [];
   for (const module of new Set(connection.projects.map((p) => p.module))) {
-    const summaryField = connection.projects.filter((p) => p.module === module).flatMap((p) => p.fields ?? connection.fields).find((m) => m.jira === 'summary')?.tool;
     let cursor: string | undefined;
     for (let pages = 0; pages < 1000; pages += 1) {
       const page = await connector.listRecords({ module, limit: RECORD_PAGE_SIZE, ...(cursor ? { cursor } : {}) });
       if (!page.ok) return undefined;
-      for (const r of page.value.records) {
-        const key = connection.issueKeyField ? r.fields[connection.issueKeyField] : undefined;
-        const summary = summaryField ? r.fields[summaryField] : undefined;
-        const created = r.fields.created_at ?? r.fields.created ?? r.fields.opened_at;
-        records.push({
-          id: r.id,
-          module,
-          url: r.url,
-          ...(r.number ? { number: r.number } : {}),
-          ...(typeof key === 'string' && key ? { issueKey: key } : {}),
-          ...(typeof summary === 'string' ? { summary } : {}),
-          ...(typeof created === 'string' ? { created } : {}),
-        });
-      }
+      for (const r of page.value.records) records.push({ ...recordFacts(connection, module, r), url: r.url });
       cursor = page.value.nextCursor;
       if (!cursor) break;
     }

@@ -1,12 +1,14 @@
 // Sync existing, tool → Jira: a module's records (optionally those changed since a date), read a page
 // at a time by the tool's cursor (`listRecords`). Each record goes through the ordinary inbound path
 // as a record.created event: a record already linked is brought up to date, one that names its issue
-// (the connection's issue key field) is linked to it, any other becomes an issue.
+// (the connection's issue key field) or that the summary-and-day rule matches to one is linked to
+// it, any other becomes an issue.
 import { recordRestConnector, type ToolRecord } from '../connectors';
-import { planRecordToJira, type BulkItemPlan, type BulkRecord, type Connection, type CounterpartIndex } from '../mapping';
+import { findProjectMapping, indexCounterparts, mappingsForModule, planRecordToJira, summaryDayKey, type BulkIssue, type BulkItemPlan, type BulkRecord, type Connection, type CounterpartIndex, type MatchRule } from '../mapping';
+import { issueFacts, recordFacts } from './bulk-read';
 import { runInboundDelivery } from './inbound';
-import type { Ports } from './ports';
-import { authSecretKey, recordIndexKey, recordIndexSchema } from './state';
+import type { JiraPort, Ports, StoreWrite } from './ports';
+import { authSecretKey, issueStateKey, keyPart, readIssueState, recordIndexKey, recordIndexSchema } from './state';
 
 export interface RecordPageItems {
   records: Array<{ record: ToolRecord; facts: BulkRecord; linkedIssue?: { id: string; label: string } }>;
@@ -22,36 +24,102 @@ export async function recordPage(ports: Ports, connection: Connection, input: { 
   if (!page.ok) return `${connection.name} did not list its ${input.module}: ${page.failure.explanation}`;
   const keys = page.value.records.map((r) => recordIndexKey(connection.id, input.module, r.id));
   const linked = await ports.store.getMany(keys);
-  const summaryField = connection.projects.filter((p) => p.module === input.module).flatMap((p) => p.fields ?? connection.fields).find((m) => m.jira === 'summary')?.tool;
   return {
     records: page.value.records.map((record) => {
       const index = recordIndexSchema.safeParse(linked.get(recordIndexKey(connection.id, input.module, record.id)));
-      const key = connection.issueKeyField ? record.fields[connection.issueKeyField] : undefined;
-      const summary = summaryField ? record.fields[summaryField] : undefined;
-      const facts: BulkRecord = {
-        id: record.id,
-        module: input.module,
-        ...(record.number ? { number: record.number } : {}),
-        ...(typeof key === 'string' && key ? { issueKey: key } : {}),
-        ...(typeof summary === 'string' ? { summary } : {}),
-      };
-      return { record, facts, ...(index.success ? { linkedIssue: { id: index.data.issueId, label: index.data.issueKey } } : {}) };
+      return { record, facts: recordFacts(connection, input.module, record), ...(index.success ? { linkedIssue: { id: index.data.issueId, label: index.data.issueKey } } : {}) };
     }),
     ...(page.value.nextCursor ? { nextCursor: page.value.nextCursor } : {}),
   };
 }
 
-/** What a record becomes; a record naming an issue key is taken to name an issue Jira has (the inbound path checks). */
-export function planRecord(connection: Connection, item: RecordPageItems['records'][number]): BulkItemPlan {
-  const named: CounterpartIndex<{ id: string; key: string; projectKey: string; issueTypeName: string; summary: string }> | undefined = item.facts.issueKey
-    ? { byIssueKey: new Map([[item.facts.issueKey, { id: '', key: item.facts.issueKey, projectKey: '', issueTypeName: '', summary: '' }]]), bySummaryDay: new Map() }
-    : undefined;
-  return planRecordToJira({ connection, record: item.facts, linkedIssue: item.linkedIssue, issues: named, matchRule: 'reference' });
+/**
+ * What a record becomes. A record naming an issue key is taken to name an issue Jira has (the inbound
+ * path checks); `issues` are the candidates the summary-and-day rule picks from (issueCandidates).
+ */
+export function planRecord(connection: Connection, item: RecordPageItems['records'][number], issues?: CounterpartIndex<BulkIssue>, matchRule: MatchRule = 'reference'): BulkItemPlan {
+  const byIssueKey = new Map<string, BulkIssue>();
+  if (item.facts.issueKey) byIssueKey.set(item.facts.issueKey, { id: '', key: item.facts.issueKey, projectKey: '', issueTypeName: '', summary: '' });
+  return planRecordToJira({ connection, record: item.facts, linkedIssue: item.linkedIssue, issues: { byIssueKey, bySummaryDay: issues?.bySummaryDay ?? new Map<string, BulkIssue[]>() }, matchRule });
+}
+
+/** Records asked about in one search: its JQL stays well inside what Jira takes. */
+const CANDIDATE_RECORDS_PER_SEARCH = 25;
+/** Enough for any sane page; a listing with more same-day, same-words issues than this is not a match rule's job. */
+const CANDIDATE_PAGES_PER_SEARCH = 10;
+
+/**
+ * The Jira issues the summary-and-day rule can link these records to: in a project the module is
+ * mapped from the tool, not linked on this connection yet, with the same summary created the same
+ * day (UTC). One search per 25 records, by the summary's words and a day either side (JQL dates are
+ * in the user's time zone); the exact summary and day are then compared here.
+ */
+export async function issueCandidates(ports: Ports, connection: Connection, module: string, records: readonly BulkRecord[]): Promise<CounterpartIndex<BulkIssue>> {
+  const mappings = mappingsForModule(connection, module).filter((m) => m.direction !== 'jira-to-tool');
+  const wanted = records.filter((r) => summaryDayKey(r.summary, r.created) !== undefined);
+  const found = new Map<string, BulkIssue>();
+  if (mappings.length === 0 || wanted.length === 0) return indexCounterparts([], (i: BulkIssue) => i);
+  const quote = (value: string) => `"${value.replace(/["\\]/g, '\\$&')}"`;
+  const projects = [...new Set(mappings.map((m) => m.projectKey))].map(quote).join(', ');
+  for (let at = 0; at < wanted.length; at += CANDIDATE_RECORDS_PER_SEARCH) {
+    const clauses = new Set(wanted.slice(at, at + CANDIDATE_RECORDS_PER_SEARCH).map((r) => candidateClause(r.summary ?? '', r.created ?? '')));
+    const jql = `project in (${projects}) AND (${[...clauses].join(' OR ')}) ORDER BY created ASC`;
+    let token: string | undefined;
+    for (let pages = 0; pages < CANDIDATE_PAGES_PER_SEARCH; pages += 1) {
+      const page = await ports.jira.searchIssues({ jql, fields: ['summary', 'created'], maxResults: 100, ...(token ? { nextPageToken: token } : {}) });
+      for (const issue of page.issues) {
+        const facts = issueFacts(issue);
+        const mapping = findProjectMapping(connection, { projectKey: facts.projectKey, issueTypeName: facts.issueTypeName });
+        if (mapping?.module === module && mapping.direction !== 'jira-to-tool') found.set(facts.id, facts);
+      }
+      token = page.nextPageToken;
+      if (!token) break;
+    }
+  }
+  const states = found.size === 0 ? new Map<string, unknown>() : await ports.store.getMany([...found.keys()].map(issueStateKey));
+  const unlinked = [...found.values()].filter((i) => !readIssueState(states.get(issueStateKey(i.id))).links[connection.id]);
+  return indexCounterparts(unlinked, (i) => ({ summary: i.summary, created: i.created }));
+}
+
+/** The summary's words (Jira's text search finds an issue holding them all) and the day, a day either side. */
+function candidateClause(summary: string, created: string): string {
+  const words = summary.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter((w) => w !== '').slice(0, 10);
+  const day = Date.parse(created.slice(0, 10));
+  const date = (offsetDays: number) => new Date(day + offsetDays * 86_400_000).toISOString().slice(0, 10);
+  const within = `created >= "${date(-1)}" AND created < "${date(2)}"`;
+  return words.length > 0 ? `(summary ~ "${words.join(' ')}" AND ${within})` : `(${within})`;
+}
+
+/**
+ * A Jira port whose create-screen reads (createmeta: the project's issue types, a type's fields) are
+ * made once per project and type: a job step makes many issues of the same few types.
+ */
+export function withCreateScreensCached(jira: JiraPort): JiraPort {
+  const types = new Map<string, ReturnType<JiraPort['getCreateIssueTypes']>>();
+  const fields = new Map<string, ReturnType<JiraPort['getCreateFields']>>();
+  const once = <T>(cache: Map<string, Promise<T>>, key: string, read: () => Promise<T>): Promise<T> => {
+    const known = cache.get(key);
+    if (known) return known;
+    // A read that failed (Jira busy) is not kept: the next record asks again.
+    const reading = read().catch((error: unknown) => {
+      cache.delete(key);
+      throw error;
+    });
+    cache.set(key, reading);
+    return reading;
+  };
+  return {
+    ...jira,
+    getCreateIssueTypes: (project) => once(types, project, () => jira.getCreateIssueTypes(project)),
+    getCreateFields: (project, typeId) => once(fields, `${project}\n${typeId}`, () => jira.getCreateFields(project, typeId)),
+  };
 }
 
 /** The record through the inbound path, as if the tool had just announced it. */
-export async function syncRecord(ports: Ports, connection: Connection, item: RecordPageItems['records'][number], jobId: string, at: string): Promise<'failed' | 'done' | { later: number }> {
+export async function syncRecord(ports: Ports, connection: Connection, item: RecordPageItems['records'][number], jobId: string, at: string, matchedIssueKey?: string): Promise<'failed' | 'done' | { later: number }> {
   const { record, facts } = item;
+  // The issue the record names, or the one the admin's match rule found: the inbound path links the record to it.
+  const issueKey = matchedIssueKey ?? facts.issueKey;
   const eventId = `bulk-${jobId}-${facts.module}-${record.id}`.replace(/[^A-Za-z0-9._:-]/g, '-').slice(0, 100);
   const answer = await runInboundDelivery(ports, {
     kind: 'inbound',
@@ -67,7 +135,7 @@ export async function syncRecord(ports: Ports, connection: Connection, item: Rec
         url: record.url,
         fields: record.fields,
         ...(record.number ? { number: record.number } : {}),
-        ...(facts.issueKey && /^[A-Z][A-Z0-9_]{1,9}-[1-9][0-9]{0,9}$/.test(facts.issueKey) ? { jiraIssueKey: facts.issueKey } : {}),
+        ...(issueKey && /^[A-Z][A-Z0-9_]{1,9}-[1-9][0-9]{0,9}$/.test(issueKey) ? { jiraIssueKey: issueKey } : {}),
       },
     },
   });
@@ -76,4 +144,78 @@ export async function syncRecord(ports: Ports, connection: Connection, item: Rec
   // Jira was busy (429, 5xx): the event waits on the queue; the job waits as long and does the record again.
   const retryIn = answer?.status === 202 ? answer.body.retryInSeconds : undefined;
   return typeof retryIn === 'number' ? { later: ports.clock.now() + retryIn * 1000 } : 'failed';
+}
+
+/**
+ * A record a tool → Jira job has done. The tool lists by last change, so a record the job itself
+ * changes (its issue key written back) moves behind the cursor and is listed again, and a page read
+ * again after a restart no longer starts where it did: the job goes by these marks, not by position.
+ */
+const bulkDoneKey = (jobId: string, module: string, recordId: string) => `bulk-done:${keyPart(jobId)}:${keyPart(module)}:${keyPart(recordId)}`;
+/** Longer than a job at the least budget runs. */
+const DONE_TTL_SECONDS = 30 * 24 * 60 * 60;
+/** Listing pages of records all done a step passes over before it ends: a few seconds of listing. */
+const DONE_PAGES_PASSED_PER_STEP = 20;
+
+/** The records of a page not linked yet: those the summary-and-day rule looks for an issue for. */
+export function unlinkedFacts(records: RecordPageItems['records']): BulkRecord[] {
+  return records.filter((r) => !r.linkedIssue).map((r) => r.facts);
+}
+
+/** What a job step does with one page: issues of a search (Jira → tool) or records of a listing (tool → Jira). */
+export interface StepPage {
+  size: number;
+  /** The token or cursor of the next page; absent on the last. */
+  next?: string;
+  /** Where in the page the step begins, when not at the checkpoint's index. */
+  resumeAt?: number;
+  /** The token or cursor the page was read at, when the step moved on from the checkpoint's. */
+  token?: string;
+  /** `again`: Jira was busy; the item is done again once `waitUntil` has passed. */
+  item(index: number): Promise<{ counted: 'created' | 'linked' | 'updated' | 'skipped' | 'failed' | 'again'; waitUntil?: number; writes?: StoreWrite[] }>;
+}
+
+/** The records of the listing page a tool → Jira job's checkpoint points at that the job has not done; a string says why they cannot be listed. */
+export async function recordStepPage(
+  ports: Ports,
+  connection: Connection,
+  job: { jobId: string; module: string; matchRule: MatchRule; limit: number; token?: string; updatedSince?: string },
+): Promise<StepPage | string> {
+  const at = new Date(ports.clock.now()).toISOString();
+  const doneKey = (item: RecordPageItems['records'][number]) => bulkDoneKey(job.jobId, job.module, item.record.id);
+  // Records the job changed (their issue key written back) come round again at the end of the
+  // listing, all done: such a page is passed over in the same step, each listed once.
+  let token = job.token;
+  let page: RecordPageItems | string;
+  let records: RecordPageItems['records'];
+  for (let listed = 1; ; listed += 1) {
+    page = await recordPage(ports, connection, { module: job.module, limit: job.limit, ...(token ? { cursor: token } : {}), ...(job.updatedSince ? { updatedSince: job.updatedSince } : {}) });
+    if (typeof page === 'string') return page;
+    const marks = page.records.length === 0 ? new Map<string, unknown>() : await ports.store.getMany(page.records.map(doneKey));
+    // What this job has not done yet, whatever moved in the listing; each item is marked with its checkpoint.
+    records = page.records.filter((item) => !marks.has(doneKey(item)));
+    if (records.length > 0 || !page.nextCursor || listed >= DONE_PAGES_PASSED_PER_STEP) break;
+    token = page.nextCursor;
+  }
+  const issues = job.matchRule === 'summary-and-day' ? await issueCandidates(ports, connection, job.module, unlinkedFacts(records)) : undefined;
+  // One read of Jira's create screen per project and type for the step's records, not two a record.
+  const step: Ports = { ...ports, jira: withCreateScreensCached(ports.jira) };
+  return {
+    size: records.length,
+    resumeAt: 0,
+    ...(token === undefined ? {} : { token }),
+    ...(page.nextCursor ? { next: page.nextCursor } : {}),
+    async item(index) {
+      const item = records[index];
+      if (!item) return { counted: 'skipped' };
+      const writes: StoreWrite[] = [{ key: doneKey(item), value: { at }, ttlSeconds: DONE_TTL_SECONDS }];
+      const planned = planRecord(connection, item, issues, job.matchRule);
+      if (planned.class === 'skip') return { counted: 'skipped', writes };
+      const matched = planned.counterpart?.by === 'summary-and-day' ? planned.counterpart.label : undefined;
+      const outcome = await syncRecord(step, connection, item, job.jobId, at, matched);
+      if (typeof outcome === 'object') return { counted: 'again', waitUntil: outcome.later };
+      if (outcome === 'failed') return { counted: 'failed', writes };
+      return { counted: planned.class === 'create' ? 'created' : planned.class === 'link' ? 'linked' : 'updated', writes };
+    },
+  };
 }

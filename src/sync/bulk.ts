@@ -9,10 +9,10 @@ import type { BulkClassName, BulkJobView, BulkPreview, BulkSample, BulkScope } f
 import { recordRestConnector } from '../connectors';
 import { findProjectMapping, parseConfig, type BulkItemPlan, type Connection } from '../mapping';
 import { countingJira, pageItems, plan, toolRecords, type PageItem } from './bulk-read';
-import { planRecord, recordPage, syncRecord } from './bulk-records';
+import { issueCandidates, planRecord, recordPage, recordStepPage, unlinkedFacts, type StepPage } from './bulk-records';
 import { activityWrite } from './journal';
 import { runDelivery } from './outbound';
-import { isTransientJiraError, JiraRequestError, type BulkPorts, type BulkStepMessage, type JiraPort, type Ports, type StoreWrite } from './ports';
+import { isTransientJiraError, JiraRequestError, type BulkPorts, type BulkStepMessage, type JiraPort, type Ports } from './ports';
 import { authSecretKey, CONFIG_KEY, failureKey, failureSchema, failureSubjectKey, issueStateKey, keyPart, readIssueState, recordIndexKey, type Link } from './state';
 
 // ---------------------------------------------------------------- Forge and Jira limits
@@ -87,15 +87,6 @@ const bulkControlKey = (connectionId: string) => `bulk-control:${keyPart(connect
 /** One invocation owns a step: a duplicate delivery of its message finds it taken; the platform's retry of the same event takes over. */
 const bulkClaimKey = (jobId: string, step: number) => `bulk-claim:${keyPart(jobId)}:${step}`;
 const CLAIM_TTL_SECONDS = 24 * 60 * 60;
-/**
- * A record a tool → Jira job has done. The tool lists by last change, so a record the job itself
- * changes (its issue key written back) moves behind the cursor and is listed again, and a page read
- * again after a restart no longer starts where it did: the job goes by these marks, not by position.
- */
-const bulkDoneKey = (jobId: string, module: string, recordId: string) => `bulk-done:${keyPart(jobId)}:${keyPart(module)}:${keyPart(recordId)}`;
-/** Longer than a job at the least budget runs. */
-const DONE_TTL_SECONDS = 30 * 24 * 60 * 60;
-
 /** The message that runs one step of a job. */
 export const bulkStepSchema: z.ZodType<BulkStepMessage> = z.object({ type: z.literal('bulk-step'), connectionId: z.string(), jobId: z.string(), step: z.number().int(), chain: z.number().int().min(0) });
 
@@ -162,8 +153,9 @@ export async function previewBulkSync(ports: Ports, request: z.infer<typeof bulk
     do {
       const page = await recordPage(counted, connection, { module: scope.module, limit: 100, ...(token ? { cursor: token } : {}), ...(scope.updatedSince ? { updatedSince: scope.updatedSince } : {}) });
       if (typeof page === 'string') throw new BulkError('INVALID', page);
+      const issues = request.matchRule === 'summary-and-day' ? await issueCandidates(counted, connection, scope.module, unlinkedFacts(page.records)) : undefined;
       for (const item of page.records) {
-        const planned = planRecord(connection, item);
+        const planned = planRecord(connection, item, issues, request.matchRule);
         counts[planned.class] += 1;
         itemPoints += POINTS_PER_ITEM[planned.class];
         sample(planned.class, item.record.number ?? item.record.id, planned);
@@ -340,6 +332,7 @@ export async function runBulkStep(ports: BulkPorts, message: BulkStepMessage, ev
   try {
     const page = await stepPage(counted, connection, job);
     if (typeof page === 'string') return void (await finish(ports, job, 'failed', undefined, page));
+    if (page.token !== undefined && page.token !== job.token) job = { ...job, token: page.token, index: 0 };
     for (let index = page.resumeAt ?? job.index; index < page.size; index += 1) {
       const outcome = await page.item(index);
       if (outcome.counted === 'again') {
@@ -386,43 +379,11 @@ export async function runBulkStep(ports: BulkPorts, message: BulkStepMessage, ev
   await ports.bulkQueue.push({ ...message, step: next.step, chain: message.chain + 1 }, delay);
 }
 
-interface StepPage {
-  size: number;
-  /** The token or cursor of the next page; absent on the last. */
-  next?: string;
-  /** Where in the page the step begins, when not at the checkpoint's index. */
-  resumeAt?: number;
-  /** `again`: Jira was busy; the item is done again once `waitUntil` has passed. */
-  item(index: number): Promise<{ counted: keyof Omit<Counts, 'done'> | 'again'; waitUntil?: number; writes?: StoreWrite[] }>;
-}
-
 /** The page the checkpoint points at: issues of a search (Jira → tool) or records of a listing (tool → Jira); a string says why it cannot be read. */
 async function stepPage(ports: Ports, connection: Connection, job: Job): Promise<StepPage | string> {
   const scope = job.scope;
   if (scope.kind === 'records') {
-    const page = await recordPage(ports, connection, { module: scope.module, limit: BULK_PAGE_SIZE, ...(job.token ? { cursor: job.token } : {}), ...(scope.updatedSince ? { updatedSince: scope.updatedSince } : {}) });
-    if (typeof page === 'string') return page;
-    const at = new Date(ports.clock.now()).toISOString();
-    const doneKey = (item: (typeof page.records)[number]) => bulkDoneKey(job.jobId, scope.module, item.record.id);
-    const marks = page.records.length === 0 ? new Map<string, unknown>() : await ports.store.getMany(page.records.map(doneKey));
-    // What this job has not done yet, whatever moved in the listing; each item is marked with its checkpoint.
-    const records = page.records.filter((item) => !marks.has(doneKey(item)));
-    return {
-      size: records.length,
-      resumeAt: 0,
-      ...(page.nextCursor ? { next: page.nextCursor } : {}),
-      async item(index) {
-        const item = records[index];
-        if (!item) return { counted: 'skipped' };
-        const writes: StoreWrite[] = [{ key: doneKey(item), value: { at }, ttlSeconds: DONE_TTL_SECONDS }];
-        const planned = planRecord(connection, item);
-        if (planned.class === 'skip') return { counted: 'skipped', writes };
-        const outcome = await syncRecord(ports, connection, item, job.jobId, at);
-        if (typeof outcome === 'object') return { counted: 'again', waitUntil: outcome.later };
-        if (outcome === 'failed') return { counted: 'failed', writes };
-        return { counted: planned.class === 'create' ? 'created' : planned.class === 'link' ? 'linked' : 'updated', writes };
-      },
-    };
+    return recordStepPage(ports, connection, { jobId: job.jobId, module: scope.module, matchRule: job.matchRule, limit: BULK_PAGE_SIZE, ...(job.token ? { token: job.token } : {}), ...(scope.updatedSince ? { updatedSince: scope.updatedSince } : {}) });
   }
   const page = await ports.jira.searchIssues({ jql: job.jql, fields: ['summary', 'created'], maxResults: BULK_PAGE_SIZE, ...(job.token ? { nextPageToken: job.token } : {}) });
   const items = await pageItems(ports, connection, page.issues);

@@ -387,3 +387,50 @@ test('tool → Jira, Jira answers 429 to one record’s create: the job waits as
     assert.equal((found.body as { issues: Array<{ fields: { summary: string } }> }).issues.filter((i) => i.fields.summary === record.short_description).length, 1, `${record.number} became one issue`);
   }
 });
+
+test('tool → Jira, the summary-and-day rule: a record filed by hand the same day as an issue is linked to it, shown in the dry run, and the job does what the dry run said', async () => {
+  tandem.emulator.holdProductEvents();
+  const [twin] = await createIssues('OPS', 'Bug', 1, 'Projector flickers in hall');
+  tandem.emulator.releaseProductEvents();
+  assert.ok(twin);
+  // Filed in the tool without the Jira key: only the summary (spacing and case aside) and the day tie it to the issue.
+  const byHand = itsm.createRecord('incidents', { short_description: 'projector  FLICKERS in hall 1' });
+  const alone = itsm.createRecord('incidents', { short_description: 'Projector flickers in hall 2' });
+  const scope = { kind: 'records', module: 'incidents', updatedSince: byHand.updated_at };
+  const byReference = (await call<{ preview: BulkPreview }>('previewBulkSync', { connectionId: 'stackflow', scope, matchRule: 'reference' })).preview;
+  assert.deepEqual(byReference.counts, { create: 2, link: 0, update: 0, skip: 0 });
+  const { preview } = await call<{ preview: BulkPreview }>('previewBulkSync', { connectionId: 'stackflow', scope, matchRule: 'summary-and-day' });
+  assert.deepEqual(preview.counts, { create: 1, link: 1, update: 0, skip: 0 });
+  assert.deepEqual(preview.samples.link, [{ issueKey: byHand.number, detail: `${twin.key} (same summary and day)` }]);
+  assert.deepEqual(preview.samples.create.map((s) => s.issueKey), [alone.number]);
+  await call('startBulkSync', { connectionId: 'stackflow', scope, matchRule: 'summary-and-day', total: 2 });
+  await tandem.emulator.drain();
+  const job = (await call<{ job?: BulkJobView }>('getBulkSync', { connectionId: 'stackflow' })).job;
+  assert.deepEqual(job?.counts, { done: 2, created: 1, linked: 1, updated: 0, skipped: 0, failed: 0 }, 'what the dry run said');
+  assert.equal(((await stored(tandem.emulator, `record:stackflow:incidents:${byHand.id}`)) as { issueKey?: string } | undefined)?.issueKey, twin.key);
+  assert.equal(itsm.record('incidents', byHand.id)?.jira_issue_key, twin.key, "the issue's key was written back to the record it was linked to");
+  const found = await tandem.rest(agent(), 'POST', '/rest/api/3/search/jql', { jql: 'summary ~ "Projector flickers in hall"', fields: ['summary'] });
+  const summaries = (found.body as { issues: Array<{ fields: { summary: string } }> }).issues.map((i) => i.fields.summary).sort();
+  assert.deepEqual(summaries, ['Projector flickers in hall 1', 'Projector flickers in hall 2'], 'no second issue for the matched record');
+});
+
+test('tool → Jira, 60 records: the job reads each page of the listing once, and Jira’s create screen once a step, not twice a record', async () => {
+  const made = Array.from({ length: 60 }, (_, n) => itsm.createRecord('incidents', { short_description: `Counted incident ${n + 1}` }));
+  const scope = { kind: 'records', module: 'incidents', updatedSince: made[0]?.updated_at ?? new Date(0).toISOString() };
+  const createmeta = () => (tandem.emulator.calls.jira.get('GET /rest/api/3/issue/createmeta/{projectIdOrKey}/issuetypes') ?? 0) + (tandem.emulator.calls.jira.get('GET /rest/api/3/issue/createmeta/{projectIdOrKey}/issuetypes/{issueTypeId}') ?? 0);
+  const metaBefore = createmeta();
+  const toolBefore = itsm.requests.length;
+  await call('startBulkSync', { connectionId: 'stackflow', scope, matchRule: 'reference', total: 60 });
+  await tandem.emulator.drain();
+  const job = (await call<{ job?: BulkJobView }>('getBulkSync', { connectionId: 'stackflow' })).job;
+  assert.deepEqual(job?.counts, { done: 60, created: 60, linked: 0, updated: 0, skipped: 0, failed: 0 });
+  const steps = ((await stored(tandem.emulator, 'bulk-job:stackflow')) as { step: number }).step;
+  const listings = itsm.requests.slice(toolBefore).filter((r) => r.method === 'GET' && /^\/api\/incidents\?/.test(r.path));
+  const cursors = listings.map((r) => new URLSearchParams(r.path.slice(r.path.indexOf('?') + 1)).get('cursor') ?? 'first');
+  assert.equal(new Set(cursors).size, cursors.length, `no page listed twice: ${cursors.join(', ')}`);
+  // 60 records in pages of 25, then the same records again at the end of the listing once their keys are written back.
+  assert.ok(listings.length <= 2 * Math.ceil(60 / 25) + 1, `${listings.length} listings`);
+  assert.ok(steps <= Math.ceil(60 / 25) + 1, `${steps} steps: pages of records all done are passed over in the step that finds them`);
+  // The issue types and the Bug's fields: two reads a step that makes issues.
+  assert.ok(createmeta() - metaBefore <= 2 * steps, `${createmeta() - metaBefore} createmeta reads in ${steps} steps`);
+});

@@ -1,6 +1,6 @@
 // Finding the issue a tool record is linked to, waiting for another event that is linking it,
 // linking a record to the issue it names, and ending a link.
-import { adoptionShadow, fieldMappingsFor, findProjectMapping, issueFieldsFor, planOutbound } from '../../mapping';
+import { adoptionShadow, fieldMappingsFor, findProjectMapping, issueFieldsFor, planOutbound, referenceShadow } from '../../mapping';
 import type { InboundAnswer } from '../inbound-request';
 import { refusal } from '../inbound-request';
 import type { StoreWrite } from '../ports';
@@ -144,6 +144,11 @@ export async function linkNamedIssue(
       occurredAt,
       ...(record.sent ? { sent: record.sent } : {}),
     });
+    // A record linked by the admin's match rule does not hold the issue's key yet: what it holds goes
+    // in the shadow, so the issue's delivery writes the key (and address) back, as for a new issue.
+    if (connection.protocol === 'record-rest' && projectMapping.direction === 'both' && record.fields[connection.issueKeyField] !== issue.key) {
+      Object.assign(adopted.shadow.fields, referenceShadow(connection, record.fields));
+    }
     // The issue shows the record as a remote link: owed, so the issue's delivery to the tool adds it.
     const link: Link = { connectionId: connection.id, module, externalId, url: record.url, ...(number ? { number } : {}), issueKey: issue.key, shadow: adopted.shadow, linkedAt: iso(run), remoteLinkOwed: true };
     const nextState: IssueState = { links: { ...state.links, [connection.id]: link } };
