@@ -12,7 +12,7 @@ import { createOpenApiChecker, type OpenApiChecker } from '../jira/contract/open
 import { checkAdf } from '../jira/contract/adf';
 import { PlatformCalls, type InvocationRecord } from './calls';
 import { createCustomUiHost } from './custom-ui/host';
-import { type PlatformClock, VirtualClock } from './clock';
+import { type PlatformClock, VirtualClock, wallNow } from './clock';
 import { CRASH_RETRY_REASON, CrashControl, isKvsWrite } from './crash';
 import { egressAllows, egressDeniedError } from './egress';
 import { KvsService } from './kvs/service';
@@ -38,6 +38,12 @@ export interface EmulatorOptions {
   appDir?: string;
   /** Virtual by default, so tests move time instead of waiting. */
   clock?: PlatformClock;
+  /**
+   * The app reads `clock` as Date.now() inside its invocations, as a Forge function reads the wall
+   * clock Jira and the tool share (the sandbox and its chaos runs). Off by default: tests that move a
+   * virtual clock sign their tool requests with the wall clock.
+   */
+  appReadsClock?: boolean;
   port?: number;
   host?: string;
   /** Base of the URLs handed out (web triggers, pages); defaults to the server's own address. */
@@ -169,6 +175,7 @@ export class ForgeEmulator {
     this.hooks = {
       forgeFetch: (target, path, init) => this.forgeFetch(target, path, init),
       egressFetch: (input, init, original) => this.egressFetch(input, init, original),
+      now: options.appReadsClock ? () => this.clock.now() : wallNow,
     };
   }
 
@@ -479,7 +486,7 @@ export class ForgeEmulator {
     if (typeof handler !== 'function') throw new Error(`src/index.ts does not export ${fn.exportName}`);
     const limitMs = (timeoutSeconds ?? fn.timeoutSeconds) * 1000;
     const invocationId = randomUUID();
-    const started = Date.now();
+    const started = wallNow();
     const runtime: InvocationRuntime = {
       appContext: {
         appId: this.app.appId,
@@ -497,7 +504,7 @@ export class ForgeEmulator {
       metrics: createMetrics(),
       tracing: { traceId: invocationId.replace(/-/g, '').slice(0, 16), spanId: invocationId.replace(/-/g, '').slice(16, 32) },
       proxy: { token: 'devkit', url: this.baseUrl },
-      lambdaContext: { getRemainingTimeInMillis: () => Math.max(0, limitMs - (Date.now() - started)) },
+      lambdaContext: { getRemainingTimeInMillis: () => Math.max(0, limitMs - (wallNow() - started)) },
     };
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<RawOutcome>((resolve) => {
@@ -523,7 +530,7 @@ export class ForgeEmulator {
       functionKey,
       kind,
       startedAt: started,
-      durationMs: Date.now() - started,
+      durationMs: wallNow() - started,
       outcome: outcome.kind === 'timeout' ? 'timeout' : retry ? 'retry' : outcome.kind === 'threw' || outcome.kind === 'crashed' ? 'error' : 'ok',
       ...(outcome.kind === 'threw' && !retry ? { error: describe(outcome.error) } : {}),
       ...(outcome.kind === 'crashed' ? { error: `${CRASH_RETRY_REASON}: crashed (fault injection) before ${outcome.kvsPath}` } : {}),

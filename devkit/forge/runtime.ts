@@ -2,6 +2,7 @@
 // AsyncLocalStorage so concurrent invocations keep their own context), `__forge_fetch__` (every
 // platform call) and the global `fetch` that @forge/api captures for egress.
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { wallNow } from './clock';
 
 export interface InvocationRuntime {
   appContext: {
@@ -35,6 +36,8 @@ export interface PlatformHooks {
   forgeFetch(target: ForgeTarget, path: string, init: RequestInit | undefined): Promise<Response>;
   /** A global `fetch` made inside an invocation: egress to the external tool. */
   egressFetch(input: string | URL | Request, init: RequestInit | undefined, original: typeof fetch): Promise<Response>;
+  /** The platform's time, which the app reads as Date.now() inside an invocation. */
+  now(): number;
 }
 
 export interface InvocationScope {
@@ -115,6 +118,11 @@ export function installPlatformGlobals(hooks: PlatformHooks): void {
     return scope.hooks.egressFetch(input, init, original);
   };
   globalThis.fetch = platformFetch as typeof fetch;
+  // Jira, the tool and a Forge function read one wall clock: inside an invocation the app reads the
+  // platform's time (when the emulator says so), so its timestamps (a shadow's change times, a
+  // retry's due time) compare with Jira's `updated` and the tool's `occurredAt` as they would in Forge.
+  const appNow = (): number => storage.getStore()?.hooks.now() ?? wallNow();
+  Date.now = Object.assign(appNow, { wall: wallNow });
 }
 
 /** Lets a new emulator take over the globals after the previous one stopped. */

@@ -195,6 +195,8 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     jira,
     appAccountId: APP_ACCOUNT_ID,
     clock,
+    // Tandem, Jira and StackFlow read one clock, as in Forge, even when a chaos run moves it on.
+    appReadsClock: true,
     port,
     host,
     publicBaseUrl: base,

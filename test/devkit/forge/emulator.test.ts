@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { VirtualClock } from '../../../devkit/forge/clock';
 import { ForgeEmulator } from '../../../devkit/forge/emulator';
 import { JiraSimulator } from '../../../devkit/jira/simulator';
 
@@ -212,6 +213,25 @@ test('the older /x1/<id> form of a web trigger URL reaches the same function', a
   const echoed = (await response.json()) as { request: { userPath: string; body: string } };
   assert.equal(echoed.request.userPath, '/conn-2');
   assert.equal(echoed.request.body, 'hi');
+});
+
+test('the app reads the wall clock; with appReadsClock it reads the platform clock, as Jira does, however far it was moved', async () => {
+  const nowOf = async (e: ForgeEmulator) => ((await e.invokeResolver({ moduleKey: 'fixture-admin', functionKey: 'now', payload: {}, accountId: alice.accountId })) as { now: number }).now;
+  emulator.clock.advance(3_600_000);
+  assert.ok(Math.abs((await nowOf(emulator)) - Date.now()) < 60_000);
+  await emulator.stop();
+  const clock = new VirtualClock();
+  clock.advance(3_600_000);
+  const shared = await ForgeEmulator.start({ jira: sim, appAccountId: APP_ACCOUNT, appDir: join(__dirname, '..', '..', 'fixtures', 'platform-app'), plainHttpLoopback: true, clock, appReadsClock: true });
+  try {
+    const seen = await nowOf(shared);
+    assert.ok(Math.abs(seen - clock.now()) < 60_000, `the app read ${seen - Date.now()} ms off the wall clock`);
+    // Outside the app's invocations (the test, the devkit's servers) time is the wall clock's.
+    assert.ok(Math.abs(Date.now() - (clock.now() - 3_600_000)) < 60_000);
+  } finally {
+    await shared.stop();
+    emulator = await ForgeEmulator.start({ jira: sim, appAccountId: APP_ACCOUNT, appDir: join(__dirname, '..', '..', 'fixtures', 'platform-app'), plainHttpLoopback: true });
+  }
 });
 
 test('a resolver runs as the calling user and its errors reach the caller', async () => {
