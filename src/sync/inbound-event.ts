@@ -130,3 +130,24 @@ export function parseInboundEvent(value: unknown): { ok: true; event: InboundEve
   else if (issue.code === 'invalid_type') message = `Must be ${issue.expected === 'object' || issue.expected === 'record' ? 'an object' : issue.expected === 'array' ? 'an array' : `a ${issue.expected}`}`;
   return { ok: false, problem: { path: issue.path.map(String).join('.'), message } };
 }
+
+/** What the storage reads of an event are keyed by: its id, and the record it is about. */
+export interface EventKeys {
+  eventId: string;
+  record?: { module: string; id: string };
+}
+
+/**
+ * The event's id and record, from a body whose signature is not checked yet: used only to read
+ * their storage keys in the batch that reads the configuration, never acted on, written or answered
+ * before the signature holds. Undefined when the body does not say them in the form they must have.
+ */
+export function peekEventKeys(json: unknown): EventKeys | undefined {
+  if (typeof json !== 'object' || json === null) return undefined;
+  const { eventId, record } = json as { eventId?: unknown; record?: unknown };
+  if (typeof eventId !== 'string' || !EVENT_ID_PATTERN.test(eventId)) return undefined;
+  if (typeof record !== 'object' || record === null) return { eventId };
+  const { module, id } = record as { module?: unknown; id?: unknown };
+  if (typeof module !== 'string' || !MODULE_PATTERN.test(module) || typeof id !== 'string' || !ID_PATTERN.test(id)) return { eventId };
+  return { eventId, record: { module, id } };
+}

@@ -1,7 +1,8 @@
 // The inbound door: the external tool's events through the web trigger, into Jira. Every byte is
 // the caller's until proven otherwise, so the order is fixed: size and content type, the connection,
-// the signature over the raw body (before any parsing), the body's schema, dedupe by event id, then
-// the mapping and Jira. Refusals name the problem and never a secret; Jira being busy queues the
+// the signature over the raw body (before anything the body says is acted on: its event and record
+// ids only name keys read with the configuration), the body's schema, dedupe by event id, then the
+// mapping and Jira. Refusals name the problem and never a secret; Jira being busy queues the
 // event (202) so nothing accepted is lost. See docs/inbound-api.md for the contract.
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
@@ -10,8 +11,10 @@ import { MAX_ATTEMPTS, retryDelaySeconds, type InboundDelivery } from './deliver
 import { AUTH_REFUSAL_TEXT, NAMED_NO_CONNECTION, NAMED_UNKNOWN_CONNECTION, readRetiredSecret, retiredSecretReason, SIGNATURE_HEADER, verifyBearer, verifyHmac } from './inbound-auth';
 import { notePreviousSecretUse, refusedKey, refusedWrites, type Refusal } from './inbound-refusals';
 import { applyEvent } from './inbound/apply';
-import { PENDING_RECORD_SECONDS, pendingRecordKey, RecordBusy, type InboundRun } from './inbound/run';
-import { inboundEventSchema, parseInboundEvent, type InboundEvent } from './inbound-event';
+import { claimDedupe, dedupeWrites, duplicateAnswer, PENDING_RECORD_SECONDS, pendingRecordKey, RecordBusy, type DeferredDedupe, type InboundRun } from './inbound/run';
+import { inboundEventSchema, parseInboundEvent, peekEventKeys, type EventKeys, type InboundEvent } from './inbound-event';
+import { recordTombstoneKey } from './notes';
+import { keysRead } from './read-ahead';
 import {
   answer,
   checkEnvelope,
@@ -29,7 +32,7 @@ import {
 import { activityWrite, clearFailureWrite, failureWrites } from './journal';
 import { isTransientJiraError, JiraRequestError, type Ports, type StoreWrite } from './ports';
 import type { LockHolder } from './sync-lock';
-import { CONFIG_KEY, inboundHealthKey, inboundSecretKey, keyPart, previousInboundSecretKey, readInboundHealth, retiredInboundSecretKey, type FailureSubject } from './state';
+import { CONFIG_KEY, inboundHealthKey, inboundSecretKey, keyPart, previousInboundSecretKey, readInboundHealth, recordIndexKey, retiredInboundSecretKey, type FailureSubject } from './state';
 
 /** Dedupe marker of an event id: the same event twice applies once. */
 export const inboundEventKey = (connectionId: string, eventId: string) => `inbound:${keyPart(connectionId)}:${keyPart(eventId)}`;
@@ -40,6 +43,13 @@ export const inboundFailedPartKey = (connectionId: string, eventId: string, part
 const inboundStashKey = (connectionId: string, eventId: string, attempt: number) => `inbound-stash:${keyPart(connectionId)}:${keyPart(eventId)}:${attempt}`;
 
 const DEDUPE_SECONDS = 25 * 60 * 60;
+
+/** What is read ahead of an event: its dedupe marker, and its record's index and tombstone. */
+function keysAhead(connectionId: string, event: EventKeys): string[] {
+  const marker = inboundEventKey(connectionId, event.eventId);
+  if (!event.record) return [marker];
+  return [marker, recordIndexKey(connectionId, event.record.module, event.record.id), recordTombstoneKey(connectionId, event.record.module, event.record.id)];
+}
 const STASH_SECONDS = 2 * 24 * 60 * 60;
 const FAILED_SECONDS = 30 * 24 * 60 * 60;
 /**
@@ -114,7 +124,13 @@ export async function handleInbound(ports: Ports, request: InboundRequest): Prom
   }
   const connectionId = named.id;
 
-  const found = await ports.store.getMany([CONFIG_KEY, inboundHealthKey(connectionId)]);
+  // The event's dedupe marker and its record's index and tombstone are read with the configuration,
+  // keyed by what the body says before its signature is checked: nothing is done with them until it holds.
+  const rawBody = request.body ?? '';
+  const json = envelope ? undefined : parseJsonBody(rawBody);
+  const peeked = json?.ok ? peekEventKeys(json.value) : undefined;
+  const aheadKeys = peeked ? keysAhead(connectionId, peeked) : [];
+  const found = await ports.store.getMany([CONFIG_KEY, inboundHealthKey(connectionId), ...aheadKeys]);
   const config = parseConfig(found.get(CONFIG_KEY) ?? { version: 1, connections: [] });
   if (!config.ok) {
     console.error('Tandem could not read its saved configuration', config.errors.slice(0, 3));
@@ -132,13 +148,12 @@ export async function handleInbound(ports: Ports, request: InboundRequest): Prom
   };
   if (envelope) return refused(envelope, `A request was refused: ${String(envelope.body.message)}`);
 
-  const rawBody = request.body ?? '';
   const auth = await authenticate(ports, connection, request, rawBody);
   if (!auth.ok) return refused(UNAUTHORIZED, auth.reason);
   if (auth.secret === 'previous') await notePreviousSecretUse(ports, connectionId).catch(() => undefined);
   if (!connection.enabled) return refusal('connection_disabled', `The connection ${connection.name} is switched off in Tandem`);
 
-  const json = parseJsonBody(rawBody);
+  if (!json) return refusal('internal_error', 'Tandem could not read this request');
   if (!json.ok) return refused(json.answer, `An event was refused: ${String(json.answer.body.message)}`);
   const parsed = parseInboundEvent(json.value);
   if (!parsed.ok) {
@@ -147,15 +162,20 @@ export async function handleInbound(ports: Ports, request: InboundRequest): Prom
   }
   const event = parsed.event;
 
+  const ahead = keysRead(aheadKeys, found);
   const marker = inboundEventKey(connectionId, event.eventId);
-  if (!(await ports.store.create(marker, { at: new Date(ports.clock.now()).toISOString(), type: event.type }, DEDUPE_SECONDS))) {
+  const dedupe: DeferredDedupe = { key: marker, value: { at: new Date(ports.clock.now()).toISOString(), type: event.type }, ttlSeconds: DEDUPE_SECONDS, written: false };
+  const run: InboundRun = { ports, connection, pending: healthWrites(ports, connectionId, health, { accepted: true }), attempt: 1, ahead, dedupe };
+  // A linked record's change marks the event received in the transaction that saves the change, under
+  // the pair's lock, where it looks for the marker again; anything else marks it before it starts.
+  const linkedChange = (event.type === 'record.created' || event.type === 'record.updated') && ahead.get(recordIndexKey(connectionId, event.record.module, event.record.id)) !== undefined;
+  if (ahead.get(marker) !== undefined || (!linkedChange && !(await claimDedupe(run)))) {
     await noteHealth(ports, connectionId, health, { accepted: true });
-    return answer('duplicate', { eventId: event.eventId, message: 'This event was received before; nothing was applied again' });
+    return duplicateAnswer(event.eventId);
   }
-  const run: InboundRun = { ports, connection, pending: healthWrites(ports, connectionId, health, { accepted: true }), attempt: 1 };
   const result = await applyGuarded(run, event);
   // Only what was applied (200) or queued (202) counts as received: anything else may be sent again.
-  if (result.status >= 300) await ports.store.delete(marker).catch(() => undefined);
+  if (result.status >= 300 && dedupe.written) await ports.store.delete(marker).catch(() => undefined);
   if (run.pending.length > 0) await ports.store.writeAll(run.pending.splice(0)).catch(() => undefined);
   return result;
 }
@@ -263,6 +283,8 @@ async function retryLater(run: InboundRun, event: InboundEvent, delaySeconds: nu
       ...(event.type === 'record.created'
         ? [{ key: pendingRecordKey(connection.id, event.record.module, event.record.id), value: { at: new Date(ports.clock.now()).toISOString() }, ttlSeconds: PENDING_RECORD_SECONDS }]
         : []),
+      // Queued counts as received: the same event sent again meanwhile is a duplicate.
+      ...dedupeWrites(run),
       ...run.pending.splice(0),
     ])
     .catch(() => undefined);

@@ -323,6 +323,35 @@ test('the same event id twice applies once', async () => {
   assert.equal(tandem.jira.getIssue(key)?.summary, 'Changed in Jira since');
 });
 
+test('the same update sent twice at once applies once: the second finds it received once it holds the pair', async () => {
+  const { record } = await created();
+  await tandem.emulator.settle();
+  tandem.emulator.calls.reset();
+  const same = event('record.updated', { ...record, fields: { ...(record.fields as object), short_description: 'Sent twice at once', state: 'in_progress' } });
+  const answers = await withJiraLatency(20, () => Promise.all([send(same), send(same)]));
+  assert.deepEqual(answers.map((a) => a.body.status).sort(), ['applied', 'duplicate'], JSON.stringify(answers.map((a) => a.body)));
+  assert.deepEqual(jiraWrites(), ['PUT /rest/api/3/issue/{issueIdOrKey} ×1', 'POST /rest/api/3/issue/{issueIdOrKey}/transitions ×1']);
+});
+
+test('a linked record’s field and state change costs at most eight platform calls, marks the event received and frees the pair', async () => {
+  const { record, key } = await created();
+  await tandem.emulator.settle();
+  tandem.emulator.calls.reset();
+  const update = event('record.updated', { ...record, fields: { ...(record.fields as object), short_description: 'Eight calls at most', state: 'in_progress' } });
+  const answer = await send(update);
+  assert.equal(answer.body.status, 'applied', JSON.stringify(answer.body));
+  const calls = tandem.emulator.calls;
+  const total = calls.total(calls.jira) + calls.total(calls.kvs) + calls.queuePushes;
+  assert.ok(total <= 8, `${total} calls: ${JSON.stringify(calls.snapshot())}`);
+  const issue = tandem.jira.getIssue(key);
+  assert.equal(issue?.summary, 'Eight calls at most');
+  assert.equal(issue?.statusName, 'In Progress');
+  assert.notEqual(await stored(tandem.emulator, `inbound:stackflow:${String((update as { eventId: string }).eventId)}`), undefined, 'the event is marked received');
+  assert.equal((await send(update)).body.status, 'duplicate');
+  const id = tandem.jira.getIssue(key)?.id ?? '';
+  assert.equal(await stored(tandem.emulator, `lock:sync:stackflow:issue#3a#${id}`), undefined, 'the pair’s sync lock is released');
+});
+
 test('when Jira rate-limits Tandem the event is queued (202) with its Retry-After honoured', async () => {
   const { record } = await created();
   const waitingBefore = tandem.emulator.queue.waiting().length;

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Ajv from 'ajv';
-import { checkJsonShape, parseInboundEvent } from '../../src/sync/inbound-event';
+import { checkJsonShape, parseInboundEvent, peekEventKeys } from '../../src/sync/inbound-event';
 
 const schema = JSON.parse(readFileSync(join(__dirname, '..', '..', 'docs', 'inbound-event.schema.json'), 'utf8')) as object;
 const validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
@@ -79,4 +79,14 @@ test('nesting too deep and __proto__ keys are refused before the schema', () => 
   assert.ok(checkJsonShape(deepArray));
   const proto = JSON.parse('{"record":{"fields":{"__proto__":{"x":1}}}}') as unknown;
   assert.deepEqual(checkJsonShape(proto), { path: 'record.fields.__proto__', message: 'The key __proto__ is not allowed' });
+});
+
+test('the keys read ahead come from a body only in the form the schema allows them', () => {
+  assert.deepEqual(peekEventKeys({ eventId: 'e-1', type: 'record.updated', record: { module: 'incidents', id: 'inc1', fields: {} } }), { eventId: 'e-1', record: { module: 'incidents', id: 'inc1' } });
+  assert.deepEqual(peekEventKeys({ eventId: 'e-1', type: 'ping' }), { eventId: 'e-1' });
+  assert.deepEqual(peekEventKeys({ eventId: 'e-1', record: { module: 'incidents', id: 'x'.repeat(81) } }), { eventId: 'e-1' }, 'a record id too long for a key names no record');
+  assert.equal(peekEventKeys({ eventId: 'e/1' }), undefined);
+  assert.equal(peekEventKeys({ eventId: 'x'.repeat(101) }), undefined);
+  assert.equal(peekEventKeys([1, 2]), undefined);
+  assert.equal(peekEventKeys('e-1'), undefined);
 });

@@ -16,10 +16,12 @@ import {
   recordIndexKey,
   recordIndexSchema,
   withLinkEnded,
+  type RecordIndex,
   type IssueState,
   type Link,
 } from '../state';
 import { publishedKey } from '../issue-property';
+import { recordTombstoneKey } from '../notes';
 import { userEmails } from './fields';
 import { activity, commit, deliverIssue, inboundCreateLockKey, iso, WAIT_FOR_LINK_MS, WAIT_STEP_MS, withSyncLock, type InboundRun } from './run';
 
@@ -51,17 +53,34 @@ export async function readLinkedWith(run: InboundRun, module: string, externalId
 }
 
 /**
- * The link read again under the issue's sync lock, where a delivery may have changed it: the issue's
- * links (and its published sync state, in the same batch). Undefined when the record is no longer
- * linked to that issue.
+ * The record's index and tombstone: from the keys read ahead with the configuration when they were,
+ * else in one batch.
  */
-export async function readLinkAgain(run: InboundRun, linked: Linked): Promise<Linked | undefined> {
-  const found = await run.ports.store.getMany([issueStateKey(linked.issueId), publishedKey(linked.issueId)]);
-  run.published = { value: found.get(publishedKey(linked.issueId)) };
-  const state = readIssueState(found.get(issueStateKey(linked.issueId)));
+export async function readRecordIndex(run: InboundRun, module: string, externalId: string): Promise<{ index: RecordIndex | undefined; deleted: unknown }> {
+  const keys = [recordIndexKey(run.connection.id, module, externalId), recordTombstoneKey(run.connection.id, module, externalId)];
+  const ahead = run.ahead;
+  const found = ahead && keys.every((k) => ahead.has(k)) ? ahead : await run.ports.store.getMany(keys);
+  const index = recordIndexSchema.safeParse(found.get(keys[0] as string));
+  return { index: index.success ? index.data : undefined, deleted: found.get(keys[1] as string) };
+}
+
+/**
+ * The record's link read under the issue's sync lock, where a delivery may have changed it: the
+ * issue's links (and its published sync state) with `extra` keys in the same batch. `linked` is
+ * undefined when the issue's links no longer hold the record.
+ */
+export async function readLinkLocked(
+  run: InboundRun,
+  issueId: string,
+  record: { module: string; id: string },
+  extra: readonly string[] = [],
+): Promise<{ linked: Linked | undefined; found: Map<string, unknown> }> {
+  const found = await run.ports.store.getMany([issueStateKey(issueId), publishedKey(issueId), ...extra]);
+  run.published = { value: found.get(publishedKey(issueId)) };
+  const state = readIssueState(found.get(issueStateKey(issueId)));
   const link = state.links[run.connection.id];
-  if (!link || link.externalId !== linked.link.externalId || link.module !== linked.link.module) return undefined;
-  return { issueId: linked.issueId, issueKey: link.issueKey, state, link };
+  if (!link || link.externalId !== record.id || link.module !== record.module) return { linked: undefined, found };
+  return { linked: { issueId, issueKey: link.issueKey, state, link }, found };
 }
 
 /** The link another event is making now, once it is saved; undefined when that takes too long. */

@@ -7,15 +7,16 @@ import type { RecordEvent } from '../inbound-event';
 import type { InboundAnswer } from '../inbound-request';
 import { answer, refusal } from '../inbound-request';
 import type { JiraIssue, StoreWrite } from '../ports';
-import { issueStateKey, recordIndexKey, type IssueState, type Link } from '../state';
+import { failureKey, failureSubjectKey, issueStateKey, recordIndexKey, type IssueState, type Link, type RecordIndex } from '../state';
 import { skipLine } from '../journal';
 import { publishInboundOutcome } from '../issue-property';
 import { fieldFailureWrites, refusedFieldReason, statusSkipReason, type RefusedField } from './field-failures';
 import { editWithFallback, emailsForConflicts, resolveLookups, restoreShadow, sameAsJira, toolFieldOf } from './fields';
-import { isRecordDeleted, recordIntentsMatching, recordTombstoneKey } from '../notes';
-import { linkNamedIssue, readLinkAgain, readLinked, readLinkedWith, waitForLink, type Linked } from './links';
+import { isRecordDeleted, recordIntentsMatching } from '../notes';
+import { keysRead, readAheadStore } from '../read-ahead';
+import { linkNamedIssue, readLinked, readLinkLocked, readRecordIndex, waitForLink, type Linked } from './links';
 import { createIssue } from './record-create';
-import { activity, checkModule, commit, CREATE_LOCK_SECONDS, deliverDeletion, deliverIssue, inboundCreateLockKey, iso, labelOf, RecordBusy, withSyncLock, type InboundRun } from './run';
+import { activity, BATCH_KEYS, checkModule, claimDedupe, commit, CREATE_LOCK_SECONDS, dedupeWrites, deliverDeletion, deliverIssue, duplicateAnswer, inboundCreateLockKey, iso, labelOf, RecordBusy, withSyncLock, type InboundRun } from './run';
 import { moveStatus } from './status';
 
 type RecordChange = Extract<RecordEvent, { type: 'record.created' | 'record.updated' }>;
@@ -24,13 +25,19 @@ export async function applyRecord(run: InboundRun, event: RecordChange): Promise
   const { record } = event;
   const notMapped = checkModule(run.connection, record.module);
   if (notMapped) return notMapped;
-  const { linked, other: deleted } = await readLinkedWith(run, record.module, record.id, recordTombstoneKey(run.connection.id, record.module, record.id));
+  const { index, deleted } = await readRecordIndex(run, record.module, record.id);
+  // Indexed: the record is linked unless its issue's links say otherwise, which are read under the lock.
+  if (index) {
+    const updated = await updateIndexed(run, event, index);
+    if (updated) return updated;
+  }
+  // Not a linked record's update: the event is marked received before anything is made from it.
+  if (!(await claimDedupe(run))) return duplicateAnswer(event.eventId);
   // Deleted in the tool (or its issue in Jira) before this event was applied: it must not bring the
   // record or its issue back. A record linked again since is live.
-  if (isRecordDeleted(deleted) && !linked) {
+  if (isRecordDeleted(deleted)) {
     return answer('unchanged', { applied: [], skipped: [{ field: 'record', reason: `${labelOf(record)} was deleted in the tool, or its issue in Jira; this earlier change is not applied` }] });
   }
-  if (linked) return updateLinked(run, event, linked);
   const lock = inboundCreateLockKey(run.connection.id, record.module, record.id);
   if (event.type === 'record.updated') {
     if ((await run.ports.store.get(lock)) !== undefined) {
@@ -94,17 +101,57 @@ interface PlannedChange {
   unfound: RefusedField[];
 }
 
+/** A linked record's change, once another path found the link. */
+async function updateLinked(run: InboundRun, event: RecordChange, linked: Linked): Promise<InboundAnswer> {
+  const updated = await updateIndexed(run, event, { issueId: linked.issueId, issueKey: linked.issueKey });
+  return updated ?? refusal('unknown_record', `${event.record.module} record ${event.record.id} is no longer linked to a Jira issue`, 'record.id');
+}
+
 /**
  * Applies the change under the issue's sync lock, the one outbound deliveries of the issue hold, so
  * the two directions never work from the same shadow at once and neither overwrites the other's.
+ * Everything the change may read of storage is read in one batch once the lock is held (the
+ * delivery that held it may have changed any of it); undefined when the issue's links no longer
+ * hold the record.
  */
-async function updateLinked(run: InboundRun, event: RecordChange, linked: Linked): Promise<InboundAnswer> {
-  return withSyncLock(run, { id: linked.issueId, key: linked.issueKey }, async () => {
-    // Read again under the lock: the delivery that held it may have changed the shadow.
-    const current = await readLinkAgain(run, linked);
-    if (!current) return refusal('unknown_record', `${event.record.module} record ${event.record.id} is no longer linked to a Jira issue`, 'record.id');
-    return updateLinkedLocked(run, event, current);
+async function updateIndexed(run: InboundRun, event: RecordChange, index: RecordIndex): Promise<InboundAnswer | undefined> {
+  return withSyncLock(run, { id: index.issueId, key: index.issueKey }, async () => {
+    const keys = keysOfChange(run, index.issueId, event.record);
+    const { linked, found } = await readLinkLocked(run, index.issueId, event.record, keys);
+    if (!linked) return undefined;
+    // The same event, applied by another request while this one waited for the lock.
+    if (run.dedupe && !run.dedupe.written && found.has(run.dedupe.key)) return duplicateAnswer(event.eventId);
+    const ports = run.ports;
+    run.ports = { ...ports, store: readAheadStore(ports.store, keysRead(keys, found)) };
+    try {
+      return await updateLinkedLocked(run, event, linked);
+    } finally {
+      run.ports = ports;
+    }
   });
+}
+
+/**
+ * What a change of the record may read besides its link (at most a batch): the event's dedupe marker
+ * when it is written with the change, the issue's kept failures (the published state asks whether
+ * any is left) and those of the Jira fields the record's fields map to (a field written again resolves its failure).
+ */
+function keysOfChange(run: InboundRun, issueId: string, record: RecordChange['record']): string[] {
+  const { connection } = run;
+  const subject = { issueId, issueKey: '', module: record.module, recordId: record.id, fields: {}, occurredAt: '' };
+  const keys = [
+    ...(run.dedupe && !run.dedupe.written ? [run.dedupe.key] : []),
+    failureKey(connection.id, failureSubjectKey({ kind: 'issue', issueId, issueKey: '' })),
+    failureKey(connection.id, failureSubjectKey({ ...subject, kind: 'status' })),
+  ];
+  const fields = new Set<string>();
+  for (const projectMapping of mappingsForModule(connection, record.module)) {
+    for (const m of fieldMappingsFor(connection, projectMapping)) {
+      if (m.direction !== 'jira-to-tool' && m.jira !== 'status' && record.fields[m.tool] !== undefined) fields.add(failureKey(connection.id, failureSubjectKey({ ...subject, kind: 'field', jiraField: m.jira })));
+    }
+  }
+  // The link and the published state come in the same batch.
+  return [...keys, ...[...fields].slice(0, Math.max(0, BATCH_KEYS - 2 - keys.length))];
 }
 
 async function updateLinkedLocked(run: InboundRun, event: RecordChange, linked: Linked): Promise<InboundAnswer> {
@@ -133,7 +180,8 @@ async function updateLinkedLocked(run: InboundRun, event: RecordChange, linked: 
   // retry settles the conflict again, instead of saving a shadow nobody will send. The delivery
   // waits for the sync lock this event holds, so it reads the saved shadow.
   if (change.jiraWon || event.type === 'record.created' || linked.link.remoteLinkOwed === true) await deliverIssue(run, run.connection.id, issue);
-  await commit(run, writes, { last: true });
+  // Received: marked in the change's own transaction, with the lock's release.
+  await commit(run, [...writes, ...dedupeWrites(run)], { last: true });
   // A status or field Jira refused shows in JQL as the issue's failure; resolving it clears that.
   await publishInboundOutcome(run.ports, linked.issueId, run.connection.id, record.number ?? linked.link.number ?? linked.link.externalId, writes, run.published);
   // Tandem's own edits do not reach its triggers, so other connections linked to this issue hear of them here.

@@ -3,7 +3,7 @@
 // activity entries, and the check that a module may change Jira at all.
 import { mappingsForModule, type Connection } from '../../mapping';
 import type { InboundAnswer } from '../inbound-request';
-import { refusal } from '../inbound-request';
+import { answer, refusal } from '../inbound-request';
 import { activityWrite } from '../journal';
 import type { Ports, StoreWrite } from '../ports';
 import { failureSubjectKey, keyPart, SYNC_LOCK_SECONDS, syncLockKey } from '../state';
@@ -22,7 +22,42 @@ export interface InboundRun {
   lock?: { key: string; released: boolean } | undefined;
   /** The linked issue's published sync state as stored, when it was read with the link. */
   published?: { value: unknown };
+  /** Keys read ahead with the configuration (the event's dedupe marker, its record's index and tombstone), each with its value or undefined. */
+  ahead?: ReadonlyMap<string, unknown>;
+  /** The event's dedupe marker when it is written with the change it makes rather than before (see handleInbound). */
+  dedupe?: DeferredDedupe;
 }
+
+/** A dedupe marker not written yet: a linked record's change writes it in its own transaction. */
+export interface DeferredDedupe {
+  key: string;
+  value: unknown;
+  ttlSeconds: number;
+  /** Written (or being written) by this run. */
+  written: boolean;
+}
+
+/** Forge reads at most 25 keys in one batch. */
+export const BATCH_KEYS = 25;
+
+/** The marker as a write of the change's transaction, once. */
+export function dedupeWrites(run: InboundRun): StoreWrite[] {
+  const dedupe = run.dedupe;
+  if (!dedupe || dedupe.written) return [];
+  dedupe.written = true;
+  return [{ key: dedupe.key, value: dedupe.value, ttlSeconds: dedupe.ttlSeconds }];
+}
+
+/** Writes the marker now, on a path that makes something before its last transaction: false when the event was received before. */
+export async function claimDedupe(run: InboundRun): Promise<boolean> {
+  const dedupe = run.dedupe;
+  if (!dedupe || dedupe.written) return true;
+  const created = await run.ports.store.create(dedupe.key, dedupe.value, dedupe.ttlSeconds);
+  if (created) dedupe.written = true;
+  return created;
+}
+
+export const duplicateAnswer = (eventId: string): InboundAnswer => answer('duplicate', { eventId, message: 'This event was received before; nothing was applied again' });
 
 /** Another event for the same record is creating its issue (or comment): look again later. */
 export class RecordBusy extends Error {
