@@ -1,6 +1,6 @@
 // Ready-made connections an admin starts from and then adjusts. Each preset's tables follow the
 // tool's own integration guide, so a new connection behaves the way that tool's users expect.
-import { connectionSchema, type Connection, type ConnectionInput } from './schema';
+import { connectionSchema, type Connection, type ConnectionInput, type FieldMapping } from './schema';
 
 export interface PresetInput {
   name: string;
@@ -22,6 +22,22 @@ export interface Preset {
   /** What the admin page says about it: where the lists come from, or why names are typed in. */
   describing: string;
   build(input: PresetInput): Connection;
+  /**
+   * Field mappings onto Jira fields whose id differs per site (Jira Software's and Atlassian's own
+   * custom fields): found by name and schema in the site's GET /rest/api/3/field when the
+   * connection is added, and left out, said so, when the site has none.
+   */
+  siteFields?: readonly SiteField[];
+}
+
+/** An entry of GET /rest/api/3/field, as much as finding a field by name and schema reads. */
+export type SiteFieldInfo = { id?: string | undefined; name?: string | undefined; schema?: { type: string; custom?: string | undefined } | undefined };
+
+export interface SiteField {
+  /** What the admin reads: "Story points". */
+  what: string;
+  find(fields: readonly SiteFieldInfo[]): string | undefined;
+  mapping: Omit<FieldMapping, 'jira'>;
 }
 
 /** A connection id from a name: `StackFlow (prod)` → `stackflow-prod`. */
@@ -230,13 +246,19 @@ const craftioProduct: Preset = {
     };
     return connectionSchema.parse(connection);
   },
+  // The guide's primary fields whose Jira ids differ per site. Team needs its table of teams, so the
+  // admin maps it on Mappings; the Sprint field needs the board chosen there too.
+  siteFields: [
+    { what: 'Story points', find: (fields) => storyPointsField(fields), mapping: { tool: 'story_points', direction: 'both', transform: { kind: 'number' } } },
+    { what: 'Sprint', find: (fields) => sprintField(fields), mapping: { tool: 'sprint', direction: 'both', transform: { kind: 'sprint' } } },
+  ],
 };
 
 /** A Jira field (an entry of GET /rest/api/3/field) by one of its names and what it holds. */
 export function fieldByNameAndSchema(
-  fields: ReadonlyArray<{ id?: string; name?: string; schema?: { type: string; custom?: string } }>,
+  fields: readonly SiteFieldInfo[],
   names: readonly string[],
-  accepts: (schema: { type: string; custom?: string }) => boolean,
+  accepts: (schema: { type: string; custom?: string | undefined }) => boolean,
 ): string | undefined {
   const wanted = names.map((n) => n.toLowerCase());
   return fields.find((f) => f.id !== undefined && f.name !== undefined && wanted.includes(f.name.toLowerCase()) && f.schema !== undefined && accepts(f.schema))?.id;
@@ -246,12 +268,12 @@ export function fieldByNameAndSchema(
  * The story points field of a site: "Story Points" (company-managed, a number field) or "Story
  * point estimate" (team-managed, Jira Software's own type); its id differs per site.
  */
-export function storyPointsField(fields: ReadonlyArray<{ id?: string; name?: string; schema?: { type: string; custom?: string } }>): string | undefined {
+export function storyPointsField(fields: readonly SiteFieldInfo[]): string | undefined {
   return fieldByNameAndSchema(fields, ['Story point estimate', 'Story Points'], (schema) => schema.type === 'number');
 }
 
 /** Jira Software's Sprint field of a site (Jira Software's own type; its id differs per site). */
-export function sprintField(fields: ReadonlyArray<{ id?: string; name?: string; schema?: { type: string; custom?: string } }>): string | undefined {
+export function sprintField(fields: readonly SiteFieldInfo[]): string | undefined {
   return fieldByNameAndSchema(fields, ['Sprint'], (schema) => schema.custom === 'com.pyxis.greenhopper.jira:gh-sprint');
 }
 

@@ -383,8 +383,29 @@ export function addConnectionChange(ports: AdminPorts, presetId: string, name: s
     if (!built.ok) return built;
     onId(built.connection.id);
     const fitted = await fitPresetProjects(ports, built.connection);
-    return { ok: true, next: { ...current, connections: [...current.connections, fitted.connection] }, warnings: fitted.warnings };
+    const found = await findSiteFields(ports, presetId, fitted.connection);
+    return { ok: true, next: { ...current, connections: [...current.connections, found.connection] }, warnings: [...fitted.warnings, ...found.warnings] };
   };
+}
+
+/** A preset's mappings onto fields whose id differs per site, found by name and schema on this one. */
+async function findSiteFields(ports: AdminPorts, presetId: string, connection: ConnectionInput): Promise<{ connection: ConnectionInput; warnings: string[] }> {
+  const wanted = findPreset(presetId)?.siteFields ?? [];
+  if (wanted.length === 0) return { connection, warnings: [] };
+  let fields: Awaited<ReturnType<AdminPorts['meta']['fields']>>;
+  try {
+    fields = await ports.meta.fields();
+  } catch {
+    return { connection, warnings: [`Jira did not list its fields just now, so ${wanted.map((w) => w.what).join(' and ')} were not mapped: map them on Mappings.`] };
+  }
+  const warnings: string[] = [];
+  const mapped: FieldMapping[] = [];
+  for (const field of wanted) {
+    const id = field.find(fields);
+    if (id === undefined) warnings.push(`This site has no ${field.what} field Tandem knows by name and type, so ${field.mapping.tool} is not mapped: map it on Mappings.`);
+    else mapped.push({ ...field.mapping, jira: id });
+  }
+  return { connection: { ...connection, fields: [...(connection.fields ?? []), ...mapped] }, warnings };
 }
 
 async function fitPresetProjects(ports: AdminPorts, connection: ConnectionInput): Promise<{ connection: ConnectionInput; warnings: string[] }> {

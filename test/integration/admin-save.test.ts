@@ -152,6 +152,25 @@ test("a Craft.io field mapped onto a Jira field of another type is refused at sa
   assert.ok(saved.ok, JSON.stringify(saved));
 });
 
+test("the Craft.io preset maps the site's story points and Sprint fields, found by name and schema since their ids differ per site", async () => {
+  const points = tandem.jira.addCustomField({ name: 'Story point estimate', schemaType: 'story-points' }).id;
+  const sprint = tandem.jira.addCustomField({ name: 'Sprint', schemaType: 'sprint' }).id;
+  const { revision } = await current();
+  const added = await tandem.adminCall<AddConnectionResponse>('addConnection', { revision, presetId: 'craftio-product', name: 'Craftio site fields', url: 'https://craftio.example.com' });
+  assert.ok(added.ok, JSON.stringify(added));
+  const craftio = added.config.connections.find((c) => c.id === added.connectionId);
+  assert.deepEqual(
+    craftio?.fields.filter((f) => f.tool === 'story_points' || f.tool === 'sprint').map((f) => [f.jira, f.tool, f.direction, f.transform.kind]),
+    [
+      [points, 'story_points', 'both', 'number'],
+      [sprint, 'sprint', 'both', 'sprint'],
+    ],
+  );
+  // A StackFlow connection gets none of these.
+  const stackflow = added.config.connections.find((c) => c.id === 'stackflow');
+  assert.equal(stackflow?.fields.some((f) => f.jira === points || f.jira === sprint), false);
+});
+
 test('a rename is not held up by the checks with Jira', async () => {
   const { revision } = await current();
   const renamed = await tandem.adminCall<ConfigSavedResponse>('renameConnection', { revision, connectionId: 'stackflow', name: 'StackFlow (prod)' });

@@ -66,7 +66,7 @@ test('a PROD story becomes a Craft.io feature, and Craft.io edits come back to i
 });
 
 test('an epic added in Craft.io becomes a PROD epic with a link back', async () => {
-  const { item, answer } = await craftio.createItem('epics', { title: 'Self-serve onboarding', description: 'Goal: **activation** up 10%', tags: ['growth'] });
+  const { item, answer } = await craftio.createItem('epics', { title: 'Self-serve onboarding', description: 'Goal: **activation** up 10%', tags: ['growth'], due_date: '2026-12-15' });
   assert.equal(answer.status, 200, JSON.stringify(answer.body));
   assert.equal(answer.body.status, 'created');
   const issue = tandem.jira.getIssue(String(answer.body.issueKey));
@@ -75,6 +75,7 @@ test('an epic added in Craft.io becomes a PROD epic with a link back', async () 
   assert.equal(issue.issueTypeName, 'Epic');
   assert.equal(issue.summary, 'Self-serve onboarding');
   assert.ok(issue.labels.includes('growth'));
+  assert.equal(issue.duedate, '2026-12-15');
   assert.equal(issue.remoteLinks[0]?.object.url, item.url);
   assert.equal(issue.remoteLinks[0]?.object.title, item.number);
   // The epic holds the Jira issue as its reference, so Craft.io finds it by key.
