@@ -39,6 +39,33 @@ async function truncatedSelectLabels(frame: Frame): Promise<string[]> {
     var out = [];
     document.querySelectorAll('[class*="singleValue"], [class*="single-value"]').forEach(function (el) {
       if (el.scrollWidth > el.clientWidth + 1) out.push(el.textContent + ' (' + el.scrollWidth + ' > ' + el.clientWidth + ')');
+      // A label wider than the box it sits in is clipped by the box (its last letters hidden).
+      var box = el.parentElement.getBoundingClientRect();
+      if (el.getBoundingClientRect().right > box.right + 1) out.push(el.textContent + ' sticks out of its box');
+    });
+    return out;
+  })()`);
+}
+
+/** The chosen labels of the selects with a word wider than their box, so it breaks inside the word ("B u g"). */
+async function labelsBrokenInWords(frame: Frame): Promise<string[]> {
+  return frame.evaluate<string[]>(`(function () {
+    var out = [];
+    document.querySelectorAll('[class*="singleValue"], [class*="single-value"]').forEach(function (el) {
+      var style = getComputedStyle(el);
+      (el.textContent || '').split(/\\s+/).forEach(function (word) {
+        if (!word) return;
+        var probe = document.createElement('span');
+        probe.style.font = style.font;
+        probe.style.letterSpacing = style.letterSpacing;
+        probe.style.whiteSpace = 'nowrap';
+        probe.style.position = 'absolute';
+        probe.textContent = word;
+        document.body.appendChild(probe);
+        var wide = probe.getBoundingClientRect().width;
+        probe.remove();
+        if (wide > el.getBoundingClientRect().width + 1) out.push(el.textContent + ': "' + word + '" (' + Math.round(wide) + ' > ' + Math.round(el.getBoundingClientRect().width) + ')');
+      });
     });
     return out;
   })()`);
@@ -68,11 +95,12 @@ async function openMappings(width: number): Promise<{ page: Page; admin: AdminPa
 }
 
 for (const width of [1280, 800]) {
-  test(`at ${width} px no chosen select label on the mapping editor is cut off`, async () => {
+  test(`at ${width} px no chosen select label on the mapping editor is cut off or broken inside a word`, async () => {
     const { page, admin } = await openMappings(width);
     const frame = admin.frame();
     assert.ok((await chosenLabels(frame)) >= 4, 'the editor shows its selects');
     assert.deepEqual(await truncatedSelectLabels(frame), []);
+    assert.deepEqual(await labelsBrokenInWords(frame), [], 'every word of a chosen label is whole on its line');
     // On the narrow page the project rows stack: each field is labelled where it is, no column headers.
     const headers = await frame.getByRole('columnheader', { name: 'Jira project' }).count();
     if (width < 1024) {
@@ -84,6 +112,9 @@ for (const width of [1280, 800]) {
     // Nothing makes the page itself scroll sideways.
     const overflow = await frame.evaluate<number>(`document.documentElement.scrollWidth - document.documentElement.clientWidth`);
     assert.ok(overflow <= 0, `the page is ${overflow} px wider than the window`);
+    // Nor does any table: its columns fit the page, or its rows stack.
+    const sideways = await frame.evaluate<number>(`Math.max.apply(null, Array.from(document.querySelectorAll('table')).map(function (t) { return t.parentElement.scrollWidth - t.parentElement.clientWidth; }).concat([0]))`);
+    assert.ok(sideways <= 0, `a table is ${sideways} px wider than its card`);
     await page.close();
   });
 }

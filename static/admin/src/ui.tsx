@@ -155,10 +155,11 @@ export function SelectField(props: {
   );
 }
 
-// The chosen label wraps instead of being cut off with an ellipsis, however narrow the column;
-// the menu sits above tables and dialogs.
+// The chosen label wraps between words instead of being cut off with an ellipsis; `break-word`
+// (not `anywhere`) keeps each word's width in the column's minimum, so a table never squeezes a
+// label to a letter a line ("B u g"). The menu sits above tables and dialogs.
 const selectStyles = {
-  singleValue: (base: object) => ({ ...base, whiteSpace: 'normal', overflow: 'visible', textOverflow: 'clip', overflowWrap: 'anywhere' }),
+  singleValue: (base: object) => ({ ...base, whiteSpace: 'normal', overflow: 'visible', textOverflow: 'clip', overflowWrap: 'break-word' }),
   menuPortal: (base: object) => ({ ...base, zIndex: 900 }),
 } as const;
 
@@ -397,7 +398,7 @@ export function HeadCell(props: { children?: ReactNode }) {
   );
 }
 
-export function Cell(props: { children?: ReactNode; minWidth?: 'narrow' | 'medium' | 'wide'; 'aria-live'?: 'polite' }) {
+export function Cell(props: { children?: ReactNode; minWidth?: 'select' | 'narrow' | 'medium' | 'wide'; 'aria-live'?: 'polite' }) {
   const stacked = useContext(StackedTable);
   return (
     <Box as="td" aria-live={props['aria-live']} xcss={[cellStyles, props.minWidth ? CELL_WIDTH[props.minWidth] : undefined, stacked ? stackedCellStyles : undefined]}>
@@ -431,6 +432,8 @@ export function useRowKeys(count: number): { keys: readonly string[]; removed: (
   return { keys: current, removed: (index) => setKeys((k) => k.filter((_, i) => i !== index)) };
 }
 const CELL_WIDTH = {
+  // A select with a short choice ("Task", "No board"): room for the word beside the select's arrow.
+  select: xcss({ minWidth: '104px' }),
   narrow: xcss({ minWidth: '120px' }),
   medium: xcss({ minWidth: '180px' }),
   wide: xcss({ minWidth: '240px' }),

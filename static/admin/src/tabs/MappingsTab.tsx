@@ -190,7 +190,7 @@ function ProjectTable(props: { connection: Connection; index: number; modules: O
                     <Cell>
                       <SelectField hideLabel label={`Jira project, row ${row + 1}`} value={project.projectKey} options={projectOptions} onChange={(v) => rowEdit((m) => (m.projectKey = v))} error={admin.errorAt(`${p}.projectKey`)} />
                     </Cell>
-                    <Cell>
+                    <Cell minWidth="select">
                       <SelectField
                         hideLabel
                         label={`Issue type, row ${row + 1}`}
@@ -203,10 +203,10 @@ function ProjectTable(props: { connection: Connection; index: number; modules: O
                     <Cell>
                       <ToolName label={`Tool module, row ${row + 1}`} value={project.module} options={props.modules} onChange={(v) => rowEdit((m) => (m.module = v))} error={admin.errorAt(`${p}.module`)} placeholder="incidents" />
                     </Cell>
-                    <Cell>
+                    <Cell minWidth="select">
                       <SelectField hideLabel label={`Project direction, row ${row + 1}`} value={project.direction} options={DIRECTIONS} onChange={(v) => rowEdit((m) => (m.direction = v as ProjectMapping['direction']))} />
                     </Cell>
-                    <Cell>
+                    <Cell minWidth="select">
                       <SelectField
                         hideLabel
                         label={`Board, row ${row + 1}`}
