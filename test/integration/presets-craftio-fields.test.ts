@@ -208,3 +208,14 @@ test('refusals: a release Jira lacks is refused by Jira and reported with its na
   assert.ok(refused, 'Craft.io refused the release');
   assert.equal(craftio.item(item.id)?.release, 'Q1 2027', 'Craft.io keeps its own release; Q2 2027 is never invented');
 });
+
+test('refusals: a component the project lacks is refused by Jira, reported with its name, and the rest of the change applies', async () => {
+  const { item, answer } = await craftio.createItem('epics', { title: 'Usage exports' });
+  const key = String(answer.body.issueKey);
+  const update = await craftio.updateItem('epics', item.id, { components: ['Billing', 'Mobile'], value: 5 });
+  assert.equal(update.status, 200, JSON.stringify(update.body));
+  assert.deepEqual(update.body.applied, [ids.value]);
+  const skipped = update.body.skipped as Array<{ field: string; reason: string }>;
+  assert.ok(skipped.some((s) => s.field === 'components' && s.reason.includes('Mobile')), JSON.stringify(skipped));
+  assert.deepEqual(tandem.jira.getIssue(key)?.components, [], 'no component is made up');
+});
