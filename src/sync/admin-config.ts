@@ -231,9 +231,12 @@ async function checkAgainstJira(ports: AdminPorts, config: TandemConfig): Promis
   const checks = await Promise.all([
     checkJiraProjects(ports, config),
     checkJqlFilters(ports, config),
-    checkJiraFields(ports, config),
     checkJiraBoards(ports, config),
-    checkAgainstTools(ports, config),
+    // The field types a tool describes narrow the transforms, as a preset's table does.
+    checkAgainstTools(ports, config).then(async (tools) => {
+      const fields = await checkJiraFields(ports, config, tools.fieldTypes);
+      return { errors: [...tools.errors, ...fields.errors], warnings: [...tools.warnings, ...fields.warnings] };
+    }),
   ]);
   return { errors: checks.flatMap((c) => c.errors), warnings: checks.flatMap((c) => c.warnings) };
 }
@@ -298,12 +301,12 @@ async function checkJqlFilters(ports: AdminPorts, config: TandemConfig): Promise
 }
 
 /** Every field mapping's Jira field must exist and be able to carry what the transform produces. */
-async function checkJiraFields(ports: AdminPorts, config: TandemConfig): Promise<JiraCheck> {
-  // A tool that cannot describe itself may carry its field types (a preset's table): each mapping
-  // must fit the tool field's type as well as the Jira field's.
+async function checkJiraFields(ports: AdminPorts, config: TandemConfig, described: ReadonlyArray<Record<string, string> | undefined>): Promise<JiraCheck> {
+  // Each mapping must fit the tool field's type as well as the Jira field's: as the tool describes
+  // it, or as the connection carries it for a tool that cannot describe itself (a preset's table).
   const sets: Array<{ at: string; fields: readonly FieldMapping[]; toolTypes: Readonly<Record<string, string>> }> = [];
   config.connections.forEach((connection, c) => {
-    const toolTypes = connection.toolFieldTypes ?? {};
+    const toolTypes = { ...described[c], ...connection.toolFieldTypes };
     sets.push({ at: `connections.${c}.fields`, fields: connection.fields, toolTypes });
     connection.projects.forEach((project, p) => {
       if (project.fields) sets.push({ at: `connections.${c}.projects.${p}.fields`, fields: project.fields, toolTypes });

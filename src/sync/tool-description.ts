@@ -32,17 +32,30 @@ export async function describeTool(ports: Pick<Ports, 'store' | 'external' | 'cl
  * fields and states checked against that description. A tool that did not answer just now never
  * holds up a save; the warning says what was not checked.
  */
-export async function checkAgainstTools(ports: Pick<Ports, 'store' | 'external' | 'clock'>, config: TandemConfig): Promise<{ errors: ConfigError[]; warnings: string[] }> {
+export async function checkAgainstTools(
+  ports: Pick<Ports, 'store' | 'external' | 'clock'>,
+  config: TandemConfig,
+): Promise<{ errors: ConfigError[]; warnings: string[]; fieldTypes: Array<Record<string, string> | undefined> }> {
   const results = await Promise.all(
     config.connections.map(async (connection, c) => {
       const mapsSomething = connection.projects.length > 0 || connection.fields.length > 0;
-      if (connection.protocol !== 'record-rest' || connection.paths.describe === null || !mapsSomething) return { errors: [], warnings: [] };
+      if (connection.protocol !== 'record-rest' || connection.paths.describe === null || !mapsSomething) return { errors: [], warnings: [], fieldTypes: undefined };
       const described = await describeTool(ports, connection);
       if (!described.described) {
-        return { errors: [], warnings: described.unreachable ? [`${connection.name} did not describe itself just now, so its modules, fields and states were not checked.`] : [] };
+        return { errors: [], warnings: described.unreachable ? [`${connection.name} did not describe itself just now, so its modules, fields and states were not checked.`] : [], fieldTypes: undefined };
       }
-      return { errors: checkAgainstDescription(connection, c, described.description), warnings: [] };
+      return { errors: checkAgainstDescription(connection, c, described.description), warnings: [], fieldTypes: describedFieldTypes(connection, described.description) };
     }),
   );
-  return { errors: results.flatMap((r) => r.errors), warnings: results.flatMap((r) => r.warnings) };
+  return { errors: results.flatMap((r) => r.errors), warnings: results.flatMap((r) => r.warnings), fieldTypes: results.map((r) => r.fieldTypes) };
+}
+
+/** Each tool field's described type, from the modules the connection maps (all of them when it maps none), as the mapping editor reads them. */
+function describedFieldTypes(connection: Connection, description: ToolDescription): Record<string, string> {
+  const mapped = description.modules.filter((m) => connection.projects.some((p) => p.module === m.name));
+  const types: Record<string, string> = {};
+  for (const module of mapped.length > 0 ? mapped : description.modules) {
+    for (const field of module.fields) types[field.name] ??= field.type;
+  }
+  return types;
 }

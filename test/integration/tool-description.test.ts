@@ -78,6 +78,23 @@ test('a save naming a module, a field and a state the tool does not have is refu
   assert.equal(await stackflow.tandem.configRevision(), before);
 });
 
+test("a field mapped across types is refused at save by the type the tool describes, with the reason; one that fits both is saved", async () => {
+  const at = (config: TandemConfig) => connectionOf(config).fields.length;
+  const { config } = (await stackflow.tandem.adminCall<GetConfigResponse & { ok: true }>('getConfig'));
+  const index = at(config);
+  const refused = await saveEdited((next) => {
+    connectionOf(next).fields.push({ jira: 'labels', tool: 'updated_at', direction: 'tool-to-jira', transform: { kind: 'labels', format: 'array' } });
+  });
+  assert.equal(refused.ok, false, JSON.stringify(refused));
+  if (refused.ok) return;
+  const errors = new Map((refused.error.fieldErrors ?? []).map((e) => [e.path, e.message]));
+  assert.equal(errors.get(`connections.0.fields.${index}.jira`), "The tool's field updated_at is a date and time, so the labels transform cannot carry it. No transform carries a list of labels to a date and time: pick another field.");
+  const saved = await saveEdited((next) => {
+    connectionOf(next).fields.push({ jira: 'duedate', tool: 'updated_at', direction: 'tool-to-jira', transform: { kind: 'date', jiraType: 'date' } });
+  });
+  assert.equal(saved.ok, true, JSON.stringify(saved));
+});
+
 test('a tool that cannot describe itself says so, and the names typed for it are saved unchecked', async () => {
   await stackflow.configure((c) => (c.protocol === 'record-rest' ? { ...c, paths: { ...c.paths, describe: null } } : c));
   const answer = await stackflow.tandem.adminCall<ToolDescriptionResponse>('getToolDescription', { connectionId: 'stackflow' });
