@@ -1,13 +1,11 @@
-// What the ADF → text walk carries down the tree: which output it writes and where it is.
+// What the ADF → mdast walk carries down the tree: which output it is for and where it is.
 
 export type Flavour = 'markdown' | 'plain';
 
 export interface Ctx {
   flavour: Flavour;
   depth: number;
-  /** Inside a GFM table cell: one line, `|` escaped, breaks as `<br>`. */
-  cell: boolean;
-  /** A heading line: breaks become spaces, a trailing `#` is escaped. */
+  /** A heading line: breaks become spaces. */
   heading: boolean;
 }
 

@@ -105,7 +105,7 @@ const oneWay: OneWay[] = [
   {
     name: 'nested expand in a table cell',
     adf: doc(table(tr({ type: 'tableCell', content: [{ type: 'nestedExpand', attrs: { title: 'More' }, content: [p(t('inside'))] }] }))),
-    markdown: '| **More**<br>inside |\n| --- |',
+    markdown: '| **More**<br>inside |\n| - |',
     plain: 'More inside',
     back: doc(table(tr(th(t('More', strong), br, t('inside'))))),
   },
@@ -151,7 +151,7 @@ const oneWay: OneWay[] = [
   {
     name: 'a table whose first row is not a header gains one',
     adf: doc(table(tr(td(t('a')), td(t('b'))))),
-    markdown: '| a | b |\n| --- | --- |',
+    markdown: '| a | b |\n| - | - |',
     plain: 'a | b',
     back: doc(table(tr(th(t('a')), th(t('b'))))),
   },
@@ -224,6 +224,11 @@ describe('Markdown → ADF: syntax variants', () => {
     { name: 'mixed tasks and items', markdown: '- [ ] a\n- b', adf: doc(ul(li(p(t('[ ] a'))), li(p(t('b'))))) },
     { name: 'CRLF line ends', markdown: '# T\r\n\r\nx\r\ny', adf: doc(h(1, t('T')), p(t('x'), br, t('y'))) },
     { name: 'whitespace only', markdown: ' \n\t\n', adf: doc() },
+    // Other ways to write what the paired fixtures hold, as other tools write them.
+    { name: 'strong and em with one marker', markdown: '***all*** and **bold *both***', adf: doc(p(t('all', em, strong), t(' and '), t('bold ', strong), t('both', em, strong))) },
+    { name: 'adjacent strong and em with one marker', markdown: '**bold***italic*', adf: doc(p(t('bold', strong), t('italic', em))) },
+    { name: 'table with long delimiters and padded empty cell', markdown: '| Name | Value |\n| --- | --- |\n| a\\|b | `x` |\n| 1<br>2 |  |', adf: doc(table(tr(th(t('Name')), th(t('Value'))), tr(td(t('a|b')), td(t('x', code))), tr(td(t('1'), br, t('2')), td()))) },
+    { name: 'both brackets escaped', markdown: '\\[not a link\\](x) \\[ \\]', adf: doc(p(t('[not a link](x) [ ]'))) },
   ];
   for (const c of cases) {
     test(c.name, () => {
