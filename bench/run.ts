@@ -1,4 +1,5 @@
 // `npm run bench`: prints Tandem's figures. Nothing here passes or fails; numbers are for reading.
+import { hostileMarkdownReport } from './adf';
 import { backendReport, markdownReport } from './backend';
 import { bulkRecordsReport, bulkReport } from './bulk';
 import { bundleReport } from './bundle';
@@ -18,6 +19,8 @@ async function main(): Promise<void> {
   console.log(backendReport().join('\n'));
   console.log();
   console.log(markdownReport().join('\n'));
+  console.log();
+  console.log(hostileMarkdownReport().join('\n'));
   console.log();
   console.log(devkitReport().join('\n'));
   console.log();

@@ -21,7 +21,7 @@ const PANEL_OK: ReadonlySet<Place> = new Set(['doc', 'tableCell']);
 const TASKS_OK: ReadonlySet<Place> = new Set(['doc', 'listItem', 'tableCell', 'panel']);
 
 /** Deeper than this, a block keeps only its text: hostile input may nest thousands deep. */
-const MAX_DEPTH = 24;
+export const MAX_DEPTH = 24;
 
 /** Labels a panel is written with (`> **Info:** …`), read back into the panel type. */
 export const PANEL_LABELS: Readonly<Record<string, string>> = {
@@ -44,14 +44,27 @@ interface State {
 
 /**
  * Bounds on the parser's work. micromark is linear in its input except for emphasis and
- * strikethrough, whose resolution grows with the square of the delimiters in a paragraph; and it
+ * strikethrough, whose resolution grows with the square of the delimiters in a paragraph, and
+ * containers opened on one line (`>>>>…`), which grow with the square of their number; and it
  * costs tens of microseconds a character. Jira holds at most 32,767 characters in a text field.
- * Its GFM autolink pass recurses once a nesting level, so thousands of nested quotes overflow
- * the stack: then the text is kept as typed.
+ * Its GFM autolink pass recurses once a nesting level, so thousands of nested quotes would
+ * overflow the stack: past MAX_LINE_CONTAINERS the text is kept as typed, as it is if the parser
+ * ever fails.
  */
-const MAX_PARSED_CHARS = 50_000;
-const MAX_DELIMITER_CHARS = 2_000;
+export const MAX_PARSED_CHARS = 50_000;
+export const MAX_DELIMITER_CHARS = 2_000;
 const DELIMITER = /[*_~]/g;
+export const MAX_LINE_CONTAINERS = 100;
+/** Quote and list markers opening a line, each a container (`> - > 1. x`). */
+const LINE_CONTAINERS = /^(?:[ \t]*(?:>|[-+*](?=[ \t])|\d{1,9}[.)](?=[ \t])))+/gm;
+const CONTAINER_MARKER = />|[-+*]|\d{1,9}[.)]/g;
+
+function tooDeep(text: string): boolean {
+  for (const prefix of text.matchAll(LINE_CONTAINERS)) {
+    if (prefix[0].length > MAX_LINE_CONTAINERS && (prefix[0].match(CONTAINER_MARKER)?.length ?? 0) > MAX_LINE_CONTAINERS) return true;
+  }
+  return false;
+}
 
 export function markdownToAdf(markdown: string): AdfDoc {
   // One kind of line end: a CR would otherwise stay in text and code.
@@ -61,18 +74,22 @@ export function markdownToAdf(markdown: string): AdfDoc {
   // More emphasis delimiters than any description holds: they show as typed instead.
   const plainEmphasis = (parsed.match(DELIMITER)?.length ?? 0) > MAX_DELIMITER_CHARS;
   const definitions = new Map<string, Definition>();
-  let content: AdfNode[];
+  let content: AdfNode[] = [];
   let rest = text.slice(parsed.length);
-  try {
-    const tree = fromMarkdown(parsed, {
-      extensions: plainEmphasis ? [gfm(), { disable: { null: ['attention', 'strikethrough'] } }] : [gfm()],
-      mdastExtensions: [gfmFromMarkdown()],
-    });
-    collectDefinitions(tree, definitions);
-    content = convert(tree.children, 'doc', { next: 1, definitions }, 0);
-  } catch {
-    content = [];
-    rest = text;
+  // Containers nested beyond reason, or the parser failing: the whole text is kept as typed.
+  if (tooDeep(parsed)) rest = text;
+  else {
+    try {
+      const tree = fromMarkdown(parsed, {
+        extensions: plainEmphasis ? [gfm(), { disable: { null: ['attention', 'strikethrough'] } }] : [gfm()],
+        mdastExtensions: [gfmFromMarkdown()],
+      });
+      collectDefinitions(tree, definitions);
+      content = convert(tree.children, 'doc', { next: 1, definitions }, 0);
+    } catch {
+      content = [];
+      rest = text;
+    }
   }
   content.push(...plainParagraphs(rest));
   return { type: 'doc', version: 1, content };

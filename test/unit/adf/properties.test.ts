@@ -5,8 +5,8 @@
 // code blocks, quotes, rules, tables with a header row, panels and task lists. Within it:
 //   markdownToAdf(adfToMarkdown(doc)) equals doc, compared with normalise() (./normalise.ts).
 // Two limits of Markdown itself shape the generator, and are listed in src/adf/README.md:
-//   - styled text is separated from differently styled neighbours by a space (Markdown cannot
-//     open `**` between a letter and punctuation, e.g. `a**(b)**`);
+//   - styled text is separated from differently styled neighbours by a space (between a letter
+//     and punctuation, `a**(b)**`, Markdown needs a character reference: a paired fixture shows it);
 //   - text has no leading/trailing spaces at a line's edges (Markdown strips them).
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
