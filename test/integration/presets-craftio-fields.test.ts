@@ -209,13 +209,16 @@ test('refusals: a release Jira lacks is refused by Jira and reported with its na
   assert.equal(craftio.item(item.id)?.release, 'Q1 2027', 'Craft.io keeps its own release; Q2 2027 is never invented');
 });
 
-test('refusals: a component the project lacks is refused by Jira, reported with its name, and the rest of the change applies', async () => {
+test('refusals: a component the project lacks is refused by Jira and a team without a row in the table is skipped, each named, and the rest of the change applies', async () => {
   const { item, answer } = await craftio.createItem('epics', { title: 'Usage exports' });
   const key = String(answer.body.issueKey);
-  const update = await craftio.updateItem('epics', item.id, { components: ['Billing', 'Mobile'], value: 5 });
+  const update = await craftio.updateItem('epics', item.id, { components: ['Billing', 'Mobile'], team: 'Growth', value: 5 });
   assert.equal(update.status, 200, JSON.stringify(update.body));
   assert.deepEqual(update.body.applied, [ids.value]);
   const skipped = update.body.skipped as Array<{ field: string; reason: string }>;
   assert.ok(skipped.some((s) => s.field === 'components' && s.reason.includes('Mobile')), JSON.stringify(skipped));
+  assert.ok(skipped.some((s) => s.field === ids.team && s.reason.includes('Growth')), JSON.stringify(skipped));
   assert.deepEqual(tandem.jira.getIssue(key)?.components, [], 'no component is made up');
+  const issue = (await tandem.rest(asAgent(), 'GET', `/rest/api/3/issue/${key}?fields=${ids.team!}`)).body as { fields: Record<string, unknown> };
+  assert.equal(issue.fields[ids.team!] ?? null, null, 'no team is guessed');
 });
