@@ -2,12 +2,14 @@
 // (with the value each side takes for a choice missing from it), a team table, a checkbox's option.
 import { Inline, Stack, Text } from '@atlaskit/primitives';
 import type { FieldMapping } from '../../../../src/contract/admin';
-import { Button, TextField } from '../ui';
+import { Button, TextField, useRowKeys } from '../ui';
 
 type Tabled = Extract<FieldMapping['transform'], { kind: 'option' | 'team' }>;
 
 export function ValueTable(props: { row: number; transform: FieldMapping['transform']; onChange: (change: (t: FieldMapping['transform']) => void) => void }) {
   const { transform, row } = props;
+  // Pairs can be removed: each keeps its own key, so the pairs after a removed one keep what is theirs.
+  const pairKeys = useRowKeys(transform.kind === 'option' || transform.kind === 'team' ? transform.table.length : 0);
   if (transform.kind === 'checkbox') {
     return <TextField label={`Jira option that stands for true, row ${row + 1}`} value={transform.option} onChange={(v) => props.onChange((t) => t.kind === 'checkbox' && (t.option = v))} />;
   }
@@ -17,11 +19,14 @@ export function ValueTable(props: { row: number; transform: FieldMapping['transf
   return (
     <Stack space="space.050">
       {transform.table.map((pair, i) => (
-        <Inline key={i} space="space.050" alignBlock="end">
+        <Inline key={pairKeys.keys[i]} space="space.050" alignBlock="end">
           <TextField hideLabel label={`${what.tool} ${i + 1}, row ${row + 1}`} placeholder={what.tool} value={pair.tool} onChange={(v) => tEdit((t) => t.table[i] && (t.table[i].tool = v))} />
           <Text>⇄</Text>
           <TextField hideLabel label={`${what.jira} ${i + 1}, row ${row + 1}`} placeholder={what.jira} value={pair.jira} onChange={(v) => tEdit((t) => t.table[i] && (t.table[i].jira = v))} />
-          <Button appearance="subtle" onClick={() => tEdit((t) => t.table.splice(i, 1))} aria-label={`Remove value ${i + 1}, row ${row + 1}`}>
+          <Button appearance="subtle" onClick={() => {
+              pairKeys.removed(i);
+              tEdit((t) => t.table.splice(i, 1));
+            }} aria-label={`Remove value ${i + 1}, row ${row + 1}`}>
             Remove
           </Button>
         </Inline>
