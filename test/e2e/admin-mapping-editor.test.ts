@@ -95,7 +95,7 @@ async function openMappings(width: number): Promise<{ page: Page; admin: AdminPa
 }
 
 for (const width of [1280, 800]) {
-  test(`at ${width} px no chosen select label on the mapping editor is cut off or broken inside a word`, async () => {
+  test(`at ${width} px no chosen select label on the mapping editor is cut off or broken inside a word, and a stacked row's fields line up`, async () => {
     const { page, admin } = await openMappings(width);
     const frame = admin.frame();
     assert.ok((await chosenLabels(frame)) >= 4, 'the editor shows its selects');
@@ -106,6 +106,10 @@ for (const width of [1280, 800]) {
     if (width < 1024) {
       assert.equal(headers, 0, 'the stacked table has no column headers');
       await frame.getByTestId('project-row-0').getByText('Jira project, row 1').waitFor();
+      // Its fields line up one under another: each label starts at the same left edge.
+      const lefts = await frame.evaluate<number[]>(`Array.from(document.querySelectorAll('[data-testid="project-row-0"] label')).map(function (l) { return Math.round(l.getBoundingClientRect().left); })`);
+      assert.ok(lefts.length >= 6, 'the stacked row shows its labels');
+      assert.deepEqual([...new Set(lefts)], [lefts[0]], 'every field of the stacked row starts at the same left edge');
     } else {
       assert.equal(headers, 1, 'the wide table has its column headers');
     }

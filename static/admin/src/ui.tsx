@@ -414,7 +414,8 @@ const stackedRowStyles = xcss({
   borderBlockEndStyle: 'solid',
   borderBlockEndColor: 'color.border',
 });
-const stackedCellStyles = xcss({ display: 'block', borderBlockEndWidth: '0' });
+// Every stacked field starts at the card's edge (css-reset takes the first cell's padding away, not the others').
+const stackedCellStyles = xcss({ display: 'block', borderBlockEndWidth: '0', paddingInline: 'space.0' });
 
 let rowCount = 0;
 /**
