@@ -3,11 +3,45 @@
 // shadow keeps what it held, so the next delivery sends Jira's value to the tool. Before that, a
 // field whose value the shadow knows changed after the event happened (a later tool event applied,
 // or Tandem wrote Jira's value to the tool since) is stale: a late or replayed event never
-// overwrites the newer value, on either side.
+// overwrites the newer value, on either side. Jira's side of a conflict is the field's own last
+// change in the issue's changelog when Tandem read it: a value Tandem wrote there itself (a status walk
+// cut short) is no person's change, and newest-wins compares that field's change, not the issue's
+// `updated`, which counts Tandem's own writes and every other field.
 import { conflictWinner, type FieldConflict, type InboundPlan, type Shadow } from './plan';
 import type { ConflictPolicy } from './schema';
 import { hashValue } from './hash';
 import { parseDateValue } from './transforms';
+
+/** A field's last change in Jira: when, and whether Tandem made it (the app's account). */
+export interface JiraFieldChange {
+  at: string;
+  byApp: boolean;
+}
+
+/** One entry of an issue's changelog, as Jira lists it. */
+export interface ChangelogEntry {
+  created: string;
+  author?: { accountId?: string | undefined } | undefined;
+  items: ReadonlyArray<{ fieldId?: string | undefined; field?: string | undefined }>;
+}
+
+/** The last change of each of `fieldIds` in the changelog (any order), by Jira field id. */
+export function lastFieldChanges(entries: readonly ChangelogEntry[], fieldIds: readonly string[], appAccountId: string): Record<string, JiraFieldChange> {
+  const wanted = new Set(fieldIds);
+  const last: Record<string, JiraFieldChange & { ms: number }> = {};
+  for (const entry of entries) {
+    const ms = parseDateValue(entry.created)?.ms;
+    if (ms === undefined) continue;
+    for (const item of entry.items) {
+      const id = item.fieldId ?? item.field;
+      if (id === undefined || !wanted.has(id)) continue;
+      const held = last[id];
+      if (held && held.ms > ms) continue;
+      last[id] = { at: entry.created, byApp: entry.author?.accountId === appAccountId, ms };
+    }
+  }
+  return Object.fromEntries(Object.entries(last).map(([id, { at, byApp }]) => [id, { at, byApp }]));
+}
 
 export interface ConflictSettlement {
   /** The plan without the fields Jira keeps. */
@@ -46,6 +80,8 @@ export function settleConflicts(input: {
   toolUpdatedAt: unknown;
   /** Jira field → the tool field that writes it, for the stale check; without it nothing is stale. */
   toolFields?: Readonly<Record<string, string>>;
+  /** Per conflicting Jira field, its last change in Jira's changelog, when read. */
+  jiraChanges?: Readonly<Record<string, JiraFieldChange>>;
 }): ConflictSettlement {
   const { policy, shadow } = input;
   const plan: InboundPlan = { ...input.plan, jiraFields: { ...input.plan.jiraFields }, lookups: [...input.plan.lookups] };
@@ -77,7 +113,13 @@ export function settleConflicts(input: {
   }
   for (const conflict of input.conflicts) {
     if (stale.includes(conflict.jiraField)) continue;
-    const winner = conflictWinner(policy, { jiraUpdatedAt: input.jiraUpdatedAt, toolUpdatedAt: input.toolUpdatedAt });
+    const jiraChange = input.jiraChanges?.[conflict.jiraField];
+    if (jiraChange?.byApp) {
+      // Nobody changed it in Jira: Tandem's own earlier write (a status walk cut short) is replaced.
+      notes.push(`${conflict.jiraField}: Jira holds what Tandem wrote there, not a change of its own; the tool's value applies`);
+      continue;
+    }
+    const winner = conflictWinner(policy, { jiraUpdatedAt: jiraChange?.at ?? input.jiraUpdatedAt, toolUpdatedAt: input.toolUpdatedAt });
     winners.push({ field: conflict.jiraField, winner });
     notes.push(`Conflict on ${conflict.jiraField}: changed in Jira and in the tool; ${winner === 'jira' ? 'Jira' : 'the tool'} wins (${policy})`);
     if (winner === 'tool') continue;

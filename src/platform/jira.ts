@@ -80,6 +80,19 @@ const sprintPageSchema = z.object({ isLast: z.boolean().optional(), values: z.ar
 const addedCommentSchema = z.object({ id: z.string() });
 const commentPageSchema = z.object({ total: z.number().int().min(0), comments: z.array(commentSchema) });
 const myselfSchema = z.object({ accountId: z.string() });
+const changelogPageSchema = z.object({
+  total: z.number().int().min(0).optional(),
+  isLast: z.boolean().optional(),
+  values: z.array(
+    z.object({
+      created: z.string(),
+      author: z.object({ accountId: z.string().optional() }).optional(),
+      items: z.array(z.object({ fieldId: z.string().optional(), field: z.string().optional() })).default([]),
+    }),
+  ),
+});
+/** Changelog entries read per request (Jira's cap). */
+const CHANGELOG_PAGE_SIZE = 100;
 
 /** Comments read per request when listing an issue's comments. */
 const COMMENT_PAGE_SIZE = 100;
@@ -323,6 +336,19 @@ export const forgeJira: JiraPort = {
       comments.push(...page.comments);
       if (page.comments.length === 0 || comments.length >= page.total) return comments;
     }
+  },
+
+  async recentChangelog(issueIdOrKey) {
+    // Jira lists the history oldest first: a long one is read again from its last page.
+    const read = async (startAt: number) => {
+      const response = await api.asApp().requestJira(route`/rest/api/3/issue/${issueIdOrKey}/changelog?startAt=${String(startAt)}&maxResults=${String(CHANGELOG_PAGE_SIZE)}`);
+      if (response.status === 404) return undefined;
+      return changelogPageSchema.parse(await readJson(response, 'GET changelog'));
+    };
+    const first = await read(0);
+    if (!first) return [];
+    if (first.isLast !== false || first.total === undefined || first.total <= CHANGELOG_PAGE_SIZE) return first.values;
+    return (await read(first.total - CHANGELOG_PAGE_SIZE))?.values ?? first.values;
   },
 
   appAccountId() {

@@ -131,6 +131,13 @@ export interface JiraIssuePage {
   nextPageToken?: string;
 }
 
+/** One change of an issue: when, by whom, and the fields it changed. */
+export interface JiraChangelogEntry {
+  created: string;
+  author?: { accountId?: string | undefined } | undefined;
+  items: Array<{ fieldId?: string | undefined; field?: string | undefined }>;
+}
+
 export interface JiraPort {
   getIssueSummary(issueIdOrKey: string): Promise<IssueSummary | undefined>;
   /** True when the user who invoked this function (Forge's principal) is a Jira administrator, asked as that user. */
@@ -167,6 +174,8 @@ export interface JiraPort {
   getComment(issueIdOrKey: string, commentId: string): Promise<JiraComment | undefined>;
   /** Every comment on the issue, oldest first; empty when the issue is gone. */
   listComments(issueIdOrKey: string): Promise<JiraComment[]>;
+  /** The issue's latest changelog entries (up to 100; who changed which fields when), oldest first; empty when the issue is gone. */
+  recentChangelog(issueIdOrKey: string): Promise<JiraChangelogEntry[]>;
   /** The account Tandem acts as in Jira (its comments came from a tool, so they are never sent back). */
   appAccountId(): Promise<string>;
   /** One edit of many fields; a 400 comes back as the refusal (Jira then changed nothing). */

@@ -2,7 +2,7 @@
 // one edit, conflicts settled by the connection's policy, then the status; the link's shadow, the
 // activity entry and whatever the status move keeps are saved in one transaction. A record not
 // linked yet is linked to the issue it names, or becomes a new issue (record-create).
-import { detectConflicts, fieldMappingsFor, findProjectMapping, issueFieldsFor, mappingsForModule, planInbound, settleConflicts, type FieldMapping, type InboundPlan, type ProjectMapping, type Shadow, type SkippedField } from '../../mapping';
+import { detectConflicts, fieldMappingsFor, findProjectMapping, issueFieldsFor, lastFieldChanges, mappingsForModule, planInbound, settleConflicts, type FieldMapping, type InboundPlan, type ProjectMapping, type Shadow, type SkippedField } from '../../mapping';
 import type { RecordEvent } from '../inbound-event';
 import type { InboundAnswer } from '../inbound-request';
 import { answer, refusal } from '../inbound-request';
@@ -230,7 +230,9 @@ async function planChange(run: InboundRun, event: RecordChange, shadow: Shadow, 
   const emails = await emailsForConflicts(run.ports.jira, mappings, issue, fields, shadow);
   const found = detectConflicts({ connection, projectMapping, issue: { id: issue.id, key: issue.key, fields: issue.fields, status: issue.status }, record: fields, shadow, emailOf: (id) => emails.get(id) });
   const toolFields = Object.fromEntries(mappings.filter((m) => m.direction !== 'jira-to-tool').map((m) => [m.jira, m.tool]));
-  const settled = settleConflicts({ policy: connection.options.conflictPolicy, conflicts: found, plan: planned, shadow, shadowNext: planned.shadowNext, jiraUpdatedAt: issue.fields.updated, toolUpdatedAt: event.occurredAt, toolFields });
+  // Only with a conflict (rare): who last changed each of those fields in Jira, and when.
+  const jiraChanges = found.length === 0 ? undefined : lastFieldChanges(await run.ports.jira.recentChangelog(issue.id), found.map((c) => c.jiraField), await run.ports.jira.appAccountId());
+  const settled = settleConflicts({ policy: connection.options.conflictPolicy, conflicts: found, plan: planned, shadow, shadowNext: planned.shadowNext, jiraUpdatedAt: issue.fields.updated, toolUpdatedAt: event.occurredAt, toolFields, ...(jiraChanges ? { jiraChanges } : {}) });
   const { plan } = settled;
   const next: Shadow = { fields: { ...settled.shadowNext.fields }, updatedAt: settled.shadowNext.updatedAt, changed: { ...settled.shadowNext.changed } };
   const notes = [...settled.notes];

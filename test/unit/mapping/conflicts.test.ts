@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { adoptionShadow, hashValue, settleConflicts, type ConflictPolicy, type FieldConflict, type InboundPlan, type Shadow } from '../../../src/mapping';
+import { adoptionShadow, hashValue, lastFieldChanges, settleConflicts, type ConflictPolicy, type FieldConflict, type InboundPlan, type Shadow } from '../../../src/mapping';
 
 const AT = '2026-11-22T08:00:00.000Z';
 const shadow: Shadow = { fields: { short_description: hashValue('Old title'), state: hashValue('new'), assigned_to: hashValue('ada@example.com') }, updatedAt: AT };
@@ -105,3 +105,51 @@ test('a record Tandem made holds what Tandem sent: a value Jira changed after th
     assert.deepEqual(adopted.jiraKept, ['assignee'], policy);
   }
 });
+
+// Per field: Jira's side of a conflict is the last change of that field in the issue's changelog,
+// not the issue's `updated` (which counts Tandem's own writes and any other field).
+const APP = 'app-account';
+const history = (entries: Array<{ at: string; by: string; fields: string[] }>) => entries.map((e, i) => ({ id: String(i + 1), created: e.at, author: { accountId: e.by }, items: e.fields.map((fieldId) => ({ fieldId, field: fieldId })) }));
+
+test('field changes: the last change of each field, who made it and when, from the changelog', () => {
+  const changes = lastFieldChanges(
+    history([
+      { at: '2026-11-22T07:00:00.000+0000', by: 'person', fields: ['status', 'summary'] },
+      { at: '2026-11-22T08:10:00.000+0000', by: APP, fields: ['status'] },
+      { at: '2026-11-22T08:20:00.000+0000', by: 'person', fields: ['priority'] },
+    ]),
+    ['status', 'summary', 'assignee'],
+    APP,
+  );
+  assert.deepEqual(changes, { status: { at: '2026-11-22T08:10:00.000+0000', byApp: true }, summary: { at: '2026-11-22T07:00:00.000+0000', byApp: false } });
+});
+
+const fieldRows: Array<{ title: string; policy: ConflictPolicy; jiraChange: { at: string; byApp: boolean }; winner: 'jira' | 'tool' }> = [
+  { title: 'newest wins compares the field’s own last change in Jira: a person’s older change loses to the later tool change, whatever else changed the issue since', policy: 'newest-wins', jiraChange: { at: JIRA_EARLIER, byApp: false }, winner: 'tool' },
+  { title: 'newest wins, a person changed the field in Jira after the tool did: Jira', policy: 'newest-wins', jiraChange: { at: JIRA_LATER, byApp: false }, winner: 'jira' },
+  { title: 'Jira holds what Tandem wrote there (a status walk cut short): no person changed it, the tool’s change applies (newest wins)', policy: 'newest-wins', jiraChange: { at: JIRA_LATER, byApp: true }, winner: 'tool' },
+  { title: 'Jira holds what Tandem wrote there: the tool’s change applies (Jira wins)', policy: 'jira-wins', jiraChange: { at: JIRA_LATER, byApp: true }, winner: 'tool' },
+  { title: 'Jira wins when a person changed the field', policy: 'jira-wins', jiraChange: { at: JIRA_EARLIER, byApp: false }, winner: 'jira' },
+];
+
+for (const row of fieldRows) {
+  test(`conflicts, per field: ${row.title}`, () => {
+    const input = plan();
+    const settled = settleConflicts({
+      policy: row.policy,
+      conflicts: [conflict('status', 'state')],
+      plan: input,
+      shadow,
+      shadowNext: input.shadowNext,
+      // The issue changed after the tool's change (Tandem's own writes count in `updated`).
+      jiraUpdatedAt: JIRA_LATER,
+      toolUpdatedAt: TOOL_AT,
+      jiraChanges: { status: row.jiraChange },
+    });
+    assert.equal(settled.plan.status !== undefined, row.winner === 'tool');
+    assert.equal(settled.jiraWon, row.winner === 'jira');
+    if (row.jiraChange.byApp) assert.deepEqual(settled.winners, []);
+    else assert.deepEqual(settled.winners, [{ field: 'status', winner: row.winner }]);
+    assert.equal(settled.shadowNext.fields.state, row.winner === 'jira' ? shadow.fields.state : input.shadowNext.fields.state);
+  });
+}
