@@ -32,7 +32,19 @@ if (files.length === 0) {
 // machine busy with other work must not fail them for being slow, so it is far above any real run.
 const result = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', '--test-timeout=900000', ...files],
+  [
+    '--import',
+    'tsx',
+    '--test',
+    '--test-reporter=spec',
+    '--test-reporter-destination=stdout',
+    // Each file's wall time, printed after the run (scripts/test-durations.mjs).
+    `--test-reporter=${join(__dirname, 'test-durations.mjs')}`,
+    '--test-reporter-destination=stdout',
+    '--test-concurrency=2',
+    '--test-timeout=900000',
+    ...files,
+  ],
   { cwd: root, stdio: 'inherit' },
 );
 process.exit(result.status ?? 1);

@@ -1,20 +1,37 @@
-// Child process of checkApp: loads the app's src/index.ts and writes what it exports (name → typeof).
-// Loading the app runs its module code, so it happens here and never in the checker's own process.
+// Child process of checkApps: loads each app's src/index.ts and writes what it exports (name → typeof).
+// Loading an app runs its module code, so it happens here and never in the checker's own process.
 //
-// Usage: node --import tsx exports-worker.ts <indexFile> <outFile>
-import { writeFileSync } from 'node:fs';
+// Usage: node --import tsx exports-worker.ts <jobsFile>, where jobsFile holds ExportsJob[]
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
-const [indexFile, outFile] = process.argv.slice(2);
-if (!indexFile || !outFile) throw new Error('usage: exports-worker.ts <indexFile> <outFile>');
-
-// tsx compiles the app to CommonJS on the fly, as the Forge bundler does.
-const loaded: unknown = createRequire(__filename)(indexFile);
-const kinds: Record<string, string> = {};
-if (loaded && typeof loaded === 'object') {
-  for (const name of Object.keys(loaded)) {
-    if (name === '__esModule') continue;
-    kinds[name] = typeof (loaded as Record<string, unknown>)[name];
-  }
+export interface ExportsJob {
+  indexFile: string;
+  outFile: string;
 }
-writeFileSync(outFile, JSON.stringify(kinds));
+
+const [jobsFile] = process.argv.slice(2);
+if (!jobsFile) throw new Error('usage: exports-worker.ts <jobsFile>');
+// The parent wrote this file itself, for this run.
+const jobs = JSON.parse(readFileSync(jobsFile, 'utf8')) as ExportsJob[];
+const load = createRequire(__filename);
+
+for (const { indexFile, outFile } of jobs) {
+  let loaded: unknown;
+  try {
+    // tsx compiles the app to CommonJS on the fly, as the Forge bundler does.
+    loaded = load(indexFile);
+  } catch (error) {
+    // One app that fails to load must not hide what the others export; the parent reports it.
+    process.stderr.write(`${indexFile}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    continue;
+  }
+  const kinds: Record<string, string> = {};
+  if (loaded && typeof loaded === 'object') {
+    for (const name of Object.keys(loaded)) {
+      if (name === '__esModule') continue;
+      kinds[name] = typeof (loaded as Record<string, unknown>)[name];
+    }
+  }
+  writeFileSync(outFile, JSON.stringify(kinds));
+}

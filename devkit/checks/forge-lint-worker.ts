@@ -3,10 +3,12 @@
 //
 // It runs in its own process because both packages work relative to process.cwd() (they read
 // ./manifest.yml and ./tsconfig.json) and read the USE_LOCAL_SWAGGER variables from the environment.
-// The parent starts it with cwd = a staging folder that mirrors the app through symlinks, minus
-// tsconfig.json (see checkApp for why), and with those variables set.
+// For each app it moves into a staging folder that mirrors the app through symlinks, minus
+// tsconfig.json (see checkApps for why); the parent sets those variables.
+// One worker checks every app it is given: @forge/manifest compiles its schemas once per process
+// (ProcessorBuilder's cache), and that compile is most of the cost of a check.
 //
-// Usage: node --import tsx forge-lint-worker.ts <appDir> <outFile>
+// Usage: node --import tsx forge-lint-worker.ts <jobsFile>, where jobsFile holds ForgeLintJob[]
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ProcessorBuilder, ValidationTypes, type ManifestSchema, type ValidationError } from '@forge/manifest';
@@ -23,6 +25,15 @@ export interface LintFinding {
   reference: string;
   /** Set when the finding is a scope the code needs and the manifest lacks. */
   missingScope?: string;
+}
+
+export interface ForgeLintJob {
+  /** The app as it is, with its tsconfig.json. */
+  appDir: string;
+  /** The mirror of the app lint runs in. */
+  stage: string;
+  /** Where the WorkerReport goes. */
+  outFile: string;
 }
 
 export interface WorkerReport {
@@ -56,9 +67,8 @@ function listFiles(dir: string): string[] {
   return found;
 }
 
-async function main(): Promise<void> {
-  const [appDir, outFile] = process.argv.slice(2);
-  if (!appDir || !outFile) throw new Error('usage: forge-lint-worker.ts <appDir> <outFile>');
+async function checkOne({ appDir, stage, outFile }: ForgeLintJob): Promise<void> {
+  process.chdir(stage);
 
   // Same options as the linters below, so ProcessorBuilder's cache compiles the big manifest schema once.
   const processed = await ProcessorBuilder.instance()
@@ -136,6 +146,15 @@ async function main(): Promise<void> {
   }
 
   writeFileSync(outFile, JSON.stringify(report));
+}
+
+async function main(): Promise<void> {
+  const [jobsFile] = process.argv.slice(2);
+  if (!jobsFile) throw new Error('usage: forge-lint-worker.ts <jobsFile>');
+  // The parent wrote this file itself, for this run.
+  const jobs = JSON.parse(readFileSync(jobsFile, 'utf8')) as ForgeLintJob[];
+  // One after another: lint and the processor read the current folder.
+  for (const job of jobs) await checkOne(job);
 }
 
 main().catch((error: unknown) => {

@@ -12,7 +12,8 @@ import { join, normalize } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { COMMITTED_CONTRACT } from '../jira/contract/derive';
-import type { LintFinding, WorkerReport } from './forge-lint-worker';
+import type { ExportsJob } from './exports-worker';
+import type { ForgeLintJob, LintFinding, WorkerReport } from './forge-lint-worker';
 
 export interface Problem {
   /** Which check found it, e.g. `@forge/lint` or `handlers`. */
@@ -39,11 +40,55 @@ export function formatProblem(problem: Problem): string {
 }
 
 export async function checkApp(appDir: string, options: CheckOptions = {}): Promise<Problem[]> {
+  const [problems] = await checkApps([appDir], options);
+  return problems ?? [];
+}
+
+/**
+ * Checks several apps with one @forge/manifest + @forge/lint worker and one loader of src/index.ts
+ * for all of them: the worker's schema compile, most of a check's cost, is then paid once.
+ * Answers each app's problems, in the order given.
+ */
+export async function checkApps(appDirs: readonly string[], options: CheckOptions = {}): Promise<Problem[][]> {
   const warn = options.warn ?? ((w: Problem) => console.warn(`warning ${formatProblem(w)}`));
+  const apps = appDirs.map(readApp);
+  const ready = apps.filter((app) => app.ready);
+  if (ready.length > 0) {
+    const work = mkdtempSync(join(tmpdir(), 'tandem-checks-'));
+    try {
+      const [forge, exported] = await Promise.all([runForgeChecks(ready, work), loadIndexExports(ready, work)]);
+      ready.forEach((app, i) => {
+        app.problems.push(...forgeProblems(forge[i] ?? missingOutcome, app.aboutMissingPath, warn));
+        app.problems.push(...handlerProblems(app.manifest, exported[i] ?? missingOutcome));
+      });
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  }
+  return apps.map((app) => {
+    if (!app.exists) return app.problems;
+    return [...app.problems, ...triggerProblems(app.manifest, app.manifestText), ...runtimeProblems(app.manifest)];
+  });
+}
+
+interface App {
+  dir: string;
+  exists: boolean;
+  /** Whether the workers have what they need to check it. */
+  ready: boolean;
+  manifest: unknown;
+  manifestText: string;
+  problems: Problem[];
+  aboutMissingPath: (message: string) => boolean;
+}
+
+const missingOutcome = { ok: false, error: 'the check did not answer for this app' } as const;
+
+function readApp(appDir: string): App {
   const problems: Problem[] = [];
   const manifestFile = join(appDir, 'manifest.yml');
   if (!existsSync(manifestFile)) {
-    return [{ check: 'manifest', message: `${manifestFile} does not exist.` }];
+    return { dir: appDir, exists: false, ready: false, manifest: undefined, manifestText: '', problems: [{ check: 'manifest', message: `${manifestFile} does not exist.` }], aboutMissingPath: () => false };
   }
   const manifestText = readFileSync(manifestFile, 'utf8');
   let manifest: unknown;
@@ -79,32 +124,22 @@ export async function checkApp(appDir: string, options: CheckOptions = {}): Prom
   }
   const aboutMissingPath = (message: string) => missingPaths.some((path) => message.includes(path));
 
+  let ready = true;
   if (!existsSync(JIRA_OPENAPI)) {
+    ready = false;
     problems.push({
       check: '@forge/lint',
       message: `The Jira contract is missing at ${JIRA_OPENAPI}; @forge/lint needs it to check scopes offline. Rebuild it with \`npm run contract:update\`.`,
     });
-    return problems;
   }
-
-  const work = mkdtempSync(join(tmpdir(), 'tandem-checks-'));
-  try {
-    const [forge, exported] = await Promise.all([runForgeChecks(appDir, work), loadIndexExports(appDir, work)]);
-    problems.push(...forgeProblems(forge, aboutMissingPath, warn));
-    problems.push(...handlerProblems(manifest, exported));
-  } finally {
-    rmSync(work, { recursive: true, force: true });
-  }
-  problems.push(...triggerProblems(manifest, manifestText));
-  problems.push(...runtimeProblems(manifest));
-  return problems;
+  return { dir: appDir, exists: true, ready, manifest, manifestText, problems, aboutMissingPath };
 }
 
 // ── 1 + 2: @forge/manifest and @forge/lint, in a child process ─────────────────────────────────────
 
 type ForgeOutcome = { ok: true; report: WorkerReport; sourceFiles: string[] } | { ok: false; error: string };
 
-async function runForgeChecks(appDir: string, work: string): Promise<ForgeOutcome> {
+async function runForgeChecks(apps: readonly App[], work: string): Promise<ForgeOutcome[]> {
   // Lint knows six product APIs and wants a description of each. Tandem calls Jira only, so the
   // others get an empty (valid) OpenAPI document: a call to them would go unchecked, not fail.
   const empty = join(work, 'empty-openapi.json');
@@ -114,16 +149,20 @@ async function runForgeChecks(appDir: string, work: string): Promise<ForgeOutcom
 
   // @forge/lint reads ./manifest.yml and ./tsconfig.json. Given Tandem's tsconfig.json (include: ["src", …]),
   // it would skip every .ts file, since it matches include entries literally (a bare "src" names only the
-  // folder). The worker runs in a mirror of the app without tsconfig.json, so lint scans all of src/;
+  // folder). The worker runs in a mirror of each app without tsconfig.json, so lint scans all of src/;
   // the worker still reports which files the real `forge lint` would skip.
-  const stage = join(work, 'app');
-  mkdirSync(stage);
-  for (const entry of readdirSync(appDir)) {
-    if (entry !== 'tsconfig.json') symlinkSync(join(appDir, entry), join(stage, entry));
-  }
+  const jobs: ForgeLintJob[] = apps.map((app, i) => {
+    const stage = join(work, `app-${i}`);
+    mkdirSync(stage);
+    for (const entry of readdirSync(app.dir)) {
+      if (entry !== 'tsconfig.json') symlinkSync(join(app.dir, entry), join(stage, entry));
+    }
+    return { appDir: app.dir, stage, outFile: join(work, `forge-report-${i}.json`) };
+  });
+  const jobsFile = join(work, 'forge-jobs.json');
+  writeFileSync(jobsFile, JSON.stringify(jobs));
 
-  const out = join(work, 'forge-report.json');
-  const run = await runTs(join(__dirname, 'forge-lint-worker.ts'), [appDir, out], stage, {
+  const run = await runTs(join(__dirname, 'forge-lint-worker.ts'), [jobsFile], work, {
     USE_LOCAL_SWAGGER: 'true',
     LOCAL_JIRA_SWAGGER: JIRA_OPENAPI,
     LOCAL_JSM_SWAGGER: empty,
@@ -135,13 +174,16 @@ async function runForgeChecks(appDir: string, work: string): Promise<ForgeOutcom
     XDG_CONFIG_HOME: join(home, '.config'),
     HOME: home,
   });
-  if (run.code !== 0 || !existsSync(out)) {
-    return { ok: false, error: `the @forge/manifest + @forge/lint worker failed (exit ${run.code}):\n${tail(run.stderr)}` };
-  }
-  const report = JSON.parse(readFileSync(out, 'utf8')) as WorkerReport;
-  const srcDir = join(appDir, 'src');
-  const sourceFiles = existsSync(srcDir) ? listRelative(srcDir, 'src').filter((f) => /\.[cm]?[jt]sx?$/.test(f)) : [];
-  return { ok: true, report, sourceFiles };
+  return apps.map((app, i): ForgeOutcome => {
+    const out = jobs[i]?.outFile;
+    if (run.code !== 0 || !out || !existsSync(out)) {
+      return { ok: false, error: `the @forge/manifest + @forge/lint worker failed (exit ${run.code}):\n${tail(run.stderr)}` };
+    }
+    const report = JSON.parse(readFileSync(out, 'utf8')) as WorkerReport;
+    const srcDir = join(app.dir, 'src');
+    const sourceFiles = existsSync(srcDir) ? listRelative(srcDir, 'src').filter((f) => /\.[cm]?[jt]sx?$/.test(f)) : [];
+    return { ok: true, report, sourceFiles };
+  });
 }
 
 function forgeProblems(outcome: ForgeOutcome, aboutMissingPath: (m: string) => boolean, warn: (w: Problem) => void): Problem[] {
@@ -204,15 +246,25 @@ function describeFinding(finding: LintFinding): string {
 
 type ExportsOutcome = { ok: true; kinds: Record<string, string> } | { ok: false; error: string };
 
-async function loadIndexExports(appDir: string, work: string): Promise<ExportsOutcome> {
-  const index = join(appDir, 'src', 'index.ts');
-  if (!existsSync(index)) return { ok: false, error: 'src/index.ts does not exist' };
-  const out = join(work, 'exports.json');
-  const run = await runTs(join(__dirname, 'exports-worker.ts'), [index, out], appDir, {});
-  if (run.code !== 0 || !existsSync(out)) {
-    return { ok: false, error: `loading src/index.ts failed (exit ${run.code}):\n${tail(run.stderr)}` };
+async function loadIndexExports(apps: readonly App[], work: string): Promise<ExportsOutcome[]> {
+  const jobs: Array<ExportsJob | undefined> = apps.map((app, i) => {
+    const indexFile = join(app.dir, 'src', 'index.ts');
+    return existsSync(indexFile) ? { indexFile, outFile: join(work, `exports-${i}.json`) } : undefined;
+  });
+  const present = jobs.filter((job): job is ExportsJob => job !== undefined);
+  let run = { code: 0, stderr: '' };
+  if (present.length > 0) {
+    const jobsFile = join(work, 'exports-jobs.json');
+    writeFileSync(jobsFile, JSON.stringify(present));
+    run = await runTs(join(__dirname, 'exports-worker.ts'), [jobsFile], work, {});
   }
-  return { ok: true, kinds: JSON.parse(readFileSync(out, 'utf8')) as Record<string, string> };
+  return jobs.map((job): ExportsOutcome => {
+    if (!job) return { ok: false, error: 'src/index.ts does not exist' };
+    if (run.code !== 0 || !existsSync(job.outFile)) {
+      return { ok: false, error: `loading src/index.ts failed (exit ${run.code}):\n${tail(run.stderr)}` };
+    }
+    return { ok: true, kinds: JSON.parse(readFileSync(job.outFile, 'utf8')) as Record<string, string> };
+  });
 }
 
 function handlerProblems(manifest: unknown, exported: ExportsOutcome): Problem[] {

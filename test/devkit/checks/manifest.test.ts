@@ -1,14 +1,14 @@
-// The manifest checks on a copy of the app, broken one way at a time.
-// Each checkApp run costs 11–14 s of CPU, most of it @forge/manifest compiling its JSON schema once per
-// validation type (five per lint run). The six cases run side by side: about 40 s on two idle cores,
-// longer when the machine is busy. One schema case stands for all (an invalid module key fails the same way).
-import { describe, it, after } from 'node:test';
+// The manifest checks on copies of the app, each broken one way.
+// Most of a check's cost is @forge/manifest compiling its JSON schemas, once per process; all copies
+// are checked by one checkApps call, so one worker compiles them once and lints each copy in turn.
+// One schema case stands for all (an invalid module key fails the same way).
+import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseDocument, type Document } from 'yaml';
-import { checkApp, formatProblem, type Problem } from '../../../devkit/checks/manifest';
+import { checkApps, formatProblem, type Problem } from '../../../devkit/checks/manifest';
 
 const root = join(__dirname, '..', '..', '..');
 const scratch = mkdtempSync(join(tmpdir(), 'tandem-manifest-test-'));
@@ -39,37 +39,25 @@ function editManifest(dir: string, edit: (doc: Document) => void): void {
   writeFileSync(file, String(doc));
 }
 
-async function problemsOf(dir: string): Promise<Problem[]> {
-  return checkApp(dir, { warn: () => {} });
-}
-
 function assertFound(problems: Problem[], check: string, ...needles: string[]): void {
   const found = problems.some((p) => p.check === check && needles.every((n) => p.message.includes(n)));
   assert.ok(found, `expected a [${check}] problem mentioning ${needles.join(' + ')}; got:\n${problems.map(formatProblem).join('\n') || '(none)'}`);
 }
 
-describe('checkApp', { concurrency: 4 }, () => {
-  it('passes the app as it is', async () => {
-    const problems = await problemsOf(copyApp());
-    assert.deepEqual(problems.map(formatProblem), []);
-  });
-
-  it('rejects a property the manifest schema does not know', async () => {
+// Each case's copy of the app, made before the one run that checks them all.
+const cases = {
+  asItIs: () => copyApp(),
+  unknownProperty: () => {
     const dir = copyApp();
     editManifest(dir, (doc) => doc.setIn(['modules', 'function', 0, 'colour'], 'red'));
-    assertFound(await problemsOf(dir), '@forge/manifest', "additional property 'colour'");
-  });
-
-  it('rejects a handler that src/index.ts does not export', async () => {
+    return dir;
+  },
+  handlerNotExported: () => {
     const dir = copyApp();
     editManifest(dir, (doc) => doc.setIn(['modules', 'function', 2, 'handler'], 'index.onInboundRequest'));
-    const problems = await problemsOf(dir);
-    assertFound(problems, 'handlers', 'on-inbound', 'onInboundRequest', 'does not export');
-    // The export the manifest no longer names is reported too: index exports the handlers and nothing else.
-    assertFound(problems, 'handlers', "exports 'onInbound'", 'no function module');
-  });
-
-  it('rejects code that needs a scope the manifest lacks', async () => {
+    return dir;
+  },
+  scopeMissing: () => {
     const dir = copyApp();
     // The app's own code may not write to Jira yet; this file does, in the copy only.
     writeFileSync(
@@ -93,20 +81,62 @@ describe('checkApp', { concurrency: 4 }, () => {
         doc.createNode(scopes.items.map(String).filter((scope: string) => scope !== 'write:jira-work')),
       );
     });
-    const problems = await problemsOf(dir);
+    return dir;
+  },
+  triggerWithoutIgnoreSelf: () => {
+    const dir = copyApp();
+    editManifest(dir, (doc) => doc.deleteIn(['modules', 'trigger', 0, 'filter']));
+    return dir;
+  },
+  adminBuildMissing: () => copyApp({ adminBuild: false }),
+};
+type Case = keyof typeof cases;
+const found = new Map<Case, Problem[]>();
+
+before(async () => {
+  const names = Object.keys(cases) as Case[];
+  const problems = await checkApps(
+    names.map((name) => cases[name]()),
+    { warn: () => {} },
+  );
+  names.forEach((name, i) => found.set(name, problems[i] ?? []));
+});
+
+function problemsOf(name: Case): Problem[] {
+  const problems = found.get(name);
+  assert.ok(problems, `no answer for ${name}`);
+  return problems;
+}
+
+describe('checkApps', () => {
+  it('passes the app as it is', () => {
+    assert.deepEqual(problemsOf('asItIs').map(formatProblem), []);
+  });
+
+  it('rejects a property the manifest schema does not know', () => {
+    assertFound(problemsOf('unknownProperty'), '@forge/manifest', "additional property 'colour'");
+  });
+
+  it('rejects a handler that src/index.ts does not export', () => {
+    const problems = problemsOf('handlerNotExported');
+    assertFound(problems, 'handlers', 'on-inbound', 'onInboundRequest', 'does not export');
+    // The export the manifest no longer names is reported too: index exports the handlers and nothing else.
+    assertFound(problems, 'handlers', "exports 'onInbound'", 'no function module');
+  });
+
+  it('rejects code that needs a scope the manifest lacks', () => {
+    const problems = problemsOf('scopeMissing');
     assertFound(problems, '@forge/lint', 'src/platform/transition-probe.ts', 'POST', 'write:jira-work');
     // Every problem is about that scope: each write call the app makes is named.
     assert.ok(problems.every((p) => p.message.includes('write:jira-work')), problems.map(formatProblem).join('\n'));
   });
 
-  it('rejects a trigger without ignoreSelf', async () => {
-    const dir = copyApp();
-    editManifest(dir, (doc) => doc.deleteIn(['modules', 'trigger', 0, 'filter']));
-    assertFound(await problemsOf(dir), 'triggers', 'tandem-issue-events', 'ignoreSelf');
+  it('rejects a trigger without ignoreSelf', () => {
+    assertFound(problemsOf('triggerWithoutIgnoreSelf'), 'triggers', 'tandem-issue-events', 'ignoreSelf');
   });
 
-  it('asks for the admin page build, once, when it is missing', async () => {
-    const problems = await problemsOf(copyApp({ adminBuild: false }));
+  it('asks for the admin page build, once, when it is missing', () => {
+    const problems = problemsOf('adminBuildMissing');
     assert.equal(problems.length, 1, problems.map(formatProblem).join('\n'));
     assertFound(problems, 'admin page build', 'npm run build:admin');
   });
