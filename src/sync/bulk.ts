@@ -37,6 +37,13 @@ export const CHAIN_LIMIT = 900;
 const POINTS_PER_ITEM: Record<BulkClassName, number> = { create: 7, link: 7, update: 2, skip: 0 };
 /** Jira requests one issue is expected to make, the same way. */
 const REQUESTS_PER_ITEM: Record<BulkClassName, number> = { create: 5, link: 5, update: 1, skip: 0 };
+/**
+ * The same for a record (tool → Jira): a new issue is created, read back for its status and given its
+ * remote link, and shares its step's two create-screen reads (bench/bulk.ts measures 4.6 points); the
+ * listing is the tool's, not Jira's.
+ */
+const POINTS_PER_RECORD: Record<BulkClassName, number> = { create: 5, link: 7, update: 2, skip: 0 };
+const REQUESTS_PER_RECORD: Record<BulkClassName, number> = { create: 3, link: 5, update: 1, skip: 0 };
 
 // ---------------------------------------------------------------- the job in storage
 
@@ -157,12 +164,12 @@ export async function previewBulkSync(ports: Ports, request: z.infer<typeof bulk
       for (const item of page.records) {
         const planned = planRecord(connection, item, issues, request.matchRule);
         counts[planned.class] += 1;
-        itemPoints += POINTS_PER_ITEM[planned.class];
+        itemPoints += POINTS_PER_RECORD[planned.class];
         sample(planned.class, item.record.number ?? item.record.id, planned);
       }
       token = page.nextCursor;
     } while (token);
-    return costOf(counts, samples, itemPoints, request.budgetPointsPerHour);
+    return costOf(counts, samples, itemPoints, request.budgetPointsPerHour, 'records');
   }
   do {
     const page = await searchOrRefuse(counted.jira, { jql, fields: ['summary', 'created'], maxResults: 100, ...(token ? { nextPageToken: token } : {}) });
@@ -174,15 +181,18 @@ export async function previewBulkSync(ports: Ports, request: z.infer<typeof bulk
     }
     token = page.nextPageToken;
   } while (token);
-  return costOf(counts, samples, itemPoints, request.budgetPointsPerHour);
+  return costOf(counts, samples, itemPoints, request.budgetPointsPerHour, 'issues');
 }
 
-function costOf(counts: Record<BulkClassName, number>, samples: Record<BulkClassName, BulkSample[]>, itemPoints: number, budgetPointsPerHour: number | undefined): BulkPreview {
+function costOf(counts: Record<BulkClassName, number>, samples: Record<BulkClassName, BulkSample[]>, itemPoints: number, budgetPointsPerHour: number | undefined, of: 'issues' | 'records'): BulkPreview {
   const total = counts.create + counts.link + counts.update + counts.skip;
-  // The job reads the same pages again (in pages of BULK_PAGE_SIZE), then spends its points on the issues.
   const pages = Math.max(1, Math.ceil(total / BULK_PAGE_SIZE));
-  const points = pages + total + itemPoints;
-  const jiraRequests = pages + counts.create * REQUESTS_PER_ITEM.create + counts.link * REQUESTS_PER_ITEM.link + counts.update * REQUESTS_PER_ITEM.update;
+  const perItem = of === 'issues' ? REQUESTS_PER_ITEM : REQUESTS_PER_RECORD;
+  const itemRequests = counts.create * perItem.create + counts.link * perItem.link + counts.update * perItem.update;
+  // Jira → tool: the job reads the same pages again (in pages of BULK_PAGE_SIZE), then spends its points on the issues.
+  // Tool → Jira: the tool is listed, and each step that makes issues reads the create screen twice.
+  const points = of === 'issues' ? pages + total + itemPoints : itemPoints;
+  const jiraRequests = (of === 'issues' ? pages : 2 * Math.ceil(counts.create / BULK_PAGE_SIZE)) + itemRequests;
   const budget = budgetPointsPerHour ?? DEFAULT_BUDGET_POINTS_PER_HOUR;
   return { counts, samples, jiraRequests, points, budgetPointsPerHour: budget, estimatedSeconds: Math.ceil((points / budget) * 3600) };
 }

@@ -418,6 +418,7 @@ test('tool → Jira, 60 records: the job reads each page of the listing once, an
   const made = Array.from({ length: 60 }, (_, n) => itsm.createRecord('incidents', { short_description: `Counted incident ${n + 1}` }));
   const scope = { kind: 'records', module: 'incidents', updatedSince: made[0]?.updated_at ?? new Date(0).toISOString() };
   const createmeta = () => (tandem.emulator.calls.jira.get('GET /rest/api/3/issue/createmeta/{projectIdOrKey}/issuetypes') ?? 0) + (tandem.emulator.calls.jira.get('GET /rest/api/3/issue/createmeta/{projectIdOrKey}/issuetypes/{issueTypeId}') ?? 0);
+  const { preview } = await call<{ preview: BulkPreview }>('previewBulkSync', { connectionId: 'stackflow', scope, matchRule: 'reference' });
   const metaBefore = createmeta();
   const toolBefore = itsm.requests.length;
   await call('startBulkSync', { connectionId: 'stackflow', scope, matchRule: 'reference', total: 60 });
@@ -433,4 +434,7 @@ test('tool → Jira, 60 records: the job reads each page of the listing once, an
   assert.ok(steps <= Math.ceil(60 / 25) + 1, `${steps} steps: pages of records all done are passed over in the step that finds them`);
   // The issue types and the Bug's fields: two reads a step that makes issues.
   assert.ok(createmeta() - metaBefore <= 2 * steps, `${createmeta() - metaBefore} createmeta reads in ${steps} steps`);
+  // The dry run's estimate is the job's cost, give or take a fifth.
+  const points = job?.points ?? 0;
+  assert.ok(Math.abs(preview.points - points) <= points / 5, `the dry run said ${preview.points} points, the job spent ${points}`);
 });
