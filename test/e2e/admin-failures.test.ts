@@ -86,6 +86,11 @@ test('the tool is unreachable: the failure shows within seconds, the lamp turns 
   assert.match(text, /could not reach/i);
   assert.match(text, /Next try/);
   await checkAccessibility('activity, retrying');
+  // On a narrow page the failures and activity tables wrap between words, never inside one ("StackFl ow").
+  await admin.page.setViewportSize({ width: 800, height: 900 });
+  await frame().getByTestId('failure-row').first().waitFor();
+  assert.deepEqual(await admin.wordsBrokenInTables(), [], 'at 800 px every word in the tables is whole');
+  await admin.page.setViewportSize({ width: 1366, height: 900 });
 
   tool.clearFaults();
   await row.getByRole('button', { name: `Retry now ${issueKey}` }).click();

@@ -73,6 +73,40 @@ export class AdminPage {
     await this.page.evaluate(`document.querySelectorAll('[data-flag-id]').forEach(function (el) { el.remove(); })`);
   }
 
+  /**
+   * Words in the page's table cells that are wider than their cell, so the browser breaks them inside
+   * the word ("StackFl ow", "OPS -3"): each as `word (needed > had px)`.
+   */
+  async wordsBrokenInTables(): Promise<string[]> {
+    // Browser-side code as text: what the test runner compiles may use helpers the page lacks.
+    return this.frame().evaluate<string[]>(`(function () {
+      var out = [];
+      document.querySelectorAll('td, th').forEach(function (cell) {
+        var cs = getComputedStyle(cell);
+        var room = cell.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight);
+        var walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+        for (var node = walker.nextNode(); node; node = walker.nextNode()) {
+          var style = getComputedStyle(node.parentElement);
+          node.textContent.split(/\\s+/).forEach(function (word) {
+            if (!word) return;
+            var probe = document.createElement('span');
+            probe.style.font = style.font;
+            probe.style.letterSpacing = style.letterSpacing;
+            probe.style.textTransform = style.textTransform;
+            probe.style.whiteSpace = 'nowrap';
+            probe.style.position = 'absolute';
+            probe.textContent = word;
+            document.body.appendChild(probe);
+            var wide = probe.getBoundingClientRect().width;
+            probe.remove();
+            if (wide > room + 1) out.push(word + ' (' + Math.round(wide) + ' > ' + Math.round(room) + ' px)');
+          });
+        }
+      });
+      return out;
+    })()`);
+  }
+
   /** axe-core on the app frame, and a name for every control; findings are collected for one assert at the end. */
   async checkAccessibility(where: string): Promise<void> {
     const frame = this.frame();

@@ -337,7 +337,8 @@ const cellStyles = xcss({
   borderBlockEndWidth: 'border.width',
   borderBlockEndStyle: 'solid',
   borderBlockEndColor: 'color.border',
-  overflowWrap: 'anywhere',
+  // Wraps between words; `anywhere` would let a narrow page squeeze a column to a letter a line ("StackFl ow").
+  overflowWrap: 'break-word',
 });
 const headStyles = xcss({ font: 'font.body.small', fontWeight: 'font.weight.semibold', color: 'color.text.subtle' });
 const captionStyles = xcss({ textAlign: 'start', fontWeight: 'font.weight.semibold', paddingBlock: 'space.050' });
@@ -398,14 +399,20 @@ export function HeadCell(props: { children?: ReactNode }) {
   );
 }
 
-export function Cell(props: { children?: ReactNode; minWidth?: 'select' | 'narrow' | 'medium' | 'wide'; 'aria-live'?: 'polite' }) {
+/** `whole` keeps a value on one line that must not break at its hyphen (an issue key: OPS-12). */
+export function Cell(props: { children?: ReactNode; minWidth?: 'select' | 'narrow' | 'medium' | 'wide'; whole?: boolean; 'aria-live'?: 'polite' }) {
   const stacked = useContext(StackedTable);
   return (
-    <Box as="td" aria-live={props['aria-live']} xcss={[cellStyles, props.minWidth ? CELL_WIDTH[props.minWidth] : undefined, stacked ? stackedCellStyles : undefined]}>
+    <Box
+      as="td"
+      aria-live={props['aria-live']}
+      xcss={[cellStyles, props.minWidth ? CELL_WIDTH[props.minWidth] : undefined, props.whole ? wholeStyles : undefined, stacked ? stackedCellStyles : undefined]}
+    >
       {props.children}
     </Box>
   );
 }
+const wholeStyles = xcss({ whiteSpace: 'nowrap' });
 const stackedBodyStyles = xcss({ display: 'block' });
 const stackedRowStyles = xcss({
   display: 'block',

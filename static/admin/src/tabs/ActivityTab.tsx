@@ -175,7 +175,7 @@ export function ActivityTab() {
             <tbody>
               {failures.map((f) => (
                 <tr key={f.id} data-testid="failure-row">
-                  <Cell>{f.subject.issueKey}</Cell>
+                  <Cell whole>{f.subject.issueKey}</Cell>
                   <Cell>{names.get(f.connectionId) ?? f.connectionId}</Cell>
                   <Cell>
                     <Stack space="space.050">
@@ -253,7 +253,7 @@ export function ActivityTab() {
                   <Cell>
                     <Lozenge appearance={OUTCOME[entry.outcome]}>{entry.outcome}</Lozenge>
                   </Cell>
-                  <Cell>{entry.issueKey ?? ''}</Cell>
+                  <Cell whole>{entry.issueKey ?? ''}</Cell>
                   <Cell>
                     <Stack space="space.050">
                       <Text>{entry.summary}</Text>
