@@ -289,7 +289,12 @@ function styled(atoms: readonly Atom[], ctx: Ctx, into: PhrasingContent[]): void
     }
     close(0);
     if (atom.t === 'br') into.push(ctx.heading ? { type: 'text', value: ' ' } : { type: 'break' });
-    else if (atom.t === 'lit') into.push(html(atom.open), { type: 'text', value: atom.text }, html(atom.close));
+    else if (atom.t === 'lit') {
+      // `[DONE]: shipped` would be read as a link definition, and vanish: then the bracket is escaped.
+      const next = atoms[i + 1];
+      const open: PhrasingContent = next?.t === 'text' && next.text.startsWith(':') ? { type: 'text', value: atom.open } : html(atom.open);
+      into.push(open, { type: 'text', value: atom.text }, html(atom.close));
+    }
     else into.push({ type: 'inlineCode', value: atom.text.replace(/[\r\n]/g, ' ') });
   });
 }

@@ -64,6 +64,13 @@ const oneWay: OneWay[] = [
     plain: 'state: [IN PROGRESS]',
     back: doc(p(t('state: [IN PROGRESS]'))),
   },
+  {
+    name: 'status before a colon is not read as a link definition',
+    adf: doc(p(status, t(': shipped'))),
+    markdown: '\\[IN PROGRESS]: shipped',
+    plain: '[IN PROGRESS]: shipped',
+    back: doc(p(t('[IN PROGRESS]: shipped'))),
+  },
   { name: 'date', adf: doc(p(t('due '), date)), markdown: 'due 2026-11-22', plain: 'due 2026-11-22' },
   {
     name: 'mediaSingle',
