@@ -24,6 +24,8 @@ export interface StatusRecord {
   id: string;
   name: string;
   category: StatusCategoryKey;
+  /** The team-managed project whose workflow the status belongs to; absent for the site's shared statuses (see IssueTypeRecord.projectId). */
+  projectId?: string;
 }
 
 export interface TransitionRecord {

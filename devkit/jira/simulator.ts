@@ -241,11 +241,15 @@ export class JiraSimulator {
     if (!/^[A-Z][A-Z0-9_]{1,9}$/.test(input.key)) throw new Error(`Invalid project key ${input.key}`);
     if (store.findProject(input.key)) throw new Error(`Project ${input.key} exists`);
     const workflow = input.workflow ?? defaultWorkflow();
+    const style = input.style ?? 'classic';
+    const projectId = String(store.next('project'));
+    // Team-managed projects scope their statuses, like their issue types, to themselves.
+    const scoped = style === 'next-gen' ? { projectId } : {};
     const statusIds = new Map<string, string>();
     for (const spec of workflow.statuses) {
-      let status = [...store.statuses.values()].find((s) => s.name === spec.name);
+      let status = style === 'classic' ? [...store.statuses.values()].find((s) => s.name === spec.name && s.projectId === undefined) : undefined;
       if (!status) {
-        status = { id: String(store.next('status')), name: spec.name, category: spec.category };
+        status = { id: String(store.next('status')), name: spec.name, category: spec.category, ...scoped };
         store.statuses.set(status.id, status);
       }
       statusIds.set(spec.name, status.id);
@@ -255,8 +259,6 @@ export class JiraSimulator {
       if (id === undefined) throw new Error(`Workflow of ${input.key} names an unknown status ${name}`);
       return id;
     };
-    const style = input.style ?? 'classic';
-    const projectId = String(store.next('project'));
     const issueTypeIds = (input.issueTypes ?? ['Task', 'Bug']).map((name) => {
       // A company-managed project shares the site's types by name; a team-managed one has its own.
       const type = style === 'classic' ? [...store.issueTypes.values()].find((t) => t.name === name && t.projectId === undefined) : undefined;
@@ -266,7 +268,7 @@ export class JiraSimulator {
         const above = input.levels?.[name];
         if (above !== undefined && (!Number.isInteger(above) || above < 2)) throw new Error(`Levels above Epic start at 2, not ${above} (${name})`);
         const hierarchyLevel = above ?? (subtask ? -1 : name === 'Epic' ? 1 : 0);
-        const created = { id: String(store.next('issueType')), name, description: `A ${name.toLowerCase()}.`, subtask, hierarchyLevel, ...(style === 'next-gen' ? { projectId } : {}) };
+        const created = { id: String(store.next('issueType')), name, description: `A ${name.toLowerCase()}.`, subtask, hierarchyLevel, ...scoped };
         store.issueTypes.set(created.id, created);
         return created.id;
       }

@@ -230,6 +230,7 @@ export class JiraStore {
       name: status.name,
       id: status.id,
       statusCategory: this.statusCategoryJson(status.category),
+      ...(status.projectId === undefined ? {} : { scope: { type: 'PROJECT', project: { id: status.projectId } } }),
     };
   }
 

@@ -1,6 +1,6 @@
 // The Craft.io preset on a team-managed Jira project (style next-gen, `simplified: true`). Jira
 // Cloud scopes a team-managed project's issue types to that project, so its Epic and Story are not
-// the company-managed project's (other ids, the same names); the parent field holds the epic, as in
+// the company-managed project's (other ids, the same names), and its statuses likewise; the parent field holds the epic, as in
 // company-managed projects, and there is no Epic Link. An epic with two stories travels both ways.
 import { after, before, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -56,7 +56,7 @@ async function issueOf(key: string): Promise<{ issuetype: { id: string; name: st
   return (answer.body as { fields: { issuetype: { id: string; name: string }; parent?: { key: string } } }).fields;
 }
 
-test('Jira models the team-managed project as Jira Cloud does: simplified, its own issue types, a parent field and no Epic Link', async () => {
+test('Jira models the team-managed project as Jira Cloud does: simplified, its own issue types and statuses, a parent field and no Epic Link', async () => {
   const team = (await tandem.rest(asAgent(), 'GET', '/rest/api/3/project/TEAM')).body as { id: string; simplified: boolean; style: string; issueTypes: IssueTypeJson[] };
   const prod = (await tandem.rest(asAgent(), 'GET', '/rest/api/3/project/PROD')).body as { simplified: boolean; style: string; issueTypes: IssueTypeJson[] };
   assert.deepEqual([team.simplified, team.style], [true, 'next-gen']);
@@ -69,6 +69,12 @@ test('Jira models the team-managed project as Jira Cloud does: simplified, its o
   const fields = (await tandem.rest(asAgent(), 'GET', '/rest/api/3/field')).body as Array<{ id: string; name: string }>;
   assert.ok(fields.some((f) => f.id === 'parent'));
   assert.ok(!fields.some((f) => f.name === 'Epic Link'));
+  // Its workflow's statuses are its own too (the same names).
+  const statuses = (await tandem.rest(asAgent(), 'GET', '/rest/api/3/project/TEAM/statuses')).body as Array<{ statuses: Array<{ id: string; name: string; scope?: { type: string; project: { id: string } } }> }>;
+  const prodStatuses = (await tandem.rest(asAgent(), 'GET', '/rest/api/3/project/PROD/statuses')).body as typeof statuses;
+  const done = (list: typeof statuses) => list[0]?.statuses.find((s) => s.name === 'Done');
+  assert.deepEqual(done(statuses)?.scope, { type: 'PROJECT', project: { id: team.id } });
+  assert.notEqual(done(statuses)?.id, done(prodStatuses)?.id);
   // The company-managed project's Story is not a type of the team-managed one.
   const refused = await tandem.rest(asAgent(), 'POST', '/rest/api/3/issue', { fields: { project: { key: 'TEAM' }, issuetype: { id: story(prod.issueTypes)?.id }, summary: 'Wrong type' } });
   assert.equal(refused.status, 400, JSON.stringify(refused.body));
@@ -108,6 +114,14 @@ test("Craft.io → Jira: an epic item with two features becomes the team-managed
     assert.deepEqual([fields.issuetype.id, fields.issuetype.name], [teamTypes.get('Story'), 'Story'], key);
     assert.equal(fields.parent?.key, epicKey, key);
   }
+
+  // The status moves through the team-managed project's own workflow.
+  const [firstKey] = keys;
+  assert.ok(firstKey);
+  const moved = await craftio.updateItem('features', craftio.itemForIssue(firstKey)?.id ?? '', { status: 'done' });
+  assert.equal(moved.status, 200, JSON.stringify(moved.body));
+  assert.equal(tandem.jira.getIssue(firstKey)?.statusName, 'Done');
+  assert.equal(tandem.jira.getIssue(firstKey)?.statusId, (((await tandem.rest(asAgent(), 'GET', '/rest/api/3/project/TEAM/statuses')).body as Array<{ statuses: Array<{ id: string; name: string }> }>)[0]?.statuses.find((s) => s.name === 'Done'))?.id);
 
   // A parent set later in Craft.io moves the story; cleared, it leaves the epic.
   const [first] = keys;
