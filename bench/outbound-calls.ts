@@ -55,7 +55,7 @@ export async function outboundCallsReport(): Promise<string[]> {
       await tandem.rest(agent, 'POST', `/rest/api/3/issue/${key}/comment`, { body: { type: 'doc', version: 1, content: [{ type: 'paragraph', content: [{ type: 'text', text: 'Looking into it' }] }] } });
     }
     await tandem.emulator.settle();
-    lines.push('  comment (least: 1 batched KVS read, 1 note read, 1 tool request, 1 KVS write)', ...perChange(tandem.emulator, itsm, before));
+    lines.push('  comment (least: 1 batched KVS read, 1 lock, 1 note read, 1 token, 1 create written down before it is sent, 1 tool request, 1 KVS write with the lock’s release)', ...perChange(tandem.emulator, itsm, before));
     lines.push('  (the extra KVS read on each tool request is the connection token from secret storage)');
     return lines;
   } finally {

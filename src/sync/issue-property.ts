@@ -53,17 +53,23 @@ export async function publishSyncState(
   connectionId: string,
   next: { state: PublishedState; record?: string | undefined } | undefined,
   /** Changes the property only when the issue is in this state now. */
-  options: { onlyFrom?: PublishedState; /** The stored copy, read already with the delivery's other keys; kept current here. */ known?: { value: unknown } } = {},
-): Promise<void> {
+  options: {
+    onlyFrom?: PublishedState;
+    /** The stored copy, read already with the delivery's other keys; kept current here. */
+    known?: { value: unknown };
+    /** Written with the stored copy when it changes (a delivery's lock release); the answer says whether they were. */
+    alongside?: StoreWrite[];
+  } = {},
+): Promise<boolean> {
   const raw = options.known ? options.known.value : await ports.store.get(publishedKey(issueId));
   const parsed = publishedSchema.safeParse(raw);
   const entries = parsed.success ? parsed.data.entries : [];
   const current = entries.find((e) => e.connection === connectionId);
   // Not synced (yet, or any more) says nothing new about an issue someone unlinked by hand.
-  if (next === undefined ? current === undefined || current.state === 'unlinked' : current !== undefined && current.state === next.state && current.record === next.record) return;
-  if (options.onlyFrom !== undefined && current?.state !== options.onlyFrom) return;
+  if (next === undefined ? current === undefined || current.state === 'unlinked' : current !== undefined && current.state === next.state && current.record === next.record) return false;
+  if (options.onlyFrom !== undefined && current?.state !== options.onlyFrom) return false;
   // One direction going through leaves the issue failed while the other's failure is still kept.
-  if (next?.state === 'synced' && current?.state === 'failed' && (await hasKeptFailure(ports, connectionId, issueId))) return;
+  if (next?.state === 'synced' && current?.state === 'failed' && (await hasKeptFailure(ports, connectionId, issueId))) return false;
   const others = entries.filter((e) => e.connection !== connectionId);
   const since = new Date(ports.clock.now()).toISOString();
   const updated = next === undefined ? others : [...others, { connection: connectionId, state: next.state, since, ...(next.record ? { record: next.record } : {}) }];
@@ -71,10 +77,11 @@ export async function publishSyncState(
     await ports.jira.setIssueProperty(issueId, ISSUE_PROPERTY_KEY, propertyValue(updated));
   } catch (error) {
     console.error('Could not write the issue’s sync state property', error instanceof Error ? error.name : typeof error);
-    return;
+    return false;
   }
-  await ports.store.set(publishedKey(issueId), { entries: updated });
+  await ports.store.writeAll([{ key: publishedKey(issueId), value: { entries: updated } }, ...(options.alongside ?? [])]);
   if (options.known) options.known.value = { entries: updated };
+  return true;
 }
 
 /**

@@ -292,6 +292,19 @@ test('a field edit reaches the tool in at most six platform calls, and leaves it
   assert.equal(await stored(tandem.emulator, lock), undefined, 'the sync lock is released');
 });
 
+test('a comment reaches the tool as a work note in at most six storage calls, and leaves the comment free for its next edit', async () => {
+  const issue = await linked('comment count');
+  const record = onlyIncident(issue.key);
+  tandem.emulator.calls.reset();
+  const added = await comment(issue.key, 'Counted once');
+  await tandem.emulator.settle();
+  const calls = tandem.emulator.calls;
+  assert.ok(itsm.notes('incidents', String(record.id)).some((n) => n.body.includes('Counted once')), 'the note is on the record');
+  assert.ok(calls.total(calls.kvs) <= 6, `${calls.total(calls.kvs)} storage calls: ${JSON.stringify(calls.snapshot().kvs)}`);
+  const lock = syncLockKey('stackflow', failureSubjectKey({ kind: 'comment', issueId: issue.id, issueKey: issue.key, commentId: added }));
+  assert.equal(await stored(tandem.emulator, lock), undefined, 'the comment’s sync lock is released');
+});
+
 test('an issue deleted in Jira while a delivery of it holds its lock is closed in the tool only once that delivery is done', async () => {
   const issue = await linked('deleted under lock');
   const lock = syncLockKey('stackflow', failureSubjectKey({ kind: 'issue', issueId: issue.id, issueKey: issue.key }));

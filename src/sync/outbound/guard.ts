@@ -7,7 +7,7 @@ import { busyWaitSeconds, MAX_ATTEMPTS, retryDelaySeconds, type Delivery } from 
 import { activityWrite, clearFailureWrite, describeFailure, failureWrites } from '../journal';
 import { JiraRequestError, type StoreWrite } from '../ports';
 import { deliveredKey, failureKey, failureSchema, failureSubjectKey, SYNC_LOCK_SECONDS, syncLockKey } from '../state';
-import { takeSyncLock } from '../sync-lock';
+import { releaseSyncLock, takeSyncLock } from '../sync-lock';
 import { resendChildren } from '../hierarchy';
 import { publishSyncState } from '../issue-property';
 import { DeliveryError, subjectOfDelivery, type OutboundSubject, type Run } from './run';
@@ -45,8 +45,15 @@ export async function guarded(run: Run, guard: GuardedDelivery, work: () => Prom
       const { operation, failure, keep } = toDeliveryFailure(error);
       outcome = await deliveryFailed(run, { connection, delivery, operation, failure, keep });
     }
-    // The issue's sync state for JQL, written only when it changed.
-    if (delivery.kind === 'issue') await publishSyncState(ports, run.issueId, connection.id, publishedState(run, connection.id, outcome), { known: run.published });
+    // The issue's sync state for JQL, written only when it changed; the lock goes with it.
+    if (delivery.kind === 'issue') {
+      const release = held && !held.released ? held : undefined;
+      const wrote = await publishSyncState(ports, run.issueId, connection.id, publishedState(run, connection.id, outcome), {
+        known: run.published,
+        ...(release ? { alongside: [releaseSyncLock(release.key)] } : {}),
+      });
+      if (wrote && release) release.released = true;
+    }
     // A new link: children synced before it get their parent reference now.
     if (delivery.kind === 'issue' && !linkedBefore && run.state.links[connection.id] !== undefined) {
       await resendChildren(ports, connection, run.issueId).catch((error: unknown) => console.error('Could not re-send the children of a new link', error instanceof Error ? error.name : typeof error));

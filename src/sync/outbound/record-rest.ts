@@ -25,9 +25,9 @@ export function recordRestProtocol(connection: RecordRestConnection): OutboundPr
           return deleteRecord(run, connection, attempt);
         case 'comment-saved':
           if (!change.comment) return;
-          return saveNote(run, connection, { commentId: change.commentId, comment: change.comment, attempt });
+          return saveNote(run, connection, { commentId: change.commentId, comment: change.comment, attempt, last: true });
         case 'comment-deleted':
-          return deleteNote(run, connection, change.commentId);
+          return deleteNote(run, connection, change.commentId, { last: true });
       }
     },
     redeliver: (run, delivery) => redeliver(run, connection, delivery),
@@ -57,10 +57,10 @@ async function redeliver(run: Run, connection: RecordRestConnection, delivery: D
     case 'deletion':
       return deleteRecord(run, connection, delivery.attempt);
     case 'comment': {
-      if (delivery.deleted) return deleteNote(run, connection, delivery.commentId);
+      if (delivery.deleted) return deleteNote(run, connection, delivery.commentId, { last: true });
       const comment = await run.ports.jira.getComment(delivery.issueId, delivery.commentId);
-      if (!comment) return deleteNote(run, connection, delivery.commentId);
-      return saveNote(run, connection, { commentId: delivery.commentId, comment, attempt: delivery.attempt });
+      if (!comment) return deleteNote(run, connection, delivery.commentId, { last: true });
+      return saveNote(run, connection, { commentId: delivery.commentId, comment, attempt: delivery.attempt, last: true });
     }
     case 'issue':
       return syncIssue(run, connection, { attempt: delivery.attempt, firstSight: false });

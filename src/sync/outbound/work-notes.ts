@@ -7,11 +7,22 @@ import { adfToMarkdown } from '../../adf';
 import { mayHaveActed, type RecordRestConnector } from '../../connectors';
 import { hashValue, type RecordRestConnection } from '../../mapping';
 import { activityWrite, clearFailureWrite } from '../journal';
-import { noteIntentWrite, toolNoteDelete, toolNoteWrite } from '../notes';
+import { commentTombstoneKey, isCommentDeleted, noteIntentWrite, toolNoteDelete, toolNoteWrite } from '../notes';
+import { releaseSyncLock } from '../sync-lock';
 import type { JiraComment, StoreWrite } from '../ports';
 import { createLockKey, issueStateKey, noteKey, readIssueState, storedNoteSchema, type Link, type NoteLink, type PendingNote, type StoredNote } from '../state';
 import { connectorFor } from './record-links';
-import { commentDeleted, DeliveryError, deliveryFor, named, unwrap, type Run } from './run';
+import { DeliveryError, deliveryFor, named, unwrap, type Run } from './run';
+
+/**
+ * The comment delivery's sync lock, released with its last transaction (the note saved or deleted).
+ * `last` is false where the note is part of a larger delivery (a create sending existing comments).
+ */
+async function writeLast(run: Run, last: boolean | undefined, writes: StoreWrite[]): Promise<void> {
+  const held = last && run.lock && !run.lock.released ? run.lock : undefined;
+  await run.ports.store.writeAll([...(held ? [releaseSyncLock(held.key)] : []), ...writes]);
+  if (held) held.released = true;
+}
 
 /** When another delivery holds the create lock, look again after this long. */
 export const LOCKED_RETRY_SECONDS = 15;
@@ -46,8 +57,15 @@ async function linkBeingMade(run: Run, connection: RecordRestConnection, comment
  * The comment's note on the link's record, or its create still owed. A note on a record the issue is
  * no longer linked to does not count for this one (`elsewhere`).
  */
-async function readNote(run: Run, connection: RecordRestConnection, commentId: string, link: Link): Promise<{ note?: NoteLink; pending?: PendingNote; elsewhere?: StoredNote }> {
-  const parsed = storedNoteSchema.safeParse(await run.ports.store.get(noteKey(connection.id, commentId)));
+async function readNote(
+  run: Run,
+  connection: RecordRestConnection,
+  commentId: string,
+  link: Link,
+  /** The stored note, when it was read already (with the comment's tombstone). */
+  read?: { value: unknown },
+): Promise<{ note?: NoteLink; pending?: PendingNote; elsewhere?: StoredNote }> {
+  const parsed = storedNoteSchema.safeParse(read ? read.value : await run.ports.store.get(noteKey(connection.id, commentId)));
   if (!parsed.success) return {};
   const stored = parsed.data;
   if (stored.externalId !== undefined && stored.externalId !== link.externalId) return { elsewhere: stored };
@@ -120,16 +138,20 @@ async function finishPendingNote(run: Run, connection: RecordRestConnection, pen
 }
 
 /** Adds or edits the comment's work note on the linked record. */
-export async function saveNote(run: Run, connection: RecordRestConnection, saved: { commentId: string; comment: JiraComment; attempt: number }): Promise<void> {
+export async function saveNote(run: Run, connection: RecordRestConnection, saved: { commentId: string; comment: JiraComment; attempt: number; last?: boolean }): Promise<void> {
   if (!connection.options.syncComments) return;
   const { commentId, comment } = saved;
-  // Deleted in Jira before this create or edit ran (its event late or replayed): no note for it.
-  if (await commentDeleted(run, commentId)) return;
-  const link = run.state.links[connection.id] ?? (await linkBeingMade(run, connection, commentId, saved.attempt));
-  if (!link) return;
   const { ports } = run;
   const key = noteKey(connection.id, commentId);
-  const { note, pending } = await readNote(run, connection, commentId, link);
+  // The comment's tombstone and its note in one read, under the comment's lock.
+  const found = await ports.store.getMany([commentTombstoneKey(commentId), key]);
+  // Deleted in Jira before this create or edit ran (its event late or replayed): no note for it.
+  if (isCommentDeleted(found.get(commentTombstoneKey(commentId)))) return;
+  const linked = run.state.links[connection.id];
+  const link = linked ?? (await linkBeingMade(run, connection, commentId, saved.attempt));
+  if (!link) return;
+  // A link made meanwhile may have sent this comment with the record's existing ones: read its note again.
+  const { note, pending } = await readNote(run, connection, commentId, link, linked ? { value: found.get(key) } : undefined);
   let known = note;
   // Tandem writes comments only from a tool's notes: sending one back would echo it.
   if (!known && !pending && comment.author && comment.author.accountId === (await ports.jira.appAccountId())) return;
@@ -152,7 +174,7 @@ export async function saveNote(run: Run, connection: RecordRestConnection, saved
     await noteOwed(run, connection, { commentId, link, body, idempotencyKey });
     noteId = await addNote(run, connection, { connector, commentId, link, body, idempotencyKey, first: true });
   }
-  await ports.store.writeAll([
+  await writeLast(run, saved.last, [
     { key, value: { noteId, hash, issueId: run.issueId, externalId: link.externalId } },
     // So the tool's echo of this note (a naive tool reports every change) makes no Jira comment.
     ...(noteId !== '' && !known ? [toolNoteWrite(connection.id, noteId, { jiraCommentId: commentId, issueId: run.issueId, origin: 'jira' as const, hash })] : []),
@@ -169,7 +191,7 @@ export async function saveNote(run: Run, connection: RecordRestConnection, saved
 }
 
 /** Deletes the comment's work note (a note create still owed is sent first, so the note it names goes too). */
-export async function deleteNote(run: Run, connection: RecordRestConnection, commentId: string): Promise<void> {
+export async function deleteNote(run: Run, connection: RecordRestConnection, commentId: string, options: { last?: boolean } = {}): Promise<void> {
   if (!connection.options.syncComments) return;
   const link = run.state.links[connection.id];
   if (!link) return;
@@ -201,7 +223,7 @@ export async function deleteNote(run: Run, connection: RecordRestConnection, com
     if (!result.ok && result.failure.status !== 404) throw new DeliveryError(`Deleting a work note on ${label}`, result.failure, keep);
   }
   const indexed = note?.noteId ?? (elsewhere && !('pendingCreate' in elsewhere) ? elsewhere.noteId : '');
-  await run.ports.store.writeAll([
+  await writeLast(run, options.last, [
     { key, delete: true },
     ...(indexed !== '' ? [toolNoteDelete(connection.id, indexed)] : []),
     clearFailureWrite(connection.id, { kind: 'comment', issueId: run.issueId, issueKey: run.issueKey, commentId }),
