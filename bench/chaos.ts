@@ -591,9 +591,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       const rel = (iso: string | undefined): string => (iso === undefined ? '?' : `${((Date.parse(iso) - startedAt) / 1000).toFixed(2)}s`);
       for (const pair of pairs) {
         const tag = `#${pair.n} (`;
-        if (!all.includes(tag)) continue;
-        const lines: Array<[string, string]> = [];
         const summaryMark = `${pair.origin === 'jira' ? 'Issue' : 'Record'} ${pair.n} `;
+        // A record or issue made for nothing is named by its summary, which names the pair it came from.
+        if (!all.includes(tag) && !all.includes(`"${summaryMark}`)) continue;
+        const lines: Array<[string, string]> = [];
         for (const r of itsm.requests) {
           const body = JSON.stringify(r.body ?? '');
           if ((pair.recordId && r.path.includes(pair.recordId)) || body.includes(summaryMark) || (pair.issueKey && body.includes(`"${pair.issueKey}"`))) {

@@ -126,7 +126,8 @@ export function settleConflicts(input: {
     jiraWon = true;
     holdBack(conflict.jiraField, conflict.toolField);
   }
-  return { plan, shadowNext: { fields, updatedAt: input.shadowNext.updatedAt, changed }, winners, notes, jiraWon, stale };
+  const unsure = input.shadowNext.unsure;
+  return { plan, shadowNext: { fields, updatedAt: input.shadowNext.updatedAt, changed, ...(unsure ? { unsure } : {}) }, winners, notes, jiraWon, stale };
 }
 
 /**

@@ -21,6 +21,30 @@ export interface Shadow {
   updatedAt: string;
   /** Tool field → its last change; a tool event older than that is stale for the field. */
   changed?: Record<string, FieldChange> | undefined;
+  /**
+   * Tool field → hash of the value Tandem sent whose answer never came (a timeout, a dropped
+   * connection): the tool may hold it or still the old one. Outbound sends the field again whatever
+   * Jira holds; the tool reporting that very value is Tandem's own write, never a change for Jira.
+   */
+  unsure?: Record<string, string> | undefined;
+}
+
+/** The shadow after a send whose answer never came: the fields sent are unsure, and changed from Jira then. */
+export function unsureShadow(shadow: Shadow, sent: Readonly<Record<string, unknown>>, at: string): Shadow {
+  const unsure = { ...shadow.unsure };
+  const changed = { ...shadow.changed };
+  for (const [field, value] of Object.entries(sent)) {
+    unsure[field] = hashValue(value);
+    changed[field] = { side: 'jira', at };
+  }
+  return { ...shadow, changed, unsure };
+}
+
+/** The shadow's unsure fields without `done`; undefined when none is left. */
+function unsureLeft(unsure: Shadow['unsure'], done: readonly string[]): Shadow['unsure'] {
+  if (unsure === undefined) return undefined;
+  const left = Object.fromEntries(Object.entries(unsure).filter(([field]) => !done.includes(field)));
+  return Object.keys(left).length === 0 ? undefined : left;
 }
 
 export interface IssueSnapshot {
@@ -131,7 +155,7 @@ export function planOutbound(input: OutboundInput): OutboundPlan {
       continue;
     }
     const hash = hashValue(result.value);
-    if (!create && shadow.fields[mapping.tool] === hash) continue;
+    if (!create && shadow.fields[mapping.tool] === hash && shadow.unsure?.[mapping.tool] === undefined) continue;
     if (!(create && (result.value === null || result.value === ''))) fields[mapping.tool] = result.value;
     next ??= { ...shadow?.fields };
     next[mapping.tool] = hash;
@@ -151,7 +175,8 @@ export function planOutbound(input: OutboundInput): OutboundPlan {
     changed[tool] = { side: 'jira', at };
   }
 
-  const shadowNext = next === undefined && shadow !== undefined ? shadow : { fields: next ?? {}, updatedAt: at, changed };
+  const unsure = unsureLeft(shadow?.unsure, Object.keys(fields));
+  const shadowNext = next === undefined && shadow !== undefined ? shadow : { fields: next ?? {}, updatedAt: at, changed, ...(unsure ? { unsure } : {}) };
   return { create, fields, shadowNext, skipped };
 }
 
@@ -260,6 +285,7 @@ export function planInbound(input: InboundInput): InboundPlan {
   let next: Record<string, string> | undefined = create ? {} : undefined;
   const changed: Record<string, FieldChange> = { ...shadow?.changed };
   const changedAt = input.occurredAt ?? at;
+  const confirmed: string[] = [];
 
   for (const mapping of fieldMappingsFor(connection, projectMapping)) {
     if (!writesJira(mapping)) continue;
@@ -267,6 +293,13 @@ export function planInbound(input: InboundInput): InboundPlan {
     if (toolValue === undefined) continue;
     const toolHash = hashValue(toolValue);
     const previous = shadow?.fields[mapping.tool];
+    if (!create && shadow.unsure?.[mapping.tool] === toolHash) {
+      // Tandem's own write whose answer was lost, reported back: the tool holds it; Jira is not changed.
+      next ??= { ...shadow.fields };
+      next[mapping.tool] = toolHash;
+      confirmed.push(mapping.tool);
+      continue;
+    }
     if (!create && toolHash === previous) continue;
     const result = toJiraValue(mapping, toolValue);
     if (result.kind === 'skip' || result.kind === 'error') {
@@ -296,7 +329,8 @@ export function planInbound(input: InboundInput): InboundPlan {
       plan.skipped.push({ field: 'issuetype', reason: `The project mapping for ${projectMapping.projectKey} names no issue type for issues created from the tool` });
     } else plan.createIn = { projectKey: projectMapping.projectKey, issueTypeName };
   }
-  if (next !== undefined) plan.shadowNext = { fields: next, updatedAt: at, changed };
+  const unsure = unsureLeft(shadow?.unsure, confirmed);
+  if (next !== undefined) plan.shadowNext = { fields: next, updatedAt: at, changed, ...(unsure ? { unsure } : {}) };
   return plan;
 }
 
@@ -332,7 +366,7 @@ export function detectConflicts(input: {
     const toolValue = record[mapping.tool];
     if (previous === undefined || toolValue === undefined) continue;
     const toolHash = hashValue(toolValue);
-    if (toolHash === previous) continue;
+    if (toolHash === previous || shadow.unsure?.[mapping.tool] === toolHash) continue;
     const raw = readJira(issue, mapping.jira);
     if (raw === MISSING) continue;
     const jira = toToolValue(mapping, withoutSyncLabel(mapping, raw, connection.options.label), ctx);

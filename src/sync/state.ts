@@ -88,6 +88,8 @@ const shadowSchema = z.object({
   updatedAt: z.string(),
   /** Per tool field, when and from which side its value last changed (absent in shadows written before). */
   changed: z.record(z.string(), z.object({ side: z.enum(['jira', 'tool']), at: z.string() })).optional(),
+  /** Per tool field, the hash of a value Tandem sent whose answer never came. */
+  unsure: z.record(z.string(), z.string()).optional(),
 });
 
 export const linkSchema = z.object({

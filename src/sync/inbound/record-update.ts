@@ -234,7 +234,7 @@ async function planChange(run: InboundRun, event: RecordChange, shadow: Shadow, 
   const jiraChanges = found.length === 0 ? undefined : lastFieldChanges(await run.ports.jira.recentChangelog(issue.id), found.map((c) => c.jiraField), await run.ports.jira.appAccountId());
   const settled = settleConflicts({ policy: connection.options.conflictPolicy, conflicts: found, plan: planned, shadow, shadowNext: planned.shadowNext, jiraUpdatedAt: issue.fields.updated, toolUpdatedAt: event.occurredAt, toolFields, ...(jiraChanges ? { jiraChanges } : {}) });
   const { plan } = settled;
-  const next: Shadow = { fields: { ...settled.shadowNext.fields }, updatedAt: settled.shadowNext.updatedAt, changed: { ...settled.shadowNext.changed } };
+  const next: Shadow = { ...settled.shadowNext, fields: { ...settled.shadowNext.fields }, changed: { ...settled.shadowNext.changed } };
   const notes = [...settled.notes];
   const unfound = await resolveLookups(run, plan, next, notes, { module: event.record.module, id: event.record.id, occurredAt: event.occurredAt, previous: shadow });
   // An edit that would set what Jira already holds (e.g. unassigned again) is left out.

@@ -1,7 +1,7 @@
 // Record REST updates: the issue's mapped fields that differ from the shadow go to its record; a field
 // the tool refuses is kept as a failure of its own while the others are sent.
-import type { ConnectorResult, DeliveryFailure } from '../../connectors';
-import { fieldMappingsFor, planOutbound, type ProjectMapping, type RecordRestConnection } from '../../mapping';
+import { mayHaveActed, type ConnectorResult, type DeliveryFailure } from '../../connectors';
+import { fieldMappingsFor, planOutbound, unsureShadow, type ProjectMapping, type RecordRestConnection } from '../../mapping';
 import { userEmails } from '../inbound/fields';
 import { activityWrite, describeFailure, failureWrites, skipLine } from '../journal';
 import type { JiraIssue } from '../ports';
@@ -91,7 +91,20 @@ export async function syncFields(run: Run, connection: RecordRestConnection, cur
   const refused: RefusedField[] = [];
   if (Object.keys(plan.fields).length > 0) {
     const connector = await connectorFor(run, connection);
-    sent = await sendAllButRefused(`Updating ${label}`, plan.fields, refused, (fields) => connector.updateRecord({ module: link.module, id: link.externalId, fields }));
+    let attempted: Record<string, unknown> = {};
+    try {
+      sent = await sendAllButRefused(`Updating ${label}`, plan.fields, refused, (fields) => {
+        attempted = fields;
+        return connector.updateRecord({ module: link.module, id: link.externalId, fields });
+      });
+    } catch (error) {
+      // No answer, though the tool may have made the change: the fields sent are unsure, so the
+      // retry sends them again whatever Jira holds by then, and the tool's event for this very
+      // write is known as Tandem's own instead of changing Jira back.
+      if (!(error instanceof DeliveryError) || !mayHaveActed(error.failure)) throw error;
+      const unsure: Link = { ...link, shadow: unsureShadow(link.shadow, attempted, at) };
+      throw new DeliveryError(error.operation, error.failure, [...error.keep, { key: issueStateKey(run.issueId), value: { links: { ...run.state.links, [connection.id]: unsure } } }]);
+    }
   }
   // A refused field keeps its old shadow, so the next change (or the admin's retry) sends it again.
   const shadowNext = refused.length === 0 ? plan.shadowNext : { ...plan.shadowNext, fields: withOldValues(plan.shadowNext.fields, link.shadow.fields, refused) };

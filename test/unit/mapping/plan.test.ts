@@ -12,6 +12,7 @@ import {
   presets,
   referenceShadow,
   requiredJiraFields,
+  unsureShadow,
   type Connection,
   type IssueSnapshot,
   type ProjectMapping,
@@ -320,4 +321,34 @@ test('conflictWinner follows the connection policy; newest-wins compares update 
   assert.equal(conflictWinner('newest-wins', { jiraUpdatedAt, toolUpdatedAt: '2026-11-22T07:00:00Z' }), 'jira');
   assert.equal(conflictWinner('newest-wins', { jiraUpdatedAt, toolUpdatedAt: '2026-11-22T07:02:00Z' }), 'jira');
   assert.equal(conflictWinner('newest-wins', { jiraUpdatedAt }), 'jira');
+});
+
+test('a send whose answer never came leaves its fields unsure: sent again whatever Jira holds, and the tool reporting that very value is Tandem’s own write', () => {
+  const shadow = created();
+  const blocked = issue({}, { name: 'Blocked', categoryKey: 'indeterminate' });
+  const sent = planOutbound({ connection, projectMapping: ops, issue: blocked, shadow, emailOf, at: AT });
+  assert.deepEqual(sent.fields, { state: 'on_hold' });
+  // The PATCH timed out: the tool may hold on_hold, or still in_progress.
+  const unsure = unsureShadow(shadow, sent.fields, '2026-11-22T08:01:00.000Z');
+  assert.equal(unsure.fields.state, shadow.fields.state);
+
+  // A person moved Jira back to In Progress, the value the shadow held: it is sent all the same.
+  const again = planOutbound({ connection, projectMapping: ops, issue: issue(), shadow: unsure, emailOf, at: '2026-11-22T08:02:00.000Z' });
+  assert.deepEqual(again.fields, { state: 'in_progress' });
+  assert.equal(again.shadowNext.unsure, undefined, 'sent and answered: nothing is unsure any more');
+
+  // The tool's event for Tandem's own write: no status move for Jira, no conflict, and the shadow knows the tool holds on_hold.
+  const record = { ...planOutbound({ connection, projectMapping: ops, issue: issue(), shadow: undefined, emailOf, at: AT }).fields, state: 'on_hold' };
+  const echo = planInbound({ connection, projectMapping: ops, record, shadow: unsure, at: AT });
+  assert.equal(echo.status, undefined);
+  assert.deepEqual(echo.jiraFields, {});
+  assert.equal(echo.shadowNext.fields.state, hashValue('on_hold'));
+  assert.equal(echo.shadowNext.unsure, undefined);
+  assert.deepEqual(detectConflicts({ connection, projectMapping: ops, issue: issue(), record, shadow: unsure, emailOf }), []);
+  // …so Jira's In Progress goes to the tool with the next delivery.
+  assert.deepEqual(planOutbound({ connection, projectMapping: ops, issue: issue(), shadow: echo.shadowNext, emailOf, at: AT }).fields, { state: 'in_progress' });
+
+  // A different value from the tool is a change of its own, and applies.
+  const other = planInbound({ connection, projectMapping: ops, record: { ...record, state: 'resolved' }, shadow: unsure, at: AT });
+  assert.equal(other.status?.name, 'Done');
 });
