@@ -20,6 +20,9 @@ export function issueJson(store: JiraStore, issue: IssueRecord, fields: Set<stri
   if (expand.has('names')) out.names = Object.fromEntries(catalog.map((f) => [f.id, f.name]));
   if (expand.has('schema')) out.schema = Object.fromEntries(catalog.map((f) => [f.id, f.schema]));
   if (expand.has('changelog')) out.changelog = issueChangelogJson(store, issue);
+  // `transitions`: "Returns all possible transitions for the issue" (Get issue, expand), as the
+  // transitions resource lists them; their screens' fields come only from that resource's
+  // `expand=transitions.fields`. https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issues/#api-rest-api-3-issue-issueidorkey-get
   if (expand.has('transitions')) out.transitions = store.availableTransitions(issue).map((t) => transitionJson(store, t, false));
   if (fields.size > 0) out.fields = Object.fromEntries(catalog.map((f) => [f.id, fieldValue(store, issue, f.id)]));
   return out;

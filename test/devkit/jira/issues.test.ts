@@ -114,6 +114,21 @@ test('a plain string where ADF is expected is refused as Jira does', async () =>
   assert.ok(list(badJson.body, 'errorMessages').length > 0);
 });
 
+test('an issue read with expand=transitions lists the transitions /transitions lists, without their screens’ fields', async () => {
+  const s = site();
+  const issue = await createIssue(s, 'Expanded');
+  assert.equal((await s.call('POST', `/issue/${issue.key}/transitions`, { transition: { id: '11' } })).status, 204);
+  const read = await s.call('GET', `/issue/${issue.key}?fields=summary&expand=transitions`);
+  assert.equal(read.status, 200);
+  const withIssue = list(read.body, 'transitions');
+  const own = list((await s.call('GET', `/issue/${issue.key}/transitions`)).body, 'transitions');
+  const shape = (t: unknown) => ({ id: at(t, 'id'), name: at(t, 'name'), to: at(t, 'to', 'name'), hasScreen: at(t, 'hasScreen') });
+  assert.deepEqual(withIssue.map(shape), own.map(shape));
+  assert.ok(withIssue.some((t) => at(t, 'hasScreen') === true), 'Done has a screen');
+  assert.ok(withIssue.every((t) => at(t, 'fields') === undefined), 'no screen fields without transitions.fields on /transitions');
+  assert.equal(at((await s.call('GET', `/issue/${issue.key}?fields=summary`)).body, 'transitions'), undefined, 'not listed unless expanded');
+});
+
 test('transitions list their screen fields; Done requires a resolution; reopening clears it', async () => {
   const s = site();
   const issue = await createIssue(s, 'Flow');
