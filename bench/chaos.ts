@@ -219,7 +219,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const resolve = (pair: Pair): void => {
     if (pair.issueKey !== undefined && pair.recordId === undefined) {
       const issue = jira.getIssue(pair.issueKey);
-      const found = issue && recordIdsOfIssue(issue).find((id) => itsm.record(pair.module, id) !== undefined);
+      // An issue deleted while Tandem made its record has neither link nor index: the record names its key.
+      const found = issue ? recordIdsOfIssue(issue).find((id) => itsm.record(pair.module, id) !== undefined) : itsm.records(pair.module).find((r) => r.jira_issue_key === pair.issueKey)?.id;
       if (found) pair.recordId = found;
     }
     if (pair.recordId !== undefined && pair.issueKey === undefined) {

@@ -19,6 +19,8 @@ export const toolNoteSchema = z.object({
   origin: z.enum(['tool', 'jira']).default('tool'),
   /** hashValue of the Markdown last applied, so a re-sent edit writes nothing. */
   hash: z.string().optional(),
+  /** When the tool wrote the text last applied (its event's occurredAt): an event older than that is late. */
+  at: z.string().optional(),
 });
 export type ToolNote = z.infer<typeof toolNoteSchema>;
 

@@ -38,6 +38,23 @@ test('a note deleted in the tool whose create arrives after the delete never bec
   assert.equal(tandem.jira.getIssue(key)?.comments.length, 0);
 });
 
+test('a note edited in the tool whose create or older edit arrives late never puts the older text back', async () => {
+  const { record, key } = await created();
+  const note = { id: 'edited-note', author: { name: 'Nia Ops' } };
+  const made = await send(event('comment.created', record, { comment: { ...note, body: 'Rolled back the deploy' } }, new Date(Date.now() - 6_000)));
+  assert.equal(made.status, 200, JSON.stringify(made.body));
+  const edited = await send(event('comment.updated', record, { comment: { ...note, body: 'Rolled back the deploy, then the config' } }, new Date(Date.now() - 2_000)));
+  assert.equal(edited.status, 200, JSON.stringify(edited.body));
+  // The create again (a duplicate queued behind a 429), then an edit made between the two.
+  for (const [body, ago] of [['Rolled back the deploy', 6_000], ['Rolled back the deploy, then', 4_000]] as const) {
+    const late = await send(event(ago === 6_000 ? 'comment.created' : 'comment.updated', record, { comment: { ...note, body } }, new Date(Date.now() - ago)));
+    assert.equal(late.status, 200, JSON.stringify(late.body));
+  }
+  const comments = tandem.jira.getIssue(key)?.comments ?? [];
+  assert.equal(comments.length, 1);
+  assert.match(JSON.stringify(comments[0]?.body), /then the config/);
+});
+
 test('a record deleted in the tool before its queued create ran never becomes a Jira issue', async () => {
   await stackflow.configure((c) => ({ ...c, inbound: { auth: 'hmac', onToolDelete: 'delete', createDefaults: {} } }));
   const record = incident();

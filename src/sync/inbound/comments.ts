@@ -39,6 +39,13 @@ export async function applyComment(run: InboundRun, event: CommentEvent, waited 
   });
 }
 
+/** True when `occurredAt` is before `last` (both ISO 8601); false when either is unknown. */
+function isEarlier(occurredAt: string, last: string | undefined): boolean {
+  if (last === undefined) return false;
+  const [event, known] = [Date.parse(occurredAt), Date.parse(last)];
+  return Number.isFinite(event) && Number.isFinite(known) && event < known;
+}
+
 /** The new Jira comment's id; undefined when the issue no longer exists. */
 async function addedComment(run: InboundRun, linked: Linked, doc: AdfDoc): Promise<string | undefined> {
   try {
@@ -99,10 +106,14 @@ async function applyCommentLocked(run: InboundRun, event: CommentEvent, linked: 
   }
   const hash = hashValue([comment.author?.name ?? null, body]);
   if (note && note.hash === hash) return answer('unchanged', { issueKey: linked.issueKey, applied: [], skipped: [], jiraCommentId: note.jiraCommentId });
+  if (note && isEarlier(event.occurredAt, note.at)) {
+    // A create or edit queued behind a 429 or reordered: the later text Jira holds stays.
+    return answer('unchanged', { issueKey: linked.issueKey, applied: [], skipped: [{ field: 'comment', reason: 'An earlier text of this comment; a later one was applied already' }], jiraCommentId: note.jiraCommentId });
+  }
   const doc = commentDoc(comment.author?.name, connection.name, body);
   if (note && (await ports.jira.updateComment(note.issueId, note.jiraCommentId, doc))) {
     await commit(run, [
-      toolNoteWrite(connection.id, comment.id, { jiraCommentId: note.jiraCommentId, issueId: linked.issueId, origin: 'tool', hash }),
+      toolNoteWrite(connection.id, comment.id, { jiraCommentId: note.jiraCommentId, issueId: linked.issueId, origin: 'tool', hash, at: event.occurredAt }),
       activity(run, { outcome: 'synced', issueKey: linked.issueKey, externalId: record.id, summary: `Edited comment ${note.jiraCommentId} from ${labelOf(record)}` }),
     ]);
     return answer('applied', { issueKey: linked.issueKey, applied: ['comment edited'], skipped: [], jiraCommentId: note.jiraCommentId });
@@ -134,7 +145,7 @@ async function applyCommentLocked(run: InboundRun, event: CommentEvent, linked: 
         return answer('unchanged', { issueKey: linked.issueKey, applied: [], skipped: [{ field: 'comment', reason: `${linked.issueKey} no longer exists in Jira; the record gets the connection's delete behaviour` }] });
       }
       await commit(run, [
-        toolNoteWrite(connection.id, comment.id, { jiraCommentId, issueId: linked.issueId, origin: 'tool', hash }),
+        toolNoteWrite(connection.id, comment.id, { jiraCommentId, issueId: linked.issueId, origin: 'tool', hash, at: event.occurredAt }),
         { key: lock, delete: true },
         activity(run, { outcome: 'synced', issueKey: linked.issueKey, externalId: record.id, summary: `Added comment ${jiraCommentId} from ${labelOf(record)}` }),
       ]);
