@@ -1,4 +1,4 @@
-// Thousands of random and malformed requests to the inbound web trigger over HTTP (keep-alive):
+// A thousand random and malformed requests to the inbound web trigger over HTTP (keep-alive):
 // bodies, headers, signatures, sizes and encodings. None may get a 5xx, write to Jira or change
 // stored state (apart from the connection's health record, the documented refusal bookkeeping), and
 // every answer is JSON with a clear error.
@@ -10,7 +10,9 @@ import { findPreset } from '../../src/mapping';
 import { configure, startTandem, type TandemOnDevkit } from '../support/devkit';
 
 const SECRET = 'fuzz-inbound-secret-51d7';
-const RUNS = 5000;
+// Every failure the fuzz has found showed within a few hundred requests; the hand-picked hostile
+// bodies below run every time whatever the draw, so the count only widens the random part.
+const RUNS = 1000;
 let tandem: TandemOnDevkit;
 let base: string;
 
@@ -47,12 +49,15 @@ const template = fc.record({
   jiraIssueKey: fc.oneof(fc.constant('OPS-424242'), fc.string({ maxLength: 12 }), fc.constant(undefined)),
 });
 
+// Bodies that have broken JSON readers before: empty, cut short, prototype keys, deep nesting, too big.
+const HOSTILE = ['', '{', '[]', 'null', '"x"', '{"__proto__":{"a":1}}', '['.repeat(5000) + ']'.repeat(5000), `{"a":${'['.repeat(100)}${']'.repeat(100)}}`, BIG];
+
 const body = fc.oneof(
   { weight: 4, arbitrary: template.map((t) => JSON.stringify(t.type === 'record.created' ? { ...t, record: typeof t.record === 'object' && t.record !== null && !Array.isArray(t.record) ? { ...t.record, module: 'changes' } : t.record } : t)) },
   { weight: 2, arbitrary: fc.json({ maxDepth: 4 }) },
   { weight: 2, arbitrary: fc.string({ maxLength: 200 }) },
   { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 200 }) },
-  { weight: 1, arbitrary: fc.constantFrom('', '{', '[]', 'null', '"x"', '{"__proto__":{"a":1}}', '['.repeat(5000) + ']'.repeat(5000), `{"a":${'['.repeat(100)}${']'.repeat(100)}}`, BIG) },
+  { weight: 1, arbitrary: fc.constantFrom(...HOSTILE) },
 );
 
 const signature = fc.oneof(
@@ -119,7 +124,12 @@ test(`${RUNS} random and malformed requests: no 5xx, no Jira write, no state cha
       }
       assert.ok(!text.includes(SECRET));
     }),
-    { numRuns: RUNS, seed: 20261122 },
+    {
+      numRuns: RUNS,
+      seed: 20261122,
+      // Each hostile body signed as the tool would sign it, so it reaches the JSON reader.
+      examples: HOSTILE.map((hostile) => [{ body: hostile, signature: 'valid', contentType: 'application/json', path: '/stackflow', method: 'POST', encoding: 'utf8' }]),
+    },
   );
   const seconds = (Date.now() - started) / 1000;
   console.log(`inbound fuzz: ${RUNS} requests in ${seconds.toFixed(1)} s; answers by status ${JSON.stringify(Object.fromEntries([...statuses].sort()))}`);
