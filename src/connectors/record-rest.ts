@@ -1,6 +1,6 @@
 // The record REST protocol: records and their work notes through the tool's own API, at the paths
 // the connection configures per module. Every answer is checked with zod before Tandem trusts it.
-import { z } from 'zod';
+import * as z from 'zod';
 import { fillRestPath, parseToolDescription, restPathsFor, type RecordRestConnection, type RestOperation, type ToolDescription } from '../mapping';
 import type { ClockPort, ExternalPort, ExternalResponse } from '../ports';
 import { joinUrl, sendToTool, unexpectedAnswer } from './http';

@@ -1,6 +1,6 @@
 // What the admin page reads of Tandem's journal: kept failures and activity entries. Stored by
 // src/sync, shown by static/admin; the schemas parse what the store holds, the page takes the types.
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const failureSchema = z.object({
   connectionId: z.string(),

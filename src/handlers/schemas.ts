@@ -1,5 +1,5 @@
 // Schemas of what Forge hands the app's functions. Everything from outside is parsed before use.
-import { z } from 'zod';
+import * as z from 'zod';
 import { anyDeliverySchema, changelogSchema } from '../sync/delivery';
 
 const issueSchema = z.looseObject({ id: z.string(), key: z.string(), fields: z.record(z.string(), z.unknown()).default(() => ({})) });

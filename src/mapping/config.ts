@@ -1,7 +1,7 @@
 // Reading a stored or submitted configuration: upgrade older versions, check the shape with zod,
 // then the rules that span several entries (unique ids, one writer per Jira field…). Every error
 // carries the dotted path of the field it belongs to, so the admin page can show it in place.
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   CONFIG_VERSION,
   configSchema,

@@ -2,7 +2,7 @@
 // issue types map to which of the tool's modules, and how each field travels. Checked with zod at
 // the border (admin saves, store reads); defaults are filled here so the rest of the code never
 // has to guess.
-import { z } from 'zod';
+import * as z from 'zod';
 import { DEFAULT_MAX_TRANSITIONS, MAX_TRANSITIONS_LIMIT } from './status-route';
 
 export const CONFIG_VERSION = 1;

@@ -1,7 +1,7 @@
 // What a record REST tool says about itself (`describe` in the record REST contract): its modules,
 // each module's fields with their types, and the states a record can be in. The admin page offers
 // these as lists, and a save checks the mappings against them, as it checks Jira's fields.
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ConfigError } from './config';
 import type { Connection, FieldMapping } from './schema';
 

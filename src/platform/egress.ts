@@ -1,6 +1,6 @@
 // Requests to the external tool, through Forge's egress (`api.fetch`), with a time limit.
 import api, { getAppContext } from '@forge/api';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ExternalFailure, type EgressPort } from '../ports';
 
 /** What Tandem says of a tool address Forge cannot reach: Forge fetch is HTTPS only. */

@@ -1,7 +1,7 @@
 // The one parse of what Tandem reads of any issue: where it is (project, type), its status and the
 // users its fields hold. REST answers and product events both go through it, so the use cases never
 // guess at a field's shape.
-import { z } from 'zod';
+import * as z from 'zod';
 import type { IssueFacts, JiraUserRef } from '../ports';
 
 const id = z.union([z.string(), z.number()]).transform(String);

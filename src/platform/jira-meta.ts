@@ -1,7 +1,7 @@
 // Jira's metadata for the admin page's pickers (projects, issue types, statuses, boards, priorities,
 // fields) and the inbound web trigger's URL. Literal routes, so @forge/lint can check the scopes.
 import api, { route, webTrigger } from '@forge/api';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { JiraBoardInfo, JiraStatusInfo } from '../contract/admin';
 import type { AdminPorts, InboundAddressPort, JiraMetaPort } from '../sync/admin-ports';
 import { forgeJira, readJson } from './jira';

@@ -1,7 +1,7 @@
 // Jira REST calls, each with a literal route so @forge/lint can check the manifest's scopes.
 // Answers are parsed with zod; a status Tandem does not expect becomes a JiraRequestError.
 import api, { route, type APIResponse } from '@forge/api';
-import { z } from 'zod';
+import * as z from 'zod';
 import { JiraRequestError, type IssueSummary, type JiraIssuePage, type JiraComment, type JiraPort, type JiraRefusal, type JiraScreenField } from '../ports';
 import { issueFactsOf } from './issue';
 

@@ -1,7 +1,7 @@
 // The configuration as the admin page reads and changes it. Every change is one write of the one
 // `config` key (never half a configuration), guarded by a revision so two admins do not silently
 // overwrite each other, and checked like any saved configuration plus Jira's field types.
-import { z } from 'zod';
+import * as z from 'zod';
 import { placeOfField, type AdminError, type AdminResult, type ConfigView, type FieldError, type PresetSummary } from '../contract/admin';
 import {
   CONFIG_VERSION,

@@ -1,7 +1,7 @@
 // A connection's credentials and "Test connection". Secrets go to Forge secret storage only; the
 // configuration keeps the date each was set, which is all the page ever sees of them.
 import { testConnection } from '../connectors';
-import { z } from 'zod';
+import * as z from 'zod';
 import type {
   ConnectionTestsResponse,
   DeleteConnectionRequest,

@@ -2,7 +2,7 @@
 // with (rotated with the previous one still accepted until retired), and the "webhook connected"
 // lamp from the inbound health record. The secret is made in the admin's browser and shown there
 // once; here it is only stored.
-import { z } from 'zod';
+import * as z from 'zod';
 import { inboundLamp, type InboundHealth, type InboundSecretResponse, type InboundView } from '../contract/admin';
 import { failure, findConnection, readStoredConfig } from './admin-config';
 import type { AdminPorts } from './admin-ports';

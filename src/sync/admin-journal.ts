@@ -4,7 +4,7 @@
 // failure a new round of attempts, for a retrying one a single try now (the waiting try goes on).
 // The failure stays listed, marked as retrying, until a delivery succeeds (it is cleared) or fails
 // again (it is written anew, one attempt more).
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ActivityEntry, FailureEntry, RetryResponse } from '../contract/admin';
 import { failure, readStoredConfig } from './admin-config';
 import type { AdminPorts } from './admin-ports';

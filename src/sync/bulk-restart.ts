@@ -1,5 +1,5 @@
 // Sync existing jobs whose chain of steps stopped, started again by the five-minute scheduled trigger.
-import { z } from 'zod';
+import * as z from 'zod';
 import { bulkJobKey, jobSchema, type Job } from './bulk';
 import type { BulkPorts } from './ports';
 import { keyPart } from './state';

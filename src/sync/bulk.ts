@@ -4,7 +4,7 @@
 // a bulk sync creates, finds and links records exactly as a live change does. The checkpoint (page
 // token, position in the page, counts) is written after every issue, so a restart at any point goes
 // on from the issue it was at; the delivery itself finds the record a dead invocation made.
-import { z } from 'zod';
+import * as z from 'zod';
 import type { BulkClassName, BulkJobView, BulkPreview, BulkSample, BulkScope } from '../contract/admin';
 import { recordRestConnector } from '../connectors';
 import { findProjectMapping, parseConfig, type BulkItemPlan, type Connection } from '../mapping';

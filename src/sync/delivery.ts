@@ -1,7 +1,7 @@
 // Delivery rules: push inline first; a transient failure goes back through the queue with backoff
 // and jitter (honouring Retry-After); the retry re-reads the current state instead of replaying a
 // stale payload; after the last attempt the failure is kept for the admin. Nothing is dropped.
-import { z } from 'zod';
+import * as z from 'zod';
 import { inboundEventSchema } from './inbound-event';
 import type { Ports, QueueMessage } from './ports';
 

@@ -5,7 +5,7 @@
 // The other way: a record naming a parent record not linked yet waits for it (one key per child
 // under the parent's id). When the parent record gets its issue, each waiting child's parent goes
 // through the inbound path again, as the change it was, so a newer parent set since wins.
-import { z } from 'zod';
+import * as z from 'zod';
 import { fieldMappingsFor, type Connection } from '../mapping';
 import type { Ports } from './ports';
 import { keyPart } from './state';

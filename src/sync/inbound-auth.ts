@@ -3,7 +3,7 @@
 // fixed header, that secret as a bearer token. Comparisons take the same time whatever matches, and
 // during a rotation the previous secret is accepted too. Pure: the secrets are handed in.
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** How far the signed time may be from now, either way. */
 export const SIGNATURE_TOLERANCE_SECONDS = 300;

@@ -1,7 +1,7 @@
 // The body of an inbound event, as the tool sends it (docs/inbound-api.md). Checked with zod after
 // the signature; docs/inbound-event.schema.json says the same in JSON Schema (a test keeps them in
 // step). Limits keep every id short enough to be part of a Forge storage key.
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const INBOUND_EVENT_TYPES = [
   'record.created',

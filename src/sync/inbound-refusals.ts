@@ -4,7 +4,7 @@
 // hour (and one for calls naming no configured connection), a few reasons each, kept 7 days, and no
 // more writes once an hour's count reaches the cap. Also counted: calls signed with the previous
 // secret during a rotation, so the admin knows what retiring it would refuse.
-import { z } from 'zod';
+import * as z from 'zod';
 import type { RefusedCalls } from '../contract/admin';
 import type { Ports, StoreWrite } from './ports';
 import { keyPart } from './state';

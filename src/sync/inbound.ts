@@ -5,7 +5,7 @@
 // mapping and Jira. Refusals name the problem and never a secret; Jira being busy queues the
 // event (202) so nothing accepted is lost. See docs/inbound-api.md for the contract.
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { inboundOptionsOf, parseConfig, type Connection } from '../mapping';
 import { MAX_ATTEMPTS, retryDelaySeconds, type InboundDelivery } from './delivery';
 import { AUTH_REFUSAL_TEXT, NAMED_NO_CONNECTION, NAMED_UNKNOWN_CONNECTION, readRetiredSecret, retiredSecretReason, SIGNATURE_HEADER, verifyBearer, verifyHmac } from './inbound-auth';

@@ -3,7 +3,7 @@
 // The property is written only when what it says changes (a connection's state or record), in the
 // delivery that changed it: Tandem keeps its own copy of what it last wrote, so a delivery that
 // changes nothing costs one storage read and no Jira call.
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Ports, StoreWrite } from './ports';
 import { FAILURE_PREFIX, failureKey, failureSubjectKey, keyPart } from './state';
 

@@ -5,7 +5,7 @@
 // create or edit arriving late (queued behind a 429, reordered) never makes the comment again; a
 // deleted Jira comment leaves one too, so its late create never makes the note. Records get the same:
 // a create intent written before the request, and a tombstone once deleted.
-import { z } from 'zod';
+import * as z from 'zod';
 import { hashValue } from '../mapping';
 import type { StorePort, StoreWrite } from './ports';
 import { keyPart } from './state';

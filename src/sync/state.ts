@@ -2,7 +2,7 @@
 // index from a tool record to its issue, counts of ended links, create locks, kept failures and the
 // activity log. Every read is parsed with a schema: storage written by an older version must never
 // crash a sync.
-import { z } from 'zod';
+import * as z from 'zod';
 import type { InboundHealth } from '../contract/admin';
 import type { Shadow } from '../mapping';
 import type { RemoteLink } from './ports';

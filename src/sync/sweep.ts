@@ -7,7 +7,7 @@
 // an issue changed after its last push is pushed again. A sweep stops after a few pages, a time limit
 // or a number of queued deliveries, and the next run carries on from there.
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ToolRecord } from '../connectors';
 import { fieldMappingsFor, hashValue, issueFieldsFor, mappingsForModule, parseConfig, planInbound, planOutbound, type Connection, type JiraWebhookConnection, type ProjectMapping, type RecordRestConnection } from '../mapping';
 import type { SweepView } from '../contract/admin';

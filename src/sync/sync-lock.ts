@@ -1,7 +1,7 @@
 // A pair's sync lock names who holds it. A delivery whose invocation died while holding it (a crash,
 // a timeout) is retried by the platform with the same event: that retry is the holder, so it takes
 // its own lock over at once instead of waiting out the lock's lifetime behind itself.
-import { z } from 'zod';
+import * as z from 'zod';
 import { hashValue } from '../mapping';
 import type { Ports, StoreWrite } from './ports';
 import { SYNC_LOCK_SECONDS } from './state';

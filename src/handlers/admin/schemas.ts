@@ -1,6 +1,6 @@
 // What the admin page may send, checked before anything runs. A secret's value is never echoed in
 // an error message.
-import { z } from 'zod';
+import * as z from 'zod';
 import { bulkRequestSchema } from '../../sync/bulk';
 
 const connectionId = z.string().trim().min(1).max(64);

@@ -1,6 +1,6 @@
 // What the issue panel and issue actions may send, and where Forge says they are shown. The issue
 // comes from the invocation's context (`context.extension`), never from the payload.
-import { z } from 'zod';
+import * as z from 'zod';
 
 const connectionId = z.string().trim().min(1).max(64);
 

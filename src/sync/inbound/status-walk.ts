@@ -5,7 +5,7 @@
 // transition; the plan is made again after every read, so a workflow that differs from what Tandem
 // remembers is followed as it is now. A status that offers the target in one step needs nothing
 // remembered, so the workflow as seen is read only when the route is longer.
-import { z } from 'zod';
+import * as z from 'zod';
 import { exploringStep, findStatusRoute, isAtTarget, statusKey, type StatusTarget, type WorkflowEdge, type WorkflowStatus } from '../../mapping';
 import type { JiraPort, JiraScreenField, JiraTransition, StorePort, StoreWrite } from '../ports';
 import { keyPart } from '../state';
