@@ -121,11 +121,20 @@ export class AdminPage {
       return out;
     })()`);
     this.labelFindings.push(...unnamed.map((u) => `${where}: ${u}`));
+    // Contrast is measured on the settled page: a dialog or a button fading in is drawn
+    // half-transparent for a moment (Atlaskit's motion), which is no colour a person reads.
+    await frame.evaluate(`Promise.all(document.getAnimations().map(function (a) { return a.finished.catch(function () {}); }))`);
     await frame.evaluate(axeSource);
-    const violations = await frame.evaluate<Array<{ id: string; impact: string; nodes: number }>>(`window.axe.run().then(function (result) {
-      return result.violations.map(function (v) { return { id: v.id, impact: v.impact, nodes: v.nodes.length }; });
+    // Each finding names its first node and axe's summary (colours and ratio for contrast), so a
+    // failure says what to fix.
+    const violations = await frame.evaluate<Array<{ id: string; impact: string; nodes: number; first: string }>>(`window.axe.run().then(function (result) {
+      return result.violations.map(function (v) {
+        var n = v.nodes[0];
+        var first = n ? (n.target.join(' ') + ' ' + n.html.slice(0, 120) + ' ' + (n.failureSummary || '').replace(/\\s+/g, ' ').slice(0, 200)) : '';
+        return { id: v.id, impact: v.impact, nodes: v.nodes.length, first: first };
+      });
     })`);
-    this.axeFindings.push(...violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${where}: ${v.id} (${v.impact}, ${v.nodes} nodes)`));
+    this.axeFindings.push(...violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${where}: ${v.id} (${v.impact}, ${v.nodes} nodes; first: ${v.first})`));
   }
 
   /** The one assert for every check made on the way. */
