@@ -172,6 +172,30 @@ test('a record Tandem made whose answer was lost is known as its own when the to
   assert.equal(records[0]?.priority, 'P1');
 });
 
+test('a comment made while the record’s create had lost its answer reaches the record once the tool’s late event links it', async () => {
+  // The tool makes the record and never answers; its record.created (naming the issue) is kept back.
+  itsm.setFaults({ mix: { timeoutAfter: 1 }, timeoutMs: null });
+  const issue = await createIssue('Search index lags by an hour');
+  await tandem.emulator.settle();
+  const made = itsm.records('incidents').filter((r) => r.short_description === 'Search index lags by an hour');
+  assert.equal(made.length, 1, 'the tool made the record');
+  const event = itsm.outbox.find((e) => e.type === 'record.created' && e.event.record.id === made[0]?.id);
+  assert.ok(event);
+
+  // Commented while no record is linked and no create is running: the comment waits for the link.
+  itsm.setFaults({ down: true });
+  await comment(issue.key, 'Reindex started on node 2');
+  await tandem.emulator.settle();
+  const late = await deliverLate(event);
+  assert.ok(late.status < 300, JSON.stringify(late.body));
+  itsm.setFaults({});
+  await quiet();
+
+  assert.equal(itsm.records('incidents').filter((r) => r.short_description === 'Search index lags by an hour').length, 1, 'no second record');
+  const notes = itsm.notes('incidents', String(made[0]?.id));
+  assert.deepEqual(notes.map((n) => /Reindex started on node 2/.test(String(n.body))), [true], JSON.stringify(notes));
+});
+
 // ---------------------------------------------------------------- deletes in Jira win over creates still waiting
 
 test('an issue deleted in Jira after its record’s create lost its answer: the record is closed, and the tool’s late event brings nothing back', async () => {

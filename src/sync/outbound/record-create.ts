@@ -162,6 +162,19 @@ function recordCreateKey(connectionId: string, module: string, issueId: string, 
   return endedLinks === 0 ? key : `${key}-link${endedLinks + 1}`;
 }
 
+/**
+ * The issue's comments, each queued as its own delivery: for a link the tool's event made while
+ * Tandem's create was owed, whose comments the create would have sent (a comment with its note
+ * already is left as it is).
+ */
+export async function queueExistingComments(run: Run, connection: RecordRestConnection): Promise<void> {
+  if (!connection.options.syncComments) return;
+  for (const comment of await run.ports.jira.listComments(run.issueId)) {
+    const subject: OutboundSubject = { kind: 'comment', issueId: run.issueId, issueKey: run.issueKey, commentId: comment.id };
+    await run.ports.queue.push({ type: 'delivery', delivery: deliveryFor(connection.id, subject, 1) });
+  }
+}
+
 /** Each comment is its own delivery: one the tool refuses is retried or kept on its own. */
 async function sendExistingComments(run: Run, connection: RecordRestConnection, comments: JiraComment[]): Promise<void> {
   for (const [index, comment] of comments.entries()) {

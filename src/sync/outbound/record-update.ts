@@ -6,7 +6,7 @@ import { userEmails } from '../inbound/fields';
 import { activityWrite, describeFailure, failureWrites, skipLine } from '../journal';
 import type { JiraIssue } from '../ports';
 import { issueStateKey, readIssueState, recordIndexKey, remoteLinkOf, unlinkedKey, type Link } from '../state';
-import { createDone, createRecord } from './record-create';
+import { createDone, createRecord, queueExistingComments } from './record-create';
 import { connectorFor, endLink, saveLink } from './record-links';
 import { coveringMapping, DeliveryError, passesFilter, type Run } from './run';
 
@@ -73,7 +73,11 @@ export async function syncFields(run: Run, connection: RecordRestConnection, cur
   }
   // A create still owed though the issue is linked (the tool's event for that record linked it first): owed no more.
   const settled = createDone(run, connection.id);
-  if (settled.length > 0) await ports.store.writeAll(settled);
+  if (settled.length > 0) {
+    await ports.store.writeAll(settled);
+    // The create would have sent the comments made while it was owed; the link made first did not.
+    await queueExistingComments(run, connection);
+  }
   if (link.remoteLinkOwed) {
     // Owed since the link was made; Jira still busy throws, and the delivery is retried.
     await ports.jira.upsertRemoteLink(run.issueId, remoteLinkOf(connection, link));
