@@ -43,6 +43,8 @@ export const noteSchema = z.object({
   issueId: z.string(),
   /** The record the note is on; a note on a record the issue is no longer linked to is not this link's. */
   externalId: z.string().optional(),
+  /** When Jira last changed the comment text the note holds: an older text (a late or repeated event) is never sent over it. */
+  commentUpdated: z.string().optional(),
 });
 export type NoteLink = z.infer<typeof noteSchema>;
 /**
@@ -55,6 +57,7 @@ export const pendingNoteSchema = z.object({
   /** The record the note is being added to. */
   externalId: z.string(),
   pendingCreate: z.object({ idempotencyKey: z.string(), body: z.string() }),
+  commentUpdated: z.string().optional(),
 });
 export type PendingNote = z.infer<typeof pendingNoteSchema>;
 /** What a note key holds: the note, or its create still owed. */

@@ -248,6 +248,25 @@ test('a Jira comment deleted before its work note was added never becomes a work
   assert.deepEqual(itsm.notes('incidents', incident.id), []);
 });
 
+test('a comment’s create event arriving after its edit never puts the older text back on the work note', async () => {
+  const issue = await linked('comment edited first');
+  const incident = onlyIncident(issue.key);
+  tandem.emulator.holdProductEvents();
+  const id = await comment(issue.key, 'Failover to the standby at 10:02');
+  const edited = await tandem.rest(agent(), 'PUT', `/rest/api/3/issue/${issue.key}/comment/${id}`, { body: doc('Failover to the standby at 10:04') });
+  assert.equal(edited.status, 200, JSON.stringify(edited.body));
+  // Forge delivers the edit first and the create late, once the edit's note is made.
+  const held = tandem.emulator.releaseProductEvents();
+  for (const event of [...held].reverse()) {
+    tandem.emulator.deliverProductEvent(event);
+    await quiet();
+  }
+  assert.deepEqual(
+    itsm.notes('incidents', incident.id).map((n) => String(n.body).split('\n').pop()),
+    ['Failover to the standby at 10:04'],
+  );
+});
+
 // ---------------------------------------------------------------- no delivery stalls
 
 test('a retry for a connection turned off meanwhile is not left saying it will try again: the failure is kept, with why', async () => {

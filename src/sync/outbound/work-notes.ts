@@ -5,7 +5,7 @@
 // that key and body before anything else.
 import { adfToMarkdown } from '../../adf';
 import { mayHaveActed, type RecordRestConnector } from '../../connectors';
-import { hashValue, type RecordRestConnection } from '../../mapping';
+import { hashValue, parseDateValue, type RecordRestConnection } from '../../mapping';
 import { activityWrite, clearFailureWrite } from '../journal';
 import { commentTombstoneKey, isCommentDeleted, noteIntentWrite, toolNoteDelete, toolNoteWrite } from '../notes';
 import { releaseSyncLock } from '../sync-lock';
@@ -72,6 +72,16 @@ async function readNote(
   return 'pendingCreate' in stored ? { pending: stored } : { note: stored };
 }
 
+/** The comment as Jira changed it before the text the note holds (a late or repeated event's copy). */
+function olderThanNote(comment: JiraComment, stored: { commentUpdated?: string | undefined }): boolean {
+  const incoming = parseDateValue(comment.updated)?.ms;
+  const held = parseDateValue(stored.commentUpdated)?.ms;
+  return incoming !== undefined && held !== undefined && incoming < held;
+}
+
+/** The comment's change time, kept with its note. */
+const updatedOf = (comment: JiraComment) => (comment.updated ? { commentUpdated: comment.updated } : {});
+
 function noteCreateKey(connection: RecordRestConnection, commentId: string, link: Link): string {
   return `tandem-${connection.id}-comment-${commentId}-${link.externalId}`;
 }
@@ -103,9 +113,9 @@ async function addNote(run: Run, connection: RecordRestConnection, create: NoteC
  * inbound path recognises the tool's event by (the record and the text, since the note's id is not
  * known until the tool answers).
  */
-async function noteOwed(run: Run, connection: RecordRestConnection, create: { commentId: string; link: Link; body: string; idempotencyKey: string }): Promise<void> {
+async function noteOwed(run: Run, connection: RecordRestConnection, create: { commentId: string; link: Link; body: string; idempotencyKey: string; comment: JiraComment }): Promise<void> {
   const { commentId, link, body, idempotencyKey } = create;
-  const pending: PendingNote = { issueId: run.issueId, externalId: link.externalId, pendingCreate: { idempotencyKey, body } };
+  const pending: PendingNote = { issueId: run.issueId, externalId: link.externalId, pendingCreate: { idempotencyKey, body }, ...updatedOf(create.comment) };
   await run.ports.store.writeAll([
     { key: noteKey(connection.id, commentId), value: pending },
     noteIntentWrite(connection.id, link.externalId, body, { jiraCommentId: commentId, issueId: run.issueId }),
@@ -120,7 +130,7 @@ async function finishPendingNote(run: Run, connection: RecordRestConnection, pen
   const { commentId, link } = to;
   const { body, idempotencyKey } = pending.pendingCreate;
   const noteId = await addNote(run, connection, { ...to, body, idempotencyKey, first: false });
-  const note: NoteLink = { noteId, hash: hashValue(body), issueId: run.issueId, externalId: link.externalId };
+  const note: NoteLink = { noteId, hash: hashValue(body), issueId: run.issueId, externalId: link.externalId, ...(pending.commentUpdated ? { commentUpdated: pending.commentUpdated } : {}) };
   await run.ports.store.writeAll([
     { key: noteKey(connection.id, commentId), value: note },
     ...(noteId !== '' ? [toolNoteWrite(connection.id, noteId, { jiraCommentId: commentId, issueId: run.issueId, origin: 'jira' as const, hash: note.hash })] : []),
@@ -153,6 +163,8 @@ export async function saveNote(run: Run, connection: RecordRestConnection, saved
   // A link made meanwhile may have sent this comment with the record's existing ones: read its note again.
   const { note, pending } = await readNote(run, connection, commentId, link, linked ? { value: found.get(key) } : undefined);
   let known = note;
+  // Jira changed the comment since this copy of it: the note holds newer text already.
+  if (known && olderThanNote(comment, known)) return;
   // Tandem writes comments only from a tool's notes: sending one back would echo it.
   if (!known && !pending && comment.author && comment.author.accountId === (await ports.jira.appAccountId())) return;
   const body = await noteBody(run, comment);
@@ -163,7 +175,7 @@ export async function saveNote(run: Run, connection: RecordRestConnection, saved
   if (pending) {
     // The tool refuses the kept key with another body: finish that create first, then edit.
     known = await finishPendingNote(run, connection, pending, { connector, commentId, link });
-    if (known.hash === hash) return;
+    if (known.hash === hash || olderThanNote(comment, known)) return;
   }
   let noteId: string;
   if (known) {
@@ -171,11 +183,11 @@ export async function saveNote(run: Run, connection: RecordRestConnection, saved
     noteId = known.noteId;
   } else {
     const idempotencyKey = noteCreateKey(connection, commentId, link);
-    await noteOwed(run, connection, { commentId, link, body, idempotencyKey });
+    await noteOwed(run, connection, { commentId, link, body, idempotencyKey, comment });
     noteId = await addNote(run, connection, { connector, commentId, link, body, idempotencyKey, first: true });
   }
   await writeLast(run, saved.last, [
-    { key, value: { noteId, hash, issueId: run.issueId, externalId: link.externalId } },
+    { key, value: { noteId, hash, issueId: run.issueId, externalId: link.externalId, ...updatedOf(comment) } satisfies NoteLink },
     // So the tool's echo of this note (a naive tool reports every change) makes no Jira comment.
     ...(noteId !== '' && !known ? [toolNoteWrite(connection.id, noteId, { jiraCommentId: commentId, issueId: run.issueId, origin: 'jira' as const, hash })] : []),
     clearFailureWrite(connection.id, { kind: 'comment', issueId: run.issueId, issueKey: run.issueKey, commentId }),
