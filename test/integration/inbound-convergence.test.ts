@@ -347,3 +347,53 @@ test('a record.created whose status move Jira refused for now never undoes a sta
     jira.handle = handle;
   }
 });
+
+test('a status walk Jira stopped part way is never sent to the tool, and a newer state from the tool applies over it', async () => {
+  const jira = tandem.jira;
+  const made = itsm.createRecord('incidents', { short_description: 'Queue backlog on worker-4', priority: 'P3' });
+  const record = { module: 'incidents', id: made.id, number: made.number, url: itsm.recordUrl('incidents', made.id), fields: { short_description: made.short_description, priority: made.priority, state: made.state } };
+  const answer = await send(event('record.created', record, {}, new Date(Date.now() - 4_000)));
+  assert.equal(answer.status, 200, JSON.stringify(answer.body));
+  await tandem.emulator.settle();
+  const key = String(answer.body.issueKey);
+  assert.equal(jira.getIssue(key)?.statusName, 'To Do');
+
+  // On hold is Blocked, two transitions away (To Do → In Progress → Blocked): Jira answers the second with 429.
+  const handle = jira.handle.bind(jira);
+  let transitions = 0;
+  jira.handle = async (request) => {
+    if (request.method.toUpperCase() === 'POST' && request.path.endsWith('/transitions') && ++transitions === 2) {
+      jira.rateLimit.set({ kind: '429', retryAfterSeconds: 20 });
+      try {
+        return await handle(request);
+      } finally {
+        jira.rateLimit.clear();
+      }
+    }
+    return handle(request);
+  };
+  try {
+    const onHold = await send(event('record.updated', { ...record, fields: { ...record.fields, state: 'on_hold' } }, new Date(Date.now() - 2_000)));
+    assert.equal(onHold.status, 202, JSON.stringify(onHold.body));
+    assert.equal(jira.getIssue(key)?.statusName, 'In Progress', 'stopped on the way');
+    // A person's edit in Jira meanwhile: its delivery reads the whole issue, In Progress included,
+    // and waits for its retry while the tool is down.
+    itsm.setFaults({ status: 503 });
+    const edited = await tandem.rest({ kind: 'user', accountId: tandem.agent.accountId }, 'PUT', `/rest/api/3/issue/${key}`, { fields: { summary: 'Queue backlog on worker-4 and worker-5' } });
+    assert.equal(edited.status, 204, JSON.stringify(edited.body));
+    await tandem.emulator.settle();
+    // The tool moves the record back to new before the walk's retry.
+    itsm.updateRecord('incidents', made.id, { state: 'new' });
+    const now = itsm.record('incidents', made.id);
+    assert.ok(now);
+    const back = await send(event('record.updated', { ...record, fields: { short_description: now.short_description, priority: now.priority, state: now.state } }));
+    assert.ok(back.status < 300, JSON.stringify(back.body));
+    itsm.setFaults({});
+    await tandem.emulator.advance(60_000);
+  } finally {
+    jira.handle = handle;
+  }
+  assert.equal(jira.getIssue(key)?.statusName, 'To Do', "the tool's last state stands in Jira");
+  assert.equal(itsm.record('incidents', made.id)?.short_description, 'Queue backlog on worker-4 and worker-5');
+  assert.equal(itsm.record('incidents', made.id)?.state, 'new', 'no status Tandem passed through is sent to the tool');
+});

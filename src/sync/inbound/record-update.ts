@@ -2,7 +2,7 @@
 // one edit, conflicts settled by the connection's policy, then the status; the link's shadow, the
 // activity entry and whatever the status move keeps are saved in one transaction. A record not
 // linked yet is linked to the issue it names, or becomes a new issue (record-create).
-import { detectConflicts, fieldMappingsFor, findProjectMapping, issueFieldsFor, lastFieldChanges, mappingsForModule, planInbound, settleConflicts, type FieldMapping, type InboundPlan, type ProjectMapping, type Shadow, type SkippedField } from '../../mapping';
+import { detectConflicts, fieldMappingsFor, findProjectMapping, issueFieldsFor, lastFieldChanges, mappingsForModule, planInbound, planOutbound, settleConflicts, type FieldMapping, type InboundPlan, type ProjectMapping, type Shadow, type SkippedField } from '../../mapping';
 import type { RecordEvent } from '../inbound-event';
 import type { InboundAnswer } from '../inbound-request';
 import { answer, refusal } from '../inbound-request';
@@ -18,6 +18,7 @@ import { linkNamedIssue, readLinked, readLinkLocked, readRecordIndex, waitForLin
 import { createIssue } from './record-create';
 import { activity, BATCH_KEYS, checkModule, claimDedupe, commit, CREATE_LOCK_SECONDS, dedupeWrites, deliverDeletion, deliverIssue, duplicateAnswer, inboundCreateLockKey, iso, labelOf, RecordBusy, withSyncLock, type InboundRun } from './run';
 import { moveStatus } from './status';
+import type { StatusNow } from './status-walk';
 
 type RecordChange = Extract<RecordEvent, { type: 'record.created' | 'record.updated' }>;
 
@@ -260,7 +261,11 @@ async function applyChange(run: InboundRun, event: RecordChange, linked: Linked,
   });
   const writes: StoreWrite[] = await fieldFailureWrites(run, fieldChange, refused, applied);
   if (plan.status) {
-    const moved = await moveStatus(run, { issue, target: plan.status, values: plan.jiraFields, record, occurredAt: event.occurredAt, mappings });
+    const trail: { reached?: StatusNow } = {};
+    const moved = await moveStatus(run, { issue, target: plan.status, values: plan.jiraFields, record, occurredAt: event.occurredAt, mappings, trail }).catch(async (error: unknown) => {
+      if (trail.reached) await saveWalkCutShort(run, { linked, issue, next, event, mappings, reached: trail.reached });
+      throw error;
+    });
     writes.push(...moved.writes);
     if (moved.ok && moved.path.length > 0) applied.push('status');
     if (moved.ok && moved.note) notes.push(moved.note);
@@ -278,6 +283,36 @@ async function applyChange(run: InboundRun, event: RecordChange, linked: Linked,
     if (rekeyed) writes.push({ key: recordIndexKey(connection.id, record.module, record.id), value: { issueId: linked.issueId, issueKey: issue.key } });
   }
   return { applied, writes };
+}
+
+/**
+ * A status walk Jira stopped part way (429, 5xx) leaves the issue in a status Tandem chose on the
+ * way, which no person asked for. Saved before the event's retry: the shadow holds that status (in
+ * the tool's terms) as changed by this event, so a delivery of the issue does not send it to the
+ * tool, a newer tool change is measured against it (and applied even if it names the status the
+ * record had before), and the retry walks on from it unless a newer change came first.
+ */
+async function saveWalkCutShort(
+  run: InboundRun,
+  cut: { linked: Linked; issue: JiraIssue; next: Shadow; event: RecordChange; mappings: readonly FieldMapping[]; reached: StatusNow },
+): Promise<void> {
+  const { linked, issue, next, event, mappings, reached } = cut;
+  const statusField = toolFieldOf(mappings, 'status');
+  const projectMapping = issue.project && issue.issueType ? findProjectMapping(run.connection, { projectKey: issue.project.key, issueTypeName: issue.issueType.name }) : undefined;
+  if (statusField === undefined || !projectMapping) return;
+  const asTool = planOutbound({
+    connection: run.connection,
+    projectMapping,
+    issue: { id: issue.id, key: issue.key, fields: issue.fields, status: reached },
+    shadow: undefined,
+    emailOf: () => undefined,
+    at: iso(run),
+  }).shadowNext.fields[statusField];
+  // A status the tool has no state for: a marker no tool value hashes to, so any newer state applies.
+  const fields = { ...next.fields, [statusField]: asTool ?? `walking:${reached.name}` };
+  const shadow: Shadow = { ...next, fields, changed: { ...next.changed, [statusField]: { side: 'tool', at: event.occurredAt } } };
+  const link: Link = { ...linked.link, shadow };
+  await run.ports.store.writeAll([{ key: issueStateKey(linked.issueId), value: { links: { ...linked.state.links, [run.connection.id]: link } } }]);
 }
 
 /**

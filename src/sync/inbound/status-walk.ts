@@ -123,6 +123,8 @@ export interface MoveInput {
    * in that status. Asked only when no route is known and no step towards the target is offered.
    */
   peers?: ((status: { id: string; name: string }) => Promise<readonly JiraTransition[] | undefined>) | undefined;
+  /** Where the walk has moved the issue so far, kept up to date after each transition (read when a later step throws). */
+  trail?: { reached?: StatusNow } | undefined;
 }
 
 /**
@@ -238,6 +240,7 @@ export async function moveToStatus(input: MoveInput): Promise<MoveResult> {
     path.push(`${choice.name} → ${choice.to.name}`);
     passed.add(statusKey(current.name));
     current = { name: choice.to.name, categoryKey: choice.to.categoryKey };
+    if (input.trail) input.trail.reached = current;
     if (isAtTarget(current, target)) return done({ ok: true, path });
     // A status of the target's category is not arrival at a named target: what it offers may lead
     // on to the name (Done → Closed), so it is read and the route planned again.

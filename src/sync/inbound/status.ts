@@ -6,7 +6,7 @@ import { clearFailureWrite, failureWrites } from '../journal';
 import type { JiraIssue, JiraTransition, StoreWrite } from '../ports';
 import { toolFieldOf } from './fields';
 import { labelOf, type InboundRun } from './run';
-import { describeTarget, moveToStatus, workflowKey, type MoveResult } from './status-walk';
+import { describeTarget, moveToStatus, workflowKey, type MoveResult, type StatusNow } from './status-walk';
 
 /** Where the workflow Tandem has seen for the issue's project and type is kept. */
 export function workflowOf(issue: JiraIssue): string | undefined {
@@ -32,6 +32,8 @@ export interface StatusChange {
   record: { module: string; id: string; number?: string | undefined; fields: Record<string, unknown> };
   occurredAt: string;
   mappings: readonly FieldMapping[];
+  /** Where the walk has moved the issue so far (see MoveInput.trail). */
+  trail?: { reached?: StatusNow } | undefined;
 }
 
 /** Moves the issue; `writes` go with the change's transaction (the workflow seen, the failure kept or resolved). */
@@ -49,6 +51,7 @@ export async function moveStatus(run: InboundRun, change: StatusChange): Promise
     listed: issue.transitions,
     maxSteps: maxTransitionsOf(connection),
     peers: peersOf(run, issue),
+    trail: change.trail,
   });
   const writes: StoreWrite[] = [...(moved.remember ?? [])];
   const toolField = toolFieldOf(change.mappings, 'status');
