@@ -209,6 +209,22 @@ export function parseRetryAfter(value: string | undefined, nowMs: number): numbe
 
 // ---------------------------------------------------------------- classification
 
+/** How a transient failure's explanation ends: the delivery is tried again by the queue. */
+const WILL_RETRY = '; Tandem will try again.';
+const WILL_RETRY_LATER = '; Tandem will try again later.';
+const IT_WILL_RETRY = '; it will try again.';
+
+/**
+ * The explanation for a request a person is waiting on (a search or a link from the issue page):
+ * nothing tries it again by itself, so a transient failure asks them to, instead of promising a retry.
+ */
+export function explainToPerson(failure: DeliveryFailure): string {
+  for (const promise of [WILL_RETRY_LATER, WILL_RETRY, IT_WILL_RETRY]) {
+    if (failure.explanation.endsWith(promise)) return `${failure.explanation.slice(0, -promise.length)}. Try again in a moment.`;
+  }
+  return failure.explanation;
+}
+
 function hostOf(url: string): string {
   try {
     return new URL(url).host;
@@ -224,9 +240,9 @@ interface Classified {
 }
 
 function classifyStatus(status: number, host: string): Classified {
-  if (status === 429) return { retry: 'transient', reason: 'rate-limited', explanation: `${host} is limiting requests (429); Tandem will try again later.` };
-  if (status === 408) return { retry: 'transient', reason: 'timeout', explanation: `${host} timed out handling the request (408); Tandem will try again.` };
-  if (status >= 500) return { retry: 'transient', reason: 'server-error', explanation: `${host} had an error (${status}); Tandem will try again.` };
+  if (status === 429) return { retry: 'transient', reason: 'rate-limited', explanation: `${host} is limiting requests (429)${WILL_RETRY_LATER}` };
+  if (status === 408) return { retry: 'transient', reason: 'timeout', explanation: `${host} timed out handling the request (408)${WILL_RETRY}` };
+  if (status >= 500) return { retry: 'transient', reason: 'server-error', explanation: `${host} had an error (${status})${WILL_RETRY}` };
   if (status === 400) return { retry: 'permanent', reason: 'bad-request', explanation: `${host} refused the request as malformed (400): check the connection's field mappings.` };
   if (status === 401) return { retry: 'permanent', reason: 'token-rejected', explanation: `The token was rejected by ${host} (401): replace it in the connection.` };
   if (status === 403) return { retry: 'permanent', reason: 'forbidden', explanation: `The token is not allowed to do this (403): check its role in the tool.` };
@@ -294,14 +310,14 @@ export function classifyExternalFailure(error: ExternalFailure, context: Pick<Cl
       return {
         retry: 'transient',
         reason: 'timeout',
-        explanation: cleanExplanation(`${host} did not answer within ${REQUEST_TIMEOUT_MS / 1000} s; Tandem will try again.`, context.secretForms),
+        explanation: cleanExplanation(`${host} did not answer within ${REQUEST_TIMEOUT_MS / 1000} s${WILL_RETRY}`, context.secretForms),
       };
     case 'network': {
       const detail = cleanToolMessage(error.message, context.secretForms);
       const failure: DeliveryFailure = {
         retry: 'transient',
         reason: 'network',
-        explanation: cleanExplanation(`Tandem could not reach ${host}; it will try again.`, context.secretForms),
+        explanation: cleanExplanation(`Tandem could not reach ${host}${IT_WILL_RETRY}`, context.secretForms),
       };
       if (detail !== undefined) failure.toolMessage = detail;
       return failure;

@@ -3,7 +3,7 @@
 // connection's conflict policy, so the ordinary deliveries carry each winner across; unlinking ends
 // the link on both sides (Tandem's link, the issue's remote link, the record's reference to the
 // issue) and leaves a marker that keeps outbound from making a new record for the issue.
-import { recordRestConnector, type RecordRestConnector, type ToolRecord } from '../connectors';
+import { explainToPerson, recordRestConnector, type RecordRestConnector, type ToolRecord } from '../connectors';
 import type { LinkRecordResponse, RecordCandidate, RecordSearchResponse, UnlinkResponse } from '../contract/issue';
 import {
   fieldMappingsFor,
@@ -148,7 +148,7 @@ export async function searchRecords(ports: Pick<Ports, 'store' | 'external' | 'c
     const listed = await connector.listRecords({ module, ...(cursor ? { cursor } : {}) });
     if (!listed.ok) {
       if (listed.failure.reason === 'bad-config' && page === 0) break;
-      return failure('FAILED', `${connection.name} did not list its ${module} records just now: ${listed.failure.explanation}`);
+      return failure('FAILED', `${connection.name} did not list its ${module} records just now: ${explainToPerson(listed.failure)}`);
     }
     for (const record of listed.value.records) if (matches(connection, record, query) && found.size < SEARCH_RESULTS) found.set(record.id, record);
     cursor = listed.value.nextCursor;
@@ -195,7 +195,7 @@ export async function linkRecord(ports: Ports, issue: IssueInView, connectionId:
   const other = recordIndexSchema.safeParse(await ports.store.get(recordIndexKey(connection.id, module, recordId)));
   if (other.success) return failure('CONFLICT', `That record is linked to ${other.data.issueKey}; a record is linked to one issue at a time.`);
   const got = await connector.getRecord({ module, id: recordId });
-  if (!got.ok) return failure(got.failure.status === 404 ? 'NOT_FOUND' : 'FAILED', `${connection.name} did not give Tandem the record: ${got.failure.explanation}`);
+  if (!got.ok) return failure(got.failure.status === 404 ? 'NOT_FOUND' : 'FAILED', `${connection.name} did not give Tandem the record: ${explainToPerson(got.failure)}`);
   const record = got.value;
   const side = await jiraSide(ports, where, issue.id);
   if (!side) return failure('NOT_FOUND', 'The issue is gone from Jira.');
@@ -277,7 +277,7 @@ export async function unlinkRecord(ports: Ports, issue: IssueInView, connectionI
       const cleared = await connector.updateRecord({ module: link.module, id: link.externalId, fields: reference });
       // A record gone from the tool names nothing any more.
       if (!cleared.ok && cleared.failure.status !== 404) {
-        return failure('FAILED', `${connection.name} did not take ${issue.key} off ${label}, so nothing was unlinked: ${cleared.failure.explanation}. Try again.`);
+        return failure('FAILED', `${connection.name} did not take ${issue.key} off ${label}, so nothing was unlinked: ${explainToPerson(cleared.failure)}`);
       }
     }
   }

@@ -373,7 +373,7 @@ test('a status walk Jira stopped part way is never sent to the tool, and a newer
     return handle(request);
   };
   try {
-    const onHold = await send(event('record.updated', { ...record, fields: { ...record.fields, state: 'on_hold' } }, new Date(Date.now() - 2_000)));
+    const onHold = await send(event('record.updated', { ...record, fields: { ...record.fields, state: 'on_hold' } }, {}, new Date(Date.now() - 2_000)));
     assert.equal(onHold.status, 202, JSON.stringify(onHold.body));
     assert.equal(jira.getIssue(key)?.statusName, 'In Progress', 'stopped on the way');
     // A person's edit in Jira meanwhile: its delivery reads the whole issue, In Progress included,

@@ -97,6 +97,21 @@ test('the search finds the incident by number and by text, and says what linking
   assert.deepEqual(byText.records.map((r) => r.title), ['VPN drops every hour']);
 });
 
+test('a search the tool fails for now asks the person to try again, and promises no retry of its own', async () => {
+  const issue = await unsyncedBug('Badge reader stuck');
+  incident('Badge reader stuck in lobby');
+  itsm.setFaults({ status: 503 });
+  try {
+    const search = await onIssue<RecordSearchResponse>(issue.key, 'searchRecords', { connectionId: 'stackflow', query: 'badge' }, LINK);
+    assert.equal(search.ok, false, JSON.stringify(search));
+    const message = JSON.stringify(search);
+    assert.match(message, /had an error \(503\)\. Try again in a moment\./);
+    assert.doesNotMatch(message, /Tandem will try again/);
+  } finally {
+    itsm.setFaults({});
+  }
+});
+
 test('linking by hand under "Jira wins" sends Jira’s values to the record; the panel shows the record with its title', async () => {
   const issue = await unsyncedBug('Checkout returns 502');
   const record = incident('Checkout broken');

@@ -141,7 +141,7 @@ export async function createRecord(run: Run, connection: RecordRestConnection, c
 export async function addRecord(run: Run, connection: RecordRestConnection, connector: RecordRestConnector, create: PendingCreate, first: boolean): Promise<ToolRecord> {
   const made = await connector.createRecord({ module: create.module, fields: create.body, idempotencyKey: create.idempotencyKey });
   if (made.ok) return made.value;
-  throw new DeliveryError(`Creating a ${create.module} record`, made.failure, first && !mayHaveActed(made.failure) ? createDone(run, connection.id) : []);
+  throw new DeliveryError(`Creating a record in ${create.module}`, made.failure, first && !mayHaveActed(made.failure) ? createDone(run, connection.id) : []);
 }
 
 /** The issue's record create is owed no more (made, found, or no longer wanted): its pending create and intent go. */
