@@ -2,7 +2,7 @@
 // CommonJS file) and its cold start: the time to `require` it, over a bare `node -e 1`.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { buildSync } from 'esbuild';
@@ -10,6 +10,8 @@ import { commonmarkSurvival } from '../test/support/commonmark';
 
 const root = join(__dirname, '..');
 const RUNS = 15;
+/** The backend's cold start goal: the bundle's require, over a bare `node -e 1`. */
+const COLD_START_GOAL_MS = 150;
 
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -31,6 +33,9 @@ export function backendReport(): string[] {
     // with the same inputs gives a comparable file without adding webpack to the devkit.
     buildSync({ entryPoints: [join(root, 'src', 'index.ts')], bundle: true, platform: 'node', format: 'cjs', target: 'node22', outfile, logLevel: 'warning' });
     const code = readFileSync(outfile);
+    // A busy machine stretches these times, the difference too, by up to several times: the load
+    // average says how busy it was.
+    const loadBefore = loadavg()[0] ?? NaN;
     const bare: number[] = [];
     const loaded: number[] = [];
     const inProcess: number[] = [];
@@ -44,7 +49,7 @@ export function backendReport(): string[] {
     const over = median(loaded) - median(bare);
     return [
       `backend bundle (src/index.ts, all dependencies): ${(code.length / 1024).toFixed(0)} KB raw, ${(gzipSync(code).length / 1024).toFixed(0)} KB gzip`,
-      `backend cold start: require ${median(loaded).toFixed(0)} ms vs node -e 1 ${median(bare).toFixed(0)} ms: ${over.toFixed(0)} ms over (goal < 150; median of ${RUNS}); the require alone, timed inside the process: ${median(inProcess).toFixed(0)} ms`,
+      `backend cold start: require ${median(loaded).toFixed(0)} ms vs node -e 1 ${median(bare).toFixed(0)} ms: ${over.toFixed(0)} ms over, goal < ${COLD_START_GOAL_MS} ms ${over < COLD_START_GOAL_MS ? 'met' : 'NOT met'} (median of ${RUNS}; load average ${loadBefore.toFixed(2)} → ${(loadavg()[0] ?? NaN).toFixed(2)}); the require alone, timed inside the process: ${median(inProcess).toFixed(0)} ms`,
     ];
   } finally {
     rmSync(dir, { recursive: true, force: true });
