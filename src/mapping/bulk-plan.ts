@@ -5,8 +5,12 @@ import { findProjectMapping, mappingsForModule } from './projects';
 import type { Connection, ProjectMapping } from './schema';
 
 export type BulkClass = 'create' | 'link' | 'update' | 'skip';
-/** Why an item is left out: the mapping's JQL filter excludes it, its type is not mapped, or its mapping sends only the other way. */
-export type BulkSkip = 'filtered' | 'type-ignored' | 'one-way' | 'ambiguous';
+/**
+ * Why an item is left out: the mapping's JQL filter excludes it, its type is not mapped, its mapping
+ * sends only the other way, several counterparts match it, or an item before it in the listing
+ * already matched its counterpart.
+ */
+export type BulkSkip = 'filtered' | 'type-ignored' | 'one-way' | 'ambiguous' | 'claimed';
 
 /**
  * How a counterpart that already exists is recognised. `reference`: the record names the issue key
@@ -22,6 +26,26 @@ export interface BulkItemPlan {
   reason?: string;
   /** The other side of a link or an update: its id and how it was found. */
   counterpart?: { id: string; label: string; by: 'link' | 'reference' | 'summary-and-day' };
+  /** For a link: the counterpart's claim (see claimKey); an item after it that finds the same counterpart is skipped. */
+  claim?: string;
+}
+
+/**
+ * Counterparts an earlier item of the same sync already matched: claim key → that item's label
+ * (an issue key, a record's number). A counterpart is linked once; the items after it are left for
+ * the admin, with the one that has it named.
+ */
+export type Claims = ReadonlyMap<string, string>;
+
+/** How a counterpart is named among claims: a Jira issue by its key, a record by its module and id. */
+export const issueClaim = (issueKey: string): string => `issue:${issueKey}`;
+export const recordClaim = (record: Pick<BulkRecord, 'module' | 'id'>): string => `record:${record.module}:${record.id}`;
+
+/** The link, unless an earlier item claimed its counterpart: then a skip naming that item. */
+function claimOrSkip(planned: BulkItemPlan, claim: string, claimed: Claims | undefined): BulkItemPlan {
+  const by = claimed?.get(claim);
+  if (by !== undefined) return skip('claimed', `${planned.counterpart?.label ?? ''} is already matched by ${by}`);
+  return { ...planned, claim };
 }
 
 /** What a bulk sync knows of a Jira issue from one search page. */
@@ -86,6 +110,7 @@ export function planIssueToTool(input: {
   /** The tool's records not linked to any issue yet; absent when the tool cannot list them (the delivery looks the key up itself). */
   records?: CounterpartIndex<BulkRecord> | undefined;
   matchRule: MatchRule;
+  claimed?: Claims | undefined;
 }): BulkItemPlan {
   const { issue } = input;
   const mapping = findProjectMapping(input.connection, { projectKey: issue.projectKey, issueTypeName: issue.issueTypeName });
@@ -93,7 +118,8 @@ export function planIssueToTool(input: {
   if (input.linkedRecord) return { class: 'update', counterpart: { ...input.linkedRecord, by: 'link' } };
   if (mapping.direction === 'tool-to-jira') return skip('one-way', `${issue.projectKey} is mapped tool to Jira only`);
   if (issue.matchesFilter === false) return skip('filtered', `Excluded by the mapping's JQL filter: ${mapping.jql ?? ''}`.trim());
-  return counterpartOrCreate(issue.key, issue.summary, issue.created, input.records, input.matchRule, (r) => ({ id: r.id, label: r.number ?? r.id }));
+  const found = counterpartOrCreate(issue.key, issue.summary, issue.created, input.records, input.matchRule, (r) => ({ id: r.id, label: r.number ?? r.id, claim: recordClaim(r) }));
+  return found.planned.class === 'link' && found.claim ? claimOrSkip(found.planned, found.claim, input.claimed) : found.planned;
 }
 
 /** Tool → Jira: what the record becomes. `linkedIssue` is the issue the record is linked to. */
@@ -104,6 +130,7 @@ export function planRecordToJira(input: {
   /** Jira issues of the module's mapped projects not linked on this connection yet. */
   issues?: CounterpartIndex<BulkIssue> | undefined;
   matchRule: MatchRule;
+  claimed?: Claims | undefined;
 }): BulkItemPlan {
   const { record } = input;
   const mappings = mappingsForModule(input.connection, record.module);
@@ -111,11 +138,13 @@ export function planRecordToJira(input: {
   if (input.linkedIssue) return { class: 'update', counterpart: { ...input.linkedIssue, by: 'link' } };
   if (mappings.every((m: ProjectMapping) => m.direction === 'jira-to-tool')) return skip('one-way', `${record.module} is mapped Jira to tool only`);
   const named = record.issueKey ? input.issues?.byIssueKey.get(record.issueKey) : undefined;
-  if (named) return { class: 'link', counterpart: { id: named.id, label: named.key, by: 'reference' } };
-  return counterpartOrCreate(undefined, record.summary, record.created, input.issues ? { byIssueKey: new Map<string, BulkIssue>(), bySummaryDay: input.issues.bySummaryDay } : undefined, input.matchRule, (i) => ({
+  if (named) return claimOrSkip({ class: 'link', counterpart: { id: named.id, label: named.key, by: 'reference' } }, issueClaim(named.key), input.claimed);
+  const found = counterpartOrCreate(undefined, record.summary, record.created, input.issues ? { byIssueKey: new Map<string, BulkIssue>(), bySummaryDay: input.issues.bySummaryDay } : undefined, input.matchRule, (i) => ({
     id: i.id,
     label: i.key,
+    claim: issueClaim(i.key),
   }));
+  return found.planned.class === 'link' && found.claim ? claimOrSkip(found.planned, found.claim, input.claimed) : found.planned;
 }
 
 function counterpartOrCreate<T>(
@@ -124,16 +153,20 @@ function counterpartOrCreate<T>(
   created: string | undefined,
   index: CounterpartIndex<T> | undefined,
   rule: MatchRule,
-  label: (item: T) => { id: string; label: string },
-): BulkItemPlan {
+  label: (item: T) => { id: string; label: string; claim: string },
+): { planned: BulkItemPlan; claim?: string } {
+  const linkTo = (item: T, by: 'reference' | 'summary-and-day') => {
+    const { claim, ...counterpart } = label(item);
+    return { planned: { class: 'link' as const, counterpart: { ...counterpart, by } }, claim };
+  };
   const named = issueKey ? index?.byIssueKey.get(issueKey) : undefined;
-  if (named) return { class: 'link', counterpart: { ...label(named), by: 'reference' } };
+  if (named) return linkTo(named, 'reference');
   if (rule === 'summary-and-day' && index) {
     const key = summaryDayKey(summary, created);
     const same = key ? (index.bySummaryDay.get(key) ?? []) : [];
-    if (same.length === 1 && same[0] !== undefined) return { class: 'link', counterpart: { ...label(same[0]), by: 'summary-and-day' } };
+    if (same.length === 1 && same[0] !== undefined) return linkTo(same[0], 'summary-and-day');
     // Linking to the wrong one would be worse than nothing: the admin links it by hand.
-    if (same.length > 1) return skip('ambiguous', `${same.length} items on the other side have the same summary and creation day: ${same.slice(0, 3).map((s) => label(s).label).join(', ')}`);
+    if (same.length > 1) return { planned: skip('ambiguous', `${same.length} items on the other side have the same summary and creation day: ${same.slice(0, 3).map((s) => label(s).label).join(', ')}`) };
   }
-  return { class: 'create' };
+  return { planned: { class: 'create' } };
 }

@@ -1,9 +1,10 @@
 // Sync existing, the reading side: a search page as the planner takes it, the tool's records indexed
 // for the match rules, and the Jira requests and rate-limit points a job spends, counted as it goes.
+import * as z from 'zod';
 import { recordRestConnector, RECORD_PAGE_SIZE, type ToolRecord } from '../connectors';
-import { findProjectMapping, indexCounterparts, planIssueToTool, type BulkItemPlan, type BulkIssue, type BulkRecord, type Connection, type CounterpartIndex, type MatchRule } from '../mapping';
-import type { JiraIssue, JiraPort, Ports } from './ports';
-import { authSecretKey, issueStateKey, readIssueState, recordIndexKey, type Link } from './state';
+import { findProjectMapping, indexCounterparts, planIssueToTool, recordClaim, summaryDayKey, type BulkItemPlan, type BulkIssue, type BulkRecord, type Claims, type Connection, type CounterpartIndex, type MatchRule } from '../mapping';
+import type { JiraIssue, JiraPort, Ports, StoreWrite } from './ports';
+import { authSecretKey, issueStateKey, keyPart, readIssueState, recordIndexKey, type Link } from './state';
 
 /** Counts Jira requests and rate-limit points as the job spends them: 1 a request, plus 1 an object read. */
 export function countingJira(jira: JiraPort, spent: { requests: number; points: number }): JiraPort {
@@ -85,14 +86,44 @@ export function recordFacts(connection: Connection, module: string, record: Tool
   };
 }
 
-export function plan(connection: Connection, item: PageItem, records: CounterpartIndex<RecordWithUrl> | undefined, matchRule: MatchRule): BulkItemPlan {
+export function plan(connection: Connection, item: PageItem, records: CounterpartIndex<RecordWithUrl> | undefined, matchRule: MatchRule, claimed?: Claims): BulkItemPlan {
   return planIssueToTool({
     connection,
     issue: item.issue,
     linkedRecord: item.link ? { id: item.link.externalId, label: item.link.number ?? item.link.externalId } : undefined,
     records,
     matchRule,
+    claimed,
   });
+}
+
+// ---------------------------------------------------------------- claims
+
+/**
+ * A counterpart a job linked an item to, and which item (see Claims in mapping/bulk-plan): written
+ * with that item's checkpoint, so a step run again, or a later step, skips the items after it as the
+ * dry run did, though the counterpart is linked by then and no longer among the unlinked candidates.
+ */
+export const bulkMatchKey = (jobId: string, claim: string) => `bulk-match:${keyPart(jobId)}:${keyPart(claim)}`;
+/** Longer than a job at the least budget runs, as the job's done marks. */
+const MATCH_TTL_SECONDS = 30 * 24 * 60 * 60;
+const matchSchema = z.object({ by: z.string() });
+
+/** Claims kept for this job among `claims`, read from `found` (a getMany that held their keys). */
+export function storedClaims(jobId: string, claims: Iterable<string>, found: ReadonlyMap<string, unknown>): Map<string, string> {
+  const kept = new Map<string, string>();
+  for (const claim of claims) {
+    const match = matchSchema.safeParse(found.get(bulkMatchKey(jobId, claim)));
+    if (match.success) kept.set(claim, match.data.by);
+  }
+  return kept;
+}
+
+/** The plan's claim, taken by `by`: noted in `claimed` for the items after it, and its write for the item's checkpoint. */
+export function takeClaim(claimed: Map<string, string>, planned: BulkItemPlan, by: string, jobId?: string): StoreWrite[] {
+  if (planned.class !== 'link' || planned.claim === undefined) return [];
+  claimed.set(planned.claim, by);
+  return jobId === undefined ? [] : [{ key: bulkMatchKey(jobId, planned.claim), value: { by }, ttlSeconds: MATCH_TTL_SECONDS }];
 }
 
 export type RecordWithUrl = BulkRecord & { url: string };
@@ -100,8 +131,10 @@ export type RecordWithUrl = BulkRecord & { url: string };
 /**
  * The tool's records of the modules the connection maps, indexed for the match rules, when the
  * tool can list them; undefined when it cannot (the delivery then looks each issue's key up itself).
+ * For a job's step (`job`), records the job itself linked to an earlier issue stay candidates for the
+ * page's issues, with their claims: the dry run, which links nothing, saw them unlinked.
  */
-export async function toolRecords(ports: Ports, connection: Connection): Promise<CounterpartIndex<RecordWithUrl> | undefined> {
+export async function toolRecords(ports: Ports, connection: Connection, job?: { jobId: string; issues: readonly BulkIssue[] }): Promise<{ index: CounterpartIndex<RecordWithUrl>; claimed: Map<string, string> } | undefined> {
   if (connection.protocol !== 'record-rest' || connection.paths.listRecords === null) return undefined;
   const secret = connection.auth.kind === 'none' ? undefined : await ports.store.getSecret(authSecretKey(connection.id));
   const connector = recordRestConnector(connection, secret, ports.external, { clock: ports.clock });
@@ -117,8 +150,20 @@ export async function toolRecords(ports: Ports, connection: Connection): Promise
     }
   }
   const linked = await ports.store.getMany(records.map((r) => recordIndexKey(connection.id, r.module, r.id)));
-  return indexCounterparts(
-    records.filter((r) => !linked.has(recordIndexKey(connection.id, r.module, r.id))),
-    (r) => r,
-  );
+  const isLinked = (r: RecordWithUrl) => linked.has(recordIndexKey(connection.id, r.module, r.id));
+  let claimed = new Map<string, string>();
+  if (job) {
+    // Only linked records the page's issues could match are asked about: most steps ask nothing.
+    const wanted = new Set(job.issues.flatMap((i) => [i.key, summaryDayKey(i.summary, i.created) ?? '']));
+    const asked = records.filter((r) => isLinked(r) && [r.issueKey, summaryDayKey(r.summary, r.created)].some((k) => k !== undefined && k !== '' && wanted.has(k)));
+    const claims = asked.map(recordClaim);
+    if (claims.length > 0) claimed = storedClaims(job.jobId, claims, await ports.store.getMany(claims.map((c) => bulkMatchKey(job.jobId, c))));
+  }
+  return {
+    index: indexCounterparts(
+      records.filter((r) => !isLinked(r) || claimed.has(recordClaim(r))),
+      (r) => r,
+    ),
+    claimed,
+  };
 }

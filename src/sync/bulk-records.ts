@@ -4,8 +4,8 @@
 // (the connection's issue key field) or that the summary-and-day rule matches to one is linked to
 // it, any other becomes an issue.
 import { recordRestConnector, type ToolRecord } from '../connectors';
-import { findProjectMapping, indexCounterparts, mappingsForModule, planRecordToJira, summaryDayKey, type BulkIssue, type BulkItemPlan, type BulkRecord, type Connection, type CounterpartIndex, type MatchRule } from '../mapping';
-import { issueFacts, recordFacts } from './bulk-read';
+import { findProjectMapping, indexCounterparts, issueClaim, mappingsForModule, planRecordToJira, summaryDayKey, type BulkIssue, type BulkItemPlan, type BulkRecord, type Claims, type Connection, type CounterpartIndex, type MatchRule } from '../mapping';
+import { bulkMatchKey, issueFacts, recordFacts, storedClaims, takeClaim } from './bulk-read';
 import { runInboundDelivery } from './inbound';
 import type { JiraPort, Ports, StoreWrite } from './ports';
 import { authSecretKey, issueStateKey, keyPart, readIssueState, recordIndexKey, recordIndexSchema } from './state';
@@ -37,10 +37,10 @@ export async function recordPage(ports: Ports, connection: Connection, input: { 
  * What a record becomes. A record naming an issue key is taken to name an issue Jira has (the inbound
  * path checks); `issues` are the candidates the summary-and-day rule picks from (issueCandidates).
  */
-export function planRecord(connection: Connection, item: RecordPageItems['records'][number], issues?: CounterpartIndex<BulkIssue>, matchRule: MatchRule = 'reference'): BulkItemPlan {
+export function planRecord(connection: Connection, item: RecordPageItems['records'][number], issues?: CounterpartIndex<BulkIssue>, matchRule: MatchRule = 'reference', claimed?: Claims): BulkItemPlan {
   const byIssueKey = new Map<string, BulkIssue>();
   if (item.facts.issueKey) byIssueKey.set(item.facts.issueKey, { id: '', key: item.facts.issueKey, projectKey: '', issueTypeName: '', summary: '' });
-  return planRecordToJira({ connection, record: item.facts, linkedIssue: item.linkedIssue, issues: { byIssueKey, bySummaryDay: issues?.bySummaryDay ?? new Map<string, BulkIssue[]>() }, matchRule });
+  return planRecordToJira({ connection, record: item.facts, linkedIssue: item.linkedIssue, issues: { byIssueKey, bySummaryDay: issues?.bySummaryDay ?? new Map<string, BulkIssue[]>() }, matchRule, claimed });
 }
 
 /** Records asked about in one search: its JQL stays well inside what Jira takes. */
@@ -54,11 +54,11 @@ const CANDIDATE_PAGES_PER_SEARCH = 10;
  * day (UTC). One search per 25 records, by the summary's words and a day either side (JQL dates are
  * in the user's time zone); the exact summary and day are then compared here.
  */
-export async function issueCandidates(ports: Ports, connection: Connection, module: string, records: readonly BulkRecord[]): Promise<CounterpartIndex<BulkIssue>> {
+export async function issueCandidates(ports: Ports, connection: Connection, module: string, records: readonly BulkRecord[], jobId?: string): Promise<{ index: CounterpartIndex<BulkIssue>; claimed: Map<string, string> }> {
   const mappings = mappingsForModule(connection, module).filter((m) => m.direction !== 'jira-to-tool');
   const wanted = records.filter((r) => summaryDayKey(r.summary, r.created) !== undefined);
   const found = new Map<string, BulkIssue>();
-  if (mappings.length === 0 || wanted.length === 0) return indexCounterparts([], (i: BulkIssue) => i);
+  if (mappings.length === 0 || wanted.length === 0) return { index: indexCounterparts([], (i: BulkIssue) => i), claimed: new Map() };
   const quote = (value: string) => `"${value.replace(/["\\]/g, '\\$&')}"`;
   const projects = [...new Set(mappings.map((m) => m.projectKey))].map(quote).join(', ');
   for (let at = 0; at < wanted.length; at += CANDIDATE_RECORDS_PER_SEARCH) {
@@ -76,9 +76,13 @@ export async function issueCandidates(ports: Ports, connection: Connection, modu
       if (!token) break;
     }
   }
-  const states = found.size === 0 ? new Map<string, unknown>() : await ports.store.getMany([...found.keys()].map(issueStateKey));
-  const unlinked = [...found.values()].filter((i) => !readIssueState(states.get(issueStateKey(i.id))).links[connection.id]);
-  return indexCounterparts(unlinked, (i) => ({ summary: i.summary, created: i.created }));
+  // A job's step reads, with the issues' states, its claims of them: an issue the job linked to an
+  // earlier record stays a candidate, so a later record it matches is skipped, as in the dry run.
+  const claimKeys = jobId === undefined ? [] : [...found.values()].map((i) => bulkMatchKey(jobId, issueClaim(i.key)));
+  const states = found.size === 0 ? new Map<string, unknown>() : await ports.store.getMany([...[...found.keys()].map(issueStateKey), ...claimKeys]);
+  const claimed = jobId === undefined ? new Map<string, string>() : storedClaims(jobId, [...found.values()].map((i) => issueClaim(i.key)), states);
+  const candidates = [...found.values()].filter((i) => !readIssueState(states.get(issueStateKey(i.id))).links[connection.id] || claimed.has(issueClaim(i.key)));
+  return { index: indexCounterparts(candidates, (i) => ({ summary: i.summary, created: i.created })), claimed };
 }
 
 /** The summary's words (Jira's text search finds an issue holding them all) and the day, a day either side. */
@@ -188,16 +192,23 @@ export async function recordStepPage(
   let token = job.token;
   let page: RecordPageItems | string;
   let records: RecordPageItems['records'];
+  let named: string[];
+  let marks: Map<string, unknown>;
   for (let listed = 1; ; listed += 1) {
     page = await recordPage(ports, connection, { module: job.module, limit: job.limit, ...(token ? { cursor: token } : {}), ...(job.updatedSince ? { updatedSince: job.updatedSince } : {}) });
     if (typeof page === 'string') return page;
-    const marks = page.records.length === 0 ? new Map<string, unknown>() : await ports.store.getMany(page.records.map(doneKey));
+    // With the marks, the job's claims of the issues the records name, in the same read.
+    named = [...new Set(page.records.flatMap((item) => (item.facts.issueKey && !item.linkedIssue ? [issueClaim(item.facts.issueKey)] : [])))];
+    marks = page.records.length === 0 ? new Map<string, unknown>() : await ports.store.getMany([...page.records.map(doneKey), ...named.map((c) => bulkMatchKey(job.jobId, c))]);
     // What this job has not done yet, whatever moved in the listing; each item is marked with its checkpoint.
-    records = page.records.filter((item) => !marks.has(doneKey(item)));
+    const done = marks;
+    records = page.records.filter((item) => !done.has(doneKey(item)));
     if (records.length > 0 || !page.nextCursor || listed >= DONE_PAGES_PASSED_PER_STEP) break;
     token = page.nextCursor;
   }
-  const issues = job.matchRule === 'summary-and-day' ? await issueCandidates(ports, connection, job.module, unlinkedFacts(records)) : undefined;
+  const issues = job.matchRule === 'summary-and-day' ? await issueCandidates(ports, connection, job.module, unlinkedFacts(records), job.jobId) : undefined;
+  // Counterparts this job matched in earlier steps (or earlier in a step run again), and in this step as it goes.
+  const claimed = new Map([...storedClaims(job.jobId, named, marks), ...(issues?.claimed ?? [])]);
   // One read of Jira's create screen per project and type for the step's records, not two a record.
   const step: Ports = { ...ports, jira: withCreateScreensCached(ports.jira) };
   return {
@@ -208,8 +219,8 @@ export async function recordStepPage(
     async item(index) {
       const item = records[index];
       if (!item) return { counted: 'skipped' };
-      const writes: StoreWrite[] = [{ key: doneKey(item), value: { at }, ttlSeconds: DONE_TTL_SECONDS }];
-      const planned = planRecord(connection, item, issues, job.matchRule);
+      const planned = planRecord(connection, item, issues?.index, job.matchRule, claimed);
+      const writes: StoreWrite[] = [{ key: doneKey(item), value: { at }, ttlSeconds: DONE_TTL_SECONDS }, ...takeClaim(claimed, planned, item.record.number ?? item.record.id, job.jobId)];
       if (planned.class === 'skip') return { counted: 'skipped', writes };
       const matched = planned.counterpart?.by === 'summary-and-day' ? planned.counterpart.label : undefined;
       const outcome = await syncRecord(step, connection, item, job.jobId, at, matched);

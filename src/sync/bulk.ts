@@ -8,7 +8,7 @@ import * as z from 'zod';
 import type { BulkClassName, BulkJobView, BulkPreview, BulkSample, BulkScope } from '../contract/admin';
 import { recordRestConnector } from '../connectors';
 import { findProjectMapping, parseConfig, type BulkItemPlan, type Connection } from '../mapping';
-import { countingJira, pageItems, plan, toolRecords, type PageItem } from './bulk-read';
+import { countingJira, pageItems, plan, takeClaim, toolRecords, type PageItem } from './bulk-read';
 import { issueCandidates, planRecord, recordPage, recordStepPage, unlinkedFacts, type StepPage } from './bulk-records';
 import { activityWrite } from './journal';
 import { runDelivery } from './outbound';
@@ -145,7 +145,9 @@ export async function previewBulkSync(ports: Ports, request: z.infer<typeof bulk
   const jql = await checkedJql(ports, connection, request.scope);
   const spent = { requests: 0, points: 0 };
   const counted: Ports = { ...ports, jira: countingJira(ports.jira, spent) };
-  const records = await toolRecords(counted, connection);
+  const records = (await toolRecords(counted, connection))?.index;
+  // Counterparts matched so far, in listing order: the job skips a later item that finds one, and so does the dry run.
+  const claimed = new Map<string, string>();
   const counts: Record<BulkClassName, number> = { create: 0, link: 0, update: 0, skip: 0 };
   const samples: Record<BulkClassName, BulkSample[]> = { create: [], link: [], update: [], skip: [] };
   let itemPoints = 0;
@@ -160,9 +162,10 @@ export async function previewBulkSync(ports: Ports, request: z.infer<typeof bulk
     do {
       const page = await recordPage(counted, connection, { module: scope.module, limit: 100, ...(token ? { cursor: token } : {}), ...(scope.updatedSince ? { updatedSince: scope.updatedSince } : {}) });
       if (typeof page === 'string') throw new BulkError('INVALID', page);
-      const issues = request.matchRule === 'summary-and-day' ? await issueCandidates(counted, connection, scope.module, unlinkedFacts(page.records)) : undefined;
+      const issues = request.matchRule === 'summary-and-day' ? (await issueCandidates(counted, connection, scope.module, unlinkedFacts(page.records))).index : undefined;
       for (const item of page.records) {
-        const planned = planRecord(connection, item, issues, request.matchRule);
+        const planned = planRecord(connection, item, issues, request.matchRule, claimed);
+        takeClaim(claimed, planned, item.record.number ?? item.record.id);
         counts[planned.class] += 1;
         itemPoints += POINTS_PER_RECORD[planned.class];
         sample(planned.class, item.record.number ?? item.record.id, planned);
@@ -174,7 +177,8 @@ export async function previewBulkSync(ports: Ports, request: z.infer<typeof bulk
   do {
     const page = await searchOrRefuse(counted.jira, { jql, fields: ['summary', 'created'], maxResults: 100, ...(token ? { nextPageToken: token } : {}) });
     for (const item of await pageItems(counted, connection, page.issues)) {
-      const planned = plan(connection, item, records, request.matchRule);
+      const planned = plan(connection, item, records, request.matchRule, claimed);
+      takeClaim(claimed, planned, item.issue.key);
       counts[planned.class] += 1;
       itemPoints += POINTS_PER_ITEM[planned.class];
       sample(planned.class, item.issue.key, planned);
@@ -397,14 +401,18 @@ async function stepPage(ports: Ports, connection: Connection, job: Job): Promise
   }
   const page = await ports.jira.searchIssues({ jql: job.jql, fields: ['summary', 'created'], maxResults: BULK_PAGE_SIZE, ...(job.token ? { nextPageToken: job.token } : {}) });
   const items = await pageItems(ports, connection, page.issues);
-  const records = job.matchRule === 'summary-and-day' ? await toolRecords(ports, connection) : undefined;
+  const records = job.matchRule === 'summary-and-day' ? await toolRecords(ports, connection, { jobId: job.jobId, issues: items.map((i) => i.issue) }) : undefined;
+  const claimed = records?.claimed ?? new Map<string, string>();
   return {
     size: items.length,
     ...(page.nextPageToken ? { next: page.nextPageToken } : {}),
     async item(index) {
       const item = items[index];
       if (!item) return { counted: 'skipped' };
-      return syncItem(ports, connection, item, plan(connection, item, records, job.matchRule));
+      const planned = plan(connection, item, records?.index, job.matchRule, claimed);
+      // Claimed in the item's checkpoint, whatever came of it: a link that failed is the admin's to retry, as the dry run counted it.
+      const writes = takeClaim(claimed, planned, item.issue.key, job.jobId);
+      return { ...(await syncItem(ports, connection, item, planned)), writes };
     },
   };
 }

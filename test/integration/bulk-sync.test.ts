@@ -438,3 +438,76 @@ test('tool → Jira, 60 records: the job reads each page of the listing once, an
   const points = job?.points ?? 0;
   assert.ok(Math.abs(preview.points - points) <= points / 5, `the dry run said ${preview.points} points, the job spent ${points}`);
 });
+
+test('tool → Jira, two records naming the same issue, a step apart: the first is linked, the second skipped with the record that has it, and the job does what the dry run said', async () => {
+  tandem.emulator.holdProductEvents();
+  const [named] = await createIssues('OPS', 'Bug', 1, 'Claimed twice bug');
+  tandem.emulator.releaseProductEvents();
+  assert.ok(named);
+  // The tool lists by last change (then id): a millisecond apart, so the first is listed first.
+  const tick = () => new Promise((resolve) => setTimeout(resolve, 2));
+  const first = itsm.createRecord('incidents', { short_description: 'Claimed first', jira_issue_key: named.key });
+  await tick();
+  // More than a step's page between them: the second is done by another invocation than the first.
+  const fillers = Array.from({ length: 25 }, (_, n) => itsm.createRecord('incidents', { short_description: `Between the claims ${n + 1}` }));
+  await tick();
+  const second = itsm.createRecord('incidents', { short_description: 'Claimed second', jira_issue_key: named.key });
+  const scope = { kind: 'records', module: 'incidents', updatedSince: first.updated_at };
+  const { preview } = await call<{ preview: BulkPreview }>('previewBulkSync', { connectionId: 'stackflow', scope, matchRule: 'reference' });
+  assert.deepEqual(preview.counts, { create: fillers.length, link: 1, update: 0, skip: 1 });
+  assert.deepEqual(preview.samples.link, [{ issueKey: first.number, detail: `${named.key} (names the issue)` }]);
+  assert.deepEqual(preview.samples.skip, [{ issueKey: second.number, detail: `${named.key} is already matched by ${first.number}` }]);
+  await call('startBulkSync', { connectionId: 'stackflow', scope, matchRule: 'reference', total: fillers.length + 2 });
+  await tandem.emulator.drain();
+  const job = (await call<{ job?: BulkJobView }>('getBulkSync', { connectionId: 'stackflow' })).job;
+  assert.ok(((await stored(tandem.emulator, 'bulk-job:stackflow')) as { step: number }).step > 1, 'the job took more than one step');
+  assert.equal(job?.status, 'done');
+  assert.deepEqual(job?.counts, { done: fillers.length + 2, created: preview.counts.create, linked: preview.counts.link, updated: preview.counts.update, skipped: preview.counts.skip, failed: 0 }, 'what the dry run said');
+  assert.equal(await linkedRecord(named.id), first.id);
+  assert.equal(await stored(tandem.emulator, `record:stackflow:incidents:${second.id}`), undefined, 'the second record is left for the admin');
+});
+
+test('Jira → tool, the summary-and-day rule, two issues matching one record a step apart: the first is linked, the second skipped with the issue that has it, as the dry run said', async () => {
+  tandem.emulator.holdProductEvents();
+  const [early] = await createIssues('OPS', 'Bug', 1, 'Toner leaks on the floor', ['claims']);
+  const fillers = await createIssues('OPS', 'Bug', 25, 'Claims filler', ['claims']);
+  const [late] = await createIssues('OPS', 'Bug', 1, 'Toner leaks on the floor', ['claims']);
+  tandem.emulator.releaseProductEvents();
+  assert.ok(early && late);
+  const byHand = itsm.createRecord('incidents', { short_description: 'toner leaks on the FLOOR 1' });
+  const scope = { kind: 'jql', jql: 'labels = claims ORDER BY created ASC' };
+  const { preview } = await call<{ preview: BulkPreview }>('previewBulkSync', { connectionId: 'stackflow', scope, matchRule: 'summary-and-day' });
+  assert.deepEqual(preview.counts, { create: fillers.length, link: 1, update: 0, skip: 1 });
+  assert.deepEqual(preview.samples.skip, [{ issueKey: late.key, detail: `${byHand.number} is already matched by ${early.key}` }]);
+  await call('startBulkSync', { connectionId: 'stackflow', scope, matchRule: 'summary-and-day', total: fillers.length + 2 });
+  await tandem.emulator.drain();
+  const job = (await call<{ job?: BulkJobView }>('getBulkSync', { connectionId: 'stackflow' })).job;
+  assert.equal(job?.status, 'done');
+  assert.deepEqual(job?.counts, { done: fillers.length + 2, created: preview.counts.create, linked: preview.counts.link, updated: preview.counts.update, skipped: preview.counts.skip, failed: 0 }, 'what the dry run said');
+  assert.equal(await linkedRecord(early.id), byHand.id);
+  assert.equal(await linkedRecord(late.id), undefined, 'the second issue is left for the admin');
+  assert.deepEqual(itsm.records('incidents').filter((r) => r.short_description.toLowerCase() === 'toner leaks on the floor 1').map((r) => r.id), [byHand.id], 'no record made for the second');
+});
+
+test('tool → Jira, the summary-and-day rule, two records a step apart matching one issue: the first is linked, the second skipped, as the dry run said', async () => {
+  tandem.emulator.holdProductEvents();
+  const [issue] = await createIssues('OPS', 'Bug', 1, 'Badge reader beeps all night');
+  tandem.emulator.releaseProductEvents();
+  assert.ok(issue);
+  const tick = () => new Promise((resolve) => setTimeout(resolve, 2));
+  const first = itsm.createRecord('incidents', { short_description: 'badge reader beeps all night 1' });
+  await tick();
+  const fillers = Array.from({ length: 25 }, (_, n) => itsm.createRecord('incidents', { short_description: `Matched once filler ${n + 1}` }));
+  await tick();
+  const second = itsm.createRecord('incidents', { short_description: 'Badge Reader beeps all  night 1' });
+  const scope = { kind: 'records', module: 'incidents', updatedSince: first.updated_at };
+  const { preview } = await call<{ preview: BulkPreview }>('previewBulkSync', { connectionId: 'stackflow', scope, matchRule: 'summary-and-day' });
+  assert.deepEqual(preview.counts, { create: fillers.length, link: 1, update: 0, skip: 1 });
+  assert.deepEqual(preview.samples.skip, [{ issueKey: second.number, detail: `${issue.key} is already matched by ${first.number}` }]);
+  await call('startBulkSync', { connectionId: 'stackflow', scope, matchRule: 'summary-and-day', total: fillers.length + 2 });
+  await tandem.emulator.drain();
+  const job = (await call<{ job?: BulkJobView }>('getBulkSync', { connectionId: 'stackflow' })).job;
+  assert.deepEqual(job?.counts, { done: fillers.length + 2, created: preview.counts.create, linked: preview.counts.link, updated: preview.counts.update, skipped: preview.counts.skip, failed: 0 }, 'what the dry run said');
+  assert.equal(((await stored(tandem.emulator, `record:stackflow:incidents:${first.id}`)) as { issueKey?: string } | undefined)?.issueKey, issue.key);
+  assert.equal(await stored(tandem.emulator, `record:stackflow:incidents:${second.id}`), undefined, 'the second record is left for the admin, with no issue made for it');
+});

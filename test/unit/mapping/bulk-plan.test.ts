@@ -1,7 +1,7 @@
 // What a bulk sync would do with each issue or record: create, link, update or skip (and why).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { indexCounterparts, parseConfig, planIssueToTool, planRecordToJira, summaryDayKey, type BulkIssue, type BulkRecord, type Connection } from '../../../src/mapping';
+import { indexCounterparts, issueClaim, parseConfig, planIssueToTool, planRecordToJira, summaryDayKey, type BulkIssue, type BulkRecord, type Connection } from '../../../src/mapping';
 
 function connection(projects: unknown[]): Connection {
   const parsed = parseConfig({ version: 1, connections: [{ id: 'sf', name: 'StackFlow', protocol: 'record-rest', baseUrl: 'https://sf.example.com', projects }] });
@@ -18,7 +18,7 @@ const record = (over: Partial<BulkRecord> = {}): BulkRecord => ({ id: 'r1', numb
 test('an issue with no counterpart is created; one whose record names its key is linked to it', () => {
   const records = indexCounterparts([record({ id: 'r7', number: 'INC007', issueKey: 'OPS-1' })], (r) => r);
   assert.deepEqual(planIssueToTool({ connection: both, issue: issue({ key: 'OPS-2', summary: 'Other' }), records, matchRule: 'reference' }), { class: 'create' });
-  assert.deepEqual(planIssueToTool({ connection: both, issue: issue(), records, matchRule: 'reference' }), { class: 'link', counterpart: { id: 'r7', label: 'INC007', by: 'reference' } });
+  assert.deepEqual(planIssueToTool({ connection: both, issue: issue(), records, matchRule: 'reference' }), { class: 'link', counterpart: { id: 'r7', label: 'INC007', by: 'reference' }, claim: 'record:incidents:r7' });
 });
 
 test('the summary-and-day rule links only when the admin picked it, and only to a single candidate', () => {
@@ -68,4 +68,22 @@ test('the summary-and-day key ignores spacing and case, and the time of day in U
   assert.equal(summaryDayKey(' A  b ', '2026-01-05T23:30:00-01:00'), 'a b|2026-01-06');
   assert.equal(summaryDayKey('A', 'not a date'), undefined);
   assert.equal(summaryDayKey(undefined, '2026-01-05T00:00:00Z'), undefined);
+});
+
+test('a counterpart is matched once: an item that finds one an earlier item claimed is skipped, naming that item', () => {
+  const records = indexCounterparts([record({ id: 'r7', number: 'INC007', issueKey: 'OPS-1' })], (r) => r);
+  const first = planIssueToTool({ connection: both, issue: issue({ summary: 'Other' }), records, matchRule: 'summary-and-day' });
+  assert.equal(first.claim, 'record:incidents:r7');
+  // OPS-2 has the record's summary and day; OPS-1, which the record names, has it.
+  const claimed = new Map([[first.claim ?? '', 'OPS-1']]);
+  const second = planIssueToTool({ connection: both, issue: issue({ id: '10002', key: 'OPS-2' }), records, matchRule: 'summary-and-day', claimed });
+  assert.deepEqual(second, { class: 'skip', skip: 'claimed', reason: 'INC007 is already matched by OPS-1' });
+
+  const issues = indexCounterparts([issue({ key: 'OPS-3' })], (i) => ({ issueKey: i.key, summary: i.summary, created: i.created }));
+  const byName = planRecordToJira({ connection: both, record: record({ issueKey: 'OPS-3', summary: 'x' }), issues, matchRule: 'reference' });
+  assert.equal(byName.claim, issueClaim('OPS-3'));
+  const taken = new Map([[issueClaim('OPS-3'), 'INC0001002']]);
+  assert.deepEqual(planRecordToJira({ connection: both, record: record({ id: 'r3', issueKey: 'OPS-3' }), issues, matchRule: 'reference', claimed: taken }), { class: 'skip', skip: 'claimed', reason: 'OPS-3 is already matched by INC0001002' });
+  assert.deepEqual(planRecordToJira({ connection: both, record: record({ id: 'r4' }), issues, matchRule: 'summary-and-day', claimed: taken }).reason, 'OPS-3 is already matched by INC0001002');
+  assert.equal(planRecordToJira({ connection: both, record: record({ id: 'r4' }), issues, matchRule: 'summary-and-day', claimed: new Map([[issueClaim('OPS-9'), 'INC9']]) }).class, 'link', 'a claim of another counterpart changes nothing');
 });
