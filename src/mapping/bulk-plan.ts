@@ -19,6 +19,9 @@ export type BulkSkip = 'filtered' | 'type-ignored' | 'one-way' | 'ambiguous' | '
  */
 export type MatchRule = 'reference' | 'summary-and-day';
 
+/** How a link the summary-and-day rule made reads in Activity, after "Linked INC0001002 to OPS-3: ". */
+export const SAME_SUMMARY_AND_DAY = "same summary, created the same day (Sync existing's match rule)";
+
 export interface BulkItemPlan {
   class: BulkClass;
   /** For a skip: why, in the admin's words. */

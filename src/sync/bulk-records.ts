@@ -129,6 +129,7 @@ export async function syncRecord(ports: Ports, connection: Connection, item: Rec
     kind: 'inbound',
     connectionId: connection.id,
     attempt: 1,
+    ...(matchedIssueKey ? { matchedBy: 'summary-and-day' as const } : {}),
     event: {
       eventId,
       type: 'record.created',

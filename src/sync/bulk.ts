@@ -7,7 +7,7 @@
 import * as z from 'zod';
 import type { BulkClassName, BulkJobView, BulkPreview, BulkSample, BulkScope } from '../contract/admin';
 import { recordRestConnector } from '../connectors';
-import { findProjectMapping, parseConfig, type BulkItemPlan, type Connection } from '../mapping';
+import { findProjectMapping, parseConfig, SAME_SUMMARY_AND_DAY, type BulkItemPlan, type Connection } from '../mapping';
 import { countingJira, pageItems, plan, takeClaim, toolRecords, type PageItem } from './bulk-read';
 import { issueCandidates, planRecord, recordPage, recordStepPage, unlinkedFacts, type StepPage } from './bulk-records';
 import { activityWrite } from './journal';
@@ -461,6 +461,7 @@ async function linkByMatch(ports: Ports, connection: Connection, item: PageItem,
   if (!record.ok) return;
   const at = new Date(ports.clock.now()).toISOString();
   const state = readIssueState(found.get(issueStateKey(item.issue.id)));
+  const label = record.value.number ?? recordId;
   const link: Link = {
     connectionId: connection.id,
     module: mapping.module,
@@ -475,5 +476,6 @@ async function linkByMatch(ports: Ports, connection: Connection, item: PageItem,
   await ports.store.writeAll([
     { key: issueStateKey(item.issue.id), value: { links: { ...state.links, [connection.id]: link } } },
     { key: index, value: { issueId: item.issue.id, issueKey: item.issue.key } },
+    activityWrite(ports, { connectionId: connection.id, direction: 'outbound', outcome: 'synced', issueKey: item.issue.key, externalId: recordId, summary: `Linked ${label} to ${item.issue.key}: ${SAME_SUMMARY_AND_DAY}` }),
   ]);
 }

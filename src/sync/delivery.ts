@@ -165,6 +165,8 @@ export const inboundDeliverySchema = z.object({
   /** The admin's retry of a kept event: read it from where it is kept (a message holds at most 200 KB). */
   keptEventId: z.string().optional(),
   attempt: z.number().int().min(1),
+  /** Sync existing linked the record to the issue it names by the admin's match rule, not by the record's own reference: said so in Activity. */
+  matchedBy: z.literal('summary-and-day').optional(),
 });
 export type InboundDelivery = z.infer<typeof inboundDeliverySchema>;
 

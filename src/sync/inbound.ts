@@ -373,14 +373,15 @@ async function readKeptEvent(ports: Ports, connectionId: string, eventId: string
 /** A queue message for the event: the event itself when small, else a reference to its parts in storage. */
 async function deliveryFor(run: InboundRun, event: InboundEvent, attempt: number): Promise<InboundDelivery | undefined> {
   const text = JSON.stringify(event);
-  if (Buffer.byteLength(text, 'utf8') <= INLINE_DELIVERY_BYTES) return { kind: 'inbound', connectionId: run.connection.id, event, attempt };
+  const matched = run.matchedBy ? { matchedBy: run.matchedBy } : {};
+  if (Buffer.byteLength(text, 'utf8') <= INLINE_DELIVERY_BYTES) return { kind: 'inbound', connectionId: run.connection.id, event, attempt, ...matched };
   // Its own key each time: a wait for Jira's quota queues the event again at the same attempt, and the
   // delivery being run deletes its parts once it is done.
   const key = `${inboundStashKey(run.connection.id, event.eventId, attempt)}.${run.ports.clock.now()}`;
   const parts = partsOf(text);
   if (parts.length > MAX_EVENT_PARTS) return undefined;
   for (const [i, part] of parts.entries()) await run.ports.store.set(`${key}:${i}`, part, STASH_SECONDS);
-  return { kind: 'inbound', connectionId: run.connection.id, stash: { key, parts: parts.length }, attempt };
+  return { kind: 'inbound', connectionId: run.connection.id, stash: { key, parts: parts.length }, attempt, ...matched };
 }
 
 async function unstash(ports: Ports, stash: { key: string; parts: number }): Promise<InboundEvent | undefined> {
@@ -416,7 +417,7 @@ export async function runInboundDelivery(ports: Ports, delivery: InboundDelivery
     console.error('A queued inbound event could not be read back', delivery.connectionId);
     return undefined;
   }
-  const run: InboundRun = { ports, connection, pending: [], attempt: delivery.attempt, ...(holder ? { holder } : {}) };
+  const run: InboundRun = { ports, connection, pending: [], attempt: delivery.attempt, ...(holder ? { holder } : {}), ...(delivery.matchedBy ? { matchedBy: delivery.matchedBy } : {}) };
   const answer = await applyGuarded(run, event);
   const subject = { kind: 'inbound' as const, issueId: '', issueKey: '', eventId: event.eventId };
   if (answer.status < 300 && answer.status !== 202) {

@@ -36,6 +36,15 @@ async function linkedRecord(issueId: string): Promise<string | undefined> {
   return readIssueState(await stored(tandem.emulator, issueStateKey(issueId))).links.stackflow?.externalId;
 }
 
+/** What Activity says of an issue, its entries' summaries. */
+function activityOf(issueKey: string): string[] {
+  return Object.entries(tandem.emulator.kvs.entries().kv)
+    .filter(([key]) => key.startsWith('activity:'))
+    .map(([, value]) => activitySchema.parse(value))
+    .filter((a) => a.issueKey === issueKey)
+    .map((a) => a.summary);
+}
+
 function activitySummaries(): string[] {
   return Object.entries(tandem.emulator.kvs.entries().kv)
     .filter(([key]) => key.startsWith('activity:'))
@@ -97,6 +106,10 @@ test('the dry run writes nothing and counts what the job then does: records nami
     assert.equal(await linkedRecord(issue.id), records[0]?.id);
   }
   for (const issue of ops.slice(3, 5)) assert.equal(await linkedRecord(issue.id), undefined, `${issue.key} is done, so not in the open issues`);
+  const named = ops[0];
+  const namer = itsm.records('incidents').find((r) => r.jira_issue_key === named?.key);
+  assert.ok(named && namer);
+  assert.ok(activityOf(named.key).some((s) => s.startsWith(`Linked ${namer.number} to ${named.key}, which the record names`)), activityOf(named.key).join(' | '));
   const activity = activitySummaries();
   assert.ok(activity.some((s) => s.startsWith(`Sync existing started by ${tandem.admin.accountId}: the open issues of OPS`)));
   assert.ok(activity.some((s) => s === `Sync existing started by ${tandem.admin.accountId} done`));
@@ -275,6 +288,7 @@ test('the summary-and-day rule links a record made by hand the same day, shown i
   assert.equal(await linkedRecord(twin.id), byHand.id);
   assert.equal(itsm.record('incidents', byHand.id)?.short_description, 'Printer on fire in room 1', "the issue's summary was sent to the record it was linked to");
   assert.equal(itsm.records('incidents').filter((r) => r.short_description === 'Printer on fire in room 1').length, 1, 'no second record');
+  assert.ok(activityOf(twin.key).includes(`Linked ${byHand.number} to ${twin.key}: same summary, created the same day (Sync existing's match rule)`), activityOf(twin.key).join(' | '));
 });
 
 test('fifty issues with one the tool refuses: the other 49 go through, the one is on Failures with Retry, the job ends done with 1 failure', async () => {
@@ -412,6 +426,7 @@ test('tool → Jira, the summary-and-day rule: a record filed by hand the same d
   const found = await tandem.rest(agent(), 'POST', '/rest/api/3/search/jql', { jql: 'summary ~ "Projector flickers in hall"', fields: ['summary'] });
   const summaries = (found.body as { issues: Array<{ fields: { summary: string } }> }).issues.map((i) => i.fields.summary).sort();
   assert.deepEqual(summaries, ['Projector flickers in hall 1', 'Projector flickers in hall 2'], 'no second issue for the matched record');
+  assert.ok(activityOf(twin.key).includes(`Linked ${byHand.number} to ${twin.key}: same summary, created the same day (Sync existing's match rule)`), activityOf(twin.key).join(' | '));
 });
 
 test('tool → Jira, 60 records: the job reads each page of the listing once, and Jira’s create screen once a step, not twice a record', async () => {
@@ -465,6 +480,7 @@ test('tool → Jira, two records naming the same issue, a step apart: the first 
   assert.deepEqual(job?.counts, { done: fillers.length + 2, created: preview.counts.create, linked: preview.counts.link, updated: preview.counts.update, skipped: preview.counts.skip, failed: 0 }, 'what the dry run said');
   assert.equal(await linkedRecord(named.id), first.id);
   assert.equal(await stored(tandem.emulator, `record:stackflow:incidents:${second.id}`), undefined, 'the second record is left for the admin');
+  assert.ok(activityOf(named.key).includes(`Linked ${first.number} to ${named.key}, which the record names`), activityOf(named.key).join(' | '));
 });
 
 test('Jira → tool, the summary-and-day rule, two issues matching one record a step apart: the first is linked, the second skipped with the issue that has it, as the dry run said', async () => {

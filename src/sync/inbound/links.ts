@@ -1,6 +1,6 @@
 // Finding the issue a tool record is linked to, waiting for another event that is linking it,
 // linking a record to the issue it names, and ending a link.
-import { adoptionShadow, fieldMappingsFor, findProjectMapping, issueFieldsFor, planOutbound, referenceShadow } from '../../mapping';
+import { adoptionShadow, fieldMappingsFor, findProjectMapping, issueFieldsFor, planOutbound, referenceShadow, SAME_SUMMARY_AND_DAY } from '../../mapping';
 import type { InboundAnswer } from '../inbound-request';
 import { refusal } from '../inbound-request';
 import type { StoreWrite } from '../ports';
@@ -174,7 +174,7 @@ export async function linkNamedIssue(
     await ports.store.writeAll([
       { key: issueStateKey(issue.id), value: nextState },
       { key: recordIndexKey(connection.id, module, externalId), value: { issueId: issue.id, issueKey: issue.key } },
-      activity(run, { outcome: adopted.notes.length > 0 ? 'conflict' : 'synced', issueKey: issue.key, externalId, summary: `Linked ${number ?? externalId} to ${issue.key}, which the record names`, details: adopted.notes }),
+      activity(run, { outcome: adopted.notes.length > 0 ? 'conflict' : 'synced', issueKey: issue.key, externalId, summary: `Linked ${number ?? externalId} to ${issue.key}${run.matchedBy === 'summary-and-day' ? `: ${SAME_SUMMARY_AND_DAY}` : ', which the record names'}`, details: adopted.notes }),
     ]);
     // The issue's delivery adds the owed remote link, and brings the tool any newer values Jira kept.
     await deliverIssue(run, connection.id, issue);

@@ -16,6 +16,8 @@ export interface InboundRun {
   pending: StoreWrite[];
   /** The attempt of this event (1 when it came over HTTP). */
   attempt: number;
+  /** How Sync existing found the issue the event's record names, when by its match rule (see InboundDelivery). */
+  matchedBy?: 'summary-and-day';
   /** Who runs this event from the queue, named in the sync locks it takes (see sync-lock.ts). */
   holder?: LockHolder;
   /** The sync lock this event holds, while it holds it; released with the change's transaction when it has one. */

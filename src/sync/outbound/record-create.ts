@@ -79,7 +79,8 @@ export async function createRecord(run: Run, connection: RecordRestConnection, c
       const label = record.number ?? record.id;
       if (Object.keys(differing).length > 0) unwrap(`Updating ${label}`, await connector.updateRecord({ module, id: record.id, fields: differing }));
       shadow = full.shadowNext;
-      const done = made ? `Created ${label} in ${module}` : `Linked ${label} in ${module} again`;
+      // Found by the issue key it holds: one Tandem made before (its answer lost) is linked again; any other names the issue itself.
+      const done = made ? `Created ${label} in ${module}` : pending ? `Linked ${label} in ${module} again` : `Linked ${label} to ${run.issueKey}, which the record names`;
       summary = Object.keys(differing).length > 0 ? `${done} and sent ${Object.keys(differing).join(', ')}` : done;
     } else {
       const fields = plan.fields;
