@@ -298,7 +298,11 @@ async function finish(ports: Ports, job: Job, status: 'done' | 'cancelled' | 'fa
 }
 
 function viewOf(ports: Pick<Ports, 'clock'>, job: Job): BulkJobView {
-  const minutes = ((job.endedAt ? Date.parse(job.endedAt) : ports.clock.now()) - Date.parse(job.startedAt)) / 60_000;
+  // A step does its page in a burst, then the next waits until it is due (the points spent, at the
+  // budget; or as long as Jira asked): the work done is counted until then, so the rate is the job's
+  // pace and the time left what the budget will take, not the last burst's speed.
+  const due = job.status === 'running' && job.dueAt ? Date.parse(job.dueAt) : 0;
+  const minutes = ((job.endedAt ? Date.parse(job.endedAt) : Math.max(ports.clock.now(), due)) - Date.parse(job.startedAt)) / 60_000;
   const rate = minutes > 0 && job.counts.done > 0 ? Math.round((job.counts.done / minutes) * 10) / 10 : undefined;
   const remaining = job.total === undefined ? undefined : Math.max(0, job.total - job.counts.done);
   return {

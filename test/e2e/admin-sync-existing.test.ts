@@ -9,7 +9,7 @@ import { ReferenceItsm } from '../../devkit/external/itsm';
 import { findPreset } from '../../src/mapping';
 import { AdminPage } from '../support/admin-page';
 import { ensureAdminBuilt, launchChromium } from '../support/browser';
-import { configure, startTandem, type TandemOnDevkit } from '../support/devkit';
+import { configure, startTandem, stored, type TandemOnDevkit } from '../support/devkit';
 
 const TOKEN = 'itsm-token-sync-existing-4c1a';
 let tandem: TandemOnDevkit;
@@ -59,6 +59,11 @@ test('dry run, start, progress, done', async () => {
   await tandem.emulator.settle();
   await frame().getByTestId('bulk-progress').filter({ hasText: /^25 of 300 done: 21 created, 4 linked/ }).waitFor({ timeout: 15_000 });
   assert.equal(await frame().getByTestId('bulk-status').innerText(), 'Running');
+  // The time left is what the budget takes for the rest, each issue costing what the first 25 did.
+  const stepped = (await stored(tandem.emulator, 'bulk-job:stackflow')) as { points: number; budgetPointsPerHour: number };
+  const budgetMinutes = (275 * (stepped.points / 25) * 3600) / stepped.budgetPointsPerHour / 60;
+  const left = /about (\d+) min left/.exec(await frame().getByTestId('bulk-progress').innerText());
+  assert.ok(left && Math.abs(Number(left[1]) - budgetMinutes) <= 1 + budgetMinutes / 10, `${left?.[0] ?? 'no time left'} shown; the budget takes ${budgetMinutes.toFixed(1)} min`);
   await admin.checkAccessibility('sync existing, running');
   // The emulator's time moves the job on.
   await tandem.emulator.drain();

@@ -527,3 +527,24 @@ test('tool → Jira, the summary-and-day rule, two records a step apart matching
   assert.equal(((await stored(tandem.emulator, `record:stackflow:incidents:${first.id}`)) as { issueKey?: string } | undefined)?.issueKey, issue.key);
   assert.equal(await stored(tandem.emulator, `record:stackflow:incidents:${second.id}`), undefined, 'the second record is left for the admin, with no issue made for it');
 });
+
+test('the job view paces its rate and time left at the budget: after a first step done in a burst, the view counts the wait the budget owes before the next', async () => {
+  tandem.emulator.holdProductEvents();
+  await createIssues('OPS', 'Bug', 60, 'Paced bug', ['paced']);
+  tandem.emulator.releaseProductEvents();
+  const budget = 3000;
+  await call('startBulkSync', { connectionId: 'stackflow', scope: { kind: 'jql', jql: 'labels = paced ORDER BY created ASC' }, matchRule: 'reference', total: 60, budgetPointsPerHour: budget });
+  // The first step runs at once; the next waits on the queue for the points it spent, at the budget.
+  await tandem.emulator.settle();
+  const job = (await call<{ job?: BulkJobView }>('getBulkSync', { connectionId: 'stackflow' })).job;
+  assert.equal(job?.status, 'running');
+  assert.equal(job?.counts.done, 25);
+  const pointsPerIssue = (job?.points ?? 0) / 25;
+  // What the budget allows: its points an hour, each issue costing what the first ones did.
+  const pacedPerMinute = budget / pointsPerIssue / 60;
+  const pacedSeconds = (35 * pointsPerIssue * 3600) / budget;
+  assert.ok(job?.rate !== undefined && job.rate <= pacedPerMinute * 1.05, `${job?.rate} a minute shown; the budget allows ${pacedPerMinute.toFixed(1)}`);
+  assert.ok(job?.etaSeconds !== undefined && job.etaSeconds >= pacedSeconds * 0.95, `${job?.etaSeconds} s left shown; the budget takes ${Math.round(pacedSeconds)} s`);
+  await tandem.emulator.drain();
+  assert.equal((await call<{ job?: BulkJobView }>('getBulkSync', { connectionId: 'stackflow' })).job?.status, 'done');
+});
