@@ -548,3 +548,30 @@ test('the job view paces its rate and time left at the budget: after a first ste
   await tandem.emulator.drain();
   assert.equal((await call<{ job?: BulkJobView }>('getBulkSync', { connectionId: 'stackflow' })).job?.status, 'done');
 });
+
+test('tool → Jira, a step killed after the first of two records naming one issue was linked: its retry skips the second, as the dry run said, and fails none', async () => {
+  tandem.emulator.holdProductEvents();
+  const [named] = await createIssues('OPS', 'Bug', 1, 'Claimed before a crash');
+  tandem.emulator.releaseProductEvents();
+  assert.ok(named);
+  const tick = () => new Promise((resolve) => setTimeout(resolve, 2));
+  const first = itsm.createRecord('incidents', { short_description: 'Names it first', jira_issue_key: named.key });
+  await tick();
+  // Made into an issue: the step dies at its next storage write after that, the first record's checkpoint saved.
+  itsm.createRecord('incidents', { short_description: 'Made before the crash' });
+  await tick();
+  const second = itsm.createRecord('incidents', { short_description: 'Names it second', jira_issue_key: named.key });
+  const scope = { kind: 'records', module: 'incidents', updatedSince: first.updated_at };
+  const { preview } = await call<{ preview: BulkPreview }>('previewBulkSync', { connectionId: 'stackflow', scope, matchRule: 'reference' });
+  assert.deepEqual(preview.counts, { create: 1, link: 1, update: 0, skip: 1 });
+  const before = tandem.emulator.crashes.crashed.length;
+  tandem.emulator.crashes.set({ next: 1, after: 'tool-or-jira-write', functionKey: 'on-bulk-step' });
+  await call('startBulkSync', { connectionId: 'stackflow', scope, matchRule: 'reference', total: 3 });
+  await tandem.emulator.drain();
+  tandem.emulator.crashes.clear();
+  assert.equal(tandem.emulator.crashes.crashed.length - before, 1, 'the step was killed once');
+  const job = (await call<{ job?: BulkJobView }>('getBulkSync', { connectionId: 'stackflow' })).job;
+  assert.deepEqual(job?.counts, { done: 3, created: preview.counts.create, linked: preview.counts.link, updated: preview.counts.update, skipped: preview.counts.skip, failed: 0 }, 'what the dry run said');
+  assert.equal(await linkedRecord(named.id), first.id);
+  assert.equal(await stored(tandem.emulator, `record:stackflow:incidents:${second.id}`), undefined);
+});
