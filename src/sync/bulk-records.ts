@@ -7,6 +7,7 @@ import { recordRestConnector, type ToolRecord } from '../connectors';
 import { findProjectMapping, indexCounterparts, issueClaim, mappingsForModule, planRecordToJira, summaryDayKey, type BulkIssue, type BulkItemPlan, type BulkRecord, type Claims, type Connection, type CounterpartIndex, type MatchRule } from '../mapping';
 import { bulkMatchKey, issueFacts, recordFacts, storedClaims, takeClaim } from './bulk-read';
 import { runInboundDelivery } from './inbound';
+import { activityWrite } from './journal';
 import type { JiraPort, Ports, StoreWrite } from './ports';
 import { authSecretKey, issueStateKey, keyPart, readIssueState, recordIndexKey, recordIndexSchema } from './state';
 
@@ -222,6 +223,11 @@ export async function recordStepPage(
       if (!item) return { counted: 'skipped' };
       const planned = planRecord(connection, item, issues?.index, job.matchRule, claimed);
       const writes: StoreWrite[] = [{ key: doneKey(item), value: { at }, ttlSeconds: DONE_TTL_SECONDS }, ...takeClaim(claimed, planned, item.record.number ?? item.record.id, job.jobId)];
+      if (planned.skip === 'claimed') {
+        // Left for the admin to link by hand: Activity names the record and the issue another record has.
+        const label = item.record.number ?? item.record.id;
+        writes.push(activityWrite(ports, { connectionId: connection.id, direction: 'inbound', outcome: 'skipped', externalId: item.record.id, summary: `Sync existing skipped ${label}: ${planned.reason ?? ''}` }));
+      }
       if (planned.class === 'skip') return { counted: 'skipped', writes };
       const matched = planned.counterpart?.by === 'summary-and-day' ? planned.counterpart.label : undefined;
       const outcome = await syncRecord(step, connection, item, job.jobId, at, matched);

@@ -414,6 +414,10 @@ async function stepPage(ports: Ports, connection: Connection, job: Job): Promise
       const item = items[index];
       if (!item) return { counted: 'skipped' };
       const planned = plan(connection, item, records?.index, job.matchRule, claimed);
+      if (planned.skip === 'claimed') {
+        // Left for the admin to link by hand: Activity names the issue and who has its record.
+        return { counted: 'skipped', writes: [activityWrite(ports, { connectionId: connection.id, direction: 'outbound', outcome: 'skipped', issueKey: item.issue.key, summary: `Sync existing skipped ${item.issue.key}: ${planned.reason ?? ''}` })] };
+      }
       // Claimed in the item's checkpoint, whatever came of it: a link that failed is the admin's to retry, as the dry run counted it.
       const writes = takeClaim(claimed, planned, item.issue.key, job.jobId);
       return { ...(await syncItem(ports, connection, item, planned)), writes };

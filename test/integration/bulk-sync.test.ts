@@ -481,6 +481,7 @@ test('tool → Jira, two records naming the same issue, a step apart: the first 
   assert.equal(await linkedRecord(named.id), first.id);
   assert.equal(await stored(tandem.emulator, `record:stackflow:incidents:${second.id}`), undefined, 'the second record is left for the admin');
   assert.ok(activityOf(named.key).includes(`Linked ${first.number} to ${named.key}, which the record names`), activityOf(named.key).join(' | '));
+  assert.ok(activitySummaries().includes(`Sync existing skipped ${second.number}: ${named.key} is already matched by ${first.number}`), 'Activity names the record left for the admin');
 });
 
 test('Jira → tool, the summary-and-day rule, two issues matching one record a step apart: the first is linked, the second skipped with the issue that has it, as the dry run said', async () => {
@@ -502,6 +503,7 @@ test('Jira → tool, the summary-and-day rule, two issues matching one record a 
   assert.deepEqual(job?.counts, { done: fillers.length + 2, created: preview.counts.create, linked: preview.counts.link, updated: preview.counts.update, skipped: preview.counts.skip, failed: 0 }, 'what the dry run said');
   assert.equal(await linkedRecord(early.id), byHand.id);
   assert.equal(await linkedRecord(late.id), undefined, 'the second issue is left for the admin');
+  assert.deepEqual(activityOf(late.key), [`Sync existing skipped ${late.key}: ${byHand.number} is already matched by ${early.key}`]);
   assert.deepEqual(itsm.records('incidents').filter((r) => r.short_description.toLowerCase() === 'toner leaks on the floor 1').map((r) => r.id), [byHand.id], 'no record made for the second');
 });
 
