@@ -137,6 +137,11 @@ export function settleConflicts(input: {
  * differently is a conflict the policy settles; a field Jira keeps gets the record's hash, so the next
  * delivery sends Jira's value to the tool, and the record never replaces the newer issue.
  */
+/** What a create leaves out of its body: nothing, an empty text or an empty list. */
+function isEmptyValue(value: unknown): boolean {
+  return value === undefined || value === null || value === '' || (Array.isArray(value) && value.length === 0);
+}
+
 export function adoptionShadow(input: {
   policy: ConflictPolicy;
   /** Jira's values as the shadow would hold them (planOutbound of a create). */
@@ -161,7 +166,8 @@ export function adoptionShadow(input: {
   // change, however late the record was made: Jira's value now stands and the delivery sends it.
   const sentAsIs = new Set<string>();
   for (const [toolField, jiraField] of Object.entries(input.twoWay)) {
-    const hash = input.sent?.[toolField];
+    // A create leaves out what Jira held empty: the record holds the tool's empty default there, no change of the tool's.
+    const hash = input.sent?.[toolField] ?? (input.sent && isEmptyValue(record[toolField]) ? hashValue(record[toolField] ?? null) : undefined);
     const held = jiraShadow.fields[toolField];
     if (hash === undefined || held === undefined || hashValue(record[toolField] ?? null) !== hash) continue;
     sentAsIs.add(toolField);

@@ -253,6 +253,8 @@ test('a comment’s create event arriving after its edit never puts the older te
   const incident = onlyIncident(issue.key);
   tandem.emulator.holdProductEvents();
   const id = await comment(issue.key, 'Failover to the standby at 10:02');
+  // Edited a moment later, as a person would: Jira's updated tells the two texts apart.
+  await tandem.emulator.advance(1_000);
   const edited = await tandem.rest(agent(), 'PUT', `/rest/api/3/issue/${issue.key}/comment/${id}`, { body: doc('Failover to the standby at 10:04') });
   assert.equal(edited.status, 200, JSON.stringify(edited.body));
   // Forge delivers the edit first and the create late, once the edit's note is made.

@@ -106,6 +106,22 @@ test('a record Tandem made holds what Tandem sent: a value Jira changed after th
   }
 });
 
+test('a record Tandem made holds the tool’s empty default where the create left an empty Jira value out: an assignee set in Jira since is never undone', () => {
+  // The create sent no assignee (the issue had none then); a person assigned the issue before the tool made the record.
+  const record = { short_description: 'Disk full', assigned_to: null, tags: [] };
+  const sent = { short_description: hashValue('Disk full') };
+  const jiraShadow: Shadow = { fields: { short_description: hashValue('Disk full'), assigned_to: hashValue('sam@example.com'), tags: hashValue(['db']) }, updatedAt: AT };
+  const twoWay = { short_description: 'summary', assigned_to: 'assignee', tags: 'labels' };
+  for (const policy of ['newest-wins', 'jira-wins', 'tool-wins'] as const) {
+    const adopted = adoptionShadow({ policy, jiraShadow, record, twoWay, jiraUpdatedAt: JIRA_EARLIER, occurredAt: TOOL_AT, sent });
+    assert.equal(adopted.shadow.fields.assigned_to, hashValue(null), `${policy}: the delivery sends Jira's assignee`);
+    assert.deepEqual(adopted.jiraKept, ['assignee', 'labels'], policy);
+  }
+  // A record the tool made itself (no create of Tandem's) is the tool's word, empty or not.
+  const theirs = adoptionShadow({ policy: 'jira-wins', jiraShadow, record, twoWay, jiraUpdatedAt: JIRA_EARLIER, occurredAt: TOOL_AT });
+  assert.deepEqual(theirs.jiraKept, []);
+});
+
 // Per field: Jira's side of a conflict is the last change of that field in the issue's changelog,
 // not the issue's `updated` (which counts Tandem's own writes and any other field).
 const APP = 'app-account';
