@@ -40,6 +40,16 @@ export function unsureShadow(shadow: Shadow, sent: Readonly<Record<string, unkno
   return { ...shadow, changed, unsure };
 }
 
+/**
+ * The shadow of a record Tandem just made, its changes dated when the tool answered: the tool's own
+ * report of the record as the create made it (its record.created, however late) happened before
+ * that, so it is older than every value the link holds and never changes Jira back.
+ */
+export function acknowledgedShadow(shadow: Shadow, at: string): Shadow {
+  const changed = Object.fromEntries(Object.entries(shadow.changed ?? {}).map(([field, change]) => [field, change.side === 'jira' ? { side: 'jira' as const, at } : change]));
+  return { ...shadow, updatedAt: at, changed };
+}
+
 /** The shadow's unsure fields without `done`; undefined when none is left. */
 function unsureLeft(unsure: Shadow['unsure'], done: readonly string[]): Shadow['unsure'] {
   if (unsure === undefined) return undefined;

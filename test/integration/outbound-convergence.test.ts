@@ -196,6 +196,33 @@ test('a comment made while the record’s create had lost its answer reaches the
   assert.deepEqual(notes.map((n) => /Reindex started on node 2/.test(String(n.body))), [true], JSON.stringify(notes));
 });
 
+test('a record create sent again after a status change in Jira: the tool’s late report of the record as first made never moves Jira back', async () => {
+  // The first create fails; the record is made by the retry, which sends the create as first written down.
+  itsm.setFaults({ status: 503 });
+  const issue = await createIssue('Cache misses spike at noon');
+  await tandem.emulator.settle();
+  assert.deepEqual(itsm.records('incidents').filter((r) => r.short_description === 'Cache misses spike at noon'), []);
+  itsm.setFaults({});
+  // A person starts work on the issue; that change's delivery makes the record, then sends its state.
+  const listed = await tandem.rest(agent(), 'GET', `/rest/api/3/issue/${issue.key}/transitions`);
+  const start = (listed.body as { transitions: Array<{ id: string; to: { name: string } }> }).transitions.find((t) => t.to.name === 'In Progress');
+  assert.ok(start);
+  const moved = await tandem.rest(agent(), 'POST', `/rest/api/3/issue/${issue.key}/transitions`, { transition: { id: start.id } });
+  assert.equal(moved.status, 204, JSON.stringify(moved.body));
+  await quiet();
+  const record = onlyIncident(issue.key);
+  assert.equal(record.state, 'in_progress');
+
+  // The tool's record.created, made with the create's state (new), reaches Tandem only now.
+  const event = itsm.outbox.find((e) => e.type === 'record.created' && e.event.record.id === record.id);
+  assert.ok(event);
+  const late = await deliverLate(event);
+  assert.ok(late.status < 300, JSON.stringify(late.body));
+  await quiet();
+  assert.equal(tandem.jira.getIssue(issue.key)?.statusName, 'In Progress', 'the person’s move stands');
+  assert.equal(onlyIncident(issue.key).state, 'in_progress');
+});
+
 // ---------------------------------------------------------------- deletes in Jira win over creates still waiting
 
 test('an issue deleted in Jira after its record’s create lost its answer: the record is closed, and the tool’s late event brings nothing back', async () => {

@@ -1,7 +1,7 @@
 // Record REST creates: a new link makes the issue's record, or finds the one it already has, with a
 // create lock and an idempotency key, so a retried or racing create never makes a second record.
 import { mayHaveActed, type RecordRestConnector, type ToolRecord } from '../../connectors';
-import { hashValue, type planOutbound, type ProjectMapping, type RecordRestConnection } from '../../mapping';
+import { acknowledgedShadow, hashValue, type planOutbound, type ProjectMapping, type RecordRestConnection } from '../../mapping';
 import { activityWrite } from '../journal';
 import { recordIntentKey, recordIntentWrite } from '../notes';
 import type { JiraComment, StoreWrite } from '../ports';
@@ -103,7 +103,7 @@ export async function createRecord(run: Run, connection: RecordRestConnection, c
       url: record.url,
       ...(record.number ? { number: record.number } : {}),
       issueKey: run.issueKey,
-      shadow,
+      shadow: acknowledgedShadow(shadow, new Date(ports.clock.now()).toISOString()),
       linkedAt: new Date(ports.clock.now()).toISOString(),
     };
     const { notes, remoteLinkOwed } = await decorateIssue(run, connection, link);
