@@ -23,6 +23,10 @@ const issueSearchSchema = z.object({ issues: z.array(z.object({ id: z.string(), 
 const issuePageSchema = z.object({ issues: z.array(issueSchema).default(() => []), nextPageToken: z.string().nullable().optional(), isLast: z.boolean().optional() });
 /** Jira serves at most 100 issues a page when fields are asked for. */
 const SEARCH_PAGE_MAX = 100;
+/** `issueErrors` lists the ids and keys Jira could not return; they are simply not among `issues`. */
+const bulkFetchSchema = z.object({ issues: z.array(issueSchema).default(() => []) });
+/** Jira returns at most 100 issues a bulk fetch. */
+const BULK_FETCH_MAX = 100;
 const jqlMatchSchema = z.object({ matches: z.array(z.object({ matchedIssues: z.array(z.number()), errors: z.array(z.string()) })) });
 const jqlParseSchema = z.object({ queries: z.array(z.object({ errors: z.array(z.string()).optional(), warnings: z.array(z.string()).optional() })) });
 const emailSchema = z.object({ accountId: z.string(), email: z.string().optional() });
@@ -250,6 +254,16 @@ export const forgeJira: JiraPort = {
     // isLast is the end; a token on the last page would read the same page again.
     if (page.isLast !== true && page.nextPageToken) result.nextPageToken = page.nextPageToken;
     return result;
+  },
+
+  async getIssues(issueIdsOrKeys, fields) {
+    if (issueIdsOrKeys.length === 0) return [];
+    // More would be refused whole (400): the caller asks in batches, each counted as one request.
+    if (issueIdsOrKeys.length > BULK_FETCH_MAX) throw new RangeError(`At most ${BULK_FETCH_MAX} issues a bulk fetch, not ${issueIdsOrKeys.length}`);
+    const wanted = [...new Set(['status', 'project', 'issuetype', 'updated', ...fields])];
+    const response = await api.asApp().requestJira(route`/rest/api/3/issue/bulkfetch`, json({ issueIdsOrKeys, fields: wanted }));
+    const body = bulkFetchSchema.parse(await readJson(response, 'POST issue/bulkfetch'));
+    return body.issues.map((issue) => ({ id: issue.id, key: issue.key, ...issueFactsOf(issue.fields) }));
   },
 
   async matchJql(issueId, jqls) {

@@ -155,6 +155,12 @@ export interface JiraPort {
    * hand back the page's `nextPageToken` for the next. A JQL Jira refuses throws (400).
    */
   searchIssues(input: { jql: string; fields: readonly string[]; nextPageToken?: string; maxResults?: number }): Promise<JiraIssuePage>;
+  /**
+   * The issues of up to 100 ids or keys, each with the given fields (status, project and issuetype
+   * always), in one request (`POST /rest/api/3/issue/bulkfetch`). One Jira cannot return (no such
+   * issue, or one the app cannot see) is left out; the others come back all the same.
+   */
+  getIssues(issueIdsOrKeys: readonly string[], fields: readonly string[]): Promise<JiraIssue[]>;
   /** Which of the JQL filters the issue matches (one request for all of them). */
   matchJql(issueId: string, jqls: readonly string[]): Promise<boolean[]>;
   /** Which of these issues (ids) the JQL matches: one request for a page of them; a JQL Jira refuses throws (400). */
