@@ -7,10 +7,11 @@ import type { Connection, ProjectMapping } from './schema';
 export type BulkClass = 'create' | 'link' | 'update' | 'skip';
 /**
  * Why an item is left out: the mapping's JQL filter excludes it, its type is not mapped, its mapping
- * sends only the other way, several counterparts match it, or an item before it in the listing
- * already matched its counterpart.
+ * sends only the other way, several counterparts match it, an item before it in the listing already
+ * matched its counterpart, or (a record) the issue it names is linked to another record already, or
+ * is not in a project and type mapped to its module from the tool.
  */
-export type BulkSkip = 'filtered' | 'type-ignored' | 'one-way' | 'ambiguous' | 'claimed';
+export type BulkSkip = 'filtered' | 'type-ignored' | 'one-way' | 'ambiguous' | 'claimed' | 'already-linked' | 'not-mapped';
 
 /**
  * How a counterpart that already exists is recognised. `reference`: the record names the issue key
@@ -62,6 +63,8 @@ export interface BulkIssue {
   created?: string;
   /** False when the mapping's JQL filter leaves the issue out; undefined when the mapping has none. */
   matchesFilter?: boolean;
+  /** The record (its number, else its id) the issue is linked to on this connection, when it is. */
+  linkedTo?: string;
 }
 
 /** What a bulk sync knows of a tool record from one list page. */
@@ -130,7 +133,11 @@ export function planRecordToJira(input: {
   connection: Pick<Connection, 'projects'>;
   record: BulkRecord;
   linkedIssue?: { id: string; label: string } | undefined;
-  /** Jira issues of the module's mapped projects not linked on this connection yet. */
+  /**
+   * `byIssueKey`: the issues the records name, as Jira has them (with `linkedTo`); a named key absent
+   * from it is not in Jira. `bySummaryDay`: issues of the module's mapped projects not linked on this
+   * connection yet. Absent: nothing was read, and a named issue is not looked for.
+   */
   issues?: CounterpartIndex<BulkIssue> | undefined;
   matchRule: MatchRule;
   claimed?: Claims | undefined;
@@ -141,13 +148,24 @@ export function planRecordToJira(input: {
   if (input.linkedIssue) return { class: 'update', counterpart: { ...input.linkedIssue, by: 'link' } };
   if (mappings.every((m: ProjectMapping) => m.direction === 'jira-to-tool')) return skip('one-way', `${record.module} is mapped Jira to tool only`);
   const named = record.issueKey ? input.issues?.byIssueKey.get(record.issueKey) : undefined;
-  if (named) return claimOrSkip({ class: 'link', counterpart: { id: named.id, label: named.key, by: 'reference' } }, issueClaim(named.key), input.claimed);
+  if (named) {
+    // What the inbound path would refuse is skipped here, with its reason: the job then fails nothing the dry run did not say.
+    const claim = issueClaim(named.key);
+    if (input.claimed?.has(claim)) return claimOrSkip({ class: 'link', counterpart: { id: named.id, label: named.key, by: 'reference' } }, claim, input.claimed);
+    if (named.linkedTo !== undefined) return skip('already-linked', `${named.key} is already linked to ${named.linkedTo}`);
+    const mapping = findProjectMapping(input.connection, { projectKey: named.projectKey, issueTypeName: named.issueTypeName });
+    if (mapping?.module !== record.module || mapping.direction === 'jira-to-tool') return skip('not-mapped', `${named.key} is not in a project and issue type mapped to ${record.module} from the tool`);
+    return { class: 'link', counterpart: { id: named.id, label: named.key, by: 'reference' }, claim };
+  }
   const found = counterpartOrCreate(undefined, record.summary, record.created, input.issues ? { byIssueKey: new Map<string, BulkIssue>(), bySummaryDay: input.issues.bySummaryDay } : undefined, input.matchRule, (i) => ({
     id: i.id,
     label: i.key,
     claim: issueClaim(i.key),
   }));
-  return found.planned.class === 'link' && found.claim ? claimOrSkip(found.planned, found.claim, input.claimed) : found.planned;
+  if (found.planned.class === 'link' && found.claim) return claimOrSkip(found.planned, found.claim, input.claimed);
+  // The inbound path makes a new issue for a record naming one Jira does not have (a typo, or deleted since): said so.
+  if (found.planned.class === 'create' && record.issueKey && input.issues) return { ...found.planned, reason: `${record.issueKey} is not in Jira, so a new issue is made` };
+  return found.planned;
 }
 
 function counterpartOrCreate<T>(

@@ -8,7 +8,7 @@ import { findProjectMapping, indexCounterparts, issueClaim, mappingsForModule, p
 import { bulkMatchKey, issueFacts, recordFacts, storedClaims, takeClaim } from './bulk-read';
 import { runInboundDelivery } from './inbound';
 import { activityWrite } from './journal';
-import type { JiraPort, Ports, StoreWrite } from './ports';
+import type { JiraIssue, JiraPort, Ports, StoreWrite } from './ports';
 import { authSecretKey, issueStateKey, keyPart, readIssueState, recordIndexKey, recordIndexSchema } from './state';
 
 export interface RecordPageItems {
@@ -34,14 +34,67 @@ export async function recordPage(ports: Ports, connection: Connection, input: { 
   };
 }
 
+/** A key Jira could have: the inbound path takes no other. */
+const ISSUE_KEY = /^[A-Z][A-Z0-9_]{1,9}-[1-9][0-9]{0,9}$/;
+/** Issues Jira returns in one bulk read. */
+const NAMED_PER_REQUEST = 100;
+
+/** The issue keys the page's unlinked records name (the connection's issue key field), each once. */
+export function namedKeys(records: RecordPageItems['records']): string[] {
+  return [...new Set(records.flatMap((item) => (item.facts.issueKey && !item.linkedIssue && ISSUE_KEY.test(item.facts.issueKey) ? [item.facts.issueKey] : [])))];
+}
+
 /**
- * What a record becomes. A record naming an issue key is taken to name an issue Jira has (the inbound
- * path checks); `issues` are the candidates the summary-and-day rule picks from (issueCandidates).
+ * The named issues as Jira has them: one request per 100 keys (POST issue/bulkfetch). A key Jira
+ * cannot return (no such issue, or one the app cannot see) is left out, as the inbound path finds it.
  */
-export function planRecord(connection: Connection, item: RecordPageItems['records'][number], issues?: CounterpartIndex<BulkIssue>, matchRule: MatchRule = 'reference', claimed?: Claims): BulkItemPlan {
-  const byIssueKey = new Map<string, BulkIssue>();
-  if (item.facts.issueKey) byIssueKey.set(item.facts.issueKey, { id: '', key: item.facts.issueKey, projectKey: '', issueTypeName: '', summary: '' });
-  return planRecordToJira({ connection, record: item.facts, linkedIssue: item.linkedIssue, issues: { byIssueKey, bySummaryDay: issues?.bySummaryDay ?? new Map<string, BulkIssue[]>() }, matchRule, claimed });
+export async function readNamed(ports: Ports, keys: readonly string[]): Promise<JiraIssue[]> {
+  const issues: JiraIssue[] = [];
+  for (let at = 0; at < keys.length; at += NAMED_PER_REQUEST) issues.push(...(await ports.jira.getIssues(keys.slice(at, at + NAMED_PER_REQUEST), ['summary', 'created'])));
+  return issues;
+}
+
+/** The named issues by key, each with the record it is linked to on this connection, from `states` (a getMany that held their issue state keys). */
+export function namedIssues(connection: Connection, issues: readonly JiraIssue[], states: ReadonlyMap<string, unknown>): Map<string, BulkIssue> {
+  return new Map(
+    issues.map((issue) => {
+      const link = readIssueState(states.get(issueStateKey(issue.id))).links[connection.id];
+      return [issue.key, { ...issueFacts(issue), ...(link ? { linkedTo: link.number ?? `${link.module} record ${link.externalId}` } : {}) }];
+    }),
+  );
+}
+
+/**
+ * What the job's reads of named issues will cost, tallied by the dry run through the listing in
+ * order: the job reads them once a step of `recordsPerStep` records that name any, 1 point for the
+ * request and 1 for each issue Jira returns.
+ */
+export function namedReadTally(recordsPerStep: number): { add(records: RecordPageItems['records'], named: ReadonlyMap<string, BulkIssue>): void; cost(): { requests: number; points: number } } {
+  const found = new Map<number, Set<string>>();
+  let listed = 0;
+  return {
+    add(records, named) {
+      for (const item of records) {
+        const step = Math.floor(listed / recordsPerStep);
+        listed += 1;
+        const [key] = namedKeys([item]);
+        if (key === undefined) continue;
+        const keys = found.get(step) ?? new Set<string>();
+        if (named.has(key)) keys.add(key);
+        found.set(step, keys);
+      }
+    },
+    cost: () => ({ requests: found.size, points: [...found.values()].reduce((sum, keys) => sum + 1 + keys.size, 0) }),
+  };
+}
+
+/**
+ * What a record becomes. `named`: the issues the page's records name, as Jira has them (namedIssues);
+ * a named key absent from it is not in Jira. `issues` are the candidates the summary-and-day rule
+ * picks from (issueCandidates).
+ */
+export function planRecord(connection: Connection, item: RecordPageItems['records'][number], named: ReadonlyMap<string, BulkIssue>, issues?: CounterpartIndex<BulkIssue>, matchRule: MatchRule = 'reference', claimed?: Claims): BulkItemPlan {
+  return planRecordToJira({ connection, record: item.facts, linkedIssue: item.linkedIssue, issues: { byIssueKey: new Map(named), bySummaryDay: issues?.bySummaryDay ?? new Map<string, BulkIssue[]>() }, matchRule, claimed });
 }
 
 /** Records asked about in one search: its JQL stays well inside what Jira takes. */
@@ -141,7 +194,7 @@ export async function syncRecord(ports: Ports, connection: Connection, item: Rec
         url: record.url,
         fields: record.fields,
         ...(record.number ? { number: record.number } : {}),
-        ...(issueKey && /^[A-Z][A-Z0-9_]{1,9}-[1-9][0-9]{0,9}$/.test(issueKey) ? { jiraIssueKey: issueKey } : {}),
+        ...(issueKey && ISSUE_KEY.test(issueKey) ? { jiraIssueKey: issueKey } : {}),
       },
     },
   });
@@ -195,13 +248,16 @@ export async function recordStepPage(
   let page: RecordPageItems | string;
   let records: RecordPageItems['records'];
   let named: string[];
+  let fetched: JiraIssue[];
   let marks: Map<string, unknown>;
   for (let listed = 1; ; listed += 1) {
     page = await recordPage(ports, connection, { module: job.module, limit: job.limit, ...(token ? { cursor: token } : {}), ...(job.updatedSince ? { updatedSince: job.updatedSince } : {}) });
     if (typeof page === 'string') return page;
-    // With the marks, the job's claims of the issues the records name, in the same read.
+    // The issues the records name, read from Jira once for the page (records the job did are linked, so a page passed over asks nothing).
+    fetched = await readNamed(ports, namedKeys(page.records));
+    // With the marks, the job's claims of the issues the records name and those issues' links, in the same read.
     named = [...new Set(page.records.flatMap((item) => (item.facts.issueKey && !item.linkedIssue ? [issueClaim(item.facts.issueKey)] : [])))];
-    marks = page.records.length === 0 ? new Map<string, unknown>() : await ports.store.getMany([...page.records.map(doneKey), ...named.map((c) => bulkMatchKey(job.jobId, c))]);
+    marks = page.records.length === 0 ? new Map<string, unknown>() : await ports.store.getMany([...page.records.map(doneKey), ...named.map((c) => bulkMatchKey(job.jobId, c)), ...fetched.map((i) => issueStateKey(i.id))]);
     // What this job has not done yet, whatever moved in the listing; each item is marked with its checkpoint.
     const done = marks;
     records = page.records.filter((item) => !done.has(doneKey(item)));
@@ -211,6 +267,7 @@ export async function recordStepPage(
   const issues = job.matchRule === 'summary-and-day' ? await issueCandidates(ports, connection, job.module, unlinkedFacts(records), job.jobId) : undefined;
   // Counterparts this job matched in earlier steps (or earlier in a step run again), and in this step as it goes.
   const claimed = new Map([...storedClaims(job.jobId, named, marks), ...(issues?.claimed ?? [])]);
+  const byKey = namedIssues(connection, fetched, marks);
   // One read of Jira's create screen per project and type for the step's records, not two a record.
   const step: Ports = { ...ports, jira: withCreateScreensCached(ports.jira) };
   return {
@@ -221,12 +278,13 @@ export async function recordStepPage(
     async item(index) {
       const item = records[index];
       if (!item) return { counted: 'skipped' };
-      const planned = planRecord(connection, item, issues?.index, job.matchRule, claimed);
+      const planned = planRecord(connection, item, byKey, issues?.index, job.matchRule, claimed);
       const writes: StoreWrite[] = [{ key: doneKey(item), value: { at }, ttlSeconds: DONE_TTL_SECONDS }, ...takeClaim(claimed, planned, item.record.number ?? item.record.id, job.jobId)];
-      if (planned.skip === 'claimed') {
-        // Left for the admin to link by hand: Activity names the record and the issue another record has.
+      if (planned.skip === 'claimed' || planned.skip === 'already-linked' || planned.skip === 'not-mapped') {
+        // Left for the admin to sort out by hand: Activity names the record and why its issue was not linked.
         const label = item.record.number ?? item.record.id;
-        writes.push(activityWrite(ports, { connectionId: connection.id, direction: 'inbound', outcome: 'skipped', externalId: item.record.id, summary: `Sync existing skipped ${label}: ${planned.reason ?? ''}` }));
+        const issueKey = planned.skip === 'claimed' ? undefined : item.facts.issueKey;
+        writes.push(activityWrite(ports, { connectionId: connection.id, direction: 'inbound', outcome: 'skipped', externalId: item.record.id, ...(issueKey ? { issueKey } : {}), summary: `Sync existing skipped ${label}: ${planned.reason ?? ''}` }));
       }
       if (planned.class === 'skip') return { counted: 'skipped', writes };
       const matched = planned.counterpart?.by === 'summary-and-day' ? planned.counterpart.label : undefined;

@@ -9,7 +9,7 @@ import type { BulkClassName, BulkJobView, BulkPreview, BulkSample, BulkScope } f
 import { recordRestConnector } from '../connectors';
 import { findProjectMapping, parseConfig, SAME_SUMMARY_AND_DAY, type BulkItemPlan, type Connection } from '../mapping';
 import { countingJira, pageItems, plan, takeClaim, toolRecords, type PageItem } from './bulk-read';
-import { issueCandidates, planRecord, recordPage, recordStepPage, unlinkedFacts, type StepPage } from './bulk-records';
+import { issueCandidates, namedIssues, namedKeys, namedReadTally, planRecord, readNamed, recordPage, recordStepPage, unlinkedFacts, type StepPage } from './bulk-records';
 import { activityWrite } from './journal';
 import { runDelivery } from './outbound';
 import { isTransientJiraError, JiraRequestError, type BulkPorts, type BulkStepMessage, type JiraPort, type Ports } from './ports';
@@ -153,26 +153,33 @@ export async function previewBulkSync(ports: Ports, request: z.infer<typeof bulk
   let itemPoints = 0;
   let token: string | undefined;
   const sample = (cls: BulkClassName, label: string, planned: BulkItemPlan) => {
-    if (samples[cls].length >= 5) return;
     const detail = planned.counterpart ? `${planned.counterpart.label} (${planned.counterpart.by === 'summary-and-day' ? 'same summary and day' : planned.counterpart.by === 'reference' ? 'names the issue' : 'linked'})` : planned.reason;
+    // A create with something to say (the issue it names is not in Jira) is shown before a plain one.
+    const plain = detail && cls === 'create' ? samples[cls].findIndex((s) => s.detail === undefined) : -1;
+    if (samples[cls].length >= 5 && plain >= 0) samples[cls].splice(plain, 1);
+    if (samples[cls].length >= 5) return;
     samples[cls].push({ issueKey: label, ...(detail ? { detail } : {}) });
   };
   if (request.scope.kind === 'records') {
     const scope = request.scope;
+    const namedReads = namedReadTally(BULK_PAGE_SIZE);
     do {
       const page = await recordPage(counted, connection, { module: scope.module, limit: 100, ...(token ? { cursor: token } : {}), ...(scope.updatedSince ? { updatedSince: scope.updatedSince } : {}) });
       if (typeof page === 'string') throw new BulkError('INVALID', page);
+      const fetched = await readNamed(counted, namedKeys(page.records));
+      const named = namedIssues(connection, fetched, fetched.length === 0 ? new Map<string, unknown>() : await ports.store.getMany(fetched.map((i) => issueStateKey(i.id))));
       const issues = request.matchRule === 'summary-and-day' ? (await issueCandidates(counted, connection, scope.module, unlinkedFacts(page.records))).index : undefined;
       for (const item of page.records) {
-        const planned = planRecord(connection, item, issues, request.matchRule, claimed);
+        const planned = planRecord(connection, item, named, issues, request.matchRule, claimed);
         takeClaim(claimed, planned, item.record.number ?? item.record.id);
         counts[planned.class] += 1;
         itemPoints += POINTS_PER_RECORD[planned.class];
         sample(planned.class, item.record.number ?? item.record.id, planned);
       }
+      namedReads.add(page.records, named);
       token = page.nextCursor;
     } while (token);
-    return costOf(counts, samples, itemPoints, request.budgetPointsPerHour, 'records');
+    return costOf(counts, samples, itemPoints, request.budgetPointsPerHour, 'records', namedReads.cost());
   }
   do {
     const page = await searchOrRefuse(counted.jira, { jql, fields: ['summary', 'created'], maxResults: 100, ...(token ? { nextPageToken: token } : {}) });
@@ -188,15 +195,16 @@ export async function previewBulkSync(ports: Ports, request: z.infer<typeof bulk
   return costOf(counts, samples, itemPoints, request.budgetPointsPerHour, 'issues');
 }
 
-function costOf(counts: Record<BulkClassName, number>, samples: Record<BulkClassName, BulkSample[]>, itemPoints: number, budgetPointsPerHour: number | undefined, of: 'issues' | 'records'): BulkPreview {
+/** `reads`: what the job's steps read besides their items (tool → Jira: the issues the records name). */
+function costOf(counts: Record<BulkClassName, number>, samples: Record<BulkClassName, BulkSample[]>, itemPoints: number, budgetPointsPerHour: number | undefined, of: 'issues' | 'records', reads = { requests: 0, points: 0 }): BulkPreview {
   const total = counts.create + counts.link + counts.update + counts.skip;
   const pages = Math.max(1, Math.ceil(total / BULK_PAGE_SIZE));
   const perItem = of === 'issues' ? REQUESTS_PER_ITEM : REQUESTS_PER_RECORD;
   const itemRequests = counts.create * perItem.create + counts.link * perItem.link + counts.update * perItem.update;
   // Jira → tool: the job reads the same pages again (in pages of BULK_PAGE_SIZE), then spends its points on the issues.
   // Tool → Jira: the tool is listed, and each step that makes issues reads the create screen twice.
-  const points = of === 'issues' ? pages + total + itemPoints : itemPoints;
-  const jiraRequests = (of === 'issues' ? pages : 2 * Math.ceil(counts.create / BULK_PAGE_SIZE)) + itemRequests;
+  const points = (of === 'issues' ? pages + total + itemPoints : itemPoints) + reads.points;
+  const jiraRequests = (of === 'issues' ? pages : 2 * Math.ceil(counts.create / BULK_PAGE_SIZE)) + itemRequests + reads.requests;
   const budget = budgetPointsPerHour ?? DEFAULT_BUDGET_POINTS_PER_HOUR;
   return { counts, samples, jiraRequests, points, budgetPointsPerHour: budget, estimatedSeconds: Math.ceil((points / budget) * 3600) };
 }

@@ -577,3 +577,52 @@ test('tool → Jira, a step killed after the first of two records naming one iss
   assert.equal(await linkedRecord(named.id), first.id);
   assert.equal(await stored(tandem.emulator, `record:stackflow:incidents:${second.id}`), undefined);
 });
+
+test('tool → Jira, a record naming an issue already linked to another record: the dry run and the job skip it, naming that record, and fail nothing', async () => {
+  // Made while the connection is on: the live path makes its record and links them.
+  const [issue] = await createIssues('OPS', 'Bug', 1, 'Linked before the job');
+  await tandem.emulator.drain();
+  assert.ok(issue);
+  const linkedId = await linkedRecord(issue.id);
+  const holder = itsm.records('incidents').find((r) => r.id === linkedId);
+  assert.ok(holder, 'the issue is linked to a record before the job');
+  const late = itsm.createRecord('incidents', { short_description: 'Filed by hand later, naming a linked issue', jira_issue_key: issue.key });
+  const scope = { kind: 'records', module: 'incidents', updatedSince: late.updated_at };
+  const { preview } = await call<{ preview: BulkPreview }>('previewBulkSync', { connectionId: 'stackflow', scope, matchRule: 'reference' });
+  assert.deepEqual(preview.counts, { create: 0, link: 0, update: 0, skip: 1 });
+  assert.deepEqual(preview.samples.skip, [{ issueKey: late.number, detail: `${issue.key} is already linked to ${holder.number}` }]);
+  await call('startBulkSync', { connectionId: 'stackflow', scope, matchRule: 'reference', total: 1 });
+  await tandem.emulator.drain();
+  const job = (await call<{ job?: BulkJobView }>('getBulkSync', { connectionId: 'stackflow' })).job;
+  assert.equal(job?.status, 'done');
+  assert.deepEqual(job?.counts, { done: 1, created: preview.counts.create, linked: preview.counts.link, updated: preview.counts.update, skipped: preview.counts.skip, failed: 0 }, 'what the dry run said');
+  assert.equal(await linkedRecord(issue.id), holder.id, 'the issue keeps its record');
+  assert.equal(await stored(tandem.emulator, `record:stackflow:incidents:${late.id}`), undefined, 'the later record is left for the admin');
+  assert.ok(activityOf(issue.key).includes(`Sync existing skipped ${late.number}: ${issue.key} is already linked to ${holder.number}`), activityOf(issue.key).join(' | '));
+});
+
+test('tool → Jira, records naming an issue Jira does not have, or one not mapped from the tool: the first becomes a new issue, the second is skipped, as the dry run said', async () => {
+  tandem.emulator.holdProductEvents();
+  const [change] = await createIssues('INFRA', 'Task', 1, 'A change, mapped to the tool only');
+  tandem.emulator.releaseProductEvents();
+  assert.ok(change);
+  const tick = () => new Promise((resolve) => setTimeout(resolve, 2));
+  const missing = itsm.createRecord('incidents', { short_description: 'Names an issue long gone', jira_issue_key: 'OPS-99999' });
+  await tick();
+  const unmapped = itsm.createRecord('incidents', { short_description: 'Names a change', jira_issue_key: change.key });
+  const scope = { kind: 'records', module: 'incidents', updatedSince: missing.updated_at };
+  const { preview } = await call<{ preview: BulkPreview }>('previewBulkSync', { connectionId: 'stackflow', scope, matchRule: 'reference' });
+  assert.deepEqual(preview.counts, { create: 1, link: 0, update: 0, skip: 1 });
+  assert.deepEqual(preview.samples.create, [{ issueKey: missing.number, detail: 'OPS-99999 is not in Jira, so a new issue is made' }]);
+  assert.deepEqual(preview.samples.skip, [{ issueKey: unmapped.number, detail: `${change.key} is not in a project and issue type mapped to incidents from the tool` }]);
+  await call('startBulkSync', { connectionId: 'stackflow', scope, matchRule: 'reference', total: 2 });
+  await tandem.emulator.drain();
+  const job = (await call<{ job?: BulkJobView }>('getBulkSync', { connectionId: 'stackflow' })).job;
+  assert.equal(job?.status, 'done');
+  assert.deepEqual(job?.counts, { done: 2, created: preview.counts.create, linked: preview.counts.link, updated: preview.counts.update, skipped: preview.counts.skip, failed: 0 }, 'what the dry run said');
+  const made = (await stored(tandem.emulator, `record:stackflow:incidents:${missing.id}`)) as { issueKey: string } | undefined;
+  assert.ok(made && made.issueKey !== 'OPS-99999', 'a new issue is made for the record naming a missing one');
+  assert.equal(await stored(tandem.emulator, `record:stackflow:incidents:${unmapped.id}`), undefined, 'the record naming a change is left for the admin');
+  assert.equal(await linkedRecord(change.id), undefined);
+  assert.ok(activityOf(change.key).includes(`Sync existing skipped ${unmapped.number}: ${change.key} is not in a project and issue type mapped to incidents from the tool`), activityOf(change.key).join(' | '));
+});

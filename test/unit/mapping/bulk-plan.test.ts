@@ -87,3 +87,17 @@ test('a counterpart is matched once: an item that finds one an earlier item clai
   assert.deepEqual(planRecordToJira({ connection: both, record: record({ id: 'r4' }), issues, matchRule: 'summary-and-day', claimed: taken }).reason, 'OPS-3 is already matched by INC0001002');
   assert.equal(planRecordToJira({ connection: both, record: record({ id: 'r4' }), issues, matchRule: 'summary-and-day', claimed: new Map([[issueClaim('OPS-9'), 'INC9']]) }).class, 'link', 'a claim of another counterpart changes nothing');
 });
+
+test('a record naming an issue: linked when Jira has it unlinked and mapped from the tool; skipped when it is linked to another record or not mapped; a new issue, said so, when Jira does not have it', () => {
+  const named = (issues: BulkIssue[]) => ({ byIssueKey: new Map(issues.map((i) => [i.key, i])), bySummaryDay: new Map<string, BulkIssue[]>() });
+  const names = record({ issueKey: 'OPS-1', summary: 'x' });
+  assert.deepEqual(planRecordToJira({ connection: both, record: names, issues: named([issue()]), matchRule: 'reference' }), { class: 'link', counterpart: { id: '10001', label: 'OPS-1', by: 'reference' }, claim: 'issue:OPS-1' });
+  assert.deepEqual(planRecordToJira({ connection: both, record: names, issues: named([issue({ linkedTo: 'INC0000009' })]), matchRule: 'reference' }), { class: 'skip', skip: 'already-linked', reason: 'OPS-1 is already linked to INC0000009' });
+  // An earlier item of the same sync took it: that item is named, though the issue is linked by now.
+  assert.equal(planRecordToJira({ connection: both, record: names, issues: named([issue({ linkedTo: 'INC0000008' })]), matchRule: 'reference', claimed: new Map([[issueClaim('OPS-1'), 'INC0000008']]) }).reason, 'OPS-1 is already matched by INC0000008');
+  const change = planRecordToJira({ connection: both, record: record({ issueKey: 'INFRA-1' }), issues: named([issue({ key: 'INFRA-1', projectKey: 'INFRA', issueTypeName: 'Task' })]), matchRule: 'reference' });
+  assert.deepEqual(change, { class: 'skip', skip: 'not-mapped', reason: 'INFRA-1 is not in a project and issue type mapped to incidents from the tool' });
+  assert.deepEqual(planRecordToJira({ connection: both, record: record({ issueKey: 'OPS-404' }), issues: named([]), matchRule: 'reference' }), { class: 'create', reason: 'OPS-404 is not in Jira, so a new issue is made' });
+  // Nothing read: the key is not judged.
+  assert.deepEqual(planRecordToJira({ connection: both, record: record({ issueKey: 'OPS-404' }), matchRule: 'reference' }), { class: 'create' });
+});
