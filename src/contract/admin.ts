@@ -1,12 +1,14 @@
 // Request and response shapes of the admin page's resolver calls, shared by the backend
 // (src/handlers/admin) and the page (static/admin/src/api). One definition, no copies.
-// Types only (plus three tiny helpers), so the page's bundle carries no schema code.
+// Types only (plus a few tiny helpers), so the page's bundle carries no schema code.
 import type { Activity, Failure } from './journal';
 import type { ConfigError } from '../mapping/config';
 import type { Connection, FieldMapping, TandemConfig, TandemConfigInput, TransformKind } from '../mapping/schema';
 import type { ToolDescription, ToolField, ToolModule } from '../mapping/tool-description';
 
 export type { Connection, FieldMapping, TandemConfig, TandemConfigInput, ToolDescription, ToolField, ToolModule };
+// The page offers a new tool field's type in the words the save accepts (tool-types imports nothing).
+export { toolFieldNameKey, toolTypeVocabulary } from '../mapping/tool-types';
 
 /** What "Test connection" found (the connectors' verdicts; src/handlers/admin checks the two stay equal). */
 export type ConnectionVerdict = 'ok' | 'token-rejected' | 'forbidden' | 'wrong-url' | 'unreachable' | 'host-not-allowed' | 'missing-secret' | 'tool-error' | 'not-testable';
@@ -57,6 +59,8 @@ export interface PresetSummary {
   /** Whether the tool describes itself (modules, fields, states picked from lists), and in words. */
   describes: boolean;
   describing: string;
+  /** The table of the tool's field types the preset brings (a tool that cannot describe itself). */
+  toolFieldTypes?: Readonly<Record<string, string>>;
 }
 
 /** The saved configuration as the page edits it. `revision` guards against two admins overwriting each other. */
@@ -438,6 +442,7 @@ export function placeOfField(path: string): string {
     baseUrl: 'base URL',
     pushUrl: 'push URL',
     webhook: '',
+    toolFieldTypes: 'tool field types',
   };
   const parts = path.split('.');
   const out: string[] = [];

@@ -2,6 +2,7 @@
 // to carry what the transform produces. Refusals are plain sentences for the admin page.
 import type { FieldMapping, TransformKind } from './schema';
 import { jiraFieldLabel } from './transforms';
+import { TOOL_TYPE_KINDS, TOOL_TYPE_WORDS, typeKey } from './tool-types';
 
 /** `schema` of an entry of GET /rest/api/3/field. */
 export interface JiraFieldSchema {
@@ -156,82 +157,6 @@ function hint(kind: TransformKind, schema: JiraFieldSchema): string {
 
 /** Every transform, in the order the admin page lists them. */
 export const TRANSFORM_KINDS: readonly TransformKind[] = ['text', 'adf-markdown', 'adf-plain', 'number', 'date', 'option', 'checkbox', 'cascading', 'labels', 'names', 'user-email', 'users-email', 'url', 'team', 'parent', 'sprint', 'priority', 'status'];
-
-/**
- * The transforms that can carry a tool field of a type named in the record REST contract's
- * `describe` (TOOL_FIELD_TYPES), or in Craft.io's field types (the preset's table); undefined for a
- * word Tandem does not know, which narrows nothing. Keys are written as typeKey writes them.
- */
-const TOOL_TYPE_KINDS: Readonly<Record<string, readonly TransformKind[]>> = {
-  string: ['text', 'adf-plain', 'url', 'status', 'priority', 'sprint', 'option', 'team', 'cascading'],
-  text: ['text', 'adf-plain', 'adf-markdown'],
-  markdown: ['adf-markdown', 'text'],
-  number: ['number'],
-  boolean: ['checkbox'],
-  date: ['date'],
-  datetime: ['date'],
-  user: ['user-email'],
-  users: ['users-email'],
-  option: ['option', 'status', 'priority', 'team', 'sprint', 'names', 'cascading'],
-  options: ['option', 'checkbox', 'labels', 'names', 'sprint'],
-  url: ['url', 'text'],
-  reference: ['parent'],
-  // Craft.io's field types (it cannot describe them; see craftioFieldTypes).
-  paragraph: ['adf-markdown', 'adf-plain', 'text'],
-  numeric: ['number'],
-  'date-time': ['date'],
-  'date-and-time': ['date'],
-  'single-select': ['option', 'priority', 'team'],
-  'multi-select': ['option', 'checkbox', 'labels', 'names'],
-  cascading: ['cascading'],
-  'cascading-select': ['cascading'],
-  checkbox: ['checkbox'],
-  'user-list': ['users-email'],
-  labels: ['labels'],
-  'parent-item': ['parent'],
-  sprint: ['sprint'],
-  release: ['names'],
-  team: ['team'],
-  status: ['status'],
-};
-
-/** What a tool field of this type is, for a sentence: "risk_score is a number". */
-const TOOL_TYPE_WORDS: Readonly<Record<string, string>> = {
-  string: 'text',
-  text: 'text',
-  markdown: 'Markdown text',
-  number: 'a number',
-  boolean: 'true or false',
-  date: 'a date',
-  datetime: 'a date and time',
-  user: 'a user',
-  users: 'a list of users',
-  option: 'a choice',
-  options: 'a list of choices',
-  url: 'a web address',
-  reference: 'a reference to another record',
-  paragraph: 'rich text',
-  numeric: 'a number',
-  'date-time': 'a date and time',
-  'date-and-time': 'a date and time',
-  'single-select': 'a single choice',
-  'multi-select': 'a list of choices',
-  cascading: 'a choice with a sub-choice',
-  'cascading-select': 'a choice with a sub-choice',
-  checkbox: 'true or false',
-  'user-list': 'a list of users',
-  labels: 'a list of labels',
-  'parent-item': 'a reference to a parent item',
-  sprint: 'a sprint',
-  release: 'a release',
-  team: 'a team',
-  status: 'a status',
-};
-
-/** A type word as the tables key it: `Single select`, `single_select` and `single-select` are one. */
-function typeKey(toolType: string): string {
-  return toolType.trim().toLowerCase().replace(/[\s_]+/g, '-');
-}
 
 /** The tool's own type word (from its description, or a preset's table) as the transforms that carry it. */
 export function transformsForToolType(toolType: string | undefined): readonly TransformKind[] | undefined {

@@ -14,3 +14,4 @@ export * from './push-url';
 export * from './bulk-plan';
 export * from './hand-link';
 export * from './tool-description';
+export * from './tool-types';

@@ -21,6 +21,8 @@ export interface Preset {
   describes: boolean;
   /** What the admin page says about it: where the lists come from, or why names are typed in. */
   describing: string;
+  /** The tool's field types the preset puts on the connection, when the tool cannot describe them. */
+  toolFieldTypes?: Readonly<Record<string, string>>;
   build(input: PresetInput): Connection;
   /**
    * Field mappings onto Jira fields whose id differs per site (Jira Software's and Atlassian's own
@@ -183,6 +185,7 @@ const craftioProduct: Preset = {
   describes: false,
   describing:
     'Cannot describe itself: Craft.io’s API has no description of its item types, so type module, field and state names as its guide gives them.',
+  toolFieldTypes: craftioFieldTypes,
   build(input) {
     const connection: ConnectionInput = {
       id: input.id ?? connectionIdFrom(input.name, 'craftio'),

@@ -4,6 +4,7 @@
 // has to guess.
 import * as z from 'zod';
 import { DEFAULT_MAX_TRANSITIONS, MAX_TRANSITIONS_LIMIT } from './status-route';
+import { isKnownToolType, toolFieldNameKey, toolTypeVocabulary } from './tool-types';
 
 export const CONFIG_VERSION = 1;
 
@@ -280,6 +281,33 @@ export function inboundOptionsOf(connection: { inbound?: InboundOptions | undefi
   return connection.inbound ?? inboundOptionsSchema.parse({});
 }
 
+/**
+ * A connection's table of its tool's field types, as the admin edits it on the page: each name once
+ * (whatever its case), and each type one the fit check knows, so a word it would ignore never
+ * silently switches the check off. Each refusal names the field and what to do.
+ */
+function checkToolFieldTypes(table: Record<string, string>, ctx: z.RefinementCtx): void {
+  const seen = new Map<string, string>();
+  const words = toolTypeVocabulary(table);
+  for (const [name, type] of Object.entries(table)) {
+    if (name.trim() === '') {
+      ctx.addIssue({ code: 'custom', path: [], message: 'Name the tool field: a field without a name cannot be mapped' });
+      continue;
+    }
+    if (name !== name.trim() || name.length > 200) {
+      ctx.addIssue({ code: 'custom', path: [name], message: `The field name “${name}” must be at most 200 characters, with no space before or after it` });
+    }
+    const twin = seen.get(toolFieldNameKey(name));
+    if (twin !== undefined) {
+      ctx.addIssue({ code: 'custom', path: [name], message: `The tool field ${name.trim()} is listed twice (also as ${twin}): keep one` });
+    } else seen.set(toolFieldNameKey(name), name);
+    if (type === '') ctx.addIssue({ code: 'custom', path: [name], message: `Pick the type of the tool field ${name.trim()}: one of ${words.join(', ')}` });
+    else if (!isKnownToolType(type)) {
+      ctx.addIssue({ code: 'custom', path: [name], message: `Tandem knows no field type “${type}” (tool field ${name.trim()}): use one of ${words.join(', ')}` });
+    }
+  }
+}
+
 const httpUrl = z.url({ protocol: /^https?$/, error: 'A web address starting with https://' });
 
 const connectionBase = z.object({
@@ -302,7 +330,7 @@ const connectionBase = z.object({
    * Tool field → its type in the tool's own words, for a tool that cannot describe itself (a preset's
    * table): the fit check offers and saves only the transforms that carry that type.
    */
-  toolFieldTypes: z.record(z.string().trim().min(1).max(200), z.string().trim().min(1).max(60)).optional(),
+  toolFieldTypes: z.record(z.string(), z.string().trim().max(60)).superRefine(checkToolFieldTypes).optional(),
 });
 
 export const recordRestConnectionSchema = connectionBase.extend({

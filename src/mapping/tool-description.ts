@@ -5,8 +5,6 @@ import * as z from 'zod';
 import type { ConfigError } from './config';
 import type { Connection, FieldMapping } from './schema';
 
-/** Field types the contract names; a tool may answer another word, which is kept as it came. */
-export const TOOL_FIELD_TYPES = ['string', 'text', 'markdown', 'number', 'boolean', 'date', 'datetime', 'user', 'users', 'option', 'options', 'url', 'reference'] as const;
 
 const name = z.string().trim().min(1).max(200);
 

@@ -60,7 +60,7 @@ export async function readStoredConfig(ports: Pick<Ports, 'store'>): Promise<Sto
 
 export function presetSummaries(): PresetSummary[] {
   return [
-    ...presets.map((preset): PresetSummary => ({ id: preset.id, name: preset.name, description: preset.description, needs: preset.needs ?? 'base-url', listing: preset.listing, describes: preset.describes, describing: preset.describing })),
+    ...presets.map((preset): PresetSummary => ({ id: preset.id, name: preset.name, description: preset.description, needs: preset.needs ?? 'base-url', listing: preset.listing, describes: preset.describes, describing: preset.describing, ...(preset.toolFieldTypes ? { toolFieldTypes: preset.toolFieldTypes } : {}) })),
     {
       id: BLANK_RECORD_REST,
       name: 'Blank REST connection',

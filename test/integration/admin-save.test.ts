@@ -152,6 +152,43 @@ test("a Craft.io field mapped onto a Jira field of another type is refused at sa
   assert.ok(saved.ok, JSON.stringify(saved));
 });
 
+test("a Craft.io field the admin adds to the table of field types is refused at save when its name is empty or taken, or its type unknown, each with the reason; a good one is saved and type-checked", async () => {
+  const { config } = await current();
+  const c = config.connections.findIndex((connection) => connection.name === 'Craftio');
+  assert.ok(c >= 0, 'the Craft.io connection added by the preset');
+  const at = `connections.${c}.toolFieldTypes`;
+  const withTypes = (types: Record<string, string>) =>
+    saveEdited((next) => {
+      const connection = next.connections[c];
+      assert.ok(connection);
+      connection.toolFieldTypes = { ...connection.toolFieldTypes, ...types };
+    });
+  const before = await current();
+  assert.equal(refusedAt(await withTypes({ '  ': 'Text' })).get(at), 'Name the tool field: a field without a name cannot be mapped');
+  assert.equal(refusedAt(await withTypes({ Risk: 'Single select', risk: 'Numeric' })).get(`${at}.risk`), 'The tool field risk is listed twice (also as Risk): keep one');
+  assert.equal(refusedAt(await withTypes({ Title: 'Text' })).get(`${at}.Title`), 'The tool field Title is listed twice (also as title): keep one', "the preset's own field too");
+  assert.match(
+    refusedAt(await withTypes({ Risk: 'Traffic light' })).get(`${at}.Risk`) ?? '',
+    /^Tandem knows no field type “Traffic light” \(tool field Risk\): use one of Text, Paragraph, Numeric, .*Single select, Multi select/,
+  );
+  assert.equal(refusedAt(await withTypes({ Risk: '' })).get(`${at}.Risk`)?.startsWith('Pick the type of the tool field Risk: one of Text, Paragraph'), true);
+  assert.equal((await current()).revision, before.revision, 'nothing was saved');
+
+  const saved = await withTypes({ Risk: 'Single select', Confidence: 'Numeric' });
+  assert.ok(saved.ok, JSON.stringify(saved));
+  assert.equal((await current()).config.connections[c]?.toolFieldTypes?.Risk, 'Single select');
+  // The added field's type is checked as the preset's are.
+  const level = tandem.jira.addCustomField({ name: 'Risk level', schemaType: 'option', options: ['Low', 'High'] }).id;
+  const mapped = await saveEdited((next) => {
+    next.connections[c]?.fields.push({ jira: level, tool: 'Confidence', direction: 'both', transform: { kind: 'option', table: [], unmatched: 'skip' } });
+  });
+  const index = config.connections[c]?.fields.length ?? 0;
+  assert.equal(
+    refusedAt(mapped).get(`connections.${c}.fields.${index}.jira`),
+    "The tool's field Confidence is a number, so the option transform cannot carry it. No transform carries a choice to a number: pick another field.",
+  );
+});
+
 test("the Craft.io preset maps the site's story points and Sprint fields, found by name and schema since their ids differ per site", async () => {
   const points = tandem.jira.addCustomField({ name: 'Story point estimate', schemaType: 'story-points' }).id;
   const sprint = tandem.jira.addCustomField({ name: 'Sprint', schemaType: 'sprint' }).id;

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkFieldMapping, fieldMappingSchema, presets, type JiraFieldInfo, type JiraFieldSchema } from '../../../src/mapping';
+import { CRAFTIO_FIELD_TYPES, checkFieldMapping, fieldMappingSchema, isKnownToolType, presets, TOOL_FIELD_TYPES, toolTypeVocabulary, transformFits, type JiraFieldInfo, type JiraFieldSchema } from '../../../src/mapping';
 
 const mapping = (raw: unknown) => fieldMappingSchema.parse(raw);
 
@@ -84,4 +84,18 @@ test('refusals are plain sentences naming both fields', () => {
   assert.match(refusal({ jira: 'created', tool: 'opened_at', transform: { kind: 'date', jiraType: 'datetime' } }, FIELDS.created!), /Created is set by Jira itself.*Jira to tool only/);
   assert.match(refusal({ jira: 'customfield_1', tool: 'x' }, { id: 'customfield_1', name: 'Mystery' }), /Jira does not say what Mystery holds/);
   assert.match(refusal({ jira: 'customfield_2', tool: 'team' }, { type: 'team' }), /customfield_2 holds a team, so it cannot carry .* Use the team transform/);
+});
+
+test("every type an admin can pick for a Craft.io field is one the fit check knows, and a Craft.io table is offered Craft.io's words", () => {
+  for (const word of CRAFTIO_FIELD_TYPES) assert.ok(isKnownToolType(word), word);
+  assert.equal(isKnownToolType('Traffic light'), false);
+  const craftio = presets.find((p) => p.id === 'craftio-product');
+  assert.deepEqual(toolTypeVocabulary(craftio?.toolFieldTypes), CRAFTIO_FIELD_TYPES);
+  assert.deepEqual(toolTypeVocabulary({ risk: 'option' }), TOOL_FIELD_TYPES);
+  // A field the admin adds as a single select narrows the transforms as the preset's fields do.
+  const multi: JiraFieldSchema = { type: 'array', items: 'option', custom: 'com.atlassian.jira.plugin.system.customfieldtypes:multiselect' };
+  assert.deepEqual(
+    transformFits(multi, 'Single select').filter((f) => f.ok).map((f) => f.kind),
+    ['option'],
+  );
 });
