@@ -33,9 +33,10 @@ export function changedAreas(saved: TandemConfig, draft: TandemConfig): Set<Draf
       areas.add('connections');
       continue;
     }
-    const { projects, fields, options, inbound, ...rest } = edited;
-    const { projects: p0, fields: f0, options: o0, inbound: i0, ...rest0 } = before;
-    if (!same(projects, p0) || !same(fields, f0)) areas.add('mappings');
+    // The tool's field types are edited with the field mappings, on the Mappings tab.
+    const { projects, fields, options, inbound, toolFieldTypes, ...rest } = edited;
+    const { projects: p0, fields: f0, options: o0, inbound: i0, toolFieldTypes: t0, ...rest0 } = before;
+    if (!same(projects, p0) || !same(fields, f0) || !same(toolFieldTypes, t0)) areas.add('mappings');
     if (!same(options, o0) || !same(inbound, i0)) areas.add('settings');
     if (!same(rest, rest0)) areas.add('connections');
   }

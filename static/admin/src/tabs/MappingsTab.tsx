@@ -1,13 +1,14 @@
 // Mappings of one connection: which Jira projects and issue types map to which of the tool's
 // modules; how each field travels (with Jira's field picker and a type check that says why a field
 // cannot carry another); the status table with its category fallback; the priority table.
-import { useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { useEffect, useId, useLayoutEffect, useRef, useState } from 'react';
 import { Box, Inline, Stack, Text, xcss } from '@atlaskit/primitives';
 import type { Connection, FieldMapping, JiraBoardInfo, ProjectMapping, StatusCategory, ToolDescription, TransformFitInfo, TransformKind } from '../../../../src/contract/admin';
 import { call } from '../api';
 import { useAdmin, useJiraMeta } from '../admin-state';
 import { Body, Button, Card, CardTitle, Cell, Head, HeadCell, Row, SelectField, Table, TextAreaField, TextField, useRowKeys, type Option } from '../ui';
 import { ConnectionPicker, NoConnection } from './common';
+import { ToolFieldTypes } from './ToolFieldTypes';
 import { ValueTable } from './ValueTable';
 
 const categoryStyles = xcss({ minWidth: '180px' });
@@ -63,7 +64,8 @@ export function MappingsTab(props: { connectionId: string | undefined; onSelectC
         {!tool.description && connection.toolFieldTypes && ` The types of ${connection.name}’s fields come from its preset’s table, so only the transforms that fit both sides are offered.`}
       </Text>
       <ProjectTable connection={connection} index={index} modules={names.modules} />
-      {/* A tool that cannot describe itself may carry its field types (a preset's table). */}
+      {/* A tool that cannot describe itself may carry its field types (a preset's table), which the admin extends. */}
+      {!tool.description && connection.toolFieldTypes && <ToolFieldTypes connection={connection} index={index} />}
       <FieldTable connection={connection} index={index} toolFields={names.fields} toolTypes={names.fieldTypes ?? connection.toolFieldTypes} />
       <StatusTable connection={connection} index={index} states={names.states} />
       <PriorityTable connection={connection} index={index} />
@@ -121,9 +123,9 @@ function toolNames(connection: Connection, description: ToolDescription | undefi
 }
 
 /** A tool name: picked from the tool's list when it described itself, typed otherwise. */
-function ToolName(props: { label: string; value: string; options: Option[] | undefined; onChange: (value: string) => void; error?: string | undefined; placeholder?: string }) {
+function ToolName(props: { label: string; value: string; options: Option[] | undefined; onChange: (value: string) => void; error?: string | undefined; placeholder?: string; suggestions?: string | undefined }) {
   if (props.options) return <SelectField hideLabel label={props.label} value={props.value} options={props.options} onChange={props.onChange} error={props.error} />;
-  return <TextField hideLabel label={props.label} value={props.value} onChange={props.onChange} error={props.error} {...(props.placeholder ? { placeholder: props.placeholder } : {})} />;
+  return <TextField hideLabel label={props.label} value={props.value} onChange={props.onChange} error={props.error} {...(props.placeholder ? { placeholder: props.placeholder } : {})} {...(props.suggestions ? { list: props.suggestions } : {})} />;
 }
 
 function useConnectionEdit(index: number) {
@@ -305,6 +307,9 @@ function FieldTable(props: { connection: Connection; index: number; toolFields: 
   const meta = useJiraMeta();
   const at = `connections.${props.index}.fields`;
   const fieldKeys = useRowKeys(props.connection.fields.length);
+  // Typed names are suggested from the connection's table of field types (with each one's type).
+  const suggestionsId = useId();
+  const suggestions = !props.toolFields && props.toolTypes ? Object.entries(props.toolTypes) : undefined;
   const fieldOptions = (meta.fields ?? [])
     .filter((f) => f.schema)
     .map((f) => ({ value: f.id, label: `${f.name} (${f.schema?.type}${f.schema?.items ? ` of ${f.schema.items}` : ''})` }))
@@ -330,11 +335,18 @@ function FieldTable(props: { connection: Connection; index: number; toolFields: 
             </Head>
             <Body>
               {props.connection.fields.map((field, row) => (
-                <FieldRow key={fieldKeys.keys[row]} field={field} row={row} at={`${at}.${row}`} fieldOptions={fieldOptions} toolFields={props.toolFields} toolType={props.toolTypes?.[field.tool]} edit={edit} onRemove={() => fieldKeys.removed(row)} />
+                <FieldRow key={fieldKeys.keys[row]} field={field} row={row} at={`${at}.${row}`} fieldOptions={fieldOptions} toolFields={props.toolFields} suggestions={suggestions ? suggestionsId : undefined} toolType={props.toolTypes?.[field.tool]} edit={edit} onRemove={() => fieldKeys.removed(row)} />
               ))}
             </Body>
           </Table>
         </>
+      )}
+      {suggestions && (
+        <datalist id={suggestionsId} data-testid="tool-field-suggestions">
+          {suggestions.map(([name, type]) => (
+            <option key={name} value={name} label={`${name} (${type})`} />
+          ))}
+        </datalist>
       )}
       {admin.errorAt(at) && <Text color="color.text.danger">{admin.errorAt(at)}</Text>}
       <Inline>
@@ -371,7 +383,7 @@ function defaultTransform(kind: TransformKind): FieldMapping['transform'] {
   }
 }
 
-function FieldRow(props: { field: FieldMapping; row: number; at: string; fieldOptions: Option[]; toolFields: Option[] | undefined; toolType: string | undefined; edit: (change: (c: Connection) => void) => void; onRemove: () => void }) {
+function FieldRow(props: { field: FieldMapping; row: number; at: string; fieldOptions: Option[]; toolFields: Option[] | undefined; suggestions: string | undefined; toolType: string | undefined; edit: (change: (c: Connection) => void) => void; onRemove: () => void }) {
   const admin = useAdmin();
   const { field, row } = props;
   const [check, setCheck] = useState<{ fits: boolean; message?: string | undefined; transforms?: TransformFitInfo[] | undefined }>();
@@ -408,7 +420,7 @@ function FieldRow(props: { field: FieldMapping; row: number; at: string; fieldOp
         <SelectField hideLabel label={`Jira field, row ${row + 1}`} value={field.jira} options={props.fieldOptions} onChange={(v) => rowEdit((m) => (m.jira = v))} error={admin.errorAt(`${props.at}.jira`)} />
       </Cell>
       <Cell>
-        <ToolName label={`Tool field, row ${row + 1}`} value={field.tool} options={props.toolFields} onChange={(v) => rowEdit((m) => (m.tool = v))} error={admin.errorAt(`${props.at}.tool`)} />
+        <ToolName label={`Tool field, row ${row + 1}`} value={field.tool} options={props.toolFields} suggestions={props.suggestions} onChange={(v) => rowEdit((m) => (m.tool = v))} error={admin.errorAt(`${props.at}.tool`)} />
       </Cell>
       <Cell>
         <SelectField hideLabel label={`Field direction, row ${row + 1}`} value={field.direction} options={DIRECTIONS} onChange={(v) => rowEdit((m) => (m.direction = v as FieldMapping['direction']))} />
