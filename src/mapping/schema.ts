@@ -282,30 +282,35 @@ export function inboundOptionsOf(connection: { inbound?: InboundOptions | undefi
 }
 
 /**
- * A connection's table of its tool's field types, as the admin edits it on the page: each name once
- * (whatever its case), and each type one the fit check knows, so a word it would ignore never
- * silently switches the check off. Each refusal names the field and what to do.
+ * A connection's table of its tool's field types, as the admin saves it: each name once (whatever
+ * its case), and each type one the fit check knows, so a word it would ignore never silently
+ * switches the check off. Checked at save only: a configuration stored before these checks still
+ * reads, and keeps syncing, with the check ignoring a word it does not know as it did then.
  */
-function checkToolFieldTypes(table: Record<string, string>, ctx: z.RefinementCtx): void {
-  const seen = new Map<string, string>();
-  const words = toolTypeVocabulary(table);
-  for (const [name, type] of Object.entries(table)) {
-    if (name.trim() === '') {
-      ctx.addIssue({ code: 'custom', path: [], message: 'Name the tool field: a field without a name cannot be mapped' });
-      continue;
+export function toolFieldTypeErrors(connections: ReadonlyArray<{ toolFieldTypes?: Record<string, string> | undefined }>): Array<{ path: string; message: string }> {
+  const errors: Array<{ path: string; message: string }> = [];
+  connections.forEach((connection, c) => {
+    const table = connection.toolFieldTypes;
+    if (!table) return;
+    const at = `connections.${c}.toolFieldTypes`;
+    const seen = new Map<string, string>();
+    const words = toolTypeVocabulary(table);
+    for (const [name, type] of Object.entries(table)) {
+      if (name.trim() === '') {
+        errors.push({ path: at, message: 'Name the tool field: a field without a name cannot be mapped' });
+        continue;
+      }
+      if (name !== name.trim() || name.length > 200) {
+        errors.push({ path: `${at}.${name}`, message: `The field name “${name}” must be at most 200 characters, with no space before or after it` });
+      }
+      const twin = seen.get(toolFieldNameKey(name));
+      if (twin !== undefined) errors.push({ path: `${at}.${name}`, message: `The tool field ${name.trim()} is listed twice (also as ${twin}): keep one` });
+      else seen.set(toolFieldNameKey(name), name);
+      if (type.trim() === '') errors.push({ path: `${at}.${name}`, message: `Pick the type of the tool field ${name.trim()}: one of ${words.join(', ')}` });
+      else if (!isKnownToolType(type)) errors.push({ path: `${at}.${name}`, message: `Tandem knows no field type “${type}” (tool field ${name.trim()}): use one of ${words.join(', ')}` });
     }
-    if (name !== name.trim() || name.length > 200) {
-      ctx.addIssue({ code: 'custom', path: [name], message: `The field name “${name}” must be at most 200 characters, with no space before or after it` });
-    }
-    const twin = seen.get(toolFieldNameKey(name));
-    if (twin !== undefined) {
-      ctx.addIssue({ code: 'custom', path: [name], message: `The tool field ${name.trim()} is listed twice (also as ${twin}): keep one` });
-    } else seen.set(toolFieldNameKey(name), name);
-    if (type === '') ctx.addIssue({ code: 'custom', path: [name], message: `Pick the type of the tool field ${name.trim()}: one of ${words.join(', ')}` });
-    else if (!isKnownToolType(type)) {
-      ctx.addIssue({ code: 'custom', path: [name], message: `Tandem knows no field type “${type}” (tool field ${name.trim()}): use one of ${words.join(', ')}` });
-    }
-  }
+  });
+  return errors;
 }
 
 const httpUrl = z.url({ protocol: /^https?$/, error: 'A web address starting with https://' });
@@ -330,7 +335,7 @@ const connectionBase = z.object({
    * Tool field → its type in the tool's own words, for a tool that cannot describe itself (a preset's
    * table): the fit check offers and saves only the transforms that carry that type.
    */
-  toolFieldTypes: z.record(z.string(), z.string().trim().max(60)).superRefine(checkToolFieldTypes).optional(),
+  toolFieldTypes: z.record(z.string().max(200), z.string().trim().max(60)).optional(),
 });
 
 export const recordRestConnectionSchema = connectionBase.extend({

@@ -12,6 +12,7 @@ import {
   maskPushUrl,
   parseConfig,
   pushUrlCarriesKey,
+  toolFieldTypeErrors,
   presets,
   type Connection,
   type ConnectionInput,
@@ -129,7 +130,7 @@ export async function commitConfig(
     const parsed = parseConfig(changed.next);
     if (!parsed.ok) return failure('INVALID', describeErrors(parsed.errors), parsed.errors);
     const config = input.setsSecretDates ? parsed.config : keepSecretDates(parsed.config, current.config);
-    const unreachable = [...unreachableAddresses(ports.external, config), ...editedMaskedPushUrls(config, current.config)];
+    const unreachable = [...toolFieldTypeErrors(config.connections), ...unreachableAddresses(ports.external, config), ...editedMaskedPushUrls(config, current.config)];
     const checked = input.checkJira === false ? { errors: [], warnings: [] } : await checkAgainstJira(ports, config);
     const errors = [...unreachable, ...checked.errors];
     if (errors.length > 0) return failure('INVALID', describeErrors(errors), errors);

@@ -4,7 +4,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { AddConnectionResponse, ConfigSavedResponse, GetConfigResponse, OverviewResponse, TandemConfig } from '../../src/contract/admin';
-import { startTandem, type TandemOnDevkit } from '../support/devkit';
+import { startTandem, stored, type TandemOnDevkit } from '../support/devkit';
 
 let tandem: TandemOnDevkit;
 
@@ -173,6 +173,18 @@ test("a Craft.io field the admin adds to the table of field types is refused at 
   );
   assert.equal(refusedAt(await withTypes({ Risk: '' })).get(`${at}.Risk`)?.startsWith('Pick the type of the tool field Risk: one of Text, Paragraph'), true);
   assert.equal((await current()).revision, before.revision, 'nothing was saved');
+
+  // A configuration stored before these checks (an import of a table with a word Tandem does not know)
+  // still reads, so Tandem keeps syncing; only its next save asks for the fix.
+  const raw = structuredClone(await stored(tandem.emulator, 'config')) as { connections: Array<{ toolFieldTypes?: Record<string, string> }> };
+  const storedTypes = raw.connections[c]?.toolFieldTypes;
+  assert.ok(storedTypes);
+  storedTypes.Mood = 'Traffic light';
+  await tandem.emulator.kvs.handle('/api/v1/set', { key: 'config', value: raw });
+  assert.equal((await current()).config.connections[c]?.toolFieldTypes?.Mood, 'Traffic light');
+  assert.match(refusedAt(await withTypes({})).get(`${at}.Mood`) ?? '', /^Tandem knows no field type “Traffic light”/);
+  storedTypes.Mood = 'Text';
+  await tandem.emulator.kvs.handle('/api/v1/set', { key: 'config', value: raw });
 
   const saved = await withTypes({ Risk: 'Single select', Confidence: 'Numeric' });
   assert.ok(saved.ok, JSON.stringify(saved));
