@@ -397,3 +397,53 @@ test('a status walk Jira stopped part way is never sent to the tool, and a newer
   assert.equal(itsm.record('incidents', made.id)?.short_description, 'Queue backlog on worker-4 and worker-5');
   assert.equal(itsm.record('incidents', made.id)?.state, 'new', 'no status Tandem passed through is sent to the tool');
 });
+
+test('a status walk cut short while Tandem’s own send of the status is unanswered: the retry of that send never carries the step on the way', async () => {
+  // The tool's change is the newer one, and wins.
+  await stackflow.configure((c) => ({ ...c, options: { ...c.options, conflictPolicy: 'newest-wins' } }));
+  const jira = tandem.jira;
+  const made = itsm.createRecord('incidents', { short_description: 'Nightly export stalls', priority: 'P3' });
+  const record = { module: 'incidents', id: made.id, number: made.number, url: itsm.recordUrl('incidents', made.id), fields: { short_description: made.short_description, priority: made.priority, state: made.state } };
+  const answer = await send(event('record.created', record, {}, new Date(Date.now() - 4_000)));
+  assert.equal(answer.status, 200, JSON.stringify(answer.body));
+  await tandem.emulator.settle();
+  const key = String(answer.body.issueKey);
+  const asAgent = { kind: 'user' as const, accountId: tandem.agent.accountId };
+
+  // A person starts work in Jira; Tandem's send of in_progress gets no answer and the tool never made it.
+  itsm.setFaults({ mix: { timeoutBefore: 1 }, timeoutMs: null });
+  const listed = await tandem.rest(asAgent, 'GET', `/rest/api/3/issue/${key}/transitions`);
+  const start = (listed.body as { transitions: Array<{ id: string; to: { name: string } }> }).transitions.find((t) => t.to.name === 'In Progress');
+  assert.ok(start);
+  assert.equal((await tandem.rest(asAgent, 'POST', `/rest/api/3/issue/${key}/transitions`, { transition: { id: start.id } })).status, 204);
+  await tandem.emulator.settle();
+  itsm.setFaults({ status: 503 });
+
+  // Closed in the tool: In Progress → Done → Closed in Jira, and Jira answers the second transition 429.
+  const handle = jira.handle.bind(jira);
+  let transitions = 0;
+  jira.handle = async (request) => {
+    if (request.method.toUpperCase() === 'POST' && request.path.endsWith('/transitions') && ++transitions === 2) {
+      jira.rateLimit.set({ kind: '429', retryAfterSeconds: 20 });
+      try {
+        return await handle(request);
+      } finally {
+        jira.rateLimit.clear();
+      }
+    }
+    return handle(request);
+  };
+  try {
+    itsm.updateRecord('incidents', made.id, { state: 'closed' });
+    const after = new Date((jira.getIssue(key)?.updated ?? Date.now()) + 1_000);
+    const closed = await send(event('record.updated', { ...record, fields: { ...record.fields, state: 'closed' } }, {}, after));
+    assert.equal(closed.status, 202, JSON.stringify(closed.body));
+    assert.equal(jira.getIssue(key)?.statusName, 'Done', 'stopped on the way');
+    itsm.setFaults({});
+    await tandem.emulator.advance(120_000);
+  } finally {
+    jira.handle = handle;
+  }
+  assert.equal(jira.getIssue(key)?.statusName, 'Closed', "the tool's last state reaches Jira");
+  assert.equal(itsm.record('incidents', made.id)?.state, 'closed', 'the tool keeps it');
+});

@@ -310,7 +310,11 @@ async function saveWalkCutShort(
   }).shadowNext.fields[statusField];
   // A status the tool has no state for: a marker no tool value hashes to, so any newer state applies.
   const fields = { ...next.fields, [statusField]: asTool ?? `walking:${reached.name}` };
-  const shadow: Shadow = { ...next, fields, changed: { ...next.changed, [statusField]: { side: 'tool', at: event.occurredAt } } };
+  // A status Tandem sent without an answer is unsure no more: the tool's newer state replaces it,
+  // and sending whatever Jira holds now would send the step on the way.
+  const { [statusField]: _, ...unsure } = next.unsure ?? {};
+  const { unsure: __, ...rest } = next;
+  const shadow: Shadow = { ...rest, fields, changed: { ...next.changed, [statusField]: { side: 'tool', at: event.occurredAt } }, ...(Object.keys(unsure).length > 0 ? { unsure } : {}) };
   const link: Link = { ...linked.link, shadow };
   await run.ports.store.writeAll([{ key: issueStateKey(linked.issueId), value: { links: { ...linked.state.links, [run.connection.id]: link } } }]);
 }
