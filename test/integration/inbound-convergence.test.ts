@@ -28,6 +28,39 @@ const send = (body: unknown): Promise<InboundAnswer> => sendSigned(stackflow.inb
 const event = toolEvent;
 const created = (fields: Record<string, unknown> = {}) => createdFromTool(stackflow, SECRET, fields);
 
+/**
+ * Jira answers 429 to the one POST `picks` chooses (it sees each in turn until then), as when the
+ * site's rate limit catches it; `refused` says how many were. Undone by `restore`.
+ */
+function jiraRefusesOnce(picks: (path: string) => boolean, retryAfterSeconds: number): { refused: () => number; restore: () => void } {
+  const jira = tandem.jira;
+  const handle = jira.handle.bind(jira);
+  let refused = 0;
+  jira.handle = async (request) => {
+    if (request.method.toUpperCase() === 'POST' && refused === 0 && picks(request.path)) {
+      refused += 1;
+      jira.rateLimit.set({ kind: '429', retryAfterSeconds });
+      try {
+        return await handle(request);
+      } finally {
+        jira.rateLimit.clear();
+      }
+    }
+    return handle(request);
+  };
+  return { refused: () => refused, restore: () => (jira.handle = handle) };
+}
+
+/** A StackFlow incident made in the tool and sent to Tandem (its record.created a few seconds old): the issue made for it. */
+async function linkedIncident(summary: string): Promise<{ made: { id: string }; record: { module: string; id: string; number: string; url: string; fields: Record<string, unknown> }; key: string }> {
+  const made = itsm.createRecord('incidents', { short_description: summary, priority: 'P3' });
+  const record = { module: 'incidents', id: made.id, number: made.number, url: itsm.recordUrl('incidents', made.id), fields: { short_description: made.short_description, priority: made.priority, state: made.state } };
+  const answer = await send(event('record.created', record, {}, new Date(Date.now() - 4_000)));
+  assert.equal(answer.status, 200, JSON.stringify(answer.body));
+  await tandem.emulator.settle();
+  return { made, record, key: String(answer.body.issueKey) };
+}
+
 test('a note deleted in the tool whose create arrives after the delete never becomes a Jira comment', async () => {
   const { record, key } = await created();
   const comment = { id: 'late-note', author: { name: 'Nia Ops' }, body: 'Rolled back the deploy' };
@@ -137,31 +170,17 @@ test('a tool change waits while a delivery of the same issue to the tool holds i
 });
 
 test('a new issue whose remote link Jira refused for now gets it with the next delivery', async () => {
-  const jira = tandem.jira;
-  const handle = jira.handle.bind(jira);
-  let refused = 0;
-  jira.handle = async (request) => {
-    if (refused === 0 && request.method.toUpperCase() === 'POST' && request.path.includes('/remotelink')) {
-      refused += 1;
-      jira.rateLimit.set({ kind: '429', retryAfterSeconds: 2 });
-      try {
-        return await handle(request);
-      } finally {
-        jira.rateLimit.clear();
-      }
-    }
-    return handle(request);
-  };
+  const refusal = jiraRefusesOnce((path) => path.includes('/remotelink'), 2);
   try {
     const record = incident();
     const answer = await send(event('record.created', record));
     assert.equal(answer.status, 200, JSON.stringify(answer.body));
-    assert.equal(refused, 1);
+    assert.equal(refusal.refused(), 1);
     await tandem.emulator.advance(60_000);
     const issue = tandem.jira.getIssue(String(answer.body.issueKey));
     assert.deepEqual(issue?.remoteLinks.map((l) => l.globalId), [`tandem:stackflow:incidents:${String(record.id)}`]);
   } finally {
-    jira.handle = handle;
+    refusal.restore();
   }
 });
 
@@ -242,28 +261,14 @@ test('a record naming its issue is linked only once a delivery of that issue has
 });
 
 test("a record.created that Jira rate-limits after the issue was made still moves the status and writes the issue's key back to the record", async () => {
-  const jira = tandem.jira;
-  const handle = jira.handle.bind(jira);
-  let refused = 0;
-  jira.handle = async (request) => {
-    // The new issue is made and linked; then Jira answers 429 to its first transition.
-    if (refused === 0 && request.method.toUpperCase() === 'POST' && request.path.endsWith('/transitions')) {
-      refused += 1;
-      jira.rateLimit.set({ kind: '429', retryAfterSeconds: 2 });
-      try {
-        return await handle(request);
-      } finally {
-        jira.rateLimit.clear();
-      }
-    }
-    return handle(request);
-  };
+  // The new issue is made and linked; then Jira answers 429 to its first transition.
+  const refusal = jiraRefusesOnce((path) => path.endsWith('/transitions'), 2);
   try {
     const made = itsm.createRecord('incidents', { short_description: 'Queue backs up', priority: 'P2' });
     const record = { module: 'incidents', id: made.id, number: made.number, url: itsm.recordUrl('incidents', made.id), fields: { short_description: made.short_description, priority: made.priority, state: 'in_progress' } };
     const answer = await send(event('record.created', record));
     assert.equal(answer.status, 202, JSON.stringify(answer.body));
-    assert.equal(refused, 1);
+    assert.equal(refusal.refused(), 1);
     await tandem.emulator.advance(60_000);
     const issue = tandem.jira.listIssues().find((i) => i.summary === 'Queue backs up');
     assert.ok(issue, 'one issue made');
@@ -271,7 +276,7 @@ test("a record.created that Jira rate-limits after the issue was made still move
     assert.equal(issue.statusName, 'In Progress', 'the status the retry found owed is moved');
     assert.equal(itsm.record('incidents', made.id)?.jira_issue_key, issue.key, "the issue's key is written back to the record");
   } finally {
-    jira.handle = handle;
+    refusal.restore();
   }
 });
 
@@ -311,27 +316,14 @@ test('a tool comment for an issue deleted in Jira is a visible skip, and the rec
 });
 
 test('a record.created whose status move Jira refused for now never undoes a status a person set before its retry', async () => {
+  const refusal = jiraRefusesOnce((path) => path.endsWith('/transitions'), 2);
   const jira = tandem.jira;
-  const handle = jira.handle.bind(jira);
-  let refused = 0;
-  jira.handle = async (request) => {
-    if (refused === 0 && request.method.toUpperCase() === 'POST' && request.path.endsWith('/transitions')) {
-      refused += 1;
-      jira.rateLimit.set({ kind: '429', retryAfterSeconds: 2 });
-      try {
-        return await handle(request);
-      } finally {
-        jira.rateLimit.clear();
-      }
-    }
-    return handle(request);
-  };
   try {
     const record = incident({ state: 'resolved' });
     const earlier = new Set(jira.listIssues().map((i) => i.key));
     const first = await send(event('record.created', record));
     assert.equal(first.status, 202, JSON.stringify(first.body));
-    assert.equal(refused, 1);
+    assert.equal(refusal.refused(), 1);
     const issue = jira.listIssues().find((i) => !earlier.has(i.key));
     assert.ok(issue, 'the issue was made before Jira refused the move');
     // A person moves the issue on before the event's retry runs.
@@ -344,34 +336,18 @@ test('a record.created whose status move Jira refused for now never undoes a sta
     await tandem.emulator.advance(30_000);
     assert.equal(jira.getIssue(issue.key)?.statusName, 'In Progress', "the person's later move stands");
   } finally {
-    jira.handle = handle;
+    refusal.restore();
   }
 });
 
 test('a status walk Jira stopped part way is never sent to the tool, and a newer state from the tool applies over it', async () => {
   const jira = tandem.jira;
-  const made = itsm.createRecord('incidents', { short_description: 'Queue backlog on worker-4', priority: 'P3' });
-  const record = { module: 'incidents', id: made.id, number: made.number, url: itsm.recordUrl('incidents', made.id), fields: { short_description: made.short_description, priority: made.priority, state: made.state } };
-  const answer = await send(event('record.created', record, {}, new Date(Date.now() - 4_000)));
-  assert.equal(answer.status, 200, JSON.stringify(answer.body));
-  await tandem.emulator.settle();
-  const key = String(answer.body.issueKey);
+  const { made, record, key } = await linkedIncident('Queue backlog on worker-4');
   assert.equal(jira.getIssue(key)?.statusName, 'To Do');
 
   // On hold is Blocked, two transitions away (To Do → In Progress → Blocked): Jira answers the second with 429.
-  const handle = jira.handle.bind(jira);
   let transitions = 0;
-  jira.handle = async (request) => {
-    if (request.method.toUpperCase() === 'POST' && request.path.endsWith('/transitions') && ++transitions === 2) {
-      jira.rateLimit.set({ kind: '429', retryAfterSeconds: 20 });
-      try {
-        return await handle(request);
-      } finally {
-        jira.rateLimit.clear();
-      }
-    }
-    return handle(request);
-  };
+  const refusal = jiraRefusesOnce((path) => path.endsWith('/transitions') && ++transitions === 2, 20);
   try {
     const onHold = await send(event('record.updated', { ...record, fields: { ...record.fields, state: 'on_hold' } }, {}, new Date(Date.now() - 2_000)));
     assert.equal(onHold.status, 202, JSON.stringify(onHold.body));
@@ -391,7 +367,7 @@ test('a status walk Jira stopped part way is never sent to the tool, and a newer
     itsm.setFaults({});
     await tandem.emulator.advance(60_000);
   } finally {
-    jira.handle = handle;
+    refusal.restore();
   }
   assert.equal(jira.getIssue(key)?.statusName, 'To Do', "the tool's last state stands in Jira");
   assert.equal(itsm.record('incidents', made.id)?.short_description, 'Queue backlog on worker-4 and worker-5');
@@ -402,12 +378,7 @@ test('a status walk cut short while Tandem’s own send of the status is unanswe
   // The tool's change is the newer one, and wins.
   await stackflow.configure((c) => ({ ...c, options: { ...c.options, conflictPolicy: 'newest-wins' } }));
   const jira = tandem.jira;
-  const made = itsm.createRecord('incidents', { short_description: 'Nightly export stalls', priority: 'P3' });
-  const record = { module: 'incidents', id: made.id, number: made.number, url: itsm.recordUrl('incidents', made.id), fields: { short_description: made.short_description, priority: made.priority, state: made.state } };
-  const answer = await send(event('record.created', record, {}, new Date(Date.now() - 4_000)));
-  assert.equal(answer.status, 200, JSON.stringify(answer.body));
-  await tandem.emulator.settle();
-  const key = String(answer.body.issueKey);
+  const { made, record, key } = await linkedIncident('Nightly export stalls');
   const asAgent = { kind: 'user' as const, accountId: tandem.agent.accountId };
 
   // A person starts work in Jira; Tandem's send of in_progress gets no answer and the tool never made it.
@@ -420,19 +391,8 @@ test('a status walk cut short while Tandem’s own send of the status is unanswe
   itsm.setFaults({ status: 503 });
 
   // Closed in the tool: In Progress → Done → Closed in Jira, and Jira answers the second transition 429.
-  const handle = jira.handle.bind(jira);
   let transitions = 0;
-  jira.handle = async (request) => {
-    if (request.method.toUpperCase() === 'POST' && request.path.endsWith('/transitions') && ++transitions === 2) {
-      jira.rateLimit.set({ kind: '429', retryAfterSeconds: 20 });
-      try {
-        return await handle(request);
-      } finally {
-        jira.rateLimit.clear();
-      }
-    }
-    return handle(request);
-  };
+  const refusal = jiraRefusesOnce((path) => path.endsWith('/transitions') && ++transitions === 2, 20);
   try {
     itsm.updateRecord('incidents', made.id, { state: 'closed' });
     const after = new Date((jira.getIssue(key)?.updated ?? Date.now()) + 1_000);
@@ -442,7 +402,7 @@ test('a status walk cut short while Tandem’s own send of the status is unanswe
     itsm.setFaults({});
     await tandem.emulator.advance(120_000);
   } finally {
-    jira.handle = handle;
+    refusal.restore();
   }
   assert.equal(jira.getIssue(key)?.statusName, 'Closed', "the tool's last state reaches Jira");
   assert.equal(itsm.record('incidents', made.id)?.state, 'closed', 'the tool keeps it');
