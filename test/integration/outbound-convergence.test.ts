@@ -139,17 +139,26 @@ async function deliverLate(entry: { body: string }): Promise<{ status: number; b
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
 
+/**
+ * An issue whose record the tool makes without ever answering Tandem's create; the tool's
+ * record.created for it is kept back (not sent), to be delivered late with deliverLate.
+ */
+async function createdWithAnswerLost(summary: string): Promise<{ issue: { id: string; key: string }; made: Array<{ id: string }>; event: { body: string } }> {
+  itsm.setFaults({ mix: { timeoutAfter: 1 }, timeoutMs: null });
+  const issue = await createIssue(summary);
+  await tandem.emulator.settle();
+  const made = itsm.records('incidents').filter((r) => r.short_description === summary);
+  assert.equal(made.length, 1, 'the tool made the record');
+  const event = itsm.outbox.find((e) => e.type === 'record.created' && e.event.record.id === made[0]?.id);
+  assert.ok(event);
+  return { issue, made, event };
+}
+
 test('a record Tandem made whose answer was lost is known as its own when the tool reports it late: no second issue or record, and newer Jira values stand', async () => {
   // The tool keeps no Jira key, so its events cannot name the issue: only what Tandem wrote before sending tells.
   await useStackflow((c) => ({ ...c, issueKeyField: '', issueUrlField: '' }));
   // The tool makes the record and never answers; its event is kept back, to arrive late.
-  itsm.setFaults({ mix: { timeoutAfter: 1 }, timeoutMs: null });
-  const issue = await createIssue('Payments API returns 502');
-  await tandem.emulator.settle();
-  const made = itsm.records('incidents').filter((r) => r.short_description === 'Payments API returns 502');
-  assert.equal(made.length, 1, 'the tool made the record');
-  const event = itsm.outbox.find((e) => e.type === 'record.created' && e.event.record.id === made[0]?.id);
-  assert.ok(event);
+  const { issue, event } = await createdWithAnswerLost('Payments API returns 502');
 
   // Jira moves on while the tool is unreachable.
   itsm.setFaults({ down: true });
@@ -174,13 +183,7 @@ test('a record Tandem made whose answer was lost is known as its own when the to
 
 test('a comment made while the record’s create had lost its answer reaches the record once the tool’s late event links it', async () => {
   // The tool makes the record and never answers; its record.created (naming the issue) is kept back.
-  itsm.setFaults({ mix: { timeoutAfter: 1 }, timeoutMs: null });
-  const issue = await createIssue('Search index lags by an hour');
-  await tandem.emulator.settle();
-  const made = itsm.records('incidents').filter((r) => r.short_description === 'Search index lags by an hour');
-  assert.equal(made.length, 1, 'the tool made the record');
-  const event = itsm.outbox.find((e) => e.type === 'record.created' && e.event.record.id === made[0]?.id);
-  assert.ok(event);
+  const { issue, made, event } = await createdWithAnswerLost('Search index lags by an hour');
 
   // Commented while no record is linked and no create is running: the comment waits for the link.
   itsm.setFaults({ down: true });
@@ -227,13 +230,7 @@ test('a record create sent again after a status change in Jira: the tool’s lat
 
 test('an issue deleted in Jira after its record’s create lost its answer: the record is closed, and the tool’s late event brings nothing back', async () => {
   // The tool makes the record and never answers; its record.created is kept back, to arrive late.
-  itsm.setFaults({ mix: { timeoutAfter: 1 }, timeoutMs: null });
-  const issue = await createIssue('Mail relay drops attachments');
-  await tandem.emulator.settle();
-  const made = itsm.records('incidents').filter((r) => r.short_description === 'Mail relay drops attachments');
-  assert.equal(made.length, 1, 'the tool made the record');
-  const event = itsm.outbox.find((e) => e.type === 'record.created' && e.event.record.id === made[0]?.id);
-  assert.ok(event);
+  const { issue, event } = await createdWithAnswerLost('Mail relay drops attachments');
   itsm.setFaults({});
 
   const deleted = await tandem.rest(agent(), 'DELETE', `/rest/api/3/issue/${issue.key}`);
