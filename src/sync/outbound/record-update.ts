@@ -1,7 +1,7 @@
 // Record REST updates: the issue's mapped fields that differ from the shadow go to its record; a field
 // the tool refuses is kept as a failure of its own while the others are sent.
-import { mayHaveActed, type ConnectorResult, type DeliveryFailure, type RecordRestConnector } from '../../connectors';
-import { fieldMappingsFor, hashValue, planOutbound, unsureShadow, type ProjectMapping, type RecordRestConnection, type Shadow } from '../../mapping';
+import { mayHaveActed, type ConnectorResult, type DeliveryFailure } from '../../connectors';
+import { fieldMappingsFor, planOutbound, unsureShadow, type ProjectMapping, type RecordRestConnection } from '../../mapping';
 import { userEmails } from '../inbound/fields';
 import { activityWrite, describeFailure, failureWrites, skipLine } from '../journal';
 import type { JiraIssue } from '../ports';
@@ -91,17 +91,13 @@ export async function syncFields(run: Run, connection: RecordRestConnection, cur
     return;
   }
   const label = link.number ?? link.externalId;
+  let sent = plan.fields;
   const refused: RefusedField[] = [];
-  const connector = Object.keys(plan.fields).length > 0 ? await connectorFor(run, connection) : undefined;
-  const toSend = connector ? await withoutNewerToolValues(connector, link, plan.fields) : plan.fields;
-  const heldBack = Object.keys(plan.fields).filter((field) => !(field in toSend));
-  // Every field left to a person's newer change in the tool: its event brings that to Jira.
-  if (Object.keys(toSend).length === 0 && !rekeyed) return;
-  let sent = toSend;
-  if (connector && Object.keys(toSend).length > 0) {
+  if (Object.keys(plan.fields).length > 0) {
+    const connector = await connectorFor(run, connection);
     let attempted: Record<string, unknown> = {};
     try {
-      sent = await sendAllButRefused(`Updating ${label}`, toSend, refused, (fields) => {
+      sent = await sendAllButRefused(`Updating ${label}`, plan.fields, refused, (fields) => {
         attempted = fields;
         return connector.updateRecord({ module: link.module, id: link.externalId, fields });
       });
@@ -114,9 +110,8 @@ export async function syncFields(run: Run, connection: RecordRestConnection, cur
       throw new DeliveryError(error.operation, error.failure, [...error.keep, { key: issueStateKey(run.issueId), value: { links: { ...run.state.links, [connection.id]: unsure } } }]);
     }
   }
-  // A refused field keeps its old shadow, so the next change (or the admin's retry) sends it again;
-  // one held back keeps it whole, unsure included, for the tool's event to settle.
-  const shadowNext = refused.length === 0 && heldBack.length === 0 ? plan.shadowNext : keepOld(plan.shadowNext, link.shadow, refused, heldBack);
+  // A refused field keeps its old shadow, so the next change (or the admin's retry) sends it again.
+  const shadowNext = refused.length === 0 ? plan.shadowNext : { ...plan.shadowNext, fields: withOldValues(plan.shadowNext.fields, link.shadow.fields, refused) };
   const next: Link = { ...link, shadow: shadowNext, issueKey: run.issueKey };
   const subject = { kind: 'issue' as const, issueId: run.issueId, issueKey: run.issueKey };
   const refusal = refused.length === 0 ? undefined : describeRefusal(connection, projectMapping, label, refused);
@@ -180,44 +175,7 @@ async function sendAllButRefused<T>(
   }
 }
 
-/** The shadow after a send, with the fields refused or held back as they were before it. */
-function keepOld(next: Shadow, old: Shadow, refused: RefusedField[], heldBack: readonly string[]): Shadow {
-  const fields = withOldValues(next.fields, old.fields, [...refused, ...heldBack.map((field) => ({ field }))]);
-  const changed = { ...next.changed };
-  const unsure = { ...next.unsure };
-  for (const field of heldBack) {
-    const before = old.changed?.[field];
-    if (before === undefined) delete changed[field];
-    else changed[field] = before;
-    const doubt = old.unsure?.[field];
-    if (doubt !== undefined) unsure[field] = doubt;
-  }
-  const { unsure: _, ...rest } = next;
-  return { ...rest, fields, changed, ...(Object.keys(unsure).length > 0 ? { unsure } : {}) };
-}
-
-/**
- * A field sent before without an answer is sent again whatever Jira holds, unless the tool now holds
- * neither what Tandem sent nor what it held before: a person changed it there since, and that
- * change's event (queued, late) brings it to Jira. One read of the record, only on such a retry.
- */
-async function withoutNewerToolValues(connector: RecordRestConnector, link: Link, fields: Record<string, unknown>): Promise<Record<string, unknown>> {
-  const unsure = link.shadow.unsure;
-  if (!unsure || !Object.keys(fields).some((field) => unsure[field] !== undefined)) return fields;
-  const read = await connector.getRecord({ module: link.module, id: link.externalId });
-  // Cannot tell: sent again, as before.
-  if (!read.ok) return fields;
-  const kept = { ...fields };
-  for (const field of Object.keys(fields)) {
-    const sentHash = unsure[field];
-    if (sentHash === undefined) continue;
-    const now = hashValue(read.value.fields[field] ?? null);
-    if (now !== sentHash && now !== link.shadow.fields[field]) delete kept[field];
-  }
-  return kept;
-}
-
-function withOldValues(next: Record<string, string>, old: Record<string, string>, refused: ReadonlyArray<{ field: string }>): Record<string, string> {
+function withOldValues(next: Record<string, string>, old: Record<string, string>, refused: RefusedField[]): Record<string, string> {
   const fields = { ...next };
   for (const { field } of refused) {
     const held = old[field];
