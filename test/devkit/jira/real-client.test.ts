@@ -167,6 +167,11 @@ test('a maintained Jira client gets what Jira Cloud would send, for every call T
     const property = await app.issueProperties.getIssueProperty({ issueIdOrKey: key, propertyKey: 'tandem-sync' });
     assert.deepEqual(property.value, { state: 'synced', connections: ['stackflow'] });
 
+    // Issues by key in one request, as Sync existing reads the issues records name: a key Jira lacks is an error beside the others, not a failed call.
+    const fetched = await app.issues.bulkFetchIssues({ issueIdsOrKeys: [key, 'OPS-99999'], fields: ['summary'] });
+    assert.deepEqual(fetched.issues?.map((i) => i.key), [key]);
+    assert.equal(fetched.issueErrors?.length, 1);
+
     // What Jira refuses.
     await assert.rejects(bob.users.getUserEmail({ accountId: s.carol.accountId }), (error: unknown) => isAuthError(error));
     await app.issues.deleteIssue({ issueIdOrKey: key });
