@@ -412,6 +412,16 @@ export function Cell(props: { children?: ReactNode; minWidth?: 'select' | 'narro
     </Box>
   );
 }
+/** A row's Remove button in its own cell; `label` says which row, for a screen reader. */
+export function RemoveCell(props: { label: string; onRemove: () => void }) {
+  return (
+    <Cell>
+      <Button appearance="subtle" onClick={props.onRemove} aria-label={props.label}>
+        Remove
+      </Button>
+    </Cell>
+  );
+}
 const wholeStyles = xcss({ whiteSpace: 'nowrap' });
 const stackedBodyStyles = xcss({ display: 'block' });
 const stackedRowStyles = xcss({

@@ -6,7 +6,7 @@ import { Box, Inline, Stack, Text, xcss } from '@atlaskit/primitives';
 import type { Connection, FieldMapping, JiraBoardInfo, ProjectMapping, StatusCategory, ToolDescription, TransformFitInfo, TransformKind } from '../../../../src/contract/admin';
 import { call } from '../api';
 import { useAdmin, useJiraMeta } from '../admin-state';
-import { Body, Button, Card, CardTitle, Cell, Head, HeadCell, Row, SelectField, Table, TextAreaField, TextField, useRowKeys, type Option } from '../ui';
+import { Body, Button, Card, CardTitle, Cell, Head, HeadCell, RemoveCell, Row, SelectField, Table, TextAreaField, TextField, useRowKeys, type Option } from '../ui';
 import { ConnectionPicker, NoConnection } from './common';
 import { ToolFieldTypes } from './ToolFieldTypes';
 import { ValueTable } from './ValueTable';
@@ -241,14 +241,13 @@ function ProjectTable(props: { connection: Connection; index: number; modules: O
                         placeholder="Sub-task"
                       />
                     </Cell>
-                    <Cell>
-                      <Button appearance="subtle" onClick={() => {
-                          projectKeys.removed(row);
-                          edit((c) => c.projects.splice(row, 1));
-                        }} aria-label={`Remove project mapping ${row + 1}`}>
-                        Remove
-                      </Button>
-                    </Cell>
+                    <RemoveCell
+                      label={`Remove project mapping ${row + 1}`}
+                      onRemove={() => {
+                        projectKeys.removed(row);
+                        edit((c) => c.projects.splice(row, 1));
+                      }}
+                    />
                   </Row>
                 );
               })}
@@ -454,14 +453,13 @@ function FieldRow(props: { field: FieldMapping; row: number; at: string; fieldOp
           </details>
         )}
       </Cell>
-      <Cell>
-        <Button appearance="subtle" onClick={() => {
-            props.onRemove();
-            props.edit((c) => c.fields.splice(row, 1));
-          }} aria-label={`Remove field mapping ${row + 1}`}>
-          Remove
-        </Button>
-      </Cell>
+      <RemoveCell
+        label={`Remove field mapping ${row + 1}`}
+        onRemove={() => {
+          props.onRemove();
+          props.edit((c) => c.fields.splice(row, 1));
+        }}
+      />
     </Row>
   );
 }
@@ -510,14 +508,13 @@ function StatusTable(props: { connection: Connection; index: number; states: Opt
                 <Cell>
                   <ToolName label={`Tool state, row ${i + 1}`} value={entry.tool} options={props.states} onChange={(v) => tEdit((t) => t.toTool[i] && (t.toTool[i].tool = v))} error={admin.errorAt(`${at}.toTool.${i}.tool`)} />
                 </Cell>
-                <Cell>
-                  <Button appearance="subtle" onClick={() => {
-                      toToolKeys.removed(i);
-                      tEdit((t) => t.toTool.splice(i, 1));
-                    }} aria-label={`Remove status row ${i + 1}`}>
-                    Remove
-                  </Button>
-                </Cell>
+                <RemoveCell
+                  label={`Remove status row ${i + 1}`}
+                  onRemove={() => {
+                    toToolKeys.removed(i);
+                    tEdit((t) => t.toTool.splice(i, 1));
+                  }}
+                />
               </Row>
             ))}
           </Body>
@@ -576,14 +573,13 @@ function StatusTable(props: { connection: Connection; index: number; states: Opt
                 <Cell>
                   <SelectField hideLabel label={`Category, reverse row ${i + 1}`} value={entry.category} options={CATEGORIES} onChange={(v) => tEdit((t) => t.toJira[i] && (t.toJira[i].category = v as StatusCategory))} />
                 </Cell>
-                <Cell>
-                  <Button appearance="subtle" onClick={() => {
-                      toJiraKeys.removed(i);
-                      tEdit((t) => t.toJira.splice(i, 1));
-                    }} aria-label={`Remove reverse status row ${i + 1}`}>
-                    Remove
-                  </Button>
-                </Cell>
+                <RemoveCell
+                  label={`Remove reverse status row ${i + 1}`}
+                  onRemove={() => {
+                    toJiraKeys.removed(i);
+                    tEdit((t) => t.toJira.splice(i, 1));
+                  }}
+                />
               </Row>
             ))}
           </Body>
@@ -632,14 +628,13 @@ function PriorityTable(props: { connection: Connection; index: number }) {
               <Cell>
                 <SelectField hideLabel label={`Jira priority, row ${i + 1}`} value={entry.jira} options={options} onChange={(v) => tEdit((t) => t[i] && (t[i].jira = v))} />
               </Cell>
-              <Cell>
-                <Button appearance="subtle" onClick={() => {
-                    priorityKeys.removed(i);
-                    tEdit((t) => t.splice(i, 1));
-                  }} aria-label={`Remove priority row ${i + 1}`}>
-                  Remove
-                </Button>
-              </Cell>
+              <RemoveCell
+                label={`Remove priority row ${i + 1}`}
+                onRemove={() => {
+                  priorityKeys.removed(i);
+                  tEdit((t) => t.splice(i, 1));
+                }}
+              />
             </Row>
           ))}
         </Body>

@@ -6,7 +6,7 @@ import { useState } from 'react';
 import { Box, Inline, Stack, Text, xcss } from '@atlaskit/primitives';
 import { toolFieldNameKey, toolTypeVocabulary, type Connection, type PresetSummary } from '../../../../src/contract/admin';
 import { useAdmin } from '../admin-state';
-import { Body, Button, Card, CardTitle, Cell, Head, HeadCell, Row, SelectField, Table, TextField } from '../ui';
+import { Body, Button, Card, CardTitle, Cell, Head, HeadCell, RemoveCell, Row, SelectField, Table, TextField } from '../ui';
 
 const nameBoxStyles = xcss({ minWidth: '200px', flexGrow: 1 });
 const typeBoxStyles = xcss({ minWidth: '200px' });
@@ -74,11 +74,7 @@ export function ToolFieldTypes(props: { connection: Connection; index: number })
               <Row key={field} testId={`tool-field-${field}`}>
                 <Cell>{field}</Cell>
                 <Cell>{fieldType}</Cell>
-                <Cell>
-                  <Button appearance="subtle" aria-label={`Remove tool field ${field}`} onClick={() => edit((types) => delete types[field])}>
-                    Remove
-                  </Button>
-                </Cell>
+                <RemoveCell label={`Remove tool field ${field}`} onRemove={() => edit((types) => delete types[field])} />
               </Row>
             ))}
           </Body>
