@@ -7,6 +7,7 @@ import { recordRestConnector, type ToolRecord } from '../connectors';
 import { findProjectMapping, indexCounterparts, issueClaim, mappingsForModule, planRecordToJira, summaryDayKey, type BulkIssue, type BulkItemPlan, type BulkRecord, type Claims, type Connection, type CounterpartIndex, type MatchRule } from '../mapping';
 import { bulkMatchKey, issueFacts, recordFacts, storedClaims, takeClaim } from './bulk-read';
 import { runInboundDelivery } from './inbound';
+import { ISSUE_KEY_PATTERN } from './inbound-event';
 import { activityWrite } from './journal';
 import type { JiraIssue, JiraPort, Ports, StoreWrite } from './ports';
 import { authSecretKey, issueStateKey, keyPart, readIssueState, recordIndexKey, recordIndexSchema } from './state';
@@ -34,14 +35,12 @@ export async function recordPage(ports: Ports, connection: Connection, input: { 
   };
 }
 
-/** A key Jira could have: the inbound path takes no other. */
-const ISSUE_KEY = /^[A-Z][A-Z0-9_]{1,9}-[1-9][0-9]{0,9}$/;
 /** Issues Jira returns in one bulk read. */
 const NAMED_PER_REQUEST = 100;
 
 /** The issue keys the page's unlinked records name (the connection's issue key field), each once. */
 export function namedKeys(records: RecordPageItems['records']): string[] {
-  return [...new Set(records.flatMap((item) => (item.facts.issueKey && !item.linkedIssue && ISSUE_KEY.test(item.facts.issueKey) ? [item.facts.issueKey] : [])))];
+  return [...new Set(records.flatMap((item) => (item.facts.issueKey && !item.linkedIssue && ISSUE_KEY_PATTERN.test(item.facts.issueKey) ? [item.facts.issueKey] : [])))];
 }
 
 /**
@@ -194,7 +193,7 @@ export async function syncRecord(ports: Ports, connection: Connection, item: Rec
         url: record.url,
         fields: record.fields,
         ...(record.number ? { number: record.number } : {}),
-        ...(issueKey && ISSUE_KEY.test(issueKey) ? { jiraIssueKey: issueKey } : {}),
+        ...(issueKey && ISSUE_KEY_PATTERN.test(issueKey) ? { jiraIssueKey: issueKey } : {}),
       },
     },
   });

@@ -78,6 +78,9 @@ after(async () => {
   await tandem.stop();
 });
 
+/** The tool lists records by last change (then id): records made a tick apart are listed in the order made. */
+const tick = () => new Promise((resolve) => setTimeout(resolve, 2));
+
 test('the dry run writes nothing and counts what the job then does: records naming their issue are linked, the rest created', async () => {
   const scope = { kind: 'open', projectKey: 'OPS', issueType: 'Bug' };
   const before = itsm.records('incidents').length;
@@ -459,8 +462,6 @@ test('tool → Jira, two records naming the same issue, a step apart: the first 
   const [named] = await createIssues('OPS', 'Bug', 1, 'Claimed twice bug');
   tandem.emulator.releaseProductEvents();
   assert.ok(named);
-  // The tool lists by last change (then id): a millisecond apart, so the first is listed first.
-  const tick = () => new Promise((resolve) => setTimeout(resolve, 2));
   const first = itsm.createRecord('incidents', { short_description: 'Claimed first', jira_issue_key: named.key });
   await tick();
   // More than a step's page between them: the second is done by another invocation than the first.
@@ -512,7 +513,6 @@ test('tool → Jira, the summary-and-day rule, two records a step apart matching
   const [issue] = await createIssues('OPS', 'Bug', 1, 'Badge reader beeps all night');
   tandem.emulator.releaseProductEvents();
   assert.ok(issue);
-  const tick = () => new Promise((resolve) => setTimeout(resolve, 2));
   const first = itsm.createRecord('incidents', { short_description: 'badge reader beeps all night 1' });
   await tick();
   const fillers = Array.from({ length: 25 }, (_, n) => itsm.createRecord('incidents', { short_description: `Matched once filler ${n + 1}` }));
@@ -556,7 +556,6 @@ test('tool → Jira, a step killed after the first of two records naming one iss
   const [named] = await createIssues('OPS', 'Bug', 1, 'Claimed before a crash');
   tandem.emulator.releaseProductEvents();
   assert.ok(named);
-  const tick = () => new Promise((resolve) => setTimeout(resolve, 2));
   const first = itsm.createRecord('incidents', { short_description: 'Names it first', jira_issue_key: named.key });
   await tick();
   // Made into an issue: the step dies at its next storage write after that, the first record's checkpoint saved.
@@ -606,7 +605,6 @@ test('tool → Jira, records naming an issue Jira does not have, or one not mapp
   const [change] = await createIssues('INFRA', 'Task', 1, 'A change, mapped to the tool only');
   tandem.emulator.releaseProductEvents();
   assert.ok(change);
-  const tick = () => new Promise((resolve) => setTimeout(resolve, 2));
   const missing = itsm.createRecord('incidents', { short_description: 'Names an issue long gone', jira_issue_key: 'OPS-99999' });
   await tick();
   const unmapped = itsm.createRecord('incidents', { short_description: 'Names a change', jira_issue_key: change.key });

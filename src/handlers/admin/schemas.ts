@@ -1,6 +1,7 @@
 // What the admin page may send, checked before anything runs. A secret's value is never echoed in
 // an error message.
 import * as z from 'zod';
+import { ISSUE_KEY_PATTERN } from '../../sync/inbound-event';
 import { bulkRequestSchema } from '../../sync/bulk';
 
 const connectionId = z.string().trim().min(1).max(64);
@@ -15,7 +16,7 @@ export const payloads = {
   pauseBulkSync: z.object({ connectionId }),
   resumeBulkSync: z.object({ connectionId }),
   cancelBulkSync: z.object({ connectionId }),
-  syncIssueNow: z.object({ connectionId, issueKey: z.string().trim().toUpperCase().regex(/^[A-Z][A-Z0-9_]{1,9}-[1-9][0-9]{0,9}$/, 'An issue key such as OPS-12') }),
+  syncIssueNow: z.object({ connectionId, issueKey: z.string().trim().toUpperCase().regex(ISSUE_KEY_PATTERN, 'An issue key such as OPS-12') }),
   getConfig: empty,
   saveConfig: z.object({ config: z.unknown(), revision }),
   addConnection: z.object({ revision, presetId: z.string().min(1).max(64), name: z.string().max(100), url: z.string().max(2000) }),

@@ -98,6 +98,7 @@ interface PlannedChange {
   conflicts: Array<{ field: string; winner: 'jira' | 'tool' }>;
   jiraWon: boolean;
   mappings: readonly FieldMapping[];
+  projectMapping: ProjectMapping;
   /** Values Tandem could not find for Jira (a sprint the board lacks): kept as failures of their own. */
   unfound: RefusedField[];
 }
@@ -243,7 +244,7 @@ async function planChange(run: InboundRun, event: RecordChange, shadow: Shadow, 
     if (sameAsJira(value, issue.fields[id])) delete plan.jiraFields[id];
   }
   const skipped = [...plan.skipped.map((s) => ({ ...s })), ...unfound.map((r) => ({ field: r.jiraField, reason: (r.reason ?? r.message).slice(0, 400) }))];
-  return { plan, next, skipped, notes, conflicts: settled.winners, jiraWon: settled.jiraWon, mappings, unfound };
+  return { plan, next, skipped, notes, conflicts: settled.winners, jiraWon: settled.jiraWon, mappings, projectMapping, unfound };
 }
 
 /** One edit, then the status; returns what was applied and the writes that save it. */
@@ -263,7 +264,7 @@ async function applyChange(run: InboundRun, event: RecordChange, linked: Linked,
   if (plan.status) {
     const trail: { reached?: StatusNow } = {};
     const moved = await moveStatus(run, { issue, target: plan.status, values: plan.jiraFields, record, occurredAt: event.occurredAt, mappings, trail }).catch(async (error: unknown) => {
-      if (trail.reached) await saveWalkCutShort(run, { linked, issue, next, event, mappings, reached: trail.reached });
+      if (trail.reached) await saveWalkCutShort(run, { linked, issue, next, event, mappings, projectMapping: change.projectMapping, reached: trail.reached });
       throw error;
     });
     writes.push(...moved.writes);
@@ -294,12 +295,11 @@ async function applyChange(run: InboundRun, event: RecordChange, linked: Linked,
  */
 async function saveWalkCutShort(
   run: InboundRun,
-  cut: { linked: Linked; issue: JiraIssue; next: Shadow; event: RecordChange; mappings: readonly FieldMapping[]; reached: StatusNow },
+  cut: { linked: Linked; issue: JiraIssue; next: Shadow; event: RecordChange; mappings: readonly FieldMapping[]; projectMapping: ProjectMapping; reached: StatusNow },
 ): Promise<void> {
-  const { linked, issue, next, event, mappings, reached } = cut;
+  const { linked, issue, next, event, mappings, projectMapping, reached } = cut;
   const statusField = toolFieldOf(mappings, 'status');
-  const projectMapping = issue.project && issue.issueType ? findProjectMapping(run.connection, { projectKey: issue.project.key, issueTypeName: issue.issueType.name }) : undefined;
-  if (statusField === undefined || !projectMapping) return;
+  if (statusField === undefined) return;
   const asTool = planOutbound({
     connection: run.connection,
     projectMapping,

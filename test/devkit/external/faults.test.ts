@@ -67,13 +67,13 @@ test('errorRate: a seeded share of calls answers 503, the same way each run', as
 
 test('latency delays the answer; the change is made first', async () => {
   const { call, itsm } = await start();
+  // A slow answer still comes, with the record.
   itsm.setFaults({ latencyMs: 150 });
-  const began = Date.now();
   const reply = await call('POST', '/api/incidents', { short_description: 'slow' });
-  assert.ok(Date.now() - began >= 140, 'answer came too early');
   assert.equal(reply.status, 201);
 
-  // The record is made before the slow answer: a caller that gives up while waiting still finds it.
+  // The record is made before the slow answer, which is still owed once it is (the caller that gives
+  // up then sees its request fail): the delay shows in the order of things, whatever the machine's speed.
   itsm.setFaults({ latencyMs: 60_000 });
   const giveUp = new AbortController();
   const pending = fetch(`${itsm.baseUrl}/api/incidents`, {
