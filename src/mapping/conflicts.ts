@@ -102,14 +102,24 @@ export function settleConflicts(input: {
     if (last === undefined) delete changed[toolField];
     else changed[toolField] = last;
   };
+  const unsure = { ...input.shadowNext.unsure };
   const planned = [...Object.keys(plan.jiraFields), ...(plan.status ? ['status'] : []), ...plan.lookups.map((l) => l.jiraField)];
   for (const jiraField of planned) {
     const toolField = input.toolFields?.[jiraField];
     if (toolField === undefined || !isStale(shadow, toolField, input.toolUpdatedAt)) continue;
     stale.push(jiraField);
+    const holds = input.shadowNext.fields[toolField];
     holdBack(jiraField, toolField);
     const last = shadow.changed?.[toolField];
     notes.push(`${jiraField} left as it is: this change happened before the value last synced (${last?.side === 'jira' ? 'from Jira' : 'from the tool'} at ${last?.at ?? '?'})`);
+    if (shadow.unsure?.[toolField] !== undefined && holds !== undefined) {
+      // Tandem sent Jira's newer value without an answer, and the tool reports an older change of its
+      // own: the send never landed (or a retry held it back for this event). The tool holds this
+      // value, so the next delivery sends Jira's again.
+      fields[toolField] = holds;
+      delete unsure[toolField];
+      jiraWon = true;
+    }
   }
   for (const conflict of input.conflicts) {
     if (stale.includes(conflict.jiraField)) continue;
@@ -126,8 +136,7 @@ export function settleConflicts(input: {
     jiraWon = true;
     holdBack(conflict.jiraField, conflict.toolField);
   }
-  const unsure = input.shadowNext.unsure;
-  return { plan, shadowNext: { fields, updatedAt: input.shadowNext.updatedAt, changed, ...(unsure ? { unsure } : {}) }, winners, notes, jiraWon, stale };
+  return { plan, shadowNext: { fields, updatedAt: input.shadowNext.updatedAt, changed, ...(Object.keys(unsure).length > 0 ? { unsure } : {}) }, winners, notes, jiraWon, stale };
 }
 
 /**

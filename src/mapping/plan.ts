@@ -326,6 +326,9 @@ export function planInbound(input: InboundInput): InboundPlan {
     next ??= { ...shadow?.fields };
     next[mapping.tool] = hash;
     changed[mapping.tool] = { side: 'tool', at: changedAt };
+    // The tool's own change replaces a value Tandem sent there without an answer (a stale one, or
+    // one Jira wins, is settled with the conflicts).
+    confirmed.push(mapping.tool);
   }
 
   if (label !== '') {

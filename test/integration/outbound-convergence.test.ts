@@ -226,6 +226,60 @@ test('a record create sent again after a status change in Jira: the tool’s lat
   assert.equal(onlyIncident(issue.key).state, 'in_progress');
 });
 
+test('a status sent again after its answer was lost never overwrites a newer state a person set in the tool meanwhile', async () => {
+  // The tool's change conflicts with Jira's; the tool wins it here (newest-wins would compare Jira's
+  // virtual clock, moved on by earlier tests, with the tool's wall clock).
+  await useStackflow((c) => ({ ...c, options: { ...c.options, conflictPolicy: 'tool-wins' } }));
+  const issue = await linked('state sent again');
+  const incident = onlyIncident(issue.key);
+  // A person starts work in Jira; the tool takes Tandem's in_progress and never answers.
+  itsm.setFaults({ mix: { timeoutAfter: 1 }, timeoutMs: null });
+  const listed = await tandem.rest(agent(), 'GET', `/rest/api/3/issue/${issue.key}/transitions`);
+  const start = (listed.body as { transitions: Array<{ id: string; to: { name: string } }> }).transitions.find((t) => t.to.name === 'In Progress');
+  assert.ok(start);
+  assert.equal((await tandem.rest(agent(), 'POST', `/rest/api/3/issue/${issue.key}/transitions`, { transition: { id: start.id } })).status, 204);
+  await tandem.emulator.settle();
+  assert.equal(itsm.record('incidents', incident.id)?.state, 'in_progress');
+  itsm.setFaults({});
+  // A person puts the incident on hold in the tool before Tandem's retry; its event reaches Tandem late.
+  itsm.updateRecord('incidents', incident.id, { state: 'on_hold' });
+  const onHold = itsm.outbox.findLast((e) => e.type === 'record.updated' && e.event.record.id === incident.id);
+  assert.ok(onHold);
+  await tandem.emulator.advance(60_000);
+  assert.equal(itsm.record('incidents', incident.id)?.state, 'on_hold', 'the retry leaves the newer state alone');
+  const late = await deliverLate(onHold);
+  assert.ok(late.status < 300, JSON.stringify(late.body));
+  await quiet();
+  assert.equal(tandem.jira.getIssue(issue.key)?.statusName, 'Blocked', 'the tool’s newer state reaches Jira');
+  assert.equal(itsm.record('incidents', incident.id)?.state, 'on_hold');
+});
+
+test('a status whose send never reached the tool, held back for a person’s change there that turns out older than Jira’s: Jira’s status is sent again once that change’s late event arrives', async () => {
+  await useStackflow((c) => ({ ...c, options: { ...c.options, conflictPolicy: 'newest-wins' } }));
+  const issue = await linked('older tool change');
+  const incident = onlyIncident(issue.key);
+  // A person puts the incident on hold in the tool; its event reaches Tandem late.
+  itsm.updateRecord('incidents', incident.id, { state: 'on_hold' });
+  const onHold = itsm.outbox.findLast((e) => e.type === 'record.updated' && e.event.record.id === incident.id);
+  assert.ok(onHold);
+  await tandem.emulator.advance(1_000);
+  // Then work starts in Jira; Tandem's send of in_progress never reaches the tool and gets no answer.
+  itsm.setFaults({ mix: { timeoutBefore: 1 }, timeoutMs: null });
+  const listed = await tandem.rest(agent(), 'GET', `/rest/api/3/issue/${issue.key}/transitions`);
+  const start = (listed.body as { transitions: Array<{ id: string; to: { name: string } }> }).transitions.find((t) => t.to.name === 'In Progress');
+  assert.ok(start);
+  assert.equal((await tandem.rest(agent(), 'POST', `/rest/api/3/issue/${issue.key}/transitions`, { transition: { id: start.id } })).status, 204);
+  await tandem.emulator.settle();
+  itsm.setFaults({});
+  await tandem.emulator.advance(60_000);
+  assert.equal(itsm.record('incidents', incident.id)?.state, 'on_hold', 'the retry cannot tell whose change is newer, and leaves it to the event');
+  const late = await deliverLate(onHold);
+  assert.ok(late.status < 300, JSON.stringify(late.body));
+  await quiet();
+  assert.equal(tandem.jira.getIssue(issue.key)?.statusName, 'In Progress', 'the older tool change does not move Jira');
+  assert.equal(itsm.record('incidents', incident.id)?.state, 'in_progress', 'Jira’s newer status reaches the tool');
+});
+
 // ---------------------------------------------------------------- deletes in Jira win over creates still waiting
 
 test('an issue deleted in Jira after its record’s create lost its answer: the record is closed, and the tool’s late event brings nothing back', async () => {

@@ -1,7 +1,7 @@
 // Record REST updates: the issue's mapped fields that differ from the shadow go to its record; a field
 // the tool refuses is kept as a failure of its own while the others are sent.
-import { mayHaveActed, type ConnectorResult, type DeliveryFailure } from '../../connectors';
-import { fieldMappingsFor, planOutbound, unsureShadow, type ProjectMapping, type RecordRestConnection } from '../../mapping';
+import { mayHaveActed, type ConnectorResult, type DeliveryFailure, type RecordRestConnector } from '../../connectors';
+import { fieldMappingsFor, hashValue, planOutbound, unsureShadow, type ProjectMapping, type RecordRestConnection, type Shadow } from '../../mapping';
 import { userEmails } from '../inbound/fields';
 import { activityWrite, describeFailure, failureWrites, skipLine } from '../journal';
 import type { JiraIssue } from '../ports';
@@ -91,13 +91,16 @@ export async function syncFields(run: Run, connection: RecordRestConnection, cur
     return;
   }
   const label = link.number ?? link.externalId;
-  let sent = plan.fields;
   const refused: RefusedField[] = [];
-  if (Object.keys(plan.fields).length > 0) {
-    const connector = await connectorFor(run, connection);
+  const connector = Object.keys(plan.fields).length > 0 ? await connectorFor(run, connection) : undefined;
+  const { send: toSend, heldBack, held } = connector ? await checkUnsure(connector, link, plan.fields) : { send: plan.fields, heldBack: [], held: [] };
+  // Every field left to a person's newer change in the tool: its event brings that to Jira.
+  if (heldBack.length === Object.keys(plan.fields).length && !rekeyed) return;
+  let sent = toSend;
+  if (connector && Object.keys(toSend).length > 0) {
     let attempted: Record<string, unknown> = {};
     try {
-      sent = await sendAllButRefused(`Updating ${label}`, plan.fields, refused, (fields) => {
+      sent = await sendAllButRefused(`Updating ${label}`, toSend, refused, (fields) => {
         attempted = fields;
         return connector.updateRecord({ module: link.module, id: link.externalId, fields });
       });
@@ -110,8 +113,9 @@ export async function syncFields(run: Run, connection: RecordRestConnection, cur
       throw new DeliveryError(error.operation, error.failure, [...error.keep, { key: issueStateKey(run.issueId), value: { links: { ...run.state.links, [connection.id]: unsure } } }]);
     }
   }
-  // A refused field keeps its old shadow, so the next change (or the admin's retry) sends it again.
-  const shadowNext = refused.length === 0 ? plan.shadowNext : { ...plan.shadowNext, fields: withOldValues(plan.shadowNext.fields, link.shadow.fields, refused) };
+  // A refused field keeps its old shadow, so the next change (or the admin's retry) sends it again;
+  // one held back keeps it whole, unsure included, for the tool's event to settle.
+  const shadowNext = refused.length === 0 && heldBack.length === 0 ? plan.shadowNext : keepOld(plan.shadowNext, link.shadow, refused, heldBack);
   const next: Link = { ...link, shadow: shadowNext, issueKey: run.issueKey };
   const subject = { kind: 'issue' as const, issueId: run.issueId, issueKey: run.issueKey };
   const refusal = refused.length === 0 ? undefined : describeRefusal(connection, projectMapping, label, refused);
@@ -134,7 +138,7 @@ export async function syncFields(run: Run, connection: RecordRestConnection, cur
         outcome: 'synced',
         issueKey: run.issueKey,
         externalId: link.externalId,
-        summary: `Sent ${Object.keys(sent).join(', ') || 'the new issue key'} to ${label}`,
+        summary: sentSummary(label, Object.keys(sent), held),
         details: [...(refusal ? [describeFailure(refusal)] : []), ...skipped],
       }),
       ...(rekeyed ? [{ key: recordIndexKey(connection.id, link.module, link.externalId), value: { issueId: run.issueId, issueKey: run.issueKey } }] : []),
@@ -175,7 +179,52 @@ async function sendAllButRefused<T>(
   }
 }
 
-function withOldValues(next: Record<string, string>, old: Record<string, string>, refused: RefusedField[]): Record<string, string> {
+/** The shadow after a send, with the fields refused or held back as they were before it. */
+function keepOld(next: Shadow, old: Shadow, refused: RefusedField[], heldBack: readonly string[]): Shadow {
+  const fields = withOldValues(next.fields, old.fields, [...refused, ...heldBack.map((field) => ({ field }))]);
+  const changed = { ...next.changed };
+  const unsure = { ...next.unsure };
+  for (const field of heldBack) {
+    const before = old.changed?.[field];
+    if (before === undefined) delete changed[field];
+    else changed[field] = before;
+    const doubt = old.unsure?.[field];
+    if (doubt !== undefined) unsure[field] = doubt;
+  }
+  const { unsure: _, ...rest } = next;
+  return { ...rest, fields, changed, ...(Object.keys(unsure).length > 0 ? { unsure } : {}) };
+}
+
+/**
+ * A field sent before without an answer is sent again, unless the tool holds it already, or holds
+ * neither what Tandem sent nor what it held before: a person changed it there since, and that
+ * change's event (queued, late) settles it by its time and the conflict policy. One read of the
+ * record, only on such a retry; a read that fails sends them all, as before.
+ */
+async function checkUnsure(connector: RecordRestConnector, link: Link, fields: Record<string, unknown>): Promise<{ send: Record<string, unknown>; heldBack: string[]; held: string[] }> {
+  const unsure = link.shadow.unsure;
+  if (!unsure || !Object.keys(fields).some((field) => unsure[field] !== undefined)) return { send: fields, heldBack: [], held: [] };
+  const read = await connector.getRecord({ module: link.module, id: link.externalId });
+  if (!read.ok) return { send: fields, heldBack: [], held: [] };
+  const send = { ...fields };
+  const heldBack: string[] = [];
+  const held: string[] = [];
+  for (const [field, value] of Object.entries(fields)) {
+    const sentHash = unsure[field];
+    if (sentHash === undefined) continue;
+    const now = hashValue(read.value.fields[field] ?? null);
+    if (now === hashValue(value)) {
+      delete send[field];
+      held.push(field);
+    } else if (now !== sentHash && now !== link.shadow.fields[field]) {
+      delete send[field];
+      heldBack.push(field);
+    }
+  }
+  return { send, heldBack, held };
+}
+
+function withOldValues(next: Record<string, string>, old: Record<string, string>, refused: ReadonlyArray<{ field: string }>): Record<string, string> {
   const fields = { ...next };
   for (const { field } of refused) {
     const held = old[field];
@@ -200,6 +249,12 @@ function describeRefusal(connection: RecordRestConnection, projectMapping: Proje
     ...(first?.toolMessage === undefined ? {} : { toolMessage: first.toolMessage }),
     explanation: `${label} refused ${refused.map((r) => r.field).join(', ')}; every other field was sent. Fix the field mapping ${names.join(', ')} on Mappings, then choose Retry`,
   };
+}
+
+/** What the activity entry says a delivery did: what it sent, and what the tool held already. */
+function sentSummary(label: string, sent: readonly string[], held: readonly string[]): string {
+  if (sent.length === 0 && held.length > 0) return `${label} holds ${held.join(', ')} already: the tool took Tandem's earlier send`;
+  return `Sent ${sent.join(', ') || 'the new issue key'} to ${label}`;
 }
 
 /** A change with nothing to send because values have no mapping: a visible skip with the value and the fix. */

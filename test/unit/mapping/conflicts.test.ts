@@ -80,6 +80,26 @@ for (const row of staleRows) {
   });
 }
 
+test('conflicts: the tool reports an older change of a field Tandem sent Jira’s newer value to without an answer: the tool holds that older value, so Jira’s goes to it again', () => {
+  const input = plan();
+  const sentAt = '2026-11-22T08:40:00.000Z';
+  const known: Shadow = { ...shadow, changed: { short_description: { side: 'jira', at: sentAt } }, unsure: { short_description: hashValue('Title from Jira') } };
+  const settled = settleConflicts({ policy: 'tool-wins', conflicts: [], plan: input, shadow: known, shadowNext: input.shadowNext, jiraUpdatedAt: undefined, toolUpdatedAt: TOOL_AT, toolFields: TOOL_FIELDS });
+  assert.equal('summary' in settled.plan.jiraFields, false, 'Jira keeps its newer value');
+  assert.equal(settled.shadowNext.fields.short_description, input.shadowNext.fields.short_description, 'the shadow holds what the tool holds');
+  assert.equal(settled.shadowNext.unsure, undefined, 'unsure no more');
+  assert.deepEqual(settled.shadowNext.changed?.short_description, { side: 'jira', at: sentAt });
+  assert.equal(settled.jiraWon, true, 'the tool is told');
+});
+
+test('conflicts: a stale change of a field Tandem is sure it wrote leaves the shadow as it was and tells the tool nothing', () => {
+  const input = plan();
+  const known: Shadow = { ...shadow, changed: { short_description: { side: 'jira', at: '2026-11-22T08:40:00.000Z' } } };
+  const settled = settleConflicts({ policy: 'tool-wins', conflicts: [], plan: input, shadow: known, shadowNext: input.shadowNext, jiraUpdatedAt: undefined, toolUpdatedAt: TOOL_AT, toolFields: TOOL_FIELDS });
+  assert.equal(settled.shadowNext.fields.short_description, known.fields.short_description);
+  assert.equal(settled.jiraWon, false);
+});
+
 test('conflicts: a record naming an issue Jira changed since it was made keeps Jira’s differing values under jira-wins', () => {
   const jiraShadow: Shadow = { fields: { short_description: hashValue('Newer title'), priority: hashValue('P1') }, updatedAt: AT };
   const record = { short_description: 'Old title', priority: 'P1' };
