@@ -33,6 +33,8 @@ export interface JiraSimulatorOptions {
   appAccountId?: string;
   clock?: () => number;
   baseUrl?: string;
+  /** How long a write takes to show in /search/jql (default DEFAULT_SEARCH_LAG_MS; 0: at once). */
+  searchLagMs?: number;
 }
 
 export interface AddUserInput {
@@ -185,6 +187,7 @@ export class JiraSimulator {
       appAccountId: this.appAccountId,
       clock: options.clock ?? (() => Date.now()),
       baseUrl: (options.baseUrl ?? 'https://tandem-sandbox.atlassian.net').replace(/\/$/, ''),
+      ...(options.searchLagMs === undefined ? {} : { searchLagMs: options.searchLagMs }),
     });
     this.store.users.set(this.appAccountId, {
       accountId: this.appAccountId,
@@ -195,6 +198,15 @@ export class JiraSimulator {
       accountType: 'app',
       timeZone: 'UTC',
     });
+  }
+
+  /** How long a write takes to show in /search/jql from now on (0: at once). */
+  setSearchLag(ms: number): void {
+    this.store.searchIndex.setLag(ms);
+  }
+
+  get searchLagMs(): number {
+    return this.store.searchIndex.lag;
   }
 
   // ---- seeding -------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 // The simulator's state (site configuration and issues) and the JSON forms Jira gives its entities.
 import type { JqlPropertyIndex } from './jql-types';
 import { ISSUE_NOT_FOUND, notFound } from './http';
+import { DEFAULT_SEARCH_LAG_MS, SearchIndex } from './search-index';
 import {
   DEFAULT_PRIORITIES,
   DEFAULT_RESOLUTIONS,
@@ -24,6 +25,8 @@ export interface StoreOptions {
   appAccountId: string;
   clock: () => number;
   baseUrl: string;
+  /** How long a write takes to reach /search/jql (see search-index.ts). */
+  searchLagMs?: number;
 }
 
 type Sequence = 'issue' | 'comment' | 'link' | 'project' | 'issueType' | 'status' | 'field' | 'option' | 'changelog' | 'user' | 'version' | 'component' | 'board' | 'sprint';
@@ -74,7 +77,12 @@ export class JiraStore {
     sprint: 1,
   };
 
-  constructor(readonly options: StoreOptions) {}
+  /** What /search/jql sees of the issues, trailing their writes. */
+  readonly searchIndex: SearchIndex;
+
+  constructor(readonly options: StoreOptions) {
+    this.searchIndex = new SearchIndex(options.searchLagMs ?? DEFAULT_SEARCH_LAG_MS);
+  }
 
   get baseUrl(): string {
     return this.options.baseUrl;
@@ -109,6 +117,7 @@ export class JiraStore {
   }
 
   load(dump: JiraStoreDump): void {
+    this.searchIndex.clear();
     const copy = structuredClone(dump);
     for (const name of ['users', 'projects', 'issueTypes', 'statuses', 'customFields', 'issues'] as const) {
       const target = this[name] as Map<string, unknown>;

@@ -82,7 +82,9 @@ function block(view: NodeView, options: MdastOptions): BlockContent[] {
     case 'decisionList':
       return [taskList(taskItems(view, options))];
     case 'codeBlock': {
-      const lang = (attrString(view.attrs, 'language') ?? '').split(/\s/)[0] ?? '';
+      // A language written right after the fence that starts with a fence character would read back
+      // as a longer fence: those characters are no language's, and are left out.
+      const lang = ((attrString(view.attrs, 'language') ?? '').split(/\s/)[0] ?? '').replace(/^[`~]+/, '');
       return [{ type: 'code', lang: lang === '' ? null : lang, meta: null, value: codeText(view) }];
     }
     case 'blockquote':

@@ -5,7 +5,7 @@ import * as z from 'zod';
 import { JiraRequestError, type IssueSummary, type JiraIssuePage, type JiraComment, type JiraPort, type JiraRefusal, type JiraScreenField } from '../ports';
 import { issueFactsOf } from './issue';
 
-const issueSchema = z.object({ id: z.string(), key: z.string(), fields: z.record(z.string(), z.unknown()) });
+const issueSchema = z.object({ id: z.string(), key: z.string(), fields: z.record(z.string(), z.unknown()), properties: z.record(z.string(), z.unknown()).optional() });
 const transitionToSchema = z.object({ id: z.string(), name: z.string(), statusCategory: z.object({ key: z.string() }).optional() });
 /** `expand=transitions` on an issue: the transitions without their screens' fields. */
 const issueWithTransitionsSchema = issueSchema.extend({
@@ -211,21 +211,31 @@ export const forgeJira: JiraPort = {
 
   async getIssue(issueIdOrKey, fields, options) {
     const wanted = [...new Set(['status', 'project', 'issuetype', 'updated', ...fields])].join(',');
+    const properties = options?.properties?.join(',');
     if (!options?.transitions) {
-      const response = await api.asApp().requestJira(route`/rest/api/3/issue/${issueIdOrKey}?fields=${wanted}`);
+      const response = await api
+        .asApp()
+        .requestJira(properties ? route`/rest/api/3/issue/${issueIdOrKey}?fields=${wanted}&properties=${properties}` : route`/rest/api/3/issue/${issueIdOrKey}?fields=${wanted}`);
       if (response.status === 404) return undefined;
       const issue = issueSchema.parse(await readJson(response, 'GET issue'));
-      return { id: issue.id, key: issue.key, ...issueFactsOf(issue.fields) };
+      return { id: issue.id, key: issue.key, ...issueFactsOf(issue.fields), ...(issue.properties ? { properties: issue.properties } : {}) };
     }
     // The transitions come with the issue, saving a request per status change; Jira lists them
     // without their screens, so one with a screen is read again before it is taken.
-    const response = await api.asApp().requestJira(route`/rest/api/3/issue/${issueIdOrKey}?fields=${wanted}&expand=transitions`);
+    const response = await api
+      .asApp()
+      .requestJira(
+        properties
+          ? route`/rest/api/3/issue/${issueIdOrKey}?fields=${wanted}&expand=transitions&properties=${properties}`
+          : route`/rest/api/3/issue/${issueIdOrKey}?fields=${wanted}&expand=transitions`,
+      );
     if (response.status === 404) return undefined;
     const issue = issueWithTransitionsSchema.parse(await readJson(response, 'GET issue'));
     return {
       id: issue.id,
       key: issue.key,
       ...issueFactsOf(issue.fields),
+      ...(issue.properties ? { properties: issue.properties } : {}),
       transitions: issue.transitions.map((t) => ({
         id: t.id,
         name: t.name,

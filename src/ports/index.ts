@@ -40,6 +40,8 @@ export interface JiraIssue extends IssueFacts {
   key: string;
   /** The transitions from its status, when asked for with the issue (their screens unread). */
   transitions?: JiraTransition[];
+  /** The issue properties asked for with the issue, by key (one the issue lacks is left out). */
+  properties?: Record<string, unknown>;
 }
 
 export interface JiraComment {
@@ -146,9 +148,10 @@ export interface JiraPort {
   invokingUserOnIssue(issueId: string): Promise<{ browse: boolean; edit: boolean }>;
   /**
    * The issue with the given fields (status, project and issuetype always), or undefined when it is
-   * gone; with `transitions`, also the transitions from its status, in the same request.
+   * gone; with `transitions`, also the transitions from its status, and with `properties`, those
+   * issue properties, in the same request.
    */
-  getIssue(issueIdOrKey: string, fields: readonly string[], options?: { transitions?: boolean }): Promise<JiraIssue | undefined>;
+  getIssue(issueIdOrKey: string, fields: readonly string[], options?: { transitions?: boolean; properties?: readonly string[] }): Promise<JiraIssue | undefined>;
   /**
    * One page of the issues a JQL query finds (`POST /rest/api/3/search/jql`), each with the given
    * fields (status, project and issuetype always), read in that one request. Start without a token;

@@ -13,7 +13,7 @@ import type { JiraIssue, JiraPort, Ports, StoreWrite } from './ports';
 import { authSecretKey, issueStateKey, keyPart, readIssueState, recordIndexKey, recordIndexSchema } from './state';
 
 export interface RecordPageItems {
-  records: Array<{ record: ToolRecord; facts: BulkRecord; linkedIssue?: { id: string; label: string } }>;
+  records: Array<{ record: ToolRecord; facts: BulkRecord; linkedIssue?: { id: string; label: string }; madeBy?: string }>;
   nextCursor?: string;
 }
 
@@ -29,7 +29,12 @@ export async function recordPage(ports: Ports, connection: Connection, input: { 
   return {
     records: page.value.records.map((record) => {
       const index = recordIndexSchema.safeParse(linked.get(recordIndexKey(connection.id, input.module, record.id)));
-      return { record, facts: recordFacts(connection, input.module, record), ...(index.success ? { linkedIssue: { id: index.data.issueId, label: index.data.issueKey } } : {}) };
+      return {
+        record,
+        facts: recordFacts(connection, input.module, record),
+        ...(index.success ? { linkedIssue: { id: index.data.issueId, label: index.data.issueKey } } : {}),
+        ...(index.success && index.data.madeBy ? { madeBy: index.data.madeBy } : {}),
+      };
     }),
     ...(page.value.nextCursor ? { nextCursor: page.value.nextCursor } : {}),
   };
@@ -172,12 +177,15 @@ export function withCreateScreensCached(jira: JiraPort): JiraPort {
   };
 }
 
+/** The id of the event a job sends through the inbound path for one record. */
+const bulkEventId = (jobId: string, module: string, recordId: string) => `bulk-${jobId}-${module}-${recordId}`.replace(/[^A-Za-z0-9._:-]/g, '-').slice(0, 100);
+
 /** The record through the inbound path, as if the tool had just announced it. */
 export async function syncRecord(ports: Ports, connection: Connection, item: RecordPageItems['records'][number], jobId: string, at: string, matchedIssueKey?: string): Promise<'failed' | 'done' | { later: number }> {
   const { record, facts } = item;
   // The issue the record names, or the one the admin's match rule found: the inbound path links the record to it.
   const issueKey = matchedIssueKey ?? facts.issueKey;
-  const eventId = `bulk-${jobId}-${facts.module}-${record.id}`.replace(/[^A-Za-z0-9._:-]/g, '-').slice(0, 100);
+  const eventId = bulkEventId(jobId, facts.module, record.id);
   const answer = await runInboundDelivery(ports, {
     kind: 'inbound',
     connectionId: connection.id,
@@ -286,6 +294,8 @@ export async function recordStepPage(
         writes.push(activityWrite(ports, { connectionId: connection.id, direction: 'inbound', outcome: 'skipped', externalId: item.record.id, ...(issueKey ? { issueKey } : {}), summary: `Sync existing skipped ${label}: ${planned.reason ?? ''}` }));
       }
       if (planned.class === 'skip') return { counted: 'skipped', writes };
+      // Linked by this job's own create, whose step stopped before counting it (it died, or Jira's search was behind): made by the job.
+      if (item.madeBy === bulkEventId(job.jobId, item.facts.module, item.record.id)) return { counted: 'created', writes };
       const matched = planned.counterpart?.by === 'summary-and-day' ? planned.counterpart.label : undefined;
       const outcome = await syncRecord(step, connection, item, job.jobId, at, matched);
       if (typeof outcome === 'object') return { counted: 'again', waitUntil: outcome.later };

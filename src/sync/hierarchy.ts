@@ -7,7 +7,7 @@
 // through the inbound path again, as the change it was, so a newer parent set since wins.
 import * as z from 'zod';
 import { fieldMappingsFor, type Connection } from '../mapping';
-import type { Ports } from './ports';
+import type { Ports, StoreWrite } from './ports';
 import { keyPart } from './state';
 
 /** Children one new link re-sends (a page of the search); more are left to their next change or the sweep. */
@@ -18,14 +18,34 @@ export function sendsParents(connection: Connection): boolean {
   return connection.projects.some((p) => p.direction !== 'tool-to-jira' && fieldMappingsFor(connection, p).some((m) => m.transform.kind === 'parent' && m.direction !== 'tool-to-jira'));
 }
 
-/** Queues a delivery of each child of the newly linked issue, so it sends its parent reference now. */
-export async function resendChildren(ports: Pick<Ports, 'jira' | 'queue'>, connection: Connection, parentIssueId: string): Promise<number> {
+/**
+ * Queues a delivery of each child of the newly linked issue, so it sends its parent reference now:
+ * the children a search finds, and those noted as sent without it (Jira's search trails its writes,
+ * so a child made moments ago may not be found yet).
+ */
+export async function resendChildren(ports: Pick<Ports, 'jira' | 'queue' | 'store'>, connection: Connection, parentIssueId: string): Promise<number> {
   if (!sendsParents(connection) || !/^\d+$/.test(parentIssueId)) return 0;
   const page = await ports.jira.searchIssues({ jql: `parent = ${parentIssueId}`, fields: [], maxResults: MOST_CHILDREN });
-  for (const child of page.issues) {
-    await ports.queue.push({ type: 'delivery', delivery: { kind: 'issue', connectionId: connection.id, issueId: child.id, issueKey: child.key, attempt: 1 } });
+  const noted = await ports.store.list(childWaitPrefix(connection.id, parentIssueId), { limit: MOST_CHILDREN });
+  const children = new Map(page.issues.map((child) => [child.id, child.key]));
+  for (const entry of noted.entries) {
+    const child = childWaitSchema.safeParse(entry.value);
+    if (child.success) children.set(child.data.issueId, child.data.issueKey);
   }
-  return page.issues.length;
+  for (const [issueId, issueKey] of children) {
+    await ports.queue.push({ type: 'delivery', delivery: { kind: 'issue', connectionId: connection.id, issueId, issueKey, attempt: 1 } });
+  }
+  // Forge writes at most 25 keys together.
+  for (let at = 0; at < noted.entries.length; at += 25) await ports.store.writeAll(noted.entries.slice(at, at + 25).map((entry) => ({ key: entry.key, delete: true as const })));
+  return children.size;
+}
+
+const childWaitPrefix = (connectionId: string, parentIssueId: string) => `child-wait:${keyPart(connectionId)}:${keyPart(parentIssueId)}:`;
+const childWaitSchema = z.object({ issueId: z.string().min(1), issueKey: z.string().min(1) });
+
+/** Notes a child issue sent without its parent's reference (the parent has no record yet), so the parent's link re-sends it. */
+export function childWaitWrite(connectionId: string, parentIssueId: string, child: { issueId: string; issueKey: string }): StoreWrite {
+  return { key: `${childWaitPrefix(connectionId, parentIssueId)}${keyPart(child.issueId)}`, value: child, ttlSeconds: PARENT_WAIT_TTL_SECONDS };
 }
 
 /** Long enough for a late webhook or a Sync existing of the parents; a child still waiting after it keeps its next change. */

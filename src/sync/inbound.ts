@@ -32,7 +32,7 @@ import {
 import { activityWrite, clearFailureWrite, failureWrites } from './journal';
 import { isTransientJiraError, JiraRequestError, type Ports, type StoreWrite } from './ports';
 import type { LockHolder } from './sync-lock';
-import { CONFIG_KEY, inboundHealthKey, inboundSecretKey, keyPart, previousInboundSecretKey, readInboundHealth, recordIndexKey, retiredInboundSecretKey, type FailureSubject } from './state';
+import { CONFIG_KEY, createIntentKey, inboundHealthKey, inboundSecretKey, keyPart, previousInboundSecretKey, readInboundHealth, recordIndexKey, retiredInboundSecretKey, type FailureSubject } from './state';
 
 /** Dedupe marker of an event id: the same event twice applies once. */
 export const inboundEventKey = (connectionId: string, eventId: string) => `inbound:${keyPart(connectionId)}:${keyPart(eventId)}`;
@@ -48,7 +48,8 @@ const DEDUPE_SECONDS = 25 * 60 * 60;
 function keysAhead(connectionId: string, event: EventKeys): string[] {
   const marker = inboundEventKey(connectionId, event.eventId);
   if (!event.record) return [marker];
-  return [marker, recordIndexKey(connectionId, event.record.module, event.record.id), recordTombstoneKey(connectionId, event.record.module, event.record.id)];
+  const { module, id } = event.record;
+  return [marker, recordIndexKey(connectionId, module, id), recordTombstoneKey(connectionId, module, id), createIntentKey(connectionId, module, id)];
 }
 const STASH_SECONDS = 2 * 24 * 60 * 60;
 const FAILED_SECONDS = 30 * 24 * 60 * 60;
@@ -107,6 +108,8 @@ export function partsOf(text: string): string[] {
 }
 /** When another event holds a record's create lock, look again after this long. */
 const BUSY_RETRY_SECONDS = 15;
+/** Longer than a web trigger may run (55 s): a try of an event that began this long ago is over. */
+const EARLIER_TRY_SECONDS = 60;
 
 // ---------------------------------------------------------------- the web trigger
 
@@ -170,6 +173,11 @@ export async function handleInbound(ports: Ports, request: InboundRequest): Prom
   // the pair's lock, where it looks for the marker again; anything else marks it before it starts.
   const linkedChange = (event.type === 'record.created' || event.type === 'record.updated') && ahead.get(recordIndexKey(connectionId, event.record.module, event.record.id)) !== undefined;
   if (ahead.get(marker) !== undefined || (!linkedChange && !(await claimDedupe(run)))) {
+    if (event.type === 'record.created' && !linkedChange && ahead.get(createIntentKey(connectionId, event.record.module, event.record.id)) !== undefined) {
+      // Received before, by a try that began making the record's issue and stopped before linking it
+      // (it died, or still runs): applied again once that try is surely over, it finds that issue.
+      return retryLater(run, event, EARLIER_TRY_SECONDS, 'An earlier try of this event stopped while making the record’s Jira issue', { spendsAttempt: false });
+    }
     await noteHealth(ports, connectionId, health, { accepted: true });
     return duplicateAnswer(event.eventId);
   }
@@ -239,7 +247,10 @@ async function applyGuarded(run: InboundRun, event: InboundEvent): Promise<Inbou
   try {
     return await applyEvent(run, event);
   } catch (error) {
-    if (error instanceof RecordBusy) return retryLater(run, event, BUSY_RETRY_SECONDS, error.message);
+    if (error instanceof RecordBusy) {
+      if (error.waitSeconds !== undefined) return retryLater(run, event, error.waitSeconds, error.message, { spendsAttempt: false });
+      return retryLater(run, event, BUSY_RETRY_SECONDS, error.message);
+    }
     if (isTransientJiraError(error)) {
       const delay = retryDelaySeconds(run.attempt, error.retryAfterSeconds);
       // Waiting for Jira's hourly quota spends no attempt: the event is applied once it resets.

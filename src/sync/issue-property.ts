@@ -22,6 +22,13 @@ const entrySchema = z.object({
 });
 export type PublishedEntry = z.infer<typeof entrySchema>;
 
+/**
+ * How long after an issue was made with the property Tandem trusts JQL to find it by the property:
+ * search "doesn't provide read-after-write consistency"; "the majority of modifications are shown
+ * within seconds", some take minutes (developer.atlassian.com/cloud/jira/platform/search-and-reconcile/).
+ */
+export const SEARCH_CATCH_UP_SECONDS = 5 * 60;
+
 /** What Tandem last wrote to the property, kept so an unchanged state is not written again. */
 export const publishedKey = (issueId: string) => `published:${keyPart(issueId)}`;
 const publishedSchema = z.object({ entries: z.array(entrySchema) });
@@ -116,4 +123,19 @@ export async function publishInboundOutcome(
   const options = known ? { known } : {};
   if (kept) await publishSyncState(ports, issueId, connectionId, { state: 'failed', record }, options);
   else if (resolved) await publishSyncState(ports, issueId, connectionId, { state: 'synced', record }, { ...options, onlyFrom: 'failed' });
+}
+
+/**
+ * The connection's entry in the property as Jira holds it (read with the issue), when it says the
+ * issue syncs with a record: set by the create that made the issue from that record, before the
+ * link is saved in storage.
+ */
+export function syncedEntryOf(properties: Readonly<Record<string, unknown>> | undefined, connectionId: string): PublishedEntry | undefined {
+  const parsed = z.object({ sync: z.array(z.unknown()) }).safeParse(properties?.[ISSUE_PROPERTY_KEY]);
+  if (!parsed.success) return undefined;
+  for (const raw of parsed.data.sync) {
+    const entry = entrySchema.safeParse(raw);
+    if (entry.success && entry.data.connection === connectionId && entry.data.state === 'synced' && entry.data.record !== undefined) return entry.data;
+  }
+  return undefined;
 }

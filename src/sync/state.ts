@@ -28,6 +28,8 @@ export function keyPart(value: string): string {
 }
 
 export const issueStateKey = (issueId: string) => `issue:${keyPart(issueId)}`;
+/** Written before Tandem asks Jira to make a record's issue, and deleted with the link it saves: a try that died between the two left it. */
+export const createIntentKey = (connectionId: string, module: string, externalId: string) => `creating:${keyPart(connectionId)}:${keyPart(module)}:${keyPart(externalId)}`;
 export const recordIndexKey = (connectionId: string, module: string, externalId: string) =>
   `record:${keyPart(connectionId)}:${keyPart(module)}:${keyPart(externalId)}`;
 export const createLockKey = (connectionId: string, issueId: string) => `lock:create:${keyPart(connectionId)}:${keyPart(issueId)}`;
@@ -142,7 +144,12 @@ export function readLinkHistory(raw: unknown): LinkHistory {
   return parsed.success ? parsed.data : { ended: {}, pendingCreates: {} };
 }
 
-export const recordIndexSchema = z.object({ issueId: z.string(), issueKey: z.string() });
+export const recordIndexSchema = z.object({
+  issueId: z.string(),
+  issueKey: z.string(),
+  /** The event whose create made the issue from the record (a Sync existing job's own event counts its item as created). */
+  madeBy: z.string().optional(),
+});
 export type RecordIndex = z.infer<typeof recordIndexSchema>;
 
 export function readIssueState(raw: unknown): IssueState {

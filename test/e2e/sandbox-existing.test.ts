@@ -4,6 +4,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startSandbox, type Sandbox } from '../../devkit/sandbox/sandbox';
 import type { BulkJobView, BulkPreview } from '../../src/contract/admin';
+import { DEFAULT_SEARCH_LAG_MS } from '../../devkit/jira/search-index';
 
 let sandbox: Sandbox;
 
@@ -26,6 +27,8 @@ test('the existing issues wait unsynced, the home page says so, and Sync existin
   assert.match(home, /started with 12 OPS bugs and 6 StackFlow incidents made before Tandem was connected/);
   assert.equal(sandbox.itsm.records('incidents').length, 6, 'no bug was sent by a trigger');
   const scope = { kind: 'all', projectKey: 'OPS', issueType: 'Bug' };
+  // Made as the sandbox started: Jira's search has them a moment later, as an admin opening the page would find.
+  await new Promise((resolve) => setTimeout(resolve, DEFAULT_SEARCH_LAG_MS));
   const { preview } = await asAdmin<{ preview: BulkPreview }>('previewBulkSync', { connectionId: sandbox.info.connectionId, scope, matchRule: 'reference' });
   assert.deepEqual(preview.counts, { create: 10, link: 2, update: 0, skip: 0 });
   await asAdmin('startBulkSync', { connectionId: sandbox.info.connectionId, scope, matchRule: 'reference', total: 12 });

@@ -5,6 +5,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startSandbox, type Sandbox } from '../../devkit/sandbox/sandbox';
 import { waitFor } from '../support/sandbox-process';
+import { DEFAULT_SEARCH_LAG_MS } from '../../devkit/jira/search-index';
 
 let sandbox: Sandbox;
 
@@ -38,6 +39,8 @@ test('a bug whose events were all lost gets its incident from the sweep the sand
 
   const cleared = await fetch(`${sandbox.info.baseUrl}/__sandbox/faults`, { method: 'DELETE' });
   assert.ok(cleared.status < 300);
+  // The sweep searches Jira, whose search has the new bug a moment after it was made.
+  await new Promise((resolve) => setTimeout(resolve, DEFAULT_SEARCH_LAG_MS));
   const swept = await post('/__sandbox/sweep');
   assert.deepEqual(swept, { status: 200, body: { outcome: 'ok' } });
   const incident = await waitFor('the sweep makes the incident', () => Promise.resolve(sandbox.itsm.records('incidents').find((r) => r.jira_issue_key === key)), 10_000);

@@ -29,6 +29,8 @@ async function createIssues(project: string, type: string, count: number, prefix
     assert.equal(answer.status, 201, JSON.stringify(answer.body));
     made.push(answer.body as { id: string; key: string });
   }
+  // Made before the admin looks: Jira's search has them by then.
+  await tandem.searchCaughtUp();
   return made;
 }
 
@@ -332,6 +334,7 @@ test('tool → Jira, with the deliveries that write the issue key back killed pa
   const job = (await call<{ job?: BulkJobView }>('getBulkSync', { connectionId: 'stackflow' })).job;
   assert.equal(job?.status, 'done');
   assert.equal(job?.counts.done, total);
+  await tandem.searchCaughtUp();
   for (const record of made) {
     const index = (await stored(tandem.emulator, `record:stackflow:incidents:${record.id}`)) as { issueKey: string } | undefined;
     assert.ok(index, `${record.number} is linked`);
@@ -369,6 +372,7 @@ test('tool → Jira, the job’s own steps killed part way, each after an issue 
   assert.equal(job?.status, 'done');
   assert.equal(job?.counts.done, total, 'none skipped, none counted twice');
   const problems: string[] = [];
+  await tandem.searchCaughtUp();
   for (const record of made) {
     const index = (await stored(tandem.emulator, `record:stackflow:incidents:${record.id}`)) as { issueKey: string } | undefined;
     const found = await tandem.rest(agent(), 'POST', '/rest/api/3/search/jql', { jql: `summary ~ "${record.short_description}"`, fields: ['summary'] });
@@ -397,6 +401,7 @@ test('tool → Jira, Jira answers 429 to one record’s create: the job waits as
   assert.equal(job?.status, 'done');
   assert.equal(job?.counts.done, total, 'each record counted once');
   assert.equal(job?.counts.failed, 0, 'the refused record waited and went through');
+  await tandem.searchCaughtUp();
   for (const record of made) {
     const index = (await stored(tandem.emulator, `record:stackflow:incidents:${record.id}`)) as { issueKey: string } | undefined;
     assert.ok(index, `${record.number} is linked`);

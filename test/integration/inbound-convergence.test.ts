@@ -4,9 +4,9 @@ import { after, before, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ReferenceItsm } from '../../devkit/external/itsm';
 import { noteIntentWrite } from '../../src/sync/notes';
-import { failureSubjectKey, recordIndexKey, syncLockKey } from '../../src/sync/state';
-import type { TandemOnDevkit } from '../support/devkit';
-import { createdFromTool, incident, sendSigned, startStackflow, toolEvent, type Change, type InboundAnswer, type StackflowOnDevkit } from '../support/stackflow';
+import { failureSubjectKey, recordIndexKey, recordIndexSchema, syncLockKey } from '../../src/sync/state';
+import { stored, type TandemOnDevkit } from '../support/devkit';
+import { createdFromTool, incident, sendSigned, startStackflow, toolEvent, userActor, type Change, type InboundAnswer, type StackflowOnDevkit } from '../support/stackflow';
 
 const SECRET = 'inbound-secret-for-convergence-7d1e';
 const TOKEN = 'itsm-token-convergence';
@@ -406,4 +406,33 @@ test('a status walk cut short while Tandem’s own send of the status is unanswe
   }
   assert.equal(jira.getIssue(key)?.statusName, 'Closed', "the tool's last state reaches Jira");
   assert.equal(itsm.record('incidents', made.id)?.state, 'closed', 'the tool keeps it');
+});
+
+test('a record’s create killed after Jira made its issue, before the link was saved: the retry finds that issue once Jira’s search shows it, an edit in Jira meanwhile makes no second record, and both sides end as one pair', async () => {
+  stackflow.toolEventsToTandem();
+  const before = tandem.emulator.crashes.crashed.length;
+  // The web trigger dies at its first storage write after Jira made the issue.
+  tandem.emulator.crashes.set({ next: 1, after: 'tool-or-jira-write', functionKey: 'on-inbound' });
+  const made = itsm.createRecord('incidents', { short_description: 'Checkout latency doubled', priority: 'P3' });
+  await itsm.whenIdle();
+  await tandem.emulator.settle();
+  tandem.emulator.crashes.clear();
+  assert.equal(tandem.emulator.crashes.crashed.length - before, 1, 'the create was killed once');
+  const issues = () => tandem.jira.listIssues().filter((i) => i.summary === 'Checkout latency doubled');
+  const [issue] = issues();
+  assert.ok(issue, 'Jira made the issue before the kill');
+  // A person edits it in Jira while its link is not saved: no record is made for it.
+  const edited = await tandem.rest(userActor(tandem.agent.accountId), 'PUT', `/rest/api/3/issue/${issue.key}`, { fields: { summary: 'Checkout latency doubled since 09:00' } });
+  assert.equal(edited.status, 204);
+  await itsm.whenIdle();
+  await tandem.emulator.settle();
+  assert.equal(itsm.records('incidents').filter((r) => r.short_description.startsWith('Checkout latency doubled')).length, 1, 'no second record while the link is being saved');
+  // The tool's retry of the event, and Tandem's own look again, find the issue once search shows it.
+  for (let i = 0; i < 40 && (await stored(tandem.emulator, recordIndexKey('stackflow', 'incidents', made.id))) === undefined; i += 1) await tandem.emulator.advance(15_000);
+  await tandem.emulator.drain();
+  assert.equal(issues().length + tandem.jira.listIssues().filter((i) => i.summary === 'Checkout latency doubled since 09:00').length, 1, 'one issue');
+  assert.deepEqual(recordIndexSchema.parse(await stored(tandem.emulator, recordIndexKey('stackflow', 'incidents', made.id))), { issueId: issue.id, issueKey: issue.key, madeBy: itsm.outbox.find((e) => e.type === 'record.created' && e.event.record.id === made.id)?.eventId });
+  assert.equal(itsm.records('incidents').filter((r) => r.short_description.startsWith('Checkout latency doubled')).length, 1, 'one record');
+  assert.equal(itsm.record('incidents', made.id)?.short_description, 'Checkout latency doubled since 09:00', 'the edit made meanwhile reaches the record');
+  assert.equal(itsm.record('incidents', made.id)?.jira_issue_key, issue.key, 'the record gets its issue key');
 });

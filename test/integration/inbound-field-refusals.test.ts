@@ -167,7 +167,9 @@ test('a tool value with no row in a table is a visible skip with the value and t
   assert.ok(entry.details.some((d) => /"P9"/.test(d) && /Add the value on Mappings/.test(d)), JSON.stringify(entry.details));
 });
 
+/** What JQL finds by sync state once Jira's search has caught up with the writes so far. */
 async function byState(state: string): Promise<string[]> {
+  await tandem.searchCaughtUp();
   const found = await tandem.rest({ kind: 'user', accountId: tandem.agent.accountId }, 'POST', '/rest/api/3/search/jql', { jql: `tandemState = ${state}`, fields: ['summary'] });
   assert.equal(found.status, 200, JSON.stringify(found.body));
   return (found.body as { issues: Array<{ key: string }> }).issues.map((i) => i.key);

@@ -193,6 +193,8 @@ test('a workflow Tandem has not seen is learned from other issues in its statuse
   await tandem.transition(agent, key, 'In Progress');
   await tandem.transition(agent, key, 'Done');
   await tandem.emulator.settle();
+  // The other issues have been where they are for a while: Jira's search has them.
+  await tandem.searchCaughtUp();
 
   tandem.emulator.calls.reset();
   const held = await state(record, { state: 'on_hold' });

@@ -74,7 +74,9 @@ test('record.created makes one issue in the mapped project with the mapped field
   assert.equal(issue.remoteLinks.length, 1);
   assert.equal(issue.remoteLinks[0]?.globalId, `tandem:stackflow:incidents:${String(record.id)}`);
   assert.equal(issue.remoteLinks[0]?.object.url, record.url);
-  assert.deepEqual(await stored(tandem.emulator, `record:stackflow:incidents:${String(record.id)}`), { issueId: issue.id, issueKey: key });
+  const index = (await stored(tandem.emulator, `record:stackflow:incidents:${String(record.id)}`)) as { madeBy?: unknown };
+  assert.deepEqual(index, { issueId: issue.id, issueKey: key, madeBy: index.madeBy });
+  assert.equal(typeof index.madeBy, 'string', 'the event that made the issue');
   const state = (await stored(tandem.emulator, `issue:${issue.id}`)) as { links: Record<string, { externalId: string; number: string }> };
   assert.equal(state.links.stackflow?.externalId, record.id);
   assert.equal(state.links.stackflow?.number, record.number);

@@ -32,7 +32,9 @@ beforeEach(() => itsm.setFaults({}));
 
 const asAgent = () => ({ kind: 'user' as const, accountId: tandem.agent.accountId });
 
+/** What JQL finds once Jira's search has caught up with the writes so far. */
 async function search(jql: string): Promise<string[]> {
+  await tandem.searchCaughtUp();
   const found = await tandem.rest(asAgent(), 'POST', '/rest/api/3/search/jql', { jql, fields: ['summary'] });
   assert.equal(found.status, 200, JSON.stringify(found.body));
   return (found.body as { issues: Array<{ key: string }> }).issues.map((i) => i.key);

@@ -18,6 +18,8 @@ before(async () => {
     const made = await tandem.rest(agent, 'POST', '/rest/api/3/issue', { fields: { project: { key: 'OPS' }, issuetype: { name: i % 10 === 0 ? 'Task' : 'Bug' }, summary: `Old issue ${i}`, labels: ['legacy'] } });
     assert.equal(made.status, 201);
   }
+  // Made before the tests search: Jira's search has them by then.
+  await tandem.searchCaughtUp();
 });
 
 after(async () => {

@@ -142,6 +142,7 @@ test('changes whose Jira events were lost are pushed by the next sweep, once; Fl
   assert.deepEqual(flashduty.changesFor(lost), [], 'its event was lost');
   assert.equal(flashduty.changesFor(edited).at(-1)?.status, 'planned', 'the move was lost');
 
+  await tandem.searchCaughtUp();
   assert.equal(await tandem.emulator.runScheduledTrigger('tandem-sweep'), 'ok');
   await tandem.emulator.drain();
   assert.deepEqual(flashduty.changesFor(lost).map((c) => [c.event, c.status]), [['jira:issue_created', 'planned']]);

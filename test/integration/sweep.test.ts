@@ -76,6 +76,7 @@ test('with 5% of events lost each way, one sweep brings every pair back in line'
 
   tandem.emulator.dropProductEvents(0);
   itsm.setFaults({});
+  await tandem.searchCaughtUp();
   assert.equal(await tandem.emulator.runScheduledTrigger('tandem-sweep'), 'ok');
   await quiet();
   assert.deepEqual(drift(), [], 'every pair agrees after one sweep');
@@ -91,6 +92,7 @@ test('a sweep with nothing to do costs only its searches; the next waits for the
   await tandem.emulator.advance(61 * 60 * 1000);
   await quiet();
   tandem.emulator.calls.reset();
+  await tandem.searchCaughtUp();
   assert.equal(await tandem.emulator.runScheduledTrigger('tandem-sweep'), 'ok');
   await quiet();
   const calls = tandem.emulator.calls.snapshot();
@@ -102,6 +104,7 @@ test('a sweep with nothing to do costs only its searches; the next waits for the
 
   tandem.emulator.calls.reset();
   await tandem.emulator.advance(10 * 60 * 1000);
+  await tandem.searchCaughtUp();
   assert.equal(await tandem.emulator.runScheduledTrigger('tandem-sweep'), 'ok');
   assert.equal(tandem.emulator.calls.jira.get(SEARCH) ?? 0, 0, 'an hourly connection is not swept again after ten minutes');
 });
@@ -119,6 +122,7 @@ test('a sweep that stops at its limits goes on at the next run, and moves its wa
     keys.push((created.body as { key: string }).key);
   }
   tandem.emulator.dropProductEvents(0);
+  await tandem.searchCaughtUp();
   await tandem.emulator.kvs.handle('/api/v1/delete', { key: 'sweep-turn:stackflow' });
   const before = (await stored(tandem.emulator, 'sweep:stackflow')) as { watermark?: string };
   const compared: number[] = [];
@@ -147,6 +151,7 @@ test('a connection Jira refuses to search for is noted on its last sweep, and th
   await configure(tandem.emulator, { ...config, connections: [ghost, stackflow] });
   await tandem.emulator.advance(61 * 60 * 1000);
   tandem.emulator.calls.reset();
+  await tandem.searchCaughtUp();
   assert.equal(await tandem.emulator.runScheduledTrigger('tandem-sweep'), 'ok');
   const sweeps = (await tandem.emulator.invokeResolver({ moduleKey: 'tandem-admin', functionKey: 'getSweeps', payload: {}, accountId: tandem.admin.accountId })) as SweepsResponse;
   assert.ok(sweeps.ok);

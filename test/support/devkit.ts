@@ -22,6 +22,8 @@ export interface TandemOnDevkit {
   adminCall<T>(functionKey: AdminCallName, payload?: unknown, accountId?: string): Promise<T>;
   /** The saved configuration's revision, which every admin write names. */
   configRevision(): Promise<number>;
+  /** Moves time on until Jira's search has caught up with every write so far (see devkit/jira/search-index.ts). */
+  searchCaughtUp(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -56,6 +58,7 @@ export async function startTandem(options: Partial<Omit<EmulatorOptions, 'jira' 
       assert.equal(moved.status, 204, JSON.stringify(moved.body));
     },
     adminCall,
+    searchCaughtUp: () => emulator.advance(jira.searchLagMs),
     async configRevision() {
       const answer = await adminCall<GetConfigResponse>('getConfig');
       assert.ok(answer.ok, JSON.stringify(answer));

@@ -91,7 +91,24 @@ function getIssue(ctx: RouteContext) {
   const issue = ctx.store.requireIssue(ctx.params.issueIdOrKey ?? '');
   const fields = selectFields(ctx.store, listParam(ctx.query, 'fields'), 'all');
   const expand = new Set(listParam(ctx.query, 'expand') ?? []);
-  return json(200, issueJson(ctx.store, issue, fields, expand));
+  const wanted = listParam(ctx.query, 'properties');
+  const rendered = issueJson(ctx.store, issue, fields, expand);
+  return json(200, wanted === undefined ? rendered : { ...rendered, properties: selectProperties(issue.properties, wanted) });
+}
+
+/**
+ * The issue properties `properties` names: keys, `*all`, and keys after a minus left out (GET issue,
+ * Jira REST v3's OpenAPI description of the parameter). Values as stored.
+ */
+function selectProperties(stored: ReadonlyMap<string, unknown>, wanted: readonly string[]): Record<string, unknown> {
+  const all = wanted.includes('*all');
+  const excluded = new Set(wanted.filter((w) => w.startsWith('-')).map((w) => w.slice(1)));
+  const named = new Set(wanted.filter((w) => w !== '*all' && !w.startsWith('-')));
+  const selected: Record<string, unknown> = {};
+  for (const [key, value] of stored) {
+    if ((all || named.has(key)) && !excluded.has(key)) selected[key] = structuredClone(value);
+  }
+  return selected;
 }
 
 function refOf(raw: unknown): { id?: string; key?: string; name?: string } {
@@ -233,6 +250,7 @@ function editIssue(ctx: RouteContext) {
     storeValue(issue, id, value);
   }
   for (const property of body.properties ?? []) issue.properties.set(property.key, structuredClone(property.value));
+  if ((body.properties ?? []).length > 0) store.searchIndex.wrote(issue.id, store.now());
   if (items.length > 0) {
     issue.updated = store.now();
     emitUpdate(ctx, issue, items);

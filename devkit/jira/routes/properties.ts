@@ -52,6 +52,7 @@ function setProperty(ctx: RouteContext) {
   if (problem) throw badRequest([problem]);
   const existed = issue.properties.has(key);
   issue.properties.set(key, value);
+  ctx.store.searchIndex.wrote(issue.id, ctx.store.now());
   return { status: existed ? 200 : 201, headers: {}, body: '' };
 }
 
@@ -61,6 +62,7 @@ function deleteProperty(ctx: RouteContext) {
   if (!issue.properties.has(key)) throw notFound(`The property with key '${key}' does not exist.`);
   ctx.noteWrite(issue);
   issue.properties.delete(key);
+  ctx.store.searchIndex.wrote(issue.id, ctx.store.now());
   return noContent();
 }
 

@@ -9,6 +9,7 @@ import type { JqlFieldChange, JqlIssueView } from '../jql-types';
 import type { IssueRecord } from '../model';
 import { issueJson } from '../render';
 import type { JiraStore } from '../store';
+import { MOST_RECONCILED } from '../search-index';
 
 export function jqlView(store: JiraStore, issue: IssueRecord): JqlIssueView {
   const project = store.projectOf(issue);
@@ -117,6 +118,8 @@ function readToken(jql: string, token: string): number {
 
 interface SearchInput {
   jql: string | undefined;
+  /** Issue ids searched as they are now rather than as the index has them. */
+  reconcile: number[];
   nextPageToken: string | undefined;
   maxResults: number | undefined;
   fields: string[] | undefined;
@@ -133,7 +136,14 @@ function runSearch(ctx: RouteContext, input: SearchInput) {
   const maxResults = Math.max(1, Math.min(input.maxResults ?? 50, cap));
   const offset = input.nextPageToken === undefined || input.nextPageToken === '' ? 0 : readToken(jql, input.nextPageToken);
   const context = jqlContext(ctx);
-  const views = [...ctx.store.issues.values()].map((issue) => ({ issue, view: jqlView(ctx.store, issue) }));
+  // As the index has each issue: a write shows in search only after a while, unless reconciled.
+  const reconciled = new Set(input.reconcile.map(String));
+  const now = ctx.store.now();
+  const views = [...ctx.store.issues.values()].flatMap((issue) => {
+    const live = jqlView(ctx.store, issue);
+    const view = reconciled.has(issue.id) ? live : ctx.store.searchIndex.visible(live, now);
+    return view ? [{ issue, view }] : [];
+  });
   const order = compareByOrder(query);
   const matching = views.filter((v) => matchesJql(query, v.view, context)).sort((a, b) => order(a.view, b.view));
   const slice = matching.slice(offset, offset + maxResults);
@@ -153,12 +163,21 @@ function runSearch(ctx: RouteContext, input: SearchInput) {
   });
 }
 
+/** "Accepts max 50 ids" (the search/jql reconcileIssues parameter, Jira REST v3's OpenAPI description). */
+function reconcileParam(ids: ReadonlyArray<number | string>): number[] {
+  const numbers = ids.map(Number);
+  if (numbers.some((n) => !Number.isInteger(n))) throw badRequest(['reconcileIssues must list issue ids.']);
+  if (numbers.length > MOST_RECONCILED) throw badRequest([`reconcileIssues accepts at most ${MOST_RECONCILED} issue ids.`]);
+  return numbers;
+}
+
 function searchGet(ctx: RouteContext) {
   const raw = ctx.query.get('maxResults');
   const maxResults = raw === null ? undefined : Number(raw);
   if (maxResults !== undefined && (!Number.isInteger(maxResults) || maxResults < 0)) throw badRequest([`The value '${raw ?? ''}' is not valid for the parameter 'maxResults'.`]);
   return runSearch(ctx, {
     jql: ctx.query.get('jql') ?? undefined,
+    reconcile: reconcileParam(listParam(ctx.query, 'reconcileIssues') ?? []),
     nextPageToken: ctx.query.get('nextPageToken') ?? undefined,
     maxResults,
     fields: listParam(ctx.query, 'fields'),
@@ -181,6 +200,7 @@ function searchPost(ctx: RouteContext) {
   const body = parseBody(ctx.body, searchBodySchema);
   return runSearch(ctx, {
     jql: body.jql,
+    reconcile: reconcileParam(body.reconcileIssues ?? []),
     nextPageToken: body.nextPageToken ?? undefined,
     maxResults: body.maxResults,
     fields: body.fields?.flatMap((f) => f.split(',')).map((f) => f.trim()),

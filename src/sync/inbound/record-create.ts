@@ -2,18 +2,19 @@
 // the fields the create screen takes (Jira's required fields filled by the record or the connection's
 // defaults), linked at once so no retry makes a second one, with a remote link to the record, its
 // status, and the issue's key queued for writing back to the record.
+import * as z from 'zod';
 import { fieldMappingsFor, hashValue, inboundOptionsOf, toToolValue, mappingsForModule, planInbound, referenceShadow, type FieldMapping, type InboundPlan, type Shadow, type SkippedField } from '../../mapping';
 import type { RecordEvent } from '../inbound-event';
 import type { InboundAnswer } from '../inbound-request';
 import { answer, refusal } from '../inbound-request';
 import { isTransientJiraError, type JiraRefusal, type JiraScreenField, type StoreWrite } from '../ports';
-import { issueStateKey, keyPart, recordIndexKey, remoteLinkOf, type Link } from '../state';
+import { createIntentKey, issueStateKey, recordIndexKey, remoteLinkOf, type Link } from '../state';
 import { releaseWaitingChildren } from '../hierarchy';
 import { skipLine } from '../journal';
-import { ISSUE_PROPERTY_KEY, propertyValue, publishedKey, publishInboundOutcome, type PublishedEntry } from '../issue-property';
+import { ISSUE_PROPERTY_KEY, propertyValue, SEARCH_CATCH_UP_SECONDS, publishedKey, publishInboundOutcome, type PublishedEntry } from '../issue-property';
 import { fieldFailureWrites, refusedFieldReason, statusSkipReason, type RefusedField } from './field-failures';
 import { refusalText, resolveLookups, restoreShadow, toolFieldOf } from './fields';
-import { activity, commit, deliverIssue, iso, labelOf, type InboundRun } from './run';
+import { activity, commit, deliverIssue, iso, labelOf, RecordBusy, type InboundRun } from './run';
 import { moveStatus } from './status';
 
 type RecordCreated = Extract<RecordEvent, { type: 'record.created' }>;
@@ -50,7 +51,14 @@ export async function createIssue(run: InboundRun, event: RecordCreated, lock: s
   // its link was saved) left an issue the next try finds by it, instead of making a second.
   const intent = createIntentKey(connection.id, record.module, record.id);
   const published: PublishedEntry = { connection: connection.id, record: record.number ?? record.id, state: 'synced', since: iso(run) };
-  const earlier = (await ports.store.get(intent)) === undefined ? undefined : await issueMadeFor(run, published);
+  const died = intentSchema.safeParse(await ports.store.get(intent));
+  const earlier = died.success ? await issueMadeFor(run, published) : undefined;
+  if (died.success && !earlier) {
+    // Jira's search trails its writes ("a few seconds to minutes"): the issue an earlier try made may
+    // not be found yet. Until that try is old enough for search to show it, look again later.
+    const waitMs = Date.parse(died.data.at) + SEARCH_CATCH_UP_SECONDS * 1000 - ports.clock.now();
+    if (waitMs > 0) throw new RecordBusy(`An earlier try to create the issue for ${labelOf(record)} stopped part way; Tandem looks for the issue it may have made before making one`, Math.min(Math.ceil(waitMs / 1000), SEARCH_LOOK_AGAIN_SECONDS));
+  }
   if (!earlier) await ports.store.set(intent, { at: iso(run) }, CREATE_INTENT_SECONDS);
   const created = earlier ?? (await createWithFallback(run, draft, [{ key: ISSUE_PROPERTY_KEY, value: propertyValue([published]) }]));
   if (!created.ok) {
@@ -81,7 +89,7 @@ export async function createIssue(run: InboundRun, event: RecordCreated, lock: s
   if (statusMapping && madeIn?.kind === 'value') owed.fields[statusMapping.tool] = hashValue(madeIn.value);
   await ports.store.writeAll([
     { key: issueStateKey(created.id), value: { links: { [connection.id]: { ...link, shadow: owed, remoteLinkOwed: true } } } },
-    { key: recordIndexKey(connection.id, record.module, record.id), value: { issueId: created.id, issueKey: created.key } },
+    { key: recordIndexKey(connection.id, record.module, record.id), value: { issueId: created.id, issueKey: created.key, madeBy: event.eventId } },
     { key: lock, delete: true },
     { key: intent, delete: true },
     // What the issue was made with: the issue's first delivery has no state to write again.
@@ -173,10 +181,11 @@ async function draftIssue(run: InboundRun, event: RecordCreated): Promise<Create
 }
 
 /** Creates the issue; when Jira refuses fields that are not required, they are left out and it is tried once more. */
-/** Written before Tandem asks Jira to make a record's issue, and deleted with the link it saves. */
-const createIntentKey = (connectionId: string, module: string, externalId: string) => `creating:${keyPart(connectionId)}:${keyPart(module)}:${keyPart(externalId)}`;
 /** Longer than any retry of the event takes. */
 const CREATE_INTENT_SECONDS = 24 * 60 * 60;
+const intentSchema = z.object({ at: z.string() });
+/** How often it looks meanwhile. */
+const SEARCH_LOOK_AGAIN_SECONDS = 30;
 
 /** The issue an earlier try made for the record, found by the sync state it was made with (Jira's search may lag a little). */
 async function issueMadeFor(run: InboundRun, entry: PublishedEntry): Promise<{ ok: true; id: string; key: string } | undefined> {

@@ -63,7 +63,11 @@ export const duplicateAnswer = (eventId: string): InboundAnswer => answer('dupli
 
 /** Another event for the same record is creating its issue (or comment): look again later. */
 export class RecordBusy extends Error {
-  constructor(message = 'Another event for this record is creating its Jira issue') {
+  constructor(
+    message = 'Another event for this record is creating its Jira issue',
+    /** Look again after this long, spending no attempt: the wait is known and not a failure. */
+    readonly waitSeconds?: number,
+  ) {
     super(message);
   }
 }

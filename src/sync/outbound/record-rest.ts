@@ -5,6 +5,7 @@
 // the connection's option (record-delete.ts).
 import { issueFieldsFor, type RecordRestConnection } from '../../mapping';
 import type { Delivery } from '../delivery';
+import { ISSUE_PROPERTY_KEY } from '../issue-property';
 import type { OutboundProtocol } from './protocol';
 import { deleteRecord } from './record-delete';
 import { syncFields } from './record-update';
@@ -74,7 +75,9 @@ async function redeliver(run: Run, connection: RecordRestConnection, delivery: D
  * where no record can exist yet.
  */
 async function syncIssue(run: Run, connection: RecordRestConnection, options: { attempt: number; firstSight: boolean }): Promise<void> {
-  const issue = await run.ports.jira.getIssue(run.issueId, issueFieldsFor(connection));
+  // Not linked: the sync state Jira holds for the issue tells whether a create from a record made it (see syncFields).
+  const linked = run.state.links[connection.id] !== undefined;
+  const issue = await run.ports.jira.getIssue(run.issueId, issueFieldsFor(connection), linked ? {} : { properties: [ISSUE_PROPERTY_KEY] });
   // Gone since: the deleted event applies the connection's option.
   if (!issue) return;
   run.issueKey = issue.key;

@@ -8,22 +8,33 @@ import type { JiraIssue } from '../ports';
 import { issueStateKey, readIssueState, recordIndexKey, remoteLinkOf, unlinkedKey, type Link } from '../state';
 import { createDone, createRecord, queueExistingComments } from './record-create';
 import { connectorFor, endLink, saveLink } from './record-links';
-import { coveringMapping, DeliveryError, passesFilter, type Run } from './run';
+import { SEARCH_CATCH_UP_SECONDS, syncedEntryOf } from '../issue-property';
+import { childWaitWrite } from '../hierarchy';
+import { LOCKED_RETRY_SECONDS } from './work-notes';
+import { coveringMapping, DeliveryError, deliveryFor, passesFilter, type Run } from './run';
 
 /** Emails of the users the mapped fields (users and user lists) hold, read as the app where privacy settings hide them. */
 function emailsFor(run: Run, connection: RecordRestConnection, projectMapping: ProjectMapping, issue: JiraIssue): Promise<Map<string, string>> {
   return userEmails(run.ports.jira, issue, fieldMappingsFor(connection, projectMapping), (m) => m.direction !== 'tool-to-jira');
 }
 
-/** The records linked on this connection to the issues the parent mappings name (the parent's own link). */
-async function parentRecords(run: Run, connection: RecordRestConnection, projectMapping: ProjectMapping, issue: JiraIssue): Promise<Map<string, string>> {
-  const records = new Map<string, string>();
+/** The issue ids the parent mappings that send to the tool name. */
+function parentIdsOf(connection: RecordRestConnection, projectMapping: ProjectMapping, issue: JiraIssue): string[] {
+  const ids = new Set<string>();
   for (const m of fieldMappingsFor(connection, projectMapping)) {
     if (m.transform.kind !== 'parent' || m.direction === 'tool-to-jira') continue;
     const parent = issue.fields[m.jira] as { id?: unknown } | null | undefined;
-    if (typeof parent?.id !== 'string' || records.has(parent.id)) continue;
-    const link = readIssueState(await run.ports.store.get(issueStateKey(parent.id))).links[connection.id];
-    if (link) records.set(parent.id, link.externalId);
+    if (typeof parent?.id === 'string') ids.add(parent.id);
+  }
+  return [...ids];
+}
+
+/** The records linked on this connection to the issues the parent mappings name (the parent's own link). */
+async function parentRecords(run: Run, parentIds: readonly string[], connectionId: string): Promise<Map<string, string>> {
+  const records = new Map<string, string>();
+  for (const parentId of parentIds) {
+    const link = readIssueState(await run.ports.store.get(issueStateKey(parentId))).links[connectionId];
+    if (link) records.set(parentId, link.externalId);
   }
   return records;
 }
@@ -50,7 +61,11 @@ export async function syncFields(run: Run, connection: RecordRestConnection, cur
   // Records are made only where Jira issues go to the tool; a tool-to-Jira link is kept, and sends nothing.
   if (!link && (projectMapping.direction === 'tool-to-jira' || !(await passesFilter(run, projectMapping)))) return;
   const emails = await emailsFor(run, connection, projectMapping, issue);
-  const records = await parentRecords(run, connection, projectMapping, issue);
+  const parentIds = parentIdsOf(connection, projectMapping, issue);
+  const records = await parentRecords(run, parentIds, connection.id);
+  // Sent without a parent that has no record yet: noted, so the parent's link sends this again.
+  const waiting = parentIds.filter((id) => !records.has(id)).map((parentId) => childWaitWrite(connection.id, parentId, { issueId: run.issueId, issueKey: run.issueKey }));
+  if (waiting.length > 0) await ports.store.writeAll(waiting);
   const at = new Date(ports.clock.now()).toISOString();
   const planAgainst = (shadow: Link['shadow'] | undefined) =>
     planOutbound({
@@ -68,6 +83,7 @@ export async function syncFields(run: Run, connection: RecordRestConnection, cur
   if (!link) {
     // Unlinked by hand: no record is made for the issue again until someone links it to one.
     if ((await ports.store.get(unlinkedKey(connection.id, run.issueId))) !== undefined) return;
+    if (await awaitLinkBeingSaved(run, connection, issue)) return;
     await createRecord(run, connection, { projectMapping, plan, planAgainst, skipped, attempt: current.attempt, lookFirst: !current.firstSight || current.attempt > 1 });
     return;
   }
@@ -147,6 +163,26 @@ export async function syncFields(run: Run, connection: RecordRestConnection, cur
     last: true,
   });
 }
+
+/**
+ * An issue made from a record whose link is not saved yet: the create that made it died before
+ * saving it (its retry finds the issue and links it), or is saving it now. No second record is made
+ * for it: the delivery looks again a little later, for as long as that retry may take.
+ */
+async function awaitLinkBeingSaved(run: Run, connection: RecordRestConnection, issue: JiraIssue): Promise<boolean> {
+  const entry = syncedEntryOf(issue.properties, connection.id);
+  // A link this issue had before (ended since, the issue restored) left the property behind: not a create under way.
+  if (!entry || (run.history.ended[connection.id] ?? 0) > 0) return false;
+  const since = Date.parse(entry.since);
+  if (!Number.isFinite(since) || run.ports.clock.now() - since > LINK_BEING_SAVED_SECONDS * 1000) return false;
+  const delivery = deliveryFor(connection.id, { kind: 'issue', issueId: run.issueId, issueKey: run.issueKey }, 1);
+  await run.ports.queue.push({ type: 'delivery', delivery }, LOCKED_RETRY_SECONDS);
+  run.requeued = true;
+  return true;
+}
+
+/** Longer than an inbound create's retry waits for Jira's search to show the issue it made (SEARCH_CATCH_UP_SECONDS). */
+const LINK_BEING_SAVED_SECONDS = 2 * SEARCH_CATCH_UP_SECONDS;
 
 interface RefusedField {
   field: string;

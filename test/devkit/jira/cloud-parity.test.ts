@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { at, createIssue, list, site } from './helpers';
+import { DEFAULT_SEARCH_LAG_MS } from '../../../devkit/jira/search-index';
 
 test('PUT /issue/{key}/assignee assigns, unassigns with null or "-1", refuses unknown users, and records the change', async () => {
   const s = site();
@@ -80,6 +81,7 @@ test('GET /user/email answers 401 to a user and the email to the app', async () 
 test('search/jql without fields (or with fields=id) returns issue ids only; asked fields come with key and self', async () => {
   const s = site();
   const issue = await createIssue(s, 'Find me');
+  s.clock.now += DEFAULT_SEARCH_LAG_MS;
   const jql = encodeURIComponent('project = OPS');
   for (const path of [`/search/jql?jql=${jql}`, `/search/jql?jql=${jql}&fields=id`]) {
     const bare = await s.call('GET', path);
@@ -90,4 +92,41 @@ test('search/jql without fields (or with fields=id) returns issue ids only; aske
   const withFields = list((await s.call('GET', `/search/jql?jql=${jql}&fields=summary`)).body, 'issues')[0];
   assert.equal(at(withFields, 'key'), issue.key);
   assert.equal(at(withFields, 'fields', 'summary'), 'Find me');
+});
+
+test('search/jql trails writes: a new issue is found, and an edit matched, only once the index caught up, unless reconcileIssues names it; jql/match and GET issue read the issue as it is', async () => {
+  const s = site();
+  const issue = await createIssue(s, 'Fresh one');
+  const found = async (jql: string, reconcileIssues?: number[]) =>
+    list((await s.call('POST', '/search/jql', { jql, fields: ['summary'], ...(reconcileIssues ? { reconcileIssues } : {}) })).body, 'issues').map((i) => at(i, 'key'));
+  assert.deepEqual(await found('project = OPS'), [], 'not in search yet');
+  assert.deepEqual(await found('project = OPS', [Number(issue.id)]), [issue.key], 'reconciled');
+  const matched = await s.call('POST', '/jql/match', { issueIds: [Number(issue.id)], jqls: ['project = OPS'] });
+  assert.deepEqual(at(matched.body, 'matches', 0, 'matchedIssues'), [Number(issue.id)]);
+  s.clock.now += DEFAULT_SEARCH_LAG_MS;
+  assert.deepEqual(await found('project = OPS'), [issue.key]);
+  // An edit: the old summary matches until the index has the new one.
+  s.clock.now += 1000;
+  assert.equal((await s.call('PUT', `/issue/${issue.key}`, { fields: { summary: 'Renamed' } })).status, 204);
+  assert.deepEqual(await found('summary ~ "Fresh"'), [issue.key], 'the index still has the old summary');
+  assert.deepEqual(await found('summary ~ "Renamed"'), []);
+  s.clock.now += DEFAULT_SEARCH_LAG_MS;
+  assert.deepEqual(await found('summary ~ "Renamed"'), [issue.key]);
+  assert.deepEqual(await found('summary ~ "Fresh"'), []);
+  const tooMany = await s.call('POST', '/search/jql', { jql: 'project = OPS', reconcileIssues: Array.from({ length: 51 }, (_, n) => n + 1) });
+  assert.equal(tooMany.status, 400);
+});
+
+test('GET issue returns the issue properties `properties` names: keys, *all, and keys after a minus left out', async () => {
+  const s = site();
+  const issue = await createIssue(s, 'With properties');
+  for (const [key, value] of [['tandem-sync', { states: ['synced'] }], ['other', { a: 1 }]] as const) {
+    assert.equal((await s.call('PUT', `/issue/${issue.key}/properties/${key}`, value)).status, 201);
+  }
+  const read = async (properties: string) => at((await s.call('GET', `/issue/${issue.key}?fields=summary&properties=${properties}`)).body, 'properties');
+  assert.deepEqual(await read('tandem-sync'), { 'tandem-sync': { states: ['synced'] } });
+  assert.deepEqual(await read('*all,-other'), { 'tandem-sync': { states: ['synced'] } });
+  assert.deepEqual(await read('*all'), { 'tandem-sync': { states: ['synced'] }, other: { a: 1 } });
+  assert.deepEqual(await read('missing'), {});
+  assert.equal(at((await s.call('GET', `/issue/${issue.key}?fields=summary`)).body, 'properties'), undefined, 'none unless asked');
 });

@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { JiraSimulator } from '../../../devkit/jira/simulator';
 import { adf, APP, at, createIssue, list, site } from './helpers';
+import { DEFAULT_SEARCH_LAG_MS } from '../../../devkit/jira/search-index';
 
 test('comment add, edit and delete emit commented, commented and deleted:comment', async () => {
   const s = site();
@@ -103,6 +104,7 @@ test('search/jql pages with nextPageToken; refuses unbounded and bad JQL', async
     s.clock.now += 1000;
     await createIssue(s, `Issue ${i}`, i % 2 === 0 ? { labels: ['even'] } : {});
   }
+  s.clock.now += DEFAULT_SEARCH_LAG_MS;
   const keys: string[] = [];
   let token: string | undefined;
   let pages = 0;

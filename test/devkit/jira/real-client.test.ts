@@ -13,6 +13,7 @@ import type * as JiraAgile from '../../../node_modules/jira.js/dist/agile/index'
 import { createOpenApiChecker, type ContractProblem } from '../../../devkit/jira/contract/openapi';
 import { serveJira, type JiraExchange } from '../../../devkit/jira/server';
 import { site } from './helpers';
+import { DEFAULT_SEARCH_LAG_MS } from '../../../devkit/jira/search-index';
 
 /** jira.js is published as ES modules only; the tests run as CommonJS, so it is loaded with import(). */
 async function load<T>(specifier: string): Promise<T> {
@@ -134,6 +135,11 @@ test('a maintained Jira client gets what Jira Cloud would send, for every call T
     assert.equal(bulk.issueChangeLogs?.[0]?.changeHistories?.length, 2);
     const expanded = await app.issues.getIssue({ issueIdOrKey: key, fields: ['summary'], expand: 'changelog' });
     assert.equal(expanded.changelog?.total, 5);
+    // Search trails writes until the index catches up; an issue named in reconcileIssues is searched as it is now.
+    const reconciled = await app.issueSearch.searchAndReconsileIssuesUsingJql({ jql: 'status WAS "In Progress"', reconcileIssues: [Number(created.id)] });
+    assert.deepEqual(reconciled.issues?.map((i) => i.id), [created.id]);
+    assert.deepEqual((await app.issueSearch.searchAndReconsileIssuesUsingJql({ jql: 'status WAS "In Progress"' })).issues ?? [], [], 'not indexed yet');
+    s.clock.now += DEFAULT_SEARCH_LAG_MS;
     const search = async (jql: string): Promise<string[]> =>
       ((await app.issueSearch.searchAndReconsileIssuesUsingJql({ jql })).issues ?? []).map((i) => i.id ?? '');
     assert.deepEqual(await search('status CHANGED AFTER -1d'), [created.id]);

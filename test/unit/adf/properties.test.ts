@@ -202,3 +202,10 @@ describe('Markdown → ADF → Markdown is stable after one trip', () => {
     );
   });
 });
+
+test('a code block whose language starts with a fence character reads back as the same code block (found by the fixed-point property)', () => {
+  const once = adfToMarkdown(markdownToAdf('~~~\\~~~`'));
+  assert.equal(adfToMarkdown(markdownToAdf(once)), once);
+  const made: AdfDoc = { type: 'doc', version: 1, content: [{ type: 'codeBlock', attrs: { language: '``js' }, content: [{ type: 'text', text: 'x()' }] }] };
+  assert.equal(adfToMarkdown(made), '```js\nx()\n```');
+});
