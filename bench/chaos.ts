@@ -74,7 +74,8 @@ export const TOOL_FAULTS: FaultsInput = {
   outOfOrderMaxMs: 2_000,
   events: { duplicate: 0.1, reorder: 0.1, delayMaxMs: 3_000 },
 };
-export const PLATFORM_FAULTS: PlatformFaultsInput = { productEvents: { late: 0.2, duplicate: 0.1, maxDelayMs: 8_000 }, crashes: { rate: 0.05 } };
+// Invocations die after a tool write or a Jira write (an issue made from a record, its link not saved yet).
+export const PLATFORM_FAULTS: PlatformFaultsInput = { productEvents: { late: 0.2, duplicate: 0.1, maxDelayMs: 8_000 }, crashes: { rate: 0.05, after: 'tool-or-jira-write' } };
 /** Every 20th Jira REST request answers 429 (Retry-After 2 s), besides Jira's per-issue write limit. */
 const JIRA_EVERY = 20;
 

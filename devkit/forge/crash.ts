@@ -38,7 +38,7 @@ export interface CrashSettings {
    * What write comes before the death: the tool's (the default), or a Jira write too (an issue
    * created from a record, whose link is never saved). Jira's searches by POST are reads.
    */
-  after?: 'tool-write' | 'tool-or-jira-write';
+  after?: 'tool-write' | 'tool-or-jira-write' | undefined;
   /** Only invocations of this function die (e.g. `on-bulk-step`); others are not weighed. */
   functionKey?: string;
 }

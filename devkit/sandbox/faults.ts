@@ -28,8 +28,10 @@ export const platformFaultsSchema = z.strictObject({
       drop: share.optional(),
     })
     .optional(),
-  /** Share of Tandem invocations that die at their first storage write after a tool write. */
-  crashes: z.strictObject({ rate: share.optional(), next: z.number().int().min(0).max(1000).optional() }).optional(),
+  /** Share of Tandem invocations that die at their first storage write after a tool write (or, with `after: 'tool-or-jira-write'`, a Jira write too). */
+  crashes: z
+    .strictObject({ rate: share.optional(), next: z.number().int().min(0).max(1000).optional(), after: z.enum(['tool-write', 'tool-or-jira-write']).optional() })
+    .optional(),
   seed: z.number().int().optional(),
 });
 export type PlatformFaultsInput = z.input<typeof platformFaultsSchema>;
