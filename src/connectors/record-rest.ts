@@ -17,6 +17,9 @@ export interface ToolRecord {
   fields: Record<string, unknown>;
 }
 
+/** When the record last changed, as the tool says in its fields (its names for it vary); undefined when it does not say. */
+export const recordUpdatedAt = (record: ToolRecord): unknown => record.fields.updated_at ?? record.fields.updatedAt ?? record.fields.updated ?? record.fields.modified_at;
+
 export interface WorkNote {
   /** Undefined when the tool confirmed the note without naming it. */
   id?: string;

@@ -41,6 +41,39 @@ export function unsureShadow(shadow: Shadow, sent: Readonly<Record<string, unkno
 }
 
 /**
+ * What a tool event newer than Tandem's unanswered send tells of it, when the event holds the value
+ * the field had before the send (not the one sent): with no other mapped field changed, the record
+ * changed after the send only in that field, so the send landed and a person put the value back
+ * (the shadow takes the sent value, and the event is that person's change); with other fields
+ * changed, the send is taken as never landed (`resend`: Jira's value goes to the tool again).
+ * Events older than the send, or holding the sent value, are left to the stale check and the plan.
+ */
+export function settleUnsure(input: { shadow: Shadow; record: Readonly<Record<string, unknown>>; occurredAt: string; mappings: readonly FieldMapping[] }): { shadow: Shadow; resend: boolean } {
+  const { shadow, record } = input;
+  const unsure = shadow.unsure;
+  if (!unsure) return { shadow, resend: false };
+  const event = parseDateValue(input.occurredAt);
+  const tools = input.mappings.filter(writesJira).map((m) => m.tool);
+  const differs = (field: string) => record[field] !== undefined && unsure[field] === undefined && hashValue(record[field]) !== shadow.fields[field];
+  const othersChanged = tools.some(differs);
+  const fields = { ...shadow.fields };
+  const left = { ...unsure };
+  let resend = false;
+  for (const [field, sentHash] of Object.entries(unsure)) {
+    if (!tools.includes(field) || record[field] === undefined) continue;
+    const sentAt = parseDateValue(shadow.changed?.[field]?.at);
+    if (event === undefined || sentAt === undefined || event.ms <= sentAt.ms) continue;
+    const held = hashValue(record[field]);
+    if (held === sentHash || held !== shadow.fields[field]) continue;
+    delete left[field];
+    if (othersChanged) resend = true;
+    else fields[field] = sentHash;
+  }
+  const { unsure: _, ...rest } = shadow;
+  return { shadow: { ...rest, fields, ...(Object.keys(left).length > 0 ? { unsure: left } : {}) }, resend };
+}
+
+/**
  * The shadow of a record Tandem just made, its changes dated when the tool answered: the tool's own
  * report of the record as the create made it (its record.created, however late) happened before
  * that, so it is older than every value the link holds and never changes Jira back.

@@ -3,7 +3,7 @@
 // connection's conflict policy, so the ordinary deliveries carry each winner across; unlinking ends
 // the link on both sides (Tandem's link, the issue's remote link, the record's reference to the
 // issue) and leaves a marker that keeps outbound from making a new record for the issue.
-import { explainToPerson, recordRestConnector, type RecordRestConnector, type ToolRecord } from '../connectors';
+import { explainToPerson, recordRestConnector, recordUpdatedAt, type RecordRestConnector, type ToolRecord } from '../connectors';
 import type { LinkRecordResponse, RecordCandidate, RecordSearchResponse, UnlinkResponse } from '../contract/issue';
 import {
   fieldMappingsFor,
@@ -107,8 +107,6 @@ async function jiraSide(ports: Pick<Ports, 'jira' | 'clock'>, where: Where, issu
   return { issue, jiraShadow };
 }
 
-const updatedAtOf = (record: ToolRecord): unknown => record.fields.updated_at ?? record.fields.updatedAt ?? record.fields.updated ?? record.fields.modified_at;
-
 function planFor(where: Where, side: { issue: JiraIssue; jiraShadow: HandLinkPlan['shadow'] }, record: ToolRecord): HandLinkPlan {
   return handLinkPlan({
     connection: where.connection,
@@ -116,7 +114,7 @@ function planFor(where: Where, side: { issue: JiraIssue; jiraShadow: HandLinkPla
     jiraShadow: side.jiraShadow,
     record: record.fields,
     jiraUpdatedAt: side.issue.fields.updated,
-    toolUpdatedAt: updatedAtOf(record),
+    toolUpdatedAt: recordUpdatedAt(record),
   });
 }
 

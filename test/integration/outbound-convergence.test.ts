@@ -280,6 +280,29 @@ test('a status whose send never reached the tool, held back for a person’s cha
   assert.equal(itsm.record('incidents', incident.id)?.state, 'in_progress', 'Jira’s newer status reaches the tool');
 });
 
+test('a state Tandem sent without an answer, which a person then put back as it was in the tool: the retry leaves it, and the person’s change reaches Jira', async () => {
+  const issue = await linked('state put back');
+  const incident = onlyIncident(issue.key);
+  // Work starts in Jira; the tool takes Tandem's in_progress and never answers.
+  itsm.setFaults({ mix: { timeoutAfter: 1 }, timeoutMs: null });
+  await tandem.transition(agent(), issue.key, 'In Progress');
+  await tandem.emulator.settle();
+  assert.equal(itsm.record('incidents', incident.id)?.state, 'in_progress');
+  itsm.setFaults({});
+  // A moment later a person puts the incident back to new in the tool; its event reaches Tandem late.
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  itsm.updateRecord('incidents', incident.id, { state: 'new' });
+  const putBack = itsm.outbox.findLast((e) => e.type === 'record.updated' && e.event.record.id === incident.id);
+  assert.ok(putBack);
+  await tandem.emulator.advance(60_000);
+  assert.equal(itsm.record('incidents', incident.id)?.state, 'new', 'the retry leaves the person’s change alone');
+  const late = await deliverLate(putBack);
+  assert.ok(late.status < 300, JSON.stringify(late.body));
+  await quiet();
+  assert.equal(tandem.jira.getIssue(issue.key)?.statusName, 'To Do', 'the person’s change reaches Jira');
+  assert.equal(itsm.record('incidents', incident.id)?.state, 'new');
+});
+
 // ---------------------------------------------------------------- deletes in Jira win over creates still waiting
 
 test('an issue deleted in Jira after its record’s create lost its answer: the record is closed, and the tool’s late event brings nothing back', async () => {

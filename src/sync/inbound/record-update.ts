@@ -2,7 +2,7 @@
 // one edit, conflicts settled by the connection's policy, then the status; the link's shadow, the
 // activity entry and whatever the status move keeps are saved in one transaction. A record not
 // linked yet is linked to the issue it names, or becomes a new issue (record-create).
-import { detectConflicts, fieldMappingsFor, findProjectMapping, issueFieldsFor, lastFieldChanges, mappingsForModule, planInbound, planOutbound, settleConflicts, type FieldMapping, type InboundPlan, type ProjectMapping, type Shadow, type SkippedField } from '../../mapping';
+import { detectConflicts, fieldMappingsFor, findProjectMapping, issueFieldsFor, lastFieldChanges, mappingsForModule, planInbound, planOutbound, settleConflicts, settleUnsure, type FieldMapping, type InboundPlan, type ProjectMapping, type Shadow, type SkippedField } from '../../mapping';
 import type { RecordEvent } from '../inbound-event';
 import type { InboundAnswer } from '../inbound-request';
 import { answer, refusal } from '../inbound-request';
@@ -223,10 +223,12 @@ async function readLinkedIssue(
 }
 
 /** The plan against the shadow, conflicts settled, users looked up, and writes of what Jira holds already left out. */
-async function planChange(run: InboundRun, event: RecordChange, shadow: Shadow, issue: JiraIssue, projectMapping: ProjectMapping): Promise<PlannedChange> {
+async function planChange(run: InboundRun, event: RecordChange, linkShadow: Shadow, issue: JiraIssue, projectMapping: ProjectMapping): Promise<PlannedChange> {
   const { connection } = run;
   const fields = event.record.fields;
   const mappings = fieldMappingsFor(connection, projectMapping);
+  // A field Tandem sent without an answer, which this newer event shows as it was before the send.
+  const { shadow, resend } = settleUnsure({ shadow: linkShadow, record: fields, occurredAt: event.occurredAt, mappings });
   const planned = planInbound({ connection, projectMapping, record: fields, shadow, at: iso(run), occurredAt: event.occurredAt });
   // Changed on both sides since the shadow: the connection's policy decides who wins.
   const emails = await emailsForConflicts(run.ports.jira, mappings, issue, fields, shadow);
@@ -244,7 +246,7 @@ async function planChange(run: InboundRun, event: RecordChange, shadow: Shadow, 
     if (sameAsJira(value, issue.fields[id])) delete plan.jiraFields[id];
   }
   const skipped = [...plan.skipped.map((s) => ({ ...s })), ...unfound.map((r) => ({ field: r.jiraField, reason: (r.reason ?? r.message).slice(0, 400) }))];
-  return { plan, next, skipped, notes, conflicts: settled.winners, jiraWon: settled.jiraWon, mappings, projectMapping, unfound };
+  return { plan, next, skipped, notes, conflicts: settled.winners, jiraWon: settled.jiraWon || resend, mappings, projectMapping, unfound };
 }
 
 /** One edit, then the status; returns what was applied and the writes that save it. */
@@ -276,7 +278,7 @@ async function applyChange(run: InboundRun, event: RecordChange, linked: Linked,
       if (moved.path.length > 0) notes.push(`Moved through ${moved.path.join(', ')} before stopping`);
     }
   }
-  const changedShadow = JSON.stringify(next.fields) !== JSON.stringify(shadow.fields);
+  const changedShadow = JSON.stringify(next.fields) !== JSON.stringify(shadow.fields) || JSON.stringify(next.unsure ?? {}) !== JSON.stringify(shadow.unsure ?? {});
   const rekeyed = issue.key !== linked.link.issueKey;
   if (changedShadow || rekeyed || (record.number !== undefined && record.number !== linked.link.number)) {
     const link: Link = { ...linked.link, shadow: changedShadow ? next : shadow, issueKey: issue.key, ...(record.number ? { number: record.number } : {}) };

@@ -1,7 +1,7 @@
 // Record REST updates: the issue's mapped fields that differ from the shadow go to its record; a field
 // the tool refuses is kept as a failure of its own while the others are sent.
-import { mayHaveActed, type ConnectorResult, type DeliveryFailure, type RecordRestConnector } from '../../connectors';
-import { fieldMappingsFor, hashValue, planOutbound, unsureShadow, type ProjectMapping, type RecordRestConnection, type Shadow } from '../../mapping';
+import { mayHaveActed, recordUpdatedAt, type ConnectorResult, type DeliveryFailure, type RecordRestConnector, type ToolRecord } from '../../connectors';
+import { fieldMappingsFor, hashValue, parseDateValue, planOutbound, unsureShadow, type ProjectMapping, type RecordRestConnection, type Shadow } from '../../mapping';
 import { userEmails } from '../inbound/fields';
 import { activityWrite, describeFailure, failureWrites, skipLine } from '../journal';
 import type { JiraIssue } from '../ports';
@@ -233,9 +233,10 @@ function keepOld(next: Shadow, old: Shadow, refused: RefusedField[], heldBack: r
 
 /**
  * A field sent before without an answer is sent again, unless the tool holds it already, or holds
- * neither what Tandem sent nor what it held before: a person changed it there since, and that
- * change's event (queued, late) settles it by its time and the conflict policy. One read of the
- * record, only on such a retry; a read that fails sends them all, as before.
+ * neither what Tandem sent nor what it held before, or holds what it held before but the record
+ * changed after the send: a person changed it there since, and that change's event (queued, late)
+ * settles it by its time and the conflict policy (see settleUnsure). One read of the record, only on
+ * such a retry; a read that fails sends them all, as before.
  */
 async function checkUnsure(connector: RecordRestConnector, link: Link, fields: Record<string, unknown>): Promise<{ send: Record<string, unknown>; heldBack: string[]; held: string[] }> {
   const unsure = link.shadow.unsure;
@@ -252,7 +253,7 @@ async function checkUnsure(connector: RecordRestConnector, link: Link, fields: R
     if (now === hashValue(value)) {
       delete send[field];
       held.push(field);
-    } else if (now !== sentHash && now !== link.shadow.fields[field]) {
+    } else if ((now !== sentHash && now !== link.shadow.fields[field]) || (now === link.shadow.fields[field] && changedSince(read.value, link.shadow.changed?.[field]?.at))) {
       delete send[field];
       heldBack.push(field);
     }
@@ -285,6 +286,13 @@ function describeRefusal(connection: RecordRestConnection, projectMapping: Proje
     ...(first?.toolMessage === undefined ? {} : { toolMessage: first.toolMessage }),
     explanation: `${label} refused ${refused.map((r) => r.field).join(', ')}; every other field was sent. Fix the field mapping ${names.join(', ')} on Mappings, then choose Retry`,
   };
+}
+
+/** True when the record says it changed after `sentAt` (a tool that does not say never did). */
+function changedSince(record: ToolRecord, sentAt: string | undefined): boolean {
+  const updated = parseDateValue(recordUpdatedAt(record));
+  const sent = parseDateValue(sentAt);
+  return updated !== undefined && sent !== undefined && updated.ms > sent.ms;
 }
 
 /** What the activity entry says a delivery did: what it sent, and what the tool held already. */

@@ -12,7 +12,9 @@ import {
   presets,
   referenceShadow,
   requiredJiraFields,
+  settleUnsure,
   unsureShadow,
+  fieldMappingsFor,
   type Connection,
   type IssueSnapshot,
   type ProjectMapping,
@@ -352,3 +354,28 @@ test('a send whose answer never came leaves its fields unsure: sent again whatev
   const other = planInbound({ connection, projectMapping: ops, record: { ...record, state: 'resolved' }, shadow: unsure, at: AT });
   assert.equal(other.status?.name, 'Done');
 });
+
+const SENT_AT = '2026-11-22T08:10:00.000Z';
+/** The state sent without an answer (in_progress), over a shadow that held new; the title synced. */
+const unsureState: Shadow = {
+  fields: { state: hashValue('new'), short_description: hashValue('Printer jam') },
+  updatedAt: SENT_AT,
+  changed: { state: { side: 'jira', at: SENT_AT } },
+  unsure: { state: hashValue('in_progress') },
+};
+const settleRows: Array<{ title: string; record: Record<string, unknown>; occurredAt: string; state: string; unsure: boolean; resend: boolean }> = [
+  { title: 'newer, the old value, nothing else changed: the send landed and a person put it back', record: { state: 'new', short_description: 'Printer jam' }, occurredAt: '2026-11-22T08:11:00Z', state: 'in_progress', unsure: false, resend: false },
+  { title: 'newer, the old value, another field changed: the send never landed, Jira’s value goes again', record: { state: 'new', short_description: 'Printer jam on floor 3' }, occurredAt: '2026-11-22T08:11:00Z', state: 'new', unsure: false, resend: true },
+  { title: 'older than the send: left to the stale check', record: { state: 'new', short_description: 'Printer jam' }, occurredAt: '2026-11-22T08:09:00Z', state: 'new', unsure: true, resend: false },
+  { title: 'the value sent: left to the plan, which confirms it', record: { state: 'in_progress', short_description: 'Printer jam' }, occurredAt: '2026-11-22T08:11:00Z', state: 'new', unsure: true, resend: false },
+  { title: 'a third value: left to the plan, a change of the tool’s', record: { state: 'on_hold', short_description: 'Printer jam' }, occurredAt: '2026-11-22T08:11:00Z', state: 'new', unsure: true, resend: false },
+];
+for (const row of settleRows) {
+  test(`unsure fields and a tool event: ${row.title}`, () => {
+    const settled = settleUnsure({ shadow: unsureState, record: row.record, occurredAt: row.occurredAt, mappings: fieldMappingsFor(connection, ops) });
+    assert.equal(settled.shadow.fields.state, hashValue(row.state));
+    assert.equal(settled.shadow.unsure?.state !== undefined, row.unsure);
+    assert.equal(settled.resend, row.resend);
+    assert.equal(settled.shadow.fields.short_description, unsureState.fields.short_description, 'other fields are left to the plan');
+  });
+}
