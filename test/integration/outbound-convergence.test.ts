@@ -226,30 +226,42 @@ test('a record create sent again after a status change in Jira: the tool’s lat
   assert.equal(onlyIncident(issue.key).state, 'in_progress');
 });
 
+/** A person changes the incident's state in the tool; its event is kept back, to reach Tandem late. */
+function changedInToolLate(incidentId: string, state: string): { body: string } {
+  itsm.updateRecord('incidents', incidentId, { state });
+  const event = itsm.outbox.findLast((e) => e.type === 'record.updated' && e.event.record.id === incidentId);
+  assert.ok(event);
+  return event;
+}
+
+/** Work starts in Jira; Tandem's send of in_progress gets no answer, the tool having taken it (`timeoutAfter`) or not (`timeoutBefore`). */
+async function startedWithSendUnanswered(issueKey: string, fault: 'timeoutAfter' | 'timeoutBefore'): Promise<void> {
+  itsm.setFaults({ mix: { [fault]: 1 }, timeoutMs: null });
+  await tandem.transition(agent(), issueKey, 'In Progress');
+  await tandem.emulator.settle();
+  itsm.setFaults({});
+}
+
+/** The tool's kept-back event reaches Tandem, and everything settles. */
+async function arrivesLate(event: { body: string }): Promise<void> {
+  const late = await deliverLate(event);
+  assert.ok(late.status < 300, JSON.stringify(late.body));
+  await quiet();
+}
+
 test('a status sent again after its answer was lost never overwrites a newer state a person set in the tool meanwhile', async () => {
   // The tool's change conflicts with Jira's; the tool wins it here (newest-wins would compare Jira's
   // virtual clock, moved on by earlier tests, with the tool's wall clock).
   await useStackflow((c) => ({ ...c, options: { ...c.options, conflictPolicy: 'tool-wins' } }));
   const issue = await linked('state sent again');
   const incident = onlyIncident(issue.key);
-  // A person starts work in Jira; the tool takes Tandem's in_progress and never answers.
-  itsm.setFaults({ mix: { timeoutAfter: 1 }, timeoutMs: null });
-  const listed = await tandem.rest(agent(), 'GET', `/rest/api/3/issue/${issue.key}/transitions`);
-  const start = (listed.body as { transitions: Array<{ id: string; to: { name: string } }> }).transitions.find((t) => t.to.name === 'In Progress');
-  assert.ok(start);
-  assert.equal((await tandem.rest(agent(), 'POST', `/rest/api/3/issue/${issue.key}/transitions`, { transition: { id: start.id } })).status, 204);
-  await tandem.emulator.settle();
+  await startedWithSendUnanswered(issue.key, 'timeoutAfter');
   assert.equal(itsm.record('incidents', incident.id)?.state, 'in_progress');
-  itsm.setFaults({});
-  // A person puts the incident on hold in the tool before Tandem's retry; its event reaches Tandem late.
-  itsm.updateRecord('incidents', incident.id, { state: 'on_hold' });
-  const onHold = itsm.outbox.findLast((e) => e.type === 'record.updated' && e.event.record.id === incident.id);
-  assert.ok(onHold);
+  // A person puts the incident on hold in the tool before Tandem's retry.
+  const onHold = changedInToolLate(incident.id, 'on_hold');
   await tandem.emulator.advance(60_000);
   assert.equal(itsm.record('incidents', incident.id)?.state, 'on_hold', 'the retry leaves the newer state alone');
-  const late = await deliverLate(onHold);
-  assert.ok(late.status < 300, JSON.stringify(late.body));
-  await quiet();
+  await arrivesLate(onHold);
   assert.equal(tandem.jira.getIssue(issue.key)?.statusName, 'Blocked', 'the tool’s newer state reaches Jira');
   assert.equal(itsm.record('incidents', incident.id)?.state, 'on_hold');
 });
@@ -258,24 +270,12 @@ test('a status whose send never reached the tool, held back for a person’s cha
   await useStackflow((c) => ({ ...c, options: { ...c.options, conflictPolicy: 'newest-wins' } }));
   const issue = await linked('older tool change');
   const incident = onlyIncident(issue.key);
-  // A person puts the incident on hold in the tool; its event reaches Tandem late.
-  itsm.updateRecord('incidents', incident.id, { state: 'on_hold' });
-  const onHold = itsm.outbox.findLast((e) => e.type === 'record.updated' && e.event.record.id === incident.id);
-  assert.ok(onHold);
+  const onHold = changedInToolLate(incident.id, 'on_hold');
   await tandem.emulator.advance(1_000);
-  // Then work starts in Jira; Tandem's send of in_progress never reaches the tool and gets no answer.
-  itsm.setFaults({ mix: { timeoutBefore: 1 }, timeoutMs: null });
-  const listed = await tandem.rest(agent(), 'GET', `/rest/api/3/issue/${issue.key}/transitions`);
-  const start = (listed.body as { transitions: Array<{ id: string; to: { name: string } }> }).transitions.find((t) => t.to.name === 'In Progress');
-  assert.ok(start);
-  assert.equal((await tandem.rest(agent(), 'POST', `/rest/api/3/issue/${issue.key}/transitions`, { transition: { id: start.id } })).status, 204);
-  await tandem.emulator.settle();
-  itsm.setFaults({});
+  await startedWithSendUnanswered(issue.key, 'timeoutBefore');
   await tandem.emulator.advance(60_000);
   assert.equal(itsm.record('incidents', incident.id)?.state, 'on_hold', 'the retry cannot tell whose change is newer, and leaves it to the event');
-  const late = await deliverLate(onHold);
-  assert.ok(late.status < 300, JSON.stringify(late.body));
-  await quiet();
+  await arrivesLate(onHold);
   assert.equal(tandem.jira.getIssue(issue.key)?.statusName, 'In Progress', 'the older tool change does not move Jira');
   assert.equal(itsm.record('incidents', incident.id)?.state, 'in_progress', 'Jira’s newer status reaches the tool');
 });
@@ -283,22 +283,14 @@ test('a status whose send never reached the tool, held back for a person’s cha
 test('a state Tandem sent without an answer, which a person then put back as it was in the tool: the retry leaves it, and the person’s change reaches Jira', async () => {
   const issue = await linked('state put back');
   const incident = onlyIncident(issue.key);
-  // Work starts in Jira; the tool takes Tandem's in_progress and never answers.
-  itsm.setFaults({ mix: { timeoutAfter: 1 }, timeoutMs: null });
-  await tandem.transition(agent(), issue.key, 'In Progress');
-  await tandem.emulator.settle();
+  await startedWithSendUnanswered(issue.key, 'timeoutAfter');
   assert.equal(itsm.record('incidents', incident.id)?.state, 'in_progress');
-  itsm.setFaults({});
-  // A moment later a person puts the incident back to new in the tool; its event reaches Tandem late.
+  // A moment later a person puts the incident back to new in the tool.
   await new Promise((resolve) => setTimeout(resolve, 5));
-  itsm.updateRecord('incidents', incident.id, { state: 'new' });
-  const putBack = itsm.outbox.findLast((e) => e.type === 'record.updated' && e.event.record.id === incident.id);
-  assert.ok(putBack);
+  const putBack = changedInToolLate(incident.id, 'new');
   await tandem.emulator.advance(60_000);
   assert.equal(itsm.record('incidents', incident.id)?.state, 'new', 'the retry leaves the person’s change alone');
-  const late = await deliverLate(putBack);
-  assert.ok(late.status < 300, JSON.stringify(late.body));
-  await quiet();
+  await arrivesLate(putBack);
   assert.equal(tandem.jira.getIssue(issue.key)?.statusName, 'To Do', 'the person’s change reaches Jira');
   assert.equal(itsm.record('incidents', incident.id)?.state, 'new');
 });
