@@ -11,7 +11,7 @@ export type BulkClass = 'create' | 'link' | 'update' | 'skip';
  * matched its counterpart, or (a record) the issue it names is linked to another record already, or
  * is not in a project and type mapped to its module from the tool.
  */
-export type BulkSkip = 'filtered' | 'type-ignored' | 'one-way' | 'ambiguous' | 'claimed' | 'already-linked' | 'not-mapped';
+export type BulkSkip = 'filtered' | 'type-ignored' | 'one-way' | 'ambiguous' | 'claimed' | 'already-linked' | 'not-mapped' | 'deleted';
 
 /**
  * How a counterpart that already exists is recognised. `reference`: the record names the issue key
@@ -141,11 +141,14 @@ export function planRecordToJira(input: {
   issues?: CounterpartIndex<BulkIssue> | undefined;
   matchRule: MatchRule;
   claimed?: Claims | undefined;
+  /** The record's link ended because it, or its issue, was deleted: the inbound path brings neither back. */
+  deleted?: boolean | undefined;
 }): BulkItemPlan {
   const { record } = input;
   const mappings = mappingsForModule(input.connection, record.module);
   if (mappings.length === 0) return skip('type-ignored', `The module ${record.module} is not mapped on this connection`);
   if (input.linkedIssue) return { class: 'update', counterpart: { ...input.linkedIssue, by: 'link' } };
+  if (input.deleted) return skip('deleted', `Its Jira issue${record.issueKey ? ` ${record.issueKey}` : ''} was deleted, or the record was; Tandem does not bring it back. Link it by hand to sync it again`);
   if (mappings.every((m: ProjectMapping) => m.direction === 'jira-to-tool')) return skip('one-way', `${record.module} is mapped Jira to tool only`);
   const named = record.issueKey ? input.issues?.byIssueKey.get(record.issueKey) : undefined;
   if (named) {

@@ -9,11 +9,12 @@ import { bulkMatchKey, issueFacts, recordFacts, storedClaims, takeClaim } from '
 import { runInboundDelivery } from './inbound';
 import { ISSUE_KEY_PATTERN } from './inbound-event';
 import { activityWrite } from './journal';
+import { isRecordDeleted, recordTombstoneKey } from './notes';
 import type { JiraIssue, JiraPort, Ports, StoreWrite } from './ports';
 import { authSecretKey, issueStateKey, keyPart, readIssueState, recordIndexKey, recordIndexSchema } from './state';
 
 export interface RecordPageItems {
-  records: Array<{ record: ToolRecord; facts: BulkRecord; linkedIssue?: { id: string; label: string }; madeBy?: string }>;
+  records: Array<{ record: ToolRecord; facts: BulkRecord; linkedIssue?: { id: string; label: string }; madeBy?: string; deleted?: true }>;
   nextCursor?: string;
 }
 
@@ -24,7 +25,8 @@ export async function recordPage(ports: Ports, connection: Connection, input: { 
   const connector = recordRestConnector(connection, secret, ports.external, { clock: ports.clock });
   const page = await connector.listRecords({ module: input.module, limit: input.limit, ...(input.cursor ? { cursor: input.cursor } : {}), ...(input.updatedSince ? { updatedSince: input.updatedSince } : {}) });
   if (!page.ok) return `${connection.name} did not list its ${input.module}: ${page.failure.explanation}`;
-  const keys = page.value.records.map((r) => recordIndexKey(connection.id, input.module, r.id));
+  // Each record's link and tombstone, in one read.
+  const keys = page.value.records.flatMap((r) => [recordIndexKey(connection.id, input.module, r.id), recordTombstoneKey(connection.id, input.module, r.id)]);
   const linked = await ports.store.getMany(keys);
   return {
     records: page.value.records.map((record) => {
@@ -34,6 +36,7 @@ export async function recordPage(ports: Ports, connection: Connection, input: { 
         facts: recordFacts(connection, input.module, record),
         ...(index.success ? { linkedIssue: { id: index.data.issueId, label: index.data.issueKey } } : {}),
         ...(index.success && index.data.madeBy ? { madeBy: index.data.madeBy } : {}),
+        ...(!index.success && isRecordDeleted(linked.get(recordTombstoneKey(connection.id, input.module, record.id))) ? { deleted: true as const } : {}),
       };
     }),
     ...(page.value.nextCursor ? { nextCursor: page.value.nextCursor } : {}),
@@ -98,7 +101,7 @@ export function namedReadTally(recordsPerStep: number): { add(records: RecordPag
  * picks from (issueCandidates).
  */
 export function planRecord(connection: Connection, item: RecordPageItems['records'][number], named: ReadonlyMap<string, BulkIssue>, issues?: CounterpartIndex<BulkIssue>, matchRule: MatchRule = 'reference', claimed?: Claims): BulkItemPlan {
-  return planRecordToJira({ connection, record: item.facts, linkedIssue: item.linkedIssue, issues: { byIssueKey: new Map(named), bySummaryDay: issues?.bySummaryDay ?? new Map<string, BulkIssue[]>() }, matchRule, claimed });
+  return planRecordToJira({ connection, record: item.facts, linkedIssue: item.linkedIssue, issues: { byIssueKey: new Map(named), bySummaryDay: issues?.bySummaryDay ?? new Map<string, BulkIssue[]>() }, matchRule, claimed, deleted: item.deleted === true });
 }
 
 /** Records asked about in one search: its JQL stays well inside what Jira takes. */
@@ -287,7 +290,7 @@ export async function recordStepPage(
       if (!item) return { counted: 'skipped' };
       const planned = planRecord(connection, item, byKey, issues?.index, job.matchRule, claimed);
       const writes: StoreWrite[] = [{ key: doneKey(item), value: { at }, ttlSeconds: DONE_TTL_SECONDS }, ...takeClaim(claimed, planned, item.record.number ?? item.record.id, job.jobId)];
-      if (planned.skip === 'claimed' || planned.skip === 'already-linked' || planned.skip === 'not-mapped') {
+      if (planned.skip === 'claimed' || planned.skip === 'already-linked' || planned.skip === 'not-mapped' || planned.skip === 'deleted') {
         // Left for the admin to sort out by hand: Activity names the record and why its issue was not linked.
         const label = item.record.number ?? item.record.id;
         const issueKey = planned.skip === 'claimed' ? undefined : item.facts.issueKey;

@@ -629,3 +629,23 @@ test('tool → Jira, records naming an issue Jira does not have, or one not mapp
   assert.equal(await linkedRecord(change.id), undefined);
   assert.ok(activityOf(change.key).includes(`Sync existing skipped ${unmapped.number}: ${change.key} is not in a project and issue type mapped to incidents from the tool`), activityOf(change.key).join(' | '));
 });
+
+test('tool → Jira, a record whose Jira issue was deleted (the record closed by it): the dry run and the job skip it with that reason, and bring no issue back', async () => {
+  const [gone] = await createIssues('OPS', 'Bug', 1, 'Deleted after it synced');
+  assert.ok(gone);
+  await tandem.emulator.drain();
+  const record = itsm.records('incidents').find((r) => r.jira_issue_key === gone.key);
+  assert.ok(record, 'the live sync made its record');
+  assert.equal((await tandem.rest(agent(), 'DELETE', `/rest/api/3/issue/${gone.key}`)).status, 204);
+  await tandem.emulator.drain();
+  assert.equal(itsm.record('incidents', record.id)?.state, 'closed', 'the deletion closed the record');
+  const scope = { kind: 'records', module: 'incidents', updatedSince: itsm.record('incidents', record.id)?.updated_at };
+  const { preview } = await call<{ preview: BulkPreview }>('previewBulkSync', { connectionId: 'stackflow', scope, matchRule: 'reference' });
+  assert.deepEqual(preview.counts, { create: 0, link: 0, update: 0, skip: 1 });
+  assert.match(preview.samples.skip[0]?.detail ?? '', new RegExp(`Its Jira issue ${gone.key} was deleted`));
+  await call('startBulkSync', { connectionId: 'stackflow', scope, matchRule: 'reference', total: 1 });
+  await tandem.emulator.drain();
+  const job = (await call<{ job?: BulkJobView }>('getBulkSync', { connectionId: 'stackflow' })).job;
+  assert.deepEqual(job?.counts, { done: 1, created: 0, linked: 0, updated: 0, skipped: 1, failed: 0 }, 'what the dry run said');
+  assert.equal(tandem.jira.listIssues().filter((i) => i.summary === 'Deleted after it synced 1').length, 0, 'no issue brought back');
+});

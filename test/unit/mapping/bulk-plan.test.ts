@@ -101,3 +101,10 @@ test('a record naming an issue: linked when Jira has it unlinked and mapped from
   // Nothing read: the key is not judged.
   assert.deepEqual(planRecordToJira({ connection: both, record: record({ issueKey: 'OPS-404' }), matchRule: 'reference' }), { class: 'create' });
 });
+
+test('a record whose link ended with its deletion (or its issue’s) is skipped, with the reason and the way back, not made again', () => {
+  const planned = planRecordToJira({ connection: both, record: record({ issueKey: 'OPS-1' }), issues: { byIssueKey: new Map(), bySummaryDay: new Map() }, matchRule: 'reference', deleted: true });
+  assert.equal(planned.class, 'skip');
+  assert.equal(planned.skip, 'deleted');
+  assert.match(planned.reason ?? '', /OPS-1 was deleted, or the record was; Tandem does not bring it back/);
+});
