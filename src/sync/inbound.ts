@@ -78,6 +78,8 @@ const keptInboundSchema = z.object({
   reason: z.string(),
   event: z.unknown().optional(),
   parts: z.number().int().min(1).max(MAX_EVENT_PARTS).optional(),
+  /** How Sync existing found the issue the event's record names, so the admin's retry links it the same way. */
+  matchedBy: z.literal('summary-and-day').optional(),
 });
 
 /**
@@ -326,6 +328,7 @@ async function keepInbound(run: InboundRun, event: InboundEvent, why: string, re
     failedAt: new Date(ports.clock.now()).toISOString(),
     reason: explanation,
     ...(!keepable ? {} : parts.length === 0 ? { event } : { parts: parts.length }),
+    ...(run.matchedBy ? { matchedBy: run.matchedBy } : {}),
   };
   await ports.store.writeAll([
     { key: inboundFailedKey(connection.id, event.eventId), value: record, ttlSeconds: FAILED_SECONDS },
@@ -348,7 +351,7 @@ async function keepInbound(run: InboundRun, event: InboundEvent, why: string, re
 export async function keptInboundDelivery(ports: Ports, connectionId: string, eventId: string): Promise<InboundDelivery | undefined> {
   const kept = keptInboundSchema.safeParse(await ports.store.get(inboundFailedKey(connectionId, eventId)));
   if (!kept.success || (kept.data.event === undefined && kept.data.parts === undefined)) return undefined;
-  return { kind: 'inbound', connectionId, keptEventId: eventId, attempt: 1 };
+  return { kind: 'inbound', connectionId, keptEventId: eventId, attempt: 1, ...(kept.data.matchedBy ? { matchedBy: kept.data.matchedBy } : {}) };
 }
 
 /**

@@ -649,3 +649,29 @@ test('tool → Jira, a record whose Jira issue was deleted (the record closed by
   assert.deepEqual(job?.counts, { done: 1, created: 0, linked: 0, updated: 0, skipped: 1, failed: 0 }, 'what the dry run said');
   assert.equal(tandem.jira.listIssues().filter((i) => i.summary === 'Deleted after it synced 1').length, 0, 'no issue brought back');
 });
+
+test('a record Sync existing matched by summary and day whose link is kept as a failure is linked the same way by the admin’s retry, and Activity says how it was matched', async () => {
+  const { forgePorts } = await import('../../src/platform/ports');
+  const { inboundFailedKey, keptInboundDelivery, runInboundDelivery } = await import('../../src/sync/inbound');
+  // Made before Tandem was connected: no trigger sends it.
+  tandem.emulator.holdProductEvents();
+  const [issue] = await createIssues('OPS', 'Bug', 1, 'Matched then kept');
+  tandem.emulator.releaseProductEvents();
+  assert.ok(issue);
+  const made = itsm.createRecord('incidents', { short_description: 'Matched then kept 1' });
+  const event = { eventId: `bulk-kept-${made.id}`, type: 'record.created' as const, occurredAt: new Date().toISOString().replace(/\.\d+Z$/, 'Z'), record: { module: 'incidents', id: made.id, url: itsm.recordUrl('incidents', made.id), number: made.number, fields: { short_description: made.short_description }, jiraIssueKey: issue.key } };
+  // Jira answers 503 to the last attempt: the event is kept for the admin.
+  tandem.jira.rateLimit.set({ kind: '503', every: 1 });
+  try {
+    await runInboundDelivery(forgePorts, { kind: 'inbound', connectionId: 'stackflow', event, attempt: 8, matchedBy: 'summary-and-day' });
+  } finally {
+    tandem.jira.rateLimit.clear();
+  }
+  assert.ok(await stored(tandem.emulator, inboundFailedKey('stackflow', event.eventId)), 'kept for the admin');
+  const retry = await keptInboundDelivery(forgePorts, 'stackflow', event.eventId);
+  assert.equal(retry?.matchedBy, 'summary-and-day');
+  assert.ok(retry);
+  await runInboundDelivery(forgePorts, retry);
+  assert.equal(await linkedRecord(issue.id), made.id);
+  assert.ok(activityOf(issue.key).some((a) => /^Linked .* to .*: /.test(a) && !a.endsWith('which the record names')), activityOf(issue.key).join(' | '));
+});
