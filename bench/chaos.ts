@@ -1,4 +1,4 @@
-// `npm run chaos -- --changes N --seed S [--no-faults] [--all] [--trace]`: the sandbox (Tandem on the emulated Forge
+// `npm run chaos -- --changes N --seed S [--no-faults] [--all] [--trace] [--crash-after-jira]`: the sandbox (Tandem on the emulated Forge
 // platform, the Jira site and StackFlow) driven from both sides under faults, then checked pair by
 // pair once everything has settled. Prints lost / duplicated / resurrected / diverged / echoes (all
 // must be 0), time to quiescence and propagation percentiles; exits 1 when any count is not 0.
@@ -30,6 +30,8 @@ export interface ChaosOptions {
   log?: (line: string) => void;
   /** Keep a timeline of every pair that has a finding (tool requests and faults, tool events, Tandem's activity, Jira comments). */
   trace?: boolean;
+  /** Invocations also die after a Jira write (an issue or comment made from the tool, its link not saved yet), not only after a tool write. */
+  crashAfterJira?: boolean;
 }
 
 export interface Percentiles {
@@ -74,8 +76,7 @@ export const TOOL_FAULTS: FaultsInput = {
   outOfOrderMaxMs: 2_000,
   events: { duplicate: 0.1, reorder: 0.1, delayMaxMs: 3_000 },
 };
-// Invocations die after a tool write or a Jira write (an issue made from a record, its link not saved yet).
-export const PLATFORM_FAULTS: PlatformFaultsInput = { productEvents: { late: 0.2, duplicate: 0.1, maxDelayMs: 8_000 }, crashes: { rate: 0.05, after: 'tool-or-jira-write' } };
+export const PLATFORM_FAULTS: PlatformFaultsInput = { productEvents: { late: 0.2, duplicate: 0.1, maxDelayMs: 8_000 }, crashes: { rate: 0.05 } };
 /** Every 20th Jira REST request answers 429 (Retry-After 2 s), besides Jira's per-issue write limit. */
 const JIRA_EVERY = 20;
 
@@ -529,7 +530,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   try {
     if (withFaults) {
       itsm.setFaults({ ...TOOL_FAULTS, seed: options.seed });
-      sandbox.faults.set({ ...PLATFORM_FAULTS, seed: options.seed });
+      sandbox.faults.set({ ...PLATFORM_FAULTS, ...(options.crashAfterJira ? { crashes: { ...PLATFORM_FAULTS.crashes, after: 'tool-or-jira-write' as const } } : {}), seed: options.seed });
       jira.rateLimit.set({ every: JIRA_EVERY, retryAfterSeconds: 2 });
     }
     const kinds: Record<string, number> = {};
@@ -828,7 +829,8 @@ async function main(): Promise<void> {
   const seed = argNumber('--seed', 1);
   const faults = !process.argv.includes('--no-faults');
   const trace = process.argv.includes('--trace');
-  const report = await runChaos({ changes, seed, faults, trace, log: (line) => console.log(line) });
+  const crashAfterJira = process.argv.includes('--crash-after-jira');
+  const report = await runChaos({ changes, seed, faults, trace, crashAfterJira, log: (line) => console.log(line) });
   console.log(formatReport(report, process.argv.includes('--all') || trace ? Number.MAX_SAFE_INTEGER : 25).join('\n'));
   if (trace) console.log(['timelines (seconds on the run clock):', ...report.traces].join('\n'));
   const failed = Object.values(report.counts).some((count) => count !== 0);
