@@ -11,6 +11,7 @@ import type { Browser, Page } from 'playwright-core';
 import { z } from 'zod';
 import { ensureAdminBuilt, launchChromium, RESULTS } from '../support/browser';
 import { startSandboxProcess, waitFor, type SandboxProcess } from '../support/sandbox-process';
+import { DEFAULT_SEARCH_LAG_MS } from '../../devkit/jira/search-index';
 
 const incident = z.object({
   id: z.string(),
@@ -275,12 +276,16 @@ describe('the sandbox in Chromium, through its pages', () => {
   });
 
   test('a bad form answers with what to fix, and changes nothing', async () => {
+    // Jira's search trails its writes: counted once it has caught up, before and after.
+    const caughtUp = () => new Promise((resolve) => setTimeout(resolve, DEFAULT_SEARCH_LAG_MS));
+    await caughtUp();
     const before = z.object({ issues: z.array(z.unknown()) }).parse((await api.jira('GET', '/search/jql?jql=project%20%3D%20OPS')).body).issues.length;
     await page.goto(`${sandbox.base}/jira`);
     await page.getByLabel('Summary').fill('   ');
     await page.getByLabel('Summary').evaluate((input) => input.removeAttribute('required'));
     await page.getByRole('button', { name: 'Create' }).click();
     assert.match((await page.getByRole('alert').textContent()) ?? '', /summary/i);
+    await caughtUp();
     const after = z.object({ issues: z.array(z.unknown()) }).parse((await api.jira('GET', '/search/jql?jql=project%20%3D%20OPS')).body).issues.length;
     assert.equal(after, before);
   });

@@ -431,6 +431,7 @@ test('tool → Jira, the summary-and-day rule: a record filed by hand the same d
   assert.deepEqual(job?.counts, { done: 2, created: 1, linked: 1, updated: 0, skipped: 0, failed: 0 }, 'what the dry run said');
   assert.equal(((await stored(tandem.emulator, `record:stackflow:incidents:${byHand.id}`)) as { issueKey?: string } | undefined)?.issueKey, twin.key);
   assert.equal(itsm.record('incidents', byHand.id)?.jira_issue_key, twin.key, "the issue's key was written back to the record it was linked to");
+  await tandem.searchCaughtUp();
   const found = await tandem.rest(agent(), 'POST', '/rest/api/3/search/jql', { jql: 'summary ~ "Projector flickers in hall"', fields: ['summary'] });
   const summaries = (found.body as { issues: Array<{ fields: { summary: string } }> }).issues.map((i) => i.fields.summary).sort();
   assert.deepEqual(summaries, ['Projector flickers in hall 1', 'Projector flickers in hall 2'], 'no second issue for the matched record');
