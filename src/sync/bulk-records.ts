@@ -14,7 +14,7 @@ import type { JiraIssue, JiraPort, Ports, StoreWrite } from './ports';
 import { authSecretKey, issueStateKey, keyPart, readIssueState, recordIndexKey, recordIndexSchema } from './state';
 
 export interface RecordPageItems {
-  records: Array<{ record: ToolRecord; facts: BulkRecord; linkedIssue?: { id: string; label: string }; madeBy?: string; deleted?: true }>;
+  records: Array<{ record: ToolRecord; facts: BulkRecord; linkedIssue?: { id: string; label: string }; madeBy?: string; linkedBy?: string; deleted?: true }>;
   nextCursor?: string;
 }
 
@@ -36,6 +36,7 @@ export async function recordPage(ports: Ports, connection: Connection, input: { 
         facts: recordFacts(connection, input.module, record),
         ...(index.success ? { linkedIssue: { id: index.data.issueId, label: index.data.issueKey } } : {}),
         ...(index.success && index.data.madeBy ? { madeBy: index.data.madeBy } : {}),
+        ...(index.success && index.data.linkedBy ? { linkedBy: index.data.linkedBy } : {}),
         ...(!index.success && isRecordDeleted(linked.get(recordTombstoneKey(connection.id, input.module, record.id))) ? { deleted: true as const } : {}),
       };
     }),
@@ -297,8 +298,10 @@ export async function recordStepPage(
         writes.push(activityWrite(ports, { connectionId: connection.id, direction: 'inbound', outcome: 'skipped', externalId: item.record.id, ...(issueKey ? { issueKey } : {}), summary: `Sync existing skipped ${label}: ${planned.reason ?? ''}` }));
       }
       if (planned.class === 'skip') return { counted: 'skipped', writes };
-      // Linked by this job's own create, whose step stopped before counting it (it died, or Jira's search was behind): made by the job.
-      if (item.madeBy === bulkEventId(job.jobId, item.facts.module, item.record.id)) return { counted: 'created', writes };
+      // Linked by this job's own create or link, whose step stopped before counting it (it died, or Jira's search was behind).
+      const own = bulkEventId(job.jobId, item.facts.module, item.record.id);
+      if (item.madeBy === own) return { counted: 'created', writes };
+      if (item.linkedBy === own) return { counted: 'linked', writes };
       const matched = planned.counterpart?.by === 'summary-and-day' ? planned.counterpart.label : undefined;
       const outcome = await syncRecord(step, connection, item, job.jobId, at, matched);
       if (typeof outcome === 'object') return { counted: 'again', waitUntil: outcome.later };

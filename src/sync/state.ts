@@ -149,6 +149,8 @@ export const recordIndexSchema = z.object({
   issueKey: z.string(),
   /** The event whose create made the issue from the record (a Sync existing job's own event counts its item as created). */
   madeBy: z.string().optional(),
+  /** The event that linked the record to an issue it named or matched (a Sync existing job's own event counts its item as linked). */
+  linkedBy: z.string().optional(),
 });
 export type RecordIndex = z.infer<typeof recordIndexSchema>;
 

@@ -121,6 +121,8 @@ export async function linkNamedIssue(
     sent?: Readonly<Record<string, string>>;
   },
   occurredAt: string,
+  /** The event linking them, kept in the record's index (a Sync existing job knows its own links by it). */
+  eventId?: string,
 ): Promise<Linked | InboundAnswer | undefined> {
   const { ports, connection } = run;
   const { module, id: externalId, number } = record;
@@ -173,7 +175,7 @@ export async function linkNamedIssue(
     const nextState: IssueState = { links: { ...state.links, [connection.id]: link } };
     await ports.store.writeAll([
       { key: issueStateKey(issue.id), value: nextState },
-      { key: recordIndexKey(connection.id, module, externalId), value: { issueId: issue.id, issueKey: issue.key } },
+      { key: recordIndexKey(connection.id, module, externalId), value: { issueId: issue.id, issueKey: issue.key, ...(eventId ? { linkedBy: eventId } : {}) } },
       activity(run, { outcome: adopted.notes.length > 0 ? 'conflict' : 'synced', issueKey: issue.key, externalId, summary: `Linked ${number ?? externalId} to ${issue.key}${run.matchedBy === 'summary-and-day' ? `: ${SAME_SUMMARY_AND_DAY}` : ', which the record names'}`, details: adopted.notes }),
     ]);
     // The issue's delivery adds the owed remote link, and brings the tool any newer values Jira kept.

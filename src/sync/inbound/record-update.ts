@@ -58,6 +58,7 @@ export async function applyRecord(run: InboundRun, event: RecordChange): Promise
       run,
       { module: record.module, id: record.id, jiraIssueKey: named, url: event.record.url, number: record.number, fields: record.fields, ...(own[0] ? { sent: own[0].fields } : {}) },
       event.occurredAt,
+      event.eventId,
     );
     if (adopted && 'link' in adopted) return updateLinked(run, event, adopted);
     // Never a second issue for Tandem's own record: gone since, it stays gone; linked otherwise, its create links it.
