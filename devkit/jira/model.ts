@@ -167,6 +167,8 @@ export interface CommentRecord {
   created: number;
   updated: number;
   visibility?: { type: 'group' | 'role'; value: string; identifier?: string | null };
+  /** Comment properties by key: set with the comment (`properties` on create) or one by one. */
+  properties: Map<string, unknown>;
 }
 
 export interface RemoteLinkRecord {

@@ -136,6 +136,7 @@ export class JiraStore {
       issue.parentId ??= null;
       issue.fixVersionIds ??= [];
       issue.componentIds ??= [];
+      for (const comment of issue.comments) comment.properties ??= new Map();
     }
     for (const type of this.issueTypes.values()) type.hierarchyLevel ??= type.subtask ? -1 : 0;
     for (const name of ['boards', 'sprints', 'teams'] as const) {

@@ -82,6 +82,8 @@ const createFieldsSchema = z.object({ fields: z.array(screenFieldSchema).default
 const usersSchema = z.array(userSchema);
 const sprintPageSchema = z.object({ isLast: z.boolean().optional(), values: z.array(z.object({ id: z.number(), name: z.string(), state: z.string() })) });
 const addedCommentSchema = z.object({ id: z.string() });
+/** An entity property as Jira returns one (GET …/properties/{propertyKey}). */
+const propertySchema = z.object({ key: z.string(), value: z.unknown() });
 const commentPageSchema = z.object({ total: z.number().int().min(0), comments: z.array(commentSchema) });
 const myselfSchema = z.object({ accountId: z.string() });
 const changelogPageSchema = z.object({
@@ -470,9 +472,15 @@ export const forgeJira: JiraPort = {
     return sprints;
   },
 
-  async addComment(issueIdOrKey, body) {
-    const response = await api.asApp().requestJira(route`/rest/api/3/issue/${issueIdOrKey}/comment`, json({ body }));
+  async addComment(issueIdOrKey, body, properties) {
+    const response = await api.asApp().requestJira(route`/rest/api/3/issue/${issueIdOrKey}/comment`, json({ body, ...(properties && properties.length > 0 ? { properties } : {}) }));
     return addedCommentSchema.parse(await readJson(response, 'POST comment')).id;
+  },
+
+  async getCommentProperty(commentId, propertyKey) {
+    const response = await api.asApp().requestJira(route`/rest/api/3/comment/${commentId}/properties/${propertyKey}`);
+    if (response.status === 404) return undefined;
+    return propertySchema.parse(await readJson(response, 'GET comment property')).value;
   },
 
   async updateComment(issueIdOrKey, commentId, body) {

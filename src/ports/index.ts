@@ -209,8 +209,10 @@ export interface JiraPort {
   searchUsers(query: string): Promise<JiraUser[]>;
   /** The board's open sprints (active and future), or undefined when the board is unknown. */
   openSprints(boardId: number): Promise<Array<{ id: number; name: string; state: string }> | undefined>;
-  /** Adds an ADF comment as the app; returns its id. */
-  addComment(issueIdOrKey: string, body: unknown): Promise<string>;
+  /** Adds an ADF comment as the app, with comment properties set in the same request; returns its id. */
+  addComment(issueIdOrKey: string, body: unknown, properties?: ReadonlyArray<{ key: string; value: unknown }>): Promise<string>;
+  /** A comment property's value; undefined when the comment or the property is gone. */
+  getCommentProperty(commentId: string, propertyKey: string): Promise<unknown>;
   /** False when the comment is gone. */
   updateComment(issueIdOrKey: string, commentId: string, body: unknown): Promise<boolean>;
   /** False when the comment was already gone. */

@@ -52,6 +52,37 @@ export function toolNoteDelete(connectionId: string, toolNoteId: string): StoreW
   return { key: toolNoteKey(connectionId, toolNoteId), value: { deleted: true }, ttlSeconds: TOMBSTONE_TTL_SECONDS };
 }
 
+// ---------------------------------------------------------------- comment create intents
+
+/**
+ * A Jira comment inbound is about to add for a tool's note, written before the request and deleted
+ * with the note's mapping: a try that died between the two left it, and the next try looks for the
+ * comment it may have made (by the comment property naming the note) before adding one.
+ */
+export const commentIntentKey = (connectionId: string, toolNoteId: string) => `adding-comment:${keyPart(connectionId)}:${keyPart(toolNoteId)}`;
+/** `hash`: of the text the try was adding. */
+const commentIntentSchema = z.object({ at: z.string(), hash: z.string().optional() });
+/** Longer than any retry of the note's events goes on. */
+export const COMMENT_INTENT_SECONDS = 24 * 60 * 60;
+
+export function readCommentIntent(raw: unknown): z.infer<typeof commentIntentSchema> | undefined {
+  const parsed = commentIntentSchema.safeParse(raw);
+  return parsed.success ? parsed.data : undefined;
+}
+
+/** The comment property Tandem sets on each Jira comment it makes from a tool's note, naming that note. */
+export const NOTE_PROPERTY_KEY = 'tandem-note';
+const notePropertySchema = z.object({ connection: z.string(), note: z.string() });
+
+export function noteProperty(connectionId: string, toolNoteId: string): { key: string; value: z.infer<typeof notePropertySchema> } {
+  return { key: NOTE_PROPERTY_KEY, value: { connection: connectionId, note: toolNoteId } };
+}
+
+export function namesNote(raw: unknown, connectionId: string, toolNoteId: string): boolean {
+  const parsed = notePropertySchema.safeParse(raw);
+  return parsed.success && parsed.data.connection === connectionId && parsed.data.note === toolNoteId;
+}
+
 // ---------------------------------------------------------------- note create intents
 
 /**

@@ -256,7 +256,8 @@ test('a record naming its issue is linked only once a delivery of that issue has
   await release();
   // The tool stays out of reach, so nothing but the queued event can link the issue.
   await tandem.emulator.advance(30_000);
-  assert.deepEqual(tandem.emulator.kvs.entries().kv[recordIndexKey('stackflow', 'incidents', String(base.id))], { issueId: tandem.jira.getIssue(key)?.id, issueKey: key }, 'linked once the delivery is done');
+  const linked = recordIndexSchema.parse(tandem.emulator.kvs.entries().kv[recordIndexKey('stackflow', 'incidents', String(base.id))]);
+  assert.deepEqual({ issueId: linked.issueId, issueKey: linked.issueKey }, { issueId: tandem.jira.getIssue(key)?.id, issueKey: key }, 'linked once the delivery is done');
   itsm.setFaults({});
 });
 
@@ -435,4 +436,31 @@ test('a record’s create killed after Jira made its issue, before the link was 
   assert.equal(itsm.records('incidents').filter((r) => r.short_description.startsWith('Checkout latency doubled')).length, 1, 'one record');
   assert.equal(itsm.record('incidents', made.id)?.short_description, 'Checkout latency doubled since 09:00', 'the edit made meanwhile reaches the record');
   assert.equal(itsm.record('incidents', made.id)?.jira_issue_key, issue.key, 'the record gets its issue key');
+});
+
+test('a work note’s comment add killed after Jira made the comment: the retries make no second comment, an edit meanwhile reaches that comment, and the note’s delete leaves none', async () => {
+  stackflow.toolEventsToTandem();
+  const { made, key } = await linkedIncident('Disk full on db-2');
+  const comments = () => (tandem.jira.getIssue(key)?.comments ?? []).filter((c) => JSON.stringify(c.body).includes('Nia Ops via'));
+  const before = tandem.emulator.crashes.crashed.length;
+  // The web trigger dies at its first storage write after Jira made the comment.
+  tandem.emulator.crashes.set({ next: 1, after: 'tool-or-jira-write', functionKey: 'on-inbound' });
+  const note = itsm.addNote('incidents', made.id, 'Cleared old WAL segments', { name: 'Nia Ops' });
+  await itsm.whenIdle();
+  await tandem.emulator.settle();
+  tandem.emulator.crashes.clear();
+  assert.equal(tandem.emulator.crashes.crashed.length - before, 1, 'the add was killed once');
+  assert.equal(comments().length, 1, 'Jira made the comment before the kill');
+  // Edited in the tool before any retry got through.
+  itsm.updateNote('incidents', made.id, note.id, 'Cleared old WAL segments; 40% free');
+  await itsm.whenIdle();
+  for (let i = 0; i < 20; i += 1) await tandem.emulator.advance(15_000);
+  await tandem.emulator.drain();
+  const [only] = comments();
+  assert.equal(comments().length, 1, 'one comment for the note');
+  assert.match(JSON.stringify(only?.body), /40% free/, 'the edit reached it');
+  itsm.deleteNote('incidents', made.id, note.id);
+  await itsm.whenIdle();
+  await tandem.emulator.drain();
+  assert.equal(comments().length, 0, 'the note’s delete removed its comment');
 });

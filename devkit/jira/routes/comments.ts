@@ -5,6 +5,7 @@ import { fieldErrors, forbidden, intParam, json, noContent, notFound, parseBody 
 import { isAdfDoc, type AdfDoc, type CommentRecord, type IssueRecord } from '../model';
 import { commentJson, eventUser } from '../render';
 import { emitUpdate, issueEventPayload } from '../events';
+import { checkPropertyValue, readPropertyBody } from './properties';
 
 const visibilitySchema = z.looseObject({
   type: z.enum(['group', 'role']),
@@ -12,12 +13,17 @@ const visibilitySchema = z.looseObject({
   identifier: z.string().nullable().optional(),
 });
 
+/** Jira's EntityProperty: `key` and `value` both required on create and update. */
+const entityPropertySchema = z.object({ key: z.string(), value: z.unknown() });
+
 export const commentBodySchema = z.looseObject({
   body: z.custom<AdfDoc>((v) => isAdfDoc(v), { message: 'Comment body must be an Atlassian Document (see the Atlassian Document Format)' }),
   visibility: visibilitySchema.optional(),
+  // "A list of comment properties. Optional on create and update." (Comment, REST v3)
+  properties: z.array(entityPropertySchema).optional(),
 });
 
-const looseCommentSchema = z.looseObject({ body: z.unknown(), visibility: visibilitySchema.optional() });
+const looseCommentSchema = z.looseObject({ body: z.unknown(), visibility: visibilitySchema.optional(), properties: z.array(entityPropertySchema).optional() });
 
 /** Jira's comment length limit, counted here over the ADF text. */
 const MAX_COMMENT_CHARS = 32767;
@@ -28,6 +34,10 @@ function readCommentBody(raw: string | undefined): z.infer<typeof commentBodySch
   if (!isAdfDoc(parsed.body)) throw fieldErrors({ comment: 'Comment body must be an Atlassian Document (see the Atlassian Document Format)' });
   if (JSON.stringify(parsed.body).length > MAX_COMMENT_CHARS * 4) {
     throw fieldErrors({ comment: `The entered text is too long. It exceeds the allowed limit of ${MAX_COMMENT_CHARS.toLocaleString('en-US')} characters.` });
+  }
+  for (const property of parsed.properties ?? []) {
+    const problem = checkPropertyValue(property.key, property.value);
+    if (problem) throw fieldErrors({ properties: problem });
   }
   return { ...parsed, body: parsed.body };
 }
@@ -66,6 +76,7 @@ export function addComment(ctx: RouteContext, issue: IssueRecord, input: z.infer
     body: structuredClone(input.body),
     created: now,
     updated: now,
+    properties: new Map((input.properties ?? []).map((p) => [p.key, structuredClone(p.value)])),
     ...(input.visibility ? { visibility: { type: input.visibility.type, value: input.visibility.value, ...(input.visibility.identifier !== undefined ? { identifier: input.visibility.identifier } : {}) } } : {}),
   };
   issue.comments.push(comment);
@@ -122,6 +133,7 @@ function editComment(ctx: RouteContext) {
   comment.updateAuthorId = ctx.caller.accountId;
   comment.updated = now;
   if (input.visibility) comment.visibility = { type: input.visibility.type, value: input.visibility.value };
+  for (const property of input.properties ?? []) comment.properties.set(property.key, structuredClone(property.value));
   issue.updated = now;
   // Jira has no comment-updated event: an edit fires `commented` again.
   commentEvent(ctx, 'avi:jira:commented:issue', issue, comment, 'edited');
@@ -138,7 +150,61 @@ function deleteComment(ctx: RouteContext) {
   return noContent();
 }
 
+// ---- comment properties (https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issue-comment-properties/)
+
+/** A comment by id alone, on whichever issue holds it. */
+function commentById(ctx: RouteContext): { issue: IssueRecord; comment: CommentRecord } {
+  const id = ctx.params.commentId ?? '';
+  for (const issue of ctx.store.issues.values()) {
+    const comment = issue.comments.find((c) => c.id === id);
+    if (comment) return { issue, comment };
+  }
+  throw notFound(`Can not find a comment for the id: ${id}.`);
+}
+
+function commentPropertySelf(ctx: RouteContext, comment: CommentRecord, key: string): string {
+  return `${ctx.store.baseUrl}/rest/api/3/comment/${comment.id}/properties/${encodeURIComponent(key)}`;
+}
+
+function listCommentProperties(ctx: RouteContext) {
+  const { comment } = commentById(ctx);
+  return json(200, { keys: [...comment.properties.keys()].map((key) => ({ self: commentPropertySelf(ctx, comment, key), key })) });
+}
+
+function getCommentProperty(ctx: RouteContext) {
+  const { comment } = commentById(ctx);
+  const key = ctx.params.propertyKey ?? '';
+  if (!comment.properties.has(key)) throw notFound(`The property with key '${key}' does not exist.`);
+  return json(200, { key, value: comment.properties.get(key) });
+}
+
+function setCommentProperty(ctx: RouteContext) {
+  const { issue, comment } = commentById(ctx);
+  ctx.noteWrite(issue);
+  // Edit All Comments, or Edit Own Comments for one's own.
+  if (!mayChange(ctx, comment)) throw forbidden('You do not have the permission to edit this comment.');
+  const key = ctx.params.propertyKey ?? '';
+  const value = readPropertyBody(key, ctx.body);
+  const existed = comment.properties.has(key);
+  comment.properties.set(key, value);
+  return { status: existed ? 200 : 201, headers: {}, body: '' };
+}
+
+function deleteCommentProperty(ctx: RouteContext) {
+  const { issue, comment } = commentById(ctx);
+  const key = ctx.params.propertyKey ?? '';
+  if (!comment.properties.has(key)) throw notFound(`The property with key '${key}' does not exist.`);
+  ctx.noteWrite(issue);
+  if (!mayChange(ctx, comment)) throw forbidden('You do not have permission to delete this comment.');
+  comment.properties.delete(key);
+  return noContent();
+}
+
 export const commentRoutes: Route[] = [
+  { method: 'GET', path: '/comment/{commentId}/properties', handler: listCommentProperties },
+  { method: 'GET', path: '/comment/{commentId}/properties/{propertyKey}', handler: getCommentProperty },
+  { method: 'PUT', path: '/comment/{commentId}/properties/{propertyKey}', handler: setCommentProperty },
+  { method: 'DELETE', path: '/comment/{commentId}/properties/{propertyKey}', handler: deleteCommentProperty },
   { method: 'GET', path: '/issue/{issueIdOrKey}/comment', handler: listComments },
   { method: 'POST', path: '/issue/{issueIdOrKey}/comment', handler: createComment },
   { method: 'GET', path: '/issue/{issueIdOrKey}/comment/{id}', handler: getComment },

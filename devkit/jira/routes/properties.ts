@@ -34,22 +34,28 @@ function getProperty(ctx: RouteContext) {
   return json(200, { key, value: issue.properties.get(key) });
 }
 
-function setProperty(ctx: RouteContext) {
-  const issue = ctx.store.requireIssue(ctx.params.issueIdOrKey ?? '');
-  const key = ctx.params.propertyKey ?? '';
-  ctx.noteWrite(issue);
-  const raw = ctx.body ?? '';
-  if (raw.trim() === '') throw badRequest(['The property value must be a valid, non-empty JSON value.']);
+/** The value of a PUT of an entity property (issue or comment): the body is the value itself. */
+export function readPropertyBody(key: string, raw: string | undefined): unknown {
+  const text = raw ?? '';
+  if (text.trim() === '') throw badRequest(['The property value must be a valid, non-empty JSON value.']);
   // Jira measures the value as sent; re-serialising could shrink it under the limit.
-  if (raw.length > MAX_PROPERTY_CHARS) throw badRequest([`The property value is too long. The maximum length is ${MAX_PROPERTY_CHARS} characters.`]);
+  if (text.length > MAX_PROPERTY_CHARS) throw badRequest([`The property value is too long. The maximum length is ${MAX_PROPERTY_CHARS} characters.`]);
   let value: unknown;
   try {
-    value = JSON.parse(raw);
+    value = JSON.parse(text);
   } catch {
     throw badRequest(['The property value must be a valid, non-empty JSON value.']);
   }
   const problem = checkPropertyValue(key, value);
   if (problem) throw badRequest([problem]);
+  return value;
+}
+
+function setProperty(ctx: RouteContext) {
+  const issue = ctx.store.requireIssue(ctx.params.issueIdOrKey ?? '');
+  const key = ctx.params.propertyKey ?? '';
+  ctx.noteWrite(issue);
+  const value = readPropertyBody(key, ctx.body);
   const existed = issue.properties.has(key);
   issue.properties.set(key, value);
   ctx.store.searchIndex.wrote(issue.id, ctx.store.now());

@@ -6,7 +6,7 @@ import { hashValue } from '../../mapping';
 import type { CommentEvent } from '../inbound-event';
 import type { InboundAnswer } from '../inbound-request';
 import { answer, refusal } from '../inbound-request';
-import { isToolNoteDeleted, noteIntentKey, readNoteIntent, readToolNote, toolNoteDelete, toolNoteKey, toolNoteWrite } from '../notes';
+import { COMMENT_INTENT_SECONDS, commentIntentKey, isToolNoteDeleted, namesNote, NOTE_PROPERTY_KEY, noteIntentKey, noteProperty, readCommentIntent, readNoteIntent, readToolNote, toolNoteDelete, toolNoteKey, toolNoteWrite } from '../notes';
 import { readLinked, waitForRelease, type Linked } from './links';
 import { JiraRequestError } from '../ports';
 import { activity, checkModule, commit, CREATE_LOCK_SECONDS, deliverDeletion, inboundCommentLockKey, inboundCreateLockKey, iso, labelOf, pendingRecordKey, RecordBusy, withSyncLock, type InboundRun } from './run';
@@ -46,14 +46,30 @@ function isEarlier(occurredAt: string, last: string | undefined): boolean {
   return Number.isFinite(event) && Number.isFinite(known) && event < known;
 }
 
-/** The new Jira comment's id; undefined when the issue no longer exists. */
-async function addedComment(run: InboundRun, linked: Linked, doc: AdfDoc): Promise<string | undefined> {
+/** The new Jira comment's id, made with the property naming the note; undefined when the issue no longer exists. */
+async function addedComment(run: InboundRun, linked: Linked, doc: AdfDoc, noteId: string): Promise<string | undefined> {
   try {
-    return await run.ports.jira.addComment(linked.issueId, doc);
+    return await run.ports.jira.addComment(linked.issueId, doc, [noteProperty(run.connection.id, noteId)]);
   } catch (error) {
     if (error instanceof JiraRequestError && error.status === 404) return undefined;
     throw error;
   }
+}
+
+/** How far before its intent a comment an earlier try made may be dated (Jira's clock against the platform's). */
+const CLOCK_SKEW_MS = 60_000;
+
+/**
+ * The Jira comment an earlier try made for this note, found by the property it was made with among
+ * the issue's comments made since that try began (Jira lists comments as they are, with no search lag).
+ */
+async function commentMadeFor(run: InboundRun, linked: Linked, noteId: string, since: string): Promise<string | undefined> {
+  const from = Date.parse(since) - CLOCK_SKEW_MS;
+  const recent = (await run.ports.jira.listComments(linked.issueId)).filter((c) => c.created === undefined || !(Date.parse(c.created) < from)).reverse();
+  for (const candidate of recent) {
+    if (namesNote(await run.ports.jira.getCommentProperty(candidate.id, NOTE_PROPERTY_KEY), run.connection.id, noteId)) return candidate.id;
+  }
+  return undefined;
 }
 
 /** Whether the record's link is still to come: its issue is being made, or its record.created is queued. */
@@ -130,13 +146,19 @@ async function applyCommentLocked(run: InboundRun, event: CommentEvent, linked: 
   }
   let released = false;
   try {
-    // Another event may have made the comment between the read above and taking the lock.
-    const again = await ports.store.get(toolNoteKey(connection.id, comment.id));
+    // Another event may have made the comment between the read above and taking the lock; an earlier
+    // try that died after Jira made it left its intent.
+    const intentKey = commentIntentKey(connection.id, comment.id);
+    const seen = await ports.store.getMany([toolNoteKey(connection.id, comment.id), intentKey]);
+    const again = seen.get(toolNoteKey(connection.id, comment.id));
     // Deleted while this event waited for the lock.
     if (isToolNoteDeleted(again)) return answer('unchanged', { issueKey: linked.issueKey, applied: [], skipped: [{ field: 'comment', reason: 'This comment was deleted; nothing is applied to it any more' }] });
     const current = readToolNote(again);
     if (current?.jiraCommentId === note?.jiraCommentId) {
-      const jiraCommentId = await addedComment(run, linked, doc);
+      const died = readCommentIntent(seen.get(intentKey));
+      const earlier = died ? await commentMadeFor(run, linked, comment.id, died.at) : undefined;
+      if (!died) await ports.store.set(intentKey, { at: iso(run), hash }, COMMENT_INTENT_SECONDS);
+      const jiraCommentId = earlier ?? (await addedComment(run, linked, doc, comment.id));
       if (jiraCommentId === undefined) {
         // Deleted in Jira, its issue-deleted event not handled yet: the deletion delivery gives the
         // record the connection's delete behaviour, as for a field change (record-update).
@@ -144,10 +166,13 @@ async function applyCommentLocked(run: InboundRun, event: CommentEvent, linked: 
         await commit(run, [activity(run, { outcome: 'skipped', issueKey: linked.issueKey, externalId: record.id, summary: `Comment ${comment.id} on ${labelOf(record)} not added: ${linked.issueKey} no longer exists in Jira` })]);
         return answer('unchanged', { issueKey: linked.issueKey, applied: [], skipped: [{ field: 'comment', reason: `${linked.issueKey} no longer exists in Jira; the record gets the connection's delete behaviour` }] });
       }
+      // The earlier try's text, when this event brings another (the note was edited since).
+      if (earlier !== undefined && died?.hash !== hash) await ports.jira.updateComment(linked.issueId, earlier, doc);
       await commit(run, [
         toolNoteWrite(connection.id, comment.id, { jiraCommentId, issueId: linked.issueId, origin: 'tool', hash, at: event.occurredAt }),
         { key: lock, delete: true },
-        activity(run, { outcome: 'synced', issueKey: linked.issueKey, externalId: record.id, summary: `Added comment ${jiraCommentId} from ${labelOf(record)}` }),
+        { key: intentKey, delete: true },
+        activity(run, { outcome: 'synced', issueKey: linked.issueKey, externalId: record.id, summary: `${earlier === undefined ? 'Added' : 'Found'} comment ${jiraCommentId} from ${labelOf(record)}${earlier === undefined ? '' : ', made by an earlier try that stopped part way'}` }),
       ]);
       released = true;
       return answer('applied', { issueKey: linked.issueKey, applied: ['comment added'], skipped: [], jiraCommentId });

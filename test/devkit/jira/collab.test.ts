@@ -5,6 +5,31 @@ import { JiraSimulator } from '../../../devkit/jira/simulator';
 import { adf, APP, at, createIssue, list, site } from './helpers';
 import { DEFAULT_SEARCH_LAG_MS } from '../../../devkit/jira/search-index';
 
+test('comment properties: set with the comment or one by one, read by the comment id alone, refused without a key or value, gone with the comment', async () => {
+  const s = site();
+  const issue = await createIssue(s, 'Noted');
+  const added = await s.call('POST', `/issue/${issue.key}/comment`, { body: adf('From the tool'), properties: [{ key: 'tandem-note', value: { note: 'n-1' } }] }, { kind: 'app' });
+  assert.equal(added.status, 201, JSON.stringify(added.body));
+  const id = String(at(added.body, 'id'));
+  const read = await s.call('GET', `/comment/${id}/properties/tandem-note`);
+  assert.equal(read.status, 200);
+  assert.deepEqual(read.body, { key: 'tandem-note', value: { note: 'n-1' } });
+  assert.equal((await s.call('GET', `/comment/${id}/properties/other`)).status, 404);
+  assert.deepEqual(list(await s.call('GET', `/comment/${id}/properties`).then((r) => r.body), 'keys').map((k) => at(k, 'key')), ['tandem-note']);
+  assert.equal((await s.call('PUT', `/comment/${id}/properties/more`, { n: 1 }, { kind: 'app' })).status, 201);
+  assert.equal((await s.call('PUT', `/comment/${id}/properties/more`, { n: 2 }, { kind: 'app' })).status, 200);
+  // Edit Own Comments or Edit All Comments: a user who may neither is refused.
+  assert.equal((await s.call('PUT', `/comment/${id}/properties/more`, { n: 3 }, { kind: 'user', accountId: s.carol.accountId })).status, 403);
+  // EntityProperty: key and value are both required on create.
+  const keyless = await s.call('POST', `/issue/${issue.key}/comment`, { body: adf('No key'), properties: [{ value: 1 }] });
+  assert.equal(keyless.status, 400);
+  const blank = await s.call('POST', `/issue/${issue.key}/comment`, { body: adf('Empty key'), properties: [{ key: '', value: 1 }] });
+  assert.equal(blank.status, 400);
+  assert.equal((await s.call('DELETE', `/comment/${id}/properties/more`, undefined, { kind: 'app' })).status, 204);
+  assert.equal((await s.call('DELETE', `/issue/${issue.key}/comment/${id}`)).status, 204);
+  assert.equal((await s.call('GET', `/comment/${id}/properties/tandem-note`)).status, 404, 'gone with its comment');
+});
+
 test('comment add, edit and delete emit commented, commented and deleted:comment', async () => {
   const s = site();
   const issue = await createIssue(s, 'Talk');

@@ -105,8 +105,9 @@ test('a maintained Jira client gets what Jira Cloud would send, for every call T
     const found = await app.userSearch.findUsers({ query: 'bob', maxResults: 20 });
     assert.deepEqual(found.map((u) => u.accountId), [s.bob.accountId]);
 
-    const comment = await app.issueComments.addComment({ issueIdOrKey: key, body: adf('Synced from ITSM') });
+    const comment = await app.issueComments.addComment({ issueIdOrKey: key, body: adf('Synced from ITSM'), properties: [{ key: 'tandem-note', value: { connection: 'c1', note: 'n1' } }] });
     const commentId = comment.id ?? '';
+    assert.deepEqual((await app.issueCommentProperties.getCommentProperty({ commentId, propertyKey: 'tandem-note' })).value, { connection: 'c1', note: 'n1' });
     assert.equal((await app.issueComments.getComment({ issueIdOrKey: key, id: commentId })).id, commentId);
     const comments = await app.issueComments.getComments({ issueIdOrKey: key, startAt: 0, maxResults: 100, orderBy: 'created' });
     assert.equal(comments.total, 1);
