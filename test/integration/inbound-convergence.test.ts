@@ -445,7 +445,7 @@ test('a work note’s comment add killed after Jira made the comment: the retrie
   const before = tandem.emulator.crashes.crashed.length;
   // The web trigger dies at its first storage write after Jira made the comment.
   tandem.emulator.crashes.set({ next: 1, after: 'tool-or-jira-write', functionKey: 'on-inbound' });
-  const note = itsm.addNote('incidents', made.id, 'Cleared old WAL segments', { name: 'Nia Ops' });
+  const note = itsm.addNote('incidents', made.id, 'Cleared old WAL segments', { name: 'Nia Ops', email: 'nia@example.com' });
   await itsm.whenIdle();
   await tandem.emulator.settle();
   tandem.emulator.crashes.clear();
