@@ -131,10 +131,11 @@ export function parseInboundEvent(value: unknown): { ok: true; event: InboundEve
   return { ok: false, problem: { path: issue.path.map(String).join('.'), message } };
 }
 
-/** What the storage reads of an event are keyed by: its id, and the record it is about. */
+/** What the storage reads of an event are keyed by: its id, the record it is about, and its comment. */
 export interface EventKeys {
   eventId: string;
   record?: { module: string; id: string };
+  comment?: { id: string };
 }
 
 /**
@@ -144,10 +145,11 @@ export interface EventKeys {
  */
 export function peekEventKeys(json: unknown): EventKeys | undefined {
   if (typeof json !== 'object' || json === null) return undefined;
-  const { eventId, record } = json as { eventId?: unknown; record?: unknown };
+  const { eventId, record, comment } = json as { eventId?: unknown; record?: unknown; comment?: unknown };
   if (typeof eventId !== 'string' || !EVENT_ID_PATTERN.test(eventId)) return undefined;
   if (typeof record !== 'object' || record === null) return { eventId };
   const { module, id } = record as { module?: unknown; id?: unknown };
   if (typeof module !== 'string' || !MODULE_PATTERN.test(module) || typeof id !== 'string' || !ID_PATTERN.test(id)) return { eventId };
-  return { eventId, record: { module, id } };
+  const commentId = typeof comment === 'object' && comment !== null ? (comment as { id?: unknown }).id : undefined;
+  return { eventId, record: { module, id }, ...(typeof commentId === 'string' && ID_PATTERN.test(commentId) ? { comment: { id: commentId } } : {}) };
 }

@@ -13,7 +13,7 @@ import { notePreviousSecretUse, refusedKey, refusedWrites, type Refusal } from '
 import { applyEvent } from './inbound/apply';
 import { claimDedupe, dedupeWrites, duplicateAnswer, PENDING_RECORD_SECONDS, pendingRecordKey, RecordBusy, type DeferredDedupe, type InboundRun } from './inbound/run';
 import { inboundEventSchema, parseInboundEvent, peekEventKeys, type EventKeys, type InboundEvent } from './inbound-event';
-import { recordTombstoneKey } from './notes';
+import { commentIntentKey, recordTombstoneKey } from './notes';
 import { keysRead } from './read-ahead';
 import {
   answer,
@@ -44,12 +44,13 @@ const inboundStashKey = (connectionId: string, eventId: string, attempt: number)
 
 const DEDUPE_SECONDS = 25 * 60 * 60;
 
-/** What is read ahead of an event: its dedupe marker, and its record's index and tombstone. */
+/** What is read ahead of an event: its dedupe marker, its record's index, tombstone and create mark, and its comment's. */
 function keysAhead(connectionId: string, event: EventKeys): string[] {
   const marker = inboundEventKey(connectionId, event.eventId);
   if (!event.record) return [marker];
   const { module, id } = event.record;
-  return [marker, recordIndexKey(connectionId, module, id), recordTombstoneKey(connectionId, module, id), createIntentKey(connectionId, module, id)];
+  const keys = [marker, recordIndexKey(connectionId, module, id), recordTombstoneKey(connectionId, module, id), createIntentKey(connectionId, module, id)];
+  return event.comment ? [...keys, commentIntentKey(connectionId, event.comment.id)] : keys;
 }
 const STASH_SECONDS = 2 * 24 * 60 * 60;
 const FAILED_SECONDS = 30 * 24 * 60 * 60;
@@ -179,6 +180,10 @@ export async function handleInbound(ports: Ports, request: InboundRequest): Prom
       // Received before, by a try that began making the record's issue and stopped before linking it
       // (it died, or still runs): applied again once that try is surely over, it finds that issue.
       return retryLater(run, event, EARLIER_TRY_SECONDS, 'An earlier try of this event stopped while making the record’s Jira issue', { spendsAttempt: false });
+    }
+    if ((event.type === 'comment.created' || event.type === 'comment.updated') && ahead.get(commentIntentKey(connectionId, event.comment.id)) !== undefined) {
+      // The same for a note's Jira comment: applied again, the try finds the comment by its property.
+      return retryLater(run, event, EARLIER_TRY_SECONDS, 'An earlier try of this event stopped while adding the note’s Jira comment', { spendsAttempt: false });
     }
     await noteHealth(ports, connectionId, health, { accepted: true });
     return duplicateAnswer(event.eventId);

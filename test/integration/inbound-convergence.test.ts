@@ -3,7 +3,7 @@
 import { after, before, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ReferenceItsm } from '../../devkit/external/itsm';
-import { noteIntentWrite } from '../../src/sync/notes';
+import { noteIntentWrite, readToolNote, toolNoteKey } from '../../src/sync/notes';
 import { failureSubjectKey, recordIndexKey, recordIndexSchema, syncLockKey } from '../../src/sync/state';
 import { stored, type TandemOnDevkit } from '../support/devkit';
 import { createdFromTool, incident, sendSigned, startStackflow, toolEvent, userActor, type Change, type InboundAnswer, type StackflowOnDevkit } from '../support/stackflow';
@@ -454,7 +454,8 @@ test('a work note’s comment add killed after Jira made the comment: the retrie
   // Edited in the tool before any retry got through.
   itsm.updateNote('incidents', made.id, note.id, 'Cleared old WAL segments; 40% free');
   await itsm.whenIdle();
-  for (let i = 0; i < 20; i += 1) await tandem.emulator.advance(15_000);
+  const edited = () => comments().some((c) => JSON.stringify(c.body).includes('40% free'));
+  for (let i = 0; i < 20 && !edited(); i += 1) await tandem.emulator.advance(15_000);
   await tandem.emulator.drain();
   const [only] = comments();
   assert.equal(comments().length, 1, 'one comment for the note');
@@ -463,4 +464,35 @@ test('a work note’s comment add killed after Jira made the comment: the retrie
   await itsm.whenIdle();
   await tandem.emulator.drain();
   assert.equal(comments().length, 0, 'the note’s delete removed its comment');
+});
+
+test('a work note’s comment add killed after Jira made the comment, the tool’s retry of that call answered: left alone, the note gets that comment; deleted in the tool before any retry ran, the comment goes', async () => {
+  stackflow.toolEventsToTandem();
+  const { made, key } = await linkedIncident('Queue depth alarm');
+  const comments = () => (tandem.jira.getIssue(key)?.comments ?? []).filter((c) => JSON.stringify(c.body).includes('Nia Ops via'));
+  const nia = { name: 'Nia Ops', email: 'nia@example.com' };
+  const killedAdd = async (body: string) => {
+    const before = tandem.emulator.crashes.crashed.length;
+    tandem.emulator.crashes.set({ next: 1, after: 'tool-or-jira-write', functionKey: 'on-inbound' });
+    const note = itsm.addNote('incidents', made.id, body, nia);
+    // The tool sends the event again at once: the call that died had marked it received.
+    await itsm.whenIdle();
+    await tandem.emulator.settle();
+    tandem.emulator.crashes.clear();
+    assert.equal(tandem.emulator.crashes.crashed.length - before, 1, 'the add was killed once');
+    return note;
+  };
+  const kept = await killedAdd('Scaled the consumers to 6');
+  assert.equal(comments().length, 1, 'Jira made the comment before the kill');
+  // The dead call's hold on the issue runs out; the call the tool sent again is applied once that try is surely over.
+  for (let i = 0; i < 20 && readToolNote(await stored(tandem.emulator, toolNoteKey('stackflow', kept.id))) === undefined; i += 1) await tandem.emulator.advance(15_000);
+  assert.equal(readToolNote(await stored(tandem.emulator, toolNoteKey('stackflow', kept.id)))?.jiraCommentId, comments()[0]?.id, 'the note knows the comment the dead call made');
+  const dropped = await killedAdd('Paused the producer');
+  assert.equal(comments().length, 2, 'Jira made the second comment before the kill');
+  itsm.deleteNote('incidents', made.id, dropped.id);
+  await itsm.whenIdle();
+  for (let i = 0; i < 20 && comments().length !== 1; i += 1) await tandem.emulator.advance(15_000);
+  await tandem.emulator.drain();
+  assert.deepEqual(comments().map((c) => JSON.stringify(c.body).includes('Scaled the consumers')), [true], 'the kept note’s comment, once; the deleted note’s, gone');
+  assert.equal(readToolNote(await stored(tandem.emulator, toolNoteKey('stackflow', kept.id)))?.jiraCommentId, comments()[0]?.id, 'the note knows its comment: its edits and delete reach it');
 });

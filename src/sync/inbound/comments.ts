@@ -95,13 +95,23 @@ async function applyCommentLocked(run: InboundRun, event: CommentEvent, linked: 
   if (event.type === 'comment.deleted') {
     if (!note) {
       const lock = inboundCommentLockKey(connection.id, comment.id);
-      if ((await ports.store.get(lock)) !== undefined) {
+      const intentKey = commentIntentKey(connection.id, comment.id);
+      const marks = await ports.store.getMany([lock, intentKey]);
+      if (marks.has(lock)) {
         // Another event is adding this comment to Jira right now: delete it once that is done.
         if (waited || !(await waitForRelease(run, lock))) throw new RecordBusy('Another event for this comment is adding it to Jira');
         return applyCommentLocked(run, event, linked, true);
       }
+      // A try that died after Jira made the comment left its mark: that comment goes.
+      const died = readCommentIntent(marks.get(intentKey));
+      const made = died ? await commentMadeFor(run, linked, comment.id, died.at) : undefined;
+      if (made !== undefined) {
+        await ports.jira.deleteComment(linked.issueId, made);
+        await commit(run, [toolNoteDelete(connection.id, comment.id), { key: intentKey, delete: true }, activity(run, { outcome: 'synced', issueKey: linked.issueKey, externalId: record.id, summary: `Deleted comment ${made}, as ${labelOf(record)}'s comment was deleted` })]);
+        return answer('applied', { issueKey: linked.issueKey, applied: ['comment deleted'], skipped: [], jiraCommentId: made });
+      }
       // Its create may still be queued (behind a 429, or reordered): the tombstone makes that a no-op.
-      await commit(run, [toolNoteDelete(connection.id, comment.id)]);
+      await commit(run, [toolNoteDelete(connection.id, comment.id), ...(died ? [{ key: intentKey, delete: true as const }] : [])]);
       return answer('unchanged', { issueKey: linked.issueKey, applied: [], skipped: [{ field: 'comment', reason: 'No Jira comment was made from this comment' }] });
     }
     await ports.jira.deleteComment(note.issueId, note.jiraCommentId);
