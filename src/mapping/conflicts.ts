@@ -58,13 +58,17 @@ export interface ConflictSettlement {
   stale: string[];
 }
 
+/** True when `time` is after `than` (each a date Jira or a tool writes); false when either is unknown. */
+export function isLater(time: unknown, than: unknown): boolean {
+  const a = parseDateValue(time);
+  const b = parseDateValue(than);
+  return a !== undefined && b !== undefined && a.ms > b.ms;
+}
+
 /** True when the shadow knows the tool field changed after `occurredAt` (from either side). */
 export function isStale(shadow: Shadow, toolField: string, occurredAt: unknown): boolean {
   const last = shadow.changed?.[toolField];
-  if (!last) return false;
-  const event = parseDateValue(occurredAt);
-  const known = parseDateValue(last.at);
-  return event !== undefined && known !== undefined && known.ms > event.ms;
+  return last !== undefined && isLater(last.at, occurredAt);
 }
 
 export function settleConflicts(input: {
@@ -135,6 +139,12 @@ export function settleConflicts(input: {
     if (winner === 'tool') continue;
     jiraWon = true;
     holdBack(conflict.jiraField, conflict.toolField);
+    if (conflict.asShadow) {
+      // The shadow already holds Jira's value, so the delivery would send nothing: it holds what the
+      // tool holds instead, and the delivery sends Jira's value to it.
+      fields[conflict.toolField] = hashValue(conflict.toolValue);
+      changed[conflict.toolField] = { side: 'tool', at: String(input.toolUpdatedAt) };
+    }
   }
   return { plan, shadowNext: { fields, updatedAt: input.shadowNext.updatedAt, changed, ...(Object.keys(unsure).length > 0 ? { unsure } : {}) }, winners, notes, jiraWon, stale };
 }

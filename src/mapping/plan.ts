@@ -388,11 +388,18 @@ export interface FieldConflict {
   /** Jira's value, in the tool's terms. */
   jiraValue: unknown;
   toolValue: unknown;
+  /**
+   * Jira holds the shadow's value, yet a person set it there after the tool's change (Jira's
+   * changelog says): changed away and back, e.g. over a write of Tandem's whose try died before
+   * its shadow was saved. Only `withJiraAsShadow` lists these; the caller keeps those the changelog bears out.
+   */
+  asShadow?: true;
 }
 
 /**
  * Fields changed on both sides since the shadow, to different values. Only two-way fields can
- * conflict; without a shadow there is nothing to compare against.
+ * conflict; without a shadow there is nothing to compare against. `withJiraAsShadow`: also the
+ * fields the tool changed where Jira holds the shadow's value (`asShadow`).
  */
 export function detectConflicts(input: {
   connection: Connection;
@@ -401,6 +408,7 @@ export function detectConflicts(input: {
   record: Record<string, unknown>;
   shadow: Shadow | undefined;
   emailOf: ToolValueContext['emailOf'];
+  withJiraAsShadow?: boolean;
 }): FieldConflict[] {
   const { connection, projectMapping, issue, record, shadow } = input;
   if (!shadow || projectMapping.direction !== 'both') return [];
@@ -418,6 +426,7 @@ export function detectConflicts(input: {
     const jira = toToolValue(mapping, withoutSyncLabel(mapping, raw, connection.options.label), ctx);
     if (jira.kind !== 'value') continue;
     const jiraHash = hashValue(jira.value);
+    if (jiraHash === previous && input.withJiraAsShadow) conflicts.push({ toolField: mapping.tool, jiraField: mapping.jira, jiraValue: jira.value, toolValue, asShadow: true });
     if (jiraHash === previous || jiraHash === toolHash) continue;
     const toolAsJira = toJiraValue(mapping, toolValue);
     if (toolAsJira.kind !== 'skip' && toolAsJira.kind !== 'error' && roundTripHash(mapping, toolAsJira, toolHash) === jiraHash) continue;

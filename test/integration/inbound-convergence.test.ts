@@ -496,3 +496,28 @@ test('a work note’s comment add killed after Jira made the comment, the tool�
   assert.deepEqual(comments().map((c) => JSON.stringify(c.body).includes('Scaled the consumers')), [true], 'the kept note’s comment, once; the deleted note’s, gone');
   assert.equal(readToolNote(await stored(tandem.emulator, toolNoteKey('stackflow', kept.id)))?.jiraCommentId, comments()[0]?.id, 'the note knows its comment: its edits and delete reach it');
 });
+
+test('a record change whose try died after Jira applied it, then put back by a person in Jira: the retry leaves the person’s value, and the tool gets it', async () => {
+  stackflow.toolEventsToTandem();
+  const { made, key } = await linkedIncident('Slow dashboard loads');
+  const priorityOf = () => (tandem.jira.getIssue(key) as { priorityName?: string } | undefined)?.priorityName;
+  const before = priorityOf();
+  assert.ok(before, 'the issue has a priority');
+  const crashed = tandem.emulator.crashes.crashed.length;
+  // The web trigger dies at its first storage write after Jira applied the change: its shadow is not saved.
+  tandem.emulator.crashes.set({ next: 1, after: 'tool-or-jira-write', functionKey: 'on-inbound' });
+  itsm.updateRecord('incidents', made.id, { priority: 'P1' });
+  await itsm.whenIdle();
+  await tandem.emulator.settle();
+  tandem.emulator.crashes.clear();
+  assert.equal(tandem.emulator.crashes.crashed.length - crashed, 1, 'the change was killed once');
+  assert.notEqual(priorityOf(), before, 'Jira applied it before the kill');
+  // A person in Jira puts the priority back, after the tool's change.
+  const reverted = await tandem.rest(userActor(tandem.agent.accountId), 'PUT', `/rest/api/3/issue/${key}`, { fields: { priority: { name: before } } });
+  assert.equal(reverted.status, 204);
+  await tandem.emulator.settle();
+  for (let i = 0; i < 20; i += 1) await tandem.emulator.advance(15_000);
+  await tandem.emulator.drain();
+  assert.equal(priorityOf(), before, 'the person’s later value stands in Jira');
+  assert.equal(itsm.record('incidents', made.id)?.priority, 'P3', 'and reaches the tool');
+});

@@ -281,6 +281,9 @@ test('a status whose send never reached the tool, held back for a person’s cha
 });
 
 test('a state Tandem sent without an answer, which a person then put back as it was in the tool: the retry leaves it, and the person’s change reaches Jira', async () => {
+  // The person's change is the later one; newest-wins would compare Jira's virtual clock, moved on by
+  // earlier tests, with the tool's wall clock, so the tool wins by policy here.
+  await useStackflow((c) => ({ ...c, options: { ...c.options, conflictPolicy: 'tool-wins' } }));
   const issue = await linked('state put back');
   const incident = onlyIncident(issue.key);
   await startedWithSendUnanswered(issue.key, 'timeoutAfter');

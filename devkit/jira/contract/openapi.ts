@@ -219,7 +219,8 @@ function loadSpec(specPath: string): LoadedSpec {
   if (!components || !paths) throw new Error(`${specPath} does not look like an OpenAPI description (no paths or components.schemas)`);
 
   // validateSchema off: the meta-schema check walks every component and buys nothing here.
-  const ajv = new Ajv({ strict: false, allErrors: true, validateSchema: false, validateFormats: true });
+  // ownProperties: a change item without its `toString` is checked as without it, not as holding Object.prototype's.
+  const ajv = new Ajv({ strict: false, allErrors: true, validateSchema: false, validateFormats: true, ownProperties: true });
   addFormats(ajv, ['int32', 'int64', 'double', 'float', 'date', 'uri', 'url', 'uuid', 'byte']);
   ajv.addFormat('date-time', JIRA_DATE_TIME);
 

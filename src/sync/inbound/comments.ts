@@ -2,7 +2,7 @@
 // comment id, made under the comment's lock so two events for it at once make one; a note Tandem
 // itself made from a Jira comment, sent back by the tool, changes nothing.
 import { markdownToAdf, type AdfDoc } from '../../adf';
-import { hashValue } from '../../mapping';
+import { hashValue, isLater } from '../../mapping';
 import type { CommentEvent } from '../inbound-event';
 import type { InboundAnswer } from '../inbound-request';
 import { answer, refusal } from '../inbound-request';
@@ -37,13 +37,6 @@ export async function applyComment(run: InboundRun, event: CommentEvent, waited 
     if (!linked) return refusal('unknown_record', `${record.module} record ${record.id} is no longer linked to a Jira issue`, 'record.id');
     return applyCommentLocked(run, event, linked, waited);
   });
-}
-
-/** True when `occurredAt` is before `last` (both ISO 8601); false when either is unknown. */
-function isEarlier(occurredAt: string, last: string | undefined): boolean {
-  if (last === undefined) return false;
-  const [event, known] = [Date.parse(occurredAt), Date.parse(last)];
-  return Number.isFinite(event) && Number.isFinite(known) && event < known;
 }
 
 /** The new Jira comment's id, made with the property naming the note; undefined when the issue no longer exists. */
@@ -132,7 +125,7 @@ async function applyCommentLocked(run: InboundRun, event: CommentEvent, linked: 
   }
   const hash = hashValue([comment.author?.name ?? null, body]);
   if (note && note.hash === hash) return answer('unchanged', { issueKey: linked.issueKey, applied: [], skipped: [], jiraCommentId: note.jiraCommentId });
-  if (note && isEarlier(event.occurredAt, note.at)) {
+  if (note && isLater(note.at, event.occurredAt)) {
     // A create or edit queued behind a 429 or reordered: the later text Jira holds stays.
     return answer('unchanged', { issueKey: linked.issueKey, applied: [], skipped: [{ field: 'comment', reason: 'An earlier text of this comment; a later one was applied already' }], jiraCommentId: note.jiraCommentId });
   }

@@ -2,7 +2,7 @@
 // one edit, conflicts settled by the connection's policy, then the status; the link's shadow, the
 // activity entry and whatever the status move keeps are saved in one transaction. A record not
 // linked yet is linked to the issue it names, or becomes a new issue (record-create).
-import { detectConflicts, fieldMappingsFor, findProjectMapping, issueFieldsFor, lastFieldChanges, mappingsForModule, planInbound, planOutbound, settleConflicts, settleUnsure, type FieldMapping, type InboundPlan, type ProjectMapping, type Shadow, type SkippedField } from '../../mapping';
+import { detectConflicts, fieldMappingsFor, findProjectMapping, isLater, issueFieldsFor, lastFieldChanges, mappingsForModule, planInbound, planOutbound, settleConflicts, settleUnsure, type FieldMapping, type InboundPlan, type ProjectMapping, type Shadow, type SkippedField } from '../../mapping';
 import type { RecordEvent } from '../inbound-event';
 import type { InboundAnswer } from '../inbound-request';
 import { answer, refusal } from '../inbound-request';
@@ -233,10 +233,17 @@ async function planChange(run: InboundRun, event: RecordChange, linkShadow: Shad
   const planned = planInbound({ connection, projectMapping, record: fields, shadow, at: iso(run), occurredAt: event.occurredAt });
   // Changed on both sides since the shadow: the connection's policy decides who wins.
   const emails = await emailsForConflicts(run.ports.jira, mappings, issue, fields, shadow);
-  const found = detectConflicts({ connection, projectMapping, issue: { id: issue.id, key: issue.key, fields: issue.fields, status: issue.status }, record: fields, shadow, emailOf: (id) => emails.get(id) });
+  // Jira changed after the tool's change: a field it holds as the shadow has may have been changed away and back.
+  const jiraLater = isLater(issue.fields.updated, event.occurredAt);
+  const compared = detectConflicts({ connection, projectMapping, issue: { id: issue.id, key: issue.key, fields: issue.fields, status: issue.status }, record: fields, shadow, emailOf: (id) => emails.get(id), withJiraAsShadow: jiraLater });
   const toolFields = Object.fromEntries(mappings.filter((m) => m.direction !== 'jira-to-tool').map((m) => [m.jira, m.tool]));
-  // Only with a conflict (rare): who last changed each of those fields in Jira, and when.
-  const jiraChanges = found.length === 0 ? undefined : lastFieldChanges(await run.ports.jira.recentChangelog(issue.id), found.map((c) => c.jiraField), await run.ports.jira.appAccountId());
+  // Only with a conflict, or a late event (rare): who last changed each of those fields in Jira, and when.
+  const jiraChanges = compared.length === 0 ? undefined : lastFieldChanges(await run.ports.jira.recentChangelog(issue.id), compared.map((c) => c.jiraField), await run.ports.jira.appAccountId());
+  const found = compared.filter((c) => {
+    if (!c.asShadow) return true;
+    const last = jiraChanges?.[c.jiraField];
+    return last !== undefined && !last.byApp && isLater(last.at, event.occurredAt);
+  });
   const settled = settleConflicts({ policy: connection.options.conflictPolicy, conflicts: found, plan: planned, shadow, shadowNext: planned.shadowNext, jiraUpdatedAt: issue.fields.updated, toolUpdatedAt: event.occurredAt, toolFields, ...(jiraChanges ? { jiraChanges } : {}) });
   const { plan } = settled;
   const next: Shadow = { ...settled.shadowNext, fields: { ...settled.shadowNext.fields }, changed: { ...settled.shadowNext.changed } };

@@ -96,3 +96,12 @@ test('a sync-like sequence of calls gets only responses the OpenAPI description 
 
   assert.deepEqual(problems, [], seen.join('\n'));
 });
+
+test('the checker reads only a body’s own keys: a change item without toString fits, one with a number there does not', () => {
+  const checker = createOpenApiChecker();
+  const page = (item: Record<string, unknown>) => ({ startAt: 0, maxResults: 100, total: 1, isLast: true, values: [{ id: '1', created: '2026-11-22T08:00:00.000+0000', items: [item] }] });
+  const path = '/rest/api/3/issue/OPS-1/changelog';
+  const comment = { field: 'Comment', fieldtype: 'jira', fieldId: 'comment', to: '10001' };
+  assert.deepEqual(checker.checkResponse({ method: 'GET', path, status: 200, body: page(comment) }), []);
+  assert.equal(checker.checkResponse({ method: 'GET', path, status: 200, body: page({ ...comment, toString: 5 }) }).length, 1);
+});

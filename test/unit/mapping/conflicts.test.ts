@@ -59,6 +59,18 @@ test('conflicts: a field Jira keeps that the shadow never held is left out of th
   assert.equal('priority' in settled.plan.jiraFields, false);
 });
 
+test('conflicts: a field a person put back in Jira after the tool’s change (Jira holds the shadow’s value): Jira keeps it under newest-wins, and the shadow holds the tool’s value so the delivery sends Jira’s', () => {
+  const input = plan();
+  const putBack: FieldConflict = { jiraField: 'summary', toolField: 'short_description', jiraValue: 'Old title', toolValue: 'Title from the tool', asShadow: true };
+  const settled = settleConflicts({ policy: 'newest-wins', conflicts: [putBack], plan: input, shadow, shadowNext: input.shadowNext, jiraUpdatedAt: JIRA_LATER, toolUpdatedAt: TOOL_AT, jiraChanges: { summary: { at: JIRA_LATER, byApp: false } } });
+  assert.equal('summary' in settled.plan.jiraFields, false, 'the person’s later value stands');
+  assert.equal(settled.jiraWon, true, 'the tool is told');
+  assert.equal(settled.shadowNext.fields.short_description, hashValue('Title from the tool'), 'unlike the shadow, so the delivery sends it');
+  assert.deepEqual(settled.shadowNext.changed?.short_description, { side: 'tool', at: TOOL_AT });
+  const earlier = settleConflicts({ policy: 'newest-wins', conflicts: [putBack], plan: plan(), shadow, shadowNext: input.shadowNext, jiraUpdatedAt: JIRA_EARLIER, toolUpdatedAt: TOOL_AT, jiraChanges: { summary: { at: JIRA_EARLIER, byApp: false } } });
+  assert.equal(earlier.plan.jiraFields.summary, 'Title from the tool', 'a put-back older than the tool’s change gives way to it');
+});
+
 const TOOL_FIELDS = { summary: 'short_description', status: 'state', assignee: 'assigned_to', priority: 'priority' };
 const staleRows: Array<{ title: string; side: 'jira' | 'tool'; lastAt: string; occurredAt: string; stale: boolean }> = [
   { title: 'Tandem wrote Jira’s value to the tool after the event: stale', side: 'jira', lastAt: '2026-11-22T08:40:00.000Z', occurredAt: TOOL_AT, stale: true },

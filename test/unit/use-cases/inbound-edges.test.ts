@@ -40,6 +40,9 @@ async function toolChangeAfterJira(jiraChangedAt: number, occurredAt: number) {
         return undefined;
       },
       setIssueProperty: async () => undefined,
+      // The summary's last change in Jira, by a person.
+      recentChangelog: async () => [{ created: new Date(jiraChangedAt).toISOString(), author: { accountId: 'person-1' }, items: [{ fieldId: 'summary', field: 'summary' }] }],
+      appAccountId: async () => 'tandem-app',
     },
   });
   const at = new Date(jiraChangedAt).toISOString();
