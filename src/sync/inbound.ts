@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import * as z from 'zod';
 import { inboundOptionsOf, parseConfig, type Connection } from '../mapping';
-import { MAX_ATTEMPTS, retryDelaySeconds, type InboundDelivery } from './delivery';
+import { MAX_ATTEMPTS, MAX_DELAY_SECONDS, retryDelaySeconds, type InboundDelivery } from './delivery';
 import { AUTH_REFUSAL_TEXT, NAMED_NO_CONNECTION, NAMED_UNKNOWN_CONNECTION, readRetiredSecret, retiredSecretReason, SIGNATURE_HEADER, verifyBearer, verifyHmac } from './inbound-auth';
 import { notePreviousSecretUse, refusedKey, refusedWrites, type Refusal } from './inbound-refusals';
 import { applyEvent } from './inbound/apply';
@@ -109,8 +109,16 @@ export function partsOf(text: string): string[] {
   if (current !== '') parts.push(current);
   return parts;
 }
-/** When another event holds a record's create lock, look again after this long. */
+/**
+ * When another event holds a record's create lock (or its link, or a delivery of its issue, is still
+ * to come), look again after this long, twice as long each attempt: the attempts then outlast a lock
+ * its crashed holder left (120 s) and Jira's search catching up with a create (5 min) many times over.
+ */
 const BUSY_RETRY_SECONDS = 15;
+
+function busyRetrySeconds(attempt: number): number {
+  return Math.min(MAX_DELAY_SECONDS, BUSY_RETRY_SECONDS * 2 ** Math.max(0, attempt - 1));
+}
 /** Longer than a web trigger may run (55 s): a try of an event that began this long ago is over. */
 const EARLIER_TRY_SECONDS = 60;
 
@@ -256,7 +264,7 @@ async function applyGuarded(run: InboundRun, event: InboundEvent): Promise<Inbou
   } catch (error) {
     if (error instanceof RecordBusy) {
       if (error.waitSeconds !== undefined) return retryLater(run, event, error.waitSeconds, error.message, { spendsAttempt: false });
-      return retryLater(run, event, BUSY_RETRY_SECONDS, error.message);
+      return retryLater(run, event, busyRetrySeconds(run.attempt), error.message);
     }
     if (isTransientJiraError(error)) {
       const delay = retryDelaySeconds(run.attempt, error.retryAfterSeconds);

@@ -228,6 +228,19 @@ test('a tool comment waits while a delivery of the same issue to the tool holds 
   assert.equal(tandem.jira.getIssue(key)?.comments.length, 1, 'added once the delivery is done');
 });
 
+test('a tool comment outlasts deliveries of its issue holding the sync lock one after another for five minutes (crashed holders, each lock living out its TTL): it is added then, not kept as failed', async () => {
+  const { record, key } = await created();
+  const release = await holdSyncLock(key);
+  const busy = await send(event('comment.created', record, { comment: { id: 'note-long-wait', author: { name: 'Nia Ops' }, body: 'Drained the node' } }));
+  assert.equal(busy.status, 202, JSON.stringify(busy.body));
+  await tandem.emulator.advance(5 * 60_000);
+  assert.equal(tandem.jira.getIssue(key)?.comments.length, 0, 'nothing written while the lock is held');
+  await release();
+  await tandem.emulator.advance(20 * 60_000);
+  assert.equal(tandem.jira.getIssue(key)?.comments.length, 1, 'added once the lock is free');
+  assert.equal(Object.keys(tandem.emulator.kvs.entries().kv).filter((k) => k.startsWith('inbound-failed:')).length, 0, 'no event kept as failed');
+});
+
 test('a record deleted in the tool waits while a delivery of its issue holds the sync lock', async () => {
   await stackflow.configure((c) => ({ ...c, inbound: { auth: 'hmac', onToolDelete: 'delete', createDefaults: {} } }));
   const { record, key } = await created();
