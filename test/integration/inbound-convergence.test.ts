@@ -534,3 +534,31 @@ test('a record change whose try died after Jira applied it, then put back by a p
   assert.equal(priorityOf(), before, 'the person’s later value stands in Jira');
   assert.equal(itsm.record('incidents', made.id)?.priority, 'P3', 'and reaches the tool');
 });
+
+test('a tool change whose try died after Jira applied it is not sent back to the tool by a later delivery of the issue: the tool’s newer value stands, and reaches Jira', async () => {
+  const { made, record, key } = await linkedIncident('Cache misses spike');
+  const summaryOf = () => tandem.jira.getIssue(key)?.summary;
+  const crashed = tandem.emulator.crashes.crashed.length;
+  // The web trigger dies at its first storage write after Jira applied the summary: its shadow is not saved.
+  tandem.emulator.crashes.set({ next: 1, after: 'tool-or-jira-write', functionKey: 'on-inbound' });
+  itsm.updateRecord('incidents', made.id, { short_description: 'Cache misses spike on eu-1' });
+  await send(event('record.updated', { ...record, fields: { ...record.fields, short_description: 'Cache misses spike on eu-1' } }, {}, new Date(Date.now() - 2_000)));
+  await tandem.emulator.settle();
+  tandem.emulator.crashes.clear();
+  assert.equal(tandem.emulator.crashes.crashed.length - crashed, 1, 'the change was killed once');
+  assert.equal(summaryOf(), 'Cache misses spike on eu-1', 'Jira applied it before the kill');
+  await tandem.emulator.advance(130_000);
+  // A person in the tool changes the summary again; its event is still on its way.
+  itsm.updateRecord('incidents', made.id, { short_description: 'Cache misses spike on eu-1 and eu-2' });
+  const newer = event('record.updated', { ...record, fields: { ...record.fields, short_description: 'Cache misses spike on eu-1 and eu-2' } });
+  // Meanwhile a person in Jira changes the priority: that delivery sends the priority alone.
+  const edited = await tandem.rest(userActor(tandem.agent.accountId), 'PUT', `/rest/api/3/issue/${key}`, { fields: { priority: { name: 'Highest' } } });
+  assert.equal(edited.status, 204);
+  await tandem.emulator.settle();
+  assert.equal(itsm.record('incidents', made.id)?.short_description, 'Cache misses spike on eu-1 and eu-2', 'the tool’s newer summary is not overwritten');
+  const late = await send(newer);
+  assert.ok(late.status < 300, JSON.stringify(late.body));
+  await tandem.emulator.settle();
+  assert.equal(summaryOf(), 'Cache misses spike on eu-1 and eu-2', 'and reaches Jira');
+  assert.equal(itsm.record('incidents', made.id)?.short_description, 'Cache misses spike on eu-1 and eu-2');
+});

@@ -21,7 +21,11 @@ export function recordRestProtocol(connection: RecordRestConnection): OutboundPr
       switch (change.kind) {
         case 'issue-created':
         case 'issue-updated':
-          return syncIssue(run, connection, { attempt, firstSight: change.kind === 'issue-created' && attempt === 1 });
+          return syncIssue(run, connection, {
+            attempt,
+            firstSight: change.kind === 'issue-created' && attempt === 1,
+            ...(change.kind === 'issue-updated' && change.changelog ? { changed: change.changelog.items.flatMap((i) => [i.fieldId, i.field].filter((f): f is string => typeof f === 'string')) } : {}),
+          });
         case 'issue-deleted':
           return deleteRecord(run, connection, attempt);
         case 'comment-saved':
@@ -74,7 +78,7 @@ async function redeliver(run: Run, connection: RecordRestConnection, delivery: D
  * leave out needed anyway). `firstSight` is the inline handling of the created event, the one case
  * where no record can exist yet.
  */
-async function syncIssue(run: Run, connection: RecordRestConnection, options: { attempt: number; firstSight: boolean }): Promise<void> {
+async function syncIssue(run: Run, connection: RecordRestConnection, options: { attempt: number; firstSight: boolean; changed?: string[] }): Promise<void> {
   // Not linked: the sync state Jira holds for the issue tells whether a create from a record made it (see syncFields).
   const linked = run.state.links[connection.id] !== undefined;
   const issue = await run.ports.jira.getIssue(run.issueId, issueFieldsFor(connection), linked ? {} : { properties: [ISSUE_PROPERTY_KEY] });

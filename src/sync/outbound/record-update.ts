@@ -1,7 +1,7 @@
 // Record REST updates: the issue's mapped fields that differ from the shadow go to its record; a field
 // the tool refuses is kept as a failure of its own while the others are sent.
 import { mayHaveActed, recordUpdatedAt, type ConnectorResult, type DeliveryFailure, type RecordRestConnector, type ToolRecord } from '../../connectors';
-import { fieldMappingsFor, hashValue, parseDateValue, planOutbound, unsureShadow, type ProjectMapping, type RecordRestConnection, type Shadow } from '../../mapping';
+import { fieldMappingsFor, hashValue, lastFieldChanges, parseDateValue, planOutbound, unsureShadow, type OutboundPlan, type ProjectMapping, type RecordRestConnection, type Shadow } from '../../mapping';
 import { userEmails } from '../inbound/fields';
 import { activityWrite, describeFailure, failureWrites, skipLine } from '../journal';
 import type { JiraIssue } from '../ports';
@@ -43,7 +43,11 @@ async function parentRecords(run: Run, parentIds: readonly string[], connectionI
  * Brings the record up to date with the issue's current fields: creates (or finds) it when the
  * issue has no link, ends the link when the issue left the mappings.
  */
-export async function syncFields(run: Run, connection: RecordRestConnection, current: { issue: JiraIssue; attempt: number; firstSight: boolean }): Promise<void> {
+/**
+ * `changed`: the Jira fields the triggering update changed (its changelog), when it said; a field to
+ * send beyond them is checked against Jira's changelog (see ownWritesLeftOut).
+ */
+export async function syncFields(run: Run, connection: RecordRestConnection, current: { issue: JiraIssue; attempt: number; firstSight: boolean; changed?: readonly string[] }): Promise<void> {
   const { ports } = run;
   const { issue } = current;
   let link = run.state.links[connection.id];
@@ -77,7 +81,7 @@ export async function syncFields(run: Run, connection: RecordRestConnection, cur
       recordOf: (issueId) => records.get(issueId),
       at,
     });
-  const plan = planAgainst(link?.shadow);
+  const plan = link && current.changed ? await ownWritesLeftOut(run, { connection, projectMapping, plan: planAgainst(link.shadow), shadow: link.shadow, changed: current.changed }) : planAgainst(link?.shadow);
   const skipped = plan.skipped.map((s) => skipLine(s, 'outbound'));
 
   if (!link) {
@@ -179,6 +183,40 @@ async function awaitLinkBeingSaved(run: Run, connection: RecordRestConnection, i
   await run.ports.queue.push({ type: 'delivery', delivery }, LOCKED_RETRY_SECONDS);
   run.requeued = true;
   return true;
+}
+
+/**
+ * A field the update did not change that differs from the shadow was changed earlier without the
+ * shadow hearing of it. When Tandem itself wrote it there (Jira's changelog says: a tool change whose
+ * try died after Jira applied it, before its shadow was saved), it is the tool's value, not a
+ * person's: sending it would overwrite a newer value in the tool. It is left out, the shadow as it
+ * was, so the tool's own event for its value (or its newer one) decides. One changelog read, only then.
+ */
+async function ownWritesLeftOut(run: Run, input: { connection: RecordRestConnection; projectMapping: ProjectMapping; plan: OutboundPlan; shadow: Shadow; changed: readonly string[] }): Promise<OutboundPlan> {
+  const { plan, shadow } = input;
+  const jiraOf = new Map(fieldMappingsFor(input.connection, input.projectMapping).map((m) => [m.tool, m.jira]));
+  const changed = new Set(input.changed);
+  const unexplained = Object.keys(plan.fields).filter((tool) => {
+    const jira = jiraOf.get(tool);
+    return jira !== undefined && !changed.has(jira) && shadow.fields[tool] !== undefined;
+  });
+  if (unexplained.length === 0) return plan;
+  const last = lastFieldChanges(await run.ports.jira.recentChangelog(run.issueId), unexplained.map((t) => jiraOf.get(t) ?? t), await run.ports.jira.appAccountId());
+  const own = unexplained.filter((tool) => last[jiraOf.get(tool) ?? tool]?.byApp === true);
+  if (own.length === 0) return plan;
+  const fields = { ...plan.fields };
+  const next: Shadow = { ...plan.shadowNext, fields: { ...plan.shadowNext.fields }, changed: { ...plan.shadowNext.changed } };
+  for (const tool of own) {
+    delete fields[tool];
+    const before = shadow.fields[tool];
+    if (before !== undefined) next.fields[tool] = before;
+    const when = shadow.changed?.[tool];
+    if (next.changed) {
+      if (when === undefined) delete next.changed[tool];
+      else next.changed[tool] = when;
+    }
+  }
+  return { ...plan, fields, shadowNext: next };
 }
 
 /** Longer than an inbound create's retry waits for Jira's search to show the issue it made (SEARCH_CATCH_UP_SECONDS). */
