@@ -562,3 +562,23 @@ test('a tool change whose try died after Jira applied it is not sent back to the
   assert.equal(summaryOf(), 'Cache misses spike on eu-1 and eu-2', 'and reaches Jira');
   assert.equal(itsm.record('incidents', made.id)?.short_description, 'Cache misses spike on eu-1 and eu-2');
 });
+
+test('the issue key Tandem writes back to a record its create made, whose first write got a 503, reaches the record though a person edited the record before the retry', async () => {
+  stackflow.toolEventsToTandem();
+  // Tandem's requests to the tool answer 503 until the key's first write has failed.
+  itsm.setFaults({ mix: { '503': 1 } });
+  const made = itsm.createRecord('incidents', { short_description: 'Printer queue stuck', priority: 'P3' });
+  await itsm.whenIdle();
+  await tandem.emulator.settle();
+  const issue = tandem.jira.listIssues().find((i) => i.summary === 'Printer queue stuck');
+  assert.ok(issue, 'the issue was made');
+  assert.equal(itsm.record('incidents', made.id)?.jira_issue_key ?? '', '', 'the first write of the key failed');
+  itsm.setFaults({});
+  // A person edits the record before Tandem's retry; its event reaches Jira.
+  itsm.updateRecord('incidents', made.id, { short_description: 'Printer queue stuck on floor 3' });
+  await itsm.whenIdle();
+  await tandem.emulator.settle();
+  await tandem.emulator.advance(60_000);
+  await tandem.emulator.drain();
+  assert.equal(itsm.record('incidents', made.id)?.jira_issue_key, issue.key, 'the record gets its issue key');
+});

@@ -113,7 +113,7 @@ export async function syncFields(run: Run, connection: RecordRestConnection, cur
   const label = link.number ?? link.externalId;
   const refused: RefusedField[] = [];
   const connector = Object.keys(plan.fields).length > 0 ? await connectorFor(run, connection) : undefined;
-  const { send: toSend, heldBack, held } = connector ? await checkUnsure(connector, link, plan.fields) : { send: plan.fields, heldBack: [], held: [] };
+  const { send: toSend, heldBack, held } = connector ? await checkUnsure(connector, link, plan.fields, new Set([connection.issueKeyField, connection.issueUrlField].filter((f) => f !== ''))) : { send: plan.fields, heldBack: [], held: [] };
   // Every field left to a person's newer change in the tool: its event brings that to Jira.
   if (heldBack.length === Object.keys(plan.fields).length && !rekeyed) return;
   let sent = toSend;
@@ -276,7 +276,8 @@ function keepOld(next: Shadow, old: Shadow, refused: RefusedField[], heldBack: r
  * settles it by its time and the conflict policy (see settleUnsure). One read of the record, only on
  * such a retry; a read that fails sends them all, as before.
  */
-async function checkUnsure(connector: RecordRestConnector, link: Link, fields: Record<string, unknown>): Promise<{ send: Record<string, unknown>; heldBack: string[]; held: string[] }> {
+/** `tandemOwns`: the fields only Tandem writes (the issue key and address): never a person's change to wait for. */
+async function checkUnsure(connector: RecordRestConnector, link: Link, fields: Record<string, unknown>, tandemOwns: ReadonlySet<string>): Promise<{ send: Record<string, unknown>; heldBack: string[]; held: string[] }> {
   const unsure = link.shadow.unsure;
   if (!unsure || !Object.keys(fields).some((field) => unsure[field] !== undefined)) return { send: fields, heldBack: [], held: [] };
   const read = await connector.getRecord({ module: link.module, id: link.externalId });
@@ -291,7 +292,7 @@ async function checkUnsure(connector: RecordRestConnector, link: Link, fields: R
     if (now === hashValue(value)) {
       delete send[field];
       held.push(field);
-    } else if ((now !== sentHash && now !== link.shadow.fields[field]) || (now === link.shadow.fields[field] && changedSince(read.value, link.shadow.changed?.[field]?.at))) {
+    } else if (!tandemOwns.has(field) && ((now !== sentHash && now !== link.shadow.fields[field]) || (now === link.shadow.fields[field] && changedSince(read.value, link.shadow.changed?.[field]?.at)))) {
       delete send[field];
       heldBack.push(field);
     }
