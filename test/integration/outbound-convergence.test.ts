@@ -266,6 +266,22 @@ test('a status sent again after its answer was lost never overwrites a newer sta
   assert.equal(itsm.record('incidents', incident.id)?.state, 'on_hold');
 });
 
+test('a status sent again after its answer was lost, whose retry cannot read the record first, is not sent blind: the person’s newer state in the tool stands', async () => {
+  await useStackflow((c) => ({ ...c, options: { ...c.options, conflictPolicy: 'tool-wins' } }));
+  const issue = await linked('state read fails');
+  const incident = onlyIncident(issue.key);
+  await startedWithSendUnanswered(issue.key, 'timeoutAfter');
+  const onHold = changedInToolLate(incident.id, 'on_hold');
+  // The retry's read of the record loses its connection; a write would be made before it dropped.
+  itsm.setFaults({ mix: { resetAfter: 1 } });
+  await tandem.emulator.advance(5_000);
+  itsm.setFaults({});
+  await tandem.emulator.advance(60_000);
+  assert.equal(itsm.record('incidents', incident.id)?.state, 'on_hold', 'the retry leaves the newer state alone');
+  await arrivesLate(onHold);
+  assert.equal(tandem.jira.getIssue(issue.key)?.statusName, 'Blocked', 'the tool’s newer state reaches Jira');
+});
+
 test('a status whose send never reached the tool, held back for a person’s change there that turns out older than Jira’s: Jira’s status is sent again once that change’s late event arrives', async () => {
   await useStackflow((c) => ({ ...c, options: { ...c.options, conflictPolicy: 'newest-wins' } }));
   const issue = await linked('older tool change');

@@ -11,7 +11,7 @@ import { connectorFor, endLink, saveLink } from './record-links';
 import { SEARCH_CATCH_UP_SECONDS, syncedEntryOf } from '../issue-property';
 import { childWaitWrite } from '../hierarchy';
 import { LOCKED_RETRY_SECONDS } from './work-notes';
-import { coveringMapping, DeliveryError, deliveryFor, passesFilter, type Run } from './run';
+import { coveringMapping, DeliveryError, deliveryFor, passesFilter, unwrap, type Run } from './run';
 
 /** Emails of the users the mapped fields (users and user lists) hold, read as the app where privacy settings hide them. */
 function emailsFor(run: Run, connection: RecordRestConnection, projectMapping: ProjectMapping, issue: JiraIssue): Promise<Map<string, string>> {
@@ -280,8 +280,8 @@ function keepOld(next: Shadow, old: Shadow, refused: RefusedField[], heldBack: r
 async function checkUnsure(connector: RecordRestConnector, link: Link, fields: Record<string, unknown>, tandemOwns: ReadonlySet<string>): Promise<{ send: Record<string, unknown>; heldBack: string[]; held: string[] }> {
   const unsure = link.shadow.unsure;
   if (!unsure || !Object.keys(fields).some((field) => unsure[field] !== undefined)) return { send: fields, heldBack: [], held: [] };
-  const read = await connector.getRecord({ module: link.module, id: link.externalId });
-  if (!read.ok) return { send: fields, heldBack: [], held: [] };
+  // Unread, the fields are not sent blind (that could undo a person's newer change): the delivery is tried again.
+  const read = { value: unwrap(`Reading ${link.number ?? link.externalId} before sending again`, await connector.getRecord({ module: link.module, id: link.externalId })) };
   const send = { ...fields };
   const heldBack: string[] = [];
   const held: string[] = [];
