@@ -233,6 +233,9 @@ test('a first-time admin sets Tandem up, watches a sync and retries a failure', 
     tandem.emulator.pageColorMode = 'dark';
     await admin.reload();
     await frame().locator('html[data-color-mode="dark"]').waitFor({ state: 'attached' });
+    // The theme's token styles load after the attribute is set: wait (bounded) for them to apply.
+    const dark = `(() => { const [r = 255, g = 255, b = 255] = (getComputedStyle(document.body).backgroundColor.match(/\\d+/g) ?? []).map(Number); return 0.2126 * r + 0.7152 * g + 0.0722 * b < 60; })()`;
+    await frame().waitForFunction(dark, undefined, { timeout: 15_000 }).catch(() => undefined);
     const background = await frame().evaluate<string>(`getComputedStyle(document.body).backgroundColor`);
     const [r = 255, g = 255, b = 255] = (background.match(/\d+/g) ?? []).map(Number);
     assert.ok(0.2126 * r + 0.7152 * g + 0.0722 * b < 60, `a dark page background, not ${background}`);
