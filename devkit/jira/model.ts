@@ -196,6 +196,8 @@ export interface ChangelogRecord {
   authorId: string;
   created: number;
   items: ChangelogItem[];
+  /** What the writer sent as `historyMetadata` with the edit or transition, served back with the entry. */
+  historyMetadata?: Record<string, unknown>;
 }
 
 export interface IssueRecord {

@@ -116,7 +116,7 @@ function itemJson(item: ChangelogItem): Record<string, string> {
 
 export function changelogJson(store: JiraStore, entry: ChangelogRecord, items: ChangelogItem[] = entry.items): Record<string, unknown> {
   const author = store.userJsonById(entry.authorId);
-  return { id: entry.id, ...(author ? { author } : {}), created: jiraDate(entry.created), items: items.map(itemJson) };
+  return { id: entry.id, ...(author ? { author } : {}), created: jiraDate(entry.created), items: items.map(itemJson), ...(entry.historyMetadata ? { historyMetadata: entry.historyMetadata } : {}) };
 }
 
 /** `changelog` of an issue read with `expand=changelog`: its history, oldest first, up to 100 entries. */

@@ -11,11 +11,17 @@ import { conflictWinner, type FieldConflict, type InboundPlan, type Shadow } fro
 import type { ConflictPolicy } from './schema';
 import { hashValue } from './hash';
 import { parseDateValue } from './transforms';
+import { TANDEM_CHANGE_CAUSE } from '../ports';
 
-/** A field's last change in Jira: when, and whether Tandem made it (the app's account). */
+/** A field's last change in Jira: when, and whether Tandem made it for the connection asking. */
 export interface JiraFieldChange {
   at: string;
-  byApp: boolean;
+  /**
+   * Tandem wrote it for this connection (the app's account, and the change's history names this
+   * connection or none): the tool's own value, not a person's change. Tandem's write for another
+   * connection is that tool's change, as a person's would be.
+   */
+  own: boolean;
 }
 
 /** One entry of an issue's changelog, as Jira lists it. */
@@ -23,10 +29,11 @@ export interface ChangelogEntry {
   created: string;
   author?: { accountId?: string | undefined } | undefined;
   items: ReadonlyArray<{ fieldId?: string | undefined; field?: string | undefined }>;
+  historyMetadata?: { cause?: { id?: string | undefined; type?: string | undefined } | undefined } | undefined;
 }
 
 /** The last change of each of `fieldIds` in the changelog (any order), by Jira field id. */
-export function lastFieldChanges(entries: readonly ChangelogEntry[], fieldIds: readonly string[], appAccountId: string): Record<string, JiraFieldChange> {
+export function lastFieldChanges(entries: readonly ChangelogEntry[], fieldIds: readonly string[], writer: { appAccountId: string; connectionId: string }): Record<string, JiraFieldChange> {
   const wanted = new Set(fieldIds);
   const last: Record<string, JiraFieldChange & { ms: number }> = {};
   for (const entry of entries) {
@@ -37,10 +44,17 @@ export function lastFieldChanges(entries: readonly ChangelogEntry[], fieldIds: r
       if (id === undefined || !wanted.has(id)) continue;
       const held = last[id];
       if (held && held.ms > ms) continue;
-      last[id] = { at: entry.created, byApp: entry.author?.accountId === appAccountId, ms };
+      last[id] = { at: entry.created, own: isOwnChange(entry, writer), ms };
     }
   }
-  return Object.fromEntries(Object.entries(last).map(([id, { at, byApp }]) => [id, { at, byApp }]));
+  return Object.fromEntries(Object.entries(last).map(([id, { at, own }]) => [id, { at, own }]));
+}
+
+/** By the app, and for this connection (a change whose history names no connection predates the naming). */
+function isOwnChange(entry: ChangelogEntry, writer: { appAccountId: string; connectionId: string }): boolean {
+  if (entry.author?.accountId !== writer.appAccountId) return false;
+  const cause = entry.historyMetadata?.cause;
+  return cause?.type !== TANDEM_CHANGE_CAUSE || cause.id === writer.connectionId;
 }
 
 export interface ConflictSettlement {
@@ -128,7 +142,7 @@ export function settleConflicts(input: {
   for (const conflict of input.conflicts) {
     if (stale.includes(conflict.jiraField)) continue;
     const jiraChange = input.jiraChanges?.[conflict.jiraField];
-    if (jiraChange?.byApp) {
+    if (jiraChange?.own) {
       // Nobody changed it in Jira: Tandem's own earlier write (a status walk cut short) is replaced.
       notes.push(`${conflict.jiraField}: Jira holds what Tandem wrote there, not a change of its own; the tool's value applies`);
       continue;

@@ -2,7 +2,7 @@
 // Answers are parsed with zod; a status Tandem does not expect becomes a JiraRequestError.
 import api, { route, type APIResponse } from '@forge/api';
 import * as z from 'zod';
-import { JiraRequestError, type IssueSummary, type JiraIssuePage, type JiraComment, type JiraPort, type JiraRefusal, type JiraScreenField } from '../ports';
+import { JiraRequestError, tandemChangeMetadata, type IssueSummary, type JiraIssuePage, type JiraComment, type JiraPort, type JiraRefusal, type JiraScreenField } from '../ports';
 import { issueFactsOf } from './issue';
 
 const issueSchema = z.object({ id: z.string(), key: z.string(), fields: z.record(z.string(), z.unknown()), properties: z.record(z.string(), z.unknown()).optional() });
@@ -86,17 +86,13 @@ const addedCommentSchema = z.object({ id: z.string() });
 const propertySchema = z.object({ key: z.string(), value: z.unknown() });
 const commentPageSchema = z.object({ total: z.number().int().min(0), comments: z.array(commentSchema) });
 const myselfSchema = z.object({ accountId: z.string() });
-const changelogPageSchema = z.object({
-  total: z.number().int().min(0).optional(),
-  isLast: z.boolean().optional(),
-  values: z.array(
-    z.object({
-      created: z.string(),
-      author: z.object({ accountId: z.string().optional() }).optional(),
-      items: z.array(z.object({ fieldId: z.string().optional(), field: z.string().optional() })).default([]),
-    }),
-  ),
+const changelogEntrySchema = z.object({
+  created: z.string(),
+  author: z.object({ accountId: z.string().optional() }).optional(),
+  items: z.array(z.object({ fieldId: z.string().optional(), field: z.string().optional() })).default([]),
+  historyMetadata: z.object({ cause: z.object({ id: z.string().optional(), type: z.string().optional() }).optional() }).optional(),
 });
+const changelogPageSchema = z.object({ total: z.number().int().min(0).optional(), isLast: z.boolean().optional(), values: z.array(changelogEntrySchema) });
 /** Changelog entries read per request (Jira's cap). */
 const CHANGELOG_PAGE_SIZE = 100;
 
@@ -389,8 +385,9 @@ export const forgeJira: JiraPort = {
     return appAccount;
   },
 
-  async editIssue(issueIdOrKey, fields) {
-    const response = await api.asApp().requestJira(route`/rest/api/3/issue/${issueIdOrKey}`, { ...json({ fields }), method: 'PUT' });
+  async editIssue(issueIdOrKey, fields, connectionId) {
+    const body = { fields, historyMetadata: tandemChangeMetadata(connectionId) };
+    const response = await api.asApp().requestJira(route`/rest/api/3/issue/${issueIdOrKey}`, { ...json(body), method: 'PUT' });
     return refusalOrNothing(response, 'PUT issue');
   },
 
@@ -405,8 +402,8 @@ export const forgeJira: JiraPort = {
     }));
   },
 
-  async transitionIssue(issueIdOrKey, transitionId, fields) {
-    const body = { transition: { id: transitionId }, ...(Object.keys(fields).length > 0 ? { fields } : {}) };
+  async transitionIssue(issueIdOrKey, transitionId, fields, connectionId) {
+    const body = { transition: { id: transitionId }, ...(Object.keys(fields).length > 0 ? { fields } : {}), historyMetadata: tandemChangeMetadata(connectionId) };
     const response = await api.asApp().requestJira(route`/rest/api/3/issue/${issueIdOrKey}/transitions`, json(body));
     return refusalOrNothing(response, 'POST transitions');
   },

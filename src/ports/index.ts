@@ -133,11 +133,21 @@ export interface JiraIssuePage {
   nextPageToken?: string;
 }
 
+/** The `cause.type` of the history metadata Tandem's edits and transitions carry; `cause.id` names the connection. */
+export const TANDEM_CHANGE_CAUSE = 'tandem-connection';
+
+/** The history metadata of Tandem's writes for a connection, which Jira keeps with the change. */
+export function tandemChangeMetadata(connectionId: string): { type: string; cause: { type: string; id: string } } {
+  return { type: 'tandem:sync', cause: { type: TANDEM_CHANGE_CAUSE, id: connectionId } };
+}
+
 /** One change of an issue: when, by whom, and the fields it changed. */
 export interface JiraChangelogEntry {
   created: string;
   author?: { accountId?: string | undefined } | undefined;
   items: Array<{ fieldId?: string | undefined; field?: string | undefined }>;
+  /** What the writer said of the change: Tandem names the connection it wrote for (see TANDEM_CHANGE_CAUSE). */
+  historyMetadata?: { cause?: { id?: string | undefined; type?: string | undefined } | undefined } | undefined;
 }
 
 export interface JiraPort {
@@ -187,8 +197,11 @@ export interface JiraPort {
   recentChangelog(issueIdOrKey: string): Promise<JiraChangelogEntry[]>;
   /** The account Tandem acts as in Jira (its comments came from a tool, so they are never sent back). */
   appAccountId(): Promise<string>;
-  /** One edit of many fields; a 400 comes back as the refusal (Jira then changed nothing). */
-  editIssue(issueIdOrKey: string, fields: Record<string, unknown>): Promise<JiraRefusal | undefined>;
+  /**
+   * One edit of many fields; a 400 comes back as the refusal (Jira then changed nothing).
+   * `connectionId`: the connection the edit is made for, kept in the change's history.
+   */
+  editIssue(issueIdOrKey: string, fields: Record<string, unknown>, connectionId: string): Promise<JiraRefusal | undefined>;
   /** The transitions from the issue's current status, with their screen fields. */
   getTransitions(issueIdOrKey: string): Promise<JiraTransition[]>;
   /**
@@ -196,7 +209,8 @@ export interface JiraPort {
    * the status offers without moving any issue; undefined when the search finds none.
    */
   findIssueInStatus(input: { projectKey: string; issueTypeName: string; status: { id: string; name: string }; notIssueId: string }): Promise<string | undefined>;
-  transitionIssue(issueIdOrKey: string, transitionId: string, fields: Record<string, unknown>): Promise<JiraRefusal | undefined>;
+  /** `connectionId`: as for editIssue. */
+  transitionIssue(issueIdOrKey: string, transitionId: string, fields: Record<string, unknown>, connectionId: string): Promise<JiraRefusal | undefined>;
   /** `properties`: issue properties set with the create, in the same request. */
   createIssue(fields: Record<string, unknown>, properties?: ReadonlyArray<{ key: string; value: unknown }>): Promise<{ ok: true; id: string; key: string } | { ok: false; refusal: JiraRefusal }>;
   /** The issue types one can create in the project, or undefined when the project is unknown. */

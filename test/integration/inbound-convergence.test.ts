@@ -582,3 +582,26 @@ test('the issue key Tandem writes back to a record its create made, whose first 
   await tandem.emulator.drain();
   assert.equal(itsm.record('incidents', made.id)?.jira_issue_key, issue.key, 'the record gets its issue key');
 });
+
+test('a tool change whose try died after Jira applied it is not sent back to the tool by a queued delivery of the issue (Sync now): the tool’s newer value stands, and reaches Jira', async () => {
+  const { made, record, key } = await linkedIncident('Disk pressure on db-3');
+  const summaryOf = () => tandem.jira.getIssue(key)?.summary;
+  tandem.emulator.crashes.set({ next: 1, after: 'tool-or-jira-write', functionKey: 'on-inbound' });
+  itsm.updateRecord('incidents', made.id, { short_description: 'Disk pressure on db-3 and db-4' });
+  await send(event('record.updated', { ...record, fields: { ...record.fields, short_description: 'Disk pressure on db-3 and db-4' } }, {}, new Date(Date.now() - 2_000)));
+  await tandem.emulator.settle();
+  tandem.emulator.crashes.clear();
+  assert.equal(summaryOf(), 'Disk pressure on db-3 and db-4', 'Jira applied it before the kill');
+  await tandem.emulator.advance(130_000);
+  itsm.updateRecord('incidents', made.id, { short_description: 'Disk pressure on the db tier' });
+  const newer = event('record.updated', { ...record, fields: { ...record.fields, short_description: 'Disk pressure on the db tier' } });
+  // An admin asks for the pair to be synced now: a queued delivery, with no changelog to go by.
+  const asked = (await tandem.emulator.invokeResolver({ moduleKey: 'tandem-admin', functionKey: 'syncIssueNow', payload: { connectionId: 'stackflow', issueKey: key }, accountId: tandem.admin.accountId })) as { ok: boolean };
+  assert.equal(asked.ok, true, JSON.stringify(asked));
+  await tandem.emulator.settle();
+  assert.equal(itsm.record('incidents', made.id)?.short_description, 'Disk pressure on the db tier', 'the tool’s newer summary is not overwritten');
+  const late = await send(newer);
+  assert.ok(late.status < 300, JSON.stringify(late.body));
+  await tandem.emulator.settle();
+  assert.equal(summaryOf(), 'Disk pressure on the db tier', 'and reaches Jira');
+});

@@ -23,16 +23,21 @@ import { addComment, commentBodySchema } from './comments';
 import { checkPropertyValue } from './properties';
 
 const updateOps = z.record(z.string(), z.array(z.record(z.string(), z.unknown())));
+// What the writer says of a change (HistoryMetadata in the API description: strings, participants,
+// string-valued extraData), kept with the changelog entry the edit or transition writes and listed
+// with it (Changelog.historyMetadata). The contract check holds the request to that schema.
+const historyMetadataSchema = z.record(z.string(), z.unknown());
 const issueBodySchema = z.looseObject({
   fields: z.record(z.string(), z.unknown()).optional(),
   update: updateOps.optional(),
   properties: z.array(z.object({ key: z.string(), value: z.unknown() })).optional(),
-  historyMetadata: z.unknown().optional(),
+  historyMetadata: historyMetadataSchema.optional(),
 });
 const transitionBodySchema = z.looseObject({
   transition: z.looseObject({ id: z.union([z.string(), z.number()]).optional() }).optional(),
   fields: z.record(z.string(), z.unknown()).optional(),
   update: updateOps.optional(),
+  historyMetadata: historyMetadataSchema.optional(),
 });
 
 const cannotSet = (id: string): string => `Field '${id}' cannot be set. It is not on the appropriate screen, or unknown.`;
@@ -253,7 +258,7 @@ function editIssue(ctx: RouteContext) {
   if ((body.properties ?? []).length > 0) store.searchIndex.wrote(issue.id, store.now());
   if (items.length > 0) {
     issue.updated = store.now();
-    emitUpdate(ctx, issue, items);
+    emitUpdate(ctx, issue, items, body.historyMetadata);
   }
   if (ctx.query.get('returnIssue') === 'true') {
     return json(200, issueJson(store, issue, selectFields(store, undefined, 'all'), new Set(listParam(ctx.query, 'expand') ?? [])));
@@ -324,7 +329,7 @@ function doTransition(ctx: RouteContext) {
   }
   items.push(changelogItem(store, 'status', before.status, target.id));
   issue.updated = now;
-  emitUpdate(ctx, issue, items);
+  emitUpdate(ctx, issue, items, body.historyMetadata);
   if (comment) addComment(ctx, issue, comment);
   return noContent();
 }

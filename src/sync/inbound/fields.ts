@@ -195,7 +195,7 @@ export async function editWithFallback(
 ): Promise<string[]> {
   let pending = { ...fields };
   for (let round = 0; round < 2 && Object.keys(pending).length > 0; round++) {
-    const refused = await run.ports.jira.editIssue(issueId, pending);
+    const refused = await run.ports.jira.editIssue(issueId, pending, run.connection.id);
     if (!refused) return Object.keys(pending);
     const named = Object.keys(refused.fieldErrors).filter((id) => id in pending);
     const blame = named.length > 0 ? named : Object.keys(pending);

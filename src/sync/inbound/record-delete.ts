@@ -49,6 +49,7 @@ async function deleteLinked(run: InboundRun, event: Extract<RecordEvent, { type:
     }
     const moved = await moveToStatus({
       jira: run.ports.jira,
+      connectionId: run.connection.id,
       store: run.ports.store,
       issueId: linked.issueId,
       workflow: workflowOf(issue),

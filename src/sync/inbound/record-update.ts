@@ -238,11 +238,11 @@ async function planChange(run: InboundRun, event: RecordChange, linkShadow: Shad
   const compared = detectConflicts({ connection, projectMapping, issue: { id: issue.id, key: issue.key, fields: issue.fields, status: issue.status }, record: fields, shadow, emailOf: (id) => emails.get(id), withJiraAsShadow: jiraLater });
   const toolFields = Object.fromEntries(mappings.filter((m) => m.direction !== 'jira-to-tool').map((m) => [m.jira, m.tool]));
   // Only with a conflict, or a late event (rare): who last changed each of those fields in Jira, and when.
-  const jiraChanges = compared.length === 0 ? undefined : lastFieldChanges(await run.ports.jira.recentChangelog(issue.id), compared.map((c) => c.jiraField), await run.ports.jira.appAccountId());
+  const jiraChanges = compared.length === 0 ? undefined : lastFieldChanges(await run.ports.jira.recentChangelog(issue.id), compared.map((c) => c.jiraField), { appAccountId: await run.ports.jira.appAccountId(), connectionId: connection.id });
   const found = compared.filter((c) => {
     if (!c.asShadow) return true;
     const last = jiraChanges?.[c.jiraField];
-    return last !== undefined && !last.byApp && isLater(last.at, event.occurredAt);
+    return last !== undefined && !last.own && isLater(last.at, event.occurredAt);
   });
   const settled = settleConflicts({ policy: connection.options.conflictPolicy, conflicts: found, plan: planned, shadow, shadowNext: planned.shadowNext, jiraUpdatedAt: issue.fields.updated, toolUpdatedAt: event.occurredAt, toolFields, ...(jiraChanges ? { jiraChanges } : {}) });
   const { plan } = settled;

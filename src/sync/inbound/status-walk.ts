@@ -107,6 +107,8 @@ export type MoveResult =
 
 export interface MoveInput {
   jira: JiraPort;
+  /** The connection the walk moves the issue for (kept in each transition's history). */
+  connectionId: string;
   store: StorePort;
   issueId: string;
   /** Where the workflow Tandem has seen is kept (workflowKey); undefined: only what Jira lists now counts. */
@@ -232,7 +234,7 @@ export async function moveToStatus(input: MoveInput): Promise<MoveResult> {
         reason: `Transition "${choice.name}" (${current.name} → ${choice.to.name}) requires ${screen.field.name || screen.field.fieldId} (${screen.field.fieldId}), which Tandem has no value for`,
       });
     }
-    const refusal = await jira.transitionIssue(issueId, choice.id, screen.fields);
+    const refusal = await jira.transitionIssue(issueId, choice.id, screen.fields, input.connectionId);
     if (refusal) {
       const why = refusalText(refusal, 300);
       return done({ ok: false, path, reason: `Jira refused transition "${choice.name}" (${current.name} → ${choice.to.name})${why ? `: ${why}` : ''}` });

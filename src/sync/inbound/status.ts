@@ -42,6 +42,7 @@ export async function moveStatus(run: InboundRun, change: StatusChange): Promise
   const { issue, target, record } = change;
   const moved = await moveToStatus({
     jira: ports.jira,
+    connectionId: connection.id,
     store: ports.store,
     issueId: issue.id,
     workflow: workflowOf(issue),

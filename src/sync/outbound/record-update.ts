@@ -41,11 +41,9 @@ async function parentRecords(run: Run, parentIds: readonly string[], connectionI
 
 /**
  * Brings the record up to date with the issue's current fields: creates (or finds) it when the
- * issue has no link, ends the link when the issue left the mappings.
- */
-/**
- * `changed`: the Jira fields the triggering update changed (its changelog), when it said; a field to
- * send beyond them is checked against Jira's changelog (see ownWritesLeftOut).
+ * issue has no link, ends the link when the issue left the mappings. `changed`: the Jira fields the
+ * triggering update changed (its changelog), when it said; any other field to send (all of them for
+ * a queued delivery) is checked against Jira's changelog first (see ownWritesLeftOut).
  */
 export async function syncFields(run: Run, connection: RecordRestConnection, current: { issue: JiraIssue; attempt: number; firstSight: boolean; changed?: readonly string[] }): Promise<void> {
   const { ports } = run;
@@ -81,7 +79,7 @@ export async function syncFields(run: Run, connection: RecordRestConnection, cur
       recordOf: (issueId) => records.get(issueId),
       at,
     });
-  const plan = link && current.changed ? await ownWritesLeftOut(run, { connection, projectMapping, plan: planAgainst(link.shadow), shadow: link.shadow, changed: current.changed }) : planAgainst(link?.shadow);
+  const plan = link ? await ownWritesLeftOut(run, { connection, projectMapping, plan: planAgainst(link.shadow), shadow: link.shadow, changed: current.changed ?? [] }) : planAgainst(undefined);
   const skipped = plan.skipped.map((s) => skipLine(s, 'outbound'));
 
   if (!link) {
@@ -187,10 +185,12 @@ async function awaitLinkBeingSaved(run: Run, connection: RecordRestConnection, i
 
 /**
  * A field the update did not change that differs from the shadow was changed earlier without the
- * shadow hearing of it. When Tandem itself wrote it there (Jira's changelog says: a tool change whose
- * try died after Jira applied it, before its shadow was saved), it is the tool's value, not a
- * person's: sending it would overwrite a newer value in the tool. It is left out, the shadow as it
- * was, so the tool's own event for its value (or its newer one) decides. One changelog read, only then.
+ * shadow hearing of it. When Tandem itself wrote it there for this connection (Jira's changelog says,
+ * by the app's account and the connection its history metadata names: a tool change whose try died
+ * after Jira applied it, before its shadow was saved), it is the tool's value, not a person's: sending
+ * it would overwrite a newer value in the tool. It is left out, the shadow as it was, so the tool's
+ * own event for its value (or its newer one) decides. Tandem's write for another connection is that
+ * tool's change and is sent. One changelog read, only then.
  */
 async function ownWritesLeftOut(run: Run, input: { connection: RecordRestConnection; projectMapping: ProjectMapping; plan: OutboundPlan; shadow: Shadow; changed: readonly string[] }): Promise<OutboundPlan> {
   const { plan, shadow } = input;
@@ -201,8 +201,8 @@ async function ownWritesLeftOut(run: Run, input: { connection: RecordRestConnect
     return jira !== undefined && !changed.has(jira) && shadow.fields[tool] !== undefined;
   });
   if (unexplained.length === 0) return plan;
-  const last = lastFieldChanges(await run.ports.jira.recentChangelog(run.issueId), unexplained.map((t) => jiraOf.get(t) ?? t), await run.ports.jira.appAccountId());
-  const own = unexplained.filter((tool) => last[jiraOf.get(tool) ?? tool]?.byApp === true);
+  const last = lastFieldChanges(await run.ports.jira.recentChangelog(run.issueId), unexplained.map((t) => jiraOf.get(t) ?? t), { appAccountId: await run.ports.jira.appAccountId(), connectionId: input.connection.id });
+  const own = unexplained.filter((tool) => last[jiraOf.get(tool) ?? tool]?.own === true);
   if (own.length === 0) return plan;
   const fields = { ...plan.fields };
   const next: Shadow = { ...plan.shadowNext, fields: { ...plan.shadowNext.fields }, changed: { ...plan.shadowNext.changed } };

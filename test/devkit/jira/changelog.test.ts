@@ -68,6 +68,17 @@ test('every change is in the issue history with its author, time and items, the 
   assert.equal(at(await s.call('GET', `/issue/${issue.key}`).then((r) => r.body), 'changelog'), undefined, 'only with expand=changelog');
 });
 
+test('the history metadata an edit or a transition carries is kept with its entry and listed with it', async () => {
+  const s = site();
+  const issue = await createIssue(s, 'Printer on fire');
+  const metadata = { type: 'tandem:sync', cause: { type: 'tandem-connection', id: 'stackflow' } };
+  assert.equal((await s.call('PUT', `/issue/${issue.key}`, { fields: { summary: 'Printer still on fire' }, historyMetadata: metadata }, { kind: 'app' })).status, 204);
+  assert.equal((await s.call('POST', `/issue/${issue.key}/transitions`, { transition: { id: '11' }, historyMetadata: metadata }, { kind: 'app' })).status, 204);
+  assert.equal((await s.call('PUT', `/issue/${issue.key}`, { fields: { summary: 'Printer out' } })).status, 204);
+  const page = await s.call('GET', `/issue/${issue.key}/changelog`);
+  assert.deepEqual(list(page.body, 'values').map((h) => at(h, 'historyMetadata')), [metadata, metadata, undefined]);
+});
+
 test('comments are not field changes: they add nothing to the history', async () => {
   const s = site();
   const issue = await createIssue(s, 'Quiet');

@@ -117,7 +117,7 @@ test('a maintained Jira client gets what Jira Cloud would send, for every call T
     const transitions = await app.issues.getTransitions({ issueIdOrKey: key, expand: 'transitions.fields' });
     const start = transitions.transitions?.find((t) => t.to?.name === 'In Progress');
     assert.ok(start?.id);
-    await app.issues.doTransition({ issueIdOrKey: key, transition: { id: start.id } });
+    await app.issues.doTransition({ issueIdOrKey: key, transition: { id: start.id }, historyMetadata: { type: 'tandem:sync', cause: { type: 'tandem-connection', id: 'c1' } } });
     const done = (await app.issues.getTransitions({ issueIdOrKey: key, expand: 'transitions.fields' })).transitions?.find((t) => t.to?.name === 'Done');
     assert.ok(done?.id);
     await app.issues.doTransition({ issueIdOrKey: key, transition: { id: done.id }, fields: { resolution: { name: 'Done' } } });
@@ -130,6 +130,7 @@ test('a maintained Jira client gets what Jira Cloud would send, for every call T
       history.values?.map((h) => h.items?.map((i) => i.fieldId).join(',')),
       ['summary,priority', 'status', 'resolution,status', 'assignee', 'assignee'],
     );
+    assert.deepEqual(history.values?.[1]?.historyMetadata?.cause, { type: 'tandem-connection', id: 'c1' }, 'the transition’s history metadata comes back with its entry');
     const firstTwo = (history.values ?? []).slice(0, 2).map((h) => Number(h.id));
     assert.equal((await app.issues.getChangeLogsByIds({ issueIdOrKey: key, changelogIds: firstTwo })).histories?.length, 2);
     const bulk = await app.issues.getBulkChangelogs({ issueIdsOrKeys: [key], fieldIds: ['assignee'] });

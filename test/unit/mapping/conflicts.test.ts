@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { adoptionShadow, hashValue, lastFieldChanges, settleConflicts, type ConflictPolicy, type FieldConflict, type InboundPlan, type Shadow } from '../../../src/mapping';
+import { tandemChangeMetadata } from '../../../src/ports';
 
 const AT = '2026-11-22T08:00:00.000Z';
 const shadow: Shadow = { fields: { short_description: hashValue('Old title'), state: hashValue('new'), assigned_to: hashValue('ada@example.com') }, updatedAt: AT };
@@ -62,12 +63,12 @@ test('conflicts: a field Jira keeps that the shadow never held is left out of th
 test('conflicts: a field a person put back in Jira after the tool’s change (Jira holds the shadow’s value): Jira keeps it under newest-wins, and the shadow holds the tool’s value so the delivery sends Jira’s', () => {
   const input = plan();
   const putBack: FieldConflict = { jiraField: 'summary', toolField: 'short_description', jiraValue: 'Old title', toolValue: 'Title from the tool', asShadow: true };
-  const settled = settleConflicts({ policy: 'newest-wins', conflicts: [putBack], plan: input, shadow, shadowNext: input.shadowNext, jiraUpdatedAt: JIRA_LATER, toolUpdatedAt: TOOL_AT, jiraChanges: { summary: { at: JIRA_LATER, byApp: false } } });
+  const settled = settleConflicts({ policy: 'newest-wins', conflicts: [putBack], plan: input, shadow, shadowNext: input.shadowNext, jiraUpdatedAt: JIRA_LATER, toolUpdatedAt: TOOL_AT, jiraChanges: { summary: { at: JIRA_LATER, own: false } } });
   assert.equal('summary' in settled.plan.jiraFields, false, 'the person’s later value stands');
   assert.equal(settled.jiraWon, true, 'the tool is told');
   assert.equal(settled.shadowNext.fields.short_description, hashValue('Title from the tool'), 'unlike the shadow, so the delivery sends it');
   assert.deepEqual(settled.shadowNext.changed?.short_description, { side: 'tool', at: TOOL_AT });
-  const earlier = settleConflicts({ policy: 'newest-wins', conflicts: [putBack], plan: plan(), shadow, shadowNext: input.shadowNext, jiraUpdatedAt: JIRA_EARLIER, toolUpdatedAt: TOOL_AT, jiraChanges: { summary: { at: JIRA_EARLIER, byApp: false } } });
+  const earlier = settleConflicts({ policy: 'newest-wins', conflicts: [putBack], plan: plan(), shadow, shadowNext: input.shadowNext, jiraUpdatedAt: JIRA_EARLIER, toolUpdatedAt: TOOL_AT, jiraChanges: { summary: { at: JIRA_EARLIER, own: false } } });
   assert.equal(earlier.plan.jiraFields.summary, 'Title from the tool', 'a put-back older than the tool’s change gives way to it');
 });
 
@@ -157,7 +158,15 @@ test('a record Tandem made holds the tool’s empty default where the create lef
 // Per field: Jira's side of a conflict is the last change of that field in the issue's changelog,
 // not the issue's `updated` (which counts Tandem's own writes and any other field).
 const APP = 'app-account';
-const history = (entries: Array<{ at: string; by: string; fields: string[] }>) => entries.map((e, i) => ({ id: String(i + 1), created: e.at, author: { accountId: e.by }, items: e.fields.map((fieldId) => ({ fieldId, field: fieldId })) }));
+const history = (entries: Array<{ at: string; by: string; fields: string[]; forConnection?: string }>) =>
+  entries.map((e, i) => ({
+    id: String(i + 1),
+    created: e.at,
+    author: { accountId: e.by },
+    items: e.fields.map((fieldId) => ({ fieldId, field: fieldId })),
+    ...(e.forConnection ? { historyMetadata: tandemChangeMetadata(e.forConnection) } : {}),
+  }));
+const WRITER = { appAccountId: APP, connectionId: 'itsm' };
 
 test('field changes: the last change of each field, who made it and when, from the changelog', () => {
   const changes = lastFieldChanges(
@@ -167,17 +176,29 @@ test('field changes: the last change of each field, who made it and when, from t
       { at: '2026-11-22T08:20:00.000+0000', by: 'person', fields: ['priority'] },
     ]),
     ['status', 'summary', 'assignee'],
-    APP,
+    WRITER,
   );
-  assert.deepEqual(changes, { status: { at: '2026-11-22T08:10:00.000+0000', byApp: true }, summary: { at: '2026-11-22T07:00:00.000+0000', byApp: false } });
+  assert.deepEqual(changes, { status: { at: '2026-11-22T08:10:00.000+0000', own: true }, summary: { at: '2026-11-22T07:00:00.000+0000', own: false } });
 });
 
-const fieldRows: Array<{ title: string; policy: ConflictPolicy; jiraChange: { at: string; byApp: boolean }; winner: 'jira' | 'tool' }> = [
-  { title: 'newest wins compares the field’s own last change in Jira: a person’s older change loses to the later tool change, whatever else changed the issue since', policy: 'newest-wins', jiraChange: { at: JIRA_EARLIER, byApp: false }, winner: 'tool' },
-  { title: 'newest wins, a person changed the field in Jira after the tool did: Jira', policy: 'newest-wins', jiraChange: { at: JIRA_LATER, byApp: false }, winner: 'jira' },
-  { title: 'Jira holds what Tandem wrote there (a status walk cut short): no person changed it, the tool’s change applies (newest wins)', policy: 'newest-wins', jiraChange: { at: JIRA_LATER, byApp: true }, winner: 'tool' },
-  { title: 'Jira holds what Tandem wrote there: the tool’s change applies (Jira wins)', policy: 'jira-wins', jiraChange: { at: JIRA_LATER, byApp: true }, winner: 'tool' },
-  { title: 'Jira wins when a person changed the field', policy: 'jira-wins', jiraChange: { at: JIRA_EARLIER, byApp: false }, winner: 'jira' },
+test('field changes: Tandem’s write for another connection is that tool’s change, not this connection’s own; its write for this one is', () => {
+  const changes = lastFieldChanges(
+    history([
+      { at: '2026-11-22T08:10:00.000+0000', by: APP, fields: ['status'], forConnection: 'product' },
+      { at: '2026-11-22T08:20:00.000+0000', by: APP, fields: ['summary'], forConnection: 'itsm' },
+    ]),
+    ['status', 'summary'],
+    WRITER,
+  );
+  assert.deepEqual(changes, { status: { at: '2026-11-22T08:10:00.000+0000', own: false }, summary: { at: '2026-11-22T08:20:00.000+0000', own: true } });
+});
+
+const fieldRows: Array<{ title: string; policy: ConflictPolicy; jiraChange: { at: string; own: boolean }; winner: 'jira' | 'tool' }> = [
+  { title: 'newest wins compares the field’s own last change in Jira: a person’s older change loses to the later tool change, whatever else changed the issue since', policy: 'newest-wins', jiraChange: { at: JIRA_EARLIER, own: false }, winner: 'tool' },
+  { title: 'newest wins, a person changed the field in Jira after the tool did: Jira', policy: 'newest-wins', jiraChange: { at: JIRA_LATER, own: false }, winner: 'jira' },
+  { title: 'Jira holds what Tandem wrote there (a status walk cut short): no person changed it, the tool’s change applies (newest wins)', policy: 'newest-wins', jiraChange: { at: JIRA_LATER, own: true }, winner: 'tool' },
+  { title: 'Jira holds what Tandem wrote there: the tool’s change applies (Jira wins)', policy: 'jira-wins', jiraChange: { at: JIRA_LATER, own: true }, winner: 'tool' },
+  { title: 'Jira wins when a person changed the field', policy: 'jira-wins', jiraChange: { at: JIRA_EARLIER, own: false }, winner: 'jira' },
 ];
 
 for (const row of fieldRows) {
@@ -196,7 +217,7 @@ for (const row of fieldRows) {
     });
     assert.equal(settled.plan.status !== undefined, row.winner === 'tool');
     assert.equal(settled.jiraWon, row.winner === 'jira');
-    if (row.jiraChange.byApp) assert.deepEqual(settled.winners, []);
+    if (row.jiraChange.own) assert.deepEqual(settled.winners, []);
     else assert.deepEqual(settled.winners, [{ field: 'status', winner: row.winner }]);
     assert.equal(settled.shadowNext.fields.state, row.winner === 'jira' ? shadow.fields.state : input.shadowNext.fields.state);
   });

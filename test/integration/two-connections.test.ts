@@ -1,0 +1,55 @@
+// One Jira project synced with two tools: what one tool changes reaches the other through Jira.
+// Tandem's own edits do not fire its triggers, so the inbound change hands the issue to the other
+// connection's delivery, which must send Tandem's write for the first tool as that tool's change.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ReferenceItsm } from '../../devkit/external/itsm';
+import { findPreset } from '../../src/mapping';
+import { configure } from '../support/devkit';
+import { onlyIncident, sendSigned, startStackflow, toolEvent, type StackflowOnDevkit } from '../support/stackflow';
+
+const SECRET = 'inbound-secret-two-connections-41c2';
+const TOKEN = 'itsm-token-two-connections';
+const STANDBY_TOKEN = 'itsm-token-standby';
+let stackflow: StackflowOnDevkit;
+let standby: ReferenceItsm;
+
+before(async () => {
+  stackflow = await startStackflow({ token: TOKEN, inboundSecret: SECRET });
+  standby = new ReferenceItsm({ token: STANDBY_TOKEN, retryDelaysMs: [0] });
+  const standbyUrl = await standby.listen();
+  const preset = findPreset('stackflow-itsm');
+  assert.ok(preset);
+  await configure(
+    stackflow.tandem.emulator,
+    { version: 1, connections: [preset.build({ name: 'StackFlow', baseUrl: stackflow.itsmUrl, id: 'stackflow' }), preset.build({ name: 'StackFlow standby', baseUrl: standbyUrl, id: 'standby' })] },
+    { 'connection:stackflow:auth': TOKEN, 'connection:stackflow:inbound': SECRET, 'connection:standby:auth': STANDBY_TOKEN, 'connection:standby:inbound': 'inbound-secret-standby' },
+  );
+});
+
+after(async () => {
+  await standby.close();
+  await stackflow.stop();
+});
+
+test('a change one tool makes reaches the other tool linked to the same issue, and is not sent back to the tool that made it', async () => {
+  const { tandem, itsm } = stackflow;
+  const created = await tandem.rest({ kind: 'user', accountId: tandem.agent.accountId }, 'POST', '/rest/api/3/issue', {
+    fields: { project: { key: 'OPS' }, issuetype: { name: 'Bug' }, summary: 'Queue backlog growing' },
+  });
+  assert.equal(created.status, 201);
+  const { key } = created.body as { key: string };
+  await tandem.emulator.drain();
+  const first = onlyIncident(itsm, key);
+  assert.equal(onlyIncident(standby, key).short_description, 'Queue backlog growing', 'each tool has a record of the issue');
+
+  const updatesBefore = itsm.requests.filter((r) => r.method === 'PATCH').length;
+  itsm.updateRecord('incidents', first.id, { short_description: 'Queue backlog growing on worker-7' });
+  const record = { module: 'incidents', id: first.id, number: first.number, url: itsm.recordUrl('incidents', first.id), fields: { short_description: 'Queue backlog growing on worker-7', priority: first.priority, state: first.state } };
+  const answer = await sendSigned(stackflow.inboundUrl, SECRET, toolEvent('record.updated', record));
+  assert.equal(answer.status, 200, JSON.stringify(answer.body));
+  await tandem.emulator.drain();
+  assert.equal(tandem.jira.getIssue(key)?.summary, 'Queue backlog growing on worker-7');
+  assert.equal(onlyIncident(standby, key).short_description, 'Queue backlog growing on worker-7', 'the other tool gets the change');
+  assert.equal(itsm.requests.filter((r) => r.method === 'PATCH').length, updatesBefore, 'the tool that made it is sent nothing back');
+});
