@@ -80,6 +80,3 @@ export function redactHeaders(headers: IncomingMessage['headers']): Record<strin
   return out;
 }
 
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}

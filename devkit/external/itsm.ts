@@ -8,7 +8,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import { renderIndex, renderMessage, renderRecord } from './html';
-import { bodyForLog, errorAnswer, parseJsonBody, readBody, redactHeaders, redirect, sleep, writeAnswer, writeHtml, type Answer } from './http';
+import { bodyForLog, errorAnswer, parseJsonBody, readBody, redactHeaders, redirect, writeAnswer, writeHtml, type Answer } from './http';
 import { applyJiraWebhook, DEFAULT_PROJECT_MAPPING, parseJiraWebhook, type ProjectMapping } from './jira-webhook';
 import {
   describeItsm,
@@ -60,6 +60,12 @@ export interface ReferenceItsmOptions {
   apiUser?: NoteAuthor;
   /** Who changes made in the HTML view (and through the direct methods) are made by. */
   agentUser?: NoteAuthor;
+  /**
+   * Told when the tool starts holding an answer (a timeout fault, `latencyMs`): the request as its
+   * caller addressed it and how long the hold lasts (null: for ever). A test harness uses it to let
+   * the caller's own time limit pass at once (ForgeEmulator.passEgressDeadlines).
+   */
+  onHold?: (request: { method: string; url: string; holdMs: number | null }) => void;
 }
 
 /**
@@ -581,6 +587,7 @@ export class ReferenceItsm {
       // The tool's events do not wait for a slow answer: they go out as soon as the change is made.
       this.publish(changes);
       const holdMs = drawn === 'outOfOrder' ? Math.floor(this.random() * (faults.outOfOrderMaxMs ?? DEFAULT_OUT_OF_ORDER_MAX_MS)) : faults.timeoutMs === undefined ? DEFAULT_FAULT_TIMEOUT_MS : faults.timeoutMs;
+      this.heldFor(req, holdMs);
       const stayed = await holdAnswer(res, holdMs);
       if (!stayed) return;
       entry.status = answer.status;
@@ -591,12 +598,20 @@ export class ReferenceItsm {
     let answered: () => void = () => undefined;
     this.publish(changes, new Promise<void>((resolve) => (answered = resolve)));
     try {
-      if (faults.latencyMs) await sleep(faults.latencyMs);
+      if (faults.latencyMs) {
+        this.heldFor(req, faults.latencyMs);
+        // A caller that gives up ends the wait: nobody is left to answer.
+        if (!(await holdAnswer(res, faults.latencyMs))) return;
+      }
       entry.status = answer.status;
       writeAnswer(res, answer);
     } finally {
       answered();
     }
+  }
+
+  private heldFor(req: IncomingMessage, holdMs: number | null): void {
+    this.options.onHold?.({ method: req.method ?? 'GET', url: new URL(req.url ?? '/', this.listenOrigin ?? 'http://localhost').href, holdMs });
   }
 
   private authorized(header: string | undefined): boolean {

@@ -139,6 +139,10 @@ export class ForgeEmulator {
   private unsubscribe: (() => void) | undefined;
   private heldEvents: ProductEvent[] | undefined;
   private readonly running = new Map<string, RunningInvocation>();
+  /** The app's request deadlines (AbortSignal.timeout inside an invocation), by signal. */
+  private readonly deadlines = new WeakMap<AbortSignal, () => void>();
+  /** Egress requests under a deadline whose answer has not come yet. */
+  private readonly awaitingAnswer = new Set<{ method: string; url: string; signal: AbortSignal }>();
 
   private constructor(private readonly options: EmulatorOptions) {
     const appDir = options.appDir ?? REPO_ROOT;
@@ -176,6 +180,7 @@ export class ForgeEmulator {
       forgeFetch: (target, path, init) => this.forgeFetch(target, path, init),
       egressFetch: (input, init, original) => this.egressFetch(input, init, original),
       now: options.appReadsClock ? () => this.clock.now() : wallNow,
+      timeoutSignal: (ms) => this.deadline(ms),
     };
   }
 
@@ -741,7 +746,43 @@ export class ForgeEmulator {
     if (!egressAllows(this.egress, url)) throw egressDeniedError(url.href);
     const invocation = this.running.get(currentInvocation()?.runtime.appContext.invocationId ?? '');
     if (invocation && method !== 'GET' && method !== 'HEAD') invocation.toolWrote = true;
-    return original(input, init);
+    const signal = init?.signal;
+    if (!signal || !this.deadlines.has(signal)) return original(input, init);
+    const awaiting = { method, url: url.href, signal };
+    this.awaitingAnswer.add(awaiting);
+    try {
+      return await original(input, init);
+    } finally {
+      this.awaitingAnswer.delete(awaiting);
+    }
+  }
+
+  /** A deadline as `AbortSignal.timeout` makes it (aborted with a TimeoutError), which passEgressDeadlines can end early. */
+  private deadline(ms: number): AbortSignal {
+    const controller = new AbortController();
+    const pass = () => {
+      clearTimeout(timer);
+      if (!controller.signal.aborted) controller.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError'));
+    };
+    const timer = setTimeout(pass, ms);
+    timer.unref();
+    this.deadlines.set(controller.signal, pass);
+    return controller.signal;
+  }
+
+  /**
+   * The tool holds its answer to this request past any time limit (a timeout fault): the app's
+   * deadline on it passes now, as it would once its seconds ran out, so a test need not wait them.
+   * The app sees exactly what it sees at the deadline: its request aborted by its own time limit.
+   */
+  passEgressDeadlines(request: { method: string; url: string }): number {
+    let passed = 0;
+    for (const awaiting of this.awaitingAnswer) {
+      if (awaiting.method !== request.method.toUpperCase() || awaiting.url !== request.url) continue;
+      this.deadlines.get(awaiting.signal)?.();
+      passed += 1;
+    }
+    return passed;
   }
 }
 

@@ -38,6 +38,8 @@ export interface PlatformHooks {
   egressFetch(input: string | URL | Request, init: RequestInit | undefined, original: typeof fetch): Promise<Response>;
   /** The platform's time, which the app reads as Date.now() inside an invocation. */
   now(): number;
+  /** `AbortSignal.timeout(ms)` made inside an invocation: a deadline the emulator can see (and pass early). */
+  timeoutSignal(ms: number): AbortSignal;
 }
 
 export interface InvocationScope {
@@ -123,6 +125,10 @@ export function installPlatformGlobals(hooks: PlatformHooks): void {
   // retry's due time) compare with Jira's `updated` and the tool's `occurredAt` as they would in Forge.
   const appNow = (): number => storage.getStore()?.hooks.now() ?? wallNow();
   Date.now = Object.assign(appNow, { wall: wallNow });
+  // The app's time limits on its own requests: the emulator keeps them, so a tool known to hold its
+  // answer past any limit lets the limit pass at once instead of in real seconds (see passEgressDeadlines).
+  const timeout = AbortSignal.timeout.bind(AbortSignal);
+  AbortSignal.timeout = (ms: number): AbortSignal => storage.getStore()?.hooks.timeoutSignal(ms) ?? timeout(ms);
 }
 
 /** Lets a new emulator take over the globals after the previous one stopped. */

@@ -43,14 +43,13 @@ export const forgeExternal: EgressPort = {
   async send(request) {
     const refusal = this.addressRefusal(request.url);
     if (refusal) throw new ExternalFailure('egress-denied', `${new URL(request.url).host}: ${refusal}`);
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), request.timeoutMs);
+    const signal = AbortSignal.timeout(request.timeoutMs);
     try {
       const response = await api.fetch(request.url, {
         method: request.method,
         headers: request.headers,
         ...(request.body === undefined ? {} : { body: request.body }),
-        signal: controller.signal,
+        signal,
       });
       const headers: Record<string, string> = {};
       response.headers.forEach((value, name) => {
@@ -58,14 +57,12 @@ export const forgeExternal: EgressPort = {
       });
       return { status: response.status, headers, body: await response.text() };
     } catch (error) {
-      if (controller.signal.aborted) throw new ExternalFailure('timeout', `No answer from ${new URL(request.url).host} within ${request.timeoutMs / 1000} s`);
+      if (signal.aborted) throw new ExternalFailure('timeout', `No answer from ${new URL(request.url).host} within ${request.timeoutMs / 1000} s`);
       if (error instanceof Error && error.name === 'REQUEST_EGRESS_ALLOWLIST_ERR') {
         throw new ExternalFailure('egress-denied', `Tandem's Forge permissions do not allow requests to ${new URL(request.url).host}`);
       }
       const reason = error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
       throw new ExternalFailure('network', `Could not reach ${new URL(request.url).host}: ${reason}`);
-    } finally {
-      clearTimeout(timer);
     }
   },
 };
