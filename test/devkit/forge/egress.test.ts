@@ -55,3 +55,33 @@ test('with the loopback exemption, http reaches loopback only, and the app sees 
     await emulator.stop();
   }
 });
+
+test('a request under the app’s own time limit whose answer is held: the limit passes when the emulator is told, and only for that request', async () => {
+  const emulator = await ForgeEmulator.start({ jira: new JiraSimulator({ appAccountId: APP_ACCOUNT }), appAccountId: APP_ACCOUNT, appDir: APP_DIR, plainHttpLoopback: true, egress: ['*'] });
+  const held: Array<{ method: string; url: string }> = [];
+  const tool: Server = createServer((req, res) => {
+    if (req.url === '/slow') held.push({ method: req.method ?? 'GET', url: `http://127.0.0.1:${(tool.address() as AddressInfo).port}/slow` });
+    else res.end('in time');
+  });
+  await new Promise<void>((resolve) => tool.listen(0, '127.0.0.1', resolve));
+  const base = `http://127.0.0.1:${(tool.address() as AddressInfo).port}`;
+  const read = async (name: string) => ((await emulator.kvs.handle('/api/v1/get', { key: `fetched:${name}` })).body as { value?: unknown } | undefined)?.value;
+  try {
+    emulator.queue.push({ queueName: 'work', jobId: 'job-slow', payload: [{ body: { name: 'slow', mode: 'fetch-limited', url: `${base}/slow`, limitMs: 600_000 } }] });
+    const settled = emulator.settle();
+    while (held.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    const [request] = held;
+    assert.ok(request);
+    assert.equal(emulator.passEgressDeadlines({ method: 'GET', url: `${base}/other` }), 0, 'another request’s limit is not passed');
+    assert.equal(emulator.passEgressDeadlines(request), 1);
+    await settled;
+    assert.deepEqual(await read('slow'), { timedOut: true }, 'the app sees its own limit pass');
+    emulator.queue.push({ queueName: 'work', jobId: 'job-fast', payload: [{ body: { name: 'fast', mode: 'fetch-limited', url: `${base}/fast`, limitMs: 600_000 } }] });
+    await emulator.settle();
+    assert.deepEqual(await read('fast'), { status: 200 }, 'an answer in time is the answer');
+  } finally {
+    tool.closeAllConnections();
+    await new Promise((resolve) => tool.close(resolve));
+    await emulator.stop();
+  }
+});
