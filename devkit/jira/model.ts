@@ -232,6 +232,8 @@ export interface IssueRecord {
   changelog: ChangelogRecord[];
   /** Recent write times, for Jira's per-issue write limit. */
   writes: number[];
+  /** Keys the issue had before it moved to another project, oldest first: they still find it (Get issue, Bulk fetch). */
+  formerKeys?: string[];
 }
 
 export interface NamedRecord {

@@ -16,6 +16,7 @@ import { agileRoutes } from './routes/agile';
 import { changelogRoutes } from './routes/changelog';
 import { commentRoutes } from './routes/comments';
 import { issueRoutes } from './routes/issues';
+import { bulkMoveRoutes } from './routes/bulk-move';
 import { metaRoutes } from './routes/meta';
 import { propertyAndLinkRoutes } from './routes/properties';
 import { searchRoutes } from './routes/search';
@@ -157,7 +158,7 @@ function compile(route: Route, prefix: string): CompiledRoute {
 
 // Literal paths before templated ones, so `/project/search` is not read as a project key.
 const ROUTES: CompiledRoute[] = [
-  ...[...issueRoutes, ...changelogRoutes, ...commentRoutes, ...propertyAndLinkRoutes, ...userRoutes, ...metaRoutes, ...searchRoutes].map((route) => compile(route, API_PREFIX)),
+  ...[...issueRoutes, ...bulkMoveRoutes, ...changelogRoutes, ...commentRoutes, ...propertyAndLinkRoutes, ...userRoutes, ...metaRoutes, ...searchRoutes].map((route) => compile(route, API_PREFIX)),
   ...agileRoutes.map((route) => compile(route, AGILE_PREFIX)),
 ].sort((a, b) => a.names.length - b.names.length);
 

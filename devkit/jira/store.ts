@@ -29,7 +29,7 @@ export interface StoreOptions {
   searchLagMs?: number;
 }
 
-type Sequence = 'issue' | 'comment' | 'link' | 'project' | 'issueType' | 'status' | 'field' | 'option' | 'changelog' | 'user' | 'version' | 'component' | 'board' | 'sprint';
+type Sequence = 'task' | 'issue' | 'comment' | 'link' | 'project' | 'issueType' | 'status' | 'field' | 'option' | 'changelog' | 'user' | 'version' | 'component' | 'board' | 'sprint';
 
 export interface JiraStoreDump {
   users: Map<string, UserRecord>;
@@ -60,7 +60,10 @@ export class JiraStore {
   readonly teams = new Map<string, TeamRecord>();
   /** The entity property values installed apps asked Jira to index (their jira:entityProperty modules). */
   propertyIndexes: JqlPropertyIndex[] = [];
+  /** Bulk operations submitted (a move), by task id: read through GET /bulk/queue/{taskId}. */
+  readonly bulkTasks = new Map<string, Record<string, unknown>>();
   private readonly sequences: Record<Sequence, number> = {
+    task: 10000,
     issue: 10000,
     comment: 10000,
     link: 10000,
@@ -151,10 +154,12 @@ export class JiraStore {
 
   // ---- look-ups ------------------------------------------------------------------------------
 
-  findIssue(idOrKey: string): IssueRecord | undefined {
+  /** `moved`: a key the issue had before a move finds it too, where Jira says it checks for moved issues (Get issue, Bulk fetch). */
+  findIssue(idOrKey: string, options: { moved?: boolean } = {}): IssueRecord | undefined {
     if (/^\d+$/.test(idOrKey)) return this.issues.get(idOrKey);
     const key = idOrKey.toUpperCase();
     for (const issue of this.issues.values()) if (issue.key === key) return issue;
+    if (options.moved) for (const issue of this.issues.values()) if (issue.formerKeys?.includes(key)) return issue;
     return undefined;
   }
 

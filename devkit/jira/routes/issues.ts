@@ -93,7 +93,8 @@ function readChanges(
 }
 
 function getIssue(ctx: RouteContext) {
-  const issue = ctx.store.requireIssue(ctx.params.issueIdOrKey ?? '');
+  // "If the identifier doesn't match an issue, a case-insensitive search and check for moved issues is performed."
+  const issue = ctx.store.findIssue(ctx.params.issueIdOrKey ?? '', { moved: true }) ?? ctx.store.requireIssue(ctx.params.issueIdOrKey ?? '');
   const fields = selectFields(ctx.store, listParam(ctx.query, 'fields'), 'all');
   const expand = new Set(listParam(ctx.query, 'expand') ?? []);
   const wanted = listParam(ctx.query, 'properties');

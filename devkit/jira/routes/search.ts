@@ -250,7 +250,8 @@ function bulkFetch(ctx: RouteContext) {
   const issueErrors: Array<{ id: string; errorMessage: string }> = [];
   const seen = new Set<string>();
   for (const idOrKey of body.issueIdsOrKeys) {
-    const issue = ctx.store.findIssue(idOrKey);
+    // Moved issues are found by their old key, as Get issue finds them.
+    const issue = ctx.store.findIssue(idOrKey, { moved: true });
     if (!issue) issueErrors.push({ id: idOrKey, errorMessage: ISSUE_NOT_FOUND });
     else if (!seen.has(issue.id)) {
       seen.add(issue.id);
