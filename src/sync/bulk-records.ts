@@ -53,21 +53,38 @@ export function namedKeys(records: RecordPageItems['records']): string[] {
 }
 
 /**
- * The named issues as Jira has them: one request per 100 keys (POST issue/bulkfetch). A key Jira
- * cannot return (no such issue, or one the app cannot see) is left out, as the inbound path finds it.
+ * The named issues as Jira has them, by the key the record names: one request per 100 keys (POST
+ * issue/bulkfetch). A key Jira cannot return (no such issue, or one the app cannot see) is left out,
+ * as the inbound path finds it. An issue moved to another project since the record named it comes
+ * back under its new key (Jira finds moved issues by their old key): the keys left unmatched while
+ * such an issue came back are read one by one (Get issue says which issue an old key is now).
  */
-export async function readNamed(ports: Ports, keys: readonly string[]): Promise<JiraIssue[]> {
-  const issues: JiraIssue[] = [];
-  for (let at = 0; at < keys.length; at += NAMED_PER_REQUEST) issues.push(...(await ports.jira.getIssues(keys.slice(at, at + NAMED_PER_REQUEST), ['summary', 'created'])));
-  return issues;
+export async function readNamed(ports: Ports, keys: readonly string[]): Promise<Map<string, JiraIssue>> {
+  const found = new Map<string, JiraIssue>();
+  let moved = false;
+  for (let at = 0; at < keys.length; at += NAMED_PER_REQUEST) {
+    const asked = keys.slice(at, at + NAMED_PER_REQUEST);
+    const byKey = new Map((await ports.jira.getIssues(asked, ['summary', 'created'])).map((issue) => [issue.key.toUpperCase(), issue]));
+    for (const key of asked) {
+      const issue = byKey.get(key.toUpperCase());
+      if (issue) found.set(key, issue);
+    }
+    if (byKey.size > asked.filter((key) => found.has(key)).length) moved = true;
+  }
+  if (!moved) return found;
+  for (const key of keys.filter((k) => !found.has(k))) {
+    const issue = await ports.jira.getIssue(key, ['summary', 'created']);
+    if (issue) found.set(key, issue);
+  }
+  return found;
 }
 
-/** The named issues by key, each with the record it is linked to on this connection, from `states` (a getMany that held their issue state keys). */
-export function namedIssues(connection: Connection, issues: readonly JiraIssue[], states: ReadonlyMap<string, unknown>): Map<string, BulkIssue> {
+/** The named issues by the key the record names, each with the record it is linked to on this connection, from `states` (a getMany that held their issue state keys). */
+export function namedIssues(connection: Connection, issues: ReadonlyMap<string, JiraIssue>, states: ReadonlyMap<string, unknown>): Map<string, BulkIssue> {
   return new Map(
-    issues.map((issue) => {
+    [...issues].map(([named, issue]) => {
       const link = readIssueState(states.get(issueStateKey(issue.id))).links[connection.id];
-      return [issue.key, { ...issueFacts(issue), ...(link ? { linkedTo: link.number ?? `${link.module} record ${link.externalId}` } : {}) }];
+      return [named, { ...issueFacts(issue), ...(link ? { linkedTo: link.number ?? `${link.module} record ${link.externalId}` } : {}) }];
     }),
   );
 }
@@ -259,7 +276,7 @@ export async function recordStepPage(
   let page: RecordPageItems | string;
   let records: RecordPageItems['records'];
   let named: string[];
-  let fetched: JiraIssue[];
+  let fetched: Map<string, JiraIssue>;
   let marks: Map<string, unknown>;
   for (let listed = 1; ; listed += 1) {
     page = await recordPage(ports, connection, { module: job.module, limit: job.limit, ...(token ? { cursor: token } : {}), ...(job.updatedSince ? { updatedSince: job.updatedSince } : {}) });
@@ -268,7 +285,7 @@ export async function recordStepPage(
     fetched = await readNamed(ports, namedKeys(page.records));
     // With the marks, the job's claims of the issues the records name and those issues' links, in the same read.
     named = [...new Set(page.records.flatMap((item) => (item.facts.issueKey && !item.linkedIssue ? [issueClaim(item.facts.issueKey)] : [])))];
-    marks = page.records.length === 0 ? new Map<string, unknown>() : await ports.store.getMany([...page.records.map(doneKey), ...named.map((c) => bulkMatchKey(job.jobId, c)), ...fetched.map((i) => issueStateKey(i.id))]);
+    marks = page.records.length === 0 ? new Map<string, unknown>() : await ports.store.getMany([...page.records.map(doneKey), ...named.map((c) => bulkMatchKey(job.jobId, c)), ...[...fetched.values()].map((i) => issueStateKey(i.id))]);
     // What this job has not done yet, whatever moved in the listing; each item is marked with its checkpoint.
     const done = marks;
     records = page.records.filter((item) => !done.has(doneKey(item)));

@@ -167,7 +167,7 @@ export async function previewBulkSync(ports: Ports, request: z.infer<typeof bulk
       const page = await recordPage(counted, connection, { module: scope.module, limit: 100, ...(token ? { cursor: token } : {}), ...(scope.updatedSince ? { updatedSince: scope.updatedSince } : {}) });
       if (typeof page === 'string') throw new BulkError('INVALID', page);
       const fetched = await readNamed(counted, namedKeys(page.records));
-      const named = namedIssues(connection, fetched, fetched.length === 0 ? new Map<string, unknown>() : await ports.store.getMany(fetched.map((i) => issueStateKey(i.id))));
+      const named = namedIssues(connection, fetched, fetched.size === 0 ? new Map<string, unknown>() : await ports.store.getMany([...fetched.values()].map((i) => issueStateKey(i.id))));
       const issues = request.matchRule === 'summary-and-day' ? (await issueCandidates(counted, connection, scope.module, unlinkedFacts(page.records))).index : undefined;
       for (const item of page.records) {
         const planned = planRecord(connection, item, named, issues, request.matchRule, claimed);

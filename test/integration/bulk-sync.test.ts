@@ -684,3 +684,27 @@ test('a record Sync existing matched by summary and day whose link is kept as a 
   assert.equal(await linkedRecord(issue.id), made.id);
   assert.ok(activityOf(issue.key).some((a) => /^Linked .* to .*: /.test(a) && !a.endsWith('which the record names')), activityOf(issue.key).join(' | '));
 });
+
+test('tool → Jira, a record naming an issue by the key it had before it moved to another project: the dry run and the job link it to that issue, and the record gets the issue’s key now', async () => {
+  tandem.emulator.holdProductEvents();
+  const [issue] = await createIssues('INFRA', 'Task', 1, 'Moved to Operations');
+  assert.ok(issue);
+  const record = itsm.createRecord('incidents', { short_description: 'Filed by hand before the move', jira_issue_key: issue.key });
+  const bug = tandem.jira.getProject('OPS')?.issueTypes.find((t) => t.name === 'Bug');
+  assert.ok(bug);
+  const moved = await tandem.rest(agent(), 'POST', '/rest/api/3/bulk/issues/move', { targetToSourcesMapping: { [`OPS,${bug.id}`]: { issueIdsOrKeys: [issue.key], inferStatusDefaults: true, inferFieldDefaults: true } } });
+  assert.equal(moved.status, 201, JSON.stringify(moved.body));
+  tandem.emulator.releaseProductEvents();
+  const newKey = tandem.jira.getIssue(issue.id)?.key;
+  assert.ok(newKey?.startsWith('OPS-'), 'the move gave it an Operations key');
+  const scope = { kind: 'records', module: 'incidents', updatedSince: record.updated_at };
+  const { preview } = await call<{ preview: BulkPreview }>('previewBulkSync', { connectionId: 'stackflow', scope, matchRule: 'reference' });
+  assert.deepEqual(preview.counts, { create: 0, link: 1, update: 0, skip: 0 });
+  await call('startBulkSync', { connectionId: 'stackflow', scope, matchRule: 'reference', total: 1 });
+  await tandem.emulator.drain();
+  const job = (await call<{ job?: BulkJobView }>('getBulkSync', { connectionId: 'stackflow' })).job;
+  assert.deepEqual(job?.counts, { done: 1, created: 0, linked: 1, updated: 0, skipped: 0, failed: 0 }, 'what the dry run said');
+  assert.equal(await linkedRecord(issue.id), record.id, 'the moved issue is the record’s');
+  assert.equal(tandem.jira.listIssues().filter((i) => i.summary === 'Filed by hand before the move').length, 0, 'no second issue');
+  assert.equal(itsm.record('incidents', record.id)?.jira_issue_key, newKey, 'the record names the issue as it is now');
+});
