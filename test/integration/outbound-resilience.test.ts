@@ -469,6 +469,30 @@ test('an issue moved to a type mapped to another module ends the old link and ge
   assert.equal(await stored(tandem.emulator, recordIndexKey('stackflow', 'incidents', incident.id)), undefined);
 });
 
+test('an issue moved to another project mapped to the same module keeps its record, which gets the issue’s new key; moved to a project nothing maps, its link ends and the record stays', async () => {
+  await useStackflow((c) => ({ ...c, projects: [...c.projects.filter((p) => p.projectKey !== 'INFRA'), { projectKey: 'INFRA', issueType: 'Task', module: 'incidents', direction: 'both', fixedValues: {}, ignoredIssueTypes: [] }] }));
+  const issue = await linked('moved');
+  const incident = onlyIncident(issue.key);
+  const task = tandem.jira.getProject('INFRA')?.issueTypes.find((t) => t.name === 'Task');
+  assert.ok(task);
+  const move = await tandem.rest(agent(), 'POST', '/rest/api/3/bulk/issues/move', { targetToSourcesMapping: { [`INFRA,${task.id}`]: { issueIdsOrKeys: [issue.key], inferStatusDefaults: true, inferFieldDefaults: true } } });
+  assert.equal(move.status, 201, JSON.stringify(move.body));
+  await tandem.emulator.settle();
+  const newKey = tandem.jira.getIssue(issue.id)?.key ?? '';
+  assert.ok(newKey.startsWith('INFRA-'), 'the move gave it an Infrastructure key');
+  assert.equal(itsm.record('incidents', incident.id)?.jira_issue_key, newKey, 'the record names the issue’s new key');
+  assert.equal(itsm.records('incidents').filter((r) => r.jira_issue_key === newKey).length, 1, 'no second record');
+  await edit(newKey, { summary: 'Still linked after the move' });
+  await tandem.emulator.settle();
+  assert.equal(itsm.record('incidents', incident.id)?.short_description, 'Still linked after the move');
+
+  await useStackflow((c) => ({ ...c, projects: c.projects.filter((p) => p.projectKey !== 'INFRA') }));
+  await edit(newKey, { summary: 'Left the mappings' });
+  await tandem.emulator.settle();
+  assert.equal(await stored(tandem.emulator, recordIndexKey('stackflow', 'incidents', incident.id)), undefined, 'the link ended');
+  assert.equal(itsm.record('incidents', incident.id)?.short_description, 'Still linked after the move', 'the record was left as it was');
+});
+
 // ---------------------------------------------------------------- echoes
 
 test('a change Tandem applied from the tool, or the same values again, pushes nothing back', async () => {
