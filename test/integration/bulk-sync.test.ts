@@ -707,4 +707,6 @@ test('tool → Jira, a record naming an issue by the key it had before it moved 
   assert.equal(await linkedRecord(issue.id), record.id, 'the moved issue is the record’s');
   assert.equal(tandem.jira.listIssues().filter((i) => i.summary === 'Filed by hand before the move').length, 0, 'no second issue');
   assert.equal(itsm.record('incidents', record.id)?.jira_issue_key, newKey, 'the record names the issue as it is now');
+  const now = await call<{ issueKey: string }>('syncIssueNow', { connectionId: 'stackflow', issueKey: issue.key });
+  assert.equal(now.issueKey, newKey, 'Sync now by the old key finds the issue too');
 });
