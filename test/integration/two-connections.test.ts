@@ -53,3 +53,28 @@ test('a change one tool makes reaches the other tool linked to the same issue, a
   assert.equal(onlyIncident(standby, key).short_description, 'Queue backlog growing on worker-7', 'the other tool gets the change');
   assert.equal(itsm.requests.filter((r) => r.method === 'PATCH').length, updatesBefore, 'the tool that made it is sent nothing back');
 });
+
+test('a change from one tool whose try died after Jira applied it reaches the other tool when the tool sends the event again', async () => {
+  const { tandem, itsm } = stackflow;
+  const created = await tandem.rest({ kind: 'user', accountId: tandem.agent.accountId }, 'POST', '/rest/api/3/issue', {
+    fields: { project: { key: 'OPS' }, issuetype: { name: 'Bug' }, summary: 'Replica lag alarm' },
+  });
+  assert.equal(created.status, 201);
+  const { key } = created.body as { key: string };
+  await tandem.emulator.drain();
+  const first = onlyIncident(itsm, key);
+  itsm.updateRecord('incidents', first.id, { short_description: 'Replica lag alarm on db-7' });
+  const record = { module: 'incidents', id: first.id, number: first.number, url: itsm.recordUrl('incidents', first.id), fields: { short_description: 'Replica lag alarm on db-7', priority: first.priority, state: first.state } };
+  const sent = toolEvent('record.updated', record);
+  // The web trigger dies at its first storage write after Jira applied the change.
+  tandem.emulator.crashes.set({ next: 1, after: 'tool-or-jira-write', functionKey: 'on-inbound' });
+  const died = await sendSigned(stackflow.inboundUrl, SECRET, sent);
+  tandem.emulator.crashes.clear();
+  assert.ok(died.status >= 500, JSON.stringify(died.body));
+  assert.equal(tandem.jira.getIssue(key)?.summary, 'Replica lag alarm on db-7', 'Jira applied it before the kill');
+  await tandem.emulator.advance(130_000);
+  const again = await sendSigned(stackflow.inboundUrl, SECRET, sent);
+  assert.equal(again.status, 200, JSON.stringify(again.body));
+  await tandem.emulator.drain();
+  assert.equal(onlyIncident(standby, key).short_description, 'Replica lag alarm on db-7', 'the other tool gets the change');
+});

@@ -102,6 +102,8 @@ interface PlannedChange {
   projectMapping: ProjectMapping;
   /** Values Tandem could not find for Jira (a sprint the board lacks): kept as failures of their own. */
   unfound: RefusedField[];
+  /** Fields the change would set that Jira holds already (an earlier try of this event may have written them). */
+  alreadyInJira: string[];
 }
 
 /** A linked record's change, once another path found the link. */
@@ -187,8 +189,10 @@ async function updateLinkedLocked(run: InboundRun, event: RecordChange, linked: 
   await commit(run, [...writes, ...dedupeWrites(run)], { last: true });
   // A status or field Jira refused shows in JQL as the issue's failure; resolving it clears that.
   await publishInboundOutcome(run.ports, linked.issueId, run.connection.id, record.number ?? linked.link.number ?? linked.link.externalId, writes, run.published);
-  // Tandem's own edits do not reach its triggers, so other connections linked to this issue hear of them here.
-  if (applied.length > 0) await notifyOtherConnections(run, linked.state, issue);
+  // Tandem's own edits do not reach its triggers, so other connections linked to this issue hear of
+  // them here; a value Jira holds already may be this event's, written by a try that died before
+  // telling them (their delivery sends only what differs from their shadow).
+  if (applied.length > 0 || change.alreadyInJira.length > 0) await notifyOtherConnections(run, linked.state, issue);
   return answer(applied.length > 0 ? 'applied' : 'unchanged', {
     issueKey: issue.key,
     applied,
@@ -250,11 +254,14 @@ async function planChange(run: InboundRun, event: RecordChange, linkShadow: Shad
   const notes = [...settled.notes];
   const unfound = await resolveLookups(run, plan, next, notes, { module: event.record.module, id: event.record.id, occurredAt: event.occurredAt, previous: shadow });
   // An edit that would set what Jira already holds (e.g. unassigned again) is left out.
+  const alreadyInJira: string[] = [];
   for (const [id, value] of Object.entries(plan.jiraFields)) {
-    if (sameAsJira(value, issue.fields[id])) delete plan.jiraFields[id];
+    if (!sameAsJira(value, issue.fields[id])) continue;
+    delete plan.jiraFields[id];
+    alreadyInJira.push(id);
   }
   const skipped = [...plan.skipped.map((s) => ({ ...s })), ...unfound.map((r) => ({ field: r.jiraField, reason: (r.reason ?? r.message).slice(0, 400) }))];
-  return { plan, next, skipped, notes, conflicts: settled.winners, jiraWon: settled.jiraWon || resend, mappings, projectMapping, unfound };
+  return { plan, next, skipped, notes, conflicts: settled.winners, jiraWon: settled.jiraWon || resend, mappings, projectMapping, unfound, alreadyInJira };
 }
 
 /** One edit, then the status; returns what was applied and the writes that save it. */
