@@ -6,7 +6,7 @@ import type { ReferenceItsm } from '../../devkit/external/itsm';
 import { noteIntentWrite, readToolNote, toolNoteKey } from '../../src/sync/notes';
 import { failureSubjectKey, recordIndexKey, recordIndexSchema, syncLockKey } from '../../src/sync/state';
 import { stored, type TandemOnDevkit } from '../support/devkit';
-import { createdFromTool, incident, sendSigned, startStackflow, toolEvent, userActor, type Change, type InboundAnswer, type StackflowOnDevkit } from '../support/stackflow';
+import { createdFromTool, incident, now, sendSigned, startStackflow, toolEvent, userActor, type Change, type InboundAnswer, type StackflowOnDevkit } from '../support/stackflow';
 
 const SECRET = 'inbound-secret-for-convergence-7d1e';
 const TOKEN = 'itsm-token-convergence';
@@ -55,7 +55,7 @@ function jiraRefusesOnce(picks: (path: string) => boolean, retryAfterSeconds: nu
 async function linkedIncident(summary: string): Promise<{ made: { id: string }; record: { module: string; id: string; number: string; url: string; fields: Record<string, unknown> }; key: string }> {
   const made = itsm.createRecord('incidents', { short_description: summary, priority: 'P3' });
   const record = { module: 'incidents', id: made.id, number: made.number, url: itsm.recordUrl('incidents', made.id), fields: { short_description: made.short_description, priority: made.priority, state: made.state } };
-  const answer = await send(event('record.created', record, {}, new Date(Date.now() - 4_000)));
+  const answer = await send(event('record.created', record, {}, new Date(now() - 4_000)));
   assert.equal(answer.status, 200, JSON.stringify(answer.body));
   await tandem.emulator.settle();
   return { made, record, key: String(answer.body.issueKey) };
@@ -66,7 +66,7 @@ test('a note deleted in the tool whose create arrives after the delete never bec
   const comment = { id: 'late-note', author: { name: 'Nia Ops' }, body: 'Rolled back the deploy' };
   const deleted = await send(event('comment.deleted', record, { comment: { id: comment.id } }));
   assert.equal(deleted.status, 200, JSON.stringify(deleted.body));
-  const late = await send(event('comment.created', record, { comment }, new Date(Date.now() - 5_000)));
+  const late = await send(event('comment.created', record, { comment }, new Date(now() - 5_000)));
   assert.equal(late.status, 200, JSON.stringify(late.body));
   assert.equal(tandem.jira.getIssue(key)?.comments.length, 0);
 });
@@ -74,13 +74,13 @@ test('a note deleted in the tool whose create arrives after the delete never bec
 test('a note edited in the tool whose create or older edit arrives late never puts the older text back', async () => {
   const { record, key } = await created();
   const note = { id: 'edited-note', author: { name: 'Nia Ops' } };
-  const made = await send(event('comment.created', record, { comment: { ...note, body: 'Rolled back the deploy' } }, new Date(Date.now() - 6_000)));
+  const made = await send(event('comment.created', record, { comment: { ...note, body: 'Rolled back the deploy' } }, new Date(now() - 6_000)));
   assert.equal(made.status, 200, JSON.stringify(made.body));
-  const edited = await send(event('comment.updated', record, { comment: { ...note, body: 'Rolled back the deploy, then the config' } }, new Date(Date.now() - 2_000)));
+  const edited = await send(event('comment.updated', record, { comment: { ...note, body: 'Rolled back the deploy, then the config' } }, new Date(now() - 2_000)));
   assert.equal(edited.status, 200, JSON.stringify(edited.body));
   // The create again (a duplicate queued behind a 429), then an edit made between the two.
   for (const [body, ago] of [['Rolled back the deploy', 6_000], ['Rolled back the deploy, then', 4_000]] as const) {
-    const late = await send(event(ago === 6_000 ? 'comment.created' : 'comment.updated', record, { comment: { ...note, body } }, new Date(Date.now() - ago)));
+    const late = await send(event(ago === 6_000 ? 'comment.created' : 'comment.updated', record, { comment: { ...note, body } }, new Date(now() - ago)));
     assert.equal(late.status, 200, JSON.stringify(late.body));
   }
   const comments = tandem.jira.getIssue(key)?.comments ?? [];
@@ -94,10 +94,10 @@ test('a record deleted in the tool before its queued create ran never becomes a 
   const before = tandem.jira.listIssues().length;
   const deleted = await send(event('record.deleted', { module: record.module, id: record.id }));
   assert.equal(deleted.status, 404, JSON.stringify(deleted.body));
-  const late = await send(event('record.created', record, {}, new Date(Date.now() - 5_000)));
+  const late = await send(event('record.created', record, {}, new Date(now() - 5_000)));
   assert.equal(late.status, 200, JSON.stringify(late.body));
   assert.equal(tandem.jira.listIssues().length, before);
-  const update = await send(event('record.updated', { ...record, fields: { priority: 'P1' } }, {}, new Date(Date.now() - 4_000)));
+  const update = await send(event('record.updated', { ...record, fields: { priority: 'P1' } }, {}, new Date(now() - 4_000)));
   assert.equal(update.status, 200, JSON.stringify(update.body));
   assert.equal(tandem.jira.listIssues().length, before);
 });
@@ -123,13 +123,13 @@ test("a work note Tandem sent whose answer was lost is known as Tandem's when th
 test('a change from the tool older than the value last synced never overwrites it', async () => {
   const { record, key } = await created({ priority: 'P2' });
   await new Promise((resolve) => setTimeout(resolve, 50));
-  const now = Date.now();
-  const newer = await send(event('record.updated', { ...record, fields: { ...(record.fields as object), priority: 'P1' } }, {}, new Date(now)));
+  const at = now();
+  const newer = await send(event('record.updated', { ...record, fields: { ...(record.fields as object), priority: 'P1' } }, {}, new Date(at)));
   assert.equal(newer.status, 200, JSON.stringify(newer.body));
   const priorityNow = tandem.jira.getIssue(key)?.priorityName;
   assert.notEqual(priorityNow, 'High');
   // Made before the P1 change, queued behind a 429 and applied after it.
-  const late = await send(event('record.updated', { ...record, fields: { ...(record.fields as object), priority: 'P3', short_description: 'Checkout fails for some' } }, {}, new Date(now - 20)));
+  const late = await send(event('record.updated', { ...record, fields: { ...(record.fields as object), priority: 'P3', short_description: 'Checkout fails for some' } }, {}, new Date(at - 20)));
   assert.equal(late.status, 200, JSON.stringify(late.body));
   assert.equal(tandem.jira.getIssue(key)?.priorityName, priorityNow, 'the newer priority stands');
   assert.equal(tandem.jira.getIssue(key)?.summary, 'Checkout fails for some', 'a field nothing changed since applies');
@@ -142,7 +142,7 @@ test('a late record.created for the record Tandem made never undoes a later Jira
   const made = await tandem.rest(asAgent, 'POST', '/rest/api/3/issue', { fields: { project: { key: 'OPS' }, issuetype: { name: 'Bug' }, summary: 'Search is slow', priority: { name: 'Medium' } } });
   assert.equal(made.status, 201, JSON.stringify(made.body));
   const { key } = made.body as { key: string };
-  const recordMadeAt = new Date(Date.now() - 2_000);
+  const recordMadeAt = new Date(now() - 2_000);
   await new Promise((resolve) => setTimeout(resolve, 20));
   const edited = await tandem.rest(asAgent, 'PUT', `/rest/api/3/issue/${key}`, { fields: { summary: 'Search is very slow', priority: { name: 'Highest' } } });
   assert.ok(edited.status < 300, JSON.stringify(edited.body));
@@ -363,7 +363,7 @@ test('a status walk Jira stopped part way is never sent to the tool, and a newer
   let transitions = 0;
   const refusal = jiraRefusesOnce((path) => path.endsWith('/transitions') && ++transitions === 2, 20);
   try {
-    const onHold = await send(event('record.updated', { ...record, fields: { ...record.fields, state: 'on_hold' } }, {}, new Date(Date.now() - 2_000)));
+    const onHold = await send(event('record.updated', { ...record, fields: { ...record.fields, state: 'on_hold' } }, {}, new Date(now() - 2_000)));
     assert.equal(onHold.status, 202, JSON.stringify(onHold.body));
     assert.equal(jira.getIssue(key)?.statusName, 'In Progress', 'stopped on the way');
     // A person's edit in Jira meanwhile: its delivery reads the whole issue, In Progress included,
@@ -374,9 +374,9 @@ test('a status walk Jira stopped part way is never sent to the tool, and a newer
     await tandem.emulator.settle();
     // The tool moves the record back to new before the walk's retry.
     itsm.updateRecord('incidents', made.id, { state: 'new' });
-    const now = itsm.record('incidents', made.id);
-    assert.ok(now);
-    const back = await send(event('record.updated', { ...record, fields: { short_description: now.short_description, priority: now.priority, state: now.state } }));
+    const current = itsm.record('incidents', made.id);
+    assert.ok(current);
+    const back = await send(event('record.updated', { ...record, fields: { short_description: current.short_description, priority: current.priority, state: current.state } }));
     assert.ok(back.status < 300, JSON.stringify(back.body));
     itsm.setFaults({});
     await tandem.emulator.advance(60_000);
@@ -409,7 +409,7 @@ test('a status walk cut short while Tandem’s own send of the status is unanswe
   const refusal = jiraRefusesOnce((path) => path.endsWith('/transitions') && ++transitions === 2, 20);
   try {
     itsm.updateRecord('incidents', made.id, { state: 'closed' });
-    const after = new Date((jira.getIssue(key)?.updated ?? Date.now()) + 1_000);
+    const after = new Date((jira.getIssue(key)?.updated ?? now()) + 1_000);
     const closed = await send(event('record.updated', { ...record, fields: { ...record.fields, state: 'closed' } }, {}, after));
     assert.equal(closed.status, 202, JSON.stringify(closed.body));
     assert.equal(jira.getIssue(key)?.statusName, 'Done', 'stopped on the way');
@@ -542,7 +542,7 @@ test('a tool change whose try died after Jira applied it is not sent back to the
   // The web trigger dies at its first storage write after Jira applied the summary: its shadow is not saved.
   tandem.emulator.crashes.set({ next: 1, after: 'tool-or-jira-write', functionKey: 'on-inbound' });
   itsm.updateRecord('incidents', made.id, { short_description: 'Cache misses spike on eu-1' });
-  await send(event('record.updated', { ...record, fields: { ...record.fields, short_description: 'Cache misses spike on eu-1' } }, {}, new Date(Date.now() - 2_000)));
+  await send(event('record.updated', { ...record, fields: { ...record.fields, short_description: 'Cache misses spike on eu-1' } }, {}, new Date(now() - 2_000)));
   await tandem.emulator.settle();
   tandem.emulator.crashes.clear();
   assert.equal(tandem.emulator.crashes.crashed.length - crashed, 1, 'the change was killed once');
@@ -588,7 +588,7 @@ test('a tool change whose try died after Jira applied it is not sent back to the
   const summaryOf = () => tandem.jira.getIssue(key)?.summary;
   tandem.emulator.crashes.set({ next: 1, after: 'tool-or-jira-write', functionKey: 'on-inbound' });
   itsm.updateRecord('incidents', made.id, { short_description: 'Disk pressure on db-3 and db-4' });
-  await send(event('record.updated', { ...record, fields: { ...record.fields, short_description: 'Disk pressure on db-3 and db-4' } }, {}, new Date(Date.now() - 2_000)));
+  await send(event('record.updated', { ...record, fields: { ...record.fields, short_description: 'Disk pressure on db-3 and db-4' } }, {}, new Date(now() - 2_000)));
   await tandem.emulator.settle();
   tandem.emulator.crashes.clear();
   assert.equal(summaryOf(), 'Disk pressure on db-3 and db-4', 'Jira applied it before the kill');

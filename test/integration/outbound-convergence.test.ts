@@ -12,6 +12,7 @@ import {
   addComment,
   doc,
   keptFailures,
+  now,
   onlyIncident as onlyIncidentOf,
   quiet as quietOf,
   startStackflow,
@@ -133,7 +134,7 @@ test('a record that names an existing issue is linked, and the issue shows it as
 async function deliverLate(entry: { body: string }): Promise<{ status: number; body: Record<string, unknown> }> {
   const response = await fetch(`${tandem.emulator.webTriggerUrl('tandem-inbound')}/stackflow`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-tandem-signature': signTandemRequest(INBOUND_SECRET, entry.body, Date.now() / 1000) },
+    headers: { 'content-type': 'application/json', 'x-tandem-signature': signTandemRequest(INBOUND_SECRET, entry.body, now() / 1000) },
     body: entry.body,
   });
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
@@ -250,9 +251,8 @@ async function arrivesLate(event: { body: string }): Promise<void> {
 }
 
 test('a status sent again after its answer was lost never overwrites a newer state a person set in the tool meanwhile', async () => {
-  // The tool's change conflicts with Jira's; the tool wins it here (newest-wins would compare Jira's
-  // virtual clock, moved on by earlier tests, with the tool's wall clock).
-  await useStackflow((c) => ({ ...c, options: { ...c.options, conflictPolicy: 'tool-wins' } }));
+  // The tool's change is the later one: newest-wins lets it win the conflict with Jira's.
+  await useStackflow((c) => ({ ...c, options: { ...c.options, conflictPolicy: 'newest-wins' } }));
   const issue = await linked('state sent again');
   const incident = onlyIncident(issue.key);
   await startedWithSendUnanswered(issue.key, 'timeoutAfter');
@@ -267,7 +267,7 @@ test('a status sent again after its answer was lost never overwrites a newer sta
 });
 
 test('a status sent again after its answer was lost, whose retry cannot read the record first, is not sent blind: the person’s newer state in the tool stands', async () => {
-  await useStackflow((c) => ({ ...c, options: { ...c.options, conflictPolicy: 'tool-wins' } }));
+  await useStackflow((c) => ({ ...c, options: { ...c.options, conflictPolicy: 'newest-wins' } }));
   const issue = await linked('state read fails');
   const incident = onlyIncident(issue.key);
   await startedWithSendUnanswered(issue.key, 'timeoutAfter');
@@ -297,9 +297,8 @@ test('a status whose send never reached the tool, held back for a person’s cha
 });
 
 test('a state Tandem sent without an answer, which a person then put back as it was in the tool: the retry leaves it, and the person’s change reaches Jira', async () => {
-  // The person's change is the later one; newest-wins would compare Jira's virtual clock, moved on by
-  // earlier tests, with the tool's wall clock, so the tool wins by policy here.
-  await useStackflow((c) => ({ ...c, options: { ...c.options, conflictPolicy: 'tool-wins' } }));
+  // The person's change is the later one: newest-wins lets it win.
+  await useStackflow((c) => ({ ...c, options: { ...c.options, conflictPolicy: 'newest-wins' } }));
   const issue = await linked('state put back');
   const incident = onlyIncident(issue.key);
   await startedWithSendUnanswered(issue.key, 'timeoutAfter');

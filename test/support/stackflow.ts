@@ -1,6 +1,8 @@
 // Tandem on the devkit with one connection, `stackflow`, to the reference ITSM through the
 // StackFlow preset: the set-up the inbound and outbound integration suites share. Each file starts
-// one in `before`, resets it in `beforeEach` and stops it in `after`.
+// one in `before`, resets it in `beforeEach` and stops it in `after`. Jira, the platform, Tandem and
+// the tool read one clock (the emulator's, which tests move on), as they read one wall clock on a
+// real site, so newest-wins compares times that mean the same thing.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { ReferenceItsm, signTandemRequest, type ItsmRecord } from '../../devkit/external/itsm';
@@ -42,14 +44,22 @@ export interface StackflowOnDevkit {
   stop(): Promise<void>;
 }
 
+/**
+ * The time Jira, the platform, Tandem and the tool share: the emulator's clock, which tests move on.
+ * Tool events are dated and signed by it, as a real tool's are by the wall clock they all share.
+ */
+let sharedNow: () => number = () => Date.now();
+export const now = (): number => sharedNow();
+
 export async function startStackflow(options: StackflowOptions): Promise<StackflowOnDevkit> {
   const base = options.base ?? ((c: Connection) => c);
-  const tandem = await startTandem();
+  const tandem = await startTandem({ appReadsClock: true });
+  sharedNow = () => tandem.emulator.clock.now();
   // A tool holding its answer past Tandem's time limit: the limit passes at once, not in real seconds.
   const onHold = ({ method, url, holdMs }: { method: string; url: string; holdMs: number | null }) => {
     if (holdMs === null || holdMs > REQUEST_TIMEOUT_MS) tandem.emulator.passEgressDeadlines({ method, url });
   };
-  const itsm = new ReferenceItsm({ token: options.token, retryDelaysMs: [0], onHold });
+  const itsm = new ReferenceItsm({ token: options.token, retryDelaysMs: [0], onHold, clock: now });
   const itsmUrl = await itsm.listen();
   const inboundUrl = `${tandem.emulator.webTriggerUrl('tandem-inbound')}/stackflow`;
   const configureConnection = async (change: Change = (c) => c): Promise<void> => {
@@ -84,14 +94,14 @@ export async function sendSigned(target: string, secret: string, body: unknown):
   const raw = JSON.stringify(body);
   const response = await fetch(target, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-tandem-signature': signTandemRequest(secret, raw, Date.now() / 1000) },
+    headers: { 'content-type': 'application/json', 'x-tandem-signature': signTandemRequest(secret, raw, now() / 1000) },
     body: raw,
   });
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
 
 /** A tool event about `record`, with a fresh event id. */
-export function toolEvent(type: string, record: Record<string, unknown>, extra: Record<string, unknown> = {}, occurredAt = new Date()): Record<string, unknown> {
+export function toolEvent(type: string, record: Record<string, unknown>, extra: Record<string, unknown> = {}, occurredAt = new Date(now())): Record<string, unknown> {
   return { eventId: randomUUID(), type, occurredAt: occurredAt.toISOString(), record, ...extra };
 }
 
