@@ -3,7 +3,7 @@
 // connection's delivery, which must send Tandem's write for the first tool as that tool's change.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ReferenceItsm } from '../../devkit/external/itsm';
+import { ReferenceItsm, type ItsmRecord } from '../../devkit/external/itsm';
 import { findPreset } from '../../src/mapping';
 import { configure } from '../support/devkit';
 import { onlyIncident, sendSigned, startStackflow, toolEvent, type StackflowOnDevkit } from '../support/stackflow';
@@ -32,16 +32,22 @@ after(async () => {
   await stackflow.stop();
 });
 
-test('a change one tool makes reaches the other tool linked to the same issue, and is not sent back to the tool that made it', async () => {
+/** A bug made in Jira by a person: each tool gets a record of it. Returns its key and the first tool's record. */
+async function bugWithTwoRecords(summary: string): Promise<{ key: string; first: ItsmRecord }> {
   const { tandem, itsm } = stackflow;
   const created = await tandem.rest({ kind: 'user', accountId: tandem.agent.accountId }, 'POST', '/rest/api/3/issue', {
-    fields: { project: { key: 'OPS' }, issuetype: { name: 'Bug' }, summary: 'Queue backlog growing' },
+    fields: { project: { key: 'OPS' }, issuetype: { name: 'Bug' }, summary },
   });
   assert.equal(created.status, 201);
   const { key } = created.body as { key: string };
   await tandem.emulator.drain();
-  const first = onlyIncident(itsm, key);
-  assert.equal(onlyIncident(standby, key).short_description, 'Queue backlog growing', 'each tool has a record of the issue');
+  assert.equal(onlyIncident(standby, key).short_description, summary, 'each tool has a record of the issue');
+  return { key, first: onlyIncident(itsm, key) };
+}
+
+test('a change one tool makes reaches the other tool linked to the same issue, and is not sent back to the tool that made it', async () => {
+  const { tandem, itsm } = stackflow;
+  const { key, first } = await bugWithTwoRecords('Queue backlog growing');
 
   const updatesBefore = itsm.requests.filter((r) => r.method === 'PATCH').length;
   itsm.updateRecord('incidents', first.id, { short_description: 'Queue backlog growing on worker-7' });
@@ -56,13 +62,7 @@ test('a change one tool makes reaches the other tool linked to the same issue, a
 
 test('a change from one tool whose try died after Jira applied it reaches the other tool when the tool sends the event again', async () => {
   const { tandem, itsm } = stackflow;
-  const created = await tandem.rest({ kind: 'user', accountId: tandem.agent.accountId }, 'POST', '/rest/api/3/issue', {
-    fields: { project: { key: 'OPS' }, issuetype: { name: 'Bug' }, summary: 'Replica lag alarm' },
-  });
-  assert.equal(created.status, 201);
-  const { key } = created.body as { key: string };
-  await tandem.emulator.drain();
-  const first = onlyIncident(itsm, key);
+  const { key, first } = await bugWithTwoRecords('Replica lag alarm');
   itsm.updateRecord('incidents', first.id, { short_description: 'Replica lag alarm on db-7' });
   const record = { module: 'incidents', id: first.id, number: first.number, url: itsm.recordUrl('incidents', first.id), fields: { short_description: 'Replica lag alarm on db-7', priority: first.priority, state: first.state } };
   const sent = toolEvent('record.updated', record);
