@@ -11,7 +11,7 @@ import { conflictWinner, type FieldConflict, type InboundPlan, type Shadow } fro
 import type { ConflictPolicy } from './schema';
 import { hashValue } from './hash';
 import { parseDateValue } from './transforms';
-import { TANDEM_CHANGE_CAUSE } from '../ports';
+import { TANDEM_CHANGE_CAUSE, type JiraChangelogEntry } from '../ports';
 
 /** A field's last change in Jira: when, and whether Tandem made it for the connection asking. */
 export interface JiraFieldChange {
@@ -24,13 +24,8 @@ export interface JiraFieldChange {
   own: boolean;
 }
 
-/** One entry of an issue's changelog, as Jira lists it. */
-export interface ChangelogEntry {
-  created: string;
-  author?: { accountId?: string | undefined } | undefined;
-  items: ReadonlyArray<{ fieldId?: string | undefined; field?: string | undefined }>;
-  historyMetadata?: { cause?: { id?: string | undefined; type?: string | undefined } | undefined } | undefined;
-}
+/** One entry of an issue's changelog, as the Jira port reads it. */
+export type ChangelogEntry = Readonly<JiraChangelogEntry>;
 
 /** The last change of each of `fieldIds` in the changelog (any order), by Jira field id. */
 export function lastFieldChanges(entries: readonly ChangelogEntry[], fieldIds: readonly string[], writer: { appAccountId: string; connectionId: string }): Record<string, JiraFieldChange> {

@@ -535,22 +535,29 @@ test('a record change whose try died after Jira applied it, then put back by a p
   assert.equal(itsm.record('incidents', made.id)?.priority, 'P3', 'and reaches the tool');
 });
 
-test('a tool change whose try died after Jira applied it is not sent back to the tool by a later delivery of the issue: the tool’s newer value stands, and reaches Jira', async () => {
-  const { made, record, key } = await linkedIncident('Cache misses spike');
+/**
+ * An incident's summary changed in the tool, whose web trigger call dies at its first storage write
+ * after Jira applied it (the shadow is not saved); the lock it left runs out, and a person in the tool
+ * changes the summary again, its event (`newer`) still on its way.
+ */
+async function summaryKilledAfterJira(summary: string, changed: string, changedAgain: string) {
+  const { made, record, key } = await linkedIncident(summary);
   const summaryOf = () => tandem.jira.getIssue(key)?.summary;
   const crashed = tandem.emulator.crashes.crashed.length;
-  // The web trigger dies at its first storage write after Jira applied the summary: its shadow is not saved.
   tandem.emulator.crashes.set({ next: 1, after: 'tool-or-jira-write', functionKey: 'on-inbound' });
-  itsm.updateRecord('incidents', made.id, { short_description: 'Cache misses spike on eu-1' });
-  await send(event('record.updated', { ...record, fields: { ...record.fields, short_description: 'Cache misses spike on eu-1' } }, {}, new Date(now() - 2_000)));
+  itsm.updateRecord('incidents', made.id, { short_description: changed });
+  await send(event('record.updated', { ...record, fields: { ...record.fields, short_description: changed } }, {}, new Date(now() - 2_000)));
   await tandem.emulator.settle();
   tandem.emulator.crashes.clear();
   assert.equal(tandem.emulator.crashes.crashed.length - crashed, 1, 'the change was killed once');
-  assert.equal(summaryOf(), 'Cache misses spike on eu-1', 'Jira applied it before the kill');
+  assert.equal(summaryOf(), changed, 'Jira applied it before the kill');
   await tandem.emulator.advance(130_000);
-  // A person in the tool changes the summary again; its event is still on its way.
-  itsm.updateRecord('incidents', made.id, { short_description: 'Cache misses spike on eu-1 and eu-2' });
-  const newer = event('record.updated', { ...record, fields: { ...record.fields, short_description: 'Cache misses spike on eu-1 and eu-2' } });
+  itsm.updateRecord('incidents', made.id, { short_description: changedAgain });
+  return { made, key, summaryOf, newer: event('record.updated', { ...record, fields: { ...record.fields, short_description: changedAgain } }) };
+}
+
+test('a tool change whose try died after Jira applied it is not sent back to the tool by a later delivery of the issue: the tool’s newer value stands, and reaches Jira', async () => {
+  const { made, key, summaryOf, newer } = await summaryKilledAfterJira('Cache misses spike', 'Cache misses spike on eu-1', 'Cache misses spike on eu-1 and eu-2');
   // Meanwhile a person in Jira changes the priority: that delivery sends the priority alone.
   const edited = await tandem.rest(userActor(tandem.agent.accountId), 'PUT', `/rest/api/3/issue/${key}`, { fields: { priority: { name: 'Highest' } } });
   assert.equal(edited.status, 204);
@@ -584,17 +591,7 @@ test('the issue key Tandem writes back to a record its create made, whose first 
 });
 
 test('a tool change whose try died after Jira applied it is not sent back to the tool by a queued delivery of the issue (Sync now): the tool’s newer value stands, and reaches Jira', async () => {
-  const { made, record, key } = await linkedIncident('Disk pressure on db-3');
-  const summaryOf = () => tandem.jira.getIssue(key)?.summary;
-  tandem.emulator.crashes.set({ next: 1, after: 'tool-or-jira-write', functionKey: 'on-inbound' });
-  itsm.updateRecord('incidents', made.id, { short_description: 'Disk pressure on db-3 and db-4' });
-  await send(event('record.updated', { ...record, fields: { ...record.fields, short_description: 'Disk pressure on db-3 and db-4' } }, {}, new Date(now() - 2_000)));
-  await tandem.emulator.settle();
-  tandem.emulator.crashes.clear();
-  assert.equal(summaryOf(), 'Disk pressure on db-3 and db-4', 'Jira applied it before the kill');
-  await tandem.emulator.advance(130_000);
-  itsm.updateRecord('incidents', made.id, { short_description: 'Disk pressure on the db tier' });
-  const newer = event('record.updated', { ...record, fields: { ...record.fields, short_description: 'Disk pressure on the db tier' } });
+  const { made, key, summaryOf, newer } = await summaryKilledAfterJira('Disk pressure on db-3', 'Disk pressure on db-3 and db-4', 'Disk pressure on the db tier');
   // An admin asks for the pair to be synced now: a queued delivery, with no changelog to go by.
   const asked = (await tandem.emulator.invokeResolver({ moduleKey: 'tandem-admin', functionKey: 'syncIssueNow', payload: { connectionId: 'stackflow', issueKey: key }, accountId: tandem.admin.accountId })) as { ok: boolean };
   assert.equal(asked.ok, true, JSON.stringify(asked));
