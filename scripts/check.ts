@@ -1,5 +1,6 @@
 // `npm test`: everything a change must pass, in the order that fails fastest.
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = join(__dirname, '..');
@@ -14,6 +15,16 @@ const steps: Array<{ name: string; command: string; args: string[] }> = [
   { name: 'manifest checks (@forge/manifest, @forge/lint)', command: bin('tsx'), args: ['scripts/check-manifest.ts'] },
   { name: 'test suites', command: bin('tsx'), args: ['scripts/run-tests.ts'] },
 ];
+
+// Forge runs Tandem on the Node.js major .nvmrc names (manifest.yml: nodejs22.x); an older one
+// passes too, but is not what production runs, so say so.
+const runtimeMajor = Number(readFileSync(join(root, '.nvmrc'), 'utf8').trim());
+const major = Number(process.versions.node.split('.')[0]);
+console.log(
+  major === runtimeMajor
+    ? `Node.js ${process.version}, the major version Forge runs Tandem on`
+    : `Node.js ${process.version}; Forge runs Tandem on Node.js ${runtimeMajor} (.ci/run installs it when the machine has an older one)`,
+);
 
 for (const step of steps) {
   const started = Date.now();
