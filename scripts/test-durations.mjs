@@ -1,7 +1,7 @@
 // A second reporter for scripts/run-tests.ts: after the run, each test file's wall time (its own
 // process, start to exit), slowest first, so the costly files are plain to see. It prints, never judges.
 // Plain JavaScript: Node loads reporters before tsx's loader is in place.
-import { relative } from 'node:path';
+import { relative, resolve } from 'node:path';
 
 const root = process.cwd();
 
@@ -11,8 +11,10 @@ export default async function* durations(source) {
   const files = [];
   for await (const event of source) {
     const data = event.data;
-    // The runner closes each file with an event named after the file itself.
-    if (event.type !== 'test:complete' || data?.nesting !== 0 || typeof data.file !== 'string' || data.name !== data.file) continue;
+    // The runner closes each file with an event named after the file itself: its absolute path on
+    // Node 20, the path as given on Node 22.
+    if (event.type !== 'test:complete' || data?.nesting !== 0 || typeof data.file !== 'string' || typeof data.name !== 'string') continue;
+    if (resolve(root, data.name) !== data.file) continue;
     const ms = data.details?.duration_ms;
     if (typeof ms === 'number') files.push({ file: relative(root, data.file), ms });
   }

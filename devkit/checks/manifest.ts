@@ -3,7 +3,7 @@
 //  2. @forge/lint's client-side linters, as `forge lint` runs them, against Atlassian's Jira OpenAPI
 //     description read from disk (scopes the code needs, handlers, trigger scopes, egress…);
 //  3. Tandem's own rules: src/index.ts exports exactly the manifest's handlers, every trigger ignores
-//     the app's own changes, the runtime is nodejs22.x.
+//     the app's own changes, the runtime is the Node.js major .nvmrc names (nodejs22.x).
 // `forge lint` itself needs a login and the network; the two packages it is built on do not.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -31,7 +31,8 @@ export interface CheckOptions {
 export const JIRA_OPENAPI = COMMITTED_CONTRACT;
 const ADMIN_BUILD = 'static/admin/build';
 const ISSUE_BUILD = 'static/issue/build';
-const RUNTIME = 'nodejs22.x';
+/** Forge's runtime for the Node.js major .nvmrc names, the one the suites run on (.ci/run). */
+const RUNTIME = `nodejs${readFileSync(join(__dirname, '..', '..', '.nvmrc'), 'utf8').trim()}.x`;
 // Only a guard against a hung worker: a check slowed by a busy machine must finish, not be killed.
 const WORKER_TIMEOUT_MS = 600_000;
 

@@ -44,5 +44,20 @@ export async function takeSyncLock(ports: Ports, key: string, holder: LockHolder
   return held.success && held.data.holder === holder.id;
 }
 
+/**
+ * A live try holds a lock for the few seconds its Jira calls and tool call take (a tool call gives up
+ * after 10 s). A lock taken longer ago is a slow try's or a dead one's: waiting for it in this
+ * invocation would most likely end queued anyway, after spending the wait.
+ */
+export const LIVE_HOLD_SECONDS = 15;
+
+/** Whether a lock's stored value says it was taken longer ago than a live try holds one. */
+export function heldPastLiveHold(value: unknown, now: number): boolean {
+  const held = lockValueSchema.safeParse(value);
+  if (!held.success) return false;
+  const at = Date.parse(held.data.at);
+  return Number.isFinite(at) && now - at >= LIVE_HOLD_SECONDS * 1000;
+}
+
 /** The lock's release, written with a delivery's last transaction so it costs no call of its own. */
 export const releaseSyncLock = (key: string): StoreWrite => ({ key, delete: true });

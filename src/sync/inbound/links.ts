@@ -1,5 +1,6 @@
 // Finding the issue a tool record is linked to, waiting for another event that is linking it,
 // linking a record to the issue it names, and ending a link.
+import { heldPastLiveHold } from '../sync-lock';
 import { adoptionShadow, fieldMappingsFor, findProjectMapping, issueFieldsFor, planOutbound, referenceShadow, SAME_SUMMARY_AND_DAY } from '../../mapping';
 import type { InboundAnswer } from '../inbound-request';
 import { refusal } from '../inbound-request';
@@ -83,24 +84,37 @@ export async function readLinkLocked(
   return { linked: { issueId, issueKey: link.issueKey, state, link }, found };
 }
 
-/** The link another event is making now, once it is saved; undefined when that takes too long. */
-export async function waitForLink(run: InboundRun, module: string, externalId: string): Promise<Linked | undefined> {
+/**
+ * The link another event is making now, once it is saved; undefined when that takes too long, or
+ * when that event's create lock (`held`, as the caller read it) was taken longer ago than a live try
+ * holds one.
+ */
+export async function waitForLink(run: InboundRun, module: string, externalId: string, held: unknown): Promise<Linked | undefined> {
+  const lock = inboundCreateLockKey(run.connection.id, module, externalId);
+  let value = held;
   for (let waited = 0; waited < WAIT_FOR_LINK_MS; waited += WAIT_STEP_MS) {
+    if (value === undefined) return readLinked(run, module, externalId);
+    if (heldPastLiveHold(value, run.ports.clock.now())) return undefined;
     await run.ports.clock.sleep(WAIT_STEP_MS);
     const linked = await readLinked(run, module, externalId);
     if (linked) return linked;
-    if ((await run.ports.store.get(inboundCreateLockKey(run.connection.id, module, externalId))) === undefined) return readLinked(run, module, externalId);
+    value = await run.ports.store.get(lock);
   }
   return undefined;
 }
 
-/** Waits a little for another event's lock to go; false when it is still held. */
+/**
+ * Waits a little for another event's lock to go; false when it is still held, at once when it was
+ * taken longer ago than a live try holds one.
+ */
 export async function waitForRelease(run: InboundRun, lock: string): Promise<boolean> {
   for (let waited = 0; waited < WAIT_FOR_LINK_MS; waited += WAIT_STEP_MS) {
+    const held = await run.ports.store.get(lock);
+    if (held === undefined) return true;
+    if (heldPastLiveHold(held, run.ports.clock.now())) return false;
     await run.ports.clock.sleep(WAIT_STEP_MS);
-    if ((await run.ports.store.get(lock)) === undefined) return true;
   }
-  return false;
+  return (await run.ports.store.get(lock)) === undefined;
 }
 
 /**

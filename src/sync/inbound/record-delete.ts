@@ -17,9 +17,10 @@ export async function deleteRecord(run: InboundRun, event: Extract<RecordEvent, 
   // Remembered first: a create or update of this record still queued (behind a 429, reordered) finds it and does nothing.
   await commit(run, [recordTombstoneWrite(run.connection.id, record.module, record.id)]);
   let linked = await readLinked(run, record.module, record.id);
-  if (!linked && (await run.ports.store.get(inboundCreateLockKey(run.connection.id, record.module, record.id))) !== undefined) {
+  const held = linked ? undefined : await run.ports.store.get(inboundCreateLockKey(run.connection.id, record.module, record.id));
+  if (!linked && held !== undefined) {
     // Another event is making the record's issue right now: the delete applies to it once it is linked.
-    linked = await waitForLink(run, record.module, record.id);
+    linked = await waitForLink(run, record.module, record.id, held);
     if (!linked) throw new RecordBusy();
   }
   if (!linked) return refusal('unknown_record', `${record.module} record ${record.id} is not linked to a Jira issue`, 'record.id');

@@ -41,8 +41,9 @@ export async function applyRecord(run: InboundRun, event: RecordChange): Promise
   }
   const lock = inboundCreateLockKey(run.connection.id, record.module, record.id);
   if (event.type === 'record.updated') {
-    if ((await run.ports.store.get(lock)) !== undefined) {
-      const later = await waitForLink(run, record.module, record.id);
+    const held = await run.ports.store.get(lock);
+    if (held !== undefined) {
+      const later = await waitForLink(run, record.module, record.id, held);
       if (later) return updateLinked(run, event, later);
       throw new RecordBusy();
     }
@@ -69,7 +70,7 @@ export async function applyRecord(run: InboundRun, event: RecordChange): Promise
     // Held by an earlier try of this very event, which died (the platform retries it): its create is found by its intent.
     const held = (await run.ports.store.get(lock)) as { eventId?: unknown } | undefined;
     if (held?.eventId !== event.eventId) {
-      const later = await waitForLink(run, record.module, record.id);
+      const later = await waitForLink(run, record.module, record.id, held);
       if (later) return updateLinked(run, event, later);
       throw new RecordBusy();
     }

@@ -7,7 +7,7 @@ import { answer, refusal } from '../inbound-request';
 import { activityWrite } from '../journal';
 import type { Ports, StoreWrite } from '../ports';
 import { failureSubjectKey, keyPart, SYNC_LOCK_SECONDS, syncLockKey } from '../state';
-import { releaseSyncLock, takeSyncLock, type LockHolder } from '../sync-lock';
+import { heldPastLiveHold, releaseSyncLock, takeSyncLock, type LockHolder } from '../sync-lock';
 
 export interface InboundRun {
   ports: Ports;
@@ -143,12 +143,15 @@ export async function deliverDeletion(run: InboundRun, connectionId: string, iss
 /**
  * Runs `work` under the pair's sync lock, the one outbound deliveries of the issue hold, so an
  * inbound event and a delivery of the same pair never work from the same shadow, link or notes at
- * once. Waits a little for a delivery that holds it; then the event is queued (RecordBusy).
+ * once. Waits a little for a delivery that holds it, unless it has held it past a live delivery's
+ * time; then the event is queued (RecordBusy).
  */
 export async function withSyncLock<T>(run: InboundRun, issue: { id: string; key: string }, work: () => Promise<T>): Promise<T> {
   const { ports, connection } = run;
   const lock = syncLockKey(connection.id, failureSubjectKey({ kind: 'issue', issueId: issue.id, issueKey: issue.key }));
   let held = await takeSyncLock(ports, lock, run.holder);
+  // A delivery holding it this long is slow or dead: the event is queued without waiting here.
+  if (!held && heldPastLiveHold(await ports.store.get(lock), ports.clock.now())) throw new RecordBusy(`A delivery of ${issue.key} to the tool is holding it`);
   for (let waited = 0; !held && waited < WAIT_FOR_LINK_MS; waited += WAIT_STEP_MS) {
     await ports.clock.sleep(WAIT_STEP_MS);
     held = await ports.store.create(lock, { at: iso(run), ...(run.holder ? { holder: run.holder.id } : {}) }, SYNC_LOCK_SECONDS);

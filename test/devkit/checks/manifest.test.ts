@@ -89,6 +89,11 @@ const cases = {
     return dir;
   },
   adminBuildMissing: () => copyApp({ adminBuild: false }),
+  runtimeNotTheSuites: () => {
+    const dir = copyApp();
+    editManifest(dir, (doc) => doc.setIn(['app', 'runtime', 'name'], 'nodejs20.x'));
+    return dir;
+  },
 };
 type Case = keyof typeof cases;
 const found = new Map<Case, Problem[]>();
@@ -133,6 +138,11 @@ describe('checkApps', () => {
 
   it('rejects a trigger without ignoreSelf', () => {
     assertFound(problemsOf('triggerWithoutIgnoreSelf'), 'triggers', 'tandem-issue-events', 'ignoreSelf');
+  });
+
+  it('rejects a runtime other than the Node.js major the suites run on (.nvmrc)', () => {
+    const major = readFileSync(join(root, '.nvmrc'), 'utf8').trim();
+    assertFound(problemsOf('runtimeNotTheSuites'), 'runtime', "'nodejs20.x'", `nodejs${major}.x`);
   });
 
   it('asks for the admin page build, once, when it is missing', () => {

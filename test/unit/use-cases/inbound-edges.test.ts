@@ -1,12 +1,13 @@
 // Edge cases of the inbound path on in-memory ports (test/support/memory-ports.ts): an event that
-// arrives after a newer change from Jira, in milliseconds and without the emulator.
+// arrives after a newer change from Jira, or while a delivery of its issue holds the sync lock, in
+// milliseconds and without the emulator.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { signTandemRequest } from '../../../devkit/external/signing';
 import { hashValue } from '../../../src/mapping';
 import { handleInbound } from '../../../src/sync/inbound';
 import type { JiraIssue } from '../../../src/sync/ports';
-import { CONFIG_KEY, inboundSecretKey, issueStateKey, recordIndexKey, type Link } from '../../../src/sync/state';
+import { CONFIG_KEY, failureSubjectKey, inboundSecretKey, issueStateKey, recordIndexKey, syncLockKey, type Link } from '../../../src/sync/state';
 import { memoryPorts } from '../../support/memory-ports';
 
 const SECRET = 'inbound-secret-for-memory-tests';
@@ -29,8 +30,11 @@ const issue: JiraIssue = {
   users: {},
 };
 
-/** A linked record whose summary Jira changed last, at `jiraChangedAt`; then the tool's event. */
-async function toolChangeAfterJira(jiraChangedAt: number, occurredAt: number) {
+/**
+ * A linked record whose summary Jira changed last, at `jiraChangedAt`; then the tool's event. With
+ * `lockTakenAt`, a delivery of the issue to the tool took the pair's sync lock then and holds it.
+ */
+async function toolChangeAfterJira(jiraChangedAt: number, occurredAt: number, options: { lockTakenAt?: number } = {}) {
   const edits: Array<Record<string, unknown>> = [];
   const ports = memoryPorts({
     jira: {
@@ -60,7 +64,12 @@ async function toolChangeAfterJira(jiraChangedAt: number, occurredAt: number) {
     { key: issueStateKey('10001'), value: { links: { sf: link } } },
     { key: recordIndexKey('sf', 'incidents', 'inc-7'), value: { issueId: '10001', issueKey: 'OPS-1' } },
   ]);
+  if (options.lockTakenAt !== undefined) {
+    const lock = syncLockKey('sf', failureSubjectKey({ kind: 'issue', issueId: '10001', issueKey: 'OPS-1' }));
+    await ports.store.create(lock, { at: new Date(options.lockTakenAt).toISOString(), holder: 'queue-delivery-1' }, 120);
+  }
   await ports.store.setSecret(inboundSecretKey('sf'), SECRET);
+  const startedAt = ports.clock.now();
   const body = JSON.stringify({
     eventId: 'evt-1',
     type: 'record.updated',
@@ -76,7 +85,7 @@ async function toolChangeAfterJira(jiraChangedAt: number, occurredAt: number) {
     queryParameters: {},
     body,
   });
-  return { answer, edits };
+  return { answer, edits, queued: ports.queued, waitedMs: ports.clock.now() - startedAt };
 }
 
 test('a tool change older than the newer Jira change of the same field is not applied', async () => {
@@ -92,4 +101,22 @@ test('the same tool change made after the Jira change is applied', async () => {
   const { answer, edits } = await toolChangeAfterJira(now - 120_000, now - 60_000);
   assert.equal(answer.status, 200, JSON.stringify(answer.body));
   assert.deepEqual(edits, [{ summary: 'Checkout fails' }]);
+});
+
+test('a tool change while a delivery of its issue has just taken the sync lock waits a moment for it, then is queued', async () => {
+  const now = Date.UTC(2026, 11, 6, 9, 0);
+  const { answer, edits, queued, waitedMs } = await toolChangeAfterJira(now - 120_000, now - 60_000, { lockTakenAt: now - 1_000 });
+  assert.equal(answer.body.status, 'queued', JSON.stringify(answer.body));
+  assert.deepEqual(edits, []);
+  assert.equal(queued.length, 1, 'the event is queued');
+  assert.ok(waitedMs >= 3_000, `it waited for the delivery first (${waitedMs} ms on the test's clock)`);
+});
+
+test('a tool change while a delivery has held the sync lock past a live delivery’s time is queued at once, without waiting for it', async () => {
+  const now = Date.UTC(2026, 11, 6, 9, 0);
+  const { answer, edits, queued, waitedMs } = await toolChangeAfterJira(now - 120_000, now - 60_000, { lockTakenAt: now - 30_000 });
+  assert.equal(answer.body.status, 'queued', JSON.stringify(answer.body));
+  assert.deepEqual(edits, []);
+  assert.equal(queued.length, 1, 'the event is queued');
+  assert.equal(waitedMs, 0, 'no time spent waiting for a slow or dead try');
 });
