@@ -40,6 +40,8 @@ const BARE_BOX = /^\[([ xX])\]$/;
 interface State {
   next: number;
   definitions: ReadonlyMap<string, Definition>;
+  /** The Markdown parsed, to tell a bare `[x]` from an escaped `\\[x]`, which is text. */
+  source: string;
 }
 
 /**
@@ -85,7 +87,7 @@ export function markdownToAdf(markdown: string): AdfDoc {
         mdastExtensions: [gfmFromMarkdown()],
       });
       collectDefinitions(tree, definitions);
-      content = convert(tree.children, 'doc', { next: 1, definitions }, 0);
+      content = convert(tree.children, 'doc', { next: 1, definitions, source: parsed }, 0);
     } catch {
       content = [];
       rest = text;
@@ -238,22 +240,27 @@ function asPanel(children: readonly Block[], st: State, depth: number): AdfNode 
   return { type: 'panel', attrs: { panelType }, content: content.length > 0 ? content : [paragraph([])] };
 }
 
-/** The item's checkbox: set by GFM, or a bare `[ ]` that GFM leaves as text (an empty task). */
-function taskState(item: ListItem): boolean | undefined {
+/**
+ * The item's checkbox: set by GFM, or a bare `[ ]` that GFM leaves as text (an empty task). An
+ * escaped `\\[x]` reads as the same text, but was written to stay text: it is no box.
+ */
+function taskState(item: ListItem, st: State): boolean | undefined {
   if (typeof item.checked === 'boolean') return item.checked;
   const head = item.children[0];
   if (head?.type !== 'paragraph' || head.children.length !== 1) return undefined;
   const only = head.children[0];
   const box = only?.type === 'text' ? BARE_BOX.exec(only.value) : null;
-  return box ? box[1] !== ' ' : undefined;
+  const start = only?.position?.start.offset;
+  if (!box || (start !== undefined && st.source[start] !== '[')) return undefined;
+  return box[1] !== ' ';
 }
 
-function isBareBox(item: ListItem): boolean {
-  return typeof item.checked !== 'boolean' && taskState(item) !== undefined;
+function isBareBox(item: ListItem, st: State): boolean {
+  return typeof item.checked !== 'boolean' && taskState(item, st) !== undefined;
 }
 
 function list(block: List, place: Place, st: State, depth: number): AdfNode {
-  if (TASKS_OK.has(place) && block.children.every((item) => taskState(item) !== undefined)) {
+  if (TASKS_OK.has(place) && block.children.every((item) => taskState(item, st) !== undefined)) {
     const tasks = taskList(block.children, st);
     if (tasks) return tasks;
   }
@@ -281,9 +288,9 @@ function taskList(items: readonly ListItem[], st: State): AdfNode | undefined {
   const listId = `task-list-${st.next++}`;
   const content: AdfNode[] = [];
   for (const item of items) {
-    const done = taskState(item);
+    const done = taskState(item, st);
     if (done === undefined) return undefined;
-    const bare = isBareBox(item);
+    const bare = isBareBox(item, st);
     const head = item.children[0];
     if (head && head.type !== 'paragraph') return undefined;
     content.push({
@@ -292,7 +299,7 @@ function taskList(items: readonly ListItem[], st: State): AdfNode | undefined {
       content: head && !bare ? inline(head.children, st) : [],
     });
     for (const child of item.children.slice(head ? 1 : 0)) {
-      if (child.type !== 'list' || !child.children.every((i) => taskState(i) !== undefined)) return undefined;
+      if (child.type !== 'list' || !child.children.every((i) => taskState(i, st) !== undefined)) return undefined;
       const sub = taskList(child.children, st);
       if (!sub) return undefined;
       content.push(sub);

@@ -203,6 +203,15 @@ describe('Markdown → ADF → Markdown is stable after one trip', () => {
   });
 });
 
+test('an escaped checkbox in a list item stays text, as the Markdown written for a text `[x]` says (found by the fixed-point property)', () => {
+  const once = adfToMarkdown(markdownToAdf('2) - [x] \r\n\t\t#'));
+  assert.equal(once, '2. - \\[x]');
+  assert.equal(adfToMarkdown(markdownToAdf(once)), once);
+  assert.deepEqual(markdownToAdf('- \\[x]').content, [{ type: 'bulletList', content: [{ type: 'listItem', content: [{ type: 'paragraph', content: [{ type: 'text', text: '[x]' }] }] }] }]);
+  // Unescaped, the same item is an empty task.
+  assert.equal(markdownToAdf('- [x]').content[0]?.type, 'taskList');
+});
+
 test('a code block whose language starts with a fence character reads back as the same code block (found by the fixed-point property)', () => {
   const once = adfToMarkdown(markdownToAdf('~~~\\~~~`'));
   assert.equal(adfToMarkdown(markdownToAdf(once)), once);
