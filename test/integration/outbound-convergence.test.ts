@@ -266,6 +266,29 @@ test('a status sent again after its answer was lost never overwrites a newer sta
   assert.equal(itsm.record('incidents', incident.id)?.state, 'on_hold');
 });
 
+test('a Jira change whose delivery waited for a lock a crashed delivery left, while a person changed the same field in the tool: the delivery leaves the tool’s newer value, and it reaches Jira', async () => {
+  await useStackflow((c) => ({ ...c, options: { ...c.options, conflictPolicy: 'newest-wins' } }));
+  const issue = await linked('late delivery');
+  const incident = onlyIncident(issue.key);
+  // A delivery of the issue crashed holding its lock, which lives out its 120 s.
+  const lock = syncLockKey('stackflow', failureSubjectKey({ kind: 'issue', issueId: issue.id, issueKey: issue.key }));
+  await tandem.emulator.kvs.handle('/api/v1/set', { key: lock, value: { at: new Date(now()).toISOString() }, options: { ttl: { value: 120, unit: 'SECONDS' } } });
+  // A person renames the issue in Jira; its delivery waits for the lock.
+  const renamed = await tandem.rest(agent(), 'PUT', `/rest/api/3/issue/${issue.key}`, { fields: { summary: 'Renamed in Jira first' } });
+  assert.equal(renamed.status, 204);
+  await tandem.emulator.advance(30_000);
+  // Then a person renames the incident in the tool; its event is still on its way.
+  itsm.updateRecord('incidents', incident.id, { short_description: 'Renamed in StackFlow later' });
+  const later = itsm.outbox.findLast((e) => e.type === 'record.updated' && e.event.record.id === incident.id);
+  assert.ok(later);
+  await tandem.emulator.advance(180_000);
+  await quiet();
+  assert.equal(itsm.record('incidents', incident.id)?.short_description, 'Renamed in StackFlow later', 'the late delivery leaves the newer value alone');
+  await arrivesLate(later);
+  assert.equal(tandem.jira.getIssue(issue.key)?.summary, 'Renamed in StackFlow later', 'the tool’s newer value reaches Jira');
+  assert.equal(itsm.record('incidents', incident.id)?.short_description, 'Renamed in StackFlow later');
+});
+
 test('a status sent again after its answer was lost, whose retry cannot read the record first, is not sent blind: the person’s newer state in the tool stands', async () => {
   await useStackflow((c) => ({ ...c, options: { ...c.options, conflictPolicy: 'newest-wins' } }));
   const issue = await linked('state read fails');

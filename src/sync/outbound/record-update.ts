@@ -1,16 +1,17 @@
 // Record REST updates: the issue's mapped fields that differ from the shadow go to its record; a field
 // the tool refuses is kept as a failure of its own while the others are sent.
 import { mayHaveActed, recordUpdatedAt, type ConnectorResult, type DeliveryFailure, type RecordRestConnector, type ToolRecord } from '../../connectors';
-import { fieldMappingsFor, hashValue, lastFieldChanges, parseDateValue, planOutbound, unsureShadow, type OutboundPlan, type ProjectMapping, type RecordRestConnection, type Shadow } from '../../mapping';
+import { fieldMappingsFor, hashValue, lastFieldChanges, parseDateValue, planOutbound, unsureShadow, type JiraFieldChange, type OutboundPlan, type ProjectMapping, type RecordRestConnection, type Shadow } from '../../mapping';
 import { userEmails } from '../inbound/fields';
 import { activityWrite, describeFailure, failureWrites, skipLine } from '../journal';
-import type { JiraIssue } from '../ports';
+import type { JiraChangelogEntry, JiraIssue } from '../ports';
 import { issueStateKey, readIssueState, recordIndexKey, remoteLinkOf, unlinkedKey, type Link } from '../state';
 import { createDone, createRecord, queueExistingComments } from './record-create';
 import { connectorFor, endLink, saveLink } from './record-links';
 import { SEARCH_CATCH_UP_SECONDS, syncedEntryOf } from '../issue-property';
 import { childWaitWrite } from '../hierarchy';
 import { LOCKED_RETRY_SECONDS } from './work-notes';
+import { LIVE_HOLD_SECONDS } from '../sync-lock';
 import { coveringMapping, DeliveryError, deliveryFor, passesFilter, unwrap, type Run } from './run';
 
 /** Emails of the users the mapped fields (users and user lists) hold, read as the app where privacy settings hide them. */
@@ -79,7 +80,8 @@ export async function syncFields(run: Run, connection: RecordRestConnection, cur
       recordOf: (issueId) => records.get(issueId),
       at,
     });
-  const plan = link ? await ownWritesLeftOut(run, { connection, projectMapping, plan: planAgainst(link.shadow), shadow: link.shadow, changed: current.changed ?? [] }) : planAgainst(undefined);
+  const history = fieldHistory(run, connection.id);
+  const plan = link ? await ownWritesLeftOut({ connection, projectMapping, plan: planAgainst(link.shadow), shadow: link.shadow, changed: current.changed ?? [], history }) : planAgainst(undefined);
   const skipped = plan.skipped.map((s) => skipLine(s, 'outbound'));
 
   if (!link) {
@@ -111,7 +113,13 @@ export async function syncFields(run: Run, connection: RecordRestConnection, cur
   const label = link.number ?? link.externalId;
   const refused: RefusedField[] = [];
   const connector = Object.keys(plan.fields).length > 0 ? await connectorFor(run, connection) : undefined;
-  const { send: toSend, heldBack, held } = connector ? await checkUnsure(connector, link, plan.fields, new Set([connection.issueKeyField, connection.issueUrlField].filter((f) => f !== ''))) : { send: plan.fields, heldBack: [], held: [] };
+  // Jira's change reaches the tool late (a retry, or long after it was made): the tool may have changed the same fields since, its events still queued.
+  const changedAt = parseDateValue(issue.fields.updated)?.ms;
+  const late = current.attempt > 1 || (changedAt !== undefined && ports.clock.now() - changedAt >= LIVE_HOLD_SECONDS * 1000);
+  const tandemOwns = new Set([connection.issueKeyField, connection.issueUrlField].filter((f) => f !== ''));
+  const { send: toSend, heldBack, held } = connector
+    ? await checkRecordFirst(connector, link, plan.fields, tandemOwns, late && connection.options.conflictPolicy !== 'jira-wins' ? { policy: connection.options.conflictPolicy, history, jiraOf: jiraFieldsOf(connection, projectMapping) } : undefined)
+    : { send: plan.fields, heldBack: [], held: [] };
   // Every field left to a person's newer change in the tool: its event brings that to Jira.
   if (heldBack.length === Object.keys(plan.fields).length && !rekeyed) return;
   let sent = toSend;
@@ -192,16 +200,16 @@ async function awaitLinkBeingSaved(run: Run, connection: RecordRestConnection, i
  * own event for its value (or its newer one) decides. Tandem's write for another connection is that
  * tool's change and is sent. One changelog read, only then.
  */
-async function ownWritesLeftOut(run: Run, input: { connection: RecordRestConnection; projectMapping: ProjectMapping; plan: OutboundPlan; shadow: Shadow; changed: readonly string[] }): Promise<OutboundPlan> {
+async function ownWritesLeftOut(input: { connection: RecordRestConnection; projectMapping: ProjectMapping; plan: OutboundPlan; shadow: Shadow; changed: readonly string[]; history: FieldHistory }): Promise<OutboundPlan> {
   const { plan, shadow } = input;
-  const jiraOf = new Map(fieldMappingsFor(input.connection, input.projectMapping).map((m) => [m.tool, m.jira]));
+  const jiraOf = jiraFieldsOf(input.connection, input.projectMapping);
   const changed = new Set(input.changed);
   const unexplained = Object.keys(plan.fields).filter((tool) => {
     const jira = jiraOf.get(tool);
     return jira !== undefined && !changed.has(jira) && shadow.fields[tool] !== undefined;
   });
   if (unexplained.length === 0) return plan;
-  const last = lastFieldChanges(await run.ports.jira.recentChangelog(run.issueId), unexplained.map((t) => jiraOf.get(t) ?? t), { appAccountId: await run.ports.jira.appAccountId(), connectionId: input.connection.id });
+  const last = await input.history(unexplained.map((t) => jiraOf.get(t) ?? t));
   const own = unexplained.filter((tool) => last[jiraOf.get(tool) ?? tool]?.own === true);
   if (own.length === 0) return plan;
   const fields = { ...plan.fields };
@@ -217,6 +225,23 @@ async function ownWritesLeftOut(run: Run, input: { connection: RecordRestConnect
     }
   }
   return { ...plan, fields, shadowNext: next };
+}
+
+/** Tool field → the Jira field it is sent from. */
+function jiraFieldsOf(connection: RecordRestConnection, projectMapping: ProjectMapping): Map<string, string> {
+  return new Map(fieldMappingsFor(connection, projectMapping).map((m) => [m.tool, m.jira]));
+}
+
+/** The last change of Jira fields, from the issue's changelog: read once a delivery, only when a rule here needs it. */
+type FieldHistory = (jiraFields: readonly string[]) => Promise<Record<string, JiraFieldChange>>;
+
+function fieldHistory(run: Run, connectionId: string): FieldHistory {
+  let read: Promise<[JiraChangelogEntry[], string]> | undefined;
+  return async (jiraFields) => {
+    read ??= Promise.all([run.ports.jira.recentChangelog(run.issueId), run.ports.jira.appAccountId()]);
+    const [entries, appAccountId] = await read;
+    return lastFieldChanges(entries, jiraFields, { appAccountId, connectionId });
+  };
 }
 
 /** Longer than an inbound create's retry waits for Jira's search to show the issue it made (SEARCH_CATCH_UP_SECONDS). */
@@ -270,18 +295,29 @@ function keepOld(next: Shadow, old: Shadow, refused: RefusedField[], heldBack: r
 }
 
 /**
- * A field sent before without an answer is sent again, unless the tool holds it already, or holds
- * neither what Tandem sent nor what it held before, or holds what it held before but the record
- * changed after the send: a person changed it there since, and that change's event (queued, late)
- * settles it by its time and the conflict policy (see settleUnsure). One read of the record, only on
- * such a retry; a read that fails sends them all, as before.
+ * Before sending, the record is read when the send could undo a person's newer change in the tool:
+ * - A field sent before without an answer is sent again, unless the tool holds it already, or holds
+ *   neither what Tandem sent nor what it held before, or holds what it held before but the record
+ *   changed after the send (see settleUnsure).
+ * - On a late delivery (`late`: a retry, or long after Jira's change), a field the tool changed too
+ *   (it holds neither the shadow's value nor Jira's) is held back when the record changed after
+ *   the field's last change in Jira, or whenever the tool wins conflicts.
+ * A field held back is settled by the tool's own event for it (queued, late): its time and the
+ * conflict policy decide. One read of the record, only then; a read that fails tries the delivery again.
+ * `tandemOwns`: the fields only Tandem writes (the issue key and address): never a person's change to wait for.
  */
-/** `tandemOwns`: the fields only Tandem writes (the issue key and address): never a person's change to wait for. */
-async function checkUnsure(connector: RecordRestConnector, link: Link, fields: Record<string, unknown>, tandemOwns: ReadonlySet<string>): Promise<{ send: Record<string, unknown>; heldBack: string[]; held: string[] }> {
-  const unsure = link.shadow.unsure;
-  if (!unsure || !Object.keys(fields).some((field) => unsure[field] !== undefined)) return { send: fields, heldBack: [], held: [] };
+async function checkRecordFirst(
+  connector: RecordRestConnector,
+  link: Link,
+  fields: Record<string, unknown>,
+  tandemOwns: ReadonlySet<string>,
+  late?: { policy: 'tool-wins' | 'newest-wins'; history: FieldHistory; jiraOf: ReadonlyMap<string, string> },
+): Promise<{ send: Record<string, unknown>; heldBack: string[]; held: string[] }> {
+  const unsure = link.shadow.unsure ?? {};
+  const lateFields = late ? Object.keys(fields).filter((field) => unsure[field] === undefined && !tandemOwns.has(field) && link.shadow.fields[field] !== undefined) : [];
+  if (lateFields.length === 0 && !Object.keys(fields).some((field) => unsure[field] !== undefined)) return { send: fields, heldBack: [], held: [] };
   // Unread, the fields are not sent blind (that could undo a person's newer change): the delivery is tried again.
-  const read = { value: unwrap(`Reading ${link.number ?? link.externalId} before sending again`, await connector.getRecord({ module: link.module, id: link.externalId })) };
+  const read = { value: unwrap(`Reading ${link.number ?? link.externalId} before sending`, await connector.getRecord({ module: link.module, id: link.externalId })) };
   const send = { ...fields };
   const heldBack: string[] = [];
   const held: string[] = [];
@@ -293,6 +329,19 @@ async function checkUnsure(connector: RecordRestConnector, link: Link, fields: R
       delete send[field];
       held.push(field);
     } else if (!tandemOwns.has(field) && ((now !== sentHash && now !== link.shadow.fields[field]) || (now === link.shadow.fields[field] && changedSince(read.value, link.shadow.changed?.[field]?.at)))) {
+      delete send[field];
+      heldBack.push(field);
+    }
+  }
+  if (late && lateFields.length > 0) {
+    const changedInTool = lateFields.filter((field) => {
+      const now = hashValue(read.value.fields[field] ?? null);
+      return now !== link.shadow.fields[field] && now !== hashValue(fields[field]);
+    });
+    const last = changedInTool.length > 0 && late.policy === 'newest-wins' ? await late.history(changedInTool.map((f) => late.jiraOf.get(f) ?? f)) : {};
+    for (const field of changedInTool) {
+      const jiraAt = last[late.jiraOf.get(field) ?? field]?.at;
+      if (late.policy === 'newest-wins' && !changedSince(read.value, jiraAt)) continue;
       delete send[field];
       heldBack.push(field);
     }
