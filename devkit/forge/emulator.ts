@@ -88,7 +88,15 @@ interface RunningInvocation {
   /** Its first storage write after a tool write was weighed for a crash already. */
   weighed: boolean;
   crash: (kvsPath: string) => void;
+  /** Its last platform or egress call, for the report of an invocation that does not end. */
+  lastCall?: string;
 }
+
+/**
+ * Real time after which a test's invocation (virtual clock) is reported as not ending: Forge lets a
+ * consumer run 900 s, and a test waiting that long only shows a timeout, not what the app waits for.
+ */
+const STUCK_REPORT_MS = 60_000;
 
 const webTriggerResultSchema = z.strictObject({
   statusCode: z.number().int().min(100).max(599),
@@ -285,6 +293,8 @@ export class ForgeEmulator {
   /** Runs queued work until none is left, moving virtual time as needed (at most `limitMs`). */
   async drain(limitMs = 4 * 60 * 60 * 1000): Promise<void> {
     const deadline = this.clock.now() + limitMs;
+    const started = { wall: wallNow(), virtual: this.clock.now() };
+    let reported = started.wall;
     await this.settle();
     for (;;) {
       const waiting = [...this.queue.waiting(), ...this.triggerRuns.waiting()];
@@ -292,6 +302,12 @@ export class ForgeEmulator {
       if (!first) return;
       const soonest = Math.min(...waiting.map((w) => w.dueAt));
       if (soonest > deadline) throw new Error('Queued work is still waiting after the drain limit');
+      if (wallNow() - reported >= STUCK_REPORT_MS) {
+        // Work that keeps queueing more work: say what, since the test only ends when its timeout does.
+        reported = wallNow();
+        const kinds = waiting.slice(0, 5).map((w) => JSON.stringify(w.event).slice(0, 200));
+        console.error(`devkit: drain has run ${Math.round((reported - started.wall) / 1000)} s of real time over ${Math.round((this.clock.now() - started.virtual) / 1000)} s of virtual time; ${waiting.length} waiting, e.g. ${kinds.join(' | ')}`);
+      }
       await this.advance(Math.max(0, soonest - this.clock.now()));
     }
   }
@@ -515,6 +531,16 @@ export class ForgeEmulator {
     const timeout = new Promise<RawOutcome>((resolve) => {
       timer = setTimeout(() => resolve({ kind: 'timeout' }), limitMs);
     });
+    const stuck = this.clock.virtual
+      ? setInterval(() => {
+          const invocation = this.running.get(invocationId);
+          const awaiting = [...this.awaitingAnswer].map((a) => `${a.method} ${a.url}`);
+          console.error(
+            `devkit: ${functionKey} (${moduleKey}) has run ${Math.round((wallNow() - started) / 1000)} s of real time; its last call: ${invocation?.lastCall ?? 'none'}; requests awaiting an answer: ${awaiting.join(', ') || 'none'}`,
+          );
+        }, STUCK_REPORT_MS)
+      : undefined;
+    stuck?.unref();
     const crashed = new Promise<RawOutcome>((resolve) => {
       this.running.set(invocationId, { functionKey, moduleKey, toolWrote: false, jiraWrote: false, weighed: false, crash: (kvsPath) => resolve({ kind: 'crashed', kvsPath }) });
     });
@@ -527,6 +553,7 @@ export class ForgeEmulator {
     });
     const outcome = await Promise.race([run, timeout, crashed]);
     clearTimeout(timer);
+    clearInterval(stuck);
     this.running.delete(invocationId);
     const retry = (outcome.kind === 'returned' || outcome.kind === 'threw') && retrySignalSchema.safeParse(outcome.kind === 'returned' ? outcome.value : outcome.error).success;
     this.invocations.push({
@@ -636,6 +663,11 @@ export class ForgeEmulator {
     else this.deliverProductEvent(event);
   }
 
+  private noteCall(call: string): void {
+    const invocation = this.running.get(currentInvocation()?.runtime.appContext.invocationId ?? '');
+    if (invocation) invocation.lastCall = `${call} at ${new Date(wallNow()).toISOString()}`;
+  }
+
   /** True when this storage write is where the current invocation dies (see crash.ts); it then never returns. */
   private crashHere(kvsPath: string): boolean {
     const invocation = this.running.get(currentInvocation()?.runtime.appContext.invocationId ?? '');
@@ -650,6 +682,7 @@ export class ForgeEmulator {
   // ---- platform calls -------------------------------------------------------------------------
 
   private async forgeFetch(target: ForgeTarget, path: string, init: RequestInit | undefined): Promise<Response> {
+    this.noteCall(`${target.type}${target.remote ? `/${target.remote}` : ''} ${(init?.method ?? 'GET').toUpperCase()} ${path}`);
     if (target.type === 'kvs') {
       if (isKvsWrite(path) && this.crashHere(path)) return new Promise<Response>(() => undefined);
       return this.kvsFetch(path, init);
@@ -744,6 +777,7 @@ export class ForgeEmulator {
       return new Response('Bad Request', { status: 400, headers: { 'content-type': 'text/plain' } });
     }
     if (!egressAllows(this.egress, url)) throw egressDeniedError(url.href);
+    this.noteCall(`egress ${method} ${url.href}`);
     const invocation = this.running.get(currentInvocation()?.runtime.appContext.invocationId ?? '');
     if (invocation && method !== 'GET' && method !== 'HEAD') invocation.toolWrote = true;
     const signal = init?.signal;

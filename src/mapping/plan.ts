@@ -74,12 +74,15 @@ export function settleUnsure(input: { shadow: Shadow; record: Readonly<Record<st
 }
 
 /**
- * The shadow of a record Tandem just made, its changes dated when the tool answered: the tool's own
- * report of the record as the create made it (its record.created, however late) happened before
- * that, so it is older than every value the link holds and never changes Jira back.
+ * The shadow once the tool took Jira's values, their changes dated when it did (`at`): a tool event
+ * from before then carries the record as it was (a record.created as the create made it, however
+ * late; a person's change to another field, made while Tandem's send was on its way, with the old
+ * value of the field sent), so it is older than the values sent and never changes Jira back.
+ * `fields`: only these were sent (an update); without it, every change from Jira (a create).
  */
-export function acknowledgedShadow(shadow: Shadow, at: string): Shadow {
-  const changed = Object.fromEntries(Object.entries(shadow.changed ?? {}).map(([field, change]) => [field, change.side === 'jira' ? { side: 'jira' as const, at } : change]));
+export function acknowledgedShadow(shadow: Shadow, at: string, fields?: readonly string[]): Shadow {
+  const sent = (field: string) => fields === undefined || fields.includes(field);
+  const changed = Object.fromEntries(Object.entries(shadow.changed ?? {}).map(([field, change]) => [field, change.side === 'jira' && sent(field) ? { side: 'jira' as const, at } : change]));
   return { ...shadow, updatedAt: at, changed };
 }
 

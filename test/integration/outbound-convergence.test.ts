@@ -336,6 +336,31 @@ test('a state Tandem sent without an answer, which a person then put back as it 
   assert.equal(itsm.record('incidents', incident.id)?.state, 'new');
 });
 
+test('a person’s change in the tool made while Tandem’s send was on its way carries the record as it was: its late event brings the change, and never the old state back to Jira', async () => {
+  await useStackflow((c) => ({ ...c, options: { ...c.options, conflictPolicy: 'newest-wins' } }));
+  const issue = await linked('snapshot before the send');
+  const incident = onlyIncident(issue.key);
+  await startedWithSendUnanswered(issue.key, 'timeoutBefore');
+  assert.equal(itsm.record('incidents', incident.id)?.state, 'new', 'the first send never reached the tool');
+  // The retry reads the record before sending again; while that answer is on its way, a person renames
+  // the incident. Their event carries the state as it was then (new), and is kept back.
+  itsm.setFaults({ latencyMs: 800 });
+  const from = itsm.requests.length;
+  const retry = tandem.emulator.advance(60_000);
+  await until(() => itsm.requests.slice(from).some((r) => r.method === 'GET' && r.path.endsWith(incident.id)));
+  itsm.updateRecord('incidents', incident.id, { short_description: 'Renamed while Tandem sent' });
+  const renamed = itsm.outbox.findLast((e) => e.type === 'record.updated' && e.event.record.id === incident.id);
+  assert.ok(renamed);
+  await retry;
+  itsm.setFaults({});
+  assert.equal(itsm.record('incidents', incident.id)?.state, 'in_progress', 'the retry sent the state');
+  await arrivesLate(renamed);
+  const now = tandem.jira.getIssue(issue.key);
+  assert.equal(now?.summary, 'Renamed while Tandem sent', 'the person’s change reaches Jira');
+  assert.equal(now?.statusName, 'In Progress', 'the state the event carries is older than Tandem’s send: Jira keeps its own');
+  assert.equal(itsm.record('incidents', incident.id)?.state, 'in_progress');
+});
+
 // ---------------------------------------------------------------- deletes in Jira win over creates still waiting
 
 test('an issue deleted in Jira after its record’s create lost its answer: the record is closed, and the tool’s late event brings nothing back', async () => {

@@ -1,7 +1,7 @@
 // Record REST updates: the issue's mapped fields that differ from the shadow go to its record; a field
 // the tool refuses is kept as a failure of its own while the others are sent.
 import { mayHaveActed, recordUpdatedAt, type ConnectorResult, type DeliveryFailure, type RecordRestConnector, type ToolRecord } from '../../connectors';
-import { fieldMappingsFor, hashValue, lastFieldChanges, parseDateValue, planOutbound, unsureShadow, type JiraFieldChange, type OutboundPlan, type ProjectMapping, type RecordRestConnection, type Shadow } from '../../mapping';
+import { acknowledgedShadow, fieldMappingsFor, hashValue, lastFieldChanges, parseDateValue, planOutbound, unsureShadow, type JiraFieldChange, type OutboundPlan, type ProjectMapping, type RecordRestConnection, type Shadow } from '../../mapping';
 import { userEmails } from '../inbound/fields';
 import { activityWrite, describeFailure, failureWrites, skipLine } from '../journal';
 import type { JiraChangelogEntry, JiraIssue } from '../ports';
@@ -123,13 +123,16 @@ export async function syncFields(run: Run, connection: RecordRestConnection, cur
   // Every field left to a person's newer change in the tool: its event brings that to Jira.
   if (heldBack.length === Object.keys(plan.fields).length && !rekeyed) return;
   let sent = toSend;
+  let landedAt: string | undefined;
   if (connector && Object.keys(toSend).length > 0) {
     let attempted: Record<string, unknown> = {};
     try {
-      sent = await sendAllButRefused(`Updating ${label}`, toSend, refused, (fields) => {
+      const done = await sendAllButRefused(`Updating ${label}`, toSend, refused, (fields) => {
         attempted = fields;
         return connector.updateRecord({ module: link.module, id: link.externalId, fields });
       });
+      sent = done.body;
+      landedAt = done.answer ? landedTime(done.answer, at) : undefined;
     } catch (error) {
       // No answer, though the tool may have made the change: the fields sent are unsure, so the
       // retry sends them again whatever Jira holds by then, and the tool's event for this very
@@ -141,7 +144,10 @@ export async function syncFields(run: Run, connection: RecordRestConnection, cur
   }
   // A refused field keeps its old shadow, so the next change (or the admin's retry) sends it again;
   // one held back keeps it whole, unsure included, for the tool's event to settle.
-  const shadowNext = refused.length === 0 && heldBack.length === 0 ? plan.shadowNext : keepOld(plan.shadowNext, link.shadow, refused, heldBack);
+  const kept = refused.length === 0 && heldBack.length === 0 ? plan.shadowNext : keepOld(plan.shadowNext, link.shadow, refused, heldBack);
+  // Dated when the values landed in the tool, not when this delivery started: a person's change made in
+  // between carries the record as it was before the send, and its late event must not undo the send.
+  const shadowNext = landedAt === undefined ? kept : acknowledgedShadow(kept, landedAt, Object.keys(sent));
   const next: Link = { ...link, shadow: shadowNext, issueKey: run.issueKey };
   const subject = { kind: 'issue' as const, issueId: run.issueId, issueKey: run.issueKey };
   const refusal = refused.length === 0 ? undefined : describeRefusal(connection, projectMapping, label, refused);
@@ -262,11 +268,11 @@ async function sendAllButRefused<T>(
   fields: Record<string, unknown>,
   refused: RefusedField[],
   send: (fields: Record<string, unknown>) => Promise<ConnectorResult<T>>,
-): Promise<Record<string, unknown>> {
+): Promise<{ body: Record<string, unknown>; answer?: T }> {
   let body = fields;
   for (;;) {
     const result = await send(body);
-    if (result.ok) return body;
+    if (result.ok) return { body, answer: result.value };
     const named = (result.failure.fields ?? []).filter((f) => f in body);
     if (result.failure.retry !== 'permanent' || named.length === 0) {
       // Refused again after leaving fields out: what was refused before is kept with this failure.
@@ -274,7 +280,7 @@ async function sendAllButRefused<T>(
     }
     refused.push(...named.map((field) => ({ field, failure: result.failure })));
     body = Object.fromEntries(Object.entries(body).filter(([field]) => !named.includes(field)));
-    if (Object.keys(body).length === 0) return body;
+    if (Object.keys(body).length === 0) return { body };
   }
 }
 
@@ -377,6 +383,18 @@ function describeRefusal(connection: RecordRestConnection, projectMapping: Proje
 }
 
 /** True when the record says it changed after `sentAt` (a tool that does not say never did). */
+/**
+ * When the tool took an update: the record's own change time from its answer, on the tool's clock
+ * that dates its events. Undefined when the answer does not say, or says a time before the delivery
+ * started (a time of a coarser unit, or another clock): the shadow keeps the delivery's start then.
+ */
+function landedTime(answer: ToolRecord, started: string): string | undefined {
+  const landed = parseDateValue(recordUpdatedAt(answer));
+  const start = parseDateValue(started);
+  if (landed === undefined || start === undefined || landed.ms <= start.ms) return undefined;
+  return new Date(landed.ms).toISOString();
+}
+
 function changedSince(record: ToolRecord, sentAt: string | undefined): boolean {
   const updated = parseDateValue(recordUpdatedAt(record));
   const sent = parseDateValue(sentAt);

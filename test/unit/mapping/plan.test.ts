@@ -1,10 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
+  acknowledgedShadow,
   conflictWinner,
   connectionSchema,
   detectConflicts,
   findProjectMapping,
+  isStale,
   hashValue,
   mappingsForModule,
   planInbound,
@@ -379,3 +381,23 @@ for (const row of settleRows) {
     assert.equal(settled.shadow.fields.short_description, unsureState.fields.short_description, 'other fields are left to the plan');
   });
 }
+
+test('acknowledgedShadow dates the values the tool took when it took them: an event from before then is stale for those fields only', () => {
+  const shadow: Shadow = {
+    fields: { state: hashValue('in_progress'), short_description: hashValue('Disk full'), priority: hashValue('P2') },
+    updatedAt: AT,
+    changed: { state: { side: 'jira', at: AT }, short_description: { side: 'jira', at: AT }, priority: { side: 'tool', at: AT } },
+  };
+  const landed = '2026-11-22T08:00:05.000Z';
+  const between = '2026-11-22T08:00:02.000Z';
+  const cases: Array<[string, readonly string[] | undefined, Record<string, boolean>]> = [
+    ['an update of the state', ['state'], { state: true, short_description: false, priority: false }],
+    ['a create (every value from Jira)', undefined, { state: true, short_description: true, priority: false }],
+  ];
+  for (const [name, fields, stale] of cases) {
+    const next = acknowledgedShadow(shadow, landed, fields);
+    assert.equal(next.updatedAt, landed, name);
+    assert.deepEqual(next.fields, shadow.fields, `${name}: the values are the same`);
+    for (const [field, expected] of Object.entries(stale)) assert.equal(isStale(next, field, between), expected, `${name}: ${field}`);
+  }
+});
