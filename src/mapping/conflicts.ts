@@ -148,12 +148,12 @@ export function settleConflicts(input: {
     if (winner === 'tool') continue;
     jiraWon = true;
     holdBack(conflict.jiraField, conflict.toolField);
-    if (conflict.asShadow) {
-      // The shadow already holds Jira's value, so the delivery would send nothing: it holds what the
-      // tool holds instead, and the delivery sends Jira's value to it.
-      fields[conflict.toolField] = hashValue(conflict.toolValue);
-      changed[conflict.toolField] = { side: 'tool', at: String(input.toolUpdatedAt) };
-    }
+    // The shadow holds what the tool holds, so the delivery sends Jira's value to it: a value the
+    // tool still holds is then known as the one this event brought and Jira beat, never a newer
+    // change of a person's that a late delivery must leave to its own event. (When the shadow held
+    // Jira's value already, the delivery would otherwise send nothing.)
+    fields[conflict.toolField] = hashValue(conflict.toolValue);
+    changed[conflict.toolField] = { side: 'tool', at: String(input.toolUpdatedAt) };
   }
   return { plan, shadowNext: { fields, updatedAt: input.shadowNext.updatedAt, changed, ...(Object.keys(unsure).length > 0 ? { unsure } : {}) }, winners, notes, jiraWon, stale };
 }

@@ -3,8 +3,8 @@
 // as a record.created event: a record already linked is brought up to date, one that names its issue
 // (the connection's issue key field) or that the summary-and-day rule matches to one is linked to
 // it, any other becomes an issue.
-import { recordRestConnector, type ToolRecord } from '../connectors';
-import { findProjectMapping, indexCounterparts, issueClaim, mappingsForModule, planRecordToJira, summaryDayKey, type BulkIssue, type BulkItemPlan, type BulkRecord, type Claims, type Connection, type CounterpartIndex, type MatchRule } from '../mapping';
+import { recordRestConnector, recordUpdatedAt, type ToolRecord } from '../connectors';
+import { findProjectMapping, indexCounterparts, issueClaim, mappingsForModule, parseDateValue, planRecordToJira, summaryDayKey, type BulkIssue, type BulkItemPlan, type BulkRecord, type Claims, type Connection, type CounterpartIndex, type MatchRule } from '../mapping';
 import { bulkMatchKey, issueFacts, recordFacts, storedClaims, takeClaim } from './bulk-read';
 import { runInboundDelivery } from './inbound';
 import { ISSUE_KEY_PATTERN } from './inbound-event';
@@ -198,6 +198,15 @@ export function withCreateScreensCached(jira: JiraPort): JiraPort {
   };
 }
 
+/**
+ * When the record last changed, as the tool says (on the clock that dates its events), else the job's
+ * time: a Jira change made after the record's is then the newer one, as it would be for the tool's own event.
+ */
+function changedAt(record: ToolRecord, at: string): string {
+  const updated = parseDateValue(recordUpdatedAt(record));
+  return updated === undefined ? at.replace(/\.\d+Z$/, 'Z') : new Date(updated.ms).toISOString();
+}
+
 /** The id of the event a job sends through the inbound path for one record. */
 const bulkEventId = (jobId: string, module: string, recordId: string) => `bulk-${jobId}-${module}-${recordId}`.replace(/[^A-Za-z0-9._:-]/g, '-').slice(0, 100);
 
@@ -215,7 +224,7 @@ export async function syncRecord(ports: Ports, connection: Connection, item: Rec
     event: {
       eventId,
       type: 'record.created',
-      occurredAt: at.replace(/\.\d+Z$/, 'Z'),
+      occurredAt: changedAt(record, at),
       record: {
         module: facts.module,
         id: record.id,

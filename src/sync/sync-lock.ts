@@ -2,7 +2,7 @@
 // a timeout) is retried by the platform with the same event: that retry is the holder, so it takes
 // its own lock over at once instead of waiting out the lock's lifetime behind itself.
 import * as z from 'zod';
-import { hashValue } from '../mapping';
+import { hashValue, parseDateValue } from '../mapping';
 import type { Ports, StoreWrite } from './ports';
 import { SYNC_LOCK_SECONDS } from './state';
 
@@ -54,9 +54,13 @@ export const LIVE_HOLD_SECONDS = 15;
 /** Whether a lock's stored value says it was taken longer ago than a live try holds one. */
 export function heldPastLiveHold(value: unknown, now: number): boolean {
   const held = lockValueSchema.safeParse(value);
-  if (!held.success) return false;
-  const at = Date.parse(held.data.at);
-  return Number.isFinite(at) && now - at >= LIVE_HOLD_SECONDS * 1000;
+  return held.success && pastLiveHold(held.data.at, now);
+}
+
+/** Whether `at` (an ISO date, or Jira's) is LIVE_HOLD_SECONDS or more before `now`: later than a live try runs. */
+export function pastLiveHold(at: unknown, now: number): boolean {
+  const ms = parseDateValue(at)?.ms;
+  return ms !== undefined && now - ms >= LIVE_HOLD_SECONDS * 1000;
 }
 
 /** The lock's release, written with a delivery's last transaction so it costs no call of its own. */

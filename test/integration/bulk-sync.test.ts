@@ -690,6 +690,8 @@ test('tool → Jira, a record naming an issue by the key it had before it moved 
   const [issue] = await createIssues('INFRA', 'Task', 1, 'Moved to Operations');
   assert.ok(issue);
   const record = itsm.createRecord('incidents', { short_description: 'Filed by hand before the move', jira_issue_key: issue.key });
+  // The move comes a moment after the record was filed (within the same millisecond neither is the later).
+  await tandem.emulator.advance(1_000);
   const bug = tandem.jira.getProject('OPS')?.issueTypes.find((t) => t.name === 'Bug');
   assert.ok(bug);
   const moved = await tandem.rest(agent(), 'POST', '/rest/api/3/bulk/issues/move', { targetToSourcesMapping: { [`OPS,${bug.id}`]: { issueIdsOrKeys: [issue.key], inferStatusDefaults: true, inferFieldDefaults: true } } });

@@ -289,6 +289,55 @@ test('a Jira change whose delivery waited for a lock a crashed delivery left, wh
   assert.equal(itsm.record('incidents', incident.id)?.short_description, 'Renamed in StackFlow later');
 });
 
+test('a Jira change whose event was lost, sent with the next change’s delivery, while a person changed the same field in the tool since: that field is left to the tool’s newer value', async () => {
+  await useStackflow((c) => ({ ...c, options: { ...c.options, conflictPolicy: 'newest-wins' } }));
+  const issue = await linked('lost event');
+  const incident = onlyIncident(issue.key);
+  // A person renames the issue in Jira; Forge loses the event.
+  tandem.emulator.holdProductEvents();
+  const renamed = await tandem.rest(agent(), 'PUT', `/rest/api/3/issue/${issue.key}`, { fields: { summary: 'Renamed in Jira first' } });
+  assert.equal(renamed.status, 204);
+  tandem.emulator.releaseProductEvents();
+  await tandem.emulator.advance(30_000);
+  // Then a person renames the incident in the tool; its event is still on its way.
+  itsm.updateRecord('incidents', incident.id, { short_description: 'Renamed in StackFlow later' });
+  const later = itsm.outbox.findLast((e) => e.type === 'record.updated' && e.event.record.id === incident.id);
+  assert.ok(later);
+  // The next change in Jira comes with an event at once; its delivery finds the older rename unsent.
+  const reprioritised = await tandem.rest(agent(), 'PUT', `/rest/api/3/issue/${issue.key}`, { fields: { priority: { name: 'Highest' } } });
+  assert.equal(reprioritised.status, 204);
+  await tandem.emulator.settle();
+  assert.equal(itsm.record('incidents', incident.id)?.priority, 'P1', 'the new change is sent');
+  assert.equal(itsm.record('incidents', incident.id)?.short_description, 'Renamed in StackFlow later', 'the older rename does not overwrite the newer one');
+  await arrivesLate(later);
+  assert.equal(tandem.jira.getIssue(issue.key)?.summary, 'Renamed in StackFlow later', 'the tool’s newer value reaches Jira');
+});
+
+test('a tool change that lost its conflict to a newer Jira change, the record changed again since: Jira’s value still reaches the tool', async () => {
+  await useStackflow((c) => ({ ...c, options: { ...c.options, conflictPolicy: 'newest-wins' } }));
+  const issue = await linked('lost conflict');
+  const incident = onlyIncident(issue.key);
+  // A person puts the incident on hold in the tool; its event is on its way.
+  const onHold = changedInToolLate(incident.id, 'on_hold');
+  await tandem.emulator.advance(5_000);
+  // Later a person starts work in Jira; Forge loses that event, so nothing is sent yet.
+  tandem.emulator.holdProductEvents();
+  await tandem.transition(agent(), issue.key, 'In Progress');
+  tandem.emulator.releaseProductEvents();
+  await tandem.emulator.advance(5_000);
+  // Later still, someone changes the incident's priority in the tool.
+  itsm.updateRecord('incidents', incident.id, { priority: 'P1' });
+  const reprioritised = itsm.outbox.findLast((e) => e.type === 'record.updated' && e.event.record.id === incident.id);
+  assert.ok(reprioritised);
+  // The hold arrives: Jira's start of work is newer, so it stands, and the tool is told.
+  await arrivesLate(onHold);
+  assert.equal(tandem.jira.getIssue(issue.key)?.statusName, 'In Progress');
+  assert.equal(itsm.record('incidents', incident.id)?.state, 'in_progress', 'Jira’s newer state reaches the tool, though the record changed after it');
+  await arrivesLate(reprioritised);
+  assert.equal(tandem.jira.getIssue(issue.key)?.priorityName, 'Highest');
+  assert.equal(itsm.record('incidents', incident.id)?.state, 'in_progress');
+});
+
 test('a status sent again after its answer was lost, whose retry cannot read the record first, is not sent blind: the person’s newer state in the tool stands', async () => {
   await useStackflow((c) => ({ ...c, options: { ...c.options, conflictPolicy: 'newest-wins' } }));
   const issue = await linked('state read fails');

@@ -6,6 +6,7 @@
 import { issueFieldsFor, type RecordRestConnection } from '../../mapping';
 import type { Delivery } from '../delivery';
 import { ISSUE_PROPERTY_KEY } from '../issue-property';
+import { pastLiveHold } from '../sync-lock';
 import type { OutboundProtocol } from './protocol';
 import { deleteRecord } from './record-delete';
 import { syncFields } from './record-update';
@@ -24,6 +25,8 @@ export function recordRestProtocol(connection: RecordRestConnection): OutboundPr
           return syncIssue(run, connection, {
             attempt,
             firstSight: change.kind === 'issue-created' && attempt === 1,
+            // The event reaches Tandem long after its change, or this is the platform's retry of it.
+            late: attempt > 1 || pastLiveHold(change.payload.fields.updated, run.ports.clock.now()),
             ...(change.kind === 'issue-updated' && change.changelog ? { changed: change.changelog.items.flatMap((i) => [i.fieldId, i.field].filter((f): f is string => typeof f === 'string')) } : {}),
           });
         case 'issue-deleted':
@@ -68,7 +71,8 @@ async function redeliver(run: Run, connection: RecordRestConnection, delivery: D
       return saveNote(run, connection, { commentId: delivery.commentId, comment, attempt: delivery.attempt, last: true });
     }
     case 'issue':
-      return syncIssue(run, connection, { attempt: delivery.attempt, firstSight: false });
+      // From the queue: a retry, a wait for a lock, the sweep or Sync now, each after Jira's change.
+      return syncIssue(run, connection, { attempt: delivery.attempt, firstSight: false, late: true });
   }
 }
 
@@ -78,7 +82,7 @@ async function redeliver(run: Run, connection: RecordRestConnection, delivery: D
  * leave out needed anyway). `firstSight` is the inline handling of the created event, the one case
  * where no record can exist yet.
  */
-async function syncIssue(run: Run, connection: RecordRestConnection, options: { attempt: number; firstSight: boolean; changed?: string[] }): Promise<void> {
+async function syncIssue(run: Run, connection: RecordRestConnection, options: { attempt: number; firstSight: boolean; late: boolean; changed?: string[] }): Promise<void> {
   // Not linked: the sync state Jira holds for the issue tells whether a create from a record made it (see syncFields).
   const linked = run.state.links[connection.id] !== undefined;
   const issue = await run.ports.jira.getIssue(run.issueId, issueFieldsFor(connection), linked ? {} : { properties: [ISSUE_PROPERTY_KEY] });

@@ -11,7 +11,6 @@ import { connectorFor, endLink, saveLink } from './record-links';
 import { SEARCH_CATCH_UP_SECONDS, syncedEntryOf } from '../issue-property';
 import { childWaitWrite } from '../hierarchy';
 import { LOCKED_RETRY_SECONDS } from './work-notes';
-import { LIVE_HOLD_SECONDS } from '../sync-lock';
 import { coveringMapping, DeliveryError, deliveryFor, passesFilter, unwrap, type Run } from './run';
 
 /** Emails of the users the mapped fields (users and user lists) hold, read as the app where privacy settings hide them. */
@@ -46,7 +45,12 @@ async function parentRecords(run: Run, parentIds: readonly string[], connectionI
  * triggering update changed (its changelog), when it said; any other field to send (all of them for
  * a queued delivery) is checked against Jira's changelog first (see ownWritesLeftOut).
  */
-export async function syncFields(run: Run, connection: RecordRestConnection, current: { issue: JiraIssue; attempt: number; firstSight: boolean; changed?: readonly string[] }): Promise<void> {
+/**
+ * `late`: the delivery brings Jira's change some time after it was made (a retry, a delivery from the
+ * queue, an event long on its way): the tool may have changed the same fields since, their events
+ * still to come. A field this very event did not change is as late: its change is older than the event.
+ */
+export async function syncFields(run: Run, connection: RecordRestConnection, current: { issue: JiraIssue; attempt: number; firstSight: boolean; late: boolean; changed?: readonly string[] }): Promise<void> {
   const { ports } = run;
   const { issue } = current;
   let link = run.state.links[connection.id];
@@ -113,12 +117,12 @@ export async function syncFields(run: Run, connection: RecordRestConnection, cur
   const label = link.number ?? link.externalId;
   const refused: RefusedField[] = [];
   const connector = Object.keys(plan.fields).length > 0 ? await connectorFor(run, connection) : undefined;
-  // Jira's change reaches the tool late (a retry, or long after it was made): the tool may have changed the same fields since, its events still queued.
-  const changedAt = parseDateValue(issue.fields.updated)?.ms;
-  const late = current.attempt > 1 || (changedAt !== undefined && ports.clock.now() - changedAt >= LIVE_HOLD_SECONDS * 1000);
   const tandemOwns = new Set([connection.issueKeyField, connection.issueUrlField].filter((f) => f !== ''));
+  const jiraOf = jiraFieldsOf(connection, projectMapping);
+  const changedNow = current.changed ? new Set(current.changed) : undefined;
+  const isLate = (field: string) => current.late || (changedNow !== undefined && !changedNow.has(jiraOf.get(field) ?? field));
   const { send: toSend, heldBack, held } = connector
-    ? await checkRecordFirst(connector, link, plan.fields, tandemOwns, late && connection.options.conflictPolicy !== 'jira-wins' ? { policy: connection.options.conflictPolicy, history, jiraOf: jiraFieldsOf(connection, projectMapping) } : undefined)
+    ? await checkRecordFirst(connector, link, plan.fields, tandemOwns, connection.options.conflictPolicy !== 'jira-wins' ? { policy: connection.options.conflictPolicy, history, jiraOf, isLate } : undefined)
     : { send: plan.fields, heldBack: [], held: [] };
   // Every field left to a person's newer change in the tool: its event brings that to Jira.
   if (heldBack.length === Object.keys(plan.fields).length && !rekeyed) return;
@@ -305,9 +309,9 @@ function keepOld(next: Shadow, old: Shadow, refused: RefusedField[], heldBack: r
  * - A field sent before without an answer is sent again, unless the tool holds it already, or holds
  *   neither what Tandem sent nor what it held before, or holds what it held before but the record
  *   changed after the send (see settleUnsure).
- * - On a late delivery (`late`: a retry, or long after Jira's change), a field the tool changed too
- *   (it holds neither the shadow's value nor Jira's) is held back when the record changed after
- *   the field's last change in Jira, or whenever the tool wins conflicts.
+ * - A late field (`late.isLate`, see syncFields) the tool changed too (it holds neither the shadow's
+ *   value nor Jira's) is held back when the record changed after the field's last change in Jira, or
+ *   whenever the tool wins conflicts.
  * A field held back is settled by the tool's own event for it (queued, late): its time and the
  * conflict policy decide. One read of the record, only then; a read that fails tries the delivery again.
  * `tandemOwns`: the fields only Tandem writes (the issue key and address): never a person's change to wait for.
@@ -317,10 +321,10 @@ async function checkRecordFirst(
   link: Link,
   fields: Record<string, unknown>,
   tandemOwns: ReadonlySet<string>,
-  late?: { policy: 'tool-wins' | 'newest-wins'; history: FieldHistory; jiraOf: ReadonlyMap<string, string> },
+  late?: { policy: 'tool-wins' | 'newest-wins'; history: FieldHistory; jiraOf: ReadonlyMap<string, string>; isLate: (field: string) => boolean },
 ): Promise<{ send: Record<string, unknown>; heldBack: string[]; held: string[] }> {
   const unsure = link.shadow.unsure ?? {};
-  const lateFields = late ? Object.keys(fields).filter((field) => unsure[field] === undefined && !tandemOwns.has(field) && link.shadow.fields[field] !== undefined) : [];
+  const lateFields = late ? Object.keys(fields).filter((field) => late.isLate(field) && unsure[field] === undefined && !tandemOwns.has(field) && link.shadow.fields[field] !== undefined) : [];
   if (lateFields.length === 0 && !Object.keys(fields).some((field) => unsure[field] !== undefined)) return { send: fields, heldBack: [], held: [] };
   // Unread, the fields are not sent blind (that could undo a person's newer change): the delivery is tried again.
   const read = { value: unwrap(`Reading ${link.number ?? link.externalId} before sending`, await connector.getRecord({ module: link.module, id: link.externalId })) };

@@ -45,18 +45,18 @@ for (const row of rows) {
     assert.deepEqual(settled.winners, row.conflicts.map((c) => ({ field: c.jiraField, winner: row.winner })));
     assert.equal(settled.notes.length, row.conflicts.length);
     for (const c of row.conflicts) {
-      // A field Jira keeps keeps its old hash, so the next delivery sends Jira's value to the tool.
-      assert.equal(settled.shadowNext.fields[c.toolField], row.winner === 'jira' ? shadow.fields[c.toolField] : input.shadowNext.fields[c.toolField]);
+      // A field Jira keeps holds what the tool holds, so the next delivery sends Jira's value to the tool.
+      assert.equal(settled.shadowNext.fields[c.toolField], row.winner === 'jira' ? hashValue(c.toolValue) : input.shadowNext.fields[c.toolField]);
     }
     assert.equal(settled.shadowNext.fields.priority, hashValue('P2'), 'fields without a conflict keep their new hash');
     assert.deepEqual(input, plan(), 'the plan given is left as it was');
   });
 }
 
-test('conflicts: a field Jira keeps that the shadow never held is left out of the shadow', () => {
+test('conflicts: a field Jira keeps that the shadow never held holds the tool’s value, so the delivery sends Jira’s', () => {
   const input = plan();
   const settled = settleConflicts({ policy: 'jira-wins', conflicts: [conflict('priority', 'priority')], plan: input, shadow, shadowNext: input.shadowNext, jiraUpdatedAt: undefined, toolUpdatedAt: undefined });
-  assert.equal('priority' in settled.shadowNext.fields, false);
+  assert.equal(settled.shadowNext.fields.priority, hashValue('tool'));
   assert.equal('priority' in settled.plan.jiraFields, false);
 });
 
@@ -219,6 +219,6 @@ for (const row of fieldRows) {
     assert.equal(settled.jiraWon, row.winner === 'jira');
     if (row.jiraChange.own) assert.deepEqual(settled.winners, []);
     else assert.deepEqual(settled.winners, [{ field: 'status', winner: row.winner }]);
-    assert.equal(settled.shadowNext.fields.state, row.winner === 'jira' ? shadow.fields.state : input.shadowNext.fields.state);
+    assert.equal(settled.shadowNext.fields.state, row.winner === 'jira' ? hashValue('tool') : input.shadowNext.fields.state);
   });
 }
