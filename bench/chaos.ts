@@ -396,6 +396,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       fields.assignee = assign ? { accountId: agent.accountId } : null;
       value = assign ? AGENT_EMAIL : null;
     }
+    // Setting the value a field holds already is no change: Jira records none, and neither side can see it (as toolEdit).
+    const before = issueOf(pair);
+    if (!before || jiraValue(before, field) === value) return;
     const answer = await rest('PUT', `/rest/api/3/issue/${pair.issueKey ?? ''}`, { fields });
     if (answer.status === 204) note(pair, field, value, 'jira');
   };
