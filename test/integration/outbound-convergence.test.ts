@@ -62,6 +62,13 @@ async function linked(label: string): Promise<{ id: string; key: string }> {
   return issue;
 }
 
+/** A linked pair on a connection whose newer change wins a conflict. */
+async function linkedUnderNewestWins(label: string): Promise<{ issue: { id: string; key: string }; incident: ReturnType<typeof onlyIncident> }> {
+  await useStackflow((c) => ({ ...c, options: { ...c.options, conflictPolicy: 'newest-wins' } }));
+  const issue = await linked(label);
+  return { issue, incident: onlyIncident(issue.key) };
+}
+
 // ---------------------------------------------------------------- mappings
 
 test('an issue made from a tool record through a tool-to-Jira mapping stays linked when it is edited in Jira', async () => {
@@ -252,9 +259,7 @@ async function arrivesLate(event: { body: string }): Promise<void> {
 
 test('a status sent again after its answer was lost never overwrites a newer state a person set in the tool meanwhile', async () => {
   // The tool's change is the later one: newest-wins lets it win the conflict with Jira's.
-  await useStackflow((c) => ({ ...c, options: { ...c.options, conflictPolicy: 'newest-wins' } }));
-  const issue = await linked('state sent again');
-  const incident = onlyIncident(issue.key);
+  const { issue, incident } = await linkedUnderNewestWins('state sent again');
   await startedWithSendUnanswered(issue.key, 'timeoutAfter');
   assert.equal(itsm.record('incidents', incident.id)?.state, 'in_progress');
   // A person puts the incident on hold in the tool before Tandem's retry.
@@ -267,9 +272,7 @@ test('a status sent again after its answer was lost never overwrites a newer sta
 });
 
 test('a Jira change whose delivery waited for a lock a crashed delivery left, while a person changed the same field in the tool: the delivery leaves the tool’s newer value, and it reaches Jira', async () => {
-  await useStackflow((c) => ({ ...c, options: { ...c.options, conflictPolicy: 'newest-wins' } }));
-  const issue = await linked('late delivery');
-  const incident = onlyIncident(issue.key);
+  const { issue, incident } = await linkedUnderNewestWins('late delivery');
   // A delivery of the issue crashed holding its lock, which lives out its 120 s.
   const lock = syncLockKey('stackflow', failureSubjectKey({ kind: 'issue', issueId: issue.id, issueKey: issue.key }));
   await tandem.emulator.kvs.handle('/api/v1/set', { key: lock, value: { at: new Date(now()).toISOString() }, options: { ttl: { value: 120, unit: 'SECONDS' } } });
@@ -290,9 +293,7 @@ test('a Jira change whose delivery waited for a lock a crashed delivery left, wh
 });
 
 test('a Jira change whose event was lost, sent with the next change’s delivery, while a person changed the same field in the tool since: that field is left to the tool’s newer value', async () => {
-  await useStackflow((c) => ({ ...c, options: { ...c.options, conflictPolicy: 'newest-wins' } }));
-  const issue = await linked('lost event');
-  const incident = onlyIncident(issue.key);
+  const { issue, incident } = await linkedUnderNewestWins('lost event');
   // A person renames the issue in Jira; Forge loses the event.
   tandem.emulator.holdProductEvents();
   const renamed = await tandem.rest(agent(), 'PUT', `/rest/api/3/issue/${issue.key}`, { fields: { summary: 'Renamed in Jira first' } });
@@ -314,9 +315,7 @@ test('a Jira change whose event was lost, sent with the next change’s delivery
 });
 
 test('a tool change that lost its conflict to a newer Jira change, the record changed again since: Jira’s value still reaches the tool', async () => {
-  await useStackflow((c) => ({ ...c, options: { ...c.options, conflictPolicy: 'newest-wins' } }));
-  const issue = await linked('lost conflict');
-  const incident = onlyIncident(issue.key);
+  const { issue, incident } = await linkedUnderNewestWins('lost conflict');
   // A person puts the incident on hold in the tool; its event is on its way.
   const onHold = changedInToolLate(incident.id, 'on_hold');
   await tandem.emulator.advance(5_000);
@@ -339,9 +338,7 @@ test('a tool change that lost its conflict to a newer Jira change, the record ch
 });
 
 test('a status sent again after its answer was lost, whose retry cannot read the record first, is not sent blind: the person’s newer state in the tool stands', async () => {
-  await useStackflow((c) => ({ ...c, options: { ...c.options, conflictPolicy: 'newest-wins' } }));
-  const issue = await linked('state read fails');
-  const incident = onlyIncident(issue.key);
+  const { issue, incident } = await linkedUnderNewestWins('state read fails');
   await startedWithSendUnanswered(issue.key, 'timeoutAfter');
   const onHold = changedInToolLate(incident.id, 'on_hold');
   // The retry's read of the record loses its connection; a write would be made before it dropped.
@@ -355,9 +352,7 @@ test('a status sent again after its answer was lost, whose retry cannot read the
 });
 
 test('a status whose send never reached the tool, held back for a person’s change there that turns out older than Jira’s: Jira’s status is sent again once that change’s late event arrives', async () => {
-  await useStackflow((c) => ({ ...c, options: { ...c.options, conflictPolicy: 'newest-wins' } }));
-  const issue = await linked('older tool change');
-  const incident = onlyIncident(issue.key);
+  const { issue, incident } = await linkedUnderNewestWins('older tool change');
   const onHold = changedInToolLate(incident.id, 'on_hold');
   await tandem.emulator.advance(1_000);
   await startedWithSendUnanswered(issue.key, 'timeoutBefore');
@@ -370,9 +365,7 @@ test('a status whose send never reached the tool, held back for a person’s cha
 
 test('a state Tandem sent without an answer, which a person then put back as it was in the tool: the retry leaves it, and the person’s change reaches Jira', async () => {
   // The person's change is the later one: newest-wins lets it win.
-  await useStackflow((c) => ({ ...c, options: { ...c.options, conflictPolicy: 'newest-wins' } }));
-  const issue = await linked('state put back');
-  const incident = onlyIncident(issue.key);
+  const { issue, incident } = await linkedUnderNewestWins('state put back');
   await startedWithSendUnanswered(issue.key, 'timeoutAfter');
   assert.equal(itsm.record('incidents', incident.id)?.state, 'in_progress');
   // A moment later a person puts the incident back to new in the tool.
@@ -386,9 +379,7 @@ test('a state Tandem sent without an answer, which a person then put back as it 
 });
 
 test('a person’s change in the tool made while Tandem’s send was on its way carries the record as it was: its late event brings the change, and never the old state back to Jira', async () => {
-  await useStackflow((c) => ({ ...c, options: { ...c.options, conflictPolicy: 'newest-wins' } }));
-  const issue = await linked('snapshot before the send');
-  const incident = onlyIncident(issue.key);
+  const { issue, incident } = await linkedUnderNewestWins('snapshot before the send');
   await startedWithSendUnanswered(issue.key, 'timeoutBefore');
   assert.equal(itsm.record('incidents', incident.id)?.state, 'new', 'the first send never reached the tool');
   // The retry reads the record before sending again; while that answer is on its way, a person renames
