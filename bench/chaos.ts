@@ -8,6 +8,7 @@
 // real seconds, and jumps to the next thing due when nothing is (a queued retry 30 s away costs no
 // wait). Figures are in that time.
 import { VirtualClock } from '../devkit/forge/clock';
+import { CRASH_RETRY_REASON } from '../devkit/forge/crash';
 import type { ItsmModule, ItsmRecord, WorkNote } from '../devkit/external/itsm';
 import type { FaultsInput } from '../devkit/external/itsm';
 import type { PlatformFaultsInput } from '../devkit/sandbox/faults';
@@ -632,6 +633,12 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
           }
         }
         for (const c of emulator.crashes.crashed) lines.push([new Date(c.at).toISOString(), `crash of ${c.functionKey} before ${c.kvsPath} (may be any pair)`]);
+        // An invocation that timed out or threw (a web trigger's 500 that no crash explains).
+        for (const i of emulator.invocations) {
+          if ((i.outcome === 'timeout' || i.outcome === 'error') && i.error?.startsWith(CRASH_RETRY_REASON) !== true) {
+            lines.push([new Date(i.at).toISOString(), `crash of ${i.functionKey}: ${i.outcome} after ${(i.durationMs / 1000).toFixed(1)} s of real time${i.error ? `: ${i.error.slice(0, 160)}` : ''} (may be any pair)`]);
+          }
+        }
         lines.sort((a, b) => a[0].localeCompare(b[0]));
         traces.push(`pair #${pair.n} (${pair.origin}, ${pair.issueKey ?? '?'} ⇄ ${pair.recordId?.slice(0, 8) ?? '?'}):`);
         const firstAt = lines.find(([, l]) => !l.startsWith('crash'))?.[0];

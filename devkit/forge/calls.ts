@@ -6,6 +6,8 @@ export interface InvocationRecord {
   functionKey: string;
   kind: 'trigger' | 'webtrigger' | 'consumer' | 'resolver';
   startedAt: number;
+  /** When it started on the platform's clock (virtual in tests), as Jira and the tool date what they do. */
+  at: number;
   durationMs: number;
   outcome: 'ok' | 'error' | 'retry' | 'timeout';
   error?: string;

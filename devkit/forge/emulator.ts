@@ -508,6 +508,7 @@ export class ForgeEmulator {
     const limitMs = (timeoutSeconds ?? fn.timeoutSeconds) * 1000;
     const invocationId = randomUUID();
     const started = wallNow();
+    const startedOnPlatform = this.clock.now();
     const runtime: InvocationRuntime = {
       appContext: {
         appId: this.app.appId,
@@ -562,6 +563,7 @@ export class ForgeEmulator {
       functionKey,
       kind,
       startedAt: started,
+      at: startedOnPlatform,
       durationMs: wallNow() - started,
       outcome: outcome.kind === 'timeout' ? 'timeout' : retry ? 'retry' : outcome.kind === 'threw' || outcome.kind === 'crashed' ? 'error' : 'ok',
       ...(outcome.kind === 'threw' && !retry ? { error: describe(outcome.error) } : {}),
