@@ -644,7 +644,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         const firstAt = lines.find(([, l]) => !l.startsWith('crash'))?.[0];
         const lastAt = [...lines].reverse().find(([, l]) => !l.startsWith('crash'))?.[0];
         for (const [at, line] of lines) {
-          if (line.startsWith('crash') && (firstAt === undefined || lastAt === undefined || at < firstAt || at > lastAt)) continue;
+          // A crash a moment after the pair's last line may be what its last event met: a few seconds more are kept.
+          if (line.startsWith('crash') && (firstAt === undefined || lastAt === undefined || at < firstAt || Date.parse(at) > Date.parse(lastAt) + 5_000)) continue;
           traces.push(`  ${rel(at)} ${line}`);
         }
       }
