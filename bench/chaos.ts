@@ -614,8 +614,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
             lines.push([e.event.occurredAt, `tool event ${e.type}${e.event.comment ? ` (${e.event.comment.body.slice(0, 24)})` : ''} → ${e.attempts.map((a) => a.status ?? 'no answer').join(', ')}`]);
           }
         }
+        // An issue made for nothing carries the pair's summary: its activity belongs to this timeline too.
+        const namesake = new Set(jira.listIssues().filter((i) => i.summary.startsWith(summaryMark)).map((i) => i.key));
         for (const a of activity) {
-          if ((pair.issueKey && a.issueKey === pair.issueKey) || (pair.recordId && a.externalId === pair.recordId)) {
+          if ((pair.issueKey && a.issueKey === pair.issueKey) || (pair.recordId && a.externalId === pair.recordId) || (a.issueKey !== undefined && namesake.has(a.issueKey))) {
             lines.push([a.at ?? '', `Tandem ${a.direction} ${a.outcome}: ${a.summary ?? ''}${a.details && a.details.length > 0 ? ` — ${a.details.join('; ')}` : ''}`]);
           }
         }
