@@ -42,10 +42,14 @@ export function unsureShadow(shadow: Shadow, sent: Readonly<Record<string, unkno
 
 /**
  * What a tool event newer than Tandem's unanswered send tells of it, when the event holds the value
- * the field had before the send (not the one sent): with no other mapped field changed, the record
- * changed after the send only in that field, so the send landed and a person put the value back
- * (the shadow takes the sent value, and the event is that person's change); with other fields
- * changed, the send is taken as never landed (`resend`: Jira's value goes to the tool again).
+ * a field had before the send (not the one sent). Either the send landed and a person put those
+ * fields back, or it never landed and a person changed something else; the reading that needs fewer
+ * changes by a person is taken:
+ * - landed (the shadow takes the sent value, and the event is that person's change) when nothing
+ *   else changed, or when fewer fields were put back than there are sent fields the tool holds as sent;
+ * - never landed (`resend`: Jira's value goes to the tool again) when another mapped field changed, or
+ *   when more sent fields hold their old value than their sent one (a person setting one field to the
+ *   value Tandem was sending explains the event better than one putting back several).
  * Events older than the send, or holding the sent value, are left to the stale check and the plan.
  */
 export function settleUnsure(input: { shadow: Shadow; record: Readonly<Record<string, unknown>>; occurredAt: string; mappings: readonly FieldMapping[] }): { shadow: Shadow; resend: boolean } {
@@ -55,18 +59,21 @@ export function settleUnsure(input: { shadow: Shadow; record: Readonly<Record<st
   const event = parseDateValue(input.occurredAt);
   const tools = input.mappings.filter(writesJira).map((m) => m.tool);
   const differs = (field: string) => record[field] !== undefined && unsure[field] === undefined && hashValue(record[field]) !== shadow.fields[field];
-  const othersChanged = tools.some(differs);
+  // Unsure fields the event is newer than, by what the tool holds: the sent value, or the one before.
+  const newer = Object.entries(unsure).filter(([field]) => {
+    if (!tools.includes(field) || record[field] === undefined) return false;
+    const sentAt = parseDateValue(shadow.changed?.[field]?.at);
+    return event !== undefined && sentAt !== undefined && event.ms > sentAt.ms;
+  });
+  const holdsSent = newer.filter(([field, sentHash]) => hashValue(record[field]) === sentHash).length;
+  const putBack = newer.filter(([field, sentHash]) => hashValue(record[field]) !== sentHash && hashValue(record[field]) === shadow.fields[field]);
+  const neverLanded = tools.some(differs) || (holdsSent > 0 && putBack.length > holdsSent);
   const fields = { ...shadow.fields };
   const left = { ...unsure };
   let resend = false;
-  for (const [field, sentHash] of Object.entries(unsure)) {
-    if (!tools.includes(field) || record[field] === undefined) continue;
-    const sentAt = parseDateValue(shadow.changed?.[field]?.at);
-    if (event === undefined || sentAt === undefined || event.ms <= sentAt.ms) continue;
-    const held = hashValue(record[field]);
-    if (held === sentHash || held !== shadow.fields[field]) continue;
+  for (const [field, sentHash] of putBack) {
     delete left[field];
-    if (othersChanged) resend = true;
+    if (neverLanded) resend = true;
     else fields[field] = sentHash;
   }
   const { unsure: _, ...rest } = shadow;

@@ -382,6 +382,27 @@ for (const row of settleRows) {
   });
 }
 
+/** Three fields sent without an answer: state (new → in_progress), title and priority. */
+const unsureThree: Shadow = {
+  fields: { state: hashValue('new'), short_description: hashValue('Printer jam'), priority: hashValue('P3') },
+  updatedAt: SENT_AT,
+  changed: { state: { side: 'jira', at: SENT_AT }, short_description: { side: 'jira', at: SENT_AT }, priority: { side: 'jira', at: SENT_AT } },
+  unsure: { state: hashValue('in_progress'), short_description: hashValue('Printer jam on floor 3'), priority: hashValue('P1') },
+};
+const threeRows: Array<{ title: string; record: Record<string, unknown>; resend: boolean; state: string }> = [
+  { title: 'one field as sent, two as before: a person set that one (to the value sent), the send never landed', record: { state: 'new', short_description: 'Printer jam', priority: 'P1' }, resend: true, state: 'new' },
+  { title: 'two fields as sent, one as before: the send landed and a person put that one back', record: { state: 'new', short_description: 'Printer jam on floor 3', priority: 'P1' }, resend: false, state: 'in_progress' },
+  { title: 'one as sent, one as before, one a third value: the send landed, and the person put the state back', record: { state: 'new', short_description: 'Paper tray', priority: 'P1' }, resend: false, state: 'in_progress' },
+];
+for (const row of threeRows) {
+  test(`unsure fields and a tool event, three sent: ${row.title}`, () => {
+    const settled = settleUnsure({ shadow: unsureThree, record: row.record, occurredAt: '2026-11-22T08:11:00Z', mappings: fieldMappingsFor(connection, ops) });
+    assert.equal(settled.resend, row.resend);
+    assert.equal(settled.shadow.fields.state, hashValue(row.state));
+    assert.equal(settled.shadow.unsure?.state, undefined, 'the state is settled either way');
+  });
+}
+
 test('acknowledgedShadow dates the values the tool took when it took them: an event from before then is stale for those fields only', () => {
   const shadow: Shadow = {
     fields: { state: hashValue('in_progress'), short_description: hashValue('Disk full'), priority: hashValue('P2') },
