@@ -278,8 +278,8 @@ test("a record.created that Jira rate-limits after the issue was made still move
   // The new issue is made and linked; then Jira answers 429 to its first transition.
   const refusal = jiraRefusesOnce((path) => path.endsWith('/transitions'), 2);
   try {
-    const made = itsm.createRecord('incidents', { short_description: 'Queue backs up', priority: 'P2' });
-    const record = { module: 'incidents', id: made.id, number: made.number, url: itsm.recordUrl('incidents', made.id), fields: { short_description: made.short_description, priority: made.priority, state: 'in_progress' } };
+    const made = itsm.createRecord('incidents', { short_description: 'Queue backs up', priority: 'P2', state: 'in_progress' });
+    const record = { module: 'incidents', id: made.id, number: made.number, url: itsm.recordUrl('incidents', made.id), fields: { short_description: made.short_description, priority: made.priority, state: made.state } };
     const answer = await send(event('record.created', record));
     assert.equal(answer.status, 202, JSON.stringify(answer.body));
     assert.equal(refusal.refused(), 1);

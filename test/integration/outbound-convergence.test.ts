@@ -401,6 +401,22 @@ test('a person’s change in the tool made while Tandem’s send was on its way 
   assert.equal(itsm.record('incidents', incident.id)?.state, 'in_progress');
 });
 
+test('two state changes in the tool whose events arrive newest first, the newest one changing nothing: the older one, late, never moves Jira', async () => {
+  const { issue, incident } = await linkedUnderNewestWins('events reversed');
+  // A person starts work in the tool, then puts the incident back to new; both events are on their way.
+  const started = changedInToolLate(incident.id, 'in_progress');
+  await tandem.emulator.advance(5_000);
+  const putBack = changedInToolLate(incident.id, 'new');
+  // The newer event comes first: the state it carries is the one already synced, so nothing changes.
+  await arrivesLate(putBack);
+  assert.equal(tandem.jira.getIssue(issue.key)?.statusName, 'To Do');
+  // The older one comes 20 s later.
+  await tandem.emulator.advance(20_000);
+  await arrivesLate(started);
+  assert.equal(tandem.jira.getIssue(issue.key)?.statusName, 'To Do', 'the older state does not come back');
+  assert.equal(itsm.record('incidents', incident.id)?.state, 'new');
+});
+
 // ---------------------------------------------------------------- deletes in Jira win over creates still waiting
 
 test('an issue deleted in Jira after its record’s create lost its answer: the record is closed, and the tool’s late event brings nothing back', async () => {

@@ -2,7 +2,7 @@
 // one edit, conflicts settled by the connection's policy, then the status; the link's shadow, the
 // activity entry and whatever the status move keeps are saved in one transaction. A record not
 // linked yet is linked to the issue it names, or becomes a new issue (record-create).
-import { detectConflicts, fieldMappingsFor, findProjectMapping, isLater, issueFieldsFor, lastFieldChanges, mappingsForModule, planInbound, planOutbound, settleConflicts, settleUnsure, type FieldMapping, type InboundPlan, type ProjectMapping, type Shadow, type SkippedField } from '../../mapping';
+import { detectConflicts, fieldMappingsFor, findProjectMapping, hashValue, isLater, issueFieldsFor, lastFieldChanges, mappingsForModule, planInbound, planOutbound, settleConflicts, settleUnsure, type FieldMapping, type InboundPlan, type ProjectMapping, type Shadow, type SkippedField } from '../../mapping';
 import type { RecordEvent } from '../inbound-event';
 import type { InboundAnswer } from '../inbound-request';
 import { answer, refusal } from '../inbound-request';
@@ -18,6 +18,8 @@ import { linkNamedIssue, readLinked, readLinkLocked, readRecordIndex, waitForLin
 import { createIssue } from './record-create';
 import { activity, BATCH_KEYS, checkModule, claimDedupe, commit, CREATE_LOCK_SECONDS, dedupeWrites, deliverDeletion, deliverIssue, duplicateAnswer, inboundCreateLockKey, iso, labelOf, RecordBusy, withSyncLock, type InboundRun } from './run';
 import { moveStatus } from './status';
+import { connectorOf } from '../issue-links';
+import { pastLiveHold } from '../sync-lock';
 import type { StatusNow } from './status-walk';
 
 type RecordChange = Extract<RecordEvent, { type: 'record.created' | 'record.updated' }>;
@@ -164,8 +166,10 @@ async function updateLinkedLocked(run: InboundRun, event: RecordChange, linked: 
   const read = await readLinkedIssue(run, event.record, linked);
   if (!read.ok) return read.answer;
   const { issue } = read;
-  const change = await planChange(run, event, linked.link.shadow, issue, read.projectMapping);
-  const { applied, writes } = await applyChange(run, event, linked, issue, change);
+  const { event: current, outdated } = await outdatedLeftOut(run, event, linked);
+  const change = await planChange(run, current, linked.link.shadow, issue, read.projectMapping);
+  if (outdated.length > 0) change.notes.push(`${outdated.join(', ')} left as ${outdated.length === 1 ? 'it is' : 'they are'}: ${labelOf(event.record)} holds a newer value, which its own change brings`);
+  const { applied, writes } = await applyChange(run, current, linked, issue, change);
   const { record } = event;
   const details = [...change.skipped.map((s) => skipLine(s, 'inbound')), ...change.notes];
   if (applied.length > 0 || change.conflicts.length > 0 || change.skipped.length > 0) {
@@ -201,6 +205,28 @@ async function updateLinkedLocked(run: InboundRun, event: RecordChange, linked: 
     ...(change.conflicts.length > 0 ? { conflicts: change.conflicts } : {}),
     ...(change.notes.length > 0 ? { notes: change.notes } : {}),
   });
+}
+
+/**
+ * A late event (queued by Tandem, or long on its way) may carry values the record no longer holds: a
+ * newer change replaced them, and its event (applied already, or still to come) brings that. Those
+ * values are left out, as unchanged, so a late event never brings an older value of a field back,
+ * even when the newer event found nothing to change. One read of the record, only for a late event;
+ * a read that fails leaves the event as it is.
+ */
+async function outdatedLeftOut(run: InboundRun, event: RecordChange, linked: Linked): Promise<{ event: RecordChange; outdated: string[] }> {
+  const { connection } = run;
+  const same = { event, outdated: [] };
+  if (connection.protocol !== 'record-rest' || (run.attempt <= 1 && !pastLiveHold(event.occurredAt, run.ports.clock.now()))) return same;
+  const connector = await connectorOf(run.ports, connection);
+  const read = await connector.getRecord({ module: linked.link.module, id: linked.link.externalId });
+  if (!read.ok) return same;
+  const now = read.value.fields;
+  const outdated = Object.keys(event.record.fields).filter((field) => now[field] !== undefined && hashValue(now[field]) !== hashValue(event.record.fields[field]));
+  if (outdated.length === 0) return same;
+  const fields = Object.fromEntries(Object.entries(event.record.fields).filter(([field]) => !outdated.includes(field)));
+  const record = { ...event.record, fields };
+  return { event: event.type === 'record.created' ? { ...event, record: { ...record, url: event.record.url } } : { ...event, record }, outdated };
 }
 
 /** The linked issue as Jira holds it, when it still exists and is still mapped to the record's module from the tool. */
